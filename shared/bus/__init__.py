@@ -1,0 +1,1 @@
+"""The event bus: topics, outbox and relay, consumer with inbox, retries and dead-lettering."""

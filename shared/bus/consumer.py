@@ -1,0 +1,210 @@
+"""The event consumer: inbox for idempotence, bounded retries, dead-letter, manual offset commits.
+
+For each batch a partition delivers, the fast path handles every event in one DB transaction with
+one inbox insert; if anything in it fails, the batch is rolled back and replayed one event per
+transaction, each with its own retries. Offsets are committed only after the DB commit, so a
+crash re-delivers and the inbox skips what was already done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, send_to_dead_letter
+from shared.bus.inbox import already_handled, record_handled
+from shared.contracts.base import EventPayload
+from shared.contracts.catalog import payload_model
+from shared.contracts.envelope import CloudEvent, causation_id_var, correlation_id_var
+from shared.errors import PermanentError
+from shared.observability import (
+    CONSUMER_LAG,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_FAILED,
+    event_id_var,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReceivedEvent:
+    """An event as a handler sees it: the envelope and its typed payload."""
+
+    envelope: CloudEvent
+    payload: EventPayload
+
+    @property
+    def id(self) -> str:
+        return self.envelope.id
+
+
+Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    record: ConsumerRecord  # type: ignore[type-arg]
+    event: ReceivedEvent
+
+
+class EventConsumer:
+    """Runs one consumer group: decodes, dispatches by type string, retries, dead-letters."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        sessions: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Handler],
+        group: str,
+        dead_letter_topic: str,
+        batch_size: int = 500,
+        max_attempts: int = 5,
+        retry_backoff_s: float = 0.2,
+    ) -> None:
+        self._service = service
+        self._consumer = consumer
+        self._producer = producer
+        self._sessions = sessions
+        self._handlers = dict(handlers)
+        self._group = group
+        self._dlq = dead_letter_topic
+        self._batch_size = batch_size
+        self._max_attempts = max_attempts
+        self._retry_backoff_s = retry_backoff_s
+
+    async def run(self) -> None:
+        """Consume until cancelled. The aiokafka consumer must already be started."""
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=500, max_records=self._batch_size)
+            for tp, records in batches.items():
+                if records:
+                    await self.process_partition_batch(records)
+                    await self._consumer.commit({tp: records[-1].offset + 1})
+                    self._record_lag(tp, records[-1].offset + 1)
+
+    async def process_partition_batch(self, records: list[ConsumerRecord]) -> None:  # type: ignore[type-arg]
+        """Handle one partition's records in order; returns once every one is handled or dead-lettered."""
+        decoded: list[_Decoded] = []
+        for record in records:
+            event = await self._decode(record)
+            if event is not None:
+                decoded.append(_Decoded(record, event))
+        if not decoded:
+            return
+        try:
+            await self._handle_batch(decoded)
+        except Exception as exc:
+            log.info("batch of %d failed (%r); handling one by one", len(decoded), exc)
+            for item in decoded:
+                await self._handle_with_retries(item)
+
+    async def _decode(self, record: ConsumerRecord) -> ReceivedEvent | None:  # type: ignore[type-arg]
+        """Parse the envelope and payload; dead-letter what cannot be parsed, skip unknown types."""
+        try:
+            envelope = CloudEvent.from_bytes(record.value or b"")
+            model = payload_model(envelope.type)
+            if envelope.type not in self._handlers:
+                EVENTS_CONSUMED.labels(self._service, envelope.type, "ignored").inc()
+                return None
+            if model is None:
+                raise PermanentError(f"no contract for subscribed type {envelope.type}")
+            return ReceivedEvent(envelope, model.model_validate(envelope.data))
+        except (ValidationError, ValueError, PermanentError) as exc:
+            await self._dead_letter(record, DeadLetter(MALFORMED, exc, 0))
+            return None
+
+    async def _handle_batch(self, items: list[_Decoded]) -> None:
+        async with self._sessions() as session, session.begin():
+            done = await already_handled(session, self._group, [i.event.id for i in items])
+            fresh: list[ReceivedEvent] = []
+            for item in items:
+                if item.event.id in done:
+                    continue
+                with _event_context(item.event):
+                    await self._handlers[item.event.envelope.type](session, item.event)
+                done.add(item.event.id)
+                fresh.append(item.event)
+            await record_handled(session, self._group, [(e.id, e.envelope.type) for e in fresh])
+        for event in fresh:
+            EVENTS_CONSUMED.labels(self._service, event.envelope.type, "handled").inc()
+        for _ in range(len(items) - len(fresh)):
+            EVENTS_CONSUMED.labels(self._service, items[0].event.envelope.type, "duplicate").inc()
+
+    async def _handle_with_retries(self, item: _Decoded) -> None:
+        event = item.event
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                outcome = await self._handle_one(event)
+                EVENTS_CONSUMED.labels(self._service, event.envelope.type, outcome).inc()
+                return
+            except PermanentError as exc:
+                self._count_failure(event, exc)
+                await self._dead_letter(item.record, DeadLetter(PERMANENT, exc, attempt))
+                return
+            except Exception as exc:
+                self._count_failure(event, exc)
+                if attempt == self._max_attempts:
+                    await self._dead_letter(item.record, DeadLetter(EXHAUSTED, exc, attempt))
+                    return
+                log.warning("event %s attempt %d failed: %r", event.id, attempt, exc)
+                await asyncio.sleep(self._retry_backoff_s * 2 ** (attempt - 1))
+
+    async def _handle_one(self, event: ReceivedEvent) -> str:
+        async with self._sessions() as session, session.begin():
+            if await already_handled(session, self._group, [event.id]):
+                return "duplicate"
+            with _event_context(event):
+                await self._handlers[event.envelope.type](session, event)
+            await record_handled(session, self._group, [(event.id, event.envelope.type)])
+        return "handled"
+
+    async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]
+        log.error(
+            "dead-lettering %s[%s]@%s (%s): %r",
+            record.topic, record.partition, record.offset, letter.reason, letter.error,
+        )
+        await send_to_dead_letter(self._producer, self._dlq, record, self._group, letter)
+        EVENTS_DEAD_LETTERED.labels(self._service, letter.reason).inc()
+
+    def _count_failure(self, event: ReceivedEvent, exc: BaseException) -> None:
+        EVENTS_FAILED.labels(self._service, event.envelope.type, type(exc).__name__).inc()
+
+    def _record_lag(self, tp: TopicPartition, next_offset: int) -> None:
+        highwater = self._consumer.highwater(tp)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self._service, tp.topic, str(tp.partition)).set(
+                max(0, highwater - next_offset)
+            )
+
+
+class _event_context:
+    """Sets correlation, causation and event ids for logs and for events the handler stages."""
+
+    def __init__(self, event: ReceivedEvent) -> None:
+        self._event = event
+        self._tokens: list = []  # type: ignore[type-arg]
+
+    def __enter__(self) -> None:
+        env = self._event.envelope
+        self._tokens = [
+            (correlation_id_var, correlation_id_var.set(env.correlationid or env.id)),
+            (causation_id_var, causation_id_var.set(env.id)),
+            (event_id_var, event_id_var.set(env.id)),
+        ]
+
+    def __exit__(self, *exc: object) -> None:
+        for var, token in reversed(self._tokens):
+            var.reset(token)

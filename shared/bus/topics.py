@@ -1,0 +1,16 @@
+"""Topic names: one topic per producing service, one dead-letter topic per consumer group.
+
+These are base names; `ServiceSettings.topic()` adds the deployment's prefix.
+"""
+
+from __future__ import annotations
+
+REGISTRY_EVENTS = "registry.events"
+FUNDING_EVENTS = "funding.events"
+
+ALL_EVENT_TOPICS = (REGISTRY_EVENTS, FUNDING_EVENTS)
+
+
+def dead_letter_topic(consumer_group: str) -> str:
+    """The dead-letter topic of a consumer group, e.g. `funding.dlq`."""
+    return f"{consumer_group}.dlq"

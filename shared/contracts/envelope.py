@@ -1,0 +1,76 @@
+"""The CloudEvents 1.0 envelope, in structured JSON mode on Kafka.
+
+On the wire a record's value is the whole envelope as JSON (`content-type:
+application/cloudevents+json` header), its key the aggregate id (`partitionkey` extension).
+Extensions: `correlationid` (the request or flow that started it all), `causationid` (the event
+or request that directly caused this one), `districtcode` (whose district it concerns).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.clock import utcnow
+from shared.contracts.base import EventPayload
+
+CONTENT_TYPE = "application/cloudevents+json"
+
+correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "correlation_id", default=None
+)
+causation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "causation_id", default=None
+)
+
+
+class CloudEvent(BaseModel):
+    """A CloudEvents 1.0 envelope with the platform's extensions."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    subject: str | None = None
+    time: datetime
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: dict[str, Any]
+    correlationid: str | None = None
+    causationid: str | None = None
+    districtcode: str | None = None
+    partitionkey: str | None = None
+
+    @classmethod
+    def wrap(cls, payload: EventPayload, *, event_id: str | None = None) -> CloudEvent:
+        """Wrap a payload, taking correlation and causation from the current context.
+
+        Inside an HTTP request the correlation id is the request's; inside an event handler it is
+        the incoming event's, and the causation id is the incoming event's id.
+        """
+        new_id = event_id or str(uuid.uuid4())
+        return cls(
+            id=new_id,
+            source=payload.SOURCE,
+            type=payload.TYPE,
+            subject=payload.subject(),
+            time=utcnow(),
+            data=payload.model_dump(mode="json"),
+            correlationid=correlation_id_var.get() or new_id,
+            causationid=causation_id_var.get(),
+            districtcode=payload.district(),
+            partitionkey=payload.partition_key(),
+        )
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> CloudEvent:
+        """Parse a record value; raises pydantic.ValidationError for anything malformed."""
+        return cls.model_validate_json(raw)

@@ -1,0 +1,91 @@
+"""Building blocks every profile model shares: frozen models, citations, codes, ratios.
+
+A profile is read by people checking it against the plan, so each rule carries the clause it
+comes from (`Cited.clause`), and the value types refuse what would silently corrupt a rule:
+floats for ratios, free text for codes, clause references that do not look like the document's.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+_CN_NUM = "一二三四五六七八九十"
+_CLAUSE = re.compile(rf"^[{_CN_NUM}]+(\([{_CN_NUM}]+\))?(\d+)?$")
+_FULL_WIDTH = str.maketrans({"（": "(", "）": ")", " ": "", "\u3000": ""})
+
+
+def _clause(value: str) -> str:
+    """Normalise full-width brackets and check the reference looks like the document's numbering."""
+    text = value.translate(_FULL_WIDTH)
+    if not _CLAUSE.match(text):
+        raise ValueError(
+            f"clause {value!r} must be written as the document numbers it, "
+            "e.g. '五(一)', '七(二)' or '三(一)1'"
+        )
+    return text
+
+
+def _exact_decimal(value: Any) -> Any:
+    """Accept Decimal, int or a numeric string; refuse float, which cannot hold 0.40 exactly."""
+    if isinstance(value, bool):
+        raise ValueError("a ratio must be a number, not a boolean")
+    if isinstance(value, float):
+        raise ValueError(
+            f"float {value!r} is refused: write ratios as quoted strings, e.g. \"0.40\""
+        )
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+    return value
+
+
+#: A reference to a clause of the source document, e.g. "五(一)" or "三(一)1".
+Clause = Annotated[str, AfterValidator(_clause)]
+
+#: A share between 0 and 1 inclusive, exact (e.g. "0.40"); never a float.
+Ratio = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, le=1)]
+
+#: A stable lower-case identifier, e.g. "zz-jinshui", "rain-sewage-separation".
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
+
+#: Non-empty text in either language.
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Frozen(BaseModel):
+    """Immutable and strict about unknown keys, so a typo in a YAML file is an error, not a no-op."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cited(Frozen):
+    """A rule read from the plan: `clause` says where, `note` records how an ambiguity was read."""
+
+    clause: Clause
+    note: str | None = None
+
+
+class Named(Frozen):
+    """Something with a stable code and a Chinese and an English name."""
+
+    code: Code
+    name_zh: Text
+    name_en: Text
+
+
+class Party(StrEnum):
+    """Who, by level or role, a rule puts in charge: the plans speak of 各区, 街道办事处, 各单位…"""
+
+    CITY = "city"
+    DISTRICT = "district"
+    STREET_OFFICE = "street_office"
+    DEPARTMENT = "department"
+    UTILITY = "utility"
+    OFFICE = "office"
