@@ -34,7 +34,7 @@ async def already_handled(session: AsyncSession, group: str, event_ids: Iterable
     if not ids:
         return set()
     table = InboxMessage.__table__  # type: ignore[attr-defined]
-    rows = await session.execute(
+    rows = await session.exec(
         select(table.c.event_id).where(table.c.consumer_group == group, table.c.event_id.in_(ids))
     )
     return {row[0] for row in rows}
@@ -50,4 +50,4 @@ async def record_handled(
         for eid, etype in events
     ]
     if rows:
-        await session.execute(insert(InboxMessage.__table__), rows)  # type: ignore[attr-defined]
+        await session.exec(insert(InboxMessage.__table__), params=rows)  # type: ignore[attr-defined,call-overload]

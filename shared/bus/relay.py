@@ -76,7 +76,7 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             table = OutboxMessage.__table__  # type: ignore[attr-defined]
             rows = (
-                await session.execute(
+                await session.exec(
                     select(table.c.id, table.c.topic, table.c.partition_key, table.c.content,
                            table.c.event_type, table.c.attempts)
                     .where(table.c.state == PENDING, table.c.next_attempt_at <= now)
@@ -90,7 +90,7 @@ class OutboxRelay:
             results = await self._send_all(rows)
             sent_ids = [row.id for row, error in zip(rows, results, strict=True) if error is None]
             if sent_ids:
-                await session.execute(
+                await session.exec(
                     update(table)
                     .where(table.c.id.in_(sent_ids))
                     .values(state=PUBLISHED, published_at=utcnow())
@@ -134,7 +134,7 @@ class OutboxRelay:
     ) -> None:
         backoff = min(self._max_backoff_s, 0.5 * 2**attempts)
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        await session.execute(
+        await session.exec(
             update(table)
             .where(table.c.id == row_id)
             .values(
@@ -154,7 +154,7 @@ class OutboxRelay:
         async with self._sessions() as session:
             table = OutboxMessage.__table__  # type: ignore[attr-defined]
             count = (
-                await session.execute(
+                await session.exec(
                     select(func.count()).select_from(table).where(table.c.state == PENDING)
                 )
             ).scalar_one()

@@ -1,0 +1,64 @@
+"""Projection updates from registry and funding events, and the subscription table at the end."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.reporting.models import DistrictRollup
+from shared.bus.consumer import Handler, ReceivedEvent
+from shared.clock import utcnow
+from shared.contracts.funding import SubsidyApproved
+from shared.contracts.registry import ProjectAccepted, ProjectRegistered
+from shared.errors import NotFoundError
+
+
+async def _rollup(session: AsyncSession, district_code: str) -> DistrictRollup:
+    rollup = await session.get(DistrictRollup, district_code)
+    if rollup is None:
+        rollup = DistrictRollup(district_code=district_code, updated_at=utcnow())
+        session.add(rollup)
+    return rollup
+
+
+async def count_registered_project(session: AsyncSession, event: ReceivedEvent) -> None:
+    """A registered project joins its district's project count."""
+    assert isinstance(event.payload, ProjectRegistered)
+    rollup = await _rollup(session, event.payload.district_code)
+    rollup.registered_projects += 1
+    rollup.updated_at = utcnow()
+
+
+async def count_accepted_project(session: AsyncSession, event: ReceivedEvent) -> None:
+    """An accepted project joins its district's accepted count."""
+    assert isinstance(event.payload, ProjectAccepted)
+    rollup = await _rollup(session, event.payload.district_code)
+    rollup.accepted_projects += 1
+    rollup.updated_at = utcnow()
+
+
+async def add_approved_award(session: AsyncSession, event: ReceivedEvent) -> None:
+    """An approved award adds to its district's approved total."""
+    assert isinstance(event.payload, SubsidyApproved)
+    rollup = await _rollup(session, event.payload.district_code)
+    rollup.approved_award_fen += event.payload.amount_fen
+    rollup.updated_at = utcnow()
+
+
+async def list_district_rollups(session: AsyncSession) -> list[DistrictRollup]:
+    rows = await session.exec(select(DistrictRollup).order_by(DistrictRollup.district_code))
+    return list(rows.all())
+
+
+async def get_district_rollup(session: AsyncSession, district_code: str) -> DistrictRollup:
+    rollup = await session.get(DistrictRollup, district_code)
+    if rollup is None:
+        raise NotFoundError(f"no figures for district {district_code}")
+    return rollup
+
+
+EVENT_HANDLERS: dict[str, Handler] = {
+    ProjectRegistered.TYPE: count_registered_project,
+    ProjectAccepted.TYPE: count_accepted_project,
+    SubsidyApproved.TYPE: add_approved_award,
+}

@@ -1,0 +1,28 @@
+"""Reporting service: supervision rollups for the leading-group office."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.reporting.api import router
+from services.reporting.handlers import EVENT_HANDLERS
+from services.reporting.settings import ReportingSettings
+from shared.bus.topics import FUNDING_EVENTS, REGISTRY_EVENTS
+from shared.service import ServiceDefinition, create_app
+
+
+def create_reporting_app(settings: ReportingSettings | None = None) -> FastAPI:
+    """Build the reporting app; settings default to the environment."""
+    return create_app(
+        ServiceDefinition(
+            settings=settings or ReportingSettings(),
+            title="Reporting (督导)",
+            description="Per-district rollups projected from registry and funding events.",
+            routers=[router],
+            migrations_dir=Path(__file__).parent / "migrations",
+            consumes=[REGISTRY_EVENTS, FUNDING_EVENTS],
+            handlers=EVENT_HANDLERS,
+        )
+    )

@@ -1,0 +1,42 @@
+"""Errors the policy package raises on purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ProfileError(ValueError):
+    """A profile file is unreadable or breaks a rule; the message names file, field and rule.
+
+    `problems` holds one (field path, rule) pair per broken rule, for callers that list them.
+    """
+
+    def __init__(self, file: Path | str, problems: list[tuple[str, str]]) -> None:
+        self.file = Path(file)
+        self.problems = problems
+        lines = [f"{field}: {rule}" if field else rule for field, rule in problems]
+        if len(lines) == 1:
+            message = f"{self.file}: {lines[0]}"
+        else:
+            message = f"{self.file}: {len(lines)} problems\n" + "\n".join(
+                f"  {self.file}: {line}" for line in lines
+            )
+        super().__init__(message)
+
+
+class UnknownProgrammeError(KeyError):
+    """No bundled (or loaded) profile has this code."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown programme"
+
+
+class UnknownItemError(KeyError):
+    """The catalogue has no item with this number or code."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown catalogue item"
+
+
+class RuleAbsentError(LookupError):
+    """The plan has no such rule (e.g. Kaifeng sets no award ratio); nothing is invented."""

@@ -1,0 +1,56 @@
+"""Pure rule functions over a `ProgrammeProfile`: no I/O, no clock, no database."""
+
+from shared.policy.rules.catalogue import (
+    catalogue_item,
+    items_for_department,
+    items_in_category,
+    responsible_departments,
+    responsible_utilities,
+)
+from shared.policy.rules.eligibility import EligibilityCheck, EligibilityDecision, is_eligible
+from shared.policy.rules.funding import (
+    award_applies,
+    award_fen,
+    award_rule,
+    minimum_subsidy_fen,
+    property_subsidy_fen,
+    subsidy_rule,
+)
+from shared.policy.rules.lifecycle import next_stage, stage_codes
+from shared.policy.rules.supervision import (
+    cumulative_target_share,
+    deadlines,
+    indicator,
+    indicator_threshold,
+    meets_indicator,
+    target_share,
+    weekly_report_weekday,
+    yearly_targets,
+)
+
+__all__ = [
+    "EligibilityCheck",
+    "EligibilityDecision",
+    "award_applies",
+    "award_fen",
+    "award_rule",
+    "catalogue_item",
+    "cumulative_target_share",
+    "deadlines",
+    "indicator",
+    "indicator_threshold",
+    "is_eligible",
+    "items_for_department",
+    "items_in_category",
+    "meets_indicator",
+    "minimum_subsidy_fen",
+    "next_stage",
+    "property_subsidy_fen",
+    "responsible_departments",
+    "responsible_utilities",
+    "stage_codes",
+    "subsidy_rule",
+    "target_share",
+    "weekly_report_weekday",
+    "yearly_targets",
+]

@@ -1,0 +1,82 @@
+"""Money rules: the city award and the property-service subsidy, in integer fen.
+
+Decimal maths, rounded half-up to a whole fen once, at the end (shared.money.share_of).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from shared.money import share_of
+from shared.policy.errors import RuleAbsentError
+from shared.policy.models.funding import Award, AwardBasis, PropertySubsidy
+from shared.policy.models.profile import ProgrammeProfile
+
+
+def award_rule(profile: ProgrammeProfile) -> Award:
+    """The plan's award rule, or RuleAbsentError when the plan sets no award ratio."""
+    award = profile.funding.award if profile.funding else None
+    if award is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no award ratio")
+    return award
+
+
+def award_fen(profile: ProgrammeProfile, basis_fen: int, *, basis: AwardBasis | None = None) -> int:
+    """The award for an investment of `basis_fen`: ratio × basis, half-up to a whole fen.
+
+    Pass `basis` to state which investment figure `basis_fen` is; a mismatch with the plan's
+    basis (e.g. an approved figure where the profile says audited) raises ValueError.
+    """
+    award = award_rule(profile)
+    if isinstance(basis_fen, bool) or not isinstance(basis_fen, int):
+        raise TypeError(f"basis_fen must be integer fen, got {basis_fen!r}")
+    if basis is not None and AwardBasis(basis) is not award.basis:
+        raise ValueError(
+            f"{profile.code}: the award is computed on {award.basis.value}, not {basis}"
+        )
+    return share_of(basis_fen, award.ratio)
+
+
+def award_applies(profile: ProgrammeProfile, district_code: str) -> bool:
+    """Whether a district can claim the city award: in the jurisdiction and not self-funded."""
+    if profile.funding is None or profile.funding.award is None:
+        return False
+    area = profile.jurisdiction.district(district_code)
+    return area is not None and not area.self_funded
+
+
+def subsidy_rule(profile: ProgrammeProfile) -> PropertySubsidy:
+    """The plan's property-service subsidy rule with a rate, or RuleAbsentError."""
+    subsidy = profile.funding.property_subsidy if profile.funding else None
+    if subsidy is None or subsidy.min_fen_per_m2_month is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no property-subsidy rate")
+    return subsidy
+
+
+def property_subsidy_fen(
+    profile: ProgrammeProfile, floor_area_m2: Decimal | int, months: int
+) -> int:
+    """The minimum property-service subsidy for `floor_area_m2` over `months` months, in fen.
+
+    The plan's rate is a floor (不低于), so this is the least a district may pay; the minimum
+    period is `subsidy_rule(profile).min_months`.
+    """
+    rate = subsidy_rule(profile).min_fen_per_m2_month
+    assert rate is not None
+    if isinstance(floor_area_m2, (bool, float)) or not isinstance(floor_area_m2, (Decimal, int)):
+        raise TypeError(f"floor_area_m2 must be Decimal or int, got {floor_area_m2!r}")
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise TypeError(f"months must be an int, got {months!r}")
+    area = Decimal(floor_area_m2)
+    if not area.is_finite() or area < 0 or months < 0:
+        raise ValueError("floor area and months must not be negative")
+    amount = Decimal(rate) * area * months
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def minimum_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int) -> int:
+    """The least a district commits to for a community: the floor rate over the minimum period."""
+    months = subsidy_rule(profile).min_months
+    if months is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no minimum subsidy period")
+    return property_subsidy_fen(profile, floor_area_m2, months)

@@ -1,0 +1,76 @@
+"""The four services running for one test: own databases, own topic prefix, real Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from services.funding.main import create_funding_app
+from services.funding.settings import FundingSettings
+from services.notification.main import create_notification_app
+from services.notification.settings import NotificationSettings
+from services.registry.main import create_registry_app
+from services.registry.settings import RegistrySettings
+from services.reporting.main import create_reporting_app
+from services.reporting.settings import ReportingSettings
+from tests.support.servers import RunningServer, serve
+
+FACTORIES: dict[str, tuple[Any, type]] = {
+    "registry": (create_registry_app, RegistrySettings),
+    "funding": (create_funding_app, FundingSettings),
+    "reporting": (create_reporting_app, ReportingSettings),
+    "notification": (create_notification_app, NotificationSettings),
+}
+
+FAST = {
+    "environment": "test",
+    "outbox_poll_interval_s": 0.2,
+    "consumer_retry_backoff_s": 0.05,
+    "delivery_poll_interval_s": 0.1,
+    "delivery_backoff_s": 0.1,
+}
+
+
+@dataclass
+class Platform:
+    """Handles on running services, and what a test needs to start more of them."""
+
+    kafka: Any
+    postgres: Any
+    prefix: str
+    servers: dict[str, RunningServer] = field(default_factory=dict)
+    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    def settings(self, name: str, **overrides: Any):  # type: ignore[no-untyped-def]
+        _, settings_cls = FACTORIES[name]
+        db_name = f"{self.prefix.strip('.')}_{name}"
+        values = {
+            **{k: v for k, v in FAST.items() if k in settings_cls.model_fields},
+            "database_url": self.postgres.create_database(db_name),
+            "kafka_bootstrap_servers": self.kafka.bootstrap_servers,
+            "topic_prefix": self.prefix,
+            **overrides,
+        }
+        return settings_cls(**values)
+
+    async def start(self, name: str, **overrides: Any) -> httpx.AsyncClient:
+        factory, _ = FACTORIES[name]
+        server = await serve(factory(self.settings(name, **overrides)))
+        self.servers[name] = server
+        self.clients[name] = httpx.AsyncClient(base_url=server.url, timeout=30)
+        return self.clients[name]
+
+    async def stop(self, name: str) -> None:
+        await self.clients.pop(name).aclose()
+        await self.servers.pop(name).stop()
+
+    async def stop_all(self) -> None:
+        for name in list(self.servers):
+            await self.stop(name)
+
+
+def new_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}."
