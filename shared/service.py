@@ -116,10 +116,9 @@ async def _start_runtime(definition: ServiceDefinition) -> Runtime:
         await asyncio.to_thread(run_migrations, definition.migrations_dir, settings.database_url)
 
     await wait_for_kafka(settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s)
-    group = settings.consumer_group
     topics = [settings.topic(t) for t in (*definition.produces, *definition.consumes)]
     if definition.consumes:
-        topics.append(dead_letter_topic(group))
+        topics.append(settings.topic(dead_letter_topic(name)))
     await ensure_topics(settings.kafka_bootstrap_servers, topics, settings.topic_partitions)
 
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=name)
@@ -165,7 +164,7 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
             sessions=runtime.sessions,
             handlers=definition.handlers,
             group=settings.consumer_group,
-            dead_letter_topic=settings.topic(dead_letter_topic(settings.consumer_group)),
+            dead_letter_topic=settings.topic(dead_letter_topic(settings.service_name)),
             batch_size=settings.consumer_batch_size,
             max_attempts=settings.consumer_max_attempts,
             retry_backoff_s=settings.consumer_retry_backoff_s,

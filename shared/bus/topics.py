@@ -11,6 +11,6 @@ FUNDING_EVENTS = "funding.events"
 ALL_EVENT_TOPICS = (REGISTRY_EVENTS, FUNDING_EVENTS)
 
 
-def dead_letter_topic(consumer_group: str) -> str:
-    """The dead-letter topic of a consumer group, e.g. `funding.dlq`."""
-    return f"{consumer_group}.dlq"
+def dead_letter_topic(service_name: str) -> str:
+    """The dead-letter topic of a service's consumer group, e.g. `funding.dlq` (base name)."""
+    return f"{service_name}.dlq"

@@ -165,9 +165,7 @@ def test_service_port_mapping_and_env(
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_service_secrets_come_from_the_environment(
-    raw_compose: dict[str, Any], name: str
-) -> None:
+def test_service_secrets_come_from_the_environment(raw_compose: dict[str, Any], name: str) -> None:
     env = _env(raw_compose["services"][name])
     for key in SECRET_ENV:
         assert _VAR.search(env[key]), f"{name}: {key} is hard-coded; use ${{{key}}} interpolation"
@@ -246,7 +244,9 @@ def test_postgres_init_script_creates_every_service_database(
     assert re.match(r"postgres:16(\.\d+)*(-\w+)?$", postgres["image"]), postgres["image"]
     assert "pg_isready" in _healthcheck_text(postgres)
     init_dir = _bind_mounts(postgres).get("/docker-entrypoint-initdb.d")
-    assert init_dir is not None, "deploy/postgres/init must be mounted at /docker-entrypoint-initdb.d"
+    assert init_dir is not None, (
+        "deploy/postgres/init must be mounted at /docker-entrypoint-initdb.d"
+    )
     assert init_dir == ROOT / "deploy" / "postgres" / "init" and init_dir.is_dir()
     sql = "\n".join(p.read_text() for p in sorted(init_dir.glob("*.sql")))
     created = set(re.findall(r"CREATE\s+DATABASE\s+\"?(\w+)\"?", sql, flags=re.IGNORECASE))

@@ -51,9 +51,9 @@ async def _produce(bootstrap: str, topic: str, *values: bytes) -> None:
 
 
 async def _consume(
-    bootstrap: str, topic: str, expected: int, group_id: str | None = None, timeout: float = 30.0
+    bootstrap: str, topic: str, expected: int, group_id: str | None = None, wait_s: float = 30.0
 ) -> list[bytes]:
-    """Read until `expected` records arrived (then commit when in a group) or the timeout."""
+    """Read until `expected` records arrived (then commit when in a group) or `wait_s` passed."""
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(
@@ -67,7 +67,7 @@ async def _consume(
     received: list[bytes] = []
     try:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait_s
         while len(received) < expected and loop.time() < deadline:
             batches = await consumer.getmany(timeout_ms=500)
             for records in batches.values():

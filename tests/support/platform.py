@@ -44,12 +44,18 @@ class Platform:
     servers: dict[str, RunningServer] = field(default_factory=dict)
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
+    def database_url(self, name: str) -> str:
+        """The service's own database in this namespace (created on first use)."""
+        return str(self.postgres.create_database(f"{self.prefix.strip('.')}_{name}"))
+
+    def topic(self, base_name: str) -> str:
+        return f"{self.prefix}{base_name}"
+
     def settings(self, name: str, **overrides: Any):  # type: ignore[no-untyped-def]
         _, settings_cls = FACTORIES[name]
-        db_name = f"{self.prefix.strip('.')}_{name}"
         values = {
             **{k: v for k, v in FAST.items() if k in settings_cls.model_fields},
-            "database_url": self.postgres.create_database(db_name),
+            "database_url": self.database_url(name),
             "kafka_bootstrap_servers": self.kafka.bootstrap_servers,
             "topic_prefix": self.prefix,
             **overrides,

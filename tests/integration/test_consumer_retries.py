@@ -1,0 +1,104 @@
+"""Bounded retries then dead-letter, with the shared consumer on the real broker and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from shared.bus.consumer import EventConsumer, ReceivedEvent
+from shared.bus.kafka import ensure_topics, make_consumer, make_producer
+from shared.db import create_engine, create_sessions, run_migrations
+from shared.errors import PermanentError, RetryableError
+from tests.support.db import scalar
+from tests.support.events import project_accepted
+from tests.support.kafka_io import headers_of, produce_raw, read_topic
+from tests.support.servers import eventually
+
+MIGRATIONS = Path(__file__).parents[2] / "services" / "reporting" / "migrations"
+MAX_ATTEMPTS = 3
+
+
+async def _run_consumer(platform, handler):  # type: ignore[no-untyped-def]
+    bootstrap = platform.kafka.bootstrap_servers
+    topic, dlq, group = platform.topic("retry.events"), platform.topic("retry.dlq"), platform.prefix + "retry"
+    url = platform.database_url("retry")
+    await asyncio.to_thread(run_migrations, MIGRATIONS, url)
+    await ensure_topics(bootstrap, [topic, dlq], partitions=1)
+    engine = create_engine(url)
+    producer = make_producer(bootstrap, "retry-test")
+    kafka_consumer = make_consumer(bootstrap, group, [topic], "retry-test")
+    await producer.start()
+    await kafka_consumer.start()
+    consumer = EventConsumer(
+        service="retry-test",
+        consumer=kafka_consumer,
+        producer=producer,
+        sessions=create_sessions(engine),
+        handlers={"registry.project.accepted.v1": handler},
+        group=group,
+        dead_letter_topic=dlq,
+        max_attempts=MAX_ATTEMPTS,
+        retry_backoff_s=0.01,
+    )
+    task = asyncio.create_task(consumer.run())
+
+    async def stop() -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await kafka_consumer.stop()
+        await producer.stop()
+        await engine.dispose()
+
+    return topic, dlq, group, url, stop
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_and_later_events_still_flow(platform) -> None:  # type: ignore[no-untyped-def]
+    poison, fine = project_accepted(), project_accepted()
+    calls: dict[str, int] = {poison.id: 0, fine.id: 0}
+
+    async def handler(session, event: ReceivedEvent) -> None:  # type: ignore[no-untyped-def]
+        calls[event.id] += 1
+        if event.id == poison.id:
+            raise RetryableError("the finance ledger is locked")
+
+    topic, dlq, group, url, stop = await _run_consumer(platform, handler)
+    try:
+        await produce_raw(platform.kafka.bootstrap_servers, topic, [poison.to_bytes(), fine.to_bytes()], key=b"k")
+        (dead,) = await read_topic(platform.kafka.bootstrap_servers, dlq, 1)
+        handled = await eventually(
+            lambda: scalar(url, "SELECT count(*) FROM inbox_message WHERE event_id = :id", id=fine.id)
+        )
+    finally:
+        await stop()
+
+    headers = headers_of(dead)
+    assert dead.value == poison.to_bytes(), "the dead letter keeps the original event byte for byte"
+    assert headers["dlq.reason"] == "retries_exhausted"
+    assert headers["dlq.attempts"] == str(MAX_ATTEMPTS)
+    assert headers["dlq.error.class"] == "RetryableError"
+    assert headers["dlq.error.message"] == "the finance ledger is locked"
+    assert handled == 1
+    assert calls[fine.id] >= 1
+    # one try in the batch, then MAX_ATTEMPTS on its own
+    assert calls[poison.id] == MAX_ATTEMPTS + 1
+    assert await scalar(url, "SELECT count(*) FROM inbox_message WHERE event_id = :id", id=poison.id) == 0
+
+
+async def test_a_permanent_error_is_dead_lettered_without_retrying(platform) -> None:  # type: ignore[no-untyped-def]
+    broken = project_accepted()
+    calls = 0
+
+    async def handler(session, event: ReceivedEvent) -> None:  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        raise PermanentError("programme has no award rule")
+
+    topic, dlq, group, url, stop = await _run_consumer(platform, handler)
+    try:
+        await produce_raw(platform.kafka.bootstrap_servers, topic, [broken.to_bytes()], key=b"k")
+        (dead,) = await read_topic(platform.kafka.bootstrap_servers, dlq, 1)
+    finally:
+        await stop()
+    assert headers_of(dead)["dlq.reason"] == "permanent"
+    assert headers_of(dead)["dlq.attempts"] == "1"
+    assert calls == 2  # the batch try, then one try on its own that dead-letters at once
