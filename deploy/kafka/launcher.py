@@ -285,7 +285,9 @@ class KafkaBroker:
     def _write_config(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         lines = [f"{k}={v}" for k, v in self.properties().items()]
-        self.config_file.write_text("# written by deploy/kafka/launcher.py\n" + "\n".join(lines) + "\n")
+        self.config_file.write_text(
+            "# written by deploy/kafka/launcher.py\n" + "\n".join(lines) + "\n"
+        )
         self.log4j_file.write_text(
             "log4j.rootLogger=WARN, file\n"
             "log4j.appender.file=org.apache.log4j.FileAppender\n"
@@ -445,7 +447,12 @@ class KafkaEndpoint(Protocol):
 
     def __enter__(self) -> Any: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
 
 class ExternalKafka:
@@ -472,7 +479,12 @@ class ExternalKafka:
     def __enter__(self) -> ExternalKafka:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         return None
 
     def __repr__(self) -> str:
@@ -514,7 +526,12 @@ class ContainerKafka:
     def __enter__(self) -> ContainerKafka:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 

@@ -31,7 +31,14 @@ from types import TracebackType
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from deploy._util import cache_dir, free_port, port_is_free, tail, use_testcontainers, wait_for_signal
+from deploy._util import (
+    cache_dir,
+    free_port,
+    port_is_free,
+    tail,
+    use_testcontainers,
+    wait_for_signal,
+)
 
 DATABASE_URL_ENV = "DATABASE_URL"
 BINDIR_ENV = "POSTGRES_BINDIR"
@@ -104,6 +111,8 @@ def _create_database(conninfo: str, name: str) -> None:
 
 
 _running: weakref.WeakSet[PostgresCluster] = weakref.WeakSet()
+# Private directories outside any work_dir; removed at exit even when callers only call stop().
+_private_dirs: set[Path] = set()
 
 
 @atexit.register
@@ -111,7 +120,10 @@ def _stop_leftovers() -> None:
     for cluster in list(_running):
         with contextlib.suppress(Exception):
             cluster.stop(mode="immediate")
-            cluster.cleanup()
+    for path in list(_private_dirs):
+        if not (path / "data" / "postmaster.pid").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            _private_dirs.discard(path)
 
 
 class PostgresCluster:
@@ -120,7 +132,8 @@ class PostgresCluster:
     Data, config, socket and log live under `work_dir` (`data/`, `run/`, `postgres.log`). When
     running as root and the `postgres` user cannot reach `work_dir` (e.g. pytest's 0700
     `/tmp/pytest-of-root`), the cluster lives in a private directory under the system temp dir
-    instead; `cluster_dir` says where, and `cleanup()` / leaving the `with` block removes it.
+    instead; `cluster_dir` says where, and `cleanup()`, leaving the `with` block or interpreter
+    exit (for a stopped cluster) removes it.
     """
 
     def __init__(
@@ -200,6 +213,7 @@ class PostgresCluster:
     def _private_dir(self, prefix: str) -> Path:
         path = Path(tempfile.mkdtemp(prefix=prefix))
         self._owned_dirs.append(path)
+        _private_dirs.add(path)
         self._give_to_postgres(path)
         return path
 
@@ -260,7 +274,9 @@ class PostgresCluster:
             "--no-sync",
         )  # fmt: skip
         if result.returncode != 0:
-            raise PostgresLauncherError(f"initdb failed (exit {result.returncode}):\n{result.stdout}")
+            raise PostgresLauncherError(
+                f"initdb failed (exit {result.returncode}):\n{result.stdout}"
+            )
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.write("\n# deploy/postgres/launcher.py rewrites launcher.conf on every start\n")
             conf.write("include_if_exists = 'launcher.conf'\n")
@@ -363,6 +379,7 @@ class PostgresCluster:
         """Remove directories this object created outside `work_dir` (cluster must be stopped)."""
         for path in self._owned_dirs:
             shutil.rmtree(path, ignore_errors=True)
+            _private_dirs.discard(path)
         self._owned_dirs.clear()
 
     def __enter__(self) -> PostgresCluster:
@@ -403,13 +420,20 @@ class PostgresServer(Protocol):
 
     def url(self, dbname: str = "postgres") -> str: ...
 
+    def conninfo(self, dbname: str = "postgres") -> str: ...
+
     def create_database(self, name: str) -> str: ...
 
     def stop(self) -> None: ...
 
     def __enter__(self) -> Any: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
 
 class ExternalPostgres:
@@ -445,7 +469,12 @@ class ExternalPostgres:
     def __enter__(self) -> ExternalPostgres:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         return None
 
     def __repr__(self) -> str:
@@ -462,7 +491,7 @@ class ContainerPostgres(ExternalPostgres):
         except ImportError:  # older testcontainers layout
             from testcontainers.postgres import PostgresContainer
         image = image or os.environ.get(TESTCONTAINERS_IMAGE_ENV, DEFAULT_TESTCONTAINERS_IMAGE)
-        self._container = PostgresContainer(
+        self._container: Any = PostgresContainer(
             image, username="postgres", password="postgres", dbname="postgres", driver="psycopg"
         ).start()
         super().__init__(self._container.get_connection_url())
@@ -472,7 +501,12 @@ class ContainerPostgres(ExternalPostgres):
             self._container.stop()
             self._container = None
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 

@@ -9,6 +9,7 @@ ratio or a weekday: a fifth programme is a new YAML file.
 """
 
 from shared.policy.errors import (
+    DataFileError,
     ProfileError,
     RuleAbsentError,
     UnknownItemError,
@@ -28,6 +29,7 @@ from shared.policy.rules import __all__ as _rule_names
 
 __all__ = [
     "PROFILES_DIR",
+    "DataFileError",
     "ProfileError",
     "RuleAbsentError",
     "UnknownItemError",

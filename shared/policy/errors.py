@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class ProfileError(ValueError):
-    """A profile file is unreadable or breaks a rule; the message names file, field and rule.
+class DataFileError(ValueError):
+    """A data file is unreadable or breaks a rule; the message names file, field and rule.
 
     `problems` holds one (field path, rule) pair per broken rule, for callers that list them.
     """
@@ -22,6 +22,10 @@ class ProfileError(ValueError):
                 f"  {self.file}: {line}" for line in lines
             )
         super().__init__(message)
+
+
+class ProfileError(DataFileError):
+    """A programme-profile file is unreadable or invalid."""
 
 
 class UnknownProgrammeError(KeyError):

@@ -1,0 +1,26 @@
+# One target per task; `make run` and `make test` are the two set-up commands in README.md.
+.PHONY: run test test-unit test-integration bench lint contracts lock
+
+run:            ## run the platform locally (Kafka + four services on SQLite + demo data)
+	scripts/run
+
+test:           ## install everything and run the whole suite on real Kafka and PostgreSQL
+	scripts/test
+
+test-unit:      ## pure logic and contract tests only (no Kafka, no database)
+	scripts/test tests/unit tests/contract
+
+test-integration: ## tests that start real Kafka and PostgreSQL
+	scripts/test tests/integration tests/e2e
+
+bench:          ## the bus throughput benchmark (prints figures and the ratio)
+	scripts/bootstrap --with-postgres && .venv/bin/python -m bench.bus_throughput
+
+lint:           ## ruff and mypy
+	.venv/bin/ruff check . && .venv/bin/mypy shared services
+
+contracts:      ## regenerate docs/contracts from the event models
+	.venv/bin/python scripts/export_contracts.py
+
+lock:           ## re-pin every installed package into constraints.txt
+	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt

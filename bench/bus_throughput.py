@@ -1,0 +1,747 @@
+"""Bus throughput: raw aiokafka produce→consume against the spine (outbox → relay → Kafka → inbox
+consumer → DB commit), in one run on the same broker, and the ratio spine/raw.
+
+    .venv/bin/python -m bench.bus_throughput [--events 20000] [--runs 3]
+
+Starts its own Kafka broker and PostgreSQL server in a temporary directory, unless
+KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL (a server URL) point at running ones. Every run uses fresh
+topics and a fresh database. See bench/README.md for what each figure means.
+
+Everything (producer, consumer, relay, DB client) runs in this one Python process on one event
+loop, for the raw figure as for the spine figure, so the two are comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version as dist_version
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from deploy.kafka.launcher import KafkaBroker, kafka_from_env_or_start
+from deploy.postgres.launcher import PostgresCluster, postgres_from_env_or_start
+from services.reporting.handlers import count_registered_project
+from services.reporting.models import DistrictRollup
+from shared.bus.consumer import EventConsumer, Handler, ReceivedEvent
+from shared.bus.kafka import ensure_topics, make_consumer, make_producer, wait_for_kafka
+from shared.bus.outbox import WAKER_KEY, stage
+from shared.bus.relay import HEADERS, OutboxRelay
+from shared.bus.topics import REGISTRY_EVENTS, dead_letter_topic
+from shared.clock import utcnow
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.registry import ProjectRegistered
+from shared.db import create_engine, create_sessions, run_migrations
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "services" / "reporting" / "migrations"
+PARTITIONS = 3
+BATCH = 500  # the platform's default outbox_batch_size and consumer_batch_size
+INSERT_BATCH = 500  # outbox rows staged per transaction before the timed part
+POLL_S = 0.02  # how often the bench polls the database for progress
+DISTRICTS = [f"1101{i:02d}" for i in range(1, 17)]  # 16 district counters the handler upserts
+PROJECT_NAME = "Wangjing Xiyuan No.3 compound renovation"  # keeps envelopes at ~630 bytes
+STAGE_TIMEOUT_S = 300.0
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+def make_payloads(n: int) -> list[ProjectRegistered]:
+    return [
+        ProjectRegistered(
+            project_id=uuid.uuid4(),
+            community_id=uuid.uuid4(),
+            district_code=DISTRICTS[i % len(DISTRICTS)],
+            programme_code="2025-OLD-RENOV",
+            name=PROJECT_NAME,
+            investment_fen=1_234_567_00 + i,
+        )
+        for i in range(n)
+    ]
+
+
+def envelope_size() -> int:
+    return len(CloudEvent.wrap(make_payloads(1)[0]).to_bytes())
+
+
+# --------------------------------------------------------------------------- handlers
+
+_ROLLUP = DistrictRollup.__table__  # type: ignore[attr-defined]
+_UPSERT = (
+    pg_insert(_ROLLUP)
+    .values(
+        registered_projects=1, accepted_projects=0, approved_award_fen=0,
+    )
+    .on_conflict_do_update(
+        index_elements=[_ROLLUP.c.district_code],
+        set_={
+            "registered_projects": _ROLLUP.c.registered_projects + 1,
+            "updated_at": pg_insert(_ROLLUP).excluded.updated_at,
+        },
+    )
+)
+
+
+async def upsert_district_counter(session: AsyncSession, event: ReceivedEvent) -> None:
+    """One small write per event: bump the district's counter with a single upsert statement."""
+    assert isinstance(event.payload, ProjectRegistered)
+    await session.execute(
+        _UPSERT, {"district_code": event.payload.district_code, "updated_at": utcnow()}
+    )
+
+
+HANDLER_NOTES = {
+    "upsert": "INSERT .. ON CONFLICT DO UPDATE of one of 16 district counters per event",
+    "reporting": "services.reporting.handlers.count_registered_project (ORM get + modify)",
+}
+HANDLERS: dict[str, Handler] = {
+    "upsert": upsert_district_counter,  # Core INSERT .. ON CONFLICT DO UPDATE: 1 statement/event
+    "reporting": count_registered_project,  # the reporting service's own ORM handler
+}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu_s(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user+system CPU seconds) of a process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            rest = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(rest[1]), (int(rest[11]) + int(rest[12])) / _CLK_TCK
+
+
+class CpuProbe:
+    """CPU seconds used so far by this process, the Kafka JVM and the PostgreSQL server."""
+
+    def __init__(self, kafka_pid: int | None, pg_postmaster_pid: int | None) -> None:
+        self.kafka_pid = kafka_pid
+        self.pg_pid = pg_postmaster_pid
+
+    def kafka(self) -> float | None:
+        if self.kafka_pid is None:
+            return None
+        got = _proc_cpu_s(self.kafka_pid)
+        return got[1] if got else None
+
+    def postgres(self) -> dict[int, float] | None:
+        """Per-process CPU of the postmaster and its children (backends come and go)."""
+        if self.pg_pid is None:
+            return None
+        out: dict[int, float] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            got = _proc_cpu_s(pid)
+            if got and (pid == self.pg_pid or got[0] == self.pg_pid):
+                out[pid] = got[1]
+        return out
+
+
+@dataclass
+class Usage:
+    wall_s: float
+    py_cpu_s: float
+    kafka_cpu_s: float | None
+    pg_cpu_s: float | None
+
+
+class Meter:
+    """Wall time and CPU of each party over one timed stretch."""
+
+    def __init__(self, probe: CpuProbe) -> None:
+        self.probe = probe
+
+    def __enter__(self) -> Meter:
+        self._wall = time.perf_counter()
+        self._py = time.process_time()
+        self._kafka = self.probe.kafka()
+        self._pg = self.probe.postgres()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall = time.perf_counter() - self._wall
+        py = time.process_time() - self._py
+        kafka_now = self.probe.kafka()
+        kafka = None if kafka_now is None or self._kafka is None else kafka_now - self._kafka
+        pg_now = self.probe.postgres()
+        pg = None
+        if pg_now is not None and self._pg is not None:
+            pg = sum(cpu - self._pg.get(pid, 0.0) for pid, cpu in pg_now.items())
+        self.usage = Usage(wall, py, kafka, pg)
+
+
+@dataclass
+class DbCounts:
+    checkouts: int = 0  # each one is a pre-ping round trip (pool_pre_ping=True)
+    begins: int = 0  # psycopg sends BEGIN as its own round trip
+    statements: int = 0
+    commits: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        return self.checkouts + self.begins + self.statements + self.commits
+
+    def minus(self, other: DbCounts) -> DbCounts:
+        return DbCounts(
+            self.checkouts - other.checkouts,
+            self.begins - other.begins,
+            self.statements - other.statements,
+            self.commits - other.commits,
+        )
+
+
+class DbCounter:
+    """Counts what the engine sends to PostgreSQL (the bench's own progress polls excluded)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.counts = DbCounts()
+        self.paused = False
+        sync = engine.sync_engine
+        event.listen(sync.pool, "checkout", lambda *a: self._bump("checkouts"))
+        event.listen(sync, "begin", lambda *a: self._bump("begins"))
+        event.listen(sync, "before_cursor_execute", lambda *a: self._bump("statements"))
+        event.listen(sync, "commit", lambda *a: self._bump("commits"))
+
+    def _bump(self, name: str) -> None:
+        if not self.paused:
+            setattr(self.counts, name, getattr(self.counts, name) + 1)
+
+    def snapshot(self) -> DbCounts:
+        c = self.counts
+        return DbCounts(c.checkouts, c.begins, c.statements, c.commits)
+
+
+@dataclass
+class BatchCounts:
+    batches: int = 0
+    events: int = 0
+
+
+def count_batches(obj: Any, method: str, counts: BatchCounts, size: Callable[[Any, Any], int]) -> None:
+    """Wrap an instance's coroutine method to count the batches it handles (instrumentation)."""
+    original = getattr(obj, method)
+
+    async def counted(*args: Any) -> Any:
+        result = await original(*args)
+        n = size(args, result)
+        if n:
+            counts.batches += 1
+            counts.events += n
+        return result
+
+    setattr(obj, method, counted)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class RawResult:
+    n: int
+    usage: Usage
+    produce_s: float  # first send to last ack
+
+    @property
+    def rate(self) -> float:
+        return self.n / self.usage.wall_s
+
+
+@dataclass
+class SpineResult:
+    n: int
+    insert_s: float
+    usage: Usage
+    db: DbCounts
+    relay_batches: BatchCounts
+    consumer_batches: BatchCounts
+
+    @property
+    def rate(self) -> float:
+        return self.n / self.usage.wall_s
+
+    @property
+    def insert_rate(self) -> float:
+        return self.n / self.insert_s
+
+    @property
+    def with_insert_rate(self) -> float:
+        return self.n / (self.insert_s + self.usage.wall_s)
+
+
+@dataclass
+class SplitResult:
+    n: int
+    relay: Usage
+    relay_db: DbCounts
+    relay_batches: BatchCounts
+    consumer: Usage
+    consumer_db: DbCounts
+    consumer_batches: BatchCounts
+
+
+@dataclass
+class Bench:
+    bootstrap: str
+    postgres: Any
+    probe: CpuProbe
+    handler: Handler
+    label: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    databases: list[str] = field(default_factory=list)
+
+    # ----------------------------------------------------------------- raw
+    async def raw(self, n: int, run: str) -> RawResult:
+        """N envelopes through an idempotent acks=all producer and a manually committing consumer."""
+        topic = f"bench.{self.label}.{run}.raw"
+        await ensure_topics(self.bootstrap, [topic], PARTITIONS)
+        records = [
+            (p.partition_key().encode(), CloudEvent.wrap(p).to_bytes()) for p in make_payloads(n)
+        ]
+        producer = make_producer(self.bootstrap, client_id="bench-raw")
+        consumer = make_consumer(self.bootstrap, f"bench-{self.label}-{run}-raw", [topic], "bench")
+        await producer.start()
+        await consumer.start()
+        try:
+            await wait_assigned(consumer)
+
+            async def consume_all() -> None:
+                seen = 0
+                while seen < n:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=BATCH)
+                    for tp, batch in batches.items():
+                        if batch:
+                            seen += len(batch)
+                            await consumer.commit({tp: batch[-1].offset + 1})
+
+            with Meter(self.probe) as meter:
+                consuming = asyncio.create_task(consume_all())
+                futures = [
+                    await producer.send(topic, value=value, key=key, headers=HEADERS)
+                    for key, value in records
+                ]
+                await asyncio.gather(*futures)
+                produce_s = time.perf_counter() - meter._wall
+                await asyncio.wait_for(consuming, STAGE_TIMEOUT_S)
+        finally:
+            await consumer.stop()
+            await producer.stop()
+        return RawResult(n, meter.usage, produce_s)
+
+    # ----------------------------------------------------------------- spine
+    async def _spine_setup(self, n: int, run: str) -> SpineRig:
+        name = f"bench_{self.label}_{run}"
+        url = await asyncio.to_thread(self.postgres.create_database, name)
+        self.databases.append(name)
+        await asyncio.to_thread(run_migrations, MIGRATIONS, url)
+        topic_prefix = f"bench.{self.label}.{run}."
+        topic = topic_prefix + REGISTRY_EVENTS
+        group = f"bench-{self.label}-{run}-reporting"
+        dlq = topic_prefix + dead_letter_topic(group)
+        await ensure_topics(self.bootstrap, [topic, dlq], PARTITIONS)
+        return await SpineRig.start(
+            self.bootstrap, url, topic_prefix, topic, group, dlq, self.handler
+        )
+
+    async def spine(self, n: int, run: str) -> SpineResult:
+        """Rows staged up front; timed: relay and consumer together until N inbox rows committed."""
+        rig = await self._spine_setup(n, run)
+        try:
+            insert_s = await rig.insert(make_payloads(n))
+            before = rig.db.snapshot()
+            with Meter(self.probe) as meter:
+                relay = asyncio.create_task(rig.relay.run())
+                consumer = asyncio.create_task(rig.consumer.run())
+                await rig.wait_for(rig.inbox_count, n, [relay, consumer])
+            db = rig.db.snapshot().minus(before)
+            await rig.wait_for(rig.published_count, n, [relay, consumer])
+            await cancel(relay, consumer)
+            await rig.check(n)
+            return SpineResult(n, insert_s, meter.usage, db, rig.relay_batches, rig.consumer_batches)
+        finally:
+            await rig.stop()
+
+    async def split(self, n: int, run: str) -> SplitResult:
+        """The same spine, one stage at a time: the relay drains the outbox, then the consumer runs."""
+        rig = await self._spine_setup(n, run)
+        try:
+            await rig.insert(make_payloads(n))
+            before = rig.db.snapshot()
+            with Meter(self.probe) as relay_meter:
+                relay = asyncio.create_task(rig.relay.run())
+                await rig.wait_for(rig.published_count, n, [relay])
+            relay_db = rig.db.snapshot().minus(before)
+            await cancel(relay)
+            before = rig.db.snapshot()
+            with Meter(self.probe) as consumer_meter:
+                consumer = asyncio.create_task(rig.consumer.run())
+                await rig.wait_for(rig.inbox_count, n, [consumer])
+            consumer_db = rig.db.snapshot().minus(before)
+            await cancel(consumer)
+            await rig.check(n)
+            return SplitResult(
+                n, relay_meter.usage, relay_db, rig.relay_batches,
+                consumer_meter.usage, consumer_db, rig.consumer_batches,
+            )  # fmt: skip
+        finally:
+            await rig.stop()
+
+    async def drop_databases(self) -> None:
+        import psycopg
+
+        conninfo = self.postgres.conninfo("postgres")
+        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+            for name in self.databases:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class SpineRig:
+    """One service's worth of bus: engine, shared producer, relay, consumer, on fresh topics."""
+
+    def __init__(self, **kw: Any) -> None:
+        self.__dict__.update(kw)
+
+    @classmethod
+    async def start(
+        cls,
+        bootstrap: str,
+        url: str,
+        topic_prefix: str,
+        topic: str,
+        group: str,
+        dlq: str,
+        handler: Handler,
+    ) -> SpineRig:
+        engine = create_engine(url)
+        db = DbCounter(engine)
+        poll_engine = create_engine(url, pool_size=1, max_overflow=0)
+        producer = make_producer(bootstrap, client_id="bench-spine")
+        await producer.start()
+        relay = OutboxRelay(
+            service="bench",
+            sessions=create_sessions(engine),
+            producer=producer,
+            topic_name=lambda base: f"{topic_prefix}{base}",
+            batch_size=BATCH,
+        )
+        sessions = create_sessions(engine, **{WAKER_KEY: relay.wake})
+        kafka_consumer = make_consumer(bootstrap, group, [topic], client_id="bench-spine")
+        await kafka_consumer.start()
+        consumer = EventConsumer(
+            service="bench",
+            consumer=kafka_consumer,
+            producer=producer,
+            sessions=sessions,
+            handlers={ProjectRegistered.TYPE: handler},
+            group=group,
+            dead_letter_topic=dlq,
+            batch_size=BATCH,
+        )
+        relay_batches, consumer_batches = BatchCounts(), BatchCounts()
+        count_batches(relay, "publish_batch", relay_batches, lambda args, result: result)
+        count_batches(consumer, "process_partition_batch", consumer_batches, lambda args, _: len(args[0]))
+        await wait_assigned(kafka_consumer)
+        return cls(
+            engine=engine, poll_engine=poll_engine, db=db, producer=producer, relay=relay,
+            sessions=sessions, kafka_consumer=kafka_consumer, consumer=consumer,
+            relay_batches=relay_batches, consumer_batches=consumer_batches,
+        )  # fmt: skip
+
+    async def insert(self, payloads: list[ProjectRegistered]) -> float:
+        """Stage every payload into the outbox, INSERT_BATCH rows per committed transaction."""
+        self.db.paused = True
+        started = time.perf_counter()
+        for i in range(0, len(payloads), INSERT_BATCH):
+            async with self.sessions() as session, session.begin():
+                for payload in payloads[i : i + INSERT_BATCH]:
+                    stage(session, payload)
+        elapsed = time.perf_counter() - started
+        self.db.paused = False
+        return elapsed
+
+    async def _count(self, sql: str) -> int:
+        async with self.poll_engine.connect() as conn:
+            return int((await conn.execute(text(sql))).scalar_one())
+
+    async def inbox_count(self) -> int:
+        return await self._count("SELECT count(*) FROM inbox_message")
+
+    async def published_count(self) -> int:
+        return await self._count("SELECT count(*) FROM outbox_message WHERE state = 'published'")
+
+    async def wait_for(
+        self, counter: Callable[[], Awaitable[int]], n: int, tasks: list[asyncio.Task[None]]
+    ) -> None:
+        deadline = time.perf_counter() + STAGE_TIMEOUT_S
+        while await counter() < n:
+            for task in tasks:
+                if task.done():
+                    task.result()  # raises what killed it
+                    raise RuntimeError(f"{task} stopped early")
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{counter.__name__} did not reach {n}")
+            await asyncio.sleep(POLL_S)
+
+    async def check(self, n: int) -> None:
+        """Every event handled once: N inbox rows and the district counters sum to N."""
+        total = await self._count("SELECT coalesce(sum(registered_projects), 0) FROM district_rollup")
+        inbox = await self.inbox_count()
+        if total != n or inbox != n:
+            raise AssertionError(f"expected {n} events handled once, got rollup={total} inbox={inbox}")
+
+    async def stop(self) -> None:
+        await self.kafka_consumer.stop()
+        await self.producer.stop()
+        await self.engine.dispose()
+        await self.poll_engine.dispose()
+
+
+async def wait_assigned(consumer: AIOKafkaConsumer) -> None:
+    """Join the group before timing starts (the topics are still empty)."""
+    deadline = time.perf_counter() + 60
+    while not consumer.assignment():
+        await consumer.getmany(timeout_ms=100)
+        if time.perf_counter() > deadline:
+            raise TimeoutError("consumer got no partitions")
+
+
+async def cancel(*tasks: asyncio.Task[None]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
+# --------------------------------------------------------------------------- facts and report
+
+
+def machine_facts(kafka: Any, pg_version: str, pg_settings: str) -> list[tuple[str, str]]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    kafka_version = kafka.version if isinstance(kafka, KafkaBroker) else "external (not probed)"
+    where = "native, started by the bench" if isinstance(kafka, KafkaBroker) else kafka.bootstrap_servers
+    return [
+        ("cores", f"{os.cpu_count()} ({cpu})"),
+        ("load average at start", " ".join(Path("/proc/loadavg").read_text().split()[:3])),
+        ("python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("kafka", f"{kafka_version}, 1 broker (KRaft), {PARTITIONS} partitions/topic, {where}"),
+        ("postgresql", f"{pg_version} ({pg_settings})"),
+        (
+            "clients",
+            f"aiokafka {dist_version('aiokafka')}, psycopg {dist_version('psycopg')}, "
+            f"SQLAlchemy {dist_version('sqlalchemy')}, pydantic {dist_version('pydantic')}",
+        ),
+        ("envelope", f"{envelope_size()} bytes (ProjectRegistered CloudEvent, JSON)"),
+    ]
+
+
+def us_per_event(seconds: float | None, n: int) -> str:
+    return "n/a" if seconds is None else f"{seconds / n * 1e6:7.1f}"
+
+
+def pct(seconds: float | None, wall: float) -> str:
+    return "n/a" if seconds is None else f"{seconds / wall * 100:4.0f}%"
+
+
+def cpu_rows(label: str, usage: Usage, n: int) -> list[str]:
+    total = usage.py_cpu_s + (usage.kafka_cpu_s or 0) + (usage.pg_cpu_s or 0)
+    return [
+        f"  {label:<22} {n / usage.wall_s:9.0f}/s  "
+        f"python {us_per_event(usage.py_cpu_s, n)} µs/ev ({pct(usage.py_cpu_s, usage.wall_s)} of a core)  "
+        f"kafka {us_per_event(usage.kafka_cpu_s, n)} µs/ev  "
+        f"postgres {us_per_event(usage.pg_cpu_s, n)} µs/ev  "
+        f"machine busy {total / usage.wall_s / (os.cpu_count() or 1) * 100:3.0f}%"
+    ]
+
+
+def report(
+    facts: list[tuple[str, str]],
+    n: int,
+    raws: list[RawResult],
+    spines: list[SpineResult],
+    split: SplitResult | None,
+) -> str:
+    out: list[str] = []
+    out.append("Bus throughput: raw aiokafka vs the spine (outbox → relay → Kafka → inbox → DB)")
+    out.append("")
+    for key, value in facts:
+        out.append(f"  {key:<22} {value}")
+    out.append(f"  {'events per run':<22} {n}")
+    out.append("")
+    out.append("run  raw ev/s  spine ev/s  ratio   spine incl. insert  (outbox insert alone)")
+    for i, (raw, spine) in enumerate(zip(raws, spines, strict=True), 1):
+        out.append(
+            f"{i:>3}  {raw.rate:8.0f}  {spine.rate:10.0f}  {spine.rate / raw.rate:5.2f}"
+            f"   {spine.with_insert_rate:12.0f} ev/s  ({spine.insert_rate:.0f} rows/s)"
+        )
+    raw_med = statistics.median(r.rate for r in raws)
+    spine_med = statistics.median(s.rate for s in spines)
+    incl_med = statistics.median(s.with_insert_rate for s in spines)
+    ins_med = statistics.median(s.insert_rate for s in spines)
+    out.append(
+        f"med  {raw_med:8.0f}  {spine_med:10.0f}  {spine_med / raw_med:5.2f}"
+        f"   {incl_med:12.0f} ev/s  ({ins_med:.0f} rows/s)"
+    )
+    out.append("")
+    out.append(
+        f"RESULT raw={raw_med:.0f} ev/s  spine={spine_med:.0f} ev/s  "
+        f"ratio={spine_med / raw_med:.2f} (aim: 0.35 or better)"
+    )
+    out.append("")
+    out.append("Where the time goes (CPU per event by process, median run; 'machine busy' = all")
+    out.append("three processes' CPU / (wall × cores)):")
+    raw_mid = sorted(raws, key=lambda r: r.rate)[len(raws) // 2]
+    spine_mid = sorted(spines, key=lambda s: s.rate)[len(spines) // 2]
+    out += cpu_rows("raw produce→consume", raw_mid.usage, n)
+    out += cpu_rows("spine relay+consumer", spine_mid.usage, n)
+    if split is not None:
+        out += cpu_rows("relay alone", split.relay, n)
+        out += cpu_rows("consumer alone", split.consumer, n)
+        r, c = n / split.relay.wall_s, n / split.consumer.wall_s
+        out.append(
+            f"  stages in one process, serialised: 1/(1/{r:.0f} + 1/{c:.0f}) = {1 / (1 / r + 1 / c):.0f} ev/s"
+            f"  (measured together: {spine_mid.rate:.0f} ev/s)"
+        )
+    out.append("")
+    out.append("Database round trips (pre-ping + BEGIN + statements + COMMIT, median spine run):")
+    d, rb, cb = spine_mid.db, spine_mid.relay_batches, spine_mid.consumer_batches
+    out.append(
+        f"  together: {d.round_trips} round trips = {d.round_trips / n:.3f}/event "
+        f"({d.statements} statements, {d.commits} commits); relay {rb.batches} batches "
+        f"(avg {rb.events / max(rb.batches, 1):.0f} rows), consumer {cb.batches} batches "
+        f"(avg {cb.events / max(cb.batches, 1):.0f} events)"
+    )
+    if split is not None:
+        for label, db, batches in (
+            ("relay", split.relay_db, split.relay_batches),
+            ("consumer", split.consumer_db, split.consumer_batches),
+        ):
+            per_batch = db.round_trips / max(batches.batches, 1)
+            out.append(
+                f"  {label:<8} alone: {per_batch:.1f} round trips/batch "
+                f"({db.statements / max(batches.batches, 1):.1f} statements), "
+                f"{batches.batches} batches of avg {batches.events / max(batches.batches, 1):.0f}"
+            )
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- main
+
+
+async def run_bench(args: argparse.Namespace, kafka: Any, postgres: Any) -> str:
+    await wait_for_kafka(kafka.bootstrap_servers, 60)
+    import psycopg
+
+    with psycopg.connect(postgres.conninfo("postgres")) as conn:
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        pg_settings = ", ".join(
+            f"{name}={conn.execute(f'SHOW {name}').fetchone()[0]}"  # type: ignore[index]
+            for name in ("fsync", "synchronous_commit")
+        )
+    pg_pid = None
+    if isinstance(postgres, PostgresCluster):
+        pg_pid = int((postgres.data_dir / "postmaster.pid").read_text().splitlines()[0])
+    probe = CpuProbe(kafka.pid if isinstance(kafka, KafkaBroker) else None, pg_pid)
+    bench = Bench(kafka.bootstrap_servers, postgres, probe, HANDLERS[args.handler])
+    facts = machine_facts(kafka, pg_version, pg_settings)
+    facts.append(("spine handler", f"{args.handler}: {HANDLER_NOTES[args.handler]}"))
+    n = args.events
+    try:
+        say(f"warming up ({args.warmup} events each way)")
+        await bench.raw(args.warmup, "warmup")
+        await bench.spine(args.warmup, "warmup")
+        raws: list[RawResult] = []
+        spines: list[SpineResult] = []
+        for i in range(1, args.runs + 1):
+            raws.append(await bench.raw(n, f"r{i}"))
+            spines.append(await bench.spine(n, f"r{i}"))
+            say(
+                f"run {i}: raw {raws[-1].rate:.0f} ev/s, spine {spines[-1].rate:.0f} ev/s "
+                f"(insert {spines[-1].insert_s:.1f}s untimed)"
+            )
+        split = None
+        if not args.no_split:
+            split = await bench.split(n, "split")
+            say(
+                f"split: relay alone {n / split.relay.wall_s:.0f} ev/s, "
+                f"consumer alone {n / split.consumer.wall_s:.0f} ev/s"
+            )
+    finally:
+        await bench.drop_databases()
+    return report(facts, n, raws, spines, split)
+
+
+def say(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bus_throughput", description=__doc__)
+    parser.add_argument("--events", type=int, default=20000, help="events per run (default 20000)")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs (default 3)")
+    parser.add_argument("--warmup", type=int, default=3000, help="events in the warm-up round")
+    parser.add_argument(
+        "--handler",
+        choices=sorted(HANDLERS),
+        default="upsert",
+        help="the spine's handler: 'upsert' (one INSERT .. ON CONFLICT per event, default) or "
+        "'reporting' (the reporting service's ORM handler)",
+    )
+    parser.add_argument(
+        "--no-split", action="store_true", help="skip the relay-alone / consumer-alone diagnosis"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-bus-") as tmp:
+        say("starting Kafka and PostgreSQL (or using KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL)")
+        kafka = kafka_from_env_or_start(Path(tmp) / "kafka")
+        try:
+            postgres = postgres_from_env_or_start(Path(tmp) / "postgres")
+            try:
+                text_out = asyncio.run(run_bench(args, kafka, postgres))
+            finally:
+                postgres.stop()
+                if isinstance(postgres, PostgresCluster):
+                    postgres.cleanup()
+        finally:
+            kafka.stop()
+    print(text_out)
+    print(f"\n(whole run, including broker and database start-up: {time.perf_counter() - started:.0f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""汴政办〔2019〕99号 (Kaifeng 2019): each test names the clause it checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from shared.policy import (
+    Activity,
+    Party,
+    RuleAbsentError,
+    StageCode,
+    award_applies,
+    award_fen,
+    catalogue_item,
+    deadlines,
+    get_profile,
+    indicator_threshold,
+    is_eligible,
+    items_in_category,
+    meets_indicator,
+    property_subsidy_fen,
+    responsible_departments,
+    responsible_utilities,
+    stage_codes,
+    target_share,
+    weekly_report_weekday,
+)
+
+KF = get_profile("kaifeng-2019")
+
+
+def test_kf2019_metadata() -> None:
+    """文头: 开封市人民政府办公室, 汴政办〔2019〕99号, 2019年12月29日."""
+    assert KF.document_number == "汴政办〔2019〕99号"
+    assert KF.issued_on == date(2019, 12, 29)
+
+
+def test_kf2019_built_before_2000_strictly() -> None:
+    """四: 建成于2000年以前 — read as strictly before 2000 (inclusive: false)."""
+    rule = KF.eligibility.built_before
+    assert rule is not None and (rule.year, rule.inclusive) == (2000, False)
+    assert is_eligible(KF, 1999).eligible
+    assert not is_eligible(KF, 2000).eligible
+    assert not is_eligible(KF, 2001).eligible
+
+
+def test_kf2019_exclusions() -> None:
+    """四: 棚户区改造计划、以居民自建住房为主的区域和城中村、已实施“三供一业”改造的小区."""
+    assert [e.code for e in KF.eligibility.exclusions] == [
+        "shanty-town-programme",
+        "self-built-housing-area",
+        "urban-village",
+        "three-supplies-one-property",
+    ]
+    decision = is_eligible(KF, 1990, {"urban-village", "three-supplies-one-property"})
+    assert not decision.eligible
+    assert {r.code for r in decision.reasons} == {"urban-village", "three-supplies-one-property"}
+
+
+def test_kf2019_demolition_is_not_a_kaifeng_exclusion() -> None:
+    """四 has no "三年内征收拆迁" exclusion: that code belongs to Zhengzhou 2019."""
+    with pytest.raises(ValueError, match="demolition-within-three-years"):
+        is_eligible(KF, 1990, {"demolition-within-three-years"})
+
+
+def test_kf2019_conditions_are_left_to_confirm() -> None:
+    """四: 基础设施严重老旧、缺失，房屋结构安全较好，居民改造意愿强烈 — a person confirms these."""
+    decision = is_eligible(KF, 1990)
+    assert [c.code for c in decision.to_confirm] == [
+        "urban-or-county-town",
+        "facilities-dilapidated",
+        "structure-sound",
+        "residents-willing",
+    ]
+
+
+def test_kf2019_basic_and_improvement_renovation() -> None:
+    """五: 基础性改造 and 优化提升性改造 (numbered here in document order)."""
+    assert [c.code for c in KF.catalogue.categories] == ["basic", "improvement"]
+    assert not KF.catalogue.numbered_by_document
+    assert len(items_in_category(KF, "basic")) == 20
+    assert len(items_in_category(KF, "improvement")) == 10
+    assert all(item.clause == "五" for item in KF.catalogue.items)
+
+
+def test_kf2019_greening_at_least_25_percent_is_an_aim() -> None:
+    """五: 力争使改造后的老旧小区绿地率不低于25%."""
+    (indicator,) = KF.supervision.indicators
+    assert indicator.code == "green-space-ratio"
+    assert indicator.clause == "五"
+    assert not indicator.binding
+    assert indicator_threshold(KF, "green-space-ratio", date(2020, 1, 1)) == Decimal("0.25")
+    assert meets_indicator(KF, "green-space-ratio", Decimal("0.25"), date(2020, 1, 1))
+    assert not meets_indicator(KF, "green-space-ratio", Decimal("0.249"), date(2020, 1, 1))
+
+
+def test_kf2019_departments_by_duty() -> None:
+    """七(二): 城市管理 协调督促供水、供气、供暖改造; 民政、教育体育 养老托幼; 卫生健康 社区医疗;
+    规划 违建认定 + 城市管理 违建拆除; 消防 消防设施."""
+    assert responsible_departments(KF, "gas-supply") == ("urban-management",)
+    assert responsible_utilities(KF, "gas-supply") == ("gas",)
+    assert responsible_departments(KF, "elderly-childcare") == ("civil-affairs", "education-sports")
+    assert responsible_departments(KF, "community-medical") == ("health",)
+    assert responsible_departments(KF, "illegal-structures-clutter") == (
+        "urban-management",
+        "planning",
+    )
+    assert responsible_departments(KF, "fire-facilities") == ("fire",)
+    assert catalogue_item(KF, "fire-facilities").cited_responsibility == "七(二)"
+
+
+def test_kf2019_pipeline_units_tidy_their_own_lines() -> None:
+    """七(三): 供水、供电、燃气、热力、通信等管线单位…同步完成相关改造."""
+    assert set(responsible_utilities(KF, "pipelines-cables")) == {
+        "water", "power", "gas", "heating", "telecom",
+    }
+    assert KF.funding is not None and KF.funding.utility_works is not None
+    assert KF.funding.utility_works.clause == "七(三)"
+
+
+def test_kf2019_office_in_housing_and_construction_bureau() -> None:
+    """七(一): 办公室设在市住房和城乡建设局."""
+    assert KF.office is not None and KF.office.host == "housing"
+    assert KF.office.clause == "七(一)"
+
+
+def test_kf2019_no_award_ratio() -> None:
+    """七(三): funds are allocated per project, with no ratio: award_fen has nothing to apply."""
+    assert KF.funding is not None and KF.funding.award is None
+    with pytest.raises(RuleAbsentError, match="kaifeng-2019"):
+        award_fen(KF, 100)
+    assert not award_applies(KF, "kf-gulou")
+
+
+def test_kf2019_central_subsidy_for_117_communities() -> None:
+    """三: 列入2019年中央资金补助的117个老旧小区; 七(二): 住建 proposes, 财政 allocates;
+    七(三): 落实到具体项目，对前期工作推进快、审批手续完善的项目优先支持."""
+    assert KF.funding is not None and KF.funding.central_subsidy is not None
+    subsidy = KF.funding.central_subsidy
+    assert (subsidy.year, subsidy.funded_communities, subsidy.clause) == (2019, 117, "三")
+    assert subsidy.roles is not None
+    assert (subsidy.roles.proposer_department, subsidy.roles.allocator_department) == (
+        "housing",
+        "finance",
+    )
+    assert subsidy.roles.clause == "七(二)"
+    assert [a.code for a in subsidy.allocation] == [
+        "per-project", "priority-fast-progress", "priority-complete-approvals",
+    ]
+
+
+def test_kf2019_beneficiary_pays() -> None:
+    """七(三): 按照资产归属和“谁受益、谁出资”的原则，明确居民出资责任."""
+    assert KF.funding is not None and KF.funding.beneficiary_pays is not None
+    assert "谁受益、谁出资" in KF.funding.beneficiary_pays.scope_zh
+
+
+def test_kf2019_property_subsidy_is_discretionary_without_rate() -> None:
+    """六(五): 市、县（区）财政可对接管的物业企业给予一定资金补助 — no rate, so no amount."""
+    assert KF.funding is not None and KF.funding.property_subsidy is not None
+    subsidy = KF.funding.property_subsidy
+    assert not subsidy.mandatory
+    assert subsidy.payers == (Party.CITY, Party.DISTRICT)
+    assert subsidy.min_fen_per_m2_month is None
+    with pytest.raises(RuleAbsentError):
+        property_subsidy_fen(KF, Decimal("100"), 12)
+
+
+def test_kf2019_weekly_report_on_friday() -> None:
+    """七(六): 每周五各县（区）、各单位按时准确、完整上报项目建设相关信息."""
+    assert weekly_report_weekday(KF) == 5
+    assert KF.supervision.weekly_report is not None
+    assert KF.supervision.weekly_report.reporters == (Party.DISTRICT, Party.DEPARTMENT)
+
+
+def test_kf2019_daily_supervision_weekly_bulletin_monthly_evaluation() -> None:
+    """七(七): 日督导，周通报，月考评."""
+    cadence = KF.supervision.cadence
+    assert cadence is not None
+    assert (cadence.daily, cadence.weekly, cadence.monthly) == (
+        Activity.SUPERVISION,
+        Activity.BULLETIN,
+        Activity.EVALUATION,
+    )
+
+
+def test_kf2019_sanctions() -> None:
+    """七(七): 通报批评，视情扣发文明奖，降低或撤销文明单位、文明城市资格."""
+    enforcement = KF.supervision.enforcement
+    assert enforcement is not None
+    assert [s.code for s in enforcement.sanctions] == [
+        "public-criticism", "withhold-civilisation-bonus", "revoke-civilisation-title",
+    ]
+
+
+def test_kf2019_deadlines() -> None:
+    """三: 117 communities ready to start by end Dec 2019, renovated by end June 2020, all by
+    end June 2021; 六(三): implementation plans by 15 Dec 2019, three-year plan by end 2019,
+    demonstration communities by end March 2020."""
+    due = {d.code: (d.due_on, d.clause) for d in deadlines(KF)}
+    assert due == {
+        "county-implementation-plan": (date(2019, 12, 15), "六(三)"),
+        "three-year-action-plan": (date(2019, 12, 31), "六(三)"),
+        "funded-communities-ready": (date(2019, 12, 31), "三"),
+        "demonstration-communities": (date(2020, 3, 31), "六(三)"),
+        "funded-communities-complete": (date(2020, 6, 30), "三"),
+        "programme-complete": (date(2021, 6, 30), "三"),
+    }
+
+
+def test_kf2019_no_yearly_shares() -> None:
+    """三 sets dated milestones, not yearly shares: target_share has nothing to apply."""
+    assert KF.supervision.yearly_targets is None
+    with pytest.raises(RuleAbsentError):
+        target_share(KF, 2020)
+
+
+def test_kf2019_approval_stage() -> None:
+    """七(五): 项目投资立项、设计审核、造价评审、公开招标."""
+    assert StageCode.APPROVAL in stage_codes(KF)
+    assert StageCode.CLOSE_OUT not in stage_codes(KF)
+    stage = KF.lifecycle.stage(StageCode.APPROVAL)
+    assert stage is not None
+    assert [r.code for r in stage.requirements] == [
+        "project-approval", "design-review", "cost-review", "public-tender",
+    ]
+
+
+def test_kf2019_joint_acceptance() -> None:
+    """六(四): 县（区）政府组织业主委员会（或业主代表）及施工、监理、设计和勘察等单位共同验收."""
+    stage = KF.lifecycle.stage("acceptance")
+    assert stage is not None
+    assert stage.participants == (
+        "district", "owners-committee", "contractor", "supervisor", "designer", "surveyor",
+    )
+
+
+def test_kf2019_project_library_tiers() -> None:
+    """六(三): 实施一批、谋划一批、储备一批."""
+    tiers = KF.lifecycle.project_tiers
+    assert tiers is not None and tiers.clause == "六(三)"
+    assert [t.name_zh for t in tiers.tiers] == ["实施一批", "谋划一批", "储备一批"]

@@ -1,0 +1,96 @@
+"""中原政办〔2013〕12号 (Zhongyuan District 2013): each test names the clause it checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from shared.policy import (
+    Party,
+    RuleAbsentError,
+    award_fen,
+    deadlines,
+    get_profile,
+    property_subsidy_fen,
+    responsible_departments,
+    weekly_report_weekday,
+)
+
+ZY = get_profile("zhongyuan-2013")
+
+
+def test_zy2013_weekly_report_on_tuesday() -> None:
+    """五(二)7: 统计报表和信息简报每周二上报指挥部办公室."""
+    assert weekly_report_weekday(ZY) == 2
+    assert ZY.supervision.weekly_report is not None
+    assert ZY.supervision.weekly_report.clause == "五(二)7"
+    assert ZY.supervision.weekly_report.reporters == (Party.STREET_OFFICE,)
+
+
+def test_zy2013_daily_safety_patrol_record() -> None:
+    """五(二)5: 每天到施工小区进行巡查…每天巡查记录以书面形式上报指挥部."""
+    patrol = ZY.supervision.daily_patrol
+    assert patrol is not None
+    assert patrol.actor is Party.STREET_OFFICE
+    assert patrol.written_record
+    assert patrol.clause == "五(二)5"
+
+
+def test_zy2013_eight_haves() -> None:
+    """三(二): 有物管用房、有公共保洁、有秩序维护、有停车管理、有设施维保、有绿化养护、有道路保养、有房屋维修."""
+    eight = next(s for s in ZY.service_levels if s.code == "eight-haves")
+    assert eight.clause == "三(二)"
+    assert [i.name_zh for i in eight.items] == [
+        "有物管用房", "有公共保洁", "有秩序维护", "有停车管理",
+        "有设施维保", "有绿化养护", "有道路保养", "有房屋维修",
+    ]
+
+
+def test_zy2013_four_haves() -> None:
+    """三(二): 有清扫保洁、有垃圾清运、有秩序维护、有日常维修 for communities far behind."""
+    four = next(s for s in ZY.service_levels if s.code == "four-haves")
+    assert [i.name_zh for i in four.items] == ["有清扫保洁", "有垃圾清运", "有秩序维护", "有日常维修"]
+    assert four.applies_to_zh == "基础设施差距较大的小区"
+
+
+def test_zy2013_twelve_items_done_by_street_offices() -> None:
+    """四(一)–(十二), 各街道办事处因地制宜进行整治改造; no department named."""
+    assert len(ZY.catalogue.items) == 12
+    assert ZY.catalogue.items[-1].clause == "四(十二)"
+    assert ZY.catalogue.lead.party is Party.STREET_OFFICE
+    assert all(responsible_departments(ZY, i) == () for i in ZY.catalogue.items)
+    assert ZY.departments == ()
+
+
+def test_zy2013_timetable() -> None:
+    """三(一): 上半年预算及招投标，7月底前开始施工，9月底前全部施工完毕，10—11月份验收."""
+    by_code = {d.code: d for d in deadlines(ZY)}
+    assert by_code["budget-and-tender"].due_on == date(2013, 6, 30)
+    assert by_code["construction-start"].due_on == date(2013, 7, 31)
+    assert by_code["construction-complete"].due_on == date(2013, 9, 30)
+    window = by_code["acceptance-window"]
+    assert (window.starts_on, window.due_on) == (date(2013, 10, 1), date(2013, 11, 30))
+
+
+def test_zy2013_signed_acceptance_form() -> None:
+    """五(二)8: 填写工程竣工验收单，街道办事处、社区负责人签字，报送区指挥部检查验收."""
+    stage = ZY.lifecycle.stage("acceptance")
+    assert stage is not None
+    assert stage.participants == ("street-office", "community")
+    assert [r.code for r in stage.requirements] == ["signed-acceptance-form"]
+
+
+def test_zy2013_headquarters_office_in_the_district() -> None:
+    """五(一): 指挥部 organises, tenders and checks the works."""
+    assert ZY.office is not None and ZY.office.host == "zz-zhongyuan"
+
+
+def test_zy2013_has_no_money_rules() -> None:
+    """The plan says nothing about who pays: funding is absent, and the rules say so."""
+    assert ZY.funding is None
+    with pytest.raises(RuleAbsentError):
+        award_fen(ZY, 100)
+    with pytest.raises(RuleAbsentError):
+        property_subsidy_fen(ZY, Decimal("1"), 1)
