@@ -25,14 +25,16 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import event, text
+from sqlalchemy import BigInteger, Column, String, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.kafka.launcher import KafkaBroker, kafka_from_env_or_start
@@ -48,6 +50,7 @@ from shared.clock import utcnow
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
 from shared.db import create_engine, create_sessions, run_migrations
+from shared.db_types import UtcDateTime
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "services" / "reporting" / "migrations"
@@ -102,18 +105,51 @@ _UPSERT = (
 async def upsert_district_counter(session: AsyncSession, event: ReceivedEvent) -> None:
     """One small write per event: bump the district's counter with a single upsert statement."""
     assert isinstance(event.payload, ProjectRegistered)
-    await session.execute(
-        _UPSERT, {"district_code": event.payload.district_code, "updated_at": utcnow()}
+    await session.exec(
+        _UPSERT,  # type: ignore[call-overload]
+        params={"district_code": event.payload.district_code, "updated_at": utcnow()},
     )
+
+
+class BenchEvent(SQLModel, table=True):
+    """A row per event for the 'insert' handler (created by the bench, not by a migration)."""
+
+    __tablename__ = "bench_event"
+
+    event_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    district_code: str = Field(sa_column=Column(String(64), nullable=False))
+    investment_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+async def insert_event_row(session: AsyncSession, event: ReceivedEvent) -> None:
+    """One small write per event through the unit of work: flushed in bulk at the batch commit."""
+    assert isinstance(event.payload, ProjectRegistered)
+    session.add(
+        BenchEvent(
+            event_id=event.id,
+            district_code=event.payload.district_code,
+            investment_fen=event.payload.investment_fen,
+            received_at=utcnow(),
+        )
+    )
+
+
+async def no_write(session: AsyncSession, event: ReceivedEvent) -> None:
+    """No handler work at all: what is left is the bus's own cost (decode, inbox, commits)."""
 
 
 HANDLER_NOTES = {
     "upsert": "INSERT .. ON CONFLICT DO UPDATE of one of 16 district counters per event",
     "reporting": "services.reporting.handlers.count_registered_project (ORM get + modify)",
+    "insert": "session.add() of one bench_event row per event, flushed at the batch commit",
+    "none": "no handler work: the bus alone (decode, inbox, DB commit, offset commit)",
 }
 HANDLERS: dict[str, Handler] = {
     "upsert": upsert_district_counter,  # Core INSERT .. ON CONFLICT DO UPDATE: 1 statement/event
     "reporting": count_registered_project,  # the reporting service's own ORM handler
+    "insert": insert_event_row,  # ORM add, no round trip per event
+    "none": no_write,
 }
 
 
@@ -301,6 +337,9 @@ class SplitResult:
     consumer: Usage
     consumer_db: DbCounts
     consumer_batches: BatchCounts
+    bus_only: Usage  # the consumer again, same records, a second group, no-op handler
+    bus_only_db: DbCounts
+    bus_only_batches: BatchCounts
 
 
 @dataclass
@@ -308,7 +347,7 @@ class Bench:
     bootstrap: str
     postgres: Any
     probe: CpuProbe
-    handler: Handler
+    handler: str
     label: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     databases: list[str] = field(default_factory=list)
 
@@ -351,59 +390,68 @@ class Bench:
         return RawResult(n, meter.usage, produce_s)
 
     # ----------------------------------------------------------------- spine
-    async def _spine_setup(self, n: int, run: str) -> SpineRig:
+    async def _rig(self, run: str) -> SpineRig:
         name = f"bench_{self.label}_{run}"
         url = await asyncio.to_thread(self.postgres.create_database, name)
         self.databases.append(name)
         await asyncio.to_thread(run_migrations, MIGRATIONS, url)
-        topic_prefix = f"bench.{self.label}.{run}."
-        topic = topic_prefix + REGISTRY_EVENTS
-        group = f"bench-{self.label}-{run}-reporting"
-        dlq = topic_prefix + dead_letter_topic(group)
-        await ensure_topics(self.bootstrap, [topic, dlq], PARTITIONS)
-        return await SpineRig.start(
-            self.bootstrap, url, topic_prefix, topic, group, dlq, self.handler
-        )
+        return await SpineRig.start(self.bootstrap, url, f"bench.{self.label}.{run}.")
 
     async def spine(self, n: int, run: str) -> SpineResult:
         """Rows staged up front; timed: relay and consumer together until N inbox rows committed."""
-        rig = await self._spine_setup(n, run)
+        rig = await self._rig(run)
         try:
+            consumer_batches = BatchCounts()
+            consumer = await rig.consumer("reporting", HANDLERS[self.handler], consumer_batches)
             insert_s = await rig.insert(make_payloads(n))
             before = rig.db.snapshot()
             with Meter(self.probe) as meter:
-                relay = asyncio.create_task(rig.relay.run())
-                consumer = asyncio.create_task(rig.consumer.run())
-                await rig.wait_for(rig.inbox_count, n, [relay, consumer])
+                relaying = asyncio.create_task(rig.relay.run())
+                consuming = asyncio.create_task(consumer.run())
+                await rig.wait_for(rig.inbox_count("reporting"), n, [relaying, consuming])
             db = rig.db.snapshot().minus(before)
-            await rig.wait_for(rig.published_count, n, [relay, consumer])
-            await cancel(relay, consumer)
-            await rig.check(n)
-            return SpineResult(n, insert_s, meter.usage, db, rig.relay_batches, rig.consumer_batches)
+            await rig.wait_for(rig.published_count, n, [relaying, consuming])
+            await cancel(relaying, consuming)
+            await rig.check(n, self.handler)
+            return SpineResult(n, insert_s, meter.usage, db, rig.relay_batches, consumer_batches)
         finally:
             await rig.stop()
 
     async def split(self, n: int, run: str) -> SplitResult:
-        """The same spine, one stage at a time: the relay drains the outbox, then the consumer runs."""
-        rig = await self._spine_setup(n, run)
+        """The spine one stage at a time: the relay drains the outbox, then the consumer runs, then
+        a second consumer group with a no-op handler reads the same records (the bus's own cost)."""
+        rig = await self._rig(run)
         try:
+            consumer_batches, bus_batches = BatchCounts(), BatchCounts()
+            consumer = await rig.consumer("reporting", HANDLERS[self.handler], consumer_batches)
+            bus_only = await rig.consumer("busonly", no_write, bus_batches)
             await rig.insert(make_payloads(n))
+
             before = rig.db.snapshot()
             with Meter(self.probe) as relay_meter:
-                relay = asyncio.create_task(rig.relay.run())
-                await rig.wait_for(rig.published_count, n, [relay])
+                relaying = asyncio.create_task(rig.relay.run())
+                await rig.wait_for(rig.published_count, n, [relaying])
             relay_db = rig.db.snapshot().minus(before)
-            await cancel(relay)
+            await cancel(relaying)
+
             before = rig.db.snapshot()
             with Meter(self.probe) as consumer_meter:
-                consumer = asyncio.create_task(rig.consumer.run())
-                await rig.wait_for(rig.inbox_count, n, [consumer])
+                consuming = asyncio.create_task(consumer.run())
+                await rig.wait_for(rig.inbox_count("reporting"), n, [consuming])
             consumer_db = rig.db.snapshot().minus(before)
-            await cancel(consumer)
-            await rig.check(n)
+            await cancel(consuming)
+            await rig.check(n, self.handler)
+
+            before = rig.db.snapshot()
+            with Meter(self.probe) as bus_meter:
+                consuming = asyncio.create_task(bus_only.run())
+                await rig.wait_for(rig.inbox_count("busonly"), n, [consuming])
+            bus_db = rig.db.snapshot().minus(before)
+            await cancel(consuming)
             return SplitResult(
                 n, relay_meter.usage, relay_db, rig.relay_batches,
-                consumer_meter.usage, consumer_db, rig.consumer_batches,
+                consumer_meter.usage, consumer_db, consumer_batches,
+                bus_meter.usage, bus_db, bus_batches,
             )  # fmt: skip
         finally:
             await rig.stop()
@@ -418,56 +466,61 @@ class Bench:
 
 
 class SpineRig:
-    """One service's worth of bus: engine, shared producer, relay, consumer, on fresh topics."""
+    """One service's worth of bus on a fresh database and fresh topics: engine, producer, relay,
+    and consumers built the way shared/service.py builds them."""
 
-    def __init__(self, **kw: Any) -> None:
-        self.__dict__.update(kw)
-
-    @classmethod
-    async def start(
-        cls,
-        bootstrap: str,
-        url: str,
-        topic_prefix: str,
-        topic: str,
-        group: str,
-        dlq: str,
-        handler: Handler,
-    ) -> SpineRig:
-        engine = create_engine(url)
-        db = DbCounter(engine)
-        poll_engine = create_engine(url, pool_size=1, max_overflow=0)
-        producer = make_producer(bootstrap, client_id="bench-spine")
-        await producer.start()
-        relay = OutboxRelay(
+    def __init__(self, bootstrap: str, url: str, topic_prefix: str) -> None:
+        self.bootstrap = bootstrap
+        self.topic_prefix = topic_prefix
+        self.topic = topic_prefix + REGISTRY_EVENTS
+        self.engine = create_engine(url)
+        self.db = DbCounter(self.engine)
+        self.poll_engine = create_engine(url, pool_size=1, max_overflow=0)
+        self.producer = make_producer(bootstrap, client_id="bench-spine")
+        self.relay = OutboxRelay(
             service="bench",
-            sessions=create_sessions(engine),
-            producer=producer,
+            sessions=create_sessions(self.engine),
+            producer=self.producer,
             topic_name=lambda base: f"{topic_prefix}{base}",
             batch_size=BATCH,
         )
-        sessions = create_sessions(engine, **{WAKER_KEY: relay.wake})
-        kafka_consumer = make_consumer(bootstrap, group, [topic], client_id="bench-spine")
+        self.sessions = create_sessions(self.engine, **{WAKER_KEY: self.relay.wake})
+        self.relay_batches = BatchCounts()
+        count_batches(self.relay, "publish_batch", self.relay_batches, lambda args, result: result)
+        self.kafka_consumers: list[AIOKafkaConsumer] = []
+
+    @classmethod
+    async def start(cls, bootstrap: str, url: str, topic_prefix: str) -> SpineRig:
+        rig = cls(bootstrap, url, topic_prefix)
+        async with rig.engine.begin() as conn:
+            await conn.run_sync(BenchEvent.__table__.create)  # type: ignore[attr-defined]
+        await rig.producer.start()
+        return rig
+
+    def group(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    async def consumer(self, name: str, handler: Handler, batches: BatchCounts) -> EventConsumer:
+        """An EventConsumer in its own group, joined before any record is on the topic."""
+        group = self.group(name)
+        dlq = self.topic_prefix + dead_letter_topic(name)
+        await ensure_topics(self.bootstrap, [self.topic, dlq], PARTITIONS)
+        kafka_consumer = make_consumer(self.bootstrap, group, [self.topic], client_id=name)
         await kafka_consumer.start()
+        self.kafka_consumers.append(kafka_consumer)
+        await wait_assigned(kafka_consumer)
         consumer = EventConsumer(
             service="bench",
             consumer=kafka_consumer,
-            producer=producer,
-            sessions=sessions,
+            producer=self.producer,
+            sessions=self.sessions,
             handlers={ProjectRegistered.TYPE: handler},
             group=group,
             dead_letter_topic=dlq,
             batch_size=BATCH,
         )
-        relay_batches, consumer_batches = BatchCounts(), BatchCounts()
-        count_batches(relay, "publish_batch", relay_batches, lambda args, result: result)
-        count_batches(consumer, "process_partition_batch", consumer_batches, lambda args, _: len(args[0]))
-        await wait_assigned(kafka_consumer)
-        return cls(
-            engine=engine, poll_engine=poll_engine, db=db, producer=producer, relay=relay,
-            sessions=sessions, kafka_consumer=kafka_consumer, consumer=consumer,
-            relay_batches=relay_batches, consumer_batches=consumer_batches,
-        )  # fmt: skip
+        count_batches(consumer, "process_partition_batch", batches, lambda args, _: len(args[0]))
+        return consumer
 
     async def insert(self, payloads: list[ProjectRegistered]) -> float:
         """Stage every payload into the outbox, INSERT_BATCH rows per committed transaction."""
@@ -481,12 +534,19 @@ class SpineRig:
         self.db.paused = False
         return elapsed
 
-    async def _count(self, sql: str) -> int:
+    async def _count(self, sql: str, **params: Any) -> int:
         async with self.poll_engine.connect() as conn:
-            return int((await conn.execute(text(sql))).scalar_one())
+            return int((await conn.execute(text(sql), params)).scalar_one())
 
-    async def inbox_count(self) -> int:
-        return await self._count("SELECT count(*) FROM inbox_message")
+    def inbox_count(self, name: str) -> Callable[[], Awaitable[int]]:
+        group = self.group(name)
+
+        async def inbox_count() -> int:
+            return await self._count(
+                "SELECT count(*) FROM inbox_message WHERE consumer_group = :g", g=group
+            )
+
+        return inbox_count
 
     async def published_count(self) -> int:
         return await self._count("SELECT count(*) FROM outbox_message WHERE state = 'published'")
@@ -504,15 +564,23 @@ class SpineRig:
                 raise TimeoutError(f"{counter.__name__} did not reach {n}")
             await asyncio.sleep(POLL_S)
 
-    async def check(self, n: int) -> None:
-        """Every event handled once: N inbox rows and the district counters sum to N."""
-        total = await self._count("SELECT coalesce(sum(registered_projects), 0) FROM district_rollup")
-        inbox = await self.inbox_count()
-        if total != n or inbox != n:
-            raise AssertionError(f"expected {n} events handled once, got rollup={total} inbox={inbox}")
+    async def check(self, n: int, handler: str) -> None:
+        """Every event handled exactly once: N inbox rows, and N effects of the handler."""
+        inbox = await self.inbox_count("reporting")()
+        if handler in ("upsert", "reporting"):
+            effects = await self._count(
+                "SELECT coalesce(sum(registered_projects), 0) FROM district_rollup"
+            )
+        elif handler == "insert":
+            effects = await self._count("SELECT count(*) FROM bench_event")
+        else:
+            effects = inbox
+        if effects != n or inbox != n:
+            raise AssertionError(f"expected {n} events handled once: effects={effects} inbox={inbox}")
 
     async def stop(self) -> None:
-        await self.kafka_consumer.stop()
+        for kafka_consumer in self.kafka_consumers:
+            await kafka_consumer.stop()
         await self.producer.stop()
         await self.engine.dispose()
         await self.poll_engine.dispose()
@@ -628,10 +696,18 @@ def report(
     if split is not None:
         out += cpu_rows("relay alone", split.relay, n)
         out += cpu_rows("consumer alone", split.consumer, n)
+        out += cpu_rows("consumer, no-op handler", split.bus_only, n)
         r, c = n / split.relay.wall_s, n / split.consumer.wall_s
         out.append(
-            f"  stages in one process, serialised: 1/(1/{r:.0f} + 1/{c:.0f}) = {1 / (1 / r + 1 / c):.0f} ev/s"
-            f"  (measured together: {spine_mid.rate:.0f} ev/s)"
+            f"  the two stages share one Python core: 1/(1/{r:.0f} + 1/{c:.0f}) = "
+            f"{1 / (1 / r + 1 / c):.0f} ev/s if serialised (measured together: {spine_mid.rate:.0f})"
+        )
+        handler_us = (split.consumer.py_cpu_s - split.bus_only.py_cpu_s) / n * 1e6
+        bus_us = (split.relay.py_cpu_s + split.bus_only.py_cpu_s) / n * 1e6
+        raw_us = raw_mid.usage.py_cpu_s / n * 1e6
+        out.append(
+            f"  python CPU per event: raw {raw_us:.0f} µs; spine bus (relay + consumer without "
+            f"handler) {bus_us:.0f} µs; the handler's DB write {handler_us:.0f} µs"
         )
     out.append("")
     out.append("Database round trips (pre-ping + BEGIN + statements + COMMIT, median spine run):")
@@ -646,10 +722,11 @@ def report(
         for label, db, batches in (
             ("relay", split.relay_db, split.relay_batches),
             ("consumer", split.consumer_db, split.consumer_batches),
+            ("no-op consumer", split.bus_only_db, split.bus_only_batches),
         ):
             per_batch = db.round_trips / max(batches.batches, 1)
             out.append(
-                f"  {label:<8} alone: {per_batch:.1f} round trips/batch "
+                f"  {label:<14} alone: {per_batch:.1f} round trips/batch "
                 f"({db.statements / max(batches.batches, 1):.1f} statements), "
                 f"{batches.batches} batches of avg {batches.events / max(batches.batches, 1):.0f}"
             )
@@ -673,7 +750,7 @@ async def run_bench(args: argparse.Namespace, kafka: Any, postgres: Any) -> str:
     if isinstance(postgres, PostgresCluster):
         pg_pid = int((postgres.data_dir / "postmaster.pid").read_text().splitlines()[0])
     probe = CpuProbe(kafka.pid if isinstance(kafka, KafkaBroker) else None, pg_pid)
-    bench = Bench(kafka.bootstrap_servers, postgres, probe, HANDLERS[args.handler])
+    bench = Bench(kafka.bootstrap_servers, postgres, probe, args.handler)
     facts = machine_facts(kafka, pg_version, pg_settings)
     facts.append(("spine handler", f"{args.handler}: {HANDLER_NOTES[args.handler]}"))
     n = args.events
@@ -695,7 +772,8 @@ async def run_bench(args: argparse.Namespace, kafka: Any, postgres: Any) -> str:
             split = await bench.split(n, "split")
             say(
                 f"split: relay alone {n / split.relay.wall_s:.0f} ev/s, "
-                f"consumer alone {n / split.consumer.wall_s:.0f} ev/s"
+                f"consumer alone {n / split.consumer.wall_s:.0f} ev/s, "
+                f"consumer with no-op handler {n / split.bus_only.wall_s:.0f} ev/s"
             )
     finally:
         await bench.drop_databases()

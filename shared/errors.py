@@ -2,6 +2,8 @@
 
     PlatformError
     ├── ProblemError              an HTTP-facing error rendered as RFC 9457 problem details
+    │   ├── Unauthenticated       401: no valid bearer token
+    │   ├── Forbidden             403: a valid token without the right
     │   ├── NotFoundError         404: no such record (or not yours: ids cannot be probed)
     │   ├── ConflictError         409: the record's state forbids the command
     │   └── RuleViolation         422: a domain rule refuses the input
@@ -43,6 +45,16 @@ class ProblemError(PlatformError):
 
     def __str__(self) -> str:
         return self.detail
+
+
+class Unauthenticated(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, status=401, problem_type="unauthenticated", title="Unauthenticated")
+
+
+class Forbidden(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, status=403, problem_type="forbidden", title="Forbidden")
 
 
 class NotFoundError(ProblemError):

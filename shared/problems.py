@@ -81,6 +81,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=exc.title,
             detail=exc.detail,
             errors=exc.errors,
+            headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -28,6 +28,7 @@ from shared.bus.relay import OutboxRelay
 from shared.bus.topics import dead_letter_topic
 from shared.contracts.envelope import correlation_id_var
 from shared.db import create_engine, create_sessions, run_migrations
+from shared.audit_api import audit_router
 from shared.health import health_router
 from shared.observability import install_http_metrics
 from shared.problems import install_problem_handlers
@@ -89,6 +90,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     install_http_metrics(app, settings.service_name)
     app.middleware("http")(_correlation_middleware)
     app.include_router(health_router())
+    app.include_router(audit_router())
     for router in definition.routers:
         app.include_router(router)
     return app

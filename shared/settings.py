@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = frozenset({"change-me", "dev-only-secret-change-me", "secret", ""})
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+PLACEHOLDER_SECRETS = frozenset({"change-me", "dev-only-secret-change-me", DEV_JWT_SECRET, "secret", ""})
 
 
 class ServiceSettings(BaseSettings):
@@ -42,7 +43,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2
 
-    jwt_secret: SecretStr = SecretStr("dev-only-secret-change-me")
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_jwks_url: str | None = Field(
+        default=None, description="The identity provider's JWKS; when set, tokens are verified with it."
+    )
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
@@ -51,8 +55,8 @@ class ServiceSettings(BaseSettings):
                 self, "database_url", f"sqlite+aiosqlite:///./var/{self.service_name}.db"
             )
         if self.environment == "production":
-            if self.jwt_secret.get_secret_value() in PLACEHOLDER_SECRETS:
-                raise ValueError("JWT_SECRET must be set to a real secret in production")
+            if not self.jwt_jwks_url and self.jwt_secret.get_secret_value() in PLACEHOLDER_SECRETS:
+                raise ValueError("JWT_SECRET (or JWT_JWKS_URL) must be set to a real secret in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("DATABASE_URL must point at PostgreSQL in production")
         return self

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from shared.money import Fen, share_of
+
+
+class AwardStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
 
 
 @dataclass(frozen=True)

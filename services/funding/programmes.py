@@ -1,18 +1,36 @@
-"""The programme rules funding reads: the award ratio of each programme profile."""
+"""The programme rules funding applies, read from the programme profile (shared.policy)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from shared.contracts.registry import ProjectAccepted
 from shared.errors import PermanentError
+from shared.policy import (
+    AwardBasis,
+    RuleAbsentError,
+    UnknownProgrammeError,
+    award_applies,
+    award_rule,
+    get_profile,
+)
 
-# Replaced by the programme profiles (shared.policy) — see issue 3.
-_AWARD_RATIOS = {"zhengzhou-2019": Decimal("0.40")}
 
+def award_terms(accepted: ProjectAccepted) -> tuple[int, Decimal] | None:
+    """(basis in fen, ratio) of the award an accepted project earns, or None if it earns none.
 
-def award_ratio(programme_code: str) -> Decimal:
-    """The award ratio of a programme; an unknown programme can never be funded (dead-letter)."""
+    None for a programme without a city award or a district outside it (self-funded areas).
+    Raises PermanentError when the event lacks the figure the programme pays on (dead-letter).
+    """
     try:
-        return _AWARD_RATIOS[programme_code]
-    except KeyError:
-        raise PermanentError(f"programme '{programme_code}' has no award rule") from None
+        profile = get_profile(accepted.programme_code)
+        rule = award_rule(profile)
+    except (UnknownProgrammeError, RuleAbsentError):
+        return None
+    if not award_applies(profile, accepted.district_code):
+        return None
+    if rule.basis is AwardBasis.AUDITED_INVESTMENT:
+        if accepted.audited_investment_fen is None:
+            raise PermanentError(f"{profile.code} pays on audited investment; the event has none")
+        return accepted.audited_investment_fen, rule.ratio
+    return accepted.investment_fen, rule.ratio

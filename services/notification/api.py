@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, status
 
@@ -13,32 +14,41 @@ from services.notification.models import (
     SubscriptionCreated,
     SubscriptionPublic,
 )
+from shared.access import Principal, Scope
 from shared.api import SessionDep
+from shared.auth import CurrentPrincipal, require
 
 router = APIRouter(tags=["subscriptions"])
+Subscriber = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
 
 
 @router.post(
     "/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated
 )
-async def create_subscription(body: SubscriptionCreate, session: SessionDep) -> object:
+async def create_subscription(
+    body: SubscriptionCreate, session: SessionDep, actor: Subscriber
+) -> object:
     """Subscribe a webhook endpoint to event types; the response holds the signing secret once."""
-    return await handlers.create_subscription(session, body)
+    return await handlers.create_subscription(session, actor, body)
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionPublic])
-async def list_subscriptions(session: SessionDep) -> object:
+async def list_subscriptions(session: SessionDep, actor: CurrentPrincipal) -> object:
     """List subscriptions (secrets are never shown again)."""
-    return await handlers.list_subscriptions(session)
+    return await handlers.list_subscriptions(session, actor)
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionPublic)
-async def read_subscription(subscription_id: uuid.UUID, session: SessionDep) -> object:
+async def read_subscription(
+    subscription_id: uuid.UUID, session: SessionDep, actor: CurrentPrincipal
+) -> object:
     """Read one subscription."""
-    return await handlers.get_subscription(session, subscription_id)
+    return await handlers.get_subscription(session, actor, subscription_id)
 
 
 @router.get("/deliveries", response_model=list[DeliveryPublic])
-async def list_deliveries(session: SessionDep, subscription_id: uuid.UUID | None = None) -> object:
+async def list_deliveries(
+    session: SessionDep, actor: CurrentPrincipal, subscription_id: uuid.UUID | None = None
+) -> object:
     """List webhook deliveries and their state, optionally for one subscription."""
-    return await handlers.list_deliveries(session, subscription_id)
+    return await handlers.list_deliveries(session, actor, subscription_id)

@@ -17,6 +17,8 @@ from services.notification.models import (
     SubscriptionCreate,
 )
 from services.notification.signing import new_secret
+from shared import audit
+from shared.access import OrgKind, Principal
 from shared.bus.consumer import Handler, ReceivedEvent
 from shared.clock import utcnow
 from shared.contracts.catalog import EVENT_TYPES
@@ -43,8 +45,10 @@ async def fan_out(session: AsyncSession, event: ReceivedEvent) -> None:
             )
 
 
-async def create_subscription(session: AsyncSession, command: SubscriptionCreate) -> Subscription:
-    """Subscribe an endpoint to event types; the signing secret is generated here."""
+async def create_subscription(
+    session: AsyncSession, actor: Principal, command: SubscriptionCreate
+) -> Subscription:
+    """Subscribe the caller's organisation to event types; the signing secret is generated here."""
     unknown = [t for t in command.event_types if t not in EVENT_TYPES]
     if unknown:
         raise RuleViolation(
@@ -52,33 +56,50 @@ async def create_subscription(session: AsyncSession, command: SubscriptionCreate
             [FieldProblem("event_types", "known_event_type", f"known: {sorted(EVENT_TYPES)}")],
         )
     subscription = Subscription(
-        subscriber_code=command.subscriber_code,
+        subscriber_code=actor.org_code,
         event_types=sorted(set(command.event_types)),
         endpoint_url=str(command.endpoint_url),
         secret=new_secret(),
         created_at=utcnow(),
     )
     session.add(subscription)
+    audit.record(session, actor, "subscription.created", "subscription", subscription.id,
+                 after={"event_types": subscription.event_types, "endpoint_url": subscription.endpoint_url})
     await session.commit()
     return subscription
 
 
-async def list_subscriptions(session: AsyncSession) -> list[Subscription]:
-    return list((await session.exec(select(Subscription).order_by(col(Subscription.created_at)))).all())
+def _sees_all(actor: Principal) -> bool:
+    return actor.org_kind is OrgKind.OFFICE
+
+
+async def list_subscriptions(session: AsyncSession, actor: Principal) -> list[Subscription]:
+    query = select(Subscription).order_by(col(Subscription.created_at))
+    if not _sees_all(actor):
+        query = query.where(Subscription.subscriber_code == actor.org_code)
+    return list((await session.exec(query)).all())
 
 
 async def list_deliveries(
-    session: AsyncSession, subscription_id: uuid.UUID | None
+    session: AsyncSession, actor: Principal, subscription_id: uuid.UUID | None
 ) -> list[Delivery]:
-    query = select(Delivery).order_by(col(Delivery.created_at))
+    query = (
+        select(Delivery)
+        .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
+        .order_by(col(Delivery.created_at))
+    )
+    if not _sees_all(actor):
+        query = query.where(Subscription.subscriber_code == actor.org_code)
     if subscription_id is not None:
         query = query.where(Delivery.subscription_id == subscription_id)
     return list((await session.exec(query)).all())
 
 
-async def get_subscription(session: AsyncSession, subscription_id: uuid.UUID) -> Subscription:
+async def get_subscription(
+    session: AsyncSession, actor: Principal, subscription_id: uuid.UUID
+) -> Subscription:
     subscription = await session.get(Subscription, subscription_id)
-    if subscription is None:
+    if subscription is None or not (_sees_all(actor) or subscription.subscriber_code == actor.org_code):
         raise NotFoundError(f"no subscription {subscription_id}")
     return subscription
 

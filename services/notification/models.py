@@ -20,9 +20,6 @@ class DeliveryState(StrEnum):
 
 
 class SubscriptionBase(SQLModel):
-    subscriber_code: str = Field(
-        min_length=1, max_length=64, description="Organisation code of the subscriber."
-    )
     event_types: list[str] = Field(
         min_length=1, description="Versioned event types, e.g. registry.project.accepted.v1."
     )
@@ -34,6 +31,7 @@ class SubscriptionCreate(SubscriptionBase):
 
 class Subscription(SubscriptionBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    subscriber_code: str = Field(max_length=64, index=True)
     event_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
     channel: str = "webhook"
     endpoint_url: str
@@ -44,6 +42,7 @@ class Subscription(SubscriptionBase, table=True):
 
 class SubscriptionPublic(SubscriptionBase):
     id: uuid.UUID
+    subscriber_code: str
     channel: str
     endpoint_url: str
     active: bool

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, String
+from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from services.registry.domain import Stage
@@ -23,6 +23,10 @@ class CommunityBase(SQLModel):
     buildings: int = Field(ge=1)
     households: int = Field(ge=1)
     floor_area_m2: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    exclusions: list[str] = Field(
+        default_factory=list,
+        description="Exclusion codes of the programme that apply (e.g. shanty-town-programme).",
+    )
 
 
 class CommunityCreate(CommunityBase):
@@ -31,6 +35,7 @@ class CommunityCreate(CommunityBase):
 
 class Community(CommunityBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    exclusions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -55,6 +60,7 @@ class Project(ProjectBase, table=True):
     programme_code: str = Field(max_length=64)
     stage: Stage = Field(sa_column=Column(String(32), nullable=False))
     accepted_on: date | None = None
+    audited_investment_fen: int | None = None
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
@@ -66,6 +72,7 @@ class ProjectPublic(ProjectBase):
     programme_code: str
     stage: Stage
     accepted_on: date | None
+    audited_investment_fen: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -76,4 +83,10 @@ class StageTransition(SQLModel):
     to_stage: Stage
     effective_on: date | None = Field(
         default=None, description="The day the step took effect; required for acceptance."
+    )
+    audited_investment_fen: int | None = Field(
+        default=None,
+        ge=0,
+        description="Final-accounts audited investment (决算审计), in fen; at acceptance, required "
+        "where the programme pays its award on the audited figure.",
     )

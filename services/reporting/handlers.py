@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.models import DistrictRollup
+from shared.access import Principal, sees_district, visible_district
 from shared.bus.consumer import Handler, ReceivedEvent
 from shared.clock import utcnow
 from shared.contracts.funding import SubsidyApproved
@@ -45,14 +46,18 @@ async def add_approved_award(session: AsyncSession, event: ReceivedEvent) -> Non
     rollup.updated_at = utcnow()
 
 
-async def list_district_rollups(session: AsyncSession) -> list[DistrictRollup]:
-    rows = await session.exec(select(DistrictRollup).order_by(DistrictRollup.district_code))
-    return list(rows.all())
+async def list_district_rollups(session: AsyncSession, actor: Principal) -> list[DistrictRollup]:
+    query = select(DistrictRollup).order_by(DistrictRollup.district_code)
+    if (district := visible_district(actor)) is not None:
+        query = query.where(DistrictRollup.district_code == district)
+    return list((await session.exec(query)).all())
 
 
-async def get_district_rollup(session: AsyncSession, district_code: str) -> DistrictRollup:
+async def get_district_rollup(
+    session: AsyncSession, actor: Principal, district_code: str
+) -> DistrictRollup:
     rollup = await session.get(DistrictRollup, district_code)
-    if rollup is None:
+    if rollup is None or not sees_district(actor, district_code):
         raise NotFoundError(f"no figures for district {district_code}")
     return rollup
 

@@ -1,15 +1,17 @@
 """The event consumer: inbox for idempotence, bounded retries, dead-letter, manual offset commits.
 
-For each batch a partition delivers, the fast path handles every event in one DB transaction with
-one inbox insert; if anything in it fails, the batch is rolled back and replayed one event per
-transaction, each with its own retries. Offsets are committed only after the DB commit, so a
-crash re-delivers and the inbox skips what was already done.
+For each batch a partition delivers, the fast path handles every event in one DB transaction that
+starts by claiming the batch's inbox rows in one statement (the events not claimed are duplicates);
+if anything in it fails, the batch is rolled back and replayed one event per transaction, each with
+its own retries. Offsets are committed only after the DB commit, so a crash re-delivers and the
+inbox skips what was already done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -20,7 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, send_to_dead_letter
-from shared.bus.inbox import already_handled, record_handled
+from shared.bus.inbox import claim
 from shared.contracts.base import EventPayload
 from shared.contracts.catalog import payload_model
 from shared.contracts.envelope import CloudEvent, causation_id_var, correlation_id_var
@@ -89,11 +91,16 @@ class EventConsumer:
         """Consume until cancelled. The aiokafka consumer must already be started."""
         while True:
             batches = await self._consumer.getmany(timeout_ms=500, max_records=self._batch_size)
+            handled: dict[TopicPartition, int] = {}
             for tp, records in batches.items():
                 if records:
                     await self.process_partition_batch(records)
-                    await self._consumer.commit({tp: records[-1].offset + 1})
-                    self._record_lag(tp, records[-1].offset + 1)
+                    handled[tp] = records[-1].offset + 1
+            if handled:
+                # One commit for every partition of the fetch, each batch already in the DB.
+                await self._consumer.commit(handled)
+                for tp, next_offset in handled.items():
+                    self._record_lag(tp, next_offset)
 
     async def process_partition_batch(self, records: list[ConsumerRecord]) -> None:  # type: ignore[type-arg]
         """Handle one partition's records in order; returns once every one is handled or dead-lettered."""
@@ -127,21 +134,25 @@ class EventConsumer:
             return None
 
     async def _handle_batch(self, items: list[_Decoded]) -> None:
+        handled: Counter[str] = Counter()
+        duplicates: Counter[str] = Counter()
         async with self._sessions() as session, session.begin():
-            done = await already_handled(session, self._group, [i.event.id for i in items])
-            fresh: list[ReceivedEvent] = []
+            fresh = await claim(
+                session, self._group, [(i.event.id, i.event.envelope.type) for i in items]
+            )
             for item in items:
-                if item.event.id in done:
+                event = item.event
+                if event.id not in fresh:
+                    duplicates[event.envelope.type] += 1
                     continue
-                with _event_context(item.event):
-                    await self._handlers[item.event.envelope.type](session, item.event)
-                done.add(item.event.id)
-                fresh.append(item.event)
-            await record_handled(session, self._group, [(e.id, e.envelope.type) for e in fresh])
-        for event in fresh:
-            EVENTS_CONSUMED.labels(self._service, event.envelope.type, "handled").inc()
-        for _ in range(len(items) - len(fresh)):
-            EVENTS_CONSUMED.labels(self._service, items[0].event.envelope.type, "duplicate").inc()
+                fresh.discard(event.id)  # a second copy later in the batch is a duplicate
+                with _event_context(event):
+                    await self._handlers[event.envelope.type](session, event)
+                handled[event.envelope.type] += 1
+        for event_type, count in handled.items():
+            EVENTS_CONSUMED.labels(self._service, event_type, "handled").inc(count)
+        for event_type, count in duplicates.items():
+            EVENTS_CONSUMED.labels(self._service, event_type, "duplicate").inc(count)
 
     async def _handle_with_retries(self, item: _Decoded) -> None:
         event = item.event
@@ -164,11 +175,10 @@ class EventConsumer:
 
     async def _handle_one(self, event: ReceivedEvent) -> str:
         async with self._sessions() as session, session.begin():
-            if await already_handled(session, self._group, [event.id]):
+            if not await claim(session, self._group, [(event.id, event.envelope.type)]):
                 return "duplicate"
             with _event_context(event):
                 await self._handlers[event.envelope.type](session, event)
-            await record_handled(session, self._group, [(event.id, event.envelope.type)])
         return "handled"
 
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]

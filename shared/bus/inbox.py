@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Column, String, insert, select
+from sqlalchemy import Column, String, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,3 +53,62 @@ async def record_handled(
     ]
     if rows:
         await session.exec(insert(InboxMessage.__table__), params=rows)  # type: ignore[attr-defined,call-overload]
+
+
+def _claim_statement():  # type: ignore[no-untyped-def]
+    """PostgreSQL: insert the batch's rows from two arrays, skip the ones already there, and return
+    the ids actually inserted. One statement whatever the batch size, and the conflict check is the
+    primary-key index (a long `IN (...)` list can get a generic plan that scans the table)."""
+    table = InboxMessage.__table__  # type: ignore[attr-defined]
+    claimed = (
+        func.unnest(
+            bindparam("event_ids", type_=ARRAY(String)),
+            bindparam("event_types", type_=ARRAY(String)),
+        )
+        .table_valued("event_id", "event_type")
+        .render_derived(name="claimed")
+    )
+    rows = select(
+        bindparam("consumer_group", type_=String),
+        claimed.c.event_id,
+        claimed.c.event_type,
+        bindparam("handled_at", type_=UtcDateTime()),
+    )
+    return (
+        pg_insert(table)
+        .from_select(["consumer_group", "event_id", "event_type", "handled_at"], rows)
+        .on_conflict_do_nothing(index_elements=["consumer_group", "event_id"])
+        .returning(table.c.event_id)
+    )
+
+
+_CLAIM = _claim_statement()
+
+
+async def claim(session: AsyncSession, group: str, events: Iterable[tuple[str, str]]) -> set[str]:
+    """Insert inbox rows for the (event id, type) pairs this group has not handled yet; returns
+    the ids inserted, i.e. the events the caller must now handle in this same transaction.
+
+    `already_handled` and `record_handled` in one step. On PostgreSQL it is one
+    INSERT .. ON CONFLICT DO NOTHING RETURNING: an event a concurrent transaction is handling
+    waits for that transaction and is skipped if it commits. Elsewhere (SQLite) it is the two
+    functions in turn. Rolling the transaction back removes the rows again.
+    """
+    pending = dict(events)  # one row per id, even if the batch holds an event twice
+    if not pending:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        rows = await session.exec(
+            _CLAIM,  # type: ignore[call-overload]
+            params={
+                "consumer_group": group,
+                "event_ids": list(pending),
+                "event_types": list(pending.values()),
+                "handled_at": utcnow(),
+            },
+        )
+        return {row[0] for row in rows}
+    done = await already_handled(session, group, pending)
+    fresh = {eid: etype for eid, etype in pending.items() if eid not in done}
+    await record_handled(session, group, fresh.items())
+    return set(fresh)

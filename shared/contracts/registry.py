@@ -45,5 +45,8 @@ class ProjectAccepted(_ProjectEvent):
 
     TYPE: ClassVar[str] = "registry.project.accepted.v1"
 
-    investment_fen: int = Field(ge=0, description="Renovation investment in fen the award is based on.")
+    investment_fen: int = Field(ge=0, description="Planned (approved) renovation investment, in fen.")
+    audited_investment_fen: int | None = Field(
+        default=None, ge=0, description="Final-accounts audited investment, in fen, when known."
+    )
     accepted_on: date

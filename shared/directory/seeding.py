@@ -35,8 +35,13 @@ def seed_directory(
         elif existing[0] != org:
             raise DirectoryError(
                 SEED_FILE,
-                [(org.code, f"{source} and {existing[1]} define {org.code!r} differently: "
-                  f"{_show(org)} vs {_show(existing[0])}")],
+                [
+                    (
+                        org.code,
+                        f"{source} and {existing[1]} define {org.code!r} differently: "
+                        f"{_show(org)} vs {_show(existing[0])}",
+                    )
+                ],
             )
 
     for utility in seed.utilities:
@@ -49,8 +54,13 @@ def seed_directory(
         if profile.office is not None:
             office = profile.office
             add(
-                _org(office.code, OrganisationKind.OFFICE, office.name_zh, office.name_en,
-                     office.host),
+                _org(
+                    office.code,
+                    OrganisationKind.OFFICE,
+                    office.name_zh,
+                    office.name_en,
+                    office.host,
+                ),
                 profile.code,
             )
         for district in profile.jurisdiction.districts:
@@ -60,8 +70,13 @@ def seed_directory(
             )
             for street in district.street_offices:
                 add(
-                    _org(street.code, OrganisationKind.STREET_OFFICE, street.name_zh,
-                         street.name_en, district.code),
+                    _org(
+                        street.code,
+                        OrganisationKind.STREET_OFFICE,
+                        street.name_zh,
+                        street.name_en,
+                        district.code,
+                    ),
                     profile.code,
                 )
     return sorted((org for org, _ in found.values()), key=lambda o: (_KIND_ORDER[o.kind], o.code))
@@ -74,14 +89,20 @@ def check_seed_covers(profiles: Iterable[ProgrammeProfile], seed: DirectorySeed)
         for i, ref in enumerate(profile.departments):
             if seed.department(ref.code) is None:
                 missing.append(
-                    (f"departments", f"profile {profile.code!r} departments[{i}] uses "
-                     f"{ref.code!r}, which the seed does not name")
+                    (
+                        "departments",
+                        f"profile {profile.code!r} departments[{i}] uses "
+                        f"{ref.code!r}, which the seed does not name",
+                    )
                 )
-        for i, ref in enumerate(profile.utilities):
-            if seed.utility(ref.code) is None:
+        for i, utility in enumerate(profile.utilities):
+            if seed.utility(utility.code) is None:
                 missing.append(
-                    ("utilities", f"profile {profile.code!r} utilities[{i}] uses "
-                     f"{ref.code!r}, which the seed does not name")
+                    (
+                        "utilities",
+                        f"profile {profile.code!r} utilities[{i}] uses "
+                        f"{utility.code!r}, which the seed does not name",
+                    )
                 )
     if missing:
         raise DirectoryError(SEED_FILE, missing)

@@ -1,4 +1,4 @@
-"""The published event contracts: snapshots of the generated files, and the rules every payload keeps.
+"""The published event contracts: snapshots of the generated files, and the rules payloads keep.
 
 Department systems build against docs/contracts/; a change to a payload, the envelope, a topic or
 the dead-letter headers must show up there as a reviewed diff, never silently.
@@ -270,7 +270,13 @@ def test_schema_ids_are_unique_and_name_their_file() -> None:
 def test_envelope_schema_requires_what_to_bytes_always_writes() -> None:
     envelope = json_schemas()[ENVELOPE_SCHEMA]
     assert envelope["required"] == [
-        "specversion", "id", "source", "type", "time", "datacontenttype", "data"
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "time",
+        "datacontenttype",
+        "data",
     ]
     # attributes left out when None are optional and never null on the wire
     assert envelope["properties"]["causationid"]["type"] == "string"
@@ -388,9 +394,9 @@ def test_dead_letter_channel_is_parameterised_by_the_consuming_service(
     assert channel["address"] == "{service}.dlq"
     assert channel["address"] == dead_letter_topic("{service}")
     assert channel["parameters"]["service"]["enum"] == ["funding", "notification", "reporting"]
-    assert "enum" not in asyncapi_document()["channels"][DEAD_LETTER_CHANNEL]["parameters"][
-        "service"
-    ]
+    assert (
+        "enum" not in asyncapi_document()["channels"][DEAD_LETTER_CHANNEL]["parameters"]["service"]
+    )
 
 
 def test_export_names_the_services_that_consume_events() -> None:
@@ -404,8 +410,16 @@ def test_dead_letter_headers_documented_are_the_ones_the_consumer_writes(
     document: dict[str, Any],
 ) -> None:
     record = ConsumerRecord(
-        topic="registry.events", partition=2, offset=41, timestamp=0, timestamp_type=0,
-        key=b"k", value=b"{", checksum=None, serialized_key_size=1, serialized_value_size=1,
+        topic="registry.events",
+        partition=2,
+        offset=41,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=b"{",
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=1,
         headers=[("content-type", b"application/cloudevents+json")],
     )
     written = dead_letter_headers(record, "funding", DeadLetter("malformed", ValueError("x"), 1))
@@ -414,7 +428,9 @@ def test_dead_letter_headers_documented_are_the_ones_the_consumer_writes(
     message = document["components"]["messages"][DEAD_LETTER_MESSAGE]
     assert message["headers"]["required"] == added
     assert message["headers"]["properties"]["dlq.reason"]["enum"] == [
-        "malformed", "permanent", "retries_exhausted"
+        "malformed",
+        "permanent",
+        "retries_exhausted",
     ]
 
 
@@ -431,4 +447,3 @@ def test_nested_models_are_hoisted_into_components_with_their_references_rewritt
     properties = hoisted["test.community.moved.v1"]["properties"]
     assert properties["old"] == {"$ref": "#/components/schemas/test.community.moved.v1.Address"}
     assert "$defs" not in hoisted["test.community.moved.v1"]
-

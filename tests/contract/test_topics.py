@@ -21,9 +21,7 @@ from shared.contracts.catalog import EVENT_TYPES
 from shared.service import ServiceDefinition
 
 TOPIC_CONSTANTS: dict[str, str] = {
-    name: value
-    for name, value in vars(topics).items()
-    if name.isupper() and isinstance(value, str)
+    name: value for name, value in vars(topics).items() if name.isupper() and isinstance(value, str)
 }
 
 KNOWN_SERVICES = {"registry", "funding", "reporting", "notification"}

@@ -10,7 +10,8 @@ import json
 import time
 
 from services.notification.signing import verify
-from tests.support.flows import accept_project, register_project
+from tests.support.flows import accept_project, approve_award, register_project
+from tests.support import tokens
 from tests.support.servers import eventually, serve
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -30,7 +31,6 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
         created = await notification.post(
             "/subscriptions",
             json={
-                "subscriber_code": "dept-finance",
                 "event_types": [ACCEPTED, APPROVED],
                 "endpoint_url": f"{hook_server.url}/hook",
             },
@@ -46,7 +46,10 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
             response = await funding.get("/awards", params={"project_id": project["id"]})
             return response.json()
 
-        (approved,) = await eventually(award)
+        (proposed,) = await eventually(award)
+        assert proposed["status"] == "proposed"
+        approved = await approve_award(funding, project["id"], request_id="finance-approval-1")
+        assert approved["status"] == "approved" and approved["approved_by"] == "finance"
         assert approved["basis_fen"] == 1_000_000_01
         assert approved["amount_fen"] == 400_000_00  # 40% of 1,000,000.01 yuan, half-up to the fen
         assert approved["ratio"] in ("0.4000", "0.40", "0.4")
@@ -75,12 +78,29 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
             by_type[event["type"]] = event
         assert by_type[ACCEPTED]["data"]["project_id"] == project["id"]
         assert by_type[APPROVED]["data"]["amount_fen"] == 400_000_00
-        # the award was caused by the acceptance and shares its correlation id
-        assert by_type[APPROVED]["causationid"] == by_type[ACCEPTED]["id"]
-        assert by_type[APPROVED]["correlationid"] == by_type[ACCEPTED]["correlationid"]
+        # the approval event carries the id of the Finance request that made it
+        assert by_type[APPROVED]["correlationid"] == "finance-approval-1"
+        assert by_type[ACCEPTED]["districtcode"] == "zz-jinshui"
 
         deliveries = (await notification.get("/deliveries")).json()
         assert {d["state"] for d in deliveries} == {"delivered"}
+
+        # every write in the flow is in its service's audit trail, with who and from which request
+        office = tokens.office()
+        registry_audit = (await platform.client("registry", office).get("/audit")).json()
+        assert [e["action"] for e in reversed(registry_audit)] == [
+            "community.registered", "project.registered", *["project.stage_advanced"] * 4,
+        ]
+        assert {e["actor_org"] for e in registry_audit} == {"zz-jinshui"}
+        assert all(e["request_id"] for e in registry_audit)
+        funding_audit = (await platform.client("funding", office).get("/audit")).json()
+        assert [(e["action"], e["actor_org"]) for e in reversed(funding_audit)] == [
+            ("award.proposed", "system"), ("award.approved", "finance"),
+        ]
+        assert funding_audit[1]["causation_id"] == by_type[ACCEPTED]["id"]  # proposed from the event
+        assert funding_audit[0]["request_id"] == "finance-approval-1"
+        notification_audit = (await platform.client("notification", office).get("/audit")).json()
+        assert [e["action"] for e in notification_audit] == ["subscription.created"]
     finally:
         await hook_server.stop()
 

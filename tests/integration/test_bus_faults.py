@@ -9,7 +9,7 @@ import pytest
 from shared.bus.topics import REGISTRY_EVENTS, dead_letter_topic
 from tests.support.db import scalar
 from tests.support.events import project_accepted
-from tests.support.flows import accept_project, register_project
+from tests.support.flows import accept_project, approve_award, register_project
 from tests.support.kafka_io import headers_of, produce_raw, read_topic
 from tests.support.servers import eventually
 
@@ -66,6 +66,8 @@ class TestDuplicateDelivery:
         await eventually(both_counted)
         await eventually(lambda: _awards(funding, after.data["project_id"]))
         assert len(await _awards(funding, twice.data["project_id"])) == 1
+        await approve_award(funding, twice.data["project_id"])
+        await approve_award(funding, after.data["project_id"])
 
         async def both_awards_summed():  # type: ignore[no-untyped-def]
             body = (await reporting.get("/rollups/districts/zz-jinshui")).json()
@@ -142,4 +144,8 @@ class TestBrokerRestart:
             return body.get("accepted_projects") == len(everyone) and body
 
         rollup = await eventually(all_counted, timeout_s=120)
-        assert rollup["approved_award_fen"] == sum(a["amount_fen"] for a in awards)
+        assert rollup["registered_projects"] == len(everyone)
+        # 40% of each project's investment, half-up to the fen
+        assert {a["project_id"]: a["amount_fen"] for a in awards} == {
+            p["id"]: (p["investment_fen"] * 4 + 5) // 10 for p in everyone
+        }

@@ -17,6 +17,7 @@ def project_accepted(**overrides: Any) -> CloudEvent:
         "district_code": "zz-jinshui",
         "programme_code": "zhengzhou-2019",
         "investment_fen": 500_000_00,
+        "audited_investment_fen": 500_000_00,
         "accepted_on": date(2026, 11, 20),
         **overrides,
     }

@@ -20,8 +20,14 @@ async def register_project(
 
 
 async def accept_project(
-    registry: httpx.AsyncClient, project_id: str, accepted_on: str = "2026-11-20"
+    registry: httpx.AsyncClient,
+    project_id: str,
+    accepted_on: str = "2026-11-20",
+    audited_investment_fen: int | None = None,
 ) -> dict[str, Any]:
+    """Walk a project to acceptance; the audited investment defaults to the planned one."""
+    if audited_investment_fen is None:
+        audited_investment_fen = (await registry.get(f"/projects/{project_id}")).json()["investment_fen"]
     for stage in STAGES_TO_ACCEPTANCE:
         response = await registry.post(
             f"/projects/{project_id}/stage-transitions", json={"to_stage": stage}
@@ -29,7 +35,23 @@ async def accept_project(
         assert response.status_code == 200, response.text
     response = await registry.post(
         f"/projects/{project_id}/stage-transitions",
-        json={"to_stage": "accepted", "effective_on": accepted_on},
+        json={
+            "to_stage": "accepted",
+            "effective_on": accepted_on,
+            "audited_investment_fen": audited_investment_fen,
+        },
     )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def approve_award(
+    funding: httpx.AsyncClient, project_id: str, request_id: str | None = None
+) -> dict[str, Any]:
+    """Finance approves the award proposed for a project (the client must act as Finance)."""
+    awards = (await funding.get("/awards", params={"project_id": project_id})).json()
+    assert len(awards) == 1, awards
+    headers = {"X-Request-ID": request_id} if request_id else None
+    response = await funding.post(f"/awards/{awards[0]['id']}/approval", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()

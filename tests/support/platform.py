@@ -17,6 +17,7 @@ from services.registry.settings import RegistrySettings
 from services.reporting.main import create_reporting_app
 from services.reporting.settings import ReportingSettings
 from tests.support.servers import RunningServer, serve
+from tests.support.tokens import DEFAULT_IDENTITY
 
 FACTORIES: dict[str, tuple[Any, type]] = {
     "registry": (create_registry_app, RegistrySettings),
@@ -42,7 +43,7 @@ class Platform:
     postgres: Any
     prefix: str
     servers: dict[str, RunningServer] = field(default_factory=dict)
-    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    clients: dict[str, list[httpx.AsyncClient]] = field(default_factory=dict)
 
     def database_url(self, name: str) -> str:
         """The service's own database in this namespace (created on first use)."""
@@ -63,14 +64,21 @@ class Platform:
         return settings_cls(**values)
 
     async def start(self, name: str, **overrides: Any) -> httpx.AsyncClient:
+        """Start a service; the client returned acts as that service's usual caller."""
         factory, _ = FACTORIES[name]
         server = await serve(factory(self.settings(name, **overrides)))
         self.servers[name] = server
-        self.clients[name] = httpx.AsyncClient(base_url=server.url, timeout=30)
-        return self.clients[name]
+        return self.client(name, DEFAULT_IDENTITY[name]())
+
+    def client(self, name: str, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+        """A client of a running service with the given headers (e.g. another org's token)."""
+        client = httpx.AsyncClient(base_url=self.servers[name].url, timeout=30, headers=headers)
+        self.clients.setdefault(name, []).append(client)
+        return client
 
     async def stop(self, name: str) -> None:
-        await self.clients.pop(name).aclose()
+        for client in self.clients.pop(name, []):
+            await client.aclose()
         await self.servers.pop(name).stop()
 
     async def stop_all(self) -> None:

@@ -15,14 +15,14 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 _CN_NUM = "一二三四五六七八九十"
-_CLAUSE = re.compile(rf"^[{_CN_NUM}]+(\([{_CN_NUM}]+\))?(\d+)?$")
+CLAUSE_PATTERN = re.compile(rf"^[{_CN_NUM}]+(\([{_CN_NUM}]+\))?(\d+)?$")
 _FULL_WIDTH = str.maketrans({"（": "(", "）": ")", " ": "", "\u3000": ""})
 
 
 def _clause(value: str) -> str:
     """Normalise full-width brackets and check the reference looks like the document's numbering."""
     text = value.translate(_FULL_WIDTH)
-    if not _CLAUSE.match(text):
+    if not CLAUSE_PATTERN.match(text):
         raise ValueError(
             f"clause {value!r} must be written as the document numbers it, "
             "e.g. '五(一)', '七(二)' or '三(一)1'"
@@ -35,9 +35,7 @@ def _exact_decimal(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("a ratio must be a number, not a boolean")
     if isinstance(value, float):
-        raise ValueError(
-            f"float {value!r} is refused: write ratios as quoted strings, e.g. \"0.40\""
-        )
+        raise ValueError(f'float {value!r} is refused: write ratios as quoted strings, e.g. "0.40"')
     if isinstance(value, str):
         try:
             return Decimal(value.strip())
@@ -60,7 +58,7 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class Frozen(BaseModel):
-    """Immutable and strict about unknown keys, so a typo in a YAML file is an error, not a no-op."""
+    """Immutable and strict about unknown keys: a typo in a YAML file is an error, not a no-op."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

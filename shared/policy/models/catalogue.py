@@ -16,7 +16,7 @@ class Category(Cited, Named):
 
 
 class CatalogueItem(Cited, Named):
-    """One renovation item; `responsibility_clause` is where its departments are named, if elsewhere."""
+    """One renovation item; `responsibility_clause` cites where its parties are named."""
 
     number: int = Field(ge=1)
     category: Code

@@ -74,7 +74,7 @@ class Milestone(Frozen):
 
 
 class Indicator(Cited, Named):
-    """A measured rate with thresholds, e.g. HD video coverage ≥80% by end 2018, 100% by end 2020."""
+    """A measured rate with thresholds, e.g. HD video coverage 80% by end 2018, 100% by end 2020."""
 
     comparison: Comparison = Comparison.AT_LEAST
     milestones: tuple[Milestone, ...]
@@ -86,7 +86,9 @@ class Indicator(Cited, Named):
             raise ValueError("milestones: an indicator needs at least one threshold")
         dated = [m.by for m in self.milestones if m.by is not None]
         if dated != sorted(dated) or len(set(dated)) != len(dated):
-            raise ValueError("milestones: dated thresholds must be in strictly increasing date order")
+            raise ValueError(
+                "milestones: dated thresholds must be in strictly increasing date order"
+            )
         return self
 
 

@@ -13,7 +13,7 @@ ItemRef = CatalogueItem | int | str
 
 
 def catalogue_item(profile: ProgrammeProfile, number_or_code: int | str) -> CatalogueItem:
-    """The item with this number (8, or "8") or code ("fire-security"); UnknownItemError otherwise."""
+    """The item with this number (8 or "8") or code; UnknownItemError when there is none."""
     if isinstance(number_or_code, bool):
         raise TypeError("an item is identified by number or code, not a boolean")
     key: int | str = number_or_code

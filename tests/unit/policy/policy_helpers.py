@@ -23,9 +23,7 @@ def write_profile(directory: Path, data: dict[str, Any], name: str | None = None
     return path
 
 
-def mutated(
-    directory: Path, code: str, change: Callable[[dict[str, Any]], None]
-) -> Path:
+def mutated(directory: Path, code: str, change: Callable[[dict[str, Any]], None]) -> Path:
     """Write bundled profile `code` after `change(data)` to `directory`; return the path."""
     data = copy.deepcopy(bundled_data(code))
     change(data)

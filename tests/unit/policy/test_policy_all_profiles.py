@@ -18,7 +18,7 @@ from shared.policy import (
     get_profile,
     property_subsidy_fen,
 )
-from shared.policy.models.base import _CLAUSE
+from shared.policy.models.base import CLAUSE_PATTERN
 
 PROFILES = bundled_profiles()
 
@@ -41,7 +41,7 @@ def test_every_rule_cites_a_clause(code: str) -> None:
     cited = [(p, v) for p, v in _walk(PROFILES[code]) if isinstance(v, Cited)]
     assert len(cited) > 10
     for path, rule in cited:
-        assert _CLAUSE.match(rule.clause), f"{code}{path}: {rule.clause!r}"
+        assert CLAUSE_PATTERN.match(rule.clause), f"{code}{path}: {rule.clause!r}"
 
 
 @pytest.mark.parametrize("code", sorted(PROFILES))

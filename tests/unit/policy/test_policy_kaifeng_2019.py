@@ -115,7 +115,11 @@ def test_kf2019_departments_by_duty() -> None:
 def test_kf2019_pipeline_units_tidy_their_own_lines() -> None:
     """七(三): 供水、供电、燃气、热力、通信等管线单位…同步完成相关改造."""
     assert set(responsible_utilities(KF, "pipelines-cables")) == {
-        "water", "power", "gas", "heating", "telecom",
+        "water",
+        "power",
+        "gas",
+        "heating",
+        "telecom",
     }
     assert KF.funding is not None and KF.funding.utility_works is not None
     assert KF.funding.utility_works.clause == "七(三)"
@@ -148,7 +152,9 @@ def test_kf2019_central_subsidy_for_117_communities() -> None:
     )
     assert subsidy.roles.clause == "七(二)"
     assert [a.code for a in subsidy.allocation] == [
-        "per-project", "priority-fast-progress", "priority-complete-approvals",
+        "per-project",
+        "priority-fast-progress",
+        "priority-complete-approvals",
     ]
 
 
@@ -192,7 +198,9 @@ def test_kf2019_sanctions() -> None:
     enforcement = KF.supervision.enforcement
     assert enforcement is not None
     assert [s.code for s in enforcement.sanctions] == [
-        "public-criticism", "withhold-civilisation-bonus", "revoke-civilisation-title",
+        "public-criticism",
+        "withhold-civilisation-bonus",
+        "revoke-civilisation-title",
     ]
 
 
@@ -225,7 +233,10 @@ def test_kf2019_approval_stage() -> None:
     stage = KF.lifecycle.stage(StageCode.APPROVAL)
     assert stage is not None
     assert [r.code for r in stage.requirements] == [
-        "project-approval", "design-review", "cost-review", "public-tender",
+        "project-approval",
+        "design-review",
+        "cost-review",
+        "public-tender",
     ]
 
 
@@ -234,7 +245,12 @@ def test_kf2019_joint_acceptance() -> None:
     stage = KF.lifecycle.stage("acceptance")
     assert stage is not None
     assert stage.participants == (
-        "district", "owners-committee", "contractor", "supervisor", "designer", "surveyor",
+        "district",
+        "owners-committee",
+        "contractor",
+        "supervisor",
+        "designer",
+        "surveyor",
     )
 
 

@@ -64,8 +64,13 @@ def test_fifth_programme_is_added_by_dropping_a_yaml_file(tmp_path: Path) -> Non
     for code in CODES:
         shutil.copy(PROFILES_DIR / f"{code}.yaml", tmp_path)
     data = bundled_data("zhengzhou-2019")
-    data.update(code="luoyang-2021", name_zh="洛阳市老旧小区改造方案", document_number="洛政〔2021〕1号",
-                issued_on="2021-03-01", year=2021)
+    data.update(
+        code="luoyang-2021",
+        name_zh="洛阳市老旧小区改造方案",
+        document_number="洛政〔2021〕1号",
+        issued_on="2021-03-01",
+        year=2021,
+    )
     data["funding"]["award"]["ratio"] = "0.30"
     data["eligibility"]["built_before"].update(year=2005, inclusive=True)
     write_profile(tmp_path, data)
@@ -127,7 +132,9 @@ def test_weekday_out_of_iso_range_is_refused(tmp_path: Path) -> None:
         d["supervision"]["weekly_report"]["weekday"] = 0
 
     message = _refused(tmp_path, change)
-    assert "supervision.weekly_report.weekday" in message and "greater than or equal to 1" in message
+    assert (
+        "supervision.weekly_report.weekday" in message and "greater than or equal to 1" in message
+    )
 
 
 def test_ratio_above_one_is_refused(tmp_path: Path) -> None:

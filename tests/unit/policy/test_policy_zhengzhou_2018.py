@@ -95,8 +95,16 @@ def test_zz2018_unknown_indicator() -> None:
 def test_zz2018_ten_key_work_items_led_by_districts() -> None:
     """三(一)–(十), each 牵头单位：各县（市、区）."""
     assert [i.clause for i in ZZ18.catalogue.items] == [
-        "三(一)", "三(二)", "三(三)", "三(四)", "三(五)",
-        "三(六)", "三(七)", "三(八)", "三(九)", "三(十)",
+        "三(一)",
+        "三(二)",
+        "三(三)",
+        "三(四)",
+        "三(五)",
+        "三(六)",
+        "三(七)",
+        "三(八)",
+        "三(九)",
+        "三(十)",
     ]
     assert ZZ18.catalogue.lead.party is Party.DISTRICT
 
@@ -109,8 +117,8 @@ def test_zz2018_responsible_units_per_item() -> None:
 
 
 def test_zz2018_old_community_item_names_fourteen_units() -> None:
-    """三(九) 责任单位: 住房保障局、民政局、规划局、城管委、园林局、教育局、卫计委、文广新局、体育局、
-    商务局、市场发展局、文物局、数字办、消防支队."""
+    """三(九) 责任单位: 住房保障局、民政局、规划局、城管委、园林局、教育局、卫计委、
+    文广新局、体育局、商务局、市场发展局、文物局、数字办、消防支队."""
     departments = responsible_departments(ZZ18, "old-communities")
     assert len(departments) == 14
     assert {"housing", "fire", "landscaping", "market-development"} <= set(departments)

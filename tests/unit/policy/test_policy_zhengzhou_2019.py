@@ -154,7 +154,11 @@ def test_zz2019_item_8_fire_and_police() -> None:
 def test_zz2019_item_2_lines_departments_and_utilities() -> None:
     """三(一)2 捆扎序化供电、通信、有线电视线路; 六: 工信局、通信办、文广旅局 coordinate the
     供电企业、通信企业、有线电视单位; 五(二): the utilities do their own lines."""
-    assert responsible_departments(ZZ, 2) == ("industry-it", "telecom-office", "culture-broadcasting")
+    assert responsible_departments(ZZ, 2) == (
+        "industry-it",
+        "telecom-office",
+        "culture-broadcasting",
+    )
     assert responsible_utilities(ZZ, "overhead-lines") == ("power", "telecom", "cable-tv")
 
 
@@ -214,7 +218,14 @@ def test_zz2019_six_stages_plus_eligibility_and_close_out() -> None:
         StageCode.CLOSE_OUT,
     )
     assert [s.clause for s in ZZ.lifecycle.stages] == [
-        "四(一)", "二", "四(二)", "四(三)", "四(四)", "四(五)", "四(六)", "七(二)",
+        "四(一)",
+        "二",
+        "四(二)",
+        "四(三)",
+        "四(四)",
+        "四(五)",
+        "四(六)",
+        "七(二)",
     ]
     assert next_stage(ZZ, "acceptance") is StageCode.PROPERTY_TAKEOVER
     assert next_stage(ZZ, StageCode.CLOSE_OUT) is None
@@ -287,7 +298,9 @@ def test_zz2019_districts_pay_owners_and_property_units_may_co_fund() -> None:
     assert ZZ.funding is not None and ZZ.funding.co_funding is not None
     assert ZZ.funding.co_funding.primary_payer is Party.DISTRICT
     assert [s.code for s in ZZ.funding.co_funding.sources] == [
-        "government", "owners", "property-right-units",
+        "government",
+        "owners",
+        "property-right-units",
     ]
 
 
@@ -326,7 +339,7 @@ def test_zz2019_property_subsidy_refuses_float_and_negative() -> None:
         property_subsidy_fen(ZZ, Decimal("1"), -1)
 
 
-# --- 六 / 七 组织领导、有关要求 --------------------------------------------------------------------
+# --- 六 / 七 组织领导、有关要求 ---------------------------------------------------------------
 
 
 def test_zz2019_office_sits_in_housing() -> None:

@@ -39,19 +39,31 @@ def test_zy2013_daily_safety_patrol_record() -> None:
 
 
 def test_zy2013_eight_haves() -> None:
-    """三(二): 有物管用房、有公共保洁、有秩序维护、有停车管理、有设施维保、有绿化养护、有道路保养、有房屋维修."""
+    """三(二): 有物管用房、有公共保洁、有秩序维护、有停车管理、
+    有设施维保、有绿化养护、有道路保养、有房屋维修."""
     eight = next(s for s in ZY.service_levels if s.code == "eight-haves")
     assert eight.clause == "三(二)"
     assert [i.name_zh for i in eight.items] == [
-        "有物管用房", "有公共保洁", "有秩序维护", "有停车管理",
-        "有设施维保", "有绿化养护", "有道路保养", "有房屋维修",
+        "有物管用房",
+        "有公共保洁",
+        "有秩序维护",
+        "有停车管理",
+        "有设施维保",
+        "有绿化养护",
+        "有道路保养",
+        "有房屋维修",
     ]
 
 
 def test_zy2013_four_haves() -> None:
     """三(二): 有清扫保洁、有垃圾清运、有秩序维护、有日常维修 for communities far behind."""
     four = next(s for s in ZY.service_levels if s.code == "four-haves")
-    assert [i.name_zh for i in four.items] == ["有清扫保洁", "有垃圾清运", "有秩序维护", "有日常维修"]
+    assert [i.name_zh for i in four.items] == [
+        "有清扫保洁",
+        "有垃圾清运",
+        "有秩序维护",
+        "有日常维修",
+    ]
     assert four.applies_to_zh == "基础设施差距较大的小区"
 
 

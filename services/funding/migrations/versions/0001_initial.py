@@ -27,9 +27,11 @@ def upgrade() -> None:
         sa.Column("basis_fen", sa.BigInteger, nullable=False),
         sa.Column("ratio", sa.Numeric(6, 4), nullable=False),
         sa.Column("amount_fen", sa.BigInteger, nullable=False),
-        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
         sa.Column("source_event_id", sa.String(64), nullable=False),
-        sa.Column("approved_at", UtcDateTime(), nullable=False),
+        sa.Column("proposed_at", UtcDateTime(), nullable=False),
+        sa.Column("approved_at", UtcDateTime()),
+        sa.Column("approved_by", sa.String(64)),
     )
 
 

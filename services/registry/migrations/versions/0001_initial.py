@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("buildings", sa.Integer, nullable=False),
         sa.Column("households", sa.Integer, nullable=False),
         sa.Column("floor_area_m2", sa.Numeric(12, 2), nullable=False),
+        sa.Column("exclusions", sa.JSON, nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
     )
     op.create_table(
@@ -42,6 +43,7 @@ def upgrade() -> None:
         sa.Column("programme_code", sa.String(64), nullable=False),
         sa.Column("stage", sa.String(32), nullable=False),
         sa.Column("accepted_on", sa.Date),
+        sa.Column("audited_investment_fen", sa.BigInteger),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
     )

@@ -1,0 +1,50 @@
+"""Bearer tokens for each kind of organisation, signed with the settings' development secret."""
+
+from __future__ import annotations
+
+from shared.access import OrgKind
+from shared.auth import issue_token
+from shared.settings import DEV_JWT_SECRET
+
+
+def token(org_code: str, kind: OrgKind, district: str | None = None, scopes: list[str] | None = None) -> str:
+    return issue_token(
+        DEV_JWT_SECRET, org_code=org_code, org_kind=kind, district_code=district, scopes=scopes
+    )
+
+
+def bearer(token_value: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_value}"}
+
+
+def district(code: str = "zz-jinshui") -> dict[str, str]:
+    return bearer(token(code, OrgKind.DISTRICT, district=code))
+
+
+def street_office(code: str = "zz-jinshui-wenhualu", district_code: str = "zz-jinshui") -> dict[str, str]:
+    return bearer(token(code, OrgKind.STREET_OFFICE, district=district_code))
+
+
+def finance() -> dict[str, str]:
+    return bearer(token("finance", OrgKind.DEPARTMENT))
+
+
+def department(code: str = "housing") -> dict[str, str]:
+    return bearer(token(code, OrgKind.DEPARTMENT))
+
+
+def office() -> dict[str, str]:
+    return bearer(token("zz-renovation-office", OrgKind.OFFICE))
+
+
+def utility(code: str = "power") -> dict[str, str]:
+    return bearer(token(code, OrgKind.UTILITY))
+
+
+# who each service's default test client acts as
+DEFAULT_IDENTITY = {
+    "registry": district,
+    "funding": finance,
+    "reporting": office,
+    "notification": finance,
+}
