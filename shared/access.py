@@ -21,15 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from shared.directory.models import OrganisationKind
+
 FINANCE_CODE = "finance"
-
-
-class OrgKind(StrEnum):
-    OFFICE = "office"
-    DEPARTMENT = "department"
-    DISTRICT = "district"
-    STREET_OFFICE = "street_office"
-    UTILITY = "utility"
 
 
 class Scope(StrEnum):
@@ -49,42 +43,42 @@ class Principal:
 
     subject: str
     org_code: str
-    org_kind: OrgKind
+    org_kind: OrganisationKind
     scopes: frozenset[str] = field(default_factory=frozenset)
     district_code: str | None = None
 
     @property
     def is_district_bound(self) -> bool:
-        return self.org_kind in (OrgKind.DISTRICT, OrgKind.STREET_OFFICE)
+        return self.org_kind in (OrganisationKind.DISTRICT, OrganisationKind.STREET_OFFICE)
 
 
-SYSTEM = Principal(subject="system", org_code="system", org_kind=OrgKind.OFFICE)
+SYSTEM = Principal(subject="system", org_code="system", org_kind=OrganisationKind.OFFICE)
 
 _READ_ALL = {Scope.REGISTRY_READ, Scope.FUNDING_READ, Scope.REPORTING_READ}
-DEFAULT_SCOPES: dict[OrgKind, frozenset[str]] = {
-    OrgKind.OFFICE: frozenset(
+DEFAULT_SCOPES: dict[OrganisationKind, frozenset[str]] = {
+    OrganisationKind.OFFICE: frozenset(
         {*_READ_ALL, Scope.NOTIFICATION_SUBSCRIBE, Scope.AUDIT_READ, Scope.DIRECTORY_ADMIN}
     ),
-    OrgKind.DEPARTMENT: frozenset({*_READ_ALL, Scope.NOTIFICATION_SUBSCRIBE}),
-    OrgKind.DISTRICT: frozenset({*_READ_ALL, Scope.REGISTRY_WRITE, Scope.NOTIFICATION_SUBSCRIBE}),
-    OrgKind.STREET_OFFICE: frozenset(
+    OrganisationKind.DEPARTMENT: frozenset({*_READ_ALL, Scope.NOTIFICATION_SUBSCRIBE}),
+    OrganisationKind.DISTRICT: frozenset({*_READ_ALL, Scope.REGISTRY_WRITE, Scope.NOTIFICATION_SUBSCRIBE}),
+    OrganisationKind.STREET_OFFICE: frozenset(
         {*_READ_ALL, Scope.REGISTRY_WRITE, Scope.NOTIFICATION_SUBSCRIBE}
     ),
-    OrgKind.UTILITY: frozenset({Scope.NOTIFICATION_SUBSCRIBE}),
+    OrganisationKind.UTILITY: frozenset({Scope.NOTIFICATION_SUBSCRIBE}),
 }
 
 
-def default_scopes(kind: OrgKind, org_code: str) -> frozenset[str]:
+def default_scopes(kind: OrganisationKind, org_code: str) -> frozenset[str]:
     """The scopes an organisation's client gets by default; only Finance may approve money."""
     scopes = DEFAULT_SCOPES[kind]
-    if kind is OrgKind.DEPARTMENT and org_code == FINANCE_CODE:
+    if kind is OrganisationKind.DEPARTMENT and org_code == FINANCE_CODE:
         scopes = scopes | {Scope.FUNDING_APPROVE}
     return scopes
 
 
 def sees_district(principal: Principal, district_code: str) -> bool:
     """May read records of `district_code`: district-bound callers see only their own district."""
-    if principal.org_kind is OrgKind.UTILITY:
+    if principal.org_kind is OrganisationKind.UTILITY:
         return False
     if principal.is_district_bound:
         return principal.district_code == district_code
@@ -98,7 +92,7 @@ def writes_district(principal: Principal, district_code: str) -> bool:
 
 def approves_money(principal: Principal) -> bool:
     """Only the Finance bureau approves and disburses subsidies."""
-    return principal.org_kind is OrgKind.DEPARTMENT and principal.org_code == FINANCE_CODE
+    return principal.org_kind is OrganisationKind.DEPARTMENT and principal.org_code == FINANCE_CODE
 
 
 def visible_district(principal: Principal) -> str | None:

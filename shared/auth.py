@@ -21,7 +21,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.access import OrgKind, Principal, default_scopes
+from shared.access import OrganisationKind, Principal, default_scopes
 from shared.errors import Forbidden, Unauthenticated
 
 ISSUER = "renovation-platform"
@@ -33,7 +33,7 @@ def issue_token(
     secret: str,
     *,
     org_code: str,
-    org_kind: OrgKind,
+    org_kind: OrganisationKind,
     subject: str | None = None,
     district_code: str | None = None,
     scopes: Iterable[str] | None = None,
@@ -68,7 +68,7 @@ def decode_token(token: str, *, secret: str, jwks_url: str | None = None) -> Pri
             claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], audience=AUDIENCE, issuer=ISSUER)
         else:
             claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
-        kind = OrgKind(claims["org_kind"])
+        kind = OrganisationKind(claims["org_kind"])
         principal = Principal(
             subject=str(claims["sub"]),
             org_code=str(claims["org"]),
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     issue = sub.add_parser("issue", help="print a signed token for an organisation")
     issue.add_argument("--org", required=True, help="organisation code, e.g. finance or zz-jinshui")
-    issue.add_argument("--kind", required=True, choices=[k.value for k in OrgKind])
+    issue.add_argument("--kind", required=True, choices=[k.value for k in OrganisationKind])
     issue.add_argument("--district", help="district code (district and street-office tokens)")
     issue.add_argument("--scope", help="space-separated scopes (default: the kind's defaults)")
     issue.add_argument("--ttl", type=int, default=3600 * 12)
@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     from shared.settings import ServiceSettings
 
     secret = ServiceSettings(service_name="cli").jwt_secret.get_secret_value()
-    kind = OrgKind(args.kind)
-    district = args.district or (args.org if kind is OrgKind.DISTRICT else None)
+    kind = OrganisationKind(args.kind)
+    district = args.district or (args.org if kind is OrganisationKind.DISTRICT else None)
     print(
         issue_token(
             secret,

@@ -52,6 +52,7 @@ class ServiceDefinition:
     consumes: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     workers: Sequence[Worker] = ()
+    on_startup: Sequence[Worker] = ()
 
 
 @dataclass
@@ -136,6 +137,8 @@ async def _start_runtime(definition: ServiceDefinition) -> Runtime:
     )
     sessions = create_sessions(engine, **{WAKER_KEY: relay.wake})
     runtime = Runtime(settings, engine, sessions, producer, relay)
+    for step in definition.on_startup:
+        await step(runtime)
 
     if settings.relay_enabled:
         runtime.tasks.append(_supervise("outbox-relay", relay.run))

@@ -15,7 +15,7 @@ from services.funding.domain import AwardStatus, decide_award
 from services.funding.models import Award
 from services.funding.programmes import award_terms
 from shared import audit
-from shared.access import OrgKind, Principal, approves_money, sees_district, visible_district
+from shared.access import OrganisationKind, Principal, approves_money, sees_district, visible_district
 from shared.bus.consumer import Handler, ReceivedEvent
 from shared.bus.outbox import stage
 from shared.clock import utcnow
@@ -23,7 +23,7 @@ from shared.contracts.funding import SubsidyApproved
 from shared.contracts.registry import ProjectAccepted
 from shared.errors import ConflictError, FieldProblem, Forbidden, NotFoundError
 
-FUNDING_SYSTEM = Principal(subject="system:funding", org_code="system", org_kind=OrgKind.OFFICE)
+FUNDING_SYSTEM = Principal(subject="system:funding", org_code="system", org_kind=OrganisationKind.OFFICE)
 
 
 async def propose_award_on_acceptance(session: AsyncSession, event: ReceivedEvent) -> None:

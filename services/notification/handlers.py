@@ -18,7 +18,7 @@ from services.notification.models import (
 )
 from services.notification.signing import new_secret
 from shared import audit
-from shared.access import OrgKind, Principal
+from shared.access import OrganisationKind, Principal
 from shared.bus.consumer import Handler, ReceivedEvent
 from shared.clock import utcnow
 from shared.contracts.catalog import EVENT_TYPES
@@ -70,7 +70,7 @@ async def create_subscription(
 
 
 def _sees_all(actor: Principal) -> bool:
-    return actor.org_kind is OrgKind.OFFICE
+    return actor.org_kind is OrganisationKind.OFFICE
 
 
 async def list_subscriptions(session: AsyncSession, actor: Principal) -> list[Subscription]:

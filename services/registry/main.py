@@ -7,10 +7,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.registry.api import router
+from services.registry.directory import seed_organisations
+from services.registry.directory_api import router as directory_router
 from services.registry.handlers import EVENT_HANDLERS
 from services.registry.settings import RegistrySettings
 from shared.bus.topics import REGISTRY_EVENTS
-from shared.service import ServiceDefinition, create_app
+from shared.service import Runtime, ServiceDefinition, create_app
 
 
 def create_registry_app(settings: RegistrySettings | None = None) -> FastAPI:
@@ -20,9 +22,15 @@ def create_registry_app(settings: RegistrySettings | None = None) -> FastAPI:
             settings=settings or RegistrySettings(),
             title="Registry (台账)",
             description="Communities, renovation projects and their lifecycle.",
-            routers=[router],
+            routers=[router, directory_router],
             migrations_dir=Path(__file__).parent / "migrations",
             produces=[REGISTRY_EVENTS],
             handlers=EVENT_HANDLERS,
+            on_startup=[_seed_directory],
         )
     )
+
+
+async def _seed_directory(runtime: Runtime) -> None:
+    async with runtime.sessions() as session:
+        await seed_organisations(session)

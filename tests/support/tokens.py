@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shared.access import OrgKind
+from shared.access import OrganisationKind
 from shared.auth import issue_token
 from shared.settings import DEV_JWT_SECRET
 
 
-def token(org_code: str, kind: OrgKind, district: str | None = None, scopes: list[str] | None = None) -> str:
+def token(org_code: str, kind: OrganisationKind, district: str | None = None, scopes: list[str] | None = None) -> str:
     return issue_token(
         DEV_JWT_SECRET, org_code=org_code, org_kind=kind, district_code=district, scopes=scopes
     )
@@ -18,27 +18,27 @@ def bearer(token_value: str) -> dict[str, str]:
 
 
 def district(code: str = "zz-jinshui") -> dict[str, str]:
-    return bearer(token(code, OrgKind.DISTRICT, district=code))
+    return bearer(token(code, OrganisationKind.DISTRICT, district=code))
 
 
 def street_office(code: str = "zz-jinshui-wenhualu", district_code: str = "zz-jinshui") -> dict[str, str]:
-    return bearer(token(code, OrgKind.STREET_OFFICE, district=district_code))
+    return bearer(token(code, OrganisationKind.STREET_OFFICE, district=district_code))
 
 
 def finance() -> dict[str, str]:
-    return bearer(token("finance", OrgKind.DEPARTMENT))
+    return bearer(token("finance", OrganisationKind.DEPARTMENT))
 
 
 def department(code: str = "housing") -> dict[str, str]:
-    return bearer(token(code, OrgKind.DEPARTMENT))
+    return bearer(token(code, OrganisationKind.DEPARTMENT))
 
 
 def office() -> dict[str, str]:
-    return bearer(token("zz-renovation-office", OrgKind.OFFICE))
+    return bearer(token("zz-renovation-office", OrganisationKind.OFFICE))
 
 
 def utility(code: str = "power") -> dict[str, str]:
-    return bearer(token(code, OrgKind.UTILITY))
+    return bearer(token(code, OrganisationKind.UTILITY))
 
 
 # who each service's default test client acts as
@@ -48,3 +48,8 @@ DEFAULT_IDENTITY = {
     "reporting": office,
     "notification": finance,
 }
+
+
+def issue_token_with_secret(secret: str) -> str:
+    """A well-formed district token signed with a key the platform does not trust."""
+    return issue_token(secret, org_code="zz-jinshui", org_kind=OrganisationKind.DISTRICT, district_code="zz-jinshui")

@@ -46,4 +46,3 @@ def test_half_a_fen_rounds_up_not_to_even() -> None:
 def test_a_negative_investment_is_refused() -> None:
     with pytest.raises(ValueError):
         decide_award(-100, FORTY_PERCENT)
-

@@ -19,7 +19,14 @@ REAL_SECRET = "k3J9-not-a-placeholder-8f2a7c"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("ENVIRONMENT", "DATABASE_URL", "JWT_SECRET", "TOPIC_PREFIX", "PORT"):
+    for name in (
+        "ENVIRONMENT",
+        "DATABASE_URL",
+        "JWT_SECRET",
+        "JWT_JWKS_URL",
+        "TOPIC_PREFIX",
+        "PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield
 
