@@ -81,15 +81,22 @@ class OutboxRelay:
         """Publish one batch of due rows; returns how many were published."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
-            table = OutboxMessage.__table__  # type: ignore[attr-defined]
+            table = _TABLE
+            # Lock the batch's ids first, then read the rows: sorting only the ids of the due rows
+            # keeps a large backlog from being sorted with its content (which spills to disk).
+            due = (
+                select(table.c.id)
+                .where(table.c.state == PENDING, table.c.next_attempt_at <= now)
+                .order_by(table.c.id)
+                .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
+            )
             rows = (
                 await session.exec(
                     select(table.c.id, table.c.topic, table.c.partition_key, table.c.content,
                            table.c.event_type, table.c.attempts)
-                    .where(table.c.state == PENDING, table.c.next_attempt_at <= now)
+                    .where(table.c.id.in_(due.scalar_subquery()))
                     .order_by(table.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
                 )
             ).all()
             if not rows:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.clock import utcnow
 from shared.contracts.base import EventPayload
@@ -38,7 +37,7 @@ class CloudEvent(BaseModel):
     source: str = Field(min_length=1)
     type: str = Field(min_length=1)
     subject: str | None = None
-    time: datetime
+    time: AwareDatetime
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
     correlationid: str | None = None
