@@ -11,6 +11,10 @@ import time
 
 import httpx
 
+from shared.access import OrganisationKind
+from shared.auth import issue_token
+from shared.settings import ServiceSettings
+
 SERVICES = {
     "registry": "http://127.0.0.1:8001",
     "funding": "http://127.0.0.1:8002",
@@ -39,12 +43,24 @@ def wait_ready(timeout_s: float = 180) -> None:
             time.sleep(1)
 
 
+def token(org: str, kind: OrganisationKind, district: str | None = None) -> dict[str, str]:
+    """A local token signed with the development secret the services use by default."""
+    secret = ServiceSettings(service_name="demo").jwt_secret.get_secret_value()
+    value = issue_token(secret, org_code=org, org_kind=kind, district_code=district)
+    return {"Authorization": f"Bearer {value}"}
+
+
+OFFICE = token("zz-renovation-office", OrganisationKind.OFFICE)
+FINANCE = token("finance", OrganisationKind.DEPARTMENT)
+
+
 def load(client: httpx.Client) -> None:
     registry = SERVICES["registry"]
-    if client.get(f"{SERVICES['reporting']}/rollups/districts").json():
+    if client.get(f"{SERVICES['reporting']}/rollups/districts", headers=OFFICE).json():
         print("demo: data already loaded (delete ./var to start over)", flush=True)
         return
     for name, district, built, buildings, households, area, investment, accept in COMMUNITIES:
+        as_district = token(district, OrganisationKind.DISTRICT, district)
         community = client.post(
             f"{registry}/communities",
             json={
@@ -56,21 +72,42 @@ def load(client: httpx.Client) -> None:
                 "households": households,
                 "floor_area_m2": area,
             },
+            headers=as_district,
         ).raise_for_status().json()
         project = client.post(
             f"{registry}/projects",
             json={"name": f"{name}综合整治", "community_id": community["id"], "investment_fen": investment},
+            headers=as_district,
         ).raise_for_status().json()
         if accept:
             for stage in ("consulted", "planned", "under_construction"):
                 client.post(
-                    f"{registry}/projects/{project['id']}/stage-transitions", json={"to_stage": stage}
+                    f"{registry}/projects/{project['id']}/stage-transitions",
+                    json={"to_stage": stage},
+                    headers=as_district,
                 ).raise_for_status()
             client.post(
                 f"{registry}/projects/{project['id']}/stage-transitions",
-                json={"to_stage": "accepted", "effective_on": "2026-11-20"},
+                json={
+                    "to_stage": "accepted",
+                    "effective_on": "2026-11-20",
+                    "audited_investment_fen": investment * 97 // 100,
+                },
+                headers=as_district,
             ).raise_for_status()
-    print("demo: loaded 3 communities, 3 projects, 2 accepted", flush=True)
+    approve_first_award(client)
+    print("demo: loaded 3 communities and 3 projects; 2 accepted, 1 award approved", flush=True)
+
+
+def approve_first_award(client: httpx.Client) -> None:
+    """Finance approves the first proposed award, once funding has proposed it."""
+    funding = SERVICES["funding"]
+    for _ in range(60):
+        awards = client.get(f"{funding}/awards", headers=FINANCE).json()
+        if awards:
+            client.post(f"{funding}/awards/{awards[0]['id']}/approval", headers=FINANCE).raise_for_status()
+            return
+        time.sleep(0.5)
 
 
 def main() -> None:
@@ -81,7 +118,9 @@ def main() -> None:
     for name, url in SERVICES.items():
         print(f"  {name:<13} {url}/docs", flush=True)
     print(f"  rollups       {SERVICES['reporting']}/rollups/districts", flush=True)
-    print(f"  awards        {SERVICES['funding']}/awards\n", flush=True)
+    print(f"  awards        {SERVICES['funding']}/awards", flush=True)
+    print("\nEvery API needs a bearer token; issue one with e.g.", flush=True)
+    print("  .venv/bin/python -m shared.auth issue --org zz-renovation-office --kind office\n", flush=True)
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
 
 

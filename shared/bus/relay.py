@@ -80,14 +80,15 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish one batch of due rows; returns how many were published."""
         now = utcnow()
+        table = _TABLE
         async with self._sessions() as session, session.begin():
-            table = _TABLE
             # Lock the batch's ids first, then read the rows: sorting only the ids of the due rows
             # keeps a large backlog from being sorted with its content (which spills to disk).
+            locked = table.alias("due")
             due = (
-                select(table.c.id)
-                .where(table.c.state == PENDING, table.c.next_attempt_at <= now)
-                .order_by(table.c.id)
+                select(locked.c.id)
+                .where(locked.c.state == PENDING, locked.c.next_attempt_at <= now)
+                .order_by(locked.c.id)
                 .limit(self._batch_size)
                 .with_for_update(skip_locked=True)
             )
@@ -119,10 +120,7 @@ class OutboxRelay:
         """One UPDATE for the batch, in the transaction that holds the rows' locks."""
         values = {"state": PUBLISHED, "published_at": utcnow()}
         if session.get_bind().dialect.name == "postgresql":
-            await session.exec(
-                _MARK_PUBLISHED_PG.values(**values),
-                params={"ids": ids},
-            )  # type: ignore[call-overload]
+            await session.exec(_MARK_PUBLISHED_PG.values(**values), params={"ids": ids})
         else:
             await session.exec(update(_TABLE).where(_TABLE.c.id.in_(ids)).values(**values))
 

@@ -27,9 +27,8 @@ REQUIRED_ENV = (
     "KAFKA_BOOTSTRAP_SERVERS",
     "ENVIRONMENT",
     "JWT_SECRET",
-    "WEBHOOK_SIGNING_SECRET",
 )
-SECRET_ENV = ("JWT_SECRET", "WEBHOOK_SIGNING_SECRET")
+SECRET_ENV = ("JWT_SECRET",)
 _VAR = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
