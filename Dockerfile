@@ -1,7 +1,7 @@
 # One image for all four services; compose picks the service with its `command`:
 #   docker run -e PORT=8002 ... renovation-platform python -m services.funding
-# Each service reads PORT, DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, ENVIRONMENT, JWT_SECRET and
-# WEBHOOK_SIGNING_SECRET from the environment.
+# Each service reads PORT, DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, ENVIRONMENT and JWT_SECRET
+# from the environment.
 
 FROM python:3.11.13-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 \

@@ -61,24 +61,36 @@ def load(client: httpx.Client) -> None:
         return
     for name, district, built, buildings, households, area, investment, accept in COMMUNITIES:
         as_district = token(district, OrganisationKind.DISTRICT, district)
-        community = client.post(
-            f"{registry}/communities",
-            json={
-                "name": name,
-                "district_code": district,
-                "programme_code": "zhengzhou-2019",
-                "built_year": built,
-                "buildings": buildings,
-                "households": households,
-                "floor_area_m2": area,
-            },
-            headers=as_district,
-        ).raise_for_status().json()
-        project = client.post(
-            f"{registry}/projects",
-            json={"name": f"{name}综合整治", "community_id": community["id"], "investment_fen": investment},
-            headers=as_district,
-        ).raise_for_status().json()
+        community = (
+            client.post(
+                f"{registry}/communities",
+                json={
+                    "name": name,
+                    "district_code": district,
+                    "programme_code": "zhengzhou-2019",
+                    "built_year": built,
+                    "buildings": buildings,
+                    "households": households,
+                    "floor_area_m2": area,
+                },
+                headers=as_district,
+            )
+            .raise_for_status()
+            .json()
+        )
+        project = (
+            client.post(
+                f"{registry}/projects",
+                json={
+                    "name": f"{name}综合整治",
+                    "community_id": community["id"],
+                    "investment_fen": investment,
+                },
+                headers=as_district,
+            )
+            .raise_for_status()
+            .json()
+        )
         if accept:
             for stage in ("consulted", "planned", "under_construction"):
                 client.post(
@@ -120,7 +132,10 @@ def main() -> None:
     print(f"  rollups       {SERVICES['reporting']}/rollups/districts", flush=True)
     print(f"  awards        {SERVICES['funding']}/awards", flush=True)
     print("\nEvery API needs a bearer token; issue one with e.g.", flush=True)
-    print("  .venv/bin/python -m shared.auth issue --org zz-renovation-office --kind office\n", flush=True)
+    print(
+        "  .venv/bin/python -m shared.auth issue --org zz-renovation-office --kind office\n",
+        flush=True,
+    )
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
 
 

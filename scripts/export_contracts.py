@@ -52,9 +52,7 @@ def render_json(schema: dict[str, Any]) -> str:
 
 def render_yaml(document: dict[str, Any]) -> str:
     """The AsyncAPI document as stable YAML text with a do-not-edit header."""
-    body = yaml.dump(
-        document, Dumper=_Dumper, sort_keys=True, allow_unicode=True, width=100, indent=2
-    )
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=True, allow_unicode=True, width=100, indent=2)
     return YAML_HEADER + body
 
 

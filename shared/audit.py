@@ -91,9 +91,7 @@ async def query(
         statement = statement.where(AuditEntry.action == action)
     rows = (await session.exec(statement)).all()
     return [
-        AuditEntryPublic.model_validate(
-            row, update={"before": _load(row.before), "after": _load(row.after)}
-        )
+        AuditEntryPublic.model_validate(row, update={"before": _load(row.before), "after": _load(row.after)})
         for row in rows
     ]
 

@@ -16,7 +16,9 @@ def audit_router() -> APIRouter:
     router = APIRouter(tags=["audit"])
 
     @router.get(
-        "/audit", response_model=list[audit.AuditEntryPublic], dependencies=[require(Scope.AUDIT_READ)]
+        "/audit",
+        response_model=list[audit.AuditEntryPublic],
+        dependencies=[require(Scope.AUDIT_READ)],
     )
     async def read_audit_trail(
         session: SessionDep,

@@ -1,15 +1,15 @@
 """The platform's exception hierarchy, and how each maps to HTTP and to the bus.
 
-    PlatformError
-    ├── ProblemError              an HTTP-facing error rendered as RFC 9457 problem details
-    │   ├── Unauthenticated       401: no valid bearer token
-    │   ├── Forbidden             403: a valid token without the right
-    │   ├── NotFoundError         404: no such record (or not yours: ids cannot be probed)
-    │   ├── ConflictError         409: the record's state forbids the command
-    │   └── RuleViolation         422: a domain rule refuses the input
-    └── HandlerError              raised by event handlers; decides retry versus dead-letter
-        ├── RetryableError        transient (database busy, peer down): retry with backoff
-        └── PermanentError        will never succeed (bad payload, broken invariant): dead-letter now
+PlatformError
+├── ProblemError              an HTTP-facing error rendered as RFC 9457 problem details
+│   ├── Unauthenticated       401: no valid bearer token
+│   ├── Forbidden             403: a valid token without the right
+│   ├── NotFoundError         404: no such record (or not yours: ids cannot be probed)
+│   ├── ConflictError         409: the record's state forbids the command
+│   └── RuleViolation         422: a domain rule refuses the input
+└── HandlerError              raised by event handlers; decides retry versus dead-letter
+    ├── RetryableError        transient (database busy, peer down): retry with backoff
+    └── PermanentError        will never succeed (bad payload, broken invariant): dead-letter now
 """
 
 from __future__ import annotations
@@ -64,9 +64,7 @@ class NotFoundError(ProblemError):
 
 class ConflictError(ProblemError):
     def __init__(self, detail: str, errors: list[FieldProblem] | None = None) -> None:
-        super().__init__(
-            detail, errors or [], status=409, problem_type="conflict", title="Conflict"
-        )
+        super().__init__(detail, errors or [], status=409, problem_type="conflict", title="Conflict")
 
 
 class RuleViolation(ProblemError):

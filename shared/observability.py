@@ -29,11 +29,11 @@ EVENTS_PRODUCED = Counter(
     "events_produced_total", "Events published to Kafka by the outbox relay", ["service", "type"]
 )
 EVENTS_CONSUMED = Counter(
-    "events_consumed_total", "Events handled (or skipped as duplicates)", ["service", "type", "outcome"]
+    "events_consumed_total",
+    "Events handled (or skipped as duplicates)",
+    ["service", "type", "outcome"],
 )
-EVENTS_FAILED = Counter(
-    "events_failed_total", "Handler attempts that raised", ["service", "type", "error"]
-)
+EVENTS_FAILED = Counter("events_failed_total", "Handler attempts that raised", ["service", "type", "error"])
 EVENTS_DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Events sent to the dead-letter topic", ["service", "reason"]
 )
@@ -42,16 +42,16 @@ OUTBOX_PUBLISH_FAILURES = Counter(
     "outbox_publish_failures_total", "Outbox rows whose publish attempt failed", ["service"]
 )
 CONSUMER_LAG = Gauge(
-    "consumer_lag", "Records behind the partition's high-water mark", ["service", "topic", "partition"]
+    "consumer_lag",
+    "Records behind the partition's high-water mark",
+    ["service", "topic", "partition"],
 )
 
 
 def install_http_metrics(app: object, service: str) -> None:
     """Record each request's latency under its route template (not the raw path: bounded labels)."""
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         start = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")

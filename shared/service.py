@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.audit_api import audit_router
 from shared.bus.consumer import EventConsumer, Handler
 from shared.bus.kafka import ensure_topics, make_consumer, make_producer, wait_for_kafka
 from shared.bus.outbox import WAKER_KEY
@@ -28,7 +29,6 @@ from shared.bus.relay import OutboxRelay
 from shared.bus.topics import dead_letter_topic
 from shared.contracts.envelope import correlation_id_var
 from shared.db import create_engine, create_sessions, run_migrations
-from shared.audit_api import audit_router
 from shared.health import health_router
 from shared.observability import install_http_metrics
 from shared.problems import install_problem_handlers
@@ -143,9 +143,7 @@ async def _start_runtime(definition: ServiceDefinition) -> Runtime:
     if settings.relay_enabled:
         runtime.tasks.append(_supervise("outbox-relay", relay.run))
     if definition.consumes and settings.consumer_enabled:
-        runtime.tasks.append(
-            _supervise("consumer", lambda: _run_consumer(definition, runtime))
-        )
+        runtime.tasks.append(_supervise("consumer", lambda: _run_consumer(definition, runtime)))
     for worker in definition.workers:
         runtime.tasks.append(_supervise(worker.__name__, lambda w=worker: w(runtime)))
     log.info("%s started", name)

@@ -45,15 +45,14 @@ class ServiceSettings(BaseSettings):
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_jwks_url: str | None = Field(
-        default=None, description="The identity provider's JWKS; when set, tokens are verified with it."
+        default=None,
+        description="The identity provider's JWKS; when set, tokens are verified with it.",
     )
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
         if not self.database_url:
-            object.__setattr__(
-                self, "database_url", f"sqlite+aiosqlite:///./var/{self.service_name}.db"
-            )
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///./var/{self.service_name}.db")
         if self.environment == "production":
             if not self.jwt_jwks_url and self.jwt_secret.get_secret_value() in PLACEHOLDER_SECRETS:
                 raise ValueError("JWT_SECRET (or JWT_JWKS_URL) must be set to a real secret in production")

@@ -19,9 +19,7 @@ Approver = Annotated[Principal, require(Scope.FUNDING_APPROVE)]
 
 
 @router.get("/awards", response_model=list[AwardPublic])
-async def list_awards(
-    session: SessionDep, actor: Reader, project_id: uuid.UUID | None = None
-) -> object:
+async def list_awards(session: SessionDep, actor: Reader, project_id: uuid.UUID | None = None) -> object:
     """List award subsidies the caller may see, optionally for one project."""
     return await handlers.list_awards(session, actor, project_id)
 

@@ -15,7 +15,13 @@ from services.funding.domain import AwardStatus, decide_award
 from services.funding.models import Award
 from services.funding.programmes import award_terms
 from shared import audit
-from shared.access import OrganisationKind, Principal, approves_money, sees_district, visible_district
+from shared.access import (
+    OrganisationKind,
+    Principal,
+    approves_money,
+    sees_district,
+    visible_district,
+)
 from shared.bus.consumer import Handler, ReceivedEvent
 from shared.bus.outbox import stage
 from shared.clock import utcnow
@@ -49,8 +55,14 @@ async def propose_award_on_acceptance(session: AsyncSession, event: ReceivedEven
         proposed_at=utcnow(),
     )
     session.add(award)
-    audit.record(session, FUNDING_SYSTEM, "award.proposed", "award", award.id,
-                 after={"project_id": award.project_id, "amount_fen": award.amount_fen})
+    audit.record(
+        session,
+        FUNDING_SYSTEM,
+        "award.proposed",
+        "award",
+        award.id,
+        after={"project_id": award.project_id, "amount_fen": award.amount_fen},
+    )
 
 
 async def approve_award(session: AsyncSession, actor: Principal, award_id: uuid.UUID) -> Award:
@@ -79,15 +91,20 @@ async def approve_award(session: AsyncSession, actor: Principal, award_id: uuid.
             amount_fen=award.amount_fen,
         ),
     )
-    audit.record(session, actor, "award.approved", "award", award.id,
-                 before={"status": AwardStatus.PROPOSED}, after={"status": AwardStatus.APPROVED})
+    audit.record(
+        session,
+        actor,
+        "award.approved",
+        "award",
+        award.id,
+        before={"status": AwardStatus.PROPOSED},
+        after={"status": AwardStatus.APPROVED},
+    )
     await session.commit()
     return award
 
 
-async def list_awards(
-    session: AsyncSession, actor: Principal, project_id: uuid.UUID | None
-) -> list[Award]:
+async def list_awards(session: AsyncSession, actor: Principal, project_id: uuid.UUID | None) -> list[Award]:
     query = select(Award).order_by(col(Award.proposed_at))
     if project_id is not None:
         query = query.where(Award.project_id == project_id)

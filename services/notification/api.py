@@ -22,12 +22,8 @@ router = APIRouter(tags=["subscriptions"])
 Subscriber = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
 
 
-@router.post(
-    "/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated
-)
-async def create_subscription(
-    body: SubscriptionCreate, session: SessionDep, actor: Subscriber
-) -> object:
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
+async def create_subscription(body: SubscriptionCreate, session: SessionDep, actor: Subscriber) -> object:
     """Subscribe a webhook endpoint to event types; the response holds the signing secret once."""
     return await handlers.create_subscription(session, actor, body)
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import httpx
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.notification.models import Delivery, DeliveryState, Subscription
 from services.notification.retry_policy import Outcome, after_attempt, backoff_s

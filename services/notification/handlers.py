@@ -63,8 +63,14 @@ async def create_subscription(
         created_at=utcnow(),
     )
     session.add(subscription)
-    audit.record(session, actor, "subscription.created", "subscription", subscription.id,
-                 after={"event_types": subscription.event_types, "endpoint_url": subscription.endpoint_url})
+    audit.record(
+        session,
+        actor,
+        "subscription.created",
+        "subscription",
+        subscription.id,
+        after={"event_types": subscription.event_types, "endpoint_url": subscription.endpoint_url},
+    )
     await session.commit()
     return subscription
 

@@ -73,15 +73,19 @@ async def add_organisation(
             )
     org = Organisation.model_validate(command, update={"source": "admin", "created_at": utcnow()})
     session.add(org)
-    audit.record(session, actor, "organisation.added", "organisation", org.code,
-                 after=command.model_dump(mode="json"))
+    audit.record(
+        session,
+        actor,
+        "organisation.added",
+        "organisation",
+        org.code,
+        after=command.model_dump(mode="json"),
+    )
     await session.commit()
     return org
 
 
-async def list_organisations(
-    session: AsyncSession, kind: OrganisationKind | None
-) -> list[Organisation]:
+async def list_organisations(session: AsyncSession, kind: OrganisationKind | None) -> list[Organisation]:
     query = select(Organisation).order_by(col(Organisation.kind), col(Organisation.code))
     if kind is not None:
         query = query.where(Organisation.kind == kind)

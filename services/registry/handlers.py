@@ -29,19 +29,21 @@ from shared.contracts.registry import ProjectAccepted, ProjectRegistered
 from shared.errors import FieldProblem, Forbidden, NotFoundError, RuleViolation
 
 
-async def register_community(
-    session: AsyncSession, actor: Principal, command: CommunityCreate
-) -> Community:
+async def register_community(session: AsyncSession, actor: Principal, command: CommunityCreate) -> Community:
     """Enter a surveyed community into the ledger (台账) of the caller's own district."""
     if not writes_district(actor, command.district_code):
         raise Forbidden("a district registers communities in its own district only")
-    check_eligibility(
-        command.programme_code, command.district_code, command.built_year, command.exclusions
-    )
+    check_eligibility(command.programme_code, command.district_code, command.built_year, command.exclusions)
     community = Community.model_validate(command, update={"created_at": utcnow()})
     session.add(community)
-    audit.record(session, actor, "community.registered", "community", community.id,
-                 after=command.model_dump(mode="json"))
+    audit.record(
+        session,
+        actor,
+        "community.registered",
+        "community",
+        community.id,
+        after=command.model_dump(mode="json"),
+    )
     await session.commit()
     return community
 
@@ -79,8 +81,14 @@ async def register_project(session: AsyncSession, actor: Principal, command: Pro
             investment_fen=project.investment_fen,
         ),
     )
-    audit.record(session, actor, "project.registered", "project", project.id,
-                 after=command.model_dump(mode="json"))
+    audit.record(
+        session,
+        actor,
+        "project.registered",
+        "project",
+        project.id,
+        after=command.model_dump(mode="json"),
+    )
     await session.commit()
     return project
 
@@ -101,8 +109,13 @@ async def advance_project(
         if command.audited_investment_fen is None and needs_audited_investment(project.programme_code):
             raise RuleViolation(
                 f"{project.programme_code} pays its award on the audited investment",
-                [FieldProblem("audited_investment_fen", "required_by_programme",
-                              "give the final-accounts audited investment")],
+                [
+                    FieldProblem(
+                        "audited_investment_fen",
+                        "required_by_programme",
+                        "give the final-accounts audited investment",
+                    )
+                ],
             )
         project.accepted_on = command.effective_on
         project.audited_investment_fen = command.audited_investment_fen
@@ -119,8 +132,15 @@ async def advance_project(
             ),
         )
     session.add(project)
-    audit.record(session, actor, "project.stage_advanced", "project", project.id,
-                 before={"stage": before}, after=command.model_dump(mode="json"))
+    audit.record(
+        session,
+        actor,
+        "project.stage_advanced",
+        "project",
+        project.id,
+        before={"stage": before},
+        after=command.model_dump(mode="json"),
+    )
     await session.commit()
     return project
 
@@ -143,9 +163,7 @@ async def list_projects(
     return list((await session.exec(query)).all())
 
 
-async def get_community(
-    session: AsyncSession, actor: Principal, community_id: uuid.UUID
-) -> Community:
+async def get_community(session: AsyncSession, actor: Principal, community_id: uuid.UUID) -> Community:
     community = await session.get(Community, community_id)
     if community is None or not sees_district(actor, community.district_code):
         raise NotFoundError(f"no community {community_id}")

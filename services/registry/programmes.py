@@ -40,9 +40,7 @@ def check_eligibility(
     try:
         decision = is_eligible(profile, built_year, set(exclusions), district=district_code)
     except ValueError as exc:
-        raise RuleViolation(
-            str(exc), [FieldProblem("exclusions", "known_exclusion", str(exc))]
-        ) from None
+        raise RuleViolation(str(exc), [FieldProblem("exclusions", "known_exclusion", str(exc))]) from None
     if not decision.eligible:
         raise RuleViolation(
             f"the community is not eligible under {profile.code}",

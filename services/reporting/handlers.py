@@ -53,9 +53,7 @@ async def list_district_rollups(session: AsyncSession, actor: Principal) -> list
     return list((await session.exec(query)).all())
 
 
-async def get_district_rollup(
-    session: AsyncSession, actor: Principal, district_code: str
-) -> DistrictRollup:
+async def get_district_rollup(session: AsyncSession, actor: Principal, district_code: str) -> DistrictRollup:
     rollup = await session.get(DistrictRollup, district_code)
     if rollup is None or not sees_district(actor, district_code):
         raise NotFoundError(f"no figures for district {district_code}")

@@ -137,9 +137,7 @@ class EventConsumer:
         handled: Counter[str] = Counter()
         duplicates: Counter[str] = Counter()
         async with self._sessions() as session, session.begin():
-            fresh = await claim(
-                session, self._group, [(i.event.id, i.event.envelope.type) for i in items]
-            )
+            fresh = await claim(session, self._group, [(i.event.id, i.event.envelope.type) for i in items])
             for item in items:
                 event = item.event
                 if event.id not in fresh:
@@ -184,7 +182,11 @@ class EventConsumer:
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]
         log.error(
             "dead-lettering %s[%s]@%s (%s): %r",
-            record.topic, record.partition, record.offset, letter.reason, letter.error,
+            record.topic,
+            record.partition,
+            record.offset,
+            letter.reason,
+            letter.error,
         )
         await send_to_dead_letter(self._producer, self._dlq, record, self._group, letter)
         EVENTS_DEAD_LETTERED.labels(self._service, letter.reason).inc()

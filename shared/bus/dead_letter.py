@@ -28,7 +28,9 @@ class DeadLetter:
 
 
 def dead_letter_headers(
-    record: ConsumerRecord, group: str, letter: DeadLetter  # type: ignore[type-arg]
+    record: ConsumerRecord,
+    group: str,
+    letter: DeadLetter,  # type: ignore[type-arg]
 ) -> list[tuple[str, bytes]]:
     """The original headers plus `dlq.*` headers naming the reason, error and origin."""
     extra = {

@@ -42,9 +42,7 @@ async def already_handled(session: AsyncSession, group: str, event_ids: Iterable
     return {row[0] for row in rows}
 
 
-async def record_handled(
-    session: AsyncSession, group: str, events: Iterable[tuple[str, str]]
-) -> None:
+async def record_handled(session: AsyncSession, group: str, events: Iterable[tuple[str, str]]) -> None:
     """Insert inbox rows for (event id, type) pairs; a concurrent duplicate fails the commit."""
     now = utcnow()
     rows = [

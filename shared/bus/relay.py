@@ -28,9 +28,7 @@ log = logging.getLogger(__name__)
 HEADERS = [("content-type", CONTENT_TYPE.encode())]
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 # PostgreSQL: the batch's ids as one array parameter rather than an `IN (...)` list of 500.
-_MARK_PUBLISHED_PG = update(_TABLE).where(
-    _TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
-)
+_MARK_PUBLISHED_PG = update(_TABLE).where(_TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
 
 
 class OutboxRelay:
@@ -94,8 +92,14 @@ class OutboxRelay:
             )
             rows = (
                 await session.exec(
-                    select(table.c.id, table.c.topic, table.c.partition_key, table.c.content,
-                           table.c.event_type, table.c.attempts)
+                    select(
+                        table.c.id,
+                        table.c.topic,
+                        table.c.partition_key,
+                        table.c.content,
+                        table.c.event_type,
+                        table.c.attempts,
+                    )
                     .where(table.c.id.in_(due.scalar_subquery()))
                     .order_by(table.c.id)
                 )
@@ -109,9 +113,7 @@ class OutboxRelay:
             for row, error in zip(rows, results, strict=True):
                 if error is not None:
                     await self._record_failure(session, row.id, row.attempts, error)
-        produced = Counter(
-            row.event_type for row, error in zip(rows, results, strict=True) if error is None
-        )
+        produced = Counter(row.event_type for row, error in zip(rows, results, strict=True) if error is None)
         for event_type, count in produced.items():
             EVENTS_PRODUCED.labels(self._service, event_type).inc(count)
         return len(sent_ids)
@@ -175,9 +177,7 @@ class OutboxRelay:
         async with self._sessions() as session:
             table = OutboxMessage.__table__  # type: ignore[attr-defined]
             count = (
-                await session.exec(
-                    select(func.count()).select_from(table).where(table.c.state == PENDING)
-                )
+                await session.exec(select(func.count()).select_from(table).where(table.c.state == PENDING))
             ).scalar_one()
         OUTBOX_BACKLOG.labels(self._service).set(count)
 

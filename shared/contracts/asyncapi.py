@@ -253,9 +253,7 @@ def asyncapi_document(consumer_services: Iterable[str] = ()) -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel_id}"},
             "title": f"Publish on {topic}",
             "summary": "The producing service publishes each event through its outbox relay.",
-            "messages": [
-                {"$ref": f"#/channels/{channel_id}/messages/{_ident(m.TYPE)}"} for m in models
-            ],
+            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{_ident(m.TYPE)}"} for m in models],
         }
     channels[DEAD_LETTER_CHANNEL] = _dead_letter_channel(sorted(consumer_services))
     operations[f"send-{DEAD_LETTER_CHANNEL}"] = {
@@ -296,10 +294,7 @@ def _hoisted(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 def _rewrite_refs(node: Any, renamed: dict[str, str]) -> Any:
     if isinstance(node, dict):
-        return {
-            k: renamed.get(v, v) if k == "$ref" else _rewrite_refs(v, renamed)
-            for k, v in node.items()
-        }
+        return {k: renamed.get(v, v) if k == "$ref" else _rewrite_refs(v, renamed) for k, v in node.items()}
     if isinstance(node, list):
         return [_rewrite_refs(v, renamed) for v in node]
     return node

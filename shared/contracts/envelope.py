@@ -22,9 +22,7 @@ CONTENT_TYPE = "application/cloudevents+json"
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
-causation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "causation_id", default=None
-)
+causation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
 
 
 class CloudEvent(BaseModel):

@@ -28,9 +28,7 @@ def load_profile(path: Path) -> ProgrammeProfile:
     except ValidationError as exc:
         raise ProfileError(path, problems(exc)) from exc
     if profile.code != path.stem:
-        raise ProfileError(
-            path, [("code", f"code {profile.code!r} must equal the file name {path.stem!r}")]
-        )
+        raise ProfileError(path, [("code", f"code {profile.code!r} must equal the file name {path.stem!r}")])
     return profile
 
 
@@ -40,8 +38,7 @@ def load_profiles(directory: Path | None = None) -> dict[str, ProgrammeProfile]:
     if not directory.is_dir():
         raise ProfileError(directory, [("", "profiles directory does not exist")])
     return {
-        profile.code: profile
-        for profile in (load_profile(path) for path in sorted(directory.glob("*.yaml")))
+        profile.code: profile for profile in (load_profile(path) for path in sorted(directory.glob("*.yaml")))
     }
 
 

@@ -10,8 +10,8 @@ import json
 import time
 
 from services.notification.signing import verify
-from tests.support.flows import accept_project, approve_award, register_project
 from tests.support import tokens
+from tests.support.flows import accept_project, approve_award, register_project
 from tests.support.servers import eventually, serve
 from tests.support.webhook_receiver import WebhookReceiver
 

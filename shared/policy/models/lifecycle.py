@@ -90,8 +90,7 @@ class Lifecycle(Frozen):
             for j, deadline in enumerate(stage.deadlines):
                 if deadline.code in deadlines:
                     raise ValueError(
-                        f"stages[{i}].deadlines[{j}].code: "
-                        f"duplicate deadline code {deadline.code!r}"
+                        f"stages[{i}].deadlines[{j}].code: duplicate deadline code {deadline.code!r}"
                     )
                 deadlines.add(deadline.code)
         return self

@@ -64,9 +64,7 @@ class ProgrammeProfile(Frozen):
         departments = self.department_codes
         for path, code in self._department_refs():
             if code not in departments:
-                raise ValueError(
-                    f"{path}: unknown department code {code!r} (not declared under departments)"
-                )
+                raise ValueError(f"{path}: unknown department code {code!r} (not declared under departments)")
         for i, item in enumerate(self.catalogue.items):
             for j, code in enumerate(item.responsible_utilities):
                 if code not in self.utility_codes:

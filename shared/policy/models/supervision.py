@@ -86,9 +86,7 @@ class Indicator(Cited, Named):
             raise ValueError("milestones: an indicator needs at least one threshold")
         dated = [m.by for m in self.milestones if m.by is not None]
         if dated != sorted(dated) or len(set(dated)) != len(dated):
-            raise ValueError(
-                "milestones: dated thresholds must be in strictly increasing date order"
-            )
+            raise ValueError("milestones: dated thresholds must be in strictly increasing date order")
         return self
 
 

@@ -70,8 +70,7 @@ def is_eligible(
                 code=BUILT_YEAR,
                 passed=rule.admits(built_year),
                 clause=rule.clause,
-                message=f"built {built_year}; the plan admits communities built {relation} "
-                f"{rule.year}",
+                message=f"built {built_year}; the plan admits communities built {relation} {rule.year}",
             )
         )
     if district is not None:

@@ -31,9 +31,7 @@ def award_fen(profile: ProgrammeProfile, basis_fen: int, *, basis: AwardBasis | 
     if isinstance(basis_fen, bool) or not isinstance(basis_fen, int):
         raise TypeError(f"basis_fen must be integer fen, got {basis_fen!r}")
     if basis is not None and AwardBasis(basis) is not award.basis:
-        raise ValueError(
-            f"{profile.code}: the award is computed on {award.basis.value}, not {basis}"
-        )
+        raise ValueError(f"{profile.code}: the award is computed on {award.basis.value}, not {basis}")
     return share_of(basis_fen, award.ratio)
 
 
@@ -53,9 +51,7 @@ def subsidy_rule(profile: ProgrammeProfile) -> PropertySubsidy:
     return subsidy
 
 
-def property_subsidy_fen(
-    profile: ProgrammeProfile, floor_area_m2: Decimal | int, months: int
-) -> int:
+def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int, months: int) -> int:
     """The minimum property-service subsidy for `floor_area_m2` over `months` months, in fen.
 
     The plan's rate is a floor (不低于), so this is the least a district may pay; the minimum
