@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from aiokafka import AIOKafkaProducer
@@ -29,6 +30,32 @@ HEADERS = [("content-type", CONTENT_TYPE.encode())]
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 # PostgreSQL: the batch's ids as one array parameter rather than an `IN (...)` list of 500.
 _MARK_PUBLISHED_PG = update(_TABLE).where(_TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+
+
+@dataclass
+class _Batch:
+    """Rows locked in an open transaction and handed to the producer, acks not yet awaited."""
+
+    session: AsyncSession
+    rows: list  # type: ignore[type-arg]
+    futures: list[asyncio.Future | BaseException]  # type: ignore[type-arg]
+
+    async def abandon(self) -> None:
+        """End the transaction (rolled back unless already committed); rows not marked published
+        stay pending and are sent again later."""
+        await asyncio.shield(self.session.close())
+
+
+async def _discard(sending: asyncio.Future[_Batch | None]) -> None:
+    """Give up a batch being locked and sent: cancel it, or end its transaction if it got that far."""
+    if not sending.done():
+        sending.cancel()
+    try:
+        batch = await asyncio.shield(sending)
+    except BaseException:
+        return
+    if batch is not None:
+        await batch.abandon()
 
 
 class OutboxRelay:
@@ -60,26 +87,80 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        """Publish until cancelled; errors are logged and retried, never fatal."""
-        while True:
-            self._wake.clear()
-            try:
-                published = await self.publish_batch()
-                await self._refresh_backlog()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay iteration failed; retrying")
-                published = 0
-                await asyncio.sleep(self._poll_interval_s)
-            if published < self._batch_size:
-                await self._wait_for_work()
+        """Publish until cancelled; errors are logged and retried, never fatal.
+
+        Two batches overlap: while one batch's acks are awaited and its rows marked, the next is
+        locked and sent on a second connection (SKIP LOCKED passes over the rows still in flight).
+        Each batch has its own transaction, and its rows are marked published only after their
+        acks, so whatever a crash or an error interrupts is still pending and is sent again.
+        Batches are handed to the one producer in row order, so a key's rows reach its partition
+        in order, as without the overlap.
+        """
+        in_flight: _Batch | None = None
+        try:
+            while True:
+                self._wake.clear()
+                confirming, in_flight = in_flight, None
+                published, failed = 0, False
+                if confirming is not None and not self._can_overlap():
+                    # without SKIP LOCKED (SQLite) the next batch would read the same rows: wait
+                    try:
+                        published = await self._confirm(confirming)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        log.exception("outbox relay could not confirm a batch; retrying")
+                        failed = True
+                    confirming = None
+                sending = asyncio.ensure_future(self._lock_and_send())
+                if confirming is not None:
+                    try:
+                        published = await self._confirm(confirming)
+                    except asyncio.CancelledError:
+                        await _discard(sending)
+                        raise
+                    except Exception:
+                        log.exception("outbox relay could not confirm a batch; retrying")
+                        failed = True
+                try:
+                    in_flight = await sending
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("outbox relay could not lock or send a batch; retrying")
+                    failed = True
+                try:
+                    await self._refresh_backlog()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("outbox backlog check failed")
+                if failed:
+                    await asyncio.sleep(self._poll_interval_s)
+                elif in_flight is None and published < self._batch_size:
+                    await self._wait_for_work()
+        finally:
+            if in_flight is not None:
+                await in_flight.abandon()
+
+    def _can_overlap(self) -> bool:
+        """Overlapping batches needs FOR UPDATE SKIP LOCKED, which only PostgreSQL has here."""
+        bind = self._sessions.kw.get("bind")
+        return bind is not None and bind.dialect.name == "postgresql"
 
     async def publish_batch(self) -> int:
-        """Publish one batch of due rows; returns how many were published."""
+        """Publish one batch of due rows and wait for it; returns how many were published."""
+        batch = await self._lock_and_send()
+        return 0 if batch is None else await self._confirm(batch)
+
+    async def _lock_and_send(self) -> _Batch | None:
+        """Open a transaction, lock the next due rows and hand them to the producer (no waiting
+        for acks); None when nothing is due."""
         now = utcnow()
         table = _TABLE
-        async with self._sessions() as session, session.begin():
+        session = self._sessions()
+        try:
+            await session.begin()
             # Lock the batch's ids first, then read the rows: sorting only the ids of the due rows
             # keeps a large backlog from being sorted with its content (which spills to disk).
             locked = table.alias("due")
@@ -105,14 +186,27 @@ class OutboxRelay:
                 )
             ).all()
             if not rows:
-                return 0
-            results = await self._send_all(rows)
+                await session.close()
+                return None
+            return _Batch(session, rows, await self._send_all(rows))
+        except BaseException:
+            await asyncio.shield(session.close())
+            raise
+
+    async def _confirm(self, batch: _Batch) -> int:
+        """Wait for a batch's acks, mark what was acknowledged, back off what failed, commit."""
+        try:
+            rows, session = batch.rows, batch.session
+            results = await self._await_acks(batch.futures)
             sent_ids = [row.id for row, error in zip(rows, results, strict=True) if error is None]
             if sent_ids:
                 await self._mark_published(session, sent_ids)
             for row, error in zip(rows, results, strict=True):
                 if error is not None:
                     await self._record_failure(session, row.id, row.attempts, error)
+            await session.commit()
+        finally:
+            await batch.abandon()
         produced = Counter(row.event_type for row, error in zip(rows, results, strict=True) if error is None)
         for event_type, count in produced.items():
             EVENTS_PRODUCED.labels(self._service, event_type).inc(count)
@@ -126,7 +220,9 @@ class OutboxRelay:
         else:
             await session.exec(update(_TABLE).where(_TABLE.c.id.in_(ids)).values(**values))
 
-    async def _send_all(self, rows: list) -> list[BaseException | None]:  # type: ignore[type-arg]
+    async def _send_all(self, rows: list) -> list[asyncio.Future | BaseException]:  # type: ignore[type-arg]
+        """Enqueue every row on the producer, in row order; a row that cannot be enqueued gets
+        its exception in place of a future."""
         futures: list[asyncio.Future | BaseException] = []  # type: ignore[type-arg]
         for row in rows:
             try:
@@ -140,6 +236,10 @@ class OutboxRelay:
                 )
             except Exception as exc:  # metadata timeout, broker unreachable, buffer closed
                 futures.append(exc)
+        return futures
+
+    @staticmethod
+    async def _await_acks(futures: list[asyncio.Future | BaseException]) -> list[BaseException | None]:  # type: ignore[type-arg]
         results: list[BaseException | None] = []
         for fut in futures:
             if isinstance(fut, BaseException):
