@@ -52,7 +52,10 @@ class Principal:
         return self.org_kind in (OrganisationKind.DISTRICT, OrganisationKind.STREET_OFFICE)
 
 
-SYSTEM = Principal(subject="system", org_code="system", org_kind=OrganisationKind.OFFICE)
+def system_actor(service: str) -> Principal:
+    """The actor recorded for writes a service makes on its own, in reaction to an event."""
+    return Principal(subject=f"system:{service}", org_code="system", org_kind=OrganisationKind.OFFICE)
+
 
 _READ_ALL = {Scope.REGISTRY_READ, Scope.FUNDING_READ, Scope.REPORTING_READ}
 DEFAULT_SCOPES: dict[OrganisationKind, frozenset[str]] = {

@@ -16,10 +16,10 @@ from services.funding.models import Award
 from services.funding.programmes import award_terms
 from shared import audit
 from shared.access import (
-    OrganisationKind,
     Principal,
     approves_money,
     sees_district,
+    system_actor,
     visible_district,
 )
 from shared.bus.consumer import Handler, ReceivedEvent
@@ -29,7 +29,7 @@ from shared.contracts.funding import SubsidyApproved
 from shared.contracts.registry import ProjectAccepted
 from shared.errors import ConflictError, FieldProblem, Forbidden, NotFoundError
 
-FUNDING_SYSTEM = Principal(subject="system:funding", org_code="system", org_kind=OrganisationKind.OFFICE)
+FUNDING = system_actor("funding")
 
 
 async def propose_award_on_acceptance(session: AsyncSession, event: ReceivedEvent) -> None:
@@ -57,7 +57,7 @@ async def propose_award_on_acceptance(session: AsyncSession, event: ReceivedEven
     session.add(award)
     audit.record(
         session,
-        FUNDING_SYSTEM,
+        FUNDING,
         "award.proposed",
         "award",
         award.id,
