@@ -64,6 +64,13 @@ async def wait_for_kafka(bootstrap_servers: str, timeout_s: float) -> None:
     """Wait until the cluster answers a metadata request, so start-up order does not matter."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
+        if not await _accepts_connections(bootstrap_servers):
+            # a plain TCP probe first: aiokafka logs every refused connection at ERROR
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"Kafka at {bootstrap_servers} not reachable")
+            log.info("waiting for kafka at %s", bootstrap_servers)
+            await asyncio.sleep(1.0)
+            continue
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
         try:
             await admin.start()
@@ -76,3 +83,17 @@ async def wait_for_kafka(bootstrap_servers: str, timeout_s: float) -> None:
             await asyncio.sleep(1.0)
         finally:
             await admin.close()
+
+
+async def _accepts_connections(bootstrap_servers: str) -> bool:
+    """True when any bootstrap address accepts a TCP connection."""
+    for address in bootstrap_servers.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)), 2)
+        except (OSError, TimeoutError, ValueError):
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return True
+    return False
