@@ -45,12 +45,12 @@ from shared.bus.consumer import EventConsumer, Handler, ReceivedEvent
 from shared.bus.kafka import ensure_topics, make_consumer, make_producer, wait_for_kafka
 from shared.bus.outbox import WAKER_KEY, stage
 from shared.bus.relay import HEADERS, OutboxRelay
-from shared.bus.topics import REGISTRY_EVENTS, dead_letter_topic
 from shared.clock import utcnow
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
+from shared.contracts.topics import REGISTRY_EVENTS, dead_letter_topic
 from shared.db import create_engine, create_sessions, run_migrations
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "services" / "reporting" / "migrations"

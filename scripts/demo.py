@@ -12,8 +12,8 @@ import time
 import httpx
 
 from shared.access import OrganisationKind
-from shared.auth import issue_token
 from shared.settings import ServiceSettings
+from shared.web.auth import issue_token
 
 SERVICES = {
     "registry": "http://127.0.0.1:8001",
@@ -133,7 +133,7 @@ def main() -> None:
     print(f"  awards        {SERVICES['funding']}/awards", flush=True)
     print("\nEvery API needs a bearer token; issue one with e.g.", flush=True)
     print(
-        "  .venv/bin/python -m shared.auth issue --org zz-renovation-office --kind office\n",
+        "  .venv/bin/python -m shared.web.auth issue --org zz-renovation-office --kind office\n",
         flush=True,
     )
     signal.sigwait({signal.SIGINT, signal.SIGTERM})

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a file, not as an installed module
     sys.path.insert(0, str(ROOT))
 
-from shared.contracts.asyncapi import asyncapi_document, json_schemas  # noqa: E402
+from scripts.asyncapi import asyncapi_document, json_schemas  # noqa: E402
 
 CONTRACTS_DIR = ROOT / "docs" / "contracts"
 ASYNCAPI_FILE = "asyncapi.yaml"
@@ -70,7 +70,7 @@ def consumer_services() -> list[str]:
             if exc.name == f"services.{module.name}.handlers":
                 continue  # a package with no handlers module consumes nothing
             raise
-        if getattr(handlers, "EVENT_HANDLERS", None):
+        if getattr(handlers, "SUBSCRIPTIONS", None):
             names.append(module.name)
     return sorted(names)
 

@@ -1,29 +1,46 @@
-"""The platform's exception hierarchy, and how each maps to HTTP and to the bus.
+"""The domain's exception hierarchy. Nothing here knows HTTP or Kafka.
 
-PlatformError
-├── ProblemError              an HTTP-facing error rendered as RFC 9457 problem details
-│   ├── Unauthenticated       401: no valid bearer token
-│   ├── Forbidden             403: a valid token without the right
-│   ├── NotFoundError         404: no such record (or not yours: ids cannot be probed)
-│   ├── ConflictError         409: the record's state forbids the command
-│   └── RuleViolation         422: a domain rule refuses the input
-└── HandlerError              raised by event handlers; decides retry versus dead-letter
-    ├── RetryableError        transient (database busy, peer down): retry with backoff
-    └── PermanentError        will never succeed (bad payload, broken invariant): dead-letter now
+DomainError
+├── Unauthenticated       the caller could not be identified (no or invalid credentials)
+├── Forbidden             the caller is known but may not do this
+├── NotFound              no such record, or not one the caller may see (ids cannot be probed)
+├── Conflict              the command clashes with what is stored (a duplicate, a reused key)
+│   └── InvalidState      the record's state does not allow the command; says what is allowed
+└── RuleViolation         a domain rule refuses the input; names each field and rule
+
+The web layer (`shared.web.problems`) maps each class to an RFC 9457 problem and a status; the
+consumer (`shared.bus.consumer`) treats a DomainError raised by an event handler as permanent
+(retrying will not change the answer) and dead-letters the event with its reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-
-class PlatformError(Exception):
-    """Base of every error the platform raises on purpose."""
+__all__ = [
+    "Conflict",
+    "ConflictError",
+    "DomainError",
+    "FieldProblem",
+    "Forbidden",
+    "InvalidState",
+    "NotFound",
+    "NotFoundError",
+    "RuleViolation",
+    "Unauthenticated",
+]
 
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One field that broke one rule; `field` is a dotted path into the request body."""
+    """One field that broke one rule.
+
+    Attributes:
+        field: dotted path into the request body (or query parameter name).
+        rule: a stable, machine-readable rule code, e.g. ``lifecycle_order``.
+        message: a human explanation of what would satisfy the rule.
+    """
 
     field: str
     rule: str
@@ -33,58 +50,66 @@ class FieldProblem:
         return {"field": self.field, "rule": self.rule, "message": self.message}
 
 
-@dataclass
-class ProblemError(PlatformError):
-    """An error a client caused; the API renders it as `application/problem+json`."""
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose.
 
-    detail: str
-    errors: list[FieldProblem] = field(default_factory=list)
-    status: int = 400
-    problem_type: str = "bad-request"
-    title: str = "Bad request"
+    Args:
+        detail: one sentence saying what went wrong, for a person.
+        errors: the fields and rules involved, for a machine (may be empty).
+    """
+
+    def __init__(self, detail: str, errors: Sequence[FieldProblem] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors: list[FieldProblem] = list(errors or [])
 
     def __str__(self) -> str:
         return self.detail
 
 
-class Unauthenticated(ProblemError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, status=401, problem_type="unauthenticated", title="Unauthenticated")
+class Unauthenticated(DomainError):
+    """No valid credentials: missing, expired, malformed or foreign-signed token."""
 
 
-class Forbidden(ProblemError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, status=403, problem_type="forbidden", title="Forbidden")
+class Forbidden(DomainError):
+    """A known caller without the right to do this."""
 
 
-class NotFoundError(ProblemError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, status=404, problem_type="not-found", title="Not found")
+class NotFound(DomainError):
+    """No such record, or another tenant's record (reported the same, so ids cannot be probed)."""
 
 
-class ConflictError(ProblemError):
-    def __init__(self, detail: str, errors: list[FieldProblem] | None = None) -> None:
-        super().__init__(detail, errors or [], status=409, problem_type="conflict", title="Conflict")
+class Conflict(DomainError):
+    """The command clashes with stored state: a duplicate, or an idempotency key reused."""
 
 
-class RuleViolation(ProblemError):
-    def __init__(self, detail: str, errors: list[FieldProblem] | None = None) -> None:
-        super().__init__(
-            detail,
-            errors or [],
-            status=422,
-            problem_type="rule-violation",
-            title="Domain rule violated",
-        )
+class InvalidState(Conflict):
+    """The record's current state does not allow this command.
+
+    Args:
+        detail: what was attempted and why it is refused.
+        current: the record's current state (e.g. the project's lifecycle step).
+        allowed: the actions allowed now, so a client can recover without guessing.
+        errors: field problems, as for every DomainError.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        current: str,
+        allowed: Sequence[str],
+        errors: Sequence[FieldProblem] | None = None,
+    ) -> None:
+        super().__init__(detail, errors)
+        self.current = current
+        self.allowed = list(allowed)
 
 
-class HandlerError(PlatformError):
-    """Raised by an event handler; the consumer decides what happens next by subclass."""
+class RuleViolation(DomainError):
+    """A domain rule refuses the input (eligibility, thresholds, amounts, dates)."""
 
 
-class RetryableError(HandlerError):
-    """Transient failure: the consumer retries with backoff, then dead-letters."""
-
-
-class PermanentError(HandlerError):
-    """The event can never be handled: the consumer dead-letters it without retrying."""
+# Older names, kept so callers read naturally either way.
+NotFoundError = NotFound
+ConflictError = Conflict

@@ -61,7 +61,7 @@ class ServiceSettings(BaseSettings):
         return self
 
     def topic(self, base_name: str) -> str:
-        """The physical topic name for a base name from `shared.bus.topics`."""
+        """The physical topic name for a base name from `shared.contracts.topics`."""
         return f"{self.topic_prefix}{base_name}"
 
     @property

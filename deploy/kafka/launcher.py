@@ -259,9 +259,7 @@ class KafkaBroker:
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
-            "listeners": (
-                f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
-            ),
+            "listeners": (f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"),
             "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
@@ -285,9 +283,7 @@ class KafkaBroker:
     def _write_config(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         lines = [f"{k}={v}" for k, v in self.properties().items()]
-        self.config_file.write_text(
-            "# written by deploy/kafka/launcher.py\n" + "\n".join(lines) + "\n"
-        )
+        self.config_file.write_text("# written by deploy/kafka/launcher.py\n" + "\n".join(lines) + "\n")
         self.log4j_file.write_text(
             "log4j.rootLogger=WARN, file\n"
             "log4j.appender.file=org.apache.log4j.FileAppender\n"
@@ -360,8 +356,7 @@ class KafkaBroker:
             assert self._proc is not None
             if self._proc.poll() is not None:
                 raise KafkaLauncherError(
-                    f"Kafka exited with code {self._proc.returncode} during startup\n"
-                    f"{self._log_tails()}"
+                    f"Kafka exited with code {self._proc.returncode} during startup\n{self._log_tails()}"
                 )
             if port_accepts("127.0.0.1", self.port) and probe("127.0.0.1", self.port):
                 return
@@ -583,9 +578,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     work_dir = args.work_dir or cache_dir() / "run" / f"kafka-{args.port}"
-    broker = KafkaBroker(
-        work_dir, port=args.port, version=args.version, controller_port=args.controller_port
-    )
+    broker = KafkaBroker(work_dir, port=args.port, version=args.version, controller_port=args.controller_port)
     # Stop cleanly if SIGTERM arrives while still starting up.
     signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -274,9 +274,7 @@ class PostgresCluster:
             "--no-sync",
         )  # fmt: skip
         if result.returncode != 0:
-            raise PostgresLauncherError(
-                f"initdb failed (exit {result.returncode}):\n{result.stdout}"
-            )
+            raise PostgresLauncherError(f"initdb failed (exit {result.returncode}):\n{result.stdout}")
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.write("\n# deploy/postgres/launcher.py rewrites launcher.conf on every start\n")
             conf.write("include_if_exists = 'launcher.conf'\n")

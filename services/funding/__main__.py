@@ -1,4 +1,4 @@
 from services.funding.settings import FundingSettings
-from shared.runner import serve
+from shared.web.runner import serve
 
 serve("services.funding.main:create_funding_app", FundingSettings())

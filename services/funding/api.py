@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from services.funding import handlers
 from services.funding.models import AwardPublic
 from shared.access import Principal, Scope
-from shared.api import SessionDep
-from shared.auth import require
+from shared.web.auth import require
+from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["awards"])
 Reader = Annotated[Principal, require(Scope.FUNDING_READ)]

@@ -22,8 +22,8 @@ from shared.access import (
     system_actor,
     visible_district,
 )
-from shared.bus.consumer import Handler, ReceivedEvent
-from shared.bus.outbox import stage
+from shared.bus.outbox import add_to_outbox
+from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import utcnow
 from shared.contracts.funding import SubsidyApproved
 from shared.contracts.registry import ProjectAccepted
@@ -32,10 +32,9 @@ from shared.errors import ConflictError, FieldProblem, Forbidden, NotFoundError
 FUNDING = system_actor("funding")
 
 
-async def propose_award_on_acceptance(session: AsyncSession, event: ReceivedEvent) -> None:
+async def propose_award_on_acceptance(session: AsyncSession, event: ReceivedEvent[ProjectAccepted]) -> None:
     """An accepted project gets its programme's award proposed, for Finance to approve."""
     accepted = event.payload
-    assert isinstance(accepted, ProjectAccepted)
     existing = await session.exec(select(Award).where(Award.project_id == accepted.project_id))
     if existing.first() is not None:
         return  # one award per project, even if acceptance were announced twice
@@ -79,7 +78,7 @@ async def approve_award(session: AsyncSession, actor: Principal, award_id: uuid.
     award.approved_at = utcnow()
     award.approved_by = actor.org_code
     session.add(award)
-    stage(
+    add_to_outbox(
         session,
         SubsidyApproved(
             award_id=award.id,
@@ -100,7 +99,6 @@ async def approve_award(session: AsyncSession, actor: Principal, award_id: uuid.
         before={"status": AwardStatus.PROPOSED},
         after={"status": AwardStatus.APPROVED},
     )
-    await session.commit()
     return award
 
 
@@ -120,6 +118,4 @@ async def get_award(session: AsyncSession, actor: Principal, award_id: uuid.UUID
     return award
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    ProjectAccepted.TYPE: propose_award_on_acceptance,
-}
+SUBSCRIPTIONS = Subscriptions({ProjectAccepted: propose_award_on_acceptance})

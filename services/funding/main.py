@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.funding.api import router
-from services.funding.handlers import EVENT_HANDLERS
+from services.funding.handlers import SUBSCRIPTIONS
 from services.funding.settings import FundingSettings
-from shared.bus.topics import FUNDING_EVENTS, REGISTRY_EVENTS
-from shared.service import ServiceDefinition, create_app
+from shared.contracts.topics import FUNDING_EVENTS
+from shared.web.app import ServiceDefinition, create_app
 
 
 def create_funding_app(settings: FundingSettings | None = None) -> FastAPI:
@@ -23,7 +23,6 @@ def create_funding_app(settings: FundingSettings | None = None) -> FastAPI:
             routers=[router],
             migrations_dir=Path(__file__).parent / "migrations",
             produces=[FUNDING_EVENTS],
-            consumes=[REGISTRY_EVENTS],
-            handlers=EVENT_HANDLERS,
+            subscriptions=SUBSCRIPTIONS,
         )
     )

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Numeric, String
 from sqlmodel import Field, SQLModel
 
 from services.funding.domain import AwardStatus
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 
 class AwardBase(SQLModel):

@@ -1,4 +1,4 @@
 from services.notification.settings import NotificationSettings
-from shared.runner import serve
+from shared.web.runner import serve
 
 serve("services.notification.main:create_notification_app", NotificationSettings())

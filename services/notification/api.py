@@ -15,8 +15,8 @@ from services.notification.models import (
     SubscriptionPublic,
 )
 from shared.access import Principal, Scope
-from shared.api import SessionDep
-from shared.auth import CurrentPrincipal, require
+from shared.web.auth import CurrentPrincipal, require
+from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["subscriptions"])
 Subscriber = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]

@@ -19,13 +19,14 @@ from services.notification.models import (
 from services.notification.signing import new_secret
 from shared import audit
 from shared.access import OrganisationKind, Principal
-from shared.bus.consumer import Handler, ReceivedEvent
+from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import utcnow
+from shared.contracts.base import EventPayload
 from shared.contracts.catalog import EVENT_TYPES
 from shared.errors import FieldProblem, NotFoundError, RuleViolation
 
 
-async def fan_out(session: AsyncSession, event: ReceivedEvent) -> None:
+async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
     """Queue a delivery of this event for every active subscription to its type."""
     subscriptions = await session.exec(select(Subscription).where(Subscription.active == True))  # noqa: E712
     now = utcnow()
@@ -71,7 +72,6 @@ async def create_subscription(
         subscription.id,
         after={"event_types": subscription.event_types, "endpoint_url": subscription.endpoint_url},
     )
-    await session.commit()
     return subscription
 
 
@@ -110,4 +110,4 @@ async def get_subscription(
     return subscription
 
 
-EVENT_HANDLERS: dict[str, Handler] = {event_type: fan_out for event_type in EVENT_TYPES}
+SUBSCRIPTIONS = Subscriptions({model: fan_out for model in EVENT_TYPES.values()})

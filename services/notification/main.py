@@ -8,10 +8,9 @@ from fastapi import FastAPI
 
 from services.notification.api import router
 from services.notification.delivery import run_delivery_worker
-from services.notification.handlers import EVENT_HANDLERS
+from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.settings import NotificationSettings
-from shared.bus.topics import ALL_EVENT_TOPICS
-from shared.service import ServiceDefinition, create_app
+from shared.web.app import ServiceDefinition, create_app
 
 
 def create_notification_app(settings: NotificationSettings | None = None) -> FastAPI:
@@ -23,8 +22,7 @@ def create_notification_app(settings: NotificationSettings | None = None) -> Fas
             description="Subscriptions to domain events, delivered as signed webhooks.",
             routers=[router],
             migrations_dir=Path(__file__).parent / "migrations",
-            consumes=list(ALL_EVENT_TOPICS),
-            handlers=EVENT_HANDLERS,
+            subscriptions=SUBSCRIPTIONS,
             workers=[run_delivery_worker],
         )
     )

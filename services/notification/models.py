@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl
 from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 
 class DeliveryState(StrEnum):

@@ -1,4 +1,4 @@
 from services.registry.settings import RegistrySettings
-from shared.runner import serve
+from shared.web.runner import serve
 
 serve("services.registry.main:create_registry_app", RegistrySettings())

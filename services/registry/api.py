@@ -17,8 +17,8 @@ from services.registry.models import (
     StageTransition,
 )
 from shared.access import Principal, Scope
-from shared.api import SessionDep
-from shared.auth import require
+from shared.web.auth import require
+from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["ledger"])
 Reader = Annotated[Principal, require(Scope.REGISTRY_READ)]

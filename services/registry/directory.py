@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import audit
 from shared.access import Principal
 from shared.clock import utcnow
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 from shared.directory import OrganisationKind, seed_directory
 from shared.errors import ConflictError, FieldProblem, NotFoundError, RuleViolation
 from shared.policy import bundled_profiles
@@ -51,7 +51,6 @@ async def seed_organisations(session: AsyncSession) -> int:
         if org.code not in existing:
             session.add(Organisation(**org.model_dump(), source="seed", created_at=utcnow()))
             added += 1
-    await session.commit()
     return added
 
 
@@ -81,7 +80,6 @@ async def add_organisation(
         org.code,
         after=command.model_dump(mode="json"),
     )
-    await session.commit()
     return org
 
 

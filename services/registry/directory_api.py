@@ -9,9 +9,9 @@ from fastapi import APIRouter, status
 from services.registry import directory
 from services.registry.directory import OrganisationCreate, OrganisationPublic
 from shared.access import Principal, Scope
-from shared.api import SessionDep
-from shared.auth import CurrentPrincipal, require
 from shared.directory import OrganisationKind
+from shared.web.auth import CurrentPrincipal, require
+from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["directory"])
 Admin = Annotated[Principal, require(Scope.DIRECTORY_ADMIN)]

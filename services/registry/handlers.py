@@ -1,7 +1,8 @@
 """Registry commands and queries: each command writes its state change, its events and its audit
 entry in one transaction.
 
-The registry consumes no events yet; `EVENT_HANDLERS` is its (empty) subscription table.
+The registry consumes no events yet; `SUBSCRIPTIONS` is its (empty) subscription table.
+Commands never commit: the caller's unit of work does.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from services.registry.models import (
 from services.registry.programmes import check_eligibility, needs_audited_investment
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
-from shared.bus.consumer import Handler
-from shared.bus.outbox import stage
+from shared.bus.outbox import add_to_outbox
+from shared.bus.subscriptions import Subscriptions
 from shared.clock import utcnow
 from shared.contracts.registry import ProjectAccepted, ProjectRegistered
 from shared.errors import FieldProblem, Forbidden, NotFoundError, RuleViolation
@@ -44,7 +45,6 @@ async def register_community(session: AsyncSession, actor: Principal, command: C
         community.id,
         after=command.model_dump(mode="json"),
     )
-    await session.commit()
     return community
 
 
@@ -70,7 +70,7 @@ async def register_project(session: AsyncSession, actor: Principal, command: Pro
         updated_at=now,
     )
     session.add(project)
-    stage(
+    add_to_outbox(
         session,
         ProjectRegistered(
             project_id=project.id,
@@ -89,7 +89,6 @@ async def register_project(session: AsyncSession, actor: Principal, command: Pro
         project.id,
         after=command.model_dump(mode="json"),
     )
-    await session.commit()
     return project
 
 
@@ -119,7 +118,7 @@ async def advance_project(
             )
         project.accepted_on = command.effective_on
         project.audited_investment_fen = command.audited_investment_fen
-        stage(
+        add_to_outbox(
             session,
             ProjectAccepted(
                 project_id=project.id,
@@ -141,7 +140,6 @@ async def advance_project(
         before={"stage": before},
         after=command.model_dump(mode="json"),
     )
-    await session.commit()
     return project
 
 
@@ -170,4 +168,4 @@ async def get_community(session: AsyncSession, actor: Principal, community_id: u
     return community
 
 
-EVENT_HANDLERS: dict[str, Handler] = {}
+SUBSCRIPTIONS = Subscriptions({})

@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from services.registry.api import router
 from services.registry.directory import seed_organisations
 from services.registry.directory_api import router as directory_router
-from services.registry.handlers import EVENT_HANDLERS
+from services.registry.handlers import SUBSCRIPTIONS
 from services.registry.settings import RegistrySettings
-from shared.bus.topics import REGISTRY_EVENTS
-from shared.service import Runtime, ServiceDefinition, create_app
+from shared.contracts.topics import REGISTRY_EVENTS
+from shared.web.app import Runtime, ServiceDefinition, create_app
 
 
 def create_registry_app(settings: RegistrySettings | None = None) -> FastAPI:
@@ -25,12 +25,12 @@ def create_registry_app(settings: RegistrySettings | None = None) -> FastAPI:
             routers=[router, directory_router],
             migrations_dir=Path(__file__).parent / "migrations",
             produces=[REGISTRY_EVENTS],
-            handlers=EVENT_HANDLERS,
+            subscriptions=SUBSCRIPTIONS,
             on_startup=[_seed_directory],
         )
     )
 
 
 async def _seed_directory(runtime: Runtime) -> None:
-    async with runtime.sessions() as session:
+    async with runtime.unit_of_work() as session:
         await seed_organisations(session)

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from services.registry.domain import Stage
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 
 class CommunityBase(SQLModel):

@@ -1,4 +1,4 @@
 from services.reporting.settings import ReportingSettings
-from shared.runner import serve
+from shared.web.runner import serve
 
 serve("services.reporting.main:create_reporting_app", ReportingSettings())

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from services.reporting import handlers
 from services.reporting.models import DistrictRollupPublic
 from shared.access import Principal, Scope
-from shared.api import SessionDep
-from shared.auth import require
+from shared.web.auth import require
+from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["rollups"])
 Reader = Annotated[Principal, require(Scope.REPORTING_READ)]

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.models import DistrictRollup
 from shared.access import Principal, sees_district, visible_district
-from shared.bus.consumer import Handler, ReceivedEvent
+from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import utcnow
 from shared.contracts.funding import SubsidyApproved
 from shared.contracts.registry import ProjectAccepted, ProjectRegistered
@@ -22,25 +22,22 @@ async def _rollup(session: AsyncSession, district_code: str) -> DistrictRollup:
     return rollup
 
 
-async def count_registered_project(session: AsyncSession, event: ReceivedEvent) -> None:
+async def count_registered_project(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
     """A registered project joins its district's project count."""
-    assert isinstance(event.payload, ProjectRegistered)
     rollup = await _rollup(session, event.payload.district_code)
     rollup.registered_projects += 1
     rollup.updated_at = utcnow()
 
 
-async def count_accepted_project(session: AsyncSession, event: ReceivedEvent) -> None:
+async def count_accepted_project(session: AsyncSession, event: ReceivedEvent[ProjectAccepted]) -> None:
     """An accepted project joins its district's accepted count."""
-    assert isinstance(event.payload, ProjectAccepted)
     rollup = await _rollup(session, event.payload.district_code)
     rollup.accepted_projects += 1
     rollup.updated_at = utcnow()
 
 
-async def add_approved_award(session: AsyncSession, event: ReceivedEvent) -> None:
+async def add_approved_award(session: AsyncSession, event: ReceivedEvent[SubsidyApproved]) -> None:
     """An approved award adds to its district's approved total."""
-    assert isinstance(event.payload, SubsidyApproved)
     rollup = await _rollup(session, event.payload.district_code)
     rollup.approved_award_fen += event.payload.amount_fen
     rollup.updated_at = utcnow()
@@ -60,8 +57,10 @@ async def get_district_rollup(session: AsyncSession, actor: Principal, district_
     return rollup
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    ProjectRegistered.TYPE: count_registered_project,
-    ProjectAccepted.TYPE: count_accepted_project,
-    SubsidyApproved.TYPE: add_approved_award,
-}
+SUBSCRIPTIONS = Subscriptions(
+    {
+        ProjectRegistered: count_registered_project,
+        ProjectAccepted: count_accepted_project,
+        SubsidyApproved: add_approved_award,
+    }
+)

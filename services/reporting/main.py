@@ -7,10 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.reporting.api import router
-from services.reporting.handlers import EVENT_HANDLERS
+from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.settings import ReportingSettings
-from shared.bus.topics import FUNDING_EVENTS, REGISTRY_EVENTS
-from shared.service import ServiceDefinition, create_app
+from shared.web.app import ServiceDefinition, create_app
 
 
 def create_reporting_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -22,7 +21,6 @@ def create_reporting_app(settings: ReportingSettings | None = None) -> FastAPI:
             description="Per-district rollups projected from registry and funding events.",
             routers=[router],
             migrations_dir=Path(__file__).parent / "migrations",
-            consumes=[REGISTRY_EVENTS, FUNDING_EVENTS],
-            handlers=EVENT_HANDLERS,
+            subscriptions=SUBSCRIPTIONS,
         )
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 
 class DistrictRollupBase(SQLModel):

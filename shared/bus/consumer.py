@@ -12,45 +12,29 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, send_to_dead_letter
+from shared.bus.errors import PermanentError
 from shared.bus.inbox import claim
-from shared.contracts.base import EventPayload
-from shared.contracts.catalog import payload_model
-from shared.contracts.envelope import CloudEvent, causation_id_var, correlation_id_var
-from shared.errors import PermanentError
-from shared.observability import (
+from shared.bus.subscriptions import ReceivedEvent, Subscriptions
+from shared.clock import Clock, SystemClock
+from shared.context import causation_id_var, correlation_id_var, event_id_var
+from shared.contracts.envelope import CloudEvent
+from shared.db.unit_of_work import UnitOfWork
+from shared.errors import DomainError
+from shared.observability.metrics import (
     CONSUMER_LAG,
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,
     EVENTS_FAILED,
-    event_id_var,
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ReceivedEvent:
-    """An event as a handler sees it: the envelope and its typed payload."""
-
-    envelope: CloudEvent
-    payload: EventPayload
-
-    @property
-    def id(self) -> str:
-        return self.envelope.id
-
-
-Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -68,19 +52,21 @@ class EventConsumer:
         service: str,
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
-        sessions: async_sessionmaker[AsyncSession],
-        handlers: Mapping[str, Handler],
+        unit_of_work: UnitOfWork,
+        subscriptions: Subscriptions,
         group: str,
         dead_letter_topic: str,
         batch_size: int = 500,
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
+        clock: Clock | None = None,
     ) -> None:
         self._service = service
         self._consumer = consumer
         self._producer = producer
-        self._sessions = sessions
-        self._handlers = dict(handlers)
+        self._unit_of_work = unit_of_work
+        self._subscriptions = subscriptions
+        self._clock = clock or SystemClock()
         self._group = group
         self._dlq = dead_letter_topic
         self._batch_size = batch_size
@@ -122,13 +108,11 @@ class EventConsumer:
         """Parse the envelope and payload; dead-letter what cannot be parsed, skip unknown types."""
         try:
             envelope = CloudEvent.from_bytes(record.value or b"")
-            model = payload_model(envelope.type)
-            if envelope.type not in self._handlers:
+            if envelope.type not in self._subscriptions:
                 EVENTS_CONSUMED.labels(self._service, envelope.type, "ignored").inc()
                 return None
-            if model is None:
-                raise PermanentError(f"no contract for subscribed type {envelope.type}")
-            return ReceivedEvent(envelope, model.model_validate(envelope.data))
+            model = self._subscriptions.payload_class(envelope.type)
+            return ReceivedEvent(envelope, model.model_validate(envelope.data), self._clock.now())
         except (ValidationError, ValueError, PermanentError) as exc:
             await self._dead_letter(record, DeadLetter(MALFORMED, exc, 0))
             return None
@@ -136,7 +120,7 @@ class EventConsumer:
     async def _handle_batch(self, items: list[_Decoded]) -> None:
         handled: Counter[str] = Counter()
         duplicates: Counter[str] = Counter()
-        async with self._sessions() as session, session.begin():
+        async with self._unit_of_work() as session:
             fresh = await claim(session, self._group, [(i.event.id, i.event.envelope.type) for i in items])
             for item in items:
                 event = item.event
@@ -145,7 +129,7 @@ class EventConsumer:
                     continue
                 fresh.discard(event.id)  # a second copy later in the batch is a duplicate
                 with _event_context(event):
-                    await self._handlers[event.envelope.type](session, event)
+                    await self._subscriptions.handler(event.envelope.type)(session, event)
                 handled[event.envelope.type] += 1
         for event_type, count in handled.items():
             EVENTS_CONSUMED.labels(self._service, event_type, "handled").inc(count)
@@ -159,7 +143,7 @@ class EventConsumer:
                 outcome = await self._handle_one(event)
                 EVENTS_CONSUMED.labels(self._service, event.envelope.type, outcome).inc()
                 return
-            except PermanentError as exc:
+            except (PermanentError, DomainError) as exc:
                 self._count_failure(event, exc)
                 await self._dead_letter(item.record, DeadLetter(PERMANENT, exc, attempt))
                 return
@@ -171,12 +155,12 @@ class EventConsumer:
                 log.warning("event %s attempt %d failed: %r", event.id, attempt, exc)
                 await asyncio.sleep(self._retry_backoff_s * 2 ** (attempt - 1))
 
-    async def _handle_one(self, event: ReceivedEvent) -> str:
-        async with self._sessions() as session, session.begin():
+    async def _handle_one(self, event: ReceivedEvent) -> str:  # type: ignore[type-arg]
+        async with self._unit_of_work() as session:
             if not await claim(session, self._group, [(event.id, event.envelope.type)]):
                 return "duplicate"
             with _event_context(event):
-                await self._handlers[event.envelope.type](session, event)
+                await self._subscriptions.handler(event.envelope.type)(session, event)
         return "handled"
 
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]

@@ -10,12 +10,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from shared.clock import utcnow
+from shared.contracts.dead_letter import EXHAUSTED, MALFORMED, PERMANENT
 
 log = logging.getLogger(__name__)
 
-MALFORMED = "malformed"
-PERMANENT = "permanent"
-EXHAUSTED = "retries_exhausted"
+__all__ = ["EXHAUSTED", "MALFORMED", "PERMANENT", "DeadLetter", "dead_letter_headers", "send_to_dead_letter"]
 
 
 @dataclass(frozen=True)

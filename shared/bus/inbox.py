@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 
 class InboxMessage(SQLModel, table=True):

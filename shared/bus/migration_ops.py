@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 
 def create_bus_tables() -> None:

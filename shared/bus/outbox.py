@@ -1,28 +1,28 @@
 """The transactional outbox: events are rows written in the same transaction as the state change.
 
-A command or handler calls `stage()` before committing; the relay publishes the row later. A crash
-between commit and publish loses nothing, because the row is still pending.
+A command or handler calls `add_to_outbox()` before its unit of work commits; the relay publishes
+the row later. A crash between commit and publish loses nothing, because the row is still pending.
+After the commit, the unit of work asks `has_new_events()` and wakes the relay explicitly.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Column, Index, Integer, String, Text, event
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
+
+__all__ = ["PENDING", "PUBLISHED", "OutboxMessage", "add_to_outbox", "has_new_events"]
 
 PENDING = "pending"
 PUBLISHED = "published"
-WAKER_KEY = "outbox_waker"
-_STAGED_KEY = "outbox_staged"
+_NEW_EVENTS_KEY = "outbox_new_events"
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -45,10 +45,15 @@ class OutboxMessage(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
 
-def stage(session: AsyncSession, payload: EventPayload) -> CloudEvent:
-    """Add `payload`, wrapped in a CloudEvent, to the session's outbox; the caller commits.
+def add_to_outbox(session: AsyncSession, payload: EventPayload) -> CloudEvent:
+    """Add `payload`, wrapped in a CloudEvent, to the session's outbox; the unit of work commits.
 
-    Returns the envelope, so callers can log or return its id. Nothing is sent here.
+    Args:
+        session: the session of the state change the event announces.
+        payload: the event's data; its class names the type, source, topic and key.
+
+    Returns:
+        The envelope, so callers can log or return its id. Nothing is sent here.
     """
     envelope = CloudEvent.wrap(payload)
     now = utcnow()
@@ -63,19 +68,14 @@ def stage(session: AsyncSession, payload: EventPayload) -> CloudEvent:
             next_attempt_at=now,
         )
     )
-    session.info[_STAGED_KEY] = True
+    session.info[_NEW_EVENTS_KEY] = True
     return envelope
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_relay_after_commit(session: Session) -> None:
-    """Wake this service's relay once a transaction that staged events commits (no poll delay)."""
-    if session.info.pop(_STAGED_KEY, False):
-        waker: Any = session.info.get(WAKER_KEY)
-        if waker is not None:
-            waker()
+def has_new_events(session: AsyncSession) -> bool:
+    """Whether this session added outbox rows since the last call (and forget it).
 
-
-@event.listens_for(Session, "after_rollback")
-def _forget_staged_after_rollback(session: Session) -> None:
-    session.info.pop(_STAGED_KEY, None)
+    Returns:
+        True once after a transaction that added events; the caller wakes the relay.
+    """
+    return bool(session.info.pop(_NEW_EVENTS_KEY, False))

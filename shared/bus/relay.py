@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.bus.outbox import PENDING, PUBLISHED, OutboxMessage
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
-from shared.observability import EVENTS_PRODUCED, OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES
+from shared.observability.metrics import EVENTS_PRODUCED, OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES
 
 log = logging.getLogger(__name__)
 HEADERS = [("content-type", CONTENT_TYPE.encode())]

@@ -8,21 +8,16 @@ or request that directly caused this one), `districtcode` (whose district it con
 
 from __future__ import annotations
 
-import contextvars
 import uuid
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.clock import utcnow
+from shared.context import causation_id_var, correlation_id_var
 from shared.contracts.base import EventPayload
 
 CONTENT_TYPE = "application/cloudevents+json"
-
-correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "correlation_id", default=None
-)
-causation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
 
 
 class CloudEvent(BaseModel):

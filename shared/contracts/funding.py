@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.bus.topics import FUNDING_EVENTS
 from shared.contracts.base import EventPayload
+from shared.contracts.topics import FUNDING_EVENTS
 
 
 class SubsidyApproved(EventPayload):

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.bus.topics import REGISTRY_EVENTS
 from shared.contracts.base import EventPayload
+from shared.contracts.topics import REGISTRY_EVENTS
 
 
 class _ProjectEvent(EventPayload):

@@ -151,9 +151,7 @@ def test_service_module_exists(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "port"), SERVICES.items())
-def test_service_port_mapping_and_env(
-    services: dict[str, dict[str, Any]], name: str, port: int
-) -> None:
+def test_service_port_mapping_and_env(services: dict[str, dict[str, Any]], name: str, port: int) -> None:
     service = services[name]
     assert (str(port), port) in _ports(service), f"{name} must publish {port}:{port}"
     env = _env(service)
@@ -189,9 +187,7 @@ def test_service_kafka_bootstrap_is_the_internal_listener(
 ) -> None:
     kafka_env = _env(services["kafka"])
     internal = kafka_env["KAFKA_INTER_BROKER_LISTENER_NAME"]
-    advertised = dict(
-        entry.split("://", 1) for entry in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")
-    )
+    advertised = dict(entry.split("://", 1) for entry in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(","))
     assert internal in advertised, f"{internal} is not an advertised listener"
     host, port = advertised[internal].rsplit(":", 1)
     assert host == "kafka", "the internal listener must advertise the compose service name"
@@ -211,9 +207,7 @@ def test_service_healthcheck_hits_readyz_without_curl(
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_service_waits_for_healthy_kafka_and_postgres(
-    services: dict[str, dict[str, Any]], name: str
-) -> None:
+def test_service_waits_for_healthy_kafka_and_postgres(services: dict[str, dict[str, Any]], name: str) -> None:
     deps = _depends_on(services[name])
     for infra in ("kafka", "postgres"):
         assert deps.get(infra, {}).get("condition") == "service_healthy", (
@@ -243,9 +237,7 @@ def test_postgres_init_script_creates_every_service_database(
     assert re.match(r"postgres:16(\.\d+)*(-\w+)?$", postgres["image"]), postgres["image"]
     assert "pg_isready" in _healthcheck_text(postgres)
     init_dir = _bind_mounts(postgres).get("/docker-entrypoint-initdb.d")
-    assert init_dir is not None, (
-        "deploy/postgres/init must be mounted at /docker-entrypoint-initdb.d"
-    )
+    assert init_dir is not None, "deploy/postgres/init must be mounted at /docker-entrypoint-initdb.d"
     assert init_dir == ROOT / "deploy" / "postgres" / "init" and init_dir.is_dir()
     sql = "\n".join(p.read_text() for p in sorted(init_dir.glob("*.sql")))
     created = set(re.findall(r"CREATE\s+DATABASE\s+\"?(\w+)\"?", sql, flags=re.IGNORECASE))

@@ -23,9 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 import shared.contracts
 from scripts import export_contracts
-from shared.bus.dead_letter import DeadLetter, dead_letter_headers
-from shared.bus.topics import ALL_EVENT_TOPICS, dead_letter_topic
-from shared.contracts.asyncapi import (
+from scripts.asyncapi import (
     DEAD_LETTER_CHANNEL,
     DEAD_LETTER_HEADERS,
     DEAD_LETTER_MESSAGE,
@@ -36,9 +34,11 @@ from shared.contracts.asyncapi import (
     json_schemas,
     payload_schema,
 )
+from shared.bus.dead_letter import DeadLetter, dead_letter_headers
 from shared.contracts.base import EventPayload
 from shared.contracts.catalog import EVENT_TYPES
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.topics import ALL_EVENT_TOPICS, dead_letter_topic
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "contracts"
 TYPE_PATTERN = re.compile(r"^[a-z]+\.[a-z_]+\.[a-z_]+\.v[0-9]+$")
@@ -160,9 +160,7 @@ class TestExportScript:
         ]
         assert export_contracts.main(["--check", "--out", str(tmp_path)]) == 1
 
-    def test_check_fails_on_a_schema_no_longer_generated_and_write_removes_it(
-        self, tmp_path: Path
-    ) -> None:
+    def test_check_fails_on_a_schema_no_longer_generated_and_write_removes_it(self, tmp_path: Path) -> None:
         export_contracts.write(tmp_path)
         (tmp_path / "schemas" / "registry.project.renamed.v0.json").write_text("{}\n")
         assert export_contracts.differences(tmp_path) == [
@@ -357,9 +355,7 @@ def test_each_topic_has_a_send_operation_listing_its_messages(document: dict[str
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
-def test_message_is_the_envelope_with_data_of_its_type(
-    document: dict[str, Any], event_type: str
-) -> None:
+def test_message_is_the_envelope_with_data_of_its_type(document: dict[str, Any], event_type: str) -> None:
     model = EVENT_TYPES[event_type]
     message = document["components"]["messages"][event_type]
     payload = message["payload"]
@@ -378,9 +374,7 @@ def test_message_binds_the_kafka_key_and_the_content_type_header(
     message = document["components"]["messages"][event_type]
     assert message["contentType"] == "application/cloudevents+json"
     assert message["headers"]["required"] == ["content-type"]
-    assert message["headers"]["properties"]["content-type"]["const"] == (
-        "application/cloudevents+json"
-    )
+    assert message["headers"]["properties"]["content-type"]["const"] == ("application/cloudevents+json")
     key = message["bindings"]["kafka"]["key"]
     assert key["type"] == "string"
     assert "partitionkey" in key["description"]
@@ -394,9 +388,7 @@ def test_dead_letter_channel_is_parameterised_by_the_consuming_service(
     assert channel["address"] == "{service}.dlq"
     assert channel["address"] == dead_letter_topic("{service}")
     assert channel["parameters"]["service"]["enum"] == ["funding", "notification", "reporting"]
-    assert (
-        "enum" not in asyncapi_document()["channels"][DEAD_LETTER_CHANNEL]["parameters"]["service"]
-    )
+    assert "enum" not in asyncapi_document()["channels"][DEAD_LETTER_CHANNEL]["parameters"]["service"]
 
 
 def test_export_names_the_services_that_consume_events() -> None:

@@ -1,8 +1,8 @@
 """Every topic has a producer and a consumer; every event type is handled or published on purpose.
 
-Topic names are central constants (shared.bus.topics); a topic nobody writes, or nobody reads, is
+Topic names are central constants (shared.contracts.topics); a topic nobody writes, or nobody reads, is
 a wiring mistake that no single service's tests would notice. Each service's subscription table
-(`EVENT_HANDLERS` at the end of its handlers.py) says what it consumes.
+(`SUBSCRIPTIONS` in its handlers) says what it consumes.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 import services
-import shared.bus.topics as topics
+import shared.contracts.topics as topics
 from shared.contracts.catalog import EVENT_TYPES
-from shared.service import ServiceDefinition
+from shared.web.app import ServiceDefinition
 
 TOPIC_CONSTANTS: dict[str, str] = {
     name: value for name, value in vars(topics).items() if name.isupper() and isinstance(value, str)
@@ -51,7 +51,7 @@ def _handler_modules() -> dict[str, ModuleType]:
 
 HANDLER_MODULES = _handler_modules()
 SUBSCRIPTIONS: dict[str, Mapping[str, Any]] = {
-    name: module.EVENT_HANDLERS for name, module in HANDLER_MODULES.items()
+    name: module.SUBSCRIPTIONS for name, module in HANDLER_MODULES.items()
 }
 
 
@@ -144,12 +144,12 @@ def test_service_consumes_the_topics_of_the_types_it_handles(
     service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     definition = _service_definition(service, monkeypatch)
-    assert definition.handlers is SUBSCRIPTIONS[service]
+    assert definition.subscriptions is SUBSCRIPTIONS[service]
     needed = _consumed_topics({service})
-    missing = needed - set(definition.consumes)
+    missing = needed - set(definition.subscriptions.topics)
     assert not missing, f"{service} handles events from {missing} but does not consume them"
-    if not definition.handlers:
-        assert not definition.consumes, f"{service} reads topics it has no handler for"
+    if not len(definition.subscriptions):
+        assert not definition.subscriptions.topics, f"{service} reads topics it has no handler for"
 
 
 def test_each_contract_topic_is_declared_by_a_service_that_produces_it(

@@ -69,7 +69,11 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
         for hook in receiver.received:
             ts = int(hook.headers["webhook-timestamp"])
             assert verify(
-                secret, hook.headers["webhook-id"], ts, hook.body, hook.headers["webhook-signature"],
+                secret,
+                hook.headers["webhook-id"],
+                ts,
+                hook.body,
+                hook.headers["webhook-signature"],
                 now=int(time.time()),
             ), "signature must verify with the subscription's secret"
             event = json.loads(hook.body)
@@ -89,13 +93,16 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
         office = tokens.office()
         registry_audit = (await platform.client("registry", office).get("/audit")).json()
         assert [e["action"] for e in reversed(registry_audit)] == [
-            "community.registered", "project.registered", *["project.stage_advanced"] * 4,
+            "community.registered",
+            "project.registered",
+            *["project.stage_advanced"] * 4,
         ]
         assert {e["actor_org"] for e in registry_audit} == {"zz-jinshui"}
         assert all(e["request_id"] for e in registry_audit)
         funding_audit = (await platform.client("funding", office).get("/audit")).json()
         assert [(e["action"], e["actor_org"]) for e in reversed(funding_audit)] == [
-            ("award.proposed", "system"), ("award.approved", "finance"),
+            ("award.proposed", "system"),
+            ("award.approved", "finance"),
         ]
         assert funding_audit[1]["causation_id"] == by_type[ACCEPTED]["id"]  # proposed from the event
         assert funding_audit[0]["request_id"] == "finance-approval-1"

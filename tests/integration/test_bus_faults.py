@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from shared.bus.topics import REGISTRY_EVENTS, dead_letter_topic
+from shared.contracts.topics import REGISTRY_EVENTS, dead_letter_topic
 from tests.support.db import scalar
 from tests.support.events import project_accepted
 from tests.support.flows import accept_project, approve_award, register_project

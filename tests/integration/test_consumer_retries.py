@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from shared.bus.consumer import EventConsumer, ReceivedEvent
+from shared.bus.consumer import EventConsumer
+from shared.bus.errors import PermanentError, RetryableError
 from shared.bus.kafka import ensure_topics, make_consumer, make_producer
-from shared.db import create_engine, create_sessions, run_migrations
-from shared.errors import PermanentError, RetryableError
+from shared.bus.subscriptions import ReceivedEvent, Subscriptions
+from shared.contracts.registry import ProjectAccepted
+from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
 from tests.support.db import scalar
 from tests.support.events import project_accepted
 from tests.support.kafka_io import headers_of, produce_raw, read_topic
@@ -33,8 +35,8 @@ async def _run_consumer(platform, handler):  # type: ignore[no-untyped-def]
         service="retry-test",
         consumer=kafka_consumer,
         producer=producer,
-        sessions=create_sessions(engine),
-        handlers={"registry.project.accepted.v1": handler},
+        unit_of_work=UnitOfWork(create_sessions(engine)),
+        subscriptions=Subscriptions({ProjectAccepted: handler}),
         group=group,
         dead_letter_topic=dlq,
         max_attempts=MAX_ATTEMPTS,
@@ -63,7 +65,9 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_later_events_st
 
     topic, dlq, group, url, stop = await _run_consumer(platform, handler)
     try:
-        await produce_raw(platform.kafka.bootstrap_servers, topic, [poison.to_bytes(), fine.to_bytes()], key=b"k")
+        await produce_raw(
+            platform.kafka.bootstrap_servers, topic, [poison.to_bytes(), fine.to_bytes()], key=b"k"
+        )
         (dead,) = await read_topic(platform.kafka.bootstrap_servers, dlq, 1)
         handled = await eventually(
             lambda: scalar(url, "SELECT count(*) FROM inbox_message WHERE event_id = :id", id=fine.id)

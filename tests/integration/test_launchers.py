@@ -126,9 +126,7 @@ async def test_kafka_broker_round_trip_survives_restart(kafka_broker: KafkaBroke
 
 
 @pytest.mark.integration
-def test_kafka_broker_refuses_a_port_already_in_use(
-    kafka_broker: KafkaBroker, tmp_path: Path
-) -> None:
+def test_kafka_broker_refuses_a_port_already_in_use(kafka_broker: KafkaBroker, tmp_path: Path) -> None:
     intruder = KafkaBroker(tmp_path / "second", port=kafka_broker.port)
     with pytest.raises(KafkaLauncherError, match="already in use"):
         intruder.start()

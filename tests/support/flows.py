@@ -29,9 +29,7 @@ async def accept_project(
     if audited_investment_fen is None:
         audited_investment_fen = (await registry.get(f"/projects/{project_id}")).json()["investment_fen"]
     for stage in STAGES_TO_ACCEPTANCE:
-        response = await registry.post(
-            f"/projects/{project_id}/stage-transitions", json={"to_stage": stage}
-        )
+        response = await registry.post(f"/projects/{project_id}/stage-transitions", json={"to_stage": stage})
         assert response.status_code == 200, response.text
     response = await registry.post(
         f"/projects/{project_id}/stage-transitions",

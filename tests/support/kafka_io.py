@@ -9,9 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 
-async def produce_raw(
-    bootstrap: str, topic: str, values: list[bytes], key: bytes | None = None
-) -> None:
+async def produce_raw(bootstrap: str, topic: str, values: list[bytes], key: bytes | None = None) -> None:
     """Send raw record values, in order, with one key (so they share a partition)."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
     await producer.start()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from shared.access import OrganisationKind
-from shared.auth import issue_token
 from shared.settings import DEV_JWT_SECRET
+from shared.web.auth import issue_token
 
 
-def token(org_code: str, kind: OrganisationKind, district: str | None = None, scopes: list[str] | None = None) -> str:
+def token(
+    org_code: str, kind: OrganisationKind, district: str | None = None, scopes: list[str] | None = None
+) -> str:
     return issue_token(
         DEV_JWT_SECRET, org_code=org_code, org_kind=kind, district_code=district, scopes=scopes
     )
@@ -52,4 +54,6 @@ DEFAULT_IDENTITY = {
 
 def issue_token_with_secret(secret: str) -> str:
     """A well-formed district token signed with a key the platform does not trust."""
-    return issue_token(secret, org_code="zz-jinshui", org_kind=OrganisationKind.DISTRICT, district_code="zz-jinshui")
+    return issue_token(
+        secret, org_code="zz-jinshui", org_kind=OrganisationKind.DISTRICT, district_code="zz-jinshui"
+    )

@@ -28,9 +28,7 @@ class TestShareOf:
             (3, Decimal("0.5"), 2),  # 1.5 → 2
         ],
     )
-    def test_exactly_half_a_fen_rounds_up(
-        self, amount_fen: int, ratio: Decimal, expected: int
-    ) -> None:
+    def test_exactly_half_a_fen_rounds_up(self, amount_fen: int, ratio: Decimal, expected: int) -> None:
         assert share_of(amount_fen, ratio) == expected
 
     def test_amounts_beyond_float_precision_stay_exact(self) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from shared.errors import ConflictError, FieldProblem, NotFoundError, RuleViolation
-from shared.problems import install_problem_handlers
+from shared.web.problems import install_problem_handlers
 
 PROBLEMS = "https://renovation.city.example/problems/"
 
@@ -78,9 +78,7 @@ class TestValidation:
         assert body["type"] == PROBLEMS + "validation"
         assert body["status"] == 422
         assert body["instance"] == "/projects"
-        assert [(e["field"], e["rule"]) for e in body["errors"]] == [
-            ("investment_fen", "greater_than_equal")
-        ]
+        assert [(e["field"], e["rule"]) for e in body["errors"]] == [("investment_fen", "greater_than_equal")]
         assert body["errors"][0]["message"]
 
     def test_every_broken_field_is_listed(self, client: TestClient) -> None:
@@ -89,9 +87,7 @@ class TestValidation:
         assert errors == {("name", "missing"), ("investment_fen", "int_parsing")}
 
     def test_a_nested_field_is_named_by_its_dotted_path(self, client: TestClient) -> None:
-        response = client.post(
-            "/projects", json={"name": "x", "investment_fen": 1, "address": {"street": 7}}
-        )
+        response = client.post("/projects", json={"name": "x", "investment_fen": 1, "address": {"street": 7}})
         assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [
             ("address.street", "string_type")
         ]
@@ -99,16 +95,12 @@ class TestValidation:
     def test_a_missing_body_is_named_body(self, client: TestClient) -> None:
         response = client.post("/projects")
         assert response.status_code == 422
-        assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [
-            ("body", "missing")
-        ]
+        assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [("body", "missing")]
 
     def test_a_query_parameter_is_named_without_its_location(self, client: TestClient) -> None:
         response = client.get("/projects", params={"limit": "many"})
         assert response.status_code == 422
-        assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [
-            ("limit", "int_parsing")
-        ]
+        assert [(e["field"], e["rule"]) for e in problem(response)["errors"]] == [("limit", "int_parsing")]
 
 
 class TestProblemErrors:
@@ -148,9 +140,7 @@ class TestHttpErrors:
         assert response.status_code == 404
         assert problem(response)["type"] == PROBLEMS + "http-404"
 
-    def test_a_wrong_method_is_a_405_problem_that_keeps_the_allow_header(
-        self, client: TestClient
-    ) -> None:
+    def test_a_wrong_method_is_a_405_problem_that_keeps_the_allow_header(self, client: TestClient) -> None:
         response = client.delete("/missing")
         assert response.status_code == 405
         assert problem(response)["status"] == 405

@@ -8,6 +8,7 @@ import pytest
 
 from services.registry.domain import LIFECYCLE, Stage, check_transition, next_stage
 from shared.errors import ConflictError, RuleViolation
+from shared.web.problems import problem_kind
 
 ORDER = [
     "surveyed",
@@ -58,7 +59,7 @@ def test_skipping_a_stage_is_a_conflict(current: str, target: str) -> None:
     with pytest.raises(ConflictError) as caught:
         check_transition(Stage(current), Stage(target), ACCEPTED_ON)
     error = caught.value
-    assert error.status == 409
+    assert problem_kind(error).status == 409
     assert [(p.field, p.rule) for p in error.errors] == [("to_stage", "lifecycle_order")]
 
 
@@ -96,10 +97,8 @@ def test_acceptance_without_its_date_is_a_rule_violation() -> None:
     with pytest.raises(RuleViolation) as caught:
         check_transition(Stage.UNDER_CONSTRUCTION, Stage.ACCEPTED, None)
     error = caught.value
-    assert error.status == 422
-    assert [(p.field, p.rule) for p in error.errors] == [
-        ("effective_on", "required_for_acceptance")
-    ]
+    assert problem_kind(error).status == 422
+    assert [(p.field, p.rule) for p in error.errors] == [("effective_on", "required_for_acceptance")]
 
 
 def test_acceptance_with_its_date_is_allowed() -> None:

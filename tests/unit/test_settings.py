@@ -44,9 +44,7 @@ class TestProduction:
 
     def test_refuses_the_default_jwt_secret(self) -> None:
         with pytest.raises(ValidationError, match="JWT_SECRET"):
-            ServiceSettings(
-                service_name="registry", environment="production", database_url=POSTGRES
-            )
+            ServiceSettings(service_name="registry", environment="production", database_url=POSTGRES)
 
     def test_refuses_sqlite(self) -> None:
         with pytest.raises(ValidationError, match="PostgreSQL"):
@@ -75,9 +73,7 @@ class TestProduction:
         assert settings.database_url == POSTGRES
         assert settings.jwt_secret.get_secret_value() == REAL_SECRET
 
-    def test_reads_the_refusal_from_the_environment_too(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_reads_the_refusal_from_the_environment_too(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("ENVIRONMENT", "production")
         monkeypatch.setenv("DATABASE_URL", POSTGRES)
         monkeypatch.setenv("JWT_SECRET", "change-me")
@@ -116,8 +112,7 @@ class TestDevelopment:
 
     def test_each_service_has_its_own_port(self) -> None:
         ports = [
-            cls().port
-            for cls in (RegistrySettings, FundingSettings, ReportingSettings, NotificationSettings)
+            cls().port for cls in (RegistrySettings, FundingSettings, ReportingSettings, NotificationSettings)
         ]
         assert ports == [8001, 8002, 8003, 8004]
 

@@ -54,9 +54,7 @@ class TestAfterAttempt:
 
 
 class TestBackoff:
-    @pytest.mark.parametrize(
-        ("attempts", "seconds"), [(1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0), (5, 32.0)]
-    )
+    @pytest.mark.parametrize(("attempts", "seconds"), [(1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0), (5, 32.0)])
     def test_doubles_after_each_attempt(self, attempts: int, seconds: float) -> None:
         assert backoff_s(attempts, base_s=2.0) == seconds
 

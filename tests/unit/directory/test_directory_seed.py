@@ -110,9 +110,7 @@ def test_street_offices_a_profile_names_are_seeded_under_their_district() -> Non
     district = zy.jurisdiction.districts[0].model_copy(
         update={
             "street_offices": (
-                StreetOffice(
-                    code="zy-linshanzhai", name_zh="林山寨街道", name_en="Linshanzhai Street"
-                ),
+                StreetOffice(code="zy-linshanzhai", name_zh="林山寨街道", name_en="Linshanzhai Street"),
             )
         }
     )
@@ -149,15 +147,11 @@ def test_conflicting_district_names_are_refused() -> None:
 
 
 def test_organisation_is_frozen_and_checked() -> None:
-    org = Organisation(
-        code="zz-x", kind=OrganisationKind.DISTRICT, name_zh="区", name_en="District"
-    )
+    org = Organisation(code="zz-x", kind=OrganisationKind.DISTRICT, name_zh="区", name_en="District")
     with pytest.raises(ValidationError):
         org.code = "y"  # type: ignore[misc]
     with pytest.raises(ValidationError, match="street office needs"):
-        Organisation(
-            code="s", kind=OrganisationKind.STREET_OFFICE, name_zh="街道", name_en="Street"
-        )
+        Organisation(code="s", kind=OrganisationKind.STREET_OFFICE, name_zh="街道", name_en="Street")
     with pytest.raises(ValidationError):
         Organisation(code="Bad Code", kind=OrganisationKind.DISTRICT, name_zh="区", name_en="D")
 

@@ -30,7 +30,5 @@ def mutated(directory: Path, code: str, change: Callable[[dict[str, Any]], None]
     return write_profile(directory, data, name=code)
 
 
-def load_mutated(
-    directory: Path, code: str, change: Callable[[dict[str, Any]], None]
-) -> ProgrammeProfile:
+def load_mutated(directory: Path, code: str, change: Callable[[dict[str, Any]], None]) -> ProgrammeProfile:
     return load_profile(mutated(directory, code, change))

@@ -132,9 +132,7 @@ def test_weekday_out_of_iso_range_is_refused(tmp_path: Path) -> None:
         d["supervision"]["weekly_report"]["weekday"] = 0
 
     message = _refused(tmp_path, change)
-    assert (
-        "supervision.weekly_report.weekday" in message and "greater than or equal to 1" in message
-    )
+    assert "supervision.weekly_report.weekday" in message and "greater than or equal to 1" in message
 
 
 def test_ratio_above_one_is_refused(tmp_path: Path) -> None:
@@ -248,9 +246,7 @@ def test_office_host_must_be_declared(tmp_path: Path) -> None:
 
 def test_indicator_milestones_must_be_in_date_order(tmp_path: Path) -> None:
     def change(d: dict[str, Any]) -> None:
-        indicator = next(
-            i for i in d["supervision"]["indicators"] if i["code"] == "hd-video-coverage"
-        )
+        indicator = next(i for i in d["supervision"]["indicators"] if i["code"] == "hd-video-coverage")
         indicator["milestones"].reverse()
 
     message = _refused(tmp_path, change, code="zhengzhou-2018")

@@ -59,9 +59,7 @@ def test_zz2019_inclusive_reading_admits_2002() -> None:
     """二: the other reading of 以前 is one flag away."""
     assert ZZ.eligibility.built_before is not None
     rule = ZZ.eligibility.built_before.model_copy(update={"inclusive": True})
-    profile = ZZ.model_copy(
-        update={"eligibility": ZZ.eligibility.model_copy(update={"built_before": rule})}
-    )
+    profile = ZZ.model_copy(update={"eligibility": ZZ.eligibility.model_copy(update={"built_before": rule})})
     assert is_eligible(profile, 2002).eligible
     assert not is_eligible(profile, 2003).eligible
 
@@ -175,9 +173,7 @@ def test_zz2019_item_2_lines_departments_and_utilities() -> None:
         (4, ()),  # no duty in 六 names activity space: the district does it
     ],
 )
-def test_zz2019_responsible_departments_from_clause_六(
-    number: int, departments: tuple[str, ...]
-) -> None:
+def test_zz2019_responsible_departments_from_clause_六(number: int, departments: tuple[str, ...]) -> None:
     """六 职责分工, as read into the catalogue."""
     assert responsible_departments(ZZ, number) == departments
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.bus.migration_ops import create_bus_tables, drop_bus_tables
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 revision = "0001"
 down_revision = None

@@ -7,7 +7,7 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 revision = "0003"
 down_revision = "0002"

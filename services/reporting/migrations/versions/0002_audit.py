@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from shared.audit_migration import create_audit_table, drop_audit_table
+from shared.audit.migration import create_audit_table, drop_audit_table
 
 revision = "0002"
 down_revision = "0001"

@@ -21,11 +21,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT
-from shared.bus.topics import ALL_EVENT_TOPICS, dead_letter_topic
 from shared.contracts.base import EventPayload
 from shared.contracts.catalog import EVENT_TYPES
+from shared.contracts.dead_letter import EXHAUSTED, MALFORMED, PERMANENT
 from shared.contracts.envelope import CONTENT_TYPE, CloudEvent
+from shared.contracts.topics import ALL_EVENT_TOPICS, dead_letter_topic
 
 ASYNCAPI_VERSION = "3.0.0"
 DOCUMENT_VERSION = "1.0.0"
@@ -230,7 +230,7 @@ def asyncapi_document(consumer_services: Iterable[str] = ()) -> dict[str, Any]:
         A plain dict of str, list, int and bool, ready for YAML or JSON.
 
     Raises:
-        ValueError: a contract's TOPIC is not in `shared.bus.topics.ALL_EVENT_TOPICS`.
+        ValueError: a contract's TOPIC is not in `shared.contracts.topics.ALL_EVENT_TOPICS`.
     """
     schemas: dict[str, Any] = {ENVELOPE_SCHEMA: envelope_schema()}
     messages: dict[str, Any] = {}

@@ -5,7 +5,7 @@ city identity provider's JWKS and tokens are verified with its published keys (R
 Claims: `sub`, `org` (organisation code), `org_kind`, `district` (district-bound orgs), `scope`
 (space-separated), `iss`, `aud`, `exp`.
 
-    python -m shared.auth issue --org finance --kind department      # prints a token
+    python -m shared.web.auth issue --org finance --kind department      # prints a token
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def require(scope: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared.auth", description="Issue local tokens.")
+    parser = argparse.ArgumentParser(prog="python -m shared.web.auth", description="Issue local tokens.")
     sub = parser.add_subparsers(dest="command", required=True)
     issue = sub.add_parser("issue", help="print a signed token for an organisation")
     issue.add_argument("--org", required=True, help="organisation code, e.g. finance or zz-jinshui")

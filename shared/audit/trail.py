@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.access import Principal
 from shared.clock import utcnow
-from shared.contracts.envelope import causation_id_var, correlation_id_var
-from shared.db_types import UtcDateTime
+from shared.context import causation_id_var, correlation_id_var
+from shared.db.types import UtcDateTime
 
 
 class AuditEntry(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db_types import UtcDateTime
+from shared.db.types import UtcDateTime
 
 _POSTGRES_GUARD = """
 CREATE OR REPLACE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from shared.observability import configure_logging
+from shared.observability.logs import configure_logging
 from shared.settings import ServiceSettings
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from shared import audit
 from shared.access import Scope
-from shared.api import SessionDep
-from shared.auth import require
+from shared.web.auth import require
+from shared.web.deps import SessionDep
 
 
 def audit_router() -> APIRouter:

@@ -9,6 +9,7 @@ Validation problems list each field with the rule it broke:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,12 +17,56 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import FieldProblem, ProblemError
+from shared.errors import (
+    Conflict,
+    DomainError,
+    FieldProblem,
+    Forbidden,
+    InvalidState,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://renovation.city.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """How one class of domain error is rendered: status, stable type slug, title."""
+
+    status: int
+    type: str
+    title: str
+
+
+# Most specific first: the first class an error is an instance of decides its rendering.
+PROBLEM_KINDS: tuple[tuple[type[DomainError], ProblemKind], ...] = (
+    (Unauthenticated, ProblemKind(401, "unauthenticated", "Unauthenticated")),
+    (Forbidden, ProblemKind(403, "forbidden", "Forbidden")),
+    (NotFound, ProblemKind(404, "not-found", "Not found")),
+    (Conflict, ProblemKind(409, "conflict", "Conflict")),
+    (RuleViolation, ProblemKind(422, "rule-violation", "Domain rule violated")),
+)
+_FALLBACK = ProblemKind(400, "bad-request", "Bad request")
+
+
+def problem_kind(error: DomainError) -> ProblemKind:
+    """The status, type and title a domain error is answered with.
+
+    Args:
+        error: any DomainError.
+
+    Returns:
+        The kind of its most specific mapped class; 400 bad-request for an unmapped subclass.
+    """
+    for cls, kind in PROBLEM_KINDS:
+        if isinstance(error, cls):
+            return kind
+    return _FALLBACK
 
 
 def problem_response(
@@ -33,8 +78,9 @@ def problem_response(
     detail: str,
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Render one problem document."""
+    """Render one problem document; `extensions` are extra members (RFC 9457 section 3.2)."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + problem_type,
         "title": title,
@@ -44,6 +90,8 @@ def problem_response(
     }
     if errors:
         body["errors"] = [e.as_dict() for e in errors]
+    if extensions:
+        body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -72,16 +120,23 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors=field_problems(exc),
         )
 
-    @app.exception_handler(ProblemError)
-    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+    @app.exception_handler(DomainError)
+    async def _problem(request: Request, exc: DomainError) -> JSONResponse:
+        kind = problem_kind(exc)
+        extensions = (
+            {"current_state": exc.current, "allowed_actions": exc.allowed}
+            if isinstance(exc, InvalidState)
+            else None
+        )
         return problem_response(
             request,
-            status=exc.status,
-            problem_type=exc.problem_type,
-            title=exc.title,
+            status=kind.status,
+            problem_type=kind.type,
+            title=kind.title,
             detail=exc.detail,
             errors=exc.errors,
-            headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
+            headers={"WWW-Authenticate": "Bearer"} if kind.status == 401 else None,
+            extensions=extensions,
         )
 
     @app.exception_handler(StarletteHTTPException)

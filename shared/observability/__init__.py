@@ -1,0 +1,1 @@
+"""Metrics and structured logs: in-process state only, no I/O of their own."""
