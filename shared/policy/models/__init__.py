@@ -1,6 +1,6 @@
 """The programme-profile models, one module per part of a plan."""
 
-from shared.policy.models.base import Cited, Clause, Code, Frozen, Named, Party, Ratio
+from shared.policy.models.base import Cited, Clause, Code, Frozen, Named, Party, Ratio, Reading
 from shared.policy.models.catalogue import Catalogue, CatalogueItem, CatalogueLead, Category
 from shared.policy.models.eligibility import BuiltBefore, Condition, Eligibility, Exclusion
 from shared.policy.models.funding import (
@@ -96,6 +96,7 @@ __all__ = [
     "ProjectTiers",
     "PropertySubsidy",
     "Ratio",
+    "Reading",
     "Requirement",
     "ServiceItem",
     "ServiceLevel",

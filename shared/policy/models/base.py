@@ -78,6 +78,17 @@ class Named(Frozen):
     name_en: Text
 
 
+class Reading(StrEnum):
+    """Who decided how a rule reads: the document's own words, or this platform for the office.
+
+    `platform` marks a place where the plan is silent or ambiguous and the platform chose a
+    reading; the office confirms it (or flips it in the profile) without a code change.
+    """
+
+    DOCUMENT = "document"  # the clause says it in so many words
+    PLATFORM = "platform"  # this platform's reading, for the office to confirm
+
+
 class Party(StrEnum):
     """Who, by level or role, a rule puts in charge: the plans speak of 各区, 街道办事处, 各单位…"""
 

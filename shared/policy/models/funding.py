@@ -7,27 +7,55 @@ something open (the award's basis, a subsidy without a rate), the profile says h
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Ratio, Text
+from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Ratio, Reading, Text
 
 
 class AwardBasis(StrEnum):
     """The investment figure the award ratio applies to."""
 
     APPROVED_INVESTMENT = "approved_investment"  # the investment plan as approved
+    ACCEPTED_INVESTMENT = "accepted_investment"  # stated by the district at completion acceptance
     AUDITED_INVESTMENT = "audited_investment"  # the final-accounts audit (决算审计) figure
 
 
 class Award(Cited):
-    """A city award (奖补) of `ratio` × the `basis` investment, paid by `payer_department`."""
+    """A city award (奖补) of `ratio` × the `basis` investment.
+
+    `approver_department` approves the award and `payer_department` pays it; the approver
+    defaults to the payer because the plans name only who pays. With `true_up_on_audit` the
+    award is paid on `basis` first and corrected by a signed adjustment once the audited
+    (决算审计) figure arrives, so acceptance never waits for the audit. `basis_reading` says
+    whether the document states the basis or this platform chose it for the office to confirm.
+    """
 
     ratio: Ratio
     basis: AwardBasis
+    basis_reading: Reading = Reading.DOCUMENT
+    true_up_on_audit: bool = False
+    approver_department: Code
     payer_department: Code
     rules_by: tuple[Code, ...] = ()
     condition_zh: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _approver_defaults_to_payer(cls, data: Any) -> Any:
+        """A plan that names only the paying department has it approve as well."""
+        if isinstance(data, dict) and data.get("approver_department") is None and "payer_department" in data:
+            return {**data, "approver_department": data["payer_department"]}
+        return data
+
+    @model_validator(mode="after")
+    def _true_up_needs_an_earlier_basis(self) -> Award:
+        if self.true_up_on_audit and self.basis is AwardBasis.AUDITED_INVESTMENT:
+            raise ValueError(
+                "true_up_on_audit: an award already on the audited figure has nothing to true up"
+            )
+        return self
 
 
 class FundingSource(Named):

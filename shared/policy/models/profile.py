@@ -92,6 +92,7 @@ class ProgrammeProfile(Frozen):
         funding = self.funding
         if funding is not None and funding.award is not None:
             yield "funding.award.payer_department", funding.award.payer_department
+            yield "funding.award.approver_department", funding.award.approver_department
             for j, code in enumerate(funding.award.rules_by):
                 yield f"funding.award.rules_by[{j}]", code
         if funding is not None and funding.central_subsidy is not None:

@@ -21,18 +21,70 @@ def award_rule(profile: ProgrammeProfile) -> Award:
     return award
 
 
+def award_basis(profile: ProgrammeProfile) -> AwardBasis:
+    """The investment figure the award is first paid on (RuleAbsentError without an award).
+
+    Services ask this instead of comparing with a constant, so the registry knows which figure
+    acceptance must state and funding which figure to multiply.
+    """
+    return award_rule(profile).basis
+
+
+def award_trued_up_on_audit(profile: ProgrammeProfile) -> bool:
+    """Whether the award is corrected by a signed adjustment once the audited figure arrives.
+
+    False when the plan has no award: there is nothing to true up.
+    """
+    award = profile.funding.award if profile.funding else None
+    return award is not None and award.true_up_on_audit
+
+
+def award_approver(profile: ProgrammeProfile) -> str:
+    """Department code that approves the city award (the payer unless the profile says otherwise)."""
+    return award_rule(profile).approver_department
+
+
+def award_payer(profile: ProgrammeProfile) -> str:
+    """Department code that pays the city award."""
+    return award_rule(profile).payer_department
+
+
+def _accepted_bases(award: Award) -> tuple[AwardBasis, ...]:
+    if award.true_up_on_audit:
+        return (award.basis, AwardBasis.AUDITED_INVESTMENT)
+    return (award.basis,)
+
+
 def award_fen(profile: ProgrammeProfile, basis_fen: int, *, basis: AwardBasis | None = None) -> int:
     """The award for an investment of `basis_fen`: ratio × basis, half-up to a whole fen.
 
-    Pass `basis` to state which investment figure `basis_fen` is; a mismatch with the plan's
-    basis (e.g. an approved figure where the profile says audited) raises ValueError.
+    Pass `basis` to state which investment figure `basis_fen` is; a figure the plan does not
+    pay on (e.g. an approved figure where the profile says accepted) raises ValueError. When
+    the award is trued up on audit, the audited figure is accepted too (the corrected award).
     """
     award = award_rule(profile)
     if isinstance(basis_fen, bool) or not isinstance(basis_fen, int):
         raise TypeError(f"basis_fen must be integer fen, got {basis_fen!r}")
-    if basis is not None and AwardBasis(basis) is not award.basis:
-        raise ValueError(f"{profile.code}: the award is computed on {award.basis.value}, not {basis}")
+    if basis_fen < 0:
+        raise ValueError(f"basis_fen must not be negative, got {basis_fen}")
+    if basis is not None and AwardBasis(basis) not in _accepted_bases(award):
+        allowed = " or ".join(b.value for b in _accepted_bases(award))
+        raise ValueError(f"{profile.code}: the award is computed on {allowed}, not {AwardBasis(basis).value}")
     return share_of(basis_fen, award.ratio)
+
+
+def award_true_up_fen(profile: ProgrammeProfile, awarded_fen: int, audited_investment_fen: int) -> int:
+    """The signed adjustment that brings an award already paid to ratio × the audited figure.
+
+    Positive: the district is owed more; negative: it was overpaid. RuleAbsentError when the
+    plan's award is not trued up on audit (it is then final as paid).
+    """
+    if not award_trued_up_on_audit(profile):
+        raise RuleAbsentError(f"{profile.code}: the award is not trued up on the audited figure")
+    if isinstance(awarded_fen, bool) or not isinstance(awarded_fen, int):
+        raise TypeError(f"awarded_fen must be integer fen, got {awarded_fen!r}")
+    due = award_fen(profile, audited_investment_fen, basis=AwardBasis.AUDITED_INVESTMENT)
+    return due - awarded_fen
 
 
 def award_applies(profile: ProgrammeProfile, district_code: str) -> bool:

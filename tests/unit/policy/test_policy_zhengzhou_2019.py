@@ -11,10 +11,17 @@ import pytest
 from shared.policy import (
     AwardBasis,
     Party,
+    Reading,
     StageCode,
     UnknownItemError,
     award_applies,
+    award_approver,
+    award_basis,
     award_fen,
+    award_payer,
+    award_rule,
+    award_true_up_fen,
+    award_trued_up_on_audit,
     catalogue_item,
     cumulative_target_share,
     deadlines,
@@ -253,7 +260,7 @@ def test_zz2019_five_unifieds() -> None:
 
 
 def test_zz2019_award_ratio_is_40_percent() -> None:
-    """五(一): 市级财政…按整治投资金额的40%进行奖补."""
+    """五(一): 市级财政…按整治投资金额的40%进行奖补; 市财政局会同市发展改革委、市住房保障局制定奖补办法."""
     assert ZZ.funding is not None and ZZ.funding.award is not None
     award = ZZ.funding.award
     assert award.ratio == Decimal("0.40")
@@ -262,24 +269,55 @@ def test_zz2019_award_ratio_is_40_percent() -> None:
     assert award.rules_by == ("finance", "development-reform", "housing")
 
 
-def test_zz2019_award_basis_is_audited_investment() -> None:
-    """五(一) + 四(四) 统一实行决算审计: the award is computed on the audited investment."""
-    assert ZZ.funding is not None and ZZ.funding.award is not None
-    assert ZZ.funding.award.basis is AwardBasis.AUDITED_INVESTMENT
-    assert ZZ.funding.award.note and "决算审计" in ZZ.funding.award.note
+def test_zz2019_award_basis_is_the_accepted_investment_trued_up_on_audit() -> None:
+    """五(一) never says "audited"; 四(四) puts 统一组织竣工验收 before 统一实行决算审计, so the award
+    is paid on the investment stated at acceptance and trued up when the audit arrives."""
+    award = award_rule(ZZ)
+    assert award_basis(ZZ) is award.basis is AwardBasis.ACCEPTED_INVESTMENT
+    assert award_trued_up_on_audit(ZZ) is award.true_up_on_audit is True
+    assert award.basis_reading is Reading.PLATFORM
+    assert award.note is not None and "四(四)" in award.note and "五(一)" in award.note
+
+
+def test_zz2019_acceptance_comes_before_the_audit_in_the_five_unifieds() -> None:
+    """四(四): the requirement list keeps the plan's order, which the basis reading relies on."""
+    stage = ZZ.lifecycle.stage("construction")
+    assert stage is not None
+    codes = [r.code for r in stage.requirements]
+    assert codes.index("unified-acceptance") < codes.index("unified-final-audit")
+
+
+def test_zz2019_finance_approves_and_pays_the_award() -> None:
+    """五(一) 市级财政 / 市财政局: the plan names Finance alone for the award money."""
+    award = award_rule(ZZ)
+    assert award_payer(ZZ) == award.payer_department
+    assert award_approver(ZZ) == award.approver_department
+    assert award_payer(ZZ) in ZZ.department_codes
+    assert award_approver(ZZ) in ZZ.department_codes
 
 
 def test_zz2019_award_fen() -> None:
-    """五(一): 40% of a 1,000,000.00 yuan investment is 400,000.00 yuan, in fen."""
-    assert award_fen(ZZ, 100_000_000) == 40_000_000
-    assert award_fen(ZZ, 100_000_000, basis=AwardBasis.AUDITED_INVESTMENT) == 40_000_000
+    """五(一): ratio × the investment, half-up to the fen, on the accepted or the audited figure."""
+    ratio = award_rule(ZZ).ratio
+    assert award_fen(ZZ, 100_000_000) == int(100_000_000 * ratio)
+    assert award_fen(ZZ, 100_000_000, basis=award_basis(ZZ)) == award_fen(ZZ, 100_000_000)
+    assert award_fen(ZZ, 100_000_000, basis=AwardBasis.AUDITED_INVESTMENT) == award_fen(ZZ, 100_000_000)
     assert award_fen(ZZ, 3) == 1  # 1.2 fen → 1
     assert award_fen(ZZ, 4) == 2  # 1.6 fen → 2
 
 
-def test_zz2019_award_on_the_wrong_basis_is_refused() -> None:
-    with pytest.raises(ValueError, match="audited_investment"):
+def test_zz2019_award_on_the_approved_figure_is_refused() -> None:
+    """The approved plan's figure is not what 五(一) pays on under this reading."""
+    with pytest.raises(ValueError, match=award_basis(ZZ).value):
         award_fen(ZZ, 100, basis=AwardBasis.APPROVED_INVESTMENT)
+
+
+def test_zz2019_award_true_up_is_signed() -> None:
+    """The audited figure corrects the award either way: more owed, or overpaid."""
+    paid = award_fen(ZZ, 100_000_000)
+    assert award_true_up_fen(ZZ, paid, 100_000_000) == 0
+    assert award_true_up_fen(ZZ, paid, 110_000_000) == award_fen(ZZ, 110_000_000) - paid > 0
+    assert award_true_up_fen(ZZ, paid, 90_000_000) == award_fen(ZZ, 90_000_000) - paid < 0
 
 
 def test_zz2019_award_refuses_float_and_negative() -> None:
