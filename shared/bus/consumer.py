@@ -156,12 +156,7 @@ class EventConsumer:
                 await asyncio.sleep(self._retry_backoff_s * 2 ** (attempt - 1))
 
     async def _handle_one(self, event: ReceivedEvent) -> str:  # type: ignore[type-arg]
-        async with self._unit_of_work() as session:
-            if not await claim(session, self._group, [(event.id, event.envelope.type)]):
-                return "duplicate"
-            with _event_context(event):
-                await self._subscriptions.handler(event.envelope.type)(session, event)
-        return "handled"
+        return await handle_event(self._unit_of_work, self._subscriptions, self._group, event)
 
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]
         log.error(
@@ -184,6 +179,37 @@ class EventConsumer:
             CONSUMER_LAG.labels(self._service, tp.topic, str(tp.partition)).set(
                 max(0, highwater - next_offset)
             )
+
+
+async def handle_event(
+    unit_of_work: UnitOfWork,
+    subscriptions: Subscriptions,
+    group: str,
+    event: ReceivedEvent,  # type: ignore[type-arg]
+) -> str:
+    """Handle one event in its own unit of work, exactly once per consumer group.
+
+    The inbox row and the handler's writes commit together; a redelivered event finds its row.
+    The consumer's one-by-one path uses it, and so do the handler tests.
+
+    Args:
+        unit_of_work: the service's unit of work.
+        subscriptions: the service's subscription table (must contain the event's type).
+        group: the consumer group the inbox row is written for.
+        event: the decoded event.
+
+    Returns:
+        "handled", or "duplicate" when the group had handled this event id before.
+
+    Raises:
+        Whatever the handler raises (nothing is then written).
+    """
+    async with unit_of_work() as session:
+        if not await claim(session, group, [(event.id, event.envelope.type)]):
+            return "duplicate"
+        with _event_context(event):
+            await subscriptions.handler(event.envelope.type)(session, event)
+    return "handled"
 
 
 class _event_context:

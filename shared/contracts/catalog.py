@@ -1,16 +1,40 @@
-"""Every published event type, by its stable type string. Add a new contract here to publish it."""
+"""Every published event type, by its stable type string.
+
+The catalogue is collected from the producers' contract modules: a payload class with a `TYPE`
+defined in one of `PRODUCER_MODULES` is published. Adding a contract is adding the class.
+"""
 
 from __future__ import annotations
 
-from shared.contracts.base import EventPayload
-from shared.contracts.funding import SubsidyApproved
-from shared.contracts.registry import ProjectAccepted, ProjectRegistered
+import inspect
+from types import ModuleType
 
-EVENT_TYPES: dict[str, type[EventPayload]] = {
-    model.TYPE: model for model in (ProjectRegistered, ProjectAccepted, SubsidyApproved)
-}
+from shared.contracts import funding, registry
+from shared.contracts.base import EventPayload
+
+__all__ = ["EVENT_TYPES", "PRODUCER_MODULES", "payload_model"]
+
+PRODUCER_MODULES: tuple[ModuleType, ...] = (registry, funding)
+
+
+def _published(modules: tuple[ModuleType, ...]) -> dict[str, type[EventPayload]]:
+    found: dict[str, type[EventPayload]] = {}
+    for module in modules:
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, EventPayload) and cls.__module__ == module.__name__ and "TYPE" in vars(cls):
+                if cls.TYPE in found and found[cls.TYPE] is not cls:
+                    raise RuntimeError(f"event type {cls.TYPE} is defined twice")
+                found[cls.TYPE] = cls
+    return dict(sorted(found.items()))
+
+
+EVENT_TYPES: dict[str, type[EventPayload]] = _published(PRODUCER_MODULES)
 
 
 def payload_model(event_type: str) -> type[EventPayload] | None:
-    """The payload model for a type string, or None for a type this build does not know."""
+    """The payload model for a type string, or None for a type this build does not know.
+
+    Args:
+        event_type: a versioned type string, e.g. ``registry.project.accepted.v1``.
+    """
     return EVENT_TYPES.get(event_type)

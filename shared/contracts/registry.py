@@ -50,3 +50,13 @@ class ProjectAccepted(_ProjectEvent):
         default=None, ge=0, description="Final-accounts audited investment, in fen, when known."
     )
     accepted_on: date
+
+
+class FinalAccountsAudited(_ProjectEvent):
+    """The final-accounts audit (决算审计) of the project's investment is done; it follows acceptance
+    (Zhengzhou 2019 四(四): 统一组织竣工验收, then 统一实行决算审计). Funding trues up the award on it."""
+
+    TYPE: ClassVar[str] = "registry.project.final_accounts_audited.v1"
+
+    audited_investment_fen: int = Field(ge=0, description="Audited investment, in fen.")
+    audited_on: date

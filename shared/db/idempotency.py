@@ -1,0 +1,140 @@
+"""Idempotency keys for POST commands: the first response is stored in the command's own
+transaction, so a retry with the same key gets it back and the command runs once.
+
+Keys are scoped to the caller (organisation and subject) and expire after `KEY_TTL` (24 hours,
+as Stripe and the IETF Idempotency-Key draft suggest); an expired key may be used afresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import Column, Integer, String, Text, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db.types import UtcDateTime
+
+__all__ = [
+    "KEY_TTL",
+    "IdempotencyRecord",
+    "StoredResponse",
+    "claim_key",
+    "create_idempotency_table",
+    "drop_idempotency_table",
+    "store_response",
+]
+
+KEY_TTL = timedelta(hours=24)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """One key a caller used: what it was used for and the response it got."""
+
+    __tablename__ = "idempotency_key"
+
+    caller: str = Field(sa_column=Column(String(200), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    request_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    status_code: int | None = Field(default=None, sa_column=Column(Integer))
+    response_body: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """What a previous use of the key answered (replayed as is)."""
+
+    request_hash: str
+    status_code: int
+    body: str
+
+
+async def claim_key(
+    session: AsyncSession, *, caller: str, key: str, request_hash: str, now: datetime
+) -> StoredResponse | None:
+    """Claim `key` for this request inside the command's transaction.
+
+    On PostgreSQL a concurrent request with the same key waits on the row's unique index until
+    the first transaction ends, then finds its stored response: N identical requests run the
+    command once.
+
+    Args:
+        session: the command's session (its transaction holds the claim).
+        caller: who uses the key (keys of different callers never collide).
+        key: the client's Idempotency-Key.
+        request_hash: a digest of method, path and body.
+        now: the current time (expiry).
+
+    Returns:
+        None when the key is new (or expired) and now claimed: run the command, then
+        `store_response`. Otherwise the stored response of the earlier use, whose
+        `request_hash` the caller must compare.
+    """
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    await session.exec(  # type: ignore[call-overload]
+        sa.delete(table).where(table.c.caller == caller, table.c.key == key, table.c.expires_at <= now)
+    )
+    values = {
+        "caller": caller,
+        "key": key,
+        "request_hash": request_hash,
+        "created_at": now,
+        "expires_at": now + KEY_TTL,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.key)
+    claimed = (await session.exec(statement)).first()  # type: ignore[call-overload]
+    if claimed is not None:
+        return None
+    row = (
+        await session.exec(  # type: ignore[call-overload]
+            select(table.c.request_hash, table.c.status_code, table.c.response_body).where(
+                table.c.caller == caller, table.c.key == key
+            )
+        )
+    ).one()
+    return StoredResponse(row.request_hash, row.status_code or 0, row.response_body or "")
+
+
+async def store_response(
+    session: AsyncSession, *, caller: str, key: str, status_code: int, body: str
+) -> None:
+    """Record the response of the command that claimed `key` (same transaction)."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    await session.exec(  # type: ignore[call-overload]
+        sa.update(table)
+        .where(table.c.caller == caller, table.c.key == key)
+        .values(status_code=status_code, response_body=body)
+    )
+
+
+def create_idempotency_table() -> None:
+    """Alembic operation: the table every service that accepts Idempotency-Key carries."""
+    from alembic import op
+
+    op.create_table(
+        "idempotency_key",
+        sa.Column("caller", sa.String(200), primary_key=True),
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer),
+        sa.Column("response_body", sa.Text),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+    )
+    op.create_index("ix_idempotency_key_expires_at", "idempotency_key", ["expires_at"])
+
+
+def drop_idempotency_table() -> None:
+    """Alembic operation: undo `create_idempotency_table`."""
+    from alembic import op
+
+    op.drop_index("ix_idempotency_key_expires_at", table_name="idempotency_key")
+    op.drop_table("idempotency_key")
