@@ -14,7 +14,7 @@ test-integration: ## tests that start real Kafka and PostgreSQL
 	scripts/test tests/integration tests/e2e
 
 bench:          ## the bus throughput benchmark (prints figures and the ratio)
-	scripts/bootstrap --with-postgres && .venv/bin/python -m bench.bus_throughput
+	scripts/bootstrap --with-postgres && .venv/bin/python -m bench.bus_throughput $(BENCH_ARGS)
 
 lint:           ## ruff and mypy
 	.venv/bin/ruff check . && .venv/bin/mypy shared services

@@ -1,0 +1,91 @@
+"""The consumer's handler choices: each does one kind of per-event work, and `EFFECTS` says how
+to count what it did (to check every event was handled exactly once)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, String
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.reporting.handlers import count_registered_project
+from services.reporting.models import DistrictRollup
+from shared.bus.subscriptions import Handler, ReceivedEvent
+from shared.clock import utcnow
+from shared.contracts.registry import ProjectRegistered
+from shared.db.types import UtcDateTime
+
+_ROLLUP = DistrictRollup.__table__  # type: ignore[attr-defined]
+_UPSERT = (
+    pg_insert(_ROLLUP)
+    .values(
+        registered_projects=1,
+        accepted_projects=0,
+        approved_award_fen=0,
+    )
+    .on_conflict_do_update(
+        index_elements=[_ROLLUP.c.district_code],
+        set_={
+            "registered_projects": _ROLLUP.c.registered_projects + 1,
+            "updated_at": pg_insert(_ROLLUP).excluded.updated_at,
+        },
+    )
+)
+
+
+async def upsert_district_counter(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
+    """One small write per event: bump the district's counter with a single upsert statement."""
+    await session.exec(
+        _UPSERT,  # type: ignore[call-overload]
+        params={"district_code": event.payload.district_code, "updated_at": utcnow()},
+    )
+
+
+class BenchEvent(SQLModel, table=True):
+    """A row per event for the 'insert' handler (created by the bench, not by a migration)."""
+
+    __tablename__ = "bench_event"
+
+    event_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    district_code: str = Field(sa_column=Column(String(64), nullable=False))
+    investment_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+async def insert_event_row(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
+    """One small write per event through the unit of work: flushed in bulk at the batch commit."""
+    session.add(
+        BenchEvent(
+            event_id=event.id,
+            district_code=event.payload.district_code,
+            investment_fen=event.payload.investment_fen,
+            received_at=utcnow(),
+        )
+    )
+
+
+async def no_write(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
+    """No handler work at all: what is left is the bus's own cost (decode, inbox, commits)."""
+
+
+HANDLERS: dict[str, Handler] = {
+    "upsert": upsert_district_counter,  # Core INSERT .. ON CONFLICT DO UPDATE: 1 statement/event
+    "reporting": count_registered_project,  # the reporting service's own ORM handler
+    "insert": insert_event_row,  # ORM add, no round trip per event
+    "none": no_write,
+}
+HANDLER_NOTES = {
+    "upsert": "INSERT .. ON CONFLICT DO UPDATE of one of 16 district counters per event",
+    "reporting": "services.reporting.handlers.count_registered_project (ORM get + modify)",
+    "insert": "session.add() of one bench_event row per event, flushed at the batch commit",
+    "none": "no handler work: the bus alone (decode, inbox, DB commit, offset commit)",
+}
+_COUNTERS = "SELECT coalesce(sum(registered_projects), 0) FROM district_rollup"
+EFFECTS: dict[str, str | None] = {
+    "upsert": _COUNTERS,
+    "reporting": _COUNTERS,
+    "insert": "SELECT count(*) FROM bench_event",
+    "none": None,  # no effect of its own: the inbox rows are the effect
+}
