@@ -20,13 +20,13 @@ from pydantic import ValidationError
 
 from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, send_to_dead_letter
 from shared.bus.errors import PermanentError
+from shared.bus.failures import FailureKind, classify
 from shared.bus.inbox import claim
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import Clock, SystemClock
 from shared.context import causation_id_var, correlation_id_var, event_id_var
 from shared.contracts.envelope import CloudEvent
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import DomainError
 from shared.observability.metrics import (
     CONSUMER_LAG,
     EVENTS_CONSUMED,
@@ -60,6 +60,7 @@ class EventConsumer:
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
         clock: Clock | None = None,
+        max_backoff_s: float = 30.0,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -72,6 +73,7 @@ class EventConsumer:
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s
+        self._max_backoff_s = max_backoff_s
 
     async def run(self) -> None:
         """Consume until cancelled. The aiokafka consumer must already be started."""
@@ -97,12 +99,14 @@ class EventConsumer:
                 decoded.append(_Decoded(record, event))
         if not decoded:
             return
+        runs: Counter[str] = Counter()
         try:
-            await self._handle_batch(decoded)
-        except Exception as exc:
-            log.info("batch of %d failed (%r); handling one by one", len(decoded), exc)
+            await self._handle_batch(decoded, runs)
+        except _BatchFailed as failed:
+            log.info("batch of %d failed (%r); handling one by one", len(decoded), failed.error)
             for item in decoded:
-                await self._handle_with_retries(item)
+                mine = failed.error if failed.event_id == item.event.id else None
+                await self._handle_with_retries(item, runs[item.event.id], mine)
 
     async def _decode(self, record: ConsumerRecord) -> ReceivedEvent | None:  # type: ignore[type-arg]
         """Parse the envelope and payload; dead-letter what cannot be parsed, skip unknown types."""
@@ -117,43 +121,80 @@ class EventConsumer:
             await self._dead_letter(record, DeadLetter(MALFORMED, exc, 0))
             return None
 
-    async def _handle_batch(self, items: list[_Decoded]) -> None:
+    async def _handle_batch(self, items: list[_Decoded], runs: Counter[str]) -> None:
+        """All of a partition batch in one transaction; counts each handler run in `runs`.
+
+        Raises:
+            _BatchFailed: naming the event whose handler raised (None if the claim or the
+                commit failed), so the one-by-one path can attribute the failure.
+        """
         handled: Counter[str] = Counter()
         duplicates: Counter[str] = Counter()
-        async with self._unit_of_work() as session:
-            fresh = await claim(session, self._group, [(i.event.id, i.event.envelope.type) for i in items])
-            for item in items:
-                event = item.event
-                if event.id not in fresh:
-                    duplicates[event.envelope.type] += 1
-                    continue
-                fresh.discard(event.id)  # a second copy later in the batch is a duplicate
-                with _event_context(event):
-                    await self._subscriptions.handler(event.envelope.type)(session, event)
-                handled[event.envelope.type] += 1
+        failing: str | None = None
+        try:
+            async with self._unit_of_work() as session:
+                fresh = await claim(
+                    session, self._group, [(i.event.id, i.event.envelope.type) for i in items]
+                )
+                for item in items:
+                    event = item.event
+                    if event.id not in fresh:
+                        duplicates[event.envelope.type] += 1
+                        continue
+                    fresh.discard(event.id)  # a second copy later in the batch is a duplicate
+                    runs[event.id] += 1
+                    failing = event.id
+                    with _event_context(event):
+                        await self._subscriptions.handler(event.envelope.type)(session, event)
+                    failing = None
+                    handled[event.envelope.type] += 1
+        except Exception as exc:
+            raise _BatchFailed(failing, exc) from exc
         for event_type, count in handled.items():
             EVENTS_CONSUMED.labels(self._service, event_type, "handled").inc(count)
         for event_type, count in duplicates.items():
             EVENTS_CONSUMED.labels(self._service, event_type, "duplicate").inc(count)
 
-    async def _handle_with_retries(self, item: _Decoded) -> None:
+    async def _handle_with_retries(
+        self, item: _Decoded, runs: int = 0, error: BaseException | None = None
+    ) -> None:
+        """Handle one event in its own transaction until it succeeds or is dead-lettered.
+
+        `attempts` counts handler runs that failed through the event's (or handler's) fault,
+        including a run in the failed batch (`runs`, `error`): `dlq.attempts` is how often the
+        handler ran. Infrastructure failures are retried without limit and are not counted.
+        """
         event = item.event
-        for attempt in range(1, self._max_attempts + 1):
+        attempts = runs if error is not None else 0
+        outage = 0
+        while True:
+            if error is not None:
+                kind = classify(error)
+                if kind is FailureKind.PERMANENT:
+                    await self._dead_letter(item.record, DeadLetter(PERMANENT, error, attempts))
+                    return
+                if kind is FailureKind.RETRYABLE and attempts >= self._max_attempts:
+                    await self._dead_letter(item.record, DeadLetter(EXHAUSTED, error, attempts))
+                    return
+                if kind is FailureKind.INFRASTRUCTURE:
+                    outage += 1
+                    delay = min(self._max_backoff_s, self._retry_backoff_s * 2 ** min(outage, 16))
+                    log.warning(
+                        "event %s waits for the infrastructure (%r); retry in %.1fs", event.id, error, delay
+                    )
+                else:
+                    delay = self._retry_backoff_s * 2 ** max(attempts - 1, 0)
+                    log.warning("event %s attempt %d failed: %r", event.id, attempts, error)
+                await asyncio.sleep(delay)
             try:
                 outcome = await self._handle_one(event)
                 EVENTS_CONSUMED.labels(self._service, event.envelope.type, outcome).inc()
                 return
-            except (PermanentError, DomainError) as exc:
-                self._count_failure(event, exc)
-                await self._dead_letter(item.record, DeadLetter(PERMANENT, exc, attempt))
-                return
             except Exception as exc:
                 self._count_failure(event, exc)
-                if attempt == self._max_attempts:
-                    await self._dead_letter(item.record, DeadLetter(EXHAUSTED, exc, attempt))
-                    return
-                log.warning("event %s attempt %d failed: %r", event.id, attempt, exc)
-                await asyncio.sleep(self._retry_backoff_s * 2 ** (attempt - 1))
+                error = exc
+                if classify(exc) is not FailureKind.INFRASTRUCTURE:
+                    attempts += 1
 
     async def _handle_one(self, event: ReceivedEvent) -> str:  # type: ignore[type-arg]
         return await handle_event(self._unit_of_work, self._subscriptions, self._group, event)
@@ -210,6 +251,15 @@ async def handle_event(
         with _event_context(event):
             await subscriptions.handler(event.envelope.type)(session, event)
     return "handled"
+
+
+class _BatchFailed(Exception):
+    """A partition batch failed; `event_id` is the event whose handler raised, if one did."""
+
+    def __init__(self, event_id: str | None, error: BaseException) -> None:
+        super().__init__(repr(error))
+        self.event_id = event_id
+        self.error = error
 
 
 class _event_context:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from shared.bus.consumer import EventConsumer
 from shared.bus.errors import PermanentError, RetryableError
 from shared.bus.kafka import ensure_topics, make_consumer, make_producer
@@ -83,8 +86,9 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_later_events_st
     assert headers["dlq.error.message"] == "the finance ledger is locked"
     assert handled == 1
     assert calls[fine.id] >= 1
-    # one try in the batch, then MAX_ATTEMPTS on its own
-    assert calls[poison.id] == MAX_ATTEMPTS + 1
+    # "attempts" means handler runs: the try in the batch counts, so the handler ran exactly as
+    # often as the dead letter says
+    assert calls[poison.id] == MAX_ATTEMPTS
     assert await scalar(url, "SELECT count(*) FROM inbox_message WHERE event_id = :id", id=poison.id) == 0
 
 
@@ -105,4 +109,32 @@ async def test_a_permanent_error_is_dead_lettered_without_retrying(platform) -> 
         await stop()
     assert headers_of(dead)["dlq.reason"] == "permanent"
     assert headers_of(dead)["dlq.attempts"] == "1"
-    assert calls == 2  # the batch try, then one try on its own that dead-letters at once
+    assert calls == 1  # the batch try raised a permanent error: dead-lettered without running again
+
+
+async def test_a_database_outage_is_retried_past_the_attempt_limit_and_never_dead_lettered(platform) -> None:  # type: ignore[no-untyped-def]
+    """Infrastructure errors (here the driver's OperationalError, as during a failover) are not the
+    event's fault: the consumer keeps retrying beyond MAX_ATTEMPTS until the database is back."""
+    event = project_accepted()
+    failures_left = MAX_ATTEMPTS * 2
+    calls = 0
+
+    async def handler(session, received: ReceivedEvent) -> None:  # type: ignore[no-untyped-def]
+        nonlocal failures_left, calls
+        calls += 1
+        if failures_left:
+            failures_left -= 1
+            raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+
+    topic, dlq, group, url, stop = await _run_consumer(platform, handler)
+    try:
+        await produce_raw(platform.kafka.bootstrap_servers, topic, [event.to_bytes()], key=b"k")
+        handled = await eventually(
+            lambda: scalar(url, "SELECT count(*) FROM inbox_message WHERE event_id = :id", id=event.id)
+        )
+        with pytest.raises(AssertionError, match="got 0"):  # the dead-letter topic stays empty
+            await read_topic(platform.kafka.bootstrap_servers, dlq, 1, timeout_s=2.0)
+    finally:
+        await stop()
+    assert handled == 1
+    assert calls == MAX_ATTEMPTS * 2 + 1
