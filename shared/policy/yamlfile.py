@@ -18,7 +18,11 @@ from shared.policy.errors import DataFileError
 _RELATIVE = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.DOTALL)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# The C loader (libyaml) is several times faster; the profiles are read at start-up and by tests.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that refuses duplicate mapping keys, which PyYAML would silently overwrite."""
 
 

@@ -33,9 +33,11 @@ def _clause(value: str) -> str:
 def _exact_decimal(value: Any) -> Any:
     """Accept Decimal, int or a numeric string; refuse float, which cannot hold 0.40 exactly."""
     if isinstance(value, bool):
-        raise ValueError("a ratio must be a number, not a boolean")
+        raise ValueError("a ratio or quantity must be a number, not a boolean")
     if isinstance(value, float):
-        raise ValueError(f'float {value!r} is refused: write ratios as quoted strings, e.g. "0.40"')
+        raise ValueError(
+            f'float {value!r} is refused: write ratios and quantities as quoted strings, e.g. "0.40"'
+        )
     if isinstance(value, str):
         try:
             return Decimal(value.strip())
@@ -53,6 +55,9 @@ Ratio = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, le=1)]
 #: A stable lower-case identifier, e.g. "zz-jinshui", "rain-sewage-separation".
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 
+#: An exact non-negative quantity (a count, metres, m², a density); never a float.
+Quantity = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0)]
+
 #: Non-empty text in either language.
 Text = Annotated[str, Field(min_length=1)]
 
@@ -64,9 +69,14 @@ class Frozen(BaseModel):
 
 
 class Cited(Frozen):
-    """A rule read from the plan: `clause` says where, `note` records how an ambiguity was read."""
+    """A rule read from the plan: `clause` says where, `note` records how an ambiguity was read.
+
+    `see_also` lists further clauses a rule draws on (Zhongyuan's office is set in 五(二)7 and
+    runs the weekly meetings of 六), so a reader checks every sentence the rule rests on.
+    """
 
     clause: Clause
+    see_also: tuple[Clause, ...] = ()
     note: str | None = None
 
 
@@ -89,12 +99,25 @@ class Reading(StrEnum):
     PLATFORM = "platform"  # this platform's reading, for the office to confirm
 
 
+class Strictness(StrEnum):
+    """How firmly the plan states a rule, in its own word (quoted in `qualifier_zh` where it has one).
+
+    The word matters to supervision: a district below an "原则上" standard explains itself; one
+    below a plain "不低于" is in breach; a "可" rule is the district's choice.
+    """
+
+    MANDATORY = "mandatory"  # 要 / 必须 / 不低于, no qualifier
+    IN_PRINCIPLE = "in_principle"  # 原则上: the rule, unless there is a reason to depart from it
+    DISCRETIONARY = "discretionary"  # 可: allowed, not required
+
+
 class Party(StrEnum):
     """Who, by level or role, a rule puts in charge: the plans speak of 各区, 街道办事处, 各单位…"""
 
     CITY = "city"
     DISTRICT = "district"
     STREET_OFFICE = "street_office"
+    TOWNSHIP = "township"  # 乡镇人民政府 (Kaifeng's counties)
     DEPARTMENT = "department"
     UTILITY = "utility"
     OFFICE = "office"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Clause, Code, Frozen, Named, Party
+from shared.policy.models.base import Cited, Clause, Code, Frozen, Named, Party, Reading
 
 
 class Category(Cited, Named):
@@ -16,13 +16,18 @@ class Category(Cited, Named):
 
 
 class CatalogueItem(Cited, Named):
-    """One renovation item; `responsibility_clause` cites where its parties are named."""
+    """One renovation item; `responsibility_clause` cites where its parties are named.
+
+    `responsibility_reading` is `platform` where the plan's sentence does not map departments to
+    items one to one (Kaifeng 七(二): three departments "分别" lead four kinds of facility).
+    """
 
     number: int = Field(ge=1)
     category: Code
     responsible_departments: tuple[Code, ...] = ()
     responsible_utilities: tuple[Code, ...] = ()
     responsibility_clause: Clause | None = None
+    responsibility_reading: Reading = Reading.DOCUMENT
 
     @property
     def cited_responsibility(self) -> str:

@@ -1,21 +1,33 @@
 """Which communities a programme admits: a built-before year, coded exclusions, soft conditions.
 
-"2002年以前建成" does not say whether 2002 itself is in, so `BuiltBefore.inclusive` has no default:
-every profile must state how it reads the year.
+"2002年以前建成投入使用" does not say whether 2002 itself is in, so `BuiltBefore.inclusive` has no
+default: every profile must state how it reads the year, quote the words it read
+(`words_zh`) and say whether the reading is the document's or this platform's (`reading`).
 """
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Frozen, Named
+from shared.policy.models.base import Cited, Frozen, Named, Reading, Text
 
 
 class BuiltBefore(Cited):
-    """Communities must be built before `year`; `inclusive` admits communities built in `year`."""
+    """The built-year cut-off: communities built before `year` (in `year` too when `inclusive`).
+
+    `inclusive` is the named parameter the office confirms or flips; `words_zh` quotes the
+    document's own words so the reader sees what was read.
+    """
 
     year: int = Field(ge=1900, le=2100)
     inclusive: bool
+    words_zh: Text
+    reading: Reading = Reading.DOCUMENT
+
+    @property
+    def latest_year_admitted(self) -> int:
+        """The last completion year the rule admits (2001 for "before 2002", exclusive)."""
+        return self.year if self.inclusive else self.year - 1
 
     def admits(self, built_year: int) -> bool:
         """Whether a community completed in `built_year` meets the rule."""

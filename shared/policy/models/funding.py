@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Ratio, Reading, Text
+from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Ratio, Reading, Strictness, Text
 
 
 class AwardBasis(StrEnum):
@@ -77,13 +77,30 @@ class UtilityWorks(Cited):
 
 
 class PropertySubsidy(Cited):
-    """Subsidy for property services; the rate is a floor in fen per m² of floor area per month."""
+    """Subsidy for property services; the rate is a floor in fen per m² of floor area per month.
+
+    `strictness` is read from the plan's own word, quoted in `qualifier_zh` (Zhengzhou 2019:
+    "原则上"; Kaifeng: "可"), so a district paying less is flagged, not refused, where the plan
+    allows departures.
+    """
 
     payers: tuple[Party, ...]
-    mandatory: bool
+    strictness: Strictness
+    qualifier_zh: Text | None = None
     min_fen_per_m2_month: int | None = Field(default=None, ge=1)
     min_months: int | None = Field(default=None, ge=1)
     fees_borne_by_zh: Text | None = None
+
+    @property
+    def mandatory(self) -> bool:
+        """True only when the plan states the subsidy without qualifier."""
+        return self.strictness is Strictness.MANDATORY
+
+    @model_validator(mode="after")
+    def _qualifier_is_quoted(self) -> PropertySubsidy:
+        if self.strictness is not Strictness.MANDATORY and self.qualifier_zh is None:
+            raise ValueError("qualifier_zh: quote the plan's word that makes the subsidy not mandatory")
+        return self
 
 
 class BeneficiaryPays(Cited):

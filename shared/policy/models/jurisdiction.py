@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import model_validator
 
-from shared.policy.models.base import Cited, Named
+from shared.policy.models.base import Cited, Named, Reading
 
 
 class AreaKind(StrEnum):
@@ -42,6 +42,17 @@ class District(Named):
     street_offices: tuple[StreetOffice, ...] = ()
 
 
+class LeftOut(Named):
+    """An area the plan may cover that this profile leaves out on purpose, and why (`reason`).
+
+    Kept as data so the choice is visible to the office (and the API), not buried in a comment.
+    """
+
+    kind: AreaKind
+    reason: str
+    reading: Reading = Reading.PLATFORM
+
+
 class City(Named):
     """The city whose government issued (or whose district issued) the plan."""
 
@@ -51,6 +62,7 @@ class Jurisdiction(Cited):
 
     city: City
     districts: tuple[District, ...]
+    left_out: tuple[LeftOut, ...] = ()
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Jurisdiction:
@@ -67,6 +79,10 @@ class Jurisdiction(Cited):
                         f"districts[{i}].street_offices[{j}].code: duplicate code {office.code!r}"
                     )
                 seen.add(office.code)
+        for i, area in enumerate(self.left_out):
+            if area.code in seen:
+                raise ValueError(f"left_out[{i}].code: {area.code!r} is both in scope and left out")
+            seen.add(area.code)
         return self
 
     def district(self, code: str) -> District | None:

@@ -1,7 +1,9 @@
-"""The stages a project goes through under a plan, with the plan's own dates and requirements.
+"""The steps a project goes through under a plan, with the plan's own dates and requirements.
 
-Stage codes are a fixed vocabulary so workflow code can rely on them; which stages apply, in
-what order, and by when, is each plan's data.
+Step codes are a fixed vocabulary so workflow code can rely on them; which steps apply, in what
+order, and by when, is each plan's data. What is not a step stays out of the list: eligibility
+is an assessment of the community, close-out (销号) a ledger rule, rectification (整改) part of
+acceptance, and the final-accounts audit a record made after acceptance (`FinalAccountsAudit`).
 """
 
 from __future__ import annotations
@@ -9,29 +11,41 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Code, Frozen, Named, Text
+from shared.policy.models.base import Cited, Code, Frozen, Named, Reading, Strictness, Text
 
 
 class StageCode(StrEnum):
-    """Every stage any plan names (DOMAIN "The life of a project")."""
+    """Every step any plan writes (DOMAIN "The life of a project")."""
 
     SURVEY = "survey"  # 调查摸底
-    ELIGIBILITY = "eligibility"  # 实施范围 / 改造范围
     CONSULTATION = "consultation"  # 宣传发动 / 征求居民意见 / 公示
     PLANNING = "planning"  # 制定方案
-    APPROVAL = "approval"  # 立项、设计审核、造价评审、公开招标
+    APPROVAL = "approval"  # 项目投资立项 (Kaifeng 七(五))
+    DESIGN_REVIEW = "design_review"  # 设计审核 (Kaifeng 七(五))
+    COST_REVIEW = "cost_review"  # 造价评审 (Kaifeng 七(五))
+    TENDER = "tender"  # 公开招标 (Kaifeng) / 工程预算及招投标 (Zhongyuan 三(一))
     CONSTRUCTION = "construction"  # 组织施工
     ACCEPTANCE = "acceptance"  # 工程验收
     PROPERTY_TAKEOVER = "property_takeover"  # 物业接管
-    CLOSE_OUT = "close_out"  # 销号
+
+
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands on a given day; "overdue" is for services that know the work."""
+
+    PAST_AT_ISSUE = "past_at_issue"  # already passed when the plan was issued: never overdue
+    UPCOMING = "upcoming"  # a window (starts_on) that has not opened yet
+    OPEN = "open"  # can still be met: inside the window, or on or before the due date
+    PASSED = "passed"  # after the due date
 
 
 class Deadline(Cited):
     """A date the plan sets; `starts_on` marks a window (Zhongyuan: acceptance in Oct–Nov).
 
-    Deadlines written "X前" / "X底前" are read as "on or before `due_on`".
+    Deadlines written "X前" / "X底前" are read as "on or before `due_on`". A due date before the
+    plan's issue date is legal data (Kaifeng's 2019-12-15 in a plan of 2019-12-29): the profile
+    must then say so in `note`, and `deadline_status` reports it as past at issue.
     """
 
     code: Code
@@ -48,17 +62,66 @@ class Deadline(Cited):
 
 
 class Requirement(Cited, Named):
-    """Something the stage must do, e.g. one of the "five unifieds" (五个统一)."""
+    """Something the step must do, e.g. one of the "five unifieds" (五个统一)."""
+
+
+class SignOff(Cited):
+    """One signature a step needs: any one of the roles in `any_of` signs.
+
+    Alternatives are data: Kaifeng's "业主委员会（或业主代表）" is one sign-off that either the
+    owners' committee or the owners' representatives give, so a community without a committee
+    can still be accepted. `round` orders sign-offs: Zhongyuan's headquarters inspects (round 2)
+    after the street office and the community have signed (round 1).
+    """
+
+    any_of: tuple[Code, ...] = Field(min_length=1)
+    round: int = Field(default=1, ge=1)
+    description_zh: Text | None = None
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SignOff:
+        if len(set(self.any_of)) != len(self.any_of):
+            raise ValueError("any_of: an alternative is listed twice")
+        return self
+
+
+class Mode(Cited, Named):
+    """One way the plan allows a step to be done, e.g. a property-takeover mode (后勤式管理).
+
+    `when_zh` quotes the condition under which the plan points to this mode, if it gives one.
+    """
+
+    when_zh: Text | None = None
 
 
 class Stage(Cited, Named):
-    """One stage; `participants` are roles (contractor, owners' committee…), not organisations."""
+    """One step; `participants` are roles (residents, property company…), not organisations.
+
+    `organiser` is the role that runs the step; `sign_offs` are the signatures that complete it.
+    """
 
     code: StageCode  # type: ignore[assignment]
     deadlines: tuple[Deadline, ...] = ()
     requirements: tuple[Requirement, ...] = ()
     participants: tuple[Code, ...] = ()
+    organiser: Code | None = None
+    sign_offs: tuple[SignOff, ...] = ()
+    modes: tuple[Mode, ...] = ()
     responsible_departments: tuple[Code, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Stage:
+        rounds = sorted({s.round for s in self.sign_offs})
+        if rounds and rounds != list(range(1, len(rounds) + 1)):
+            raise ValueError(f"sign_offs: rounds must run 1, 2, … without gaps (got {rounds})")
+        roles = [role for s in self.sign_offs for role in s.any_of]
+        duplicates = sorted({r for r in roles if roles.count(r) > 1})
+        if duplicates:
+            raise ValueError(f"sign_offs: roles {duplicates} appear in more than one sign-off")
+        modes = [m.code for m in self.modes]
+        if len(set(modes)) != len(modes):
+            raise ValueError("modes: duplicate mode code")
+        return self
 
 
 class ProjectTier(Named):
@@ -71,11 +134,64 @@ class ProjectTiers(Cited):
     tiers: tuple[ProjectTier, ...]
 
 
+class FinalAccountsAudit(Cited):
+    """The final-accounts audit (决算审计): a figure recorded on a project once `after` is done.
+
+    Not a step: the plan hands a project over right after acceptance (整治一个、合格一个、交付一个),
+    so takeover must not wait for the audit; the audited figure arrives whenever the audit ends.
+    """
+
+    after: StageCode
+
+
+class Match(StrEnum):
+    """How a group of conditions combines."""
+
+    ALL = "all"
+    ANY = "any"
+
+
+class ExemptionCondition(Cited, Named):
+    """A fact about a project that an exemption rule looks at, e.g. no change to the structure."""
+
+
+class ConditionGroup(Named):
+    """Conditions combined by `match`."""
+
+    match: Match
+    conditions: tuple[ExemptionCondition, ...] = Field(min_length=1)
+
+
+class PermitExemption(Cited):
+    """Kaifeng 六(四): projects that may be exempted from the construction permit (施工许可豁免).
+
+    The sentence joins its conditions with "或" and "以及", which can be read more than one
+    way; `match` and each group's `match` hold the reading, `reading` says whose it is, and
+    `strictness` the plan's "可" (the exemption is allowed, never owed).
+    """
+
+    strictness: Strictness
+    qualifier_zh: Text | None = None
+    reading: Reading
+    match: Match
+    groups: tuple[ConditionGroup, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PermitExemption:
+        codes = [c.code for g in self.groups for c in g.conditions]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"groups: condition codes {duplicates} appear twice")
+        return self
+
+
 class Lifecycle(Frozen):
-    """The stages in the plan's order; each stage at most once."""
+    """The steps in the plan's order; each step at most once."""
 
     stages: tuple[Stage, ...]
     project_tiers: ProjectTiers | None = None
+    final_accounts_audit: FinalAccountsAudit | None = None
+    permit_exemption: PermitExemption | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Lifecycle:
@@ -93,6 +209,9 @@ class Lifecycle(Frozen):
                         f"stages[{i}].deadlines[{j}].code: duplicate deadline code {deadline.code!r}"
                     )
                 deadlines.add(deadline.code)
+        audit = self.final_accounts_audit
+        if audit is not None and audit.after not in seen:
+            raise ValueError(f"final_accounts_audit.after: {audit.after.value!r} is not a step of this plan")
         return self
 
     def stage(self, code: StageCode | str) -> Stage | None:

@@ -17,9 +17,11 @@ from shared.policy.models.catalogue import Catalogue
 from shared.policy.models.eligibility import Eligibility
 from shared.policy.models.funding import Funding
 from shared.policy.models.jurisdiction import Jurisdiction
+from shared.policy.models.ledger import Ledger
 from shared.policy.models.lifecycle import Lifecycle
 from shared.policy.models.parties import DepartmentRef, Office, UtilityRef
 from shared.policy.models.service import ServiceLevel
+from shared.policy.models.standards import Standard
 from shared.policy.models.supervision import Supervision
 
 
@@ -42,9 +44,11 @@ class ProgrammeProfile(Frozen):
     eligibility: Eligibility
     catalogue: Catalogue
     lifecycle: Lifecycle
+    ledger: Ledger = Ledger()
     funding: Funding | None = None
     supervision: Supervision
     service_levels: tuple[ServiceLevel, ...] = ()
+    standards: tuple[Standard, ...] = ()
 
     @property
     def department_codes(self) -> frozenset[str]:
@@ -61,6 +65,14 @@ class ProgrammeProfile(Frozen):
         _unique("departments", [d.code for d in self.departments])
         _unique("utilities", [u.code for u in self.utilities])
         _unique("service_levels", [s.code for s in self.service_levels])
+        _unique("standards", [s.code for s in self.standards])
+        for i, stage in enumerate(self.lifecycle.stages):
+            for j, deadline in enumerate(stage.deadlines):
+                if deadline.due_on < self.issued_on and not deadline.note:
+                    raise ValueError(
+                        f"lifecycle.stages[{i}].deadlines[{j}].note: due {deadline.due_on}, before the "
+                        f"plan was issued ({self.issued_on}); say so in a note"
+                    )
         departments = self.department_codes
         for path, code in self._department_refs():
             if code not in departments:

@@ -1,7 +1,8 @@
 """How the office watches progress: reports, cadence, yearly targets, indicators, sanctions.
 
 Weekdays are ISO (Monday 1 … Sunday 7). Target shares must add up to 1 so a rollup can compare
-cumulative progress with the plan.
+cumulative progress with the plan. Indicators carry a unit, because the plans set counts, areas,
+densities and distances as well as rates (Zhengzhou 2018 三).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Frozen, Named, Party, Ratio, Text
+from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Quantity, Ratio, Text
+from shared.policy.models.jurisdiction import AreaKind
 
 
 class WeeklyReport(Cited):
@@ -62,31 +64,82 @@ class YearlyTargets(Cited):
 
 
 class Comparison(StrEnum):
-    AT_LEAST = "at_least"  # 达到 / 以上 / 不低于
+    """How a measured value is compared with the threshold, in the plan's words."""
+
+    AT_LEAST = "at_least"  # 达到 / 以上 / 不低于 (以上 includes the number)
     MORE_THAN = "more_than"  # 大于
+    AT_MOST = "at_most"  # 不大于 (a service radius)
+    BETWEEN = "between"  # 4—7座 / 3—5万人: from `value` to `upper`, both included
+    INCREASING = "increasing"  # 逐年提高: above last year's value, no fixed threshold
+
+
+class Unit(StrEnum):
+    """What an indicator's value counts."""
+
+    RATIO = "ratio"  # a share from 0 to 1
+    COUNT = "count"  # facilities, streets, communities
+    KM = "km"  # a length of works (120 km of cables buried)
+    METRES = "m"  # a distance (service radius, 300米见绿)
+    M2 = "m2"  # a floor or site area
+    M2_PER_PERSON = "m2_per_person"  # sports ground per resident
+    PER_KM2 = "per_km2"  # a density (public toilets per km²)
+    PERSONS = "persons"  # residents served by one facility
+
+
+class IndicatorScope(StrEnum):
+    """What one measurement is taken over: the whole programme, each district, each street…"""
+
+    PROGRAMME = "programme"  # the city or district as a whole
+    DISTRICT = "district"  # each county-level area (各县（市、区）)
+    STREET = "street"  # each street (每个街道)
+    COMMUNITY = "community"  # each renovated community
+    FACILITY = "facility"  # each facility of the kind named
+    DEMONSTRATION_AREA = "demonstration_area"  # the demonstration area (示范区)
+    OLD_AREA = "old_area"  # the old areas (老旧片区)
 
 
 class Milestone(Frozen):
-    """A threshold in force from `by` (None: in force throughout)."""
+    """A threshold in force from `by` (None: in force throughout); `upper` closes a range."""
 
-    value: Ratio
+    value: Quantity
+    upper: Quantity | None = None
     by: date | None = None
 
 
 class Indicator(Cited, Named):
-    """A measured rate with thresholds, e.g. HD video coverage 80% by end 2018, 100% by end 2020."""
+    """A measured value with thresholds, e.g. HD video coverage 80% by end 2018, 100% by end 2020.
+
+    `scope` says what one measurement covers; `area_kinds` limits it to counties or districts
+    (Kaifeng: each county one demonstration community, each district two or three);
+    `condition_zh` quotes a condition on who must meet it ("有资源的").
+    """
 
     comparison: Comparison = Comparison.AT_LEAST
-    milestones: tuple[Milestone, ...]
+    unit: Unit = Unit.RATIO
+    scope: IndicatorScope | None = None
+    area_kinds: tuple[AreaKind, ...] = ()
+    condition_zh: Text | None = None
+    milestones: tuple[Milestone, ...] = ()
     binding: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> Indicator:
-        if not self.milestones:
+        if not self.milestones and self.comparison is not Comparison.INCREASING:
             raise ValueError("milestones: an indicator needs at least one threshold")
+        if self.milestones and self.comparison is Comparison.INCREASING:
+            raise ValueError("milestones: an increasing indicator compares with last year, not a threshold")
         dated = [m.by for m in self.milestones if m.by is not None]
         if dated != sorted(dated) or len(set(dated)) != len(dated):
             raise ValueError("milestones: dated thresholds must be in strictly increasing date order")
+        for i, milestone in enumerate(self.milestones):
+            if self.unit is Unit.RATIO and max(milestone.value, milestone.upper or 0) > 1:
+                raise ValueError(f"milestones[{i}].value: a ratio must be between 0 and 1")
+            if (milestone.upper is not None) != (self.comparison is Comparison.BETWEEN):
+                raise ValueError(
+                    f"milestones[{i}].upper: give an upper bound exactly when comparison is between"
+                )
+            if milestone.upper is not None and milestone.upper < milestone.value:
+                raise ValueError(f"milestones[{i}].upper: the upper bound is below the lower one")
         return self
 
 
@@ -99,11 +152,38 @@ class Enforcement(Cited):
 
 
 class DailyPatrol(Cited):
-    """Zhongyuan: street offices patrol sites daily and file the written record (五(二)5)."""
+    """Zhongyuan: street offices patrol sites daily and file the written record (五(二)5).
+
+    `accountability_zh` quotes what befalls a party that does not file it and then has an
+    accident ("拒不上报者发生安全事故，追究相应责任"), so a missing record is flagged as a liability.
+    """
 
     actor: Party
     written_record: bool = True
     description_zh: Text | None = None
+    accountability_zh: Text | None = None
+
+
+class Assessment(Cited):
+    """Who supervises and assesses whom (督查考核), e.g. Kaifeng's counties assess street offices."""
+
+    assessor: Party
+    assessed: tuple[Party, ...] = Field(min_length=1)
+    description_zh: Text | None = None
+
+
+class MeetingCadence(StrEnum):
+    WEEKLY = "weekly"  # 周例会
+    REGULAR = "regular"  # 定期: the plan gives no interval
+
+
+class Meeting(Cited, Named):
+    """A standing meeting the plan sets up; `convener` and `participants` are office or role codes."""
+
+    convener: Code | None = None
+    participants: tuple[Code, ...] = ()
+    cadence: MeetingCadence
+    purpose_zh: Text | None = None
 
 
 class Supervision(Frozen):
@@ -116,12 +196,15 @@ class Supervision(Frozen):
     indicators: tuple[Indicator, ...] = ()
     enforcement: Enforcement | None = None
     daily_patrol: DailyPatrol | None = None
+    assessments: tuple[Assessment, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
 
     @model_validator(mode="after")
     def _unique_indicators(self) -> Supervision:
-        seen: set[str] = set()
-        for i, indicator in enumerate(self.indicators):
-            if indicator.code in seen:
-                raise ValueError(f"indicators[{i}].code: duplicate indicator {indicator.code!r}")
-            seen.add(indicator.code)
+        for field in ("indicators", "meetings"):
+            seen: set[str] = set()
+            for i, rule in enumerate(getattr(self, field)):
+                if rule.code in seen:
+                    raise ValueError(f"{field}[{i}].code: duplicate code {rule.code!r}")
+                seen.add(rule.code)
         return self

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from shared.policy.models.base import Frozen
-from shared.policy.models.eligibility import Condition
+from shared.policy.errors import RuleAbsentError
+from shared.policy.models.base import Frozen, Reading
+from shared.policy.models.eligibility import BuiltBefore, Condition
 from shared.policy.models.jurisdiction import Participation
 from shared.policy.models.profile import ProgrammeProfile
 
@@ -39,6 +40,55 @@ class EligibilityDecision(Frozen):
         return tuple(check for check in self.checks if not check.passed)
 
 
+class BuiltYearCutoff(Frozen):
+    """The built-year cut-off as the API shows it: the year, how it is read, and by whom.
+
+    `inclusive` is the parameter the office may flip in the profile; `explanation_en` is the
+    sentence the eligibility reason and the programme's rules endpoint show.
+    """
+
+    programme: str
+    year: int
+    inclusive: bool
+    latest_year_admitted: int
+    words_zh: str
+    clause: str
+    reading: Reading
+    note: str | None
+    explanation_en: str
+
+
+def _explain(rule: BuiltBefore) -> str:
+    boundary = "including" if rule.inclusive else "excluding"
+    whose = (
+        "this platform's reading, for the office to confirm"
+        if rule.reading is Reading.PLATFORM
+        else "as written"
+    )
+    return (
+        f"{rule.clause} “{rule.words_zh}” is read as {boundary} {rule.year}: communities built in "
+        f"{rule.latest_year_admitted} or earlier are admitted ({whose})"
+    )
+
+
+def built_year_cutoff(profile: ProgrammeProfile) -> BuiltYearCutoff:
+    """The plan's built-year cut-off and its reading; RuleAbsentError when the plan sets none."""
+    rule = profile.eligibility.built_before
+    if rule is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no built-year cut-off")
+    return BuiltYearCutoff(
+        programme=profile.code,
+        year=rule.year,
+        inclusive=rule.inclusive,
+        latest_year_admitted=rule.latest_year_admitted,
+        words_zh=rule.words_zh,
+        clause=rule.clause,
+        reading=rule.reading,
+        note=rule.note,
+        explanation_en=_explain(rule),
+    )
+
+
 def is_eligible(
     profile: ProgrammeProfile,
     built_year: int,
@@ -64,13 +114,12 @@ def is_eligible(
     checks: list[EligibilityCheck] = []
     if rules.built_before is not None:
         rule = rules.built_before
-        relation = "in or before" if rule.inclusive else "before"
         checks.append(
             EligibilityCheck(
                 code=BUILT_YEAR,
                 passed=rule.admits(built_year),
                 clause=rule.clause,
-                message=f"built {built_year}; the plan admits communities built {relation} {rule.year}",
+                message=f"built {built_year}; {_explain(rule)}",
             )
         )
     if district is not None:

@@ -6,7 +6,11 @@ so Zhongyuan 2013's steps are not Zhengzhou 2019's and a new plan is a new YAML 
 
 from __future__ import annotations
 
-from shared.policy.models.lifecycle import StageCode
+from collections.abc import Set
+
+from shared.policy.errors import RuleAbsentError
+from shared.policy.models.ledger import LedgerRule
+from shared.policy.models.lifecycle import Match, Mode, PermitExemption, SignOff, Stage, StageCode
 from shared.policy.models.profile import ProgrammeProfile
 
 
@@ -43,3 +47,108 @@ def next_stage(profile: ProgrammeProfile, current: StageCode | str) -> StageCode
     """The step after `current` (None after the last); ValueError if `current` is not in the plan."""
     following = next_steps(profile, current)
     return following[0] if following else None
+
+
+def _stage(profile: ProgrammeProfile, step: StageCode | str) -> Stage:
+    _index(profile, step)
+    stage = profile.lifecycle.stage(StageCode(step))
+    assert stage is not None
+    return stage
+
+
+def sign_offs(profile: ProgrammeProfile, step: StageCode | str) -> tuple[SignOff, ...]:
+    """The signatures `step` needs, in round order (empty when the plan names none)."""
+    return tuple(sorted(_stage(profile, step).sign_offs, key=lambda s: s.round))
+
+
+def _check_roles(profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]) -> tuple[SignOff, ...]:
+    required = sign_offs(profile, step)
+    known = {role for s in required for role in s.any_of}
+    unknown = set(signed) - known
+    if unknown:
+        raise ValueError(
+            f"{profile.code}: {sorted(unknown)} sign no part of {StageCode(step).value} "
+            f"(roles: {sorted(known) or 'none'})"
+        )
+    return required
+
+
+def missing_sign_offs(
+    profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]
+) -> tuple[SignOff, ...]:
+    """The sign-offs not yet given by any of their roles; ValueError for a role the step does not know.
+
+    A sign-off with alternatives (业主委员会 or 业主代表) is given when any one of them has signed.
+    """
+    required = _check_roles(profile, step, signed)
+    return tuple(s for s in required if not set(s.any_of) & set(signed))
+
+
+def sign_offs_due(profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]) -> tuple[SignOff, ...]:
+    """The missing sign-offs of the earliest incomplete round: who may sign now.
+
+    Zhongyuan's headquarters is due only once the street office and the community have signed.
+    """
+    missing = missing_sign_offs(profile, step, signed)
+    if not missing:
+        return ()
+    first = min(s.round for s in missing)
+    return tuple(s for s in missing if s.round == first)
+
+
+def is_signed_off(profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]) -> bool:
+    """Whether every sign-off of `step` has been given (true for a step that needs none)."""
+    return not missing_sign_offs(profile, step, signed)
+
+
+def step_modes(profile: ProgrammeProfile, step: StageCode | str) -> tuple[Mode, ...]:
+    """The ways the plan allows `step` to be done, e.g. Zhongyuan's three takeover modes."""
+    return _stage(profile, step).modes
+
+
+def audit_after(profile: ProgrammeProfile) -> StageCode | None:
+    """The step after which the final-accounts (audited) figure may be recorded; None without one.
+
+    The audit is a record, not a step: the project moves on (to takeover) while it runs.
+    """
+    audit = profile.lifecycle.final_accounts_audit
+    return audit.after if audit else None
+
+
+def permit_exemption(profile: ProgrammeProfile) -> PermitExemption:
+    """The construction-permit exemption rule (Kaifeng 六(四)), or RuleAbsentError."""
+    rule = profile.lifecycle.permit_exemption
+    if rule is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no construction-permit exemption")
+    return rule
+
+
+def may_exempt_from_permit(profile: ProgrammeProfile, facts: Set[str]) -> bool:
+    """Whether a project whose true conditions are `facts` may be exempted from the permit.
+
+    "May": the plan's word is 可, so True makes the project a candidate, never owed the
+    exemption. An unknown condition code raises ValueError rather than being ignored.
+    """
+    rule = permit_exemption(profile)
+    known = {c.code for g in rule.groups for c in g.conditions}
+    unknown = set(facts) - known
+    if unknown:
+        raise ValueError(
+            f"{profile.code}: unknown exemption conditions {sorted(unknown)} (known: {sorted(known)})"
+        )
+    results = [_holds(group.match, [c.code in facts for c in group.conditions]) for group in rule.groups]
+    return _holds(rule.match, results)
+
+
+def _holds(match: Match, values: list[bool]) -> bool:
+    return all(values) if match is Match.ALL else any(values)
+
+
+def ledger_rules(profile: ProgrammeProfile) -> tuple[LedgerRule, ...]:
+    """The plan's ledger rules (台账, 登记和销号): management rules, not steps."""
+    return profile.ledger.rules
+
+
+def closes_out_in_ledger(profile: ProgrammeProfile) -> bool:
+    """Whether the plan closes a project's ledger entry (销号) once it is done."""
+    return any(rule.closes_out for rule in profile.ledger.rules)

@@ -12,18 +12,24 @@ from shared.policy import (
     Party,
     RuleAbsentError,
     StageCode,
+    Strictness,
     award_applies,
     award_fen,
     catalogue_item,
     deadlines,
     get_profile,
+    indicator,
     indicator_threshold,
     is_eligible,
+    is_signed_off,
     items_in_category,
     meets_indicator,
+    missing_sign_offs,
+    next_steps,
     property_subsidy_fen,
     responsible_departments,
     responsible_utilities,
+    sign_offs,
     stage_codes,
     target_share,
     weekly_report_weekday,
@@ -88,10 +94,9 @@ def test_kf2019_basic_and_improvement_renovation() -> None:
 
 def test_kf2019_greening_at_least_25_percent_is_an_aim() -> None:
     """五: 力争使改造后的老旧小区绿地率不低于25%."""
-    (indicator,) = KF.supervision.indicators
-    assert indicator.code == "green-space-ratio"
-    assert indicator.clause == "五"
-    assert not indicator.binding
+    rule = indicator(KF, "green-space-ratio")
+    assert rule.clause == "五"
+    assert not rule.binding
     assert indicator_threshold(KF, "green-space-ratio", date(2020, 1, 1)) == Decimal("0.25")
     assert meets_indicator(KF, "green-space-ratio", Decimal("0.25"), date(2020, 1, 1))
     assert not meets_indicator(KF, "green-space-ratio", Decimal("0.249"), date(2020, 1, 1))
@@ -169,6 +174,8 @@ def test_kf2019_property_subsidy_is_discretionary_without_rate() -> None:
     assert KF.funding is not None and KF.funding.property_subsidy is not None
     subsidy = KF.funding.property_subsidy
     assert not subsidy.mandatory
+    assert subsidy.strictness is Strictness.DISCRETIONARY
+    assert subsidy.qualifier_zh == "可"
     assert subsidy.payers == (Party.CITY, Party.DISTRICT)
     assert subsidy.min_fen_per_m2_month is None
     with pytest.raises(RuleAbsentError):
@@ -226,32 +233,58 @@ def test_kf2019_no_yearly_shares() -> None:
         target_share(KF, 2020)
 
 
-def test_kf2019_approval_stage() -> None:
-    """七(五): 项目投资立项、设计审核、造价评审、公开招标."""
-    assert StageCode.APPROVAL in stage_codes(KF)
-    assert StageCode.CLOSE_OUT not in stage_codes(KF)
-    stage = KF.lifecycle.stage(StageCode.APPROVAL)
-    assert stage is not None
-    assert [r.code for r in stage.requirements] == [
-        "project-approval",
-        "design-review",
-        "cost-review",
-        "public-tender",
-    ]
+def test_kf2019_steps_include_approval_design_cost_review_and_tender() -> None:
+    """六(一)–(五) with 七(五) 项目投资立项、设计审核、造价评审、公开招标, in that order; no
+    eligibility step (四 is an assessment of the community)."""
+    assert stage_codes(KF) == (
+        StageCode.SURVEY,
+        StageCode.CONSULTATION,
+        StageCode.PLANNING,
+        StageCode.APPROVAL,
+        StageCode.DESIGN_REVIEW,
+        StageCode.COST_REVIEW,
+        StageCode.TENDER,
+        StageCode.CONSTRUCTION,
+        StageCode.ACCEPTANCE,
+        StageCode.PROPERTY_TAKEOVER,
+    )
+    for step in (StageCode.APPROVAL, StageCode.DESIGN_REVIEW, StageCode.COST_REVIEW, StageCode.TENDER):
+        stage = KF.lifecycle.stage(step)
+        assert stage is not None and stage.clause == "七(五)"
+    assert next_steps(KF, StageCode.PLANNING) == (StageCode.APPROVAL,)
+    assert next_steps(KF, StageCode.TENDER) == (StageCode.CONSTRUCTION,)
 
 
-def test_kf2019_joint_acceptance() -> None:
+def test_kf2019_funded_communities_ready_after_tender() -> None:
+    """三: 立项、设计、预算、评审、公开招标 … 具备开工条件 by end 2019: the date sits on the last of them."""
+    tender = KF.lifecycle.stage(StageCode.TENDER)
+    assert tender is not None
+    assert [d.code for d in tender.deadlines] == ["funded-communities-ready"]
+
+
+def test_kf2019_joint_acceptance_by_owners_committee_or_representatives() -> None:
     """六(四): 县（区）政府组织业主委员会（或业主代表）及施工、监理、设计和勘察等单位共同验收."""
     stage = KF.lifecycle.stage("acceptance")
-    assert stage is not None
-    assert stage.participants == (
-        "district",
-        "owners-committee",
-        "contractor",
-        "supervisor",
-        "designer",
-        "surveyor",
-    )
+    assert stage is not None and stage.organiser == "district"
+    owners, *units = sign_offs(KF, "acceptance")
+    assert owners.any_of == ("owners-committee", "owners-representatives")
+    assert [u.any_of for u in units] == [("contractor",), ("supervisor",), ("designer",), ("surveyor",)]
+    everyone_but_owners = {role for u in units for role in u.any_of}
+    assert missing_sign_offs(KF, "acceptance", everyone_but_owners) == (owners,)
+    for owner_role in owners.any_of:
+        assert is_signed_off(KF, "acceptance", everyone_but_owners | {owner_role})
+
+
+def test_kf2019_acceptance_without_an_owners_committee() -> None:
+    """六(四) "或业主代表": a community with no owners' committee is accepted on its representatives."""
+    roles = {s.any_of[-1] for s in sign_offs(KF, "acceptance")}
+    assert "owners-committee" not in roles
+    assert is_signed_off(KF, "acceptance", roles)
+
+
+def test_kf2019_unknown_signer_is_refused() -> None:
+    with pytest.raises(ValueError, match="residents-committee"):
+        missing_sign_offs(KF, "acceptance", {"residents-committee"})
 
 
 def test_kf2019_project_library_tiers() -> None:

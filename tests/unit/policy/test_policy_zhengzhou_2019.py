@@ -13,7 +13,9 @@ from shared.policy import (
     Party,
     Reading,
     StageCode,
+    Strictness,
     UnknownItemError,
+    audit_after,
     award_applies,
     award_approver,
     award_basis,
@@ -23,18 +25,24 @@ from shared.policy import (
     award_true_up_fen,
     award_trued_up_on_audit,
     catalogue_item,
+    closes_out_in_ledger,
     cumulative_target_share,
     deadlines,
+    first_step,
     get_profile,
     is_eligible,
     items_for_department,
     items_in_category,
+    ledger_rules,
     minimum_subsidy_fen,
     next_stage,
+    next_steps,
     property_subsidy_fen,
     responsible_departments,
     responsible_utilities,
+    sign_offs,
     stage_codes,
+    step_modes,
     target_share,
     weekly_report_weekday,
 )
@@ -208,32 +216,65 @@ def test_zz2019_item_from_another_profile_is_refused() -> None:
 # --- 四 实施步骤 ----------------------------------------------------------------------------------
 
 
-def test_zz2019_six_stages_plus_eligibility_and_close_out() -> None:
-    """四(一)–(六) 调查摸底、宣传发动、制定方案、组织施工、工程验收、物业接管; 二; 七(二) 销号."""
+def test_zz2019_six_steps_of_section_四() -> None:
+    """四(一)–(六) 调查摸底、宣传发动、制定方案、组织施工、工程验收、物业接管: the plan's six steps and
+    nothing else (二 is an assessment of the community; 七(二) 销号 is a ledger rule)."""
     assert stage_codes(ZZ) == (
         StageCode.SURVEY,
-        StageCode.ELIGIBILITY,
         StageCode.CONSULTATION,
         StageCode.PLANNING,
         StageCode.CONSTRUCTION,
         StageCode.ACCEPTANCE,
         StageCode.PROPERTY_TAKEOVER,
-        StageCode.CLOSE_OUT,
     )
     assert [s.clause for s in ZZ.lifecycle.stages] == [
         "四(一)",
-        "二",
         "四(二)",
         "四(三)",
         "四(四)",
         "四(五)",
         "四(六)",
-        "七(二)",
     ]
+    assert first_step(ZZ) is StageCode.SURVEY
+    assert next_steps(ZZ, StageCode.SURVEY) == (StageCode.CONSULTATION,)
     assert next_stage(ZZ, "acceptance") is StageCode.PROPERTY_TAKEOVER
-    assert next_stage(ZZ, StageCode.CLOSE_OUT) is None
+    assert next_steps(ZZ, StageCode.PROPERTY_TAKEOVER) == ()
     with pytest.raises(ValueError):
         next_stage(ZZ, StageCode.APPROVAL)
+
+
+def test_zz2019_close_out_is_a_ledger_rule() -> None:
+    """七(二): 市、区要逐级建立老旧小区台账，实行整治改造项目登记和销号制度."""
+    assert closes_out_in_ledger(ZZ)
+    (rule,) = [r for r in ledger_rules(ZZ) if r.closes_out]
+    assert rule.clause == "七(二)"
+    assert rule.keepers == (Party.CITY, Party.DISTRICT)
+
+
+def test_zz2019_final_accounts_audit_is_recorded_after_acceptance() -> None:
+    """四(四) 统一组织竣工验收、统一实行决算审计: a record after acceptance, not a step."""
+    after = audit_after(ZZ)
+    assert after is StageCode.ACCEPTANCE
+    assert ZZ.lifecycle.final_accounts_audit is not None
+    assert ZZ.lifecycle.final_accounts_audit.clause == "四(四)"
+    # the project is not held at acceptance while the audit runs
+    assert next_steps(ZZ, after) == (StageCode.PROPERTY_TAKEOVER,)
+
+
+def test_zz2019_acceptance_organised_by_the_district_with_rectification() -> None:
+    """四(五): 由各区…组织相关单位验收，对存在问题进行整改 — rectification is part of acceptance."""
+    stage = ZZ.lifecycle.stage(StageCode.ACCEPTANCE)
+    assert stage is not None and stage.organiser == "district"
+    assert "rectification" in [r.code for r in stage.requirements]
+    assert sign_offs(ZZ, StageCode.ACCEPTANCE) == ()  # 相关单位 are not named
+
+
+def test_zz2019_takeover_modes() -> None:
+    """四(六): an existing company redraws its plan; otherwise one is chosen on its service plan;
+    三(四)30: the street office where no professional company is feasible."""
+    modes = step_modes(ZZ, StageCode.PROPERTY_TAKEOVER)
+    assert [m.code for m in modes] == ["existing-company", "new-company", "street-office-fallback"]
+    assert [m.clause for m in modes] == ["四(六)", "四(六)", "三(四)30"]
 
 
 def test_zz2019_plans_due_15_april() -> None:
@@ -352,7 +393,16 @@ def test_zz2019_property_subsidy_030_yuan_for_36_months() -> None:
     assert subsidy.min_fen_per_m2_month == 30  # 0.3 yuan = 30 fen
     assert subsidy.min_months == 36
     assert subsidy.payers == (Party.DISTRICT,)
-    assert subsidy.mandatory
+
+
+def test_zz2019_property_subsidy_standard_is_in_principle() -> None:
+    """五(三): 补贴标准原则上按…不低于0.3元 — "原则上", so not strictly mandatory."""
+    assert ZZ.funding is not None and ZZ.funding.property_subsidy is not None
+    subsidy = ZZ.funding.property_subsidy
+    assert subsidy.strictness is Strictness.IN_PRINCIPLE
+    assert not subsidy.mandatory
+    assert subsidy.qualifier_zh == "原则上"
+    assert subsidy.note is not None and subsidy.qualifier_zh in subsidy.note
 
 
 def test_zz2019_property_subsidy_fen() -> None:
@@ -416,10 +466,10 @@ def test_zz2019_laggards_are_named_citywide() -> None:
 
 
 def test_zz2019_has_no_rules_it_does_not_state() -> None:
-    """No monthly report, cadence, indicators, central subsidy or service levels in this plan."""
+    """No monthly report, cadence, numeric indicators, central subsidy or service levels."""
     assert ZZ.supervision.monthly_report is None
     assert ZZ.supervision.cadence is None
-    assert ZZ.supervision.indicators == ()
+    assert all(i.milestones == () for i in ZZ.supervision.indicators)
     assert ZZ.funding is not None and ZZ.funding.central_subsidy is None
     assert ZZ.funding.beneficiary_pays is None
     assert ZZ.service_levels == ()

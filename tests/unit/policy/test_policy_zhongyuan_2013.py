@@ -10,11 +10,19 @@ import pytest
 from shared.policy import (
     Party,
     RuleAbsentError,
+    StageCode,
     award_fen,
+    closes_out_in_ledger,
     deadlines,
+    first_step,
     get_profile,
+    is_signed_off,
+    ledger_rules,
     property_subsidy_fen,
     responsible_departments,
+    sign_offs_due,
+    stage_codes,
+    step_modes,
     weekly_report_weekday,
 )
 
@@ -86,17 +94,43 @@ def test_zy2013_timetable() -> None:
     assert (window.starts_on, window.due_on) == (date(2013, 10, 1), date(2013, 11, 30))
 
 
-def test_zy2013_signed_acceptance_form() -> None:
+def test_zy2013_signed_acceptance_form_then_headquarters_inspection() -> None:
     """五(二)8: 填写工程竣工验收单，街道办事处、社区负责人签字，报送区指挥部检查验收."""
     stage = ZY.lifecycle.stage("acceptance")
-    assert stage is not None
-    assert stage.participants == ("street-office", "community")
+    assert stage is not None and stage.organiser == "street-office"
     assert [r.code for r in stage.requirements] == ["signed-acceptance-form"]
+    first_round = {role for s in sign_offs_due(ZY, "acceptance", set()) for role in s.any_of}
+    assert first_round == {"street-office", "community"}
+    (hq,) = sign_offs_due(ZY, "acceptance", first_round)
+    assert hq.round == 2 and hq.any_of == ("district-headquarters",)
+    assert not is_signed_off(ZY, "acceptance", first_round)
+    assert is_signed_off(ZY, "acceptance", first_round | set(hq.any_of))
+
+
+def test_zy2013_steps_start_at_tender_without_survey() -> None:
+    """三(一): 预算及招投标 → 施工 → 验收; 三(三) 物业管理覆盖. No survey step: 六's 台账 is a ledger rule."""
+    assert stage_codes(ZY) == (
+        StageCode.TENDER,
+        StageCode.CONSTRUCTION,
+        StageCode.ACCEPTANCE,
+        StageCode.PROPERTY_TAKEOVER,
+    )
+    assert first_step(ZY) is StageCode.TENDER
+    assert [r.clause for r in ledger_rules(ZY)] == ["六"]
+    assert not closes_out_in_ledger(ZY)
+
+
+def test_zy2013_takeover_modes_include_logistics_management() -> None:
+    """三(三): 专业化物业公司进驻、后勤式管理、社区介入等不同模式."""
+    modes = step_modes(ZY, StageCode.PROPERTY_TAKEOVER)
+    assert [m.name_zh for m in modes] == ["专业化物业公司进驻", "后勤式管理", "社区介入"]
+    assert all(m.clause == "三(三)" for m in modes)
 
 
 def test_zy2013_headquarters_office_in_the_district() -> None:
-    """五(一): 指挥部 organises, tenders and checks the works."""
+    """五(二)7: reports go to the 指挥部办公室; 六: 指挥部办公室要实行周例会制度."""
     assert ZY.office is not None and ZY.office.host == "zz-zhongyuan"
+    assert (ZY.office.clause, ZY.office.see_also) == ("五(二)7", ("六",))
 
 
 def test_zy2013_has_no_money_rules() -> None:

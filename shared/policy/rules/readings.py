@@ -1,0 +1,50 @@
+"""Every place a profile records this platform's reading of an ambiguous clause.
+
+The office confirms or flips these; listing them from the data (not from a document that can
+drift) means a new `reading: platform` in any profile shows up on the rules endpoint at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.policy.models.base import Cited, Frozen, Reading
+from shared.policy.models.profile import ProgrammeProfile
+
+_READING_FIELDS = ("reading", "basis_reading", "responsibility_reading")
+
+
+class PlatformReading(Frozen):
+    """One platform reading: where it sits in the profile (`path`), its clause and its note."""
+
+    path: str
+    field: str
+    clause: str | None
+    note: str | None
+
+
+def platform_readings(profile: ProgrammeProfile) -> tuple[PlatformReading, ...]:
+    """The readings this platform chose in `profile`, in the profile's order, for the office."""
+    return tuple(_walk(profile, "", None))
+
+
+def _walk(value: Any, path: str, cited: Cited | None) -> Iterator[PlatformReading]:
+    if isinstance(value, BaseModel):
+        here = value if isinstance(value, Cited) else cited
+        for name in type(value).model_fields:
+            child = getattr(value, name)
+            if name in _READING_FIELDS and child is Reading.PLATFORM:
+                yield PlatformReading(
+                    path=path or ".",
+                    field=name,
+                    clause=here.clause if here else None,
+                    note=getattr(value, "note", None) or getattr(value, "reason", None),
+                )
+            else:
+                yield from _walk(child, f"{path}.{name}" if path else name, here)
+    elif isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{path}[{i}]", cited)
