@@ -25,6 +25,7 @@ from shared.bus.inbox import claim
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import Clock, SystemClock
 from shared.context import causation_id_var, correlation_id_var, event_id_var
+from shared.contracts.dead_letter import UNKNOWN_VERSION
 from shared.contracts.envelope import CloudEvent
 from shared.db.unit_of_work import UnitOfWork
 from shared.observability.metrics import (
@@ -113,10 +114,17 @@ class EventConsumer:
         try:
             envelope = CloudEvent.from_bytes(record.value or b"")
             if envelope.type not in self._subscriptions:
+                if self._subscriptions.subscribes_to_family_of(envelope.type):
+                    error = PermanentError(
+                        f"{envelope.type}: a version of a subscribed type this build does not know"
+                    )
+                    await self._dead_letter(record, DeadLetter(UNKNOWN_VERSION, error, 0))
+                    return None
                 EVENTS_CONSUMED.labels(self._service, envelope.type, "ignored").inc()
                 return None
             model = self._subscriptions.payload_class(envelope.type)
-            return ReceivedEvent(envelope, model.model_validate(envelope.data), self._clock.now())
+            payload = model.model_validate(envelope.data)
+            return ReceivedEvent(envelope, payload, self._clock.now(), record.value or b"")
         except (ValidationError, ValueError, PermanentError) as exc:
             await self._dead_letter(record, DeadLetter(MALFORMED, exc, 0))
             return None

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.base import EventPayload
+from shared.contracts.dead_letter import type_family
 from shared.contracts.envelope import CloudEvent
 
 __all__ = ["Handler", "ReceivedEvent", "Subscriptions"]
@@ -36,6 +37,8 @@ class ReceivedEvent(Generic[P]):
     envelope: CloudEvent
     payload: P
     now: datetime
+    raw: bytes = b""
+    """The record's value as received (forwarded byte for byte, e.g. as a webhook body)."""
 
     @property
     def id(self) -> str:
@@ -56,6 +59,12 @@ class Subscriptions:
         self._by_type: dict[str, tuple[type[EventPayload], Handler]] = {
             model.TYPE: (model, handler) for model, handler in table.items()
         }
+
+    def subscribes_to_family_of(self, event_type: str) -> bool:
+        """Whether some version of `event_type`'s family is subscribed (an unknown version is not
+        to be skipped silently: the consumer dead-letters it)."""
+        family = type_family(event_type)
+        return any(type_family(known) == family for known in self._by_type)
 
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._by_type

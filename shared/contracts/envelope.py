@@ -23,10 +23,11 @@ CONTENT_TYPE = "application/cloudevents+json"
 class CloudEvent(BaseModel):
     """A CloudEvents 1.0 envelope with the platform's extensions."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Extensions this build does not name (e.g. `traceparent`) are kept, not dropped.
+    model_config = ConfigDict(frozen=True, extra="allow")
 
-    specversion: Literal["1.0"] = "1.0"
-    id: str = Field(min_length=1)
+    specversion: Literal["1.0"]  # required on the wire (CloudEvents 1.0), set by `wrap`
+    id: str = Field(min_length=1, max_length=64)
     source: str = Field(min_length=1)
     type: str = Field(min_length=1)
     subject: str | None = None
@@ -47,6 +48,7 @@ class CloudEvent(BaseModel):
         """
         new_id = event_id or str(uuid.uuid4())
         return cls(
+            specversion="1.0",
             id=new_id,
             source=payload.SOURCE,
             type=payload.TYPE,
