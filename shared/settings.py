@@ -2,17 +2,39 @@
 
 Values come from the environment (unprefixed: `DATABASE_URL`, `KAFKA_BOOTSTRAP_SERVERS`, ...),
 so one process runs one service and a Procfile or compose file sets each one's variables.
+
+The JWT secret depends on the environment (docs/security.md):
+- production: `JWT_SECRET` (or `JWT_JWKS_URL`) must be set to a real secret; placeholders are refused;
+- development: unless `JWT_SECRET` is set, a random secret is generated on first run and kept in
+  `<DATA_DIR>/jwt-secret` (mode 0600), read by every service and the token CLI on this machine;
+- test: the fixed `TEST_JWT_SECRET`, so tests can sign tokens without touching the disk.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
-PLACEHOLDER_SECRETS = frozenset({"change-me", "dev-only-secret-change-me", DEV_JWT_SECRET, "secret", ""})
+TEST_JWT_SECRET = "test-only-secret-never-deployed-0123456789abcdef"
+# The old name: tests import it; it is the test secret, never a default outside `environment=test`.
+DEV_JWT_SECRET = TEST_JWT_SECRET
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me",
+        "dev-only-secret-change-me",
+        "dev-only-secret-change-me-0123456789abcdef",
+        TEST_JWT_SECRET,
+        "secret",
+        "",
+    }
+)
+JWT_SECRET_FILE = "jwt-secret"
+MiB = 1024 * 1024
 
 
 class ServiceSettings(BaseSettings):
@@ -22,7 +44,14 @@ class ServiceSettings(BaseSettings):
 
     service_name: str
     environment: Literal["development", "test", "production"] = "development"
+    bind_host: str = Field(
+        default="127.0.0.1",
+        description="Interface the HTTP server listens on; loopback unless a container needs 0.0.0.0.",
+    )
     port: int = 8000
+    data_dir: Path = Field(
+        default=Path("./var"), description="Local data folder: SQLite files and the development JWT secret."
+    )
     database_url: str = ""
     run_migrations_on_start: bool = True
 
@@ -43,22 +72,63 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2
 
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 key; unset: generated (development) or the test key (test)."
+    )
     jwt_jwks_url: str | None = Field(
         default=None,
         description="The identity provider's JWKS; when set, tokens are verified with it.",
+    )
+    jwt_max_lifetime_s: int = Field(
+        default=24 * 3600, gt=0, description="Tokens whose exp - iat exceeds this are refused."
+    )
+    jwt_leeway_s: int = Field(
+        default=60, ge=0, le=300, description="Clock skew tolerated on exp and on an iat in the future."
+    )
+
+    max_body_bytes: int = Field(default=1 * MiB, gt=0, description="Largest request body accepted.")
+    body_limit_overrides: dict[str, int] = Field(
+        default_factory=dict,
+        description='Larger limits by path prefix, e.g. {"/imports": 20971520} for a spreadsheet import.',
+    )
+
+    rate_limits_enabled: bool = True
+    rate_limit_writes: str = Field(
+        default="600/minute", description="Writes (POST/PUT/PATCH/DELETE) per organisation ('limits' syntax)."
+    )
+    rate_limit_auth_failures: str = Field(
+        default="30/minute", description="Failed authentications per client IP before 429."
+    )
+
+    cors_allowed_origins: list[str] = Field(
+        default_factory=list, description="Browser origins allowed by CORS; empty: CORS closed."
     )
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///./var/{self.service_name}.db")
+        if self.jwt_secret is None:
+            object.__setattr__(self, "jwt_secret", SecretStr(self._default_jwt_secret()))
         if self.environment == "production":
-            if not self.jwt_jwks_url and self.jwt_secret.get_secret_value() in PLACEHOLDER_SECRETS:
+            if not self.jwt_jwks_url and self.jwt_key in PLACEHOLDER_SECRETS:
                 raise ValueError("JWT_SECRET (or JWT_JWKS_URL) must be set to a real secret in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("DATABASE_URL must point at PostgreSQL in production")
         return self
+
+    def _default_jwt_secret(self) -> str:
+        if self.environment == "test":
+            return TEST_JWT_SECRET
+        if self.environment == "development":
+            return local_jwt_secret(self.data_dir)
+        return ""  # production: refused below unless a JWKS URL is set
+
+    @property
+    def jwt_key(self) -> str:
+        """The HS256 key as a string (always set after validation)."""
+        assert self.jwt_secret is not None
+        return self.jwt_secret.get_secret_value()
 
     def topic(self, base_name: str) -> str:
         """The physical topic name for a base name from `shared.contracts.topics`."""
@@ -67,3 +137,38 @@ class ServiceSettings(BaseSettings):
     @property
     def consumer_group(self) -> str:
         return f"{self.topic_prefix}{self.service_name}"
+
+
+def local_jwt_secret(data_dir: Path) -> str:
+    """This machine's development secret: read `<data_dir>/jwt-secret`, creating it on first use.
+
+    The file is written to a private temporary name and hard-linked into place, so four services
+    starting at once agree on one secret and nobody reads a half-written file.
+    """
+    path = data_dir / JWT_SECRET_FILE
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f".{JWT_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race; use its secret
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        raise ValueError(f"{path} must be readable by its owner only (chmod 600)")
+    value = path.read_text().strip()
+    if len(value) < 32:
+        raise ValueError(f"{path} holds no usable secret; delete it to generate a new one")
+    return value

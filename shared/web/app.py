@@ -3,6 +3,12 @@
 Every service's `main.py` describes itself as a `ServiceDefinition` and calls `create_app`; the
 lifespan does the pre-start work (migrations, waiting for Kafka, topics) and runs the background
 loops under supervision. Nothing connects at import time.
+
+The web layer every service shares, outermost first (all pure ASGI):
+security headers (around everything, 500s included) -> CORS (only when origins are configured) ->
+request context (correlation id, latency) -> body size limit -> FastAPI's exception handling and
+routes. Authentication and rate limits run in the `authenticate` dependency; the OpenAPI document
+lists every problem response; /docs and /redoc are served from packaged assets.
 """
 
 from __future__ import annotations
@@ -11,14 +17,33 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from shared.audit.api import audit_router
+from shared.settings import ServiceSettings
+from shared.web.body_limit import BodyLimitMiddleware
+from shared.web.docs import DOCS_PATHS, install_docs
 from shared.web.health import health_router
 from shared.web.middleware import RequestContextMiddleware
+from shared.web.openapi import install_openapi
 from shared.web.problems import install_problem_handlers
+from shared.web.rate_limit import RateLimits
 from shared.web.runtime import Runtime, ServiceDefinition, start_runtime, stop_runtime
+from shared.web.security_headers import SecurityHeadersMiddleware
 
-__all__ = ["Runtime", "ServiceDefinition", "create_app"]
+__all__ = ["Runtime", "ServiceApp", "ServiceDefinition", "create_app"]
+
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]
+CORS_EXPOSED = ["X-Request-ID", "Retry-After", "Location"]
+
+
+class ServiceApp(FastAPI):
+    """FastAPI with the security headers wrapped around its whole middleware stack, so even the
+    500 answered by the framework's outermost error middleware carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), docs_paths=DOCS_PATHS)
 
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
@@ -40,16 +65,45 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             await stop_runtime(runtime)
 
-    app = FastAPI(
+    settings = definition.settings
+    app = ServiceApp(
         title=definition.title,
         description=definition.description,
         version="1.0.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.state.rate_limits = rate_limits(settings)
     install_problem_handlers(app)
-    app.add_middleware(RequestContextMiddleware, service=definition.settings.service_name)
+    install_middleware(app, settings)
+    install_docs(app)
     app.include_router(health_router())
     app.include_router(audit_router())
     for router in definition.routers:
         app.include_router(router)
+    install_openapi(app)
     return app
+
+
+def rate_limits(settings: ServiceSettings) -> RateLimits | None:
+    if not settings.rate_limits_enabled:
+        return None
+    return RateLimits(writes=settings.rate_limit_writes, auth_failures=settings.rate_limit_auth_failures)
+
+
+def install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
+    """Added innermost first (Starlette puts each new one outside the previous)."""
+    app.add_middleware(
+        BodyLimitMiddleware, default_limit=settings.max_body_bytes, overrides=settings.body_limit_overrides
+    )
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    if settings.cors_allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSED,
+            max_age=600,
+        )

@@ -3,7 +3,9 @@
 Tokens are signed with HS256 and `JWT_SECRET` locally; in production set `JWT_JWKS_URL` to the
 city identity provider's JWKS and tokens are verified with its published keys (RS256/ES256).
 Claims: `sub`, `org` (organisation code), `org_kind`, `district` (district-bound orgs), `scope`
-(space-separated), `iss`, `aud`, `exp`.
+(space-separated), `iss`, `aud`, `exp`, `iat`. `exp` and `iat` are required in every mode: a token
+without them, issued in the future, or living longer than `JWT_MAX_LIFETIME_S` is refused, so no
+leaked token stays valid for ever.
 
     python -m shared.web.auth issue --org finance --kind department      # prints a token
 """
@@ -23,9 +25,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.access import OrganisationKind, Principal, default_scopes
 from shared.errors import Forbidden, Unauthenticated
+from shared.web.rate_limit import READ_METHODS, RateLimits
 
 ISSUER = "renovation-platform"
 AUDIENCE = "renovation-platform"
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+DEFAULT_MAX_LIFETIME_S = 24 * 3600
+DEFAULT_LEEWAY_S = 60
+CLI_DEFAULT_TTL_S = 12 * 3600
 _bearer = HTTPBearer(auto_error=False, description="OAuth2 client-credentials JWT")
 
 
@@ -56,18 +63,45 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def decode_token(token: str, *, secret: str, jwks_url: str | None = None) -> Principal:
-    """Verify signature, expiry, issuer and audience; return the caller.
+def decode_token(
+    token: str,
+    *,
+    secret: str,
+    jwks_url: str | None = None,
+    max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S,
+    leeway_s: int = DEFAULT_LEEWAY_S,
+) -> Principal:
+    """Verify signature, expiry, issue time, lifetime, issuer and audience; return the caller.
 
     Raises:
         Unauthenticated: for any token that is not valid, with the reason.
     """
+    options: dict[str, Any] = {"require": REQUIRED_CLAIMS}
     try:
         if jwks_url:
             key = _jwks_client(jwks_url).get_signing_key_from_jwt(token).key
-            claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], audience=AUDIENCE, issuer=ISSUER)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256", "ES256"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options=options,  # type: ignore[arg-type]
+                leeway=leeway_s,
+            )
         else:
-            claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+            claims = jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options=options,  # type: ignore[arg-type]
+                leeway=leeway_s,
+            )
+        lifetime = int(claims["exp"]) - int(claims["iat"])
+        if lifetime > max_lifetime_s:
+            raise ValueError(f"token lifetime {lifetime}s exceeds the maximum of {max_lifetime_s}s")
         kind = OrganisationKind(claims["org_kind"])
         principal = Principal(
             subject=str(claims["sub"]),
@@ -76,7 +110,7 @@ def decode_token(token: str, *, secret: str, jwks_url: str | None = None) -> Pri
             scopes=frozenset(str(claims.get("scope", "")).split()),
             district_code=claims.get("district"),
         )
-    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as exc:
         raise Unauthenticated(f"invalid bearer token: {exc}") from None
     if principal.is_district_bound and not principal.district_code:
         raise Unauthenticated("a district or street-office token must carry its district")
@@ -91,15 +125,29 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 async def authenticate(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
-    """The caller of this request; 401 without a valid bearer token."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated("a bearer token is required")
+    """The caller of this request; 401 without a valid bearer token, 429 when this client has
+    failed too often or its organisation writes too fast (`shared.web.rate_limit`)."""
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    client_ip = request.client.host if request.client else "unknown"
+    if limits is not None:
+        limits.refuse_if_failing(client_ip)
     settings = request.app.state.runtime.settings
-    principal = decode_token(
-        credentials.credentials,
-        secret=settings.jwt_secret.get_secret_value(),
-        jwks_url=settings.jwt_jwks_url,
-    )
+    try:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise Unauthenticated("a bearer token is required")
+        principal = decode_token(
+            credentials.credentials,
+            secret=settings.jwt_key,
+            jwks_url=settings.jwt_jwks_url,
+            max_lifetime_s=settings.jwt_max_lifetime_s,
+            leeway_s=settings.jwt_leeway_s,
+        )
+    except Unauthenticated:
+        if limits is not None:
+            limits.count_failure(client_ip)
+        raise
+    if limits is not None and request.method not in READ_METHODS:
+        limits.count_write(principal.org_code)
     request.state.principal = principal
     return principal
 
@@ -126,11 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     issue.add_argument("--kind", required=True, choices=[k.value for k in OrganisationKind])
     issue.add_argument("--district", help="district code (district and street-office tokens)")
     issue.add_argument("--scope", help="space-separated scopes (default: the kind's defaults)")
-    issue.add_argument("--ttl", type=int, default=3600 * 12)
+    issue.add_argument(
+        "--ttl", type=int, default=CLI_DEFAULT_TTL_S, help="seconds (at most JWT_MAX_LIFETIME_S, 24 h)"
+    )
     args = parser.parse_args(argv)
     from shared.settings import ServiceSettings
 
-    secret = ServiceSettings(service_name="cli").jwt_secret.get_secret_value()
+    settings = ServiceSettings(service_name="cli")
+    if args.ttl > settings.jwt_max_lifetime_s:
+        parser.error(f"--ttl may be at most {settings.jwt_max_lifetime_s}s (JWT_MAX_LIFETIME_S)")
+    secret = settings.jwt_key
     kind = OrganisationKind(args.kind)
     district = args.district or (args.org if kind is OrganisationKind.DISTRICT else None)
     print(

@@ -7,19 +7,35 @@ import asyncio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from shared.db import ping
+
+
+class Liveness(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    """Whether the service can serve: `checks` names each dependency with `ok` or its error."""
+
+    status: str
+    checks: dict[str, str]
 
 
 def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz")
+    @router.get("/healthz", response_model=Liveness)
     async def healthz() -> dict[str, str]:
         """Liveness: the process is up."""
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "The database or Kafka does not answer."}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: the database and Kafka both answer."""
         runtime = request.app.state.runtime
@@ -40,7 +56,16 @@ def health_router() -> APIRouter:
             status_code=200 if ready else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus text exposition format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     async def metrics() -> Response:
         """Prometheus metrics in the text exposition format."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -4,6 +4,9 @@ Validation problems list each field with the rule it broke:
     {"type": ".../problems/validation", "title": "...", "status": 422, "detail": "...",
      "instance": "/projects", "errors": [{"field": "investment_fen", "rule": "greater_than_equal",
      "message": "..."}]}
+
+An unknown body field is named with the rule `extra_forbidden`; a body that is not JSON at all is
+named `body` with the rule `json_invalid` (never a byte offset posing as a field).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from shared.errors import (
     Conflict,
@@ -27,6 +31,7 @@ from shared.errors import (
     RuleViolation,
     Unauthenticated,
 )
+from shared.web.rate_limit import TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,8 @@ PROBLEM_KINDS: tuple[tuple[type[DomainError], ProblemKind], ...] = (
     (RuleViolation, ProblemKind(422, "rule-violation", "Domain rule violated")),
 )
 _FALLBACK = ProblemKind(400, "bad-request", "Bad request")
+# HTTP errors raised by the framework or middleware that have a stable slug of their own.
+_HTTP_KINDS = {413: ("content-too-large", "Content too large")}
 
 
 def problem_kind(error: DomainError) -> ProblemKind:
@@ -69,6 +76,31 @@ def problem_kind(error: DomainError) -> ProblemKind:
     return _FALLBACK
 
 
+def problem_body(
+    *,
+    status: int,
+    problem_type: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[FieldProblem] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One problem document; `extensions` are extra members (RFC 9457 section 3.2)."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + problem_type,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = [e.as_dict() for e in errors]
+    if extensions:
+        body.update(extensions)
+    return body
+
+
 def problem_response(
     request: Request,
     *,
@@ -80,29 +112,55 @@ def problem_response(
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Render one problem document; `extensions` are extra members (RFC 9457 section 3.2)."""
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + problem_type,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
-    if errors:
-        body["errors"] = [e.as_dict() for e in errors]
-    if extensions:
-        body.update(extensions)
+    """Render one problem document as the response to `request`."""
+    body = problem_body(
+        status=status,
+        problem_type=problem_type,
+        title=title,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+        extensions=extensions,
+    )
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def send_problem(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    status: int,
+    problem_type: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer from ASGI middleware, before (or instead of) the app: same document, no Request."""
+    body = problem_body(
+        status=status, problem_type=problem_type, title=title, detail=detail, instance=scope.get("path", "")
+    )
+    response = JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    await response(scope, receive, send)
 
 
 def field_problems(exc: RequestValidationError) -> list[FieldProblem]:
     """Pydantic errors as (field, rule, message); the location drops the `body`/`query` prefix."""
     problems = []
     for err in exc.errors():
+        rule = err.get("type", "invalid")
+        if rule == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "")
+            problems.append(FieldProblem("body", rule, f"The request body is not valid JSON: {reason}"))
+            continue
         loc = [str(part) for part in err.get("loc", ())]
         if loc and loc[0] in {"body", "query", "path", "header"}:
             loc = loc[1:] or loc
-        problems.append(FieldProblem(".".join(loc) or "body", err.get("type", "invalid"), err.get("msg", "")))
+        field = ".".join(loc) or "body"
+        message = err.get("msg", "")
+        if rule == "extra_forbidden":
+            message = f"Unknown field '{field}': this request has no such field (check its spelling)."
+        problems.append(FieldProblem(field, rule, message))
     return problems
 
 
@@ -139,13 +197,28 @@ def install_problem_handlers(app: FastAPI) -> None:
             extensions=extensions,
         )
 
+    @app.exception_handler(TooManyRequests)
+    async def _too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
+        return problem_response(
+            request,
+            status=429,
+            problem_type="too-many-requests",
+            title="Too many requests",
+            detail=exc.detail,
+            headers={"Retry-After": str(exc.retry_after_s)},
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        problem_type, title = _HTTP_KINDS.get(
+            exc.status_code,
+            (f"http-{exc.status_code}", str(exc.detail) if isinstance(exc.detail, str) else "HTTP error"),
+        )
         return problem_response(
             request,
             status=exc.status_code,
-            problem_type=f"http-{exc.status_code}",
-            title=str(exc.detail) if isinstance(exc.detail, str) else "HTTP error",
+            problem_type=problem_type,
+            title=title,
             detail=str(exc.detail),
             headers=getattr(exc, "headers", None),
         )

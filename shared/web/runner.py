@@ -9,6 +9,10 @@ from shared.settings import ServiceSettings
 
 
 def serve(factory: str, settings: ServiceSettings) -> None:
-    """Serve `factory` ("package.module:function") on 0.0.0.0:`settings.port`."""
+    """Serve `factory` ("package.module:function") on `settings.bind_host`:`settings.port`.
+
+    `BIND_HOST` defaults to 127.0.0.1: a local stack is reachable from this machine only. A
+    container sets 0.0.0.0 so its published port works (docker-compose.yml).
+    """
     configure_logging()
-    uvicorn.run(factory, factory=True, host="0.0.0.0", port=settings.port, log_config=None)
+    uvicorn.run(factory, factory=True, host=settings.bind_host, port=settings.port, log_config=None)
