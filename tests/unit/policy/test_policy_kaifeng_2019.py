@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+from policy_helpers import load_mutated
 
 from shared.policy import (
     Activity,
+    Match,
     Party,
+    Reading,
     RuleAbsentError,
     StageCode,
     Strictness,
@@ -23,14 +28,17 @@ from shared.policy import (
     is_eligible,
     is_signed_off,
     items_in_category,
+    may_exempt_from_permit,
     meets_indicator,
     missing_sign_offs,
     next_steps,
+    permit_exemption,
     property_subsidy_fen,
     responsible_departments,
     responsible_utilities,
     sign_offs,
     stage_codes,
+    step_modes,
     target_share,
     weekly_report_weekday,
 )
@@ -292,3 +300,66 @@ def test_kf2019_project_library_tiers() -> None:
     tiers = KF.lifecycle.project_tiers
     assert tiers is not None and tiers.clause == "六(三)"
     assert [t.name_zh for t in tiers.tiers] == ["实施一批", "谋划一批", "储备一批"]
+
+
+def test_kf2019_three_departments_lead_four_facility_kinds() -> None:
+    """七(二): 民政、教育体育、卫生健康部门分别牵头负责养老、托幼、文化健身和社区医疗设施的改造 —
+    three departments for four kinds, so the mapping is this platform's reading, with a note."""
+    mapped = [i for i in KF.catalogue.items if i.responsibility_reading is Reading.PLATFORM]
+    assert {i.code for i in mapped} == {"elderly-childcare", "culture-fitness"}
+    for item in mapped:
+        assert item.note is not None and "分别" in item.note
+        assert item.cited_responsibility == "七(二)"
+    led = {d for i in mapped for d in i.responsible_departments} | set(
+        responsible_departments(KF, "community-medical")
+    )
+    assert led == {"civil-affairs", "education-sports", "health"}
+
+
+def test_kf2019_construction_permit_exemption_is_discretionary() -> None:
+    """六(四): 对不涉及建筑主体和承重结构变动或不超过设计标准增加楼面荷载的项目，以及不涉及建筑物外立面
+    装修改造、不在屋顶增加附着物、不改变原规划许可条件的项目，可实行施工许可豁免制度."""
+    rule = permit_exemption(KF)
+    assert rule.clause == "六(四)"
+    assert (rule.strictness, rule.qualifier_zh, rule.reading) == (
+        Strictness.DISCRETIONARY,
+        "可",
+        Reading.PLATFORM,
+    )
+    every = {c.code for g in rule.groups for c in g.conditions}
+    assert len(every) == 5
+    assert may_exempt_from_permit(KF, every)
+    for missing in every:
+        assert may_exempt_from_permit(KF, every - {missing}) is (rule.match is Match.ANY)
+    with pytest.raises(ValueError, match="unknown exemption"):
+        may_exempt_from_permit(KF, {"no-basement"})
+
+
+def test_kf2019_literal_reading_of_the_exemption_is_one_edit_away(tmp_path: Path) -> None:
+    """The office can take "或 … 以及" literally by setting match: any, with no code change."""
+
+    def literal(data: dict[str, Any]) -> None:
+        rule = data["lifecycle"]["permit_exemption"]
+        rule["match"] = "any"
+        rule["groups"][0]["match"] = "any"
+
+    profile = load_mutated(tmp_path, "kaifeng-2019", literal)
+    structure, appearance = permit_exemption(profile).groups
+    assert may_exempt_from_permit(profile, {structure.conditions[0].code})
+    assert not may_exempt_from_permit(profile, {c.code for c in appearance.conditions[:-1]})
+    assert may_exempt_from_permit(profile, {c.code for c in appearance.conditions})
+
+
+def test_kf2019_counties_assess_street_offices_and_townships() -> None:
+    """七(七): 各县（区）要加强对街道办事处、乡镇人民政府的督查考核; the city assesses counties."""
+    by_assessor = {a.assessor: a for a in KF.supervision.assessments}
+    assert by_assessor[Party.DISTRICT].assessed == (Party.STREET_OFFICE, Party.TOWNSHIP)
+    assert by_assessor[Party.DISTRICT].clause == "七(七)"
+    assert by_assessor[Party.CITY].assessed == (Party.DISTRICT,)
+
+
+def test_kf2019_takeover_modes() -> None:
+    """六(五): 连片打包引入物业服务企业; 难以实行市场化物业管理的，业主自治管理."""
+    modes = step_modes(KF, StageCode.PROPERTY_TAKEOVER)
+    assert [m.code for m in modes] == ["property-company", "owner-self-management"]
+    assert all(m.clause == "六(五)" and m.when_zh for m in modes)

@@ -473,3 +473,33 @@ def test_zz2019_has_no_rules_it_does_not_state() -> None:
     assert ZZ.funding is not None and ZZ.funding.central_subsidy is None
     assert ZZ.funding.beneficiary_pays is None
     assert ZZ.service_levels == ()
+
+
+def test_zz2019_ten_goals() -> None:
+    """一(三): 基本达到“园区道路平整 … 物业服务规范”十项目标 — "基本", so in principle."""
+    (goals,) = [s for s in ZZ.standards if s.code == "ten-goals"]
+    assert goals.clause == "一(三)"
+    assert len(goals.items) == 10
+    assert goals.items[0].name_zh == "园区道路平整" and goals.items[-1].name_zh == "物业服务规范"
+    assert goals.strictness is Strictness.IN_PRINCIPLE and goals.qualifier_zh == "基本达到"
+
+
+def test_zz2019_item_23_is_parking_and_e_bike_fire_facilities() -> None:
+    """三(三)23: … 非机动车停车位，完善电动自行车消防设施 — the text says nothing of charging."""
+    item = catalogue_item(ZZ, 23)
+    assert item.name_zh.endswith("完善电动自行车消防设施")
+    assert "charging" not in item.code and "charging" not in item.name_en.lower()
+    assert "park" in item.code and "fire" in item.code
+
+
+def test_zz2019_office_assesses_districts_and_convenes_joint_meetings() -> None:
+    """七(四) 以各区政府为主要考核对象; 七(二) 联席会议 convened by the office."""
+    (assessment,) = ZZ.supervision.assessments
+    assert (assessment.assessor, assessment.assessed, assessment.clause) == (
+        Party.OFFICE,
+        (Party.DISTRICT,),
+        "七(四)",
+    )
+    (meeting,) = ZZ.supervision.meetings
+    assert ZZ.office is not None and meeting.convener == ZZ.office.code
+    assert meeting.clause == "七(二)"

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from shared.policy import (
+    MeetingCadence,
     Party,
     RuleAbsentError,
     StageCode,
@@ -18,6 +19,7 @@ from shared.policy import (
     get_profile,
     is_signed_off,
     ledger_rules,
+    past_at_issue,
     property_subsidy_fen,
     responsible_departments,
     sign_offs_due,
@@ -140,3 +142,24 @@ def test_zy2013_has_no_money_rules() -> None:
         award_fen(ZY, 100)
     with pytest.raises(RuleAbsentError):
         property_subsidy_fen(ZY, Decimal("1"), 1)
+
+
+def test_zy2013_unreported_patrol_carries_liability() -> None:
+    """五(二)5: 将每天巡查记录以书面形式上报指挥部，拒不上报者发生安全事故，追究相应责任."""
+    patrol = ZY.supervision.daily_patrol
+    assert patrol is not None and patrol.accountability_zh is not None
+    assert "追究相应责任" in patrol.accountability_zh
+
+
+def test_zy2013_headquarters_meetings_and_office_weekly_meeting() -> None:
+    """六: 指挥部要定期召开会议…；指挥部办公室要实行周例会制度."""
+    meetings = {m.code: m for m in ZY.supervision.meetings}
+    assert meetings["office-weekly-meeting"].cadence is MeetingCadence.WEEKLY
+    assert ZY.office is not None and meetings["office-weekly-meeting"].convener == ZY.office.code
+    assert meetings["hq-meeting"].cadence is MeetingCadence.REGULAR
+    assert {m.clause for m in meetings.values()} == {"六"}
+
+
+def test_zy2013_past_tender_window_is_not_overdue() -> None:
+    """三(一) 上半年 … 招投标 in a plan issued on 8 July: past at issue."""
+    assert past_at_issue(ZY, "budget-and-tender")
