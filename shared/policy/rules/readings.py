@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared.policy.models.base import Cited, Frozen, Reading
+from shared.policy.models.catalogue import CatalogueItem
 from shared.policy.models.profile import ProgrammeProfile
 
 _READING_FIELDS = ("reading", "basis_reading", "responsibility_reading")
@@ -40,7 +41,7 @@ def _walk(value: Any, path: str, cited: Cited | None) -> Iterator[PlatformReadin
                 yield PlatformReading(
                     path=path or ".",
                     field=name,
-                    clause=here.clause if here else None,
+                    clause=_clause(value, name, here),
                     note=getattr(value, "note", None) or getattr(value, "reason", None),
                 )
             else:
@@ -48,3 +49,10 @@ def _walk(value: Any, path: str, cited: Cited | None) -> Iterator[PlatformReadin
     elif isinstance(value, (tuple, list)):
         for i, item in enumerate(value):
             yield from _walk(item, f"{path}[{i}]", cited)
+
+
+def _clause(value: BaseModel, field: str, cited: Cited | None) -> str | None:
+    """The clause the reading is of: a catalogue item's responsibility reading cites its duty clause."""
+    if field == "responsibility_reading" and isinstance(value, CatalogueItem):
+        return value.cited_responsibility
+    return cited.clause if cited else None

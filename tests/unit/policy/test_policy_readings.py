@@ -172,3 +172,9 @@ def test_quoted_words_appear_in_the_source_document(code: str) -> None:
     assert quoted
     for path, words in quoted:
         assert _normalised(words) in text, f"{code}{path}: {words!r} is not in the document"
+
+
+def test_kaifeng_mapping_reading_cites_the_duty_clause() -> None:
+    """七(二) 分别牵头 is where the departments are named, not 五 where the items are."""
+    readings = [r for r in platform_readings(PROFILES["kaifeng-2019"]) if r.field == "responsibility_reading"]
+    assert readings and {r.clause for r in readings} == {"七(二)"}
