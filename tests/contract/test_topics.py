@@ -31,9 +31,7 @@ DELIVERY_ONLY_SERVICES: dict[str, str] = {
 }
 """Services whose handlers forward events outward; they do not count as handling a type."""
 
-PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
-    "registry.project.final_accounts_audited.v1": "funding's award true-up consumes it next (issue 9)",
-}
+PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {}
 """Event types no service reacts to, published only for department systems: type -> why."""
 
 

@@ -1,0 +1,11 @@
+"""Funding's HTTP routes, one module per feature; thin: they parse, authorise by scope and call a handler."""
+
+from fastapi import APIRouter
+
+from services.funding.api import awards, disbursements, journal, sheets
+
+router = APIRouter()
+for feature in (awards, disbursements, journal, sheets):
+    router.include_router(feature.router)
+
+__all__ = ["router"]

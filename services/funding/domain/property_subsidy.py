@@ -1,0 +1,85 @@
+"""The property-service subsidy schedule (Zhengzhou 2019 五(三)): from property takeover, at least
+the profile's rate (0.3 yuan = 30 fen per m² of floor area per month) for at least its minimum
+period (36 months), as monthly amounts that add up exactly to the total.
+
+Rounding, stated once: the total is rate × floor area × months rounded half-up to a whole fen
+(`shared.policy.property_subsidy_fen`); it is split into equal whole-fen months and the remainder
+(fewer fen than there are months) goes one fen each to the earliest months, so no month differs
+from another by more than one fen and the sum is the total to the fen.
+
+The first month is the calendar month after takeover (the first full month of service). The
+registry's PropertyTakenOver does not carry the floor area yet, so nothing schedules from events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from shared.errors import FieldProblem, RuleViolation
+from shared.policy import ProgrammeProfile, property_subsidy_fen, subsidy_rule
+
+
+@dataclass(frozen=True)
+class MonthlyAmount:
+    month: date  # the first day of the month
+    amount_fen: int
+
+
+def split_evenly(total_fen: int, months: int) -> list[int]:
+    """`total_fen` over `months` whole-fen amounts; the remainder goes one fen each to the first months."""
+    if isinstance(total_fen, bool) or not isinstance(total_fen, int) or total_fen < 0:
+        raise ValueError(f"total must be non-negative integer fen, got {total_fen!r}")
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise ValueError(f"months must be a positive integer, got {months!r}")
+    base, remainder = divmod(total_fen, months)
+    return [base + 1 if index < remainder else base for index in range(months)]
+
+
+def first_month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def schedule(
+    profile: ProgrammeProfile,
+    floor_area_m2: Decimal,
+    taken_over_on: date,
+    months: int | None = None,
+) -> list[MonthlyAmount]:
+    """The monthly subsidy amounts for a community taken over on `taken_over_on`.
+
+    Args:
+        profile: the programme's profile (its property-subsidy rate and minimum period).
+        floor_area_m2: the community's floor area (建筑面积), a Decimal, never a float.
+        taken_over_on: the takeover date (Asia/Shanghai calendar day).
+        months: the period; the profile's minimum when omitted, never shorter.
+
+    Raises:
+        RuleAbsentError: the programme sets no property-subsidy rate.
+        RuleViolation: a period shorter than the programme's minimum, or a negative area.
+    """
+    rule = subsidy_rule(profile)
+    minimum = rule.min_months or 1
+    period = minimum if months is None else months
+    if period < minimum:
+        raise RuleViolation(
+            f"the subsidy period is at least {minimum} months ({profile.code} {rule.clause})",
+            [FieldProblem("months", "at_least_minimum_period", f"{minimum} months or more")],
+        )
+    if not isinstance(floor_area_m2, Decimal) or not floor_area_m2.is_finite() or floor_area_m2 < 0:
+        raise RuleViolation(
+            "the floor area must be a non-negative Decimal",
+            [FieldProblem("floor_area_m2", "non_negative_decimal", "square metres, e.g. 12345.67")],
+        )
+    total = property_subsidy_fen(profile, floor_area_m2, period)
+    start = first_month_after(taken_over_on)
+    return [
+        MonthlyAmount(add_months(start, index), amount)
+        for index, amount in enumerate(split_evenly(total, period))
+    ]

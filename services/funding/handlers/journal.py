@@ -1,0 +1,125 @@
+"""Posting to the money journal, deriving a project's balances from it, and reconciling them.
+
+The journal is the only source of a balance: the tranche cap, the funding sheet and the
+reconciliation all read `project_balances`, never a running total kept beside it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.funding.domain import journal as rules
+from services.funding.domain.awards import AwardStatus
+from services.funding.models import (
+    Award,
+    AwardAdjustment,
+    JournalEntry,
+    ProjectBalances,
+    Reconciliation,
+    Tranche,
+    TrancheKind,
+)
+from shared.access import Principal, visible_district
+
+
+def _post(
+    session: AsyncSession, award: Award, postings: list[rules.Posting], reference: uuid.UUID, now: datetime
+) -> None:
+    for posting in postings:
+        session.add(
+            JournalEntry(
+                project_id=award.project_id,
+                district_code=award.district_code,
+                award_id=award.id,
+                movement=posting.movement,
+                debit_account=posting.debit,
+                credit_account=posting.credit,
+                amount_fen=posting.amount_fen,
+                reference_id=reference,
+                posted_at=now,
+            )
+        )
+
+
+def post_approval(session: AsyncSession, award: Award, now: datetime) -> None:
+    _post(session, award, rules.approval(award.amount_fen), award.id, now)
+
+
+def post_adjustment(session: AsyncSession, award: Award, adjustment: AwardAdjustment, now: datetime) -> None:
+    _post(session, award, rules.adjustment(adjustment.adjustment_fen), adjustment.id, now)
+
+
+def post_tranche(session: AsyncSession, award: Award, tranche: Tranche, now: datetime) -> None:
+    postings = (
+        rules.tranche(tranche.amount_fen)
+        if tranche.kind == TrancheKind.PAYMENT
+        else rules.tranche_reversal(tranche.amount_fen)
+    )
+    _post(session, award, postings, tranche.id, now)
+
+
+async def project_balances(session: AsyncSession, project_id: uuid.UUID) -> rules.Balances:
+    """The project's figures, derived from its journal entries (flushes pending postings first)."""
+    await session.flush()
+    query = select(JournalEntry.debit_account, JournalEntry.credit_account, JournalEntry.amount_fen).where(
+        JournalEntry.project_id == project_id
+    )
+    return rules.balances((d, c, a) for d, c, a in (await session.exec(query)).all())
+
+
+async def entries_of(session: AsyncSession, project_id: uuid.UUID) -> list[JournalEntry]:
+    query = select(JournalEntry).where(JournalEntry.project_id == project_id).order_by(col(JournalEntry.id))
+    return list((await session.exec(query)).all())
+
+
+async def reconcile(session: AsyncSession, actor: Principal) -> Reconciliation:
+    """Each visible approved award's derived balances checked against its award, adjustments and
+    tranches: awarded = approved + adjustments, paid = payments − reversals, and the journal's
+    debits equal its credits. A negative true-up after payment leaves the district overpaid
+    (`overpaid`, to be recovered): that ties out, it is not an error."""
+    query = select(Award).where(Award.status == AwardStatus.APPROVED).order_by(col(Award.approved_at))
+    if (district := visible_district(actor)) is not None:
+        query = query.where(Award.district_code == district)
+    projects = []
+    for award in (await session.exec(query)).all():
+        derived = await project_balances(session, award.project_id)
+        adjusted = await _sum(session, AwardAdjustment.adjustment_fen, AwardAdjustment.award_id == award.id)
+        paid = await _sum(
+            session, Tranche.amount_fen, Tranche.award_id == award.id, Tranche.kind == TrancheKind.PAYMENT
+        )
+        reversed_ = await _sum(
+            session, Tranche.amount_fen, Tranche.award_id == award.id, Tranche.kind == TrancheKind.REVERSAL
+        )
+        problems = []
+        if derived.net_fen != 0:
+            problems.append(f"journal does not balance: debits − credits = {derived.net_fen}")
+        if derived.awarded_fen != award.amount_fen + adjusted:
+            problems.append(
+                f"awarded {derived.awarded_fen} ≠ approved {award.amount_fen} + adjustments {adjusted}"
+            )
+        if derived.paid_fen != paid - reversed_:
+            problems.append(f"paid {derived.paid_fen} ≠ tranches {paid} − reversals {reversed_}")
+        projects.append(
+            ProjectBalances(
+                project_id=award.project_id,
+                district_code=award.district_code,
+                awarded_fen=derived.awarded_fen,
+                paid_fen=derived.paid_fen,
+                outstanding_fen=derived.outstanding_fen,
+                overpaid=derived.outstanding_fen < 0,
+                ties_out=not problems,
+                problems=problems,
+            )
+        )
+    return Reconciliation(ties_out=all(p.ties_out for p in projects), projects=projects)
+
+
+async def _sum(session: AsyncSession, column: object, *where: object) -> int:
+    """SUM in the database (BIGINT → NUMERIC on PostgreSQL, so it cannot overflow), as int."""
+    total = (await session.exec(select(func.coalesce(func.sum(column), 0)).where(*where))).one()  # type: ignore[call-overload,arg-type]
+    return int(total)

@@ -1,0 +1,63 @@
+"""The append-only money journal (double entry): one row per movement, debit and credit account."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Integer, String
+from sqlmodel import Field, SQLModel
+
+from services.funding.domain.journal import Account, Movement
+from shared.db.types import UtcDateTime
+from shared.types import Fen
+
+
+class JournalEntryBase(SQLModel):
+    project_id: uuid.UUID
+    district_code: str
+    award_id: uuid.UUID
+    movement: Movement
+    debit_account: Account
+    credit_account: Account
+    amount_fen: Fen = Field(description="Positive amount moved, in fen.")
+    reference_id: uuid.UUID = Field(description="The award, adjustment or tranche the movement records.")
+
+
+class JournalEntry(JournalEntryBase, table=True):
+    """One movement; the table refuses UPDATE and DELETE (corrections are reversing entries)."""
+
+    __tablename__ = "journal_entry"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    project_id: uuid.UUID = Field(index=True)
+    movement: Movement = Field(sa_column=Column(String(32), nullable=False))
+    debit_account: Account = Field(sa_column=Column(String(32), nullable=False))
+    credit_account: Account = Field(sa_column=Column(String(32), nullable=False))
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    posted_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class JournalEntryPublic(JournalEntryBase):
+    id: int
+    posted_at: datetime
+
+
+class ProjectBalances(SQLModel):
+    """A project's figures as derived from its journal, and whether they tie out."""
+
+    project_id: uuid.UUID
+    district_code: str
+    awarded_fen: int
+    paid_fen: int
+    outstanding_fen: int = Field(
+        description="Awarded minus paid; negative when a true-up left an overpayment."
+    )
+    overpaid: bool
+    ties_out: bool
+    problems: list[str]
+
+
+class Reconciliation(SQLModel):
+    ties_out: bool
+    projects: list[ProjectBalances]

@@ -1,0 +1,35 @@
+"""A project's funding sheet: what was planned, awarded and why, adjusted, paid and still owed."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import Field
+from sqlmodel import SQLModel
+
+from services.funding.models.awards import AwardAdjustmentPublic, AwardPublic, NoAwardPublic
+from services.funding.models.disbursements import TranchePublic
+from services.funding.models.journal import JournalEntryPublic
+
+
+class InvestmentFigures(SQLModel):
+    planned_investment_fen: int | None = Field(description="The investment stated in the plan, in fen.")
+    accepted_investment_fen: int | None = Field(description="The investment stated at acceptance, in fen.")
+    audited_investment_fen: int | None = Field(description="The final-accounts audited investment, in fen.")
+
+
+class ProjectFunding(SQLModel):
+    """Every figure derives from the journal; the rows behind them are listed for tracing."""
+
+    project_id: uuid.UUID
+    district_code: str
+    programme_code: str
+    plan: InvestmentFigures
+    award: AwardPublic | None
+    no_award: NoAwardPublic | None = Field(description="Why the project earns no award, when it earns none.")
+    adjustments: list[AwardAdjustmentPublic]
+    tranches: list[TranchePublic]
+    journal: list[JournalEntryPublic]
+    awarded_fen: int = Field(description="Approved award plus adjustments, from the journal.")
+    paid_fen: int = Field(description="Tranches paid minus reversals, from the journal.")
+    outstanding_fen: int = Field(description="Awarded minus paid, from the journal (negative: overpaid).")
