@@ -8,18 +8,28 @@
 | approve / disburse money       | no     | Finance only | no                         | no      |
 | read rollups                   | all    | all        | own district only            | no      |
 | subscribe to events            | own org | own org   | own org                      | own org |
+| hear ledger events (registry.*) | all   | all        | own district only            | own pipeline work |
+| hear money events (funding.*)  | all    | all        | own district only            | no      |
+| hear rollup events (reporting.*) | all  | all        | own district only            | no      |
 | read the audit trail           | yes    | no         | no                           | no      |
 | administer the directory       | yes    | no         | no                           | no      |
 
 Scopes are the coarse gate checked at the route (a token must carry e.g. `registry:write`); the
 functions here are the fine rules checked against the record. Another tenant's record is reported
 as not found (404), so ids cannot be probed.
+
+Events follow the same rules as reads (`sees_event`): whatever carries an event to an organisation
+(webhook, e-mail, inbox, feed) asks here, so an event never tells a tenant what a read would not.
+An event type's family is its producer's prefix; a family not listed is heard by no one until it
+is added here (fail closed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from shared.directory.models import OrganisationKind
 
@@ -101,3 +111,94 @@ def approves_money(principal: Principal) -> bool:
 def visible_district(principal: Principal) -> str | None:
     """The one district a list must be narrowed to, or None when the caller sees all."""
     return principal.district_code if principal.is_district_bound else None
+
+
+class EventFamily(StrEnum):
+    """What an event is about, which decides who may hear it."""
+
+    LEDGER = "ledger"  # communities, projects and their steps (the registry's 台账)
+    MONEY = "money"  # awards, adjustments, disbursements (funding)
+    ROLLUP = "rollup"  # district figures and warnings (reporting)
+
+
+EVENT_FAMILY_PREFIXES: Mapping[str, EventFamily] = {
+    "registry.": EventFamily.LEDGER,
+    "funding.": EventFamily.MONEY,
+    "reporting.": EventFamily.ROLLUP,
+}
+"""Event type prefix → family. A new producer adds its prefix here, or its events reach no one."""
+
+HEARD_FAMILIES: Mapping[OrganisationKind, frozenset[EventFamily]] = {
+    OrganisationKind.OFFICE: frozenset(EventFamily),
+    OrganisationKind.DEPARTMENT: frozenset(EventFamily),
+    OrganisationKind.DISTRICT: frozenset(EventFamily),
+    OrganisationKind.STREET_OFFICE: frozenset(EventFamily),
+    OrganisationKind.UTILITY: frozenset({EventFamily.LEDGER}),
+}
+"""The families each kind of organisation may hear at all (and so subscribe to). A utility hears
+ledger events only, and of those only pipeline work assigned to it (`UTILITY_ASSIGNMENT_FIELDS`)."""
+
+UTILITY_ASSIGNMENT_FIELDS = ("utility_code", "utility_codes", "assigned_utilities")
+"""Payload fields by which a ledger event names the utility companies whose work it is."""
+
+
+def event_family(event_type: str) -> EventFamily | None:
+    """The family of a versioned event type, or None for a producer this module does not know.
+
+    Args:
+        event_type: e.g. ``registry.project.accepted.v1``.
+    """
+    return next((f for prefix, f in EVENT_FAMILY_PREFIXES.items() if event_type.startswith(prefix)), None)
+
+
+def may_subscribe(kind: OrganisationKind, event_type: str) -> bool:
+    """May an organisation of `kind` subscribe to `event_type` (would it ever hear one)?"""
+    family = event_family(event_type)
+    return family is not None and family in HEARD_FAMILIES[kind]
+
+
+def event_district(envelope_district: str | None, data: Mapping[str, Any]) -> str | None:
+    """The one district an event concerns: the envelope's `districtcode` and the payload's
+    `district_code` must agree; when they disagree (or neither is set) the event has no district
+    a district-bound reader may claim, and None is returned."""
+    payload_district = data.get("district_code")
+    if envelope_district and payload_district and envelope_district != payload_district:
+        return None
+    found = envelope_district or payload_district
+    return str(found) if found else None
+
+
+def assigned_to_utility(org_code: str, data: Mapping[str, Any]) -> bool:
+    """Does a ledger event's payload assign the work it describes to utility `org_code`?"""
+    for name in UTILITY_ASSIGNMENT_FIELDS:
+        value = data.get(name)
+        if value == org_code or (isinstance(value, list | tuple) and org_code in value):
+            return True
+    return False
+
+
+def sees_event(
+    principal: Principal, event_type: str, envelope_district: str | None, data: Mapping[str, Any]
+) -> bool:
+    """May `principal` hear this event, by any channel? The same answer a read over HTTP gives.
+
+    Args:
+        principal: the organisation that would hear it (a subscriber, a feed reader).
+        event_type: the event's versioned type.
+        envelope_district: the CloudEvent's `districtcode` extension.
+        data: the event's payload as JSON.
+
+    Returns:
+        True when the event's family is heard by the organisation's kind and the record is one it
+        may read: its own district for districts and street offices, its own assigned pipeline work
+        for utilities, everything for departments and the office.
+    """
+    family = event_family(event_type)
+    if family is None or family not in HEARD_FAMILIES[principal.org_kind]:
+        return False
+    if principal.org_kind is OrganisationKind.UTILITY:
+        return family is EventFamily.LEDGER and assigned_to_utility(principal.org_code, data)
+    district = event_district(envelope_district, data)
+    if principal.is_district_bound:
+        return district is not None and sees_district(principal, district)
+    return True

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
-from services.notification.api import router
-from services.notification.delivery import run_delivery_worker
+from services.notification.api import ROUTERS
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.settings import NotificationSettings
+from services.notification.worker import run_delivery_worker
 from shared.web.app import ServiceDefinition, create_app
 
 
-def create_notification_app(settings: NotificationSettings | None = None) -> FastAPI:
-    """Build the notification app; settings default to the environment."""
+def create_notification_app(
+    settings: NotificationSettings | None = None, http_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the notification app; settings default to the environment, webhooks go through
+    `http_transport` when a test supplies one."""
     return create_app(
         ServiceDefinition(
             settings=settings or NotificationSettings(),
             title="Notification (通知)",
             description="Subscriptions to domain events, delivered as signed webhooks.",
-            routers=[router],
+            routers=ROUTERS,
             migrations_dir=Path(__file__).parent / "migrations",
             subscriptions=SUBSCRIPTIONS,
             workers=[run_delivery_worker],
+            http_transport=http_transport,
         )
     )

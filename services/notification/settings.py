@@ -1,15 +1,60 @@
-"""Notification settings: subscriptions and webhook delivery."""
+"""Notification settings: subscriptions, the outbound guard and webhook delivery."""
 
 from __future__ import annotations
 
+from pydantic import Field, model_validator
+
+from services.notification.domain.retry import SVIX_SCHEDULE_S
+from shared.outbound import Allowlist
 from shared.settings import ServiceSettings
+
+TEST_LOOPBACK = "127.0.0.0/8,::1/128"
+"""Allowed when ENVIRONMENT=test and no allow-list is set: the test platform's receivers listen on
+loopback. Development and production allow nothing by default."""
 
 
 class NotificationSettings(ServiceSettings):
     service_name: str = "notification"
     port: int = 8004
-    webhook_timeout_s: float = 5.0
-    delivery_max_attempts: int = 6
-    delivery_backoff_s: float = 2.0
+    webhook_timeout_s: float = Field(
+        default=15.0, gt=0, le=60, description="Total deadline of one webhook request (resolve + send)."
+    )
+    delivery_lease_margin_s: float = Field(
+        default=15.0, gt=0, description="How much longer than the request deadline a delivery is leased."
+    )
+    retry_schedule_s: tuple[float, ...] = Field(
+        default=SVIX_SCHEDULE_S, min_length=1, description="Delays before the 2nd, 3rd, … attempt."
+    )
+    retry_jitter: float = Field(default=0.2, ge=0, le=0.5)
     delivery_poll_interval_s: float = 0.5
-    delivery_batch_size: int = 50
+    delivery_concurrency: int = Field(default=50, ge=1, le=1000)
+    subscriptions_per_organisation: int = Field(default=20, ge=1, le=1000)
+    notification_outbound_allowlist: str = Field(
+        default="",
+        description="Comma-separated host:port or CIDR entries webhooks may reach despite the guard.",
+    )
+
+    @model_validator(mode="after")
+    def _allowlist_parses(self) -> NotificationSettings:
+        Allowlist.parse(self._allowlist_entries())
+        return self
+
+    def _allowlist_entries(self) -> list[str]:
+        raw = self.notification_outbound_allowlist
+        if not raw and self.environment == "test":
+            raw = TEST_LOOPBACK
+        return [entry for entry in raw.split(",") if entry.strip()]
+
+    @property
+    def outbound_allowlist(self) -> Allowlist:
+        return Allowlist.parse(self._allowlist_entries())
+
+    @property
+    def require_https(self) -> bool:
+        """Production sends webhooks over https only."""
+        return self.environment == "production"
+
+    @property
+    def delivery_lease_s(self) -> float:
+        """A leased delivery is not picked up again until its request's deadline has long passed."""
+        return self.webhook_timeout_s + self.delivery_lease_margin_s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.notification.retry_policy import Outcome, after_attempt, backoff_s, classify
+from services.notification.domain.retry import Outcome, after_attempt, backoff_s, classify
 
 
 @pytest.mark.parametrize("status", [200, 201, 202, 204, 299])

@@ -1,0 +1,78 @@
+"""Subscription routes: create, list, read, replay."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Request, status
+
+from services.notification.handlers import deliveries, subscriptions
+from services.notification.handlers.subscriptions import SubscriptionPolicy
+from services.notification.models import (
+    ReplayRequest,
+    ReplayResult,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+)
+from services.notification.settings import NotificationSettings
+from shared.access import Principal, Scope
+from shared.web.auth import CurrentPrincipal, require
+from shared.web.deps import NowDep, SessionDep
+from shared.web.idempotency import IdempotencyDep
+
+router = APIRouter(tags=["subscriptions"])
+Subscriber = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
+
+
+def policy_for(request: Request) -> SubscriptionPolicy:
+    settings: NotificationSettings = request.app.state.runtime.settings
+    return SubscriptionPolicy(
+        cap=settings.subscriptions_per_organisation,
+        allowlist=settings.outbound_allowlist,
+        require_https=settings.require_https,
+    )
+
+
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
+async def create_subscription(
+    body: SubscriptionCreate,
+    request: Request,
+    session: SessionDep,
+    actor: Subscriber,
+    now: NowDep,
+    idempotency: IdempotencyDep,
+) -> object:
+    """Subscribe a webhook endpoint to event types; the response holds the signing secret once."""
+    return await idempotency.run(
+        session,
+        lambda: subscriptions.create_subscription(session, actor, body, now=now, policy=policy_for(request)),
+        response_model=SubscriptionCreated,
+        status_code=status.HTTP_201_CREATED,
+    )
+
+
+@router.get("/subscriptions", response_model=list[SubscriptionPublic])
+async def list_subscriptions(session: SessionDep, actor: CurrentPrincipal) -> object:
+    """List subscriptions (secrets are never shown again)."""
+    return await subscriptions.list_subscriptions(session, actor)
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionPublic)
+async def read_subscription(
+    subscription_id: uuid.UUID, session: SessionDep, actor: CurrentPrincipal
+) -> object:
+    """Read one subscription."""
+    return await subscriptions.get_subscription(session, actor, subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/replays", response_model=ReplayResult)
+async def replay_subscription(
+    subscription_id: uuid.UUID, body: ReplayRequest, session: SessionDep, actor: Subscriber, now: NowDep
+) -> object:
+    """Send again every message of this subscription stored in [since, until)."""
+    count = await deliveries.replay(
+        session, actor, subscription_id, since=body.since, until=body.until, now=now
+    )
+    return ReplayResult(requeued=count)

@@ -1,0 +1,292 @@
+"""Delivery commands: lease due deliveries, record an attempt, list, retry and replay.
+
+A delivery is leased (its next attempt pushed past the request's total deadline plus a margin) in
+a short transaction before it is sent, so replicas never send the same one at once and no lock is
+held over HTTP. Each attempt is recorded in its own transaction, so one slow endpoint never holds
+back the others' records.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notification.domain import retry
+from services.notification.domain.attempts import AttemptResult
+from services.notification.handlers.subscriptions import get_subscription, sees_all
+from services.notification.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Subscription,
+)
+from shared import audit
+from shared.access import Principal
+from shared.errors import FieldProblem, InvalidState, NotFoundError, RuleViolation
+
+
+@dataclass(frozen=True)
+class LeasedDelivery:
+    """What the sender needs, copied out of the leasing transaction."""
+
+    id: uuid.UUID
+    subscription_id: uuid.UUID
+    event_id: str
+    content: bytes
+    endpoint_url: str
+    secret: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    schedule_s: tuple[float, ...]
+    jitter: float = 0.2
+    rng: random.Random | None = None
+
+
+async def lease_due(
+    session: AsyncSession, *, now: datetime, lease_s: float, limit: int
+) -> list[LeasedDelivery]:
+    """Take up to `limit` due deliveries of active subscriptions, oldest first, for `lease_s`."""
+    if limit <= 0:
+        return []
+    rows = (
+        await session.exec(
+            select(Delivery, Subscription)
+            .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
+            .where(
+                Delivery.state == DeliveryState.PENDING,
+                Delivery.next_attempt_at <= now,
+                Subscription.active == True,  # noqa: E712
+            )
+            .order_by(col(Delivery.next_attempt_at), col(Delivery.created_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Delivery)
+        )
+    ).all()
+    if rows:
+        await session.exec(
+            update(Delivery)
+            .where(col(Delivery.id).in_([d.id for d, _ in rows]))
+            .values(next_attempt_at=now + timedelta(seconds=lease_s))
+        )
+    return [
+        LeasedDelivery(
+            d.id, d.subscription_id, d.event_id, d.content.encode(), s.endpoint_url, s.secret, d.attempts
+        )
+        for d, s in rows
+    ]
+
+
+async def record_attempt(
+    session: AsyncSession,
+    leased: LeasedDelivery,
+    result: AttemptResult,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+) -> DeliveryState:
+    """Log the attempt and move the delivery on: delivered, retried later, or failed for good.
+
+    A refused destination (nothing sent) fails at once; a 410 also disables the subscription and
+    fails its other pending deliveries.
+    """
+    delivery = await session.get(Delivery, leased.id, with_for_update=True)
+    if delivery is None or delivery.state != DeliveryState.PENDING:
+        return DeliveryState(delivery.state) if delivery else DeliveryState.FAILED
+    attempts = delivery.attempts + 1
+    session.add(
+        DeliveryAttempt(
+            delivery_id=delivery.id,
+            attempted_at=now,
+            status=result.status,
+            status_line=result.status_line,
+            latency_ms=result.latency_ms,
+            sent=result.sent,
+        )
+    )
+    delivery.attempts = attempts
+    delivery.last_status = result.status
+    delivery.last_error = (
+        None if retry.classify(result.status) is retry.Outcome.DELIVERED else result.status_line
+    )
+    delivery.last_attempt_at = now
+    outcome = retry.classify(result.status) if result.sent else retry.Outcome.FAILED
+    delay = None
+    if outcome is retry.Outcome.RETRY:
+        delay = retry.next_delay_s(
+            attempts,
+            policy.schedule_s,
+            jitter=policy.jitter,
+            rng=policy.rng,
+            retry_after_s=result.retry_after_s,
+        )
+        if delay is None:
+            outcome = retry.Outcome.FAILED
+    if outcome is retry.Outcome.DELIVERED:
+        delivery.state = DeliveryState.DELIVERED
+        delivery.delivered_at = now
+    elif outcome is retry.Outcome.FAILED:
+        delivery.state = DeliveryState.FAILED
+    else:
+        delivery.next_attempt_at = now + timedelta(seconds=delay or 0.0)
+    session.add(delivery)
+    if retry.disables_endpoint(result.status):
+        await disable_subscription(session, delivery.subscription_id, reason=result.status_line, now=now)
+    return DeliveryState(delivery.state)
+
+
+async def disable_subscription(
+    session: AsyncSession, subscription_id: uuid.UUID, *, reason: str, now: datetime
+) -> None:
+    """Stop an endpoint that said it is gone; its pending deliveries fail with the reason."""
+    subscription = await session.get(Subscription, subscription_id, with_for_update=True)
+    if subscription is None or not subscription.active:
+        return
+    subscription.active = False
+    subscription.disabled_reason = f"endpoint disabled: {reason}"
+    subscription.disabled_at = now
+    session.add(subscription)
+    await session.exec(
+        update(Delivery)
+        .where(Delivery.subscription_id == subscription_id, Delivery.state == DeliveryState.PENDING)
+        .values(state=DeliveryState.FAILED, last_error=subscription.disabled_reason)
+    )
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    actor: Principal,
+    subscription_id: uuid.UUID | None = None,
+    state: DeliveryState | None = None,
+) -> list[Delivery]:
+    """Deliveries the caller's organisation owns (the office sees all); `state=failed` lists the
+    exhausted ones."""
+    query = (
+        select(Delivery)
+        .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
+        .order_by(col(Delivery.created_at), col(Delivery.id))
+    )
+    if not sees_all(actor):
+        query = query.where(Subscription.subscriber_code == actor.org_code)
+    if subscription_id is not None:
+        query = query.where(Delivery.subscription_id == subscription_id)
+    if state is not None:
+        query = query.where(Delivery.state == state)
+    return list((await session.exec(query)).all())
+
+
+async def get_delivery(
+    session: AsyncSession, actor: Principal, delivery_id: uuid.UUID, *, for_update: bool = False
+) -> Delivery:
+    delivery = await session.get(Delivery, delivery_id, with_for_update=for_update)
+    if delivery is None:
+        raise NotFoundError(f"no delivery {delivery_id}")
+    try:
+        await get_subscription(session, actor, delivery.subscription_id)
+    except NotFoundError:
+        raise NotFoundError(f"no delivery {delivery_id}") from None
+    return delivery
+
+
+async def list_attempts(
+    session: AsyncSession, actor: Principal, delivery_id: uuid.UUID
+) -> list[DeliveryAttempt]:
+    await get_delivery(session, actor, delivery_id)
+    query = (
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.delivery_id == delivery_id)
+        .order_by(col(DeliveryAttempt.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+def _requeue(delivery: Delivery, now: datetime) -> None:
+    delivery.state = DeliveryState.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = now
+    delivery.delivered_at = None
+
+
+async def retry_delivery(
+    session: AsyncSession, actor: Principal, delivery_id: uuid.UUID, *, now: datetime
+) -> Delivery:
+    """Send a failed message again, with a fresh round of attempts.
+
+    Raises:
+        InvalidState: when it is still pending or was delivered.
+    """
+    delivery = await get_delivery(session, actor, delivery_id, for_update=True)
+    if delivery.state != DeliveryState.FAILED:
+        raise InvalidState(
+            f"delivery {delivery_id} is {delivery.state}; only a failed one can be retried",
+            current=str(delivery.state),
+            allowed=[],
+        )
+    subscription = await get_subscription(session, actor, delivery.subscription_id)
+    if not subscription.active:
+        raise InvalidState(
+            f"subscription {subscription.id} is disabled ({subscription.disabled_reason})",
+            current="disabled",
+            allowed=[],
+        )
+    _requeue(delivery, now)
+    session.add(delivery)
+    audit.record(session, actor, "delivery.retried", "delivery", delivery.id)
+    return delivery
+
+
+async def replay(
+    session: AsyncSession,
+    actor: Principal,
+    subscription_id: uuid.UUID,
+    *,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+) -> int:
+    """Queue again every message of a subscription stored in [since, until); returns how many.
+
+    Raises:
+        RuleViolation: when the range is empty or reversed.
+    """
+    if until <= since:
+        raise RuleViolation(
+            "the replay range is empty", [FieldProblem("until", "after_since", "until must be after since")]
+        )
+    subscription = await get_subscription(session, actor, subscription_id, for_update=True)
+    if not subscription.active:
+        raise InvalidState(
+            f"subscription {subscription.id} is disabled ({subscription.disabled_reason})",
+            current="disabled",
+            allowed=[],
+        )
+    rows = (
+        await session.exec(
+            select(Delivery).where(
+                Delivery.subscription_id == subscription_id,
+                Delivery.created_at >= since,
+                Delivery.created_at < until,
+                Delivery.state != DeliveryState.PENDING,
+            )
+        )
+    ).all()
+    for delivery in rows:
+        _requeue(delivery, now)
+        session.add(delivery)
+    audit.record(
+        session,
+        actor,
+        "subscription.replayed",
+        "subscription",
+        subscription_id,
+        after={"since": since.isoformat(), "until": until.isoformat(), "requeued": len(rows)},
+    )
+    return len(rows)

@@ -1,0 +1,33 @@
+"""Fan-out: store one delivery per subscription that may hear the event.
+
+Delivery happens later, in the worker, so a slow subscriber never holds the consumer; which
+subscriptions hear the event is decided by the pure `domain.routing.recipients`.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notification.domain.routing import recipients
+from services.notification.models import Delivery, DeliveryState, Subscription
+from shared.bus.subscriptions import ReceivedEvent
+from shared.contracts.base import EventPayload
+
+
+async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
+    """Queue a delivery of this event for every active subscription entitled to it."""
+    active = (await session.exec(select(Subscription).where(Subscription.active == True))).all()  # noqa: E712
+    content = event.envelope.to_bytes().decode()
+    for subscription in recipients(event.envelope, active):
+        session.add(
+            Delivery(
+                subscription_id=subscription.id,
+                event_id=event.id,
+                event_type=event.envelope.type,
+                content=content,
+                state=DeliveryState.PENDING,
+                created_at=event.now,
+                next_attempt_at=event.now,
+            )
+        )

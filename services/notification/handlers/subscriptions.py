@@ -1,0 +1,124 @@
+"""Subscription commands: create (checked, capped, deduplicated), list and read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notification.domain import subscriptions as rules
+from services.notification.domain.signing import new_secret
+from services.notification.models import Subscription, SubscriptionCreate
+from shared import audit
+from shared.access import OrganisationKind, Principal
+from shared.contracts.catalog import EVENT_TYPES
+from shared.errors import Conflict, FieldProblem, NotFoundError, RuleViolation
+from shared.outbound import Allowlist, OutboundRefused, Resolver, check_url
+
+
+@dataclass(frozen=True)
+class SubscriptionPolicy:
+    """The settings a new subscription is checked against."""
+
+    cap: int
+    allowlist: Allowlist
+    require_https: bool
+    resolver: Resolver | None = None
+
+
+async def check_endpoint(url: str, policy: SubscriptionPolicy) -> str:
+    """The URL, once the outbound guard accepts it.
+
+    Raises:
+        RuleViolation: naming `endpoint_url` and the guard's rule.
+    """
+    try:
+        await check_url(
+            url, allowlist=policy.allowlist, require_https=policy.require_https, resolver=policy.resolver
+        )
+    except OutboundRefused as refused:
+        raise RuleViolation(
+            f"endpoint_url refused: {refused.message}",
+            [FieldProblem("endpoint_url", refused.rule, refused.message)],
+        ) from None
+    return url
+
+
+async def create_subscription(
+    session: AsyncSession,
+    actor: Principal,
+    command: SubscriptionCreate,
+    *,
+    now: datetime,
+    policy: SubscriptionPolicy,
+) -> Subscription:
+    """Subscribe the caller's organisation; its kind and district are taken from the token."""
+    rules.check_event_types(actor.org_kind, command.event_types, EVENT_TYPES)
+    url = await check_endpoint(command.endpoint_url, policy)
+    types = rules.normalised_types(command.event_types)
+    fingerprint = rules.fingerprint(actor.org_code, "webhook", url, types)
+    active = list(
+        (
+            await session.exec(
+                select(Subscription.fingerprint).where(
+                    Subscription.subscriber_code == actor.org_code,
+                    Subscription.active == True,  # noqa: E712
+                )
+            )
+        ).all()
+    )
+    rules.check_not_duplicate({f for f in active if f}, fingerprint)
+    rules.check_cap(len(active), policy.cap)
+    subscription = Subscription(
+        subscriber_code=actor.org_code,
+        subscriber_kind=actor.org_kind.value,
+        subscriber_district=actor.district_code,
+        event_types=types,
+        endpoint_url=url,
+        secret=new_secret(),
+        fingerprint=fingerprint,
+        created_at=now,
+    )
+    session.add(subscription)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "an identical subscription was created at the same time",
+            [FieldProblem("endpoint_url", "duplicate_subscription", "subscribe once per endpoint and types")],
+        ) from None
+    audit.record(
+        session,
+        actor,
+        "subscription.created",
+        "subscription",
+        subscription.id,
+        after={"event_types": subscription.event_types, "endpoint_url": subscription.endpoint_url},
+    )
+    return subscription
+
+
+def sees_all(actor: Principal) -> bool:
+    """The leading-group office oversees every organisation's subscriptions."""
+    return actor.org_kind is OrganisationKind.OFFICE
+
+
+async def list_subscriptions(session: AsyncSession, actor: Principal) -> list[Subscription]:
+    query = select(Subscription).order_by(col(Subscription.created_at))
+    if not sees_all(actor):
+        query = query.where(Subscription.subscriber_code == actor.org_code)
+    return list((await session.exec(query)).all())
+
+
+async def get_subscription(
+    session: AsyncSession, actor: Principal, subscription_id: uuid.UUID, *, for_update: bool = False
+) -> Subscription:
+    """The subscription, if the caller may see it (else NotFound, so ids cannot be probed)."""
+    subscription = await session.get(Subscription, subscription_id, with_for_update=for_update)
+    if subscription is None or not (sees_all(actor) or subscription.subscriber_code == actor.org_code):
+        raise NotFoundError(f"no subscription {subscription_id}")
+    return subscription

@@ -1,0 +1,31 @@
+"""Notification's tables and API shapes, by feature."""
+
+from services.notification.models.deliveries import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryAttemptPublic,
+    DeliveryPublic,
+    DeliveryState,
+    ReplayRequest,
+    ReplayResult,
+)
+from services.notification.models.subscriptions import (
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+)
+
+__all__ = [
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryAttemptPublic",
+    "DeliveryPublic",
+    "DeliveryState",
+    "ReplayRequest",
+    "ReplayResult",
+    "Subscription",
+    "SubscriptionCreate",
+    "SubscriptionCreated",
+    "SubscriptionPublic",
+]

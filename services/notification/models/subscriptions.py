@@ -1,0 +1,68 @@
+"""Subscriptions: an organisation's endpoint and the event types it hears."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import ConfigDict, StringConstraints
+from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.db.types import UtcDateTime
+from shared.types import BODY
+
+EventType = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SubscriptionBase(SQLModel):
+    event_types: list[str] = Field(
+        min_length=1, description="Versioned event types, e.g. registry.project.accepted.v1."
+    )
+
+
+class SubscriptionCreate(SQLModel):
+    """A new webhook subscription. The URL is checked by the outbound guard (no internal addresses,
+    no credentials, https in production)."""
+
+    model_config = ConfigDict(**BODY)
+
+    event_types: list[EventType] = Field(
+        min_length=1, max_length=50, description="Versioned event types, e.g. registry.project.accepted.v1."
+    )
+    endpoint_url: str = Field(min_length=1, max_length=2000, description="The receiver's http(s) URL.")
+
+
+class Subscription(SubscriptionBase, table=True):
+    __table_args__ = (UniqueConstraint("subscriber_code", "fingerprint", name="uq_subscription_content"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    subscriber_code: str = Field(max_length=64, index=True)
+    subscriber_kind: str | None = Field(default=None, sa_column=Column(String(16)))
+    subscriber_district: str | None = Field(default=None, sa_column=Column(String(64)))
+    event_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    channel: str = "webhook"
+    endpoint_url: str
+    secret: str
+    fingerprint: str | None = Field(default=None, sa_column=Column(String(64)))
+    active: bool = True
+    disabled_reason: str | None = None
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class SubscriptionPublic(SubscriptionBase):
+    id: uuid.UUID
+    subscriber_code: str
+    subscriber_kind: str | None
+    subscriber_district: str | None
+    channel: str
+    endpoint_url: str
+    active: bool
+    disabled_reason: str | None
+    created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionPublic):
+    secret: str = Field(description="Signing secret; shown only in this response.")

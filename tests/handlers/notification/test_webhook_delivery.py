@@ -1,0 +1,233 @@
+"""Webhook delivery on SQLite through a fake HTTP channel: signed, pinned to the checked address,
+retried on the schedule, honouring Retry-After, 410 disables, refused destinations never sent,
+only a short status line kept, manual retry and replay."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import httpx
+
+from services.notification.channels.webhook import WebhookSender
+from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.deliveries import (
+    RetryPolicy,
+    lease_due,
+    list_deliveries,
+    record_attempt,
+    replay,
+    retry_delivery,
+)
+from services.notification.models import Delivery, DeliveryAttempt, DeliveryState, Subscription
+from services.notification.signing import verify
+from shared.outbound import Allowlist
+from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
+from tests.handlers.notification.helpers import ACCEPTED, ORGS, PUBLIC, accepted, stub_resolver, subscribe
+
+SCHEDULE = (5.0, 300.0, 1800.0)
+POLICY = RetryPolicy(SCHEDULE, jitter=0.0)
+LEASE_S = 30.0
+
+
+async def world(harness_for, respond, url: str | None = None):  # type: ignore[no-untyped-def]
+    harness: ServiceHarness = await harness_for("notification", SUBSCRIPTIONS)
+    subscription = await subscribe(harness, "finance", [ACCEPTED], url=url)
+    await harness.deliver(accepted(), event_id="evt-1")
+    sender = WebhookSender(
+        harness.mock_http(respond),
+        timeout_s=5,
+        allowlist=Allowlist(),
+        require_https=False,
+        resolver=stub_resolver,
+    )
+    return harness, subscription, sender
+
+
+async def attempt(harness: ServiceHarness, sender: WebhookSender) -> list[DeliveryState]:
+    """Lease what is due now, send it, record it: one pass of the worker."""
+    now = harness.clock.now()
+    leased = await harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=10))
+    states = []
+    for delivery in leased:
+        result = await sender.send(delivery, now)
+        states.append(
+            await harness.run(lambda s, d=delivery, r=result: record_attempt(s, d, r, now=now, policy=POLICY))
+        )
+    return states
+
+
+async def only_delivery(harness: ServiceHarness) -> Delivery:
+    (delivery,) = await harness.all(Delivery)
+    return delivery
+
+
+async def test_a_delivery_is_signed_and_sent_to_the_checked_address(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness, subscription, sender = await world(harness_for, lambda r: httpx.Response(204))
+    assert await attempt(harness, sender) == [DeliveryState.DELIVERED]
+    (request,) = harness.http_requests
+    assert request.url.host == PUBLIC and request.headers["host"] == "finance.example.org"
+    assert request.headers["webhook-id"] == "evt-1"
+    stamp = int(request.headers["webhook-timestamp"])
+    assert stamp == int(DEFAULT_NOW.timestamp())
+    assert verify(
+        subscription.secret, "evt-1", stamp, request.content, request.headers["webhook-signature"], now=stamp
+    )
+    delivery = await only_delivery(harness)
+    assert delivery.delivered_at == DEFAULT_NOW and delivery.last_error is None and delivery.attempts == 1
+
+
+async def test_a_server_error_is_retried_on_the_schedule_and_keeps_only_a_status_line(harness_for) -> None:  # type: ignore[no-untyped-def]
+    secret_page = "<html>internal admin console: password=hunter2</html>"
+    harness, _, sender = await world(harness_for, lambda r: httpx.Response(500, text=secret_page))
+    assert await attempt(harness, sender) == [DeliveryState.PENDING]
+    delivery = await only_delivery(harness)
+    assert delivery.last_error == "HTTP 500" and delivery.last_status == 500
+    assert delivery.next_attempt_at == DEFAULT_NOW + timedelta(seconds=5)
+    assert await attempt(harness, sender) == []  # not due yet: nothing is sent
+    for delay in SCHEDULE:
+        harness.clock.advance(timedelta(seconds=delay))
+        await attempt(harness, sender)
+    delivery = await only_delivery(harness)
+    assert delivery.state == DeliveryState.FAILED and delivery.attempts == len(SCHEDULE) + 1
+    assert len(harness.http_requests) == len(SCHEDULE) + 1
+    attempts = await harness.all(DeliveryAttempt)
+    assert [a.status_line for a in attempts] == ["HTTP 500"] * 4
+    listed = await harness.run(lambda s: list_deliveries(s, ORGS["finance"], state=DeliveryState.FAILED))
+    assert [d.id for d in listed] == [delivery.id]  # exhausted messages are listed
+    assert all(secret_page not in str(v) for d in listed for v in d.model_dump().values())
+
+
+async def test_too_many_requests_waits_for_retry_after(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness, _, sender = await world(
+        harness_for, lambda r: httpx.Response(429, headers={"Retry-After": "120"})
+    )
+    await attempt(harness, sender)
+    delivery = await only_delivery(harness)
+    assert delivery.state == DeliveryState.PENDING
+    assert delivery.next_attempt_at == DEFAULT_NOW + timedelta(seconds=120)  # not the scheduled 5 s
+
+
+async def test_gone_disables_the_endpoint(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness, subscription, sender = await world(harness_for, lambda r: httpx.Response(410))
+    await harness.deliver(accepted(), event_id="evt-2")
+    now = harness.clock.now()
+    leased = await harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=1))
+    result = await sender.send(leased[0], now)
+    await harness.run(lambda s: record_attempt(s, leased[0], result, now=now, policy=POLICY))
+    (stored,) = await harness.all(Subscription)
+    assert not stored.active and stored.disabled_reason == "endpoint disabled: HTTP 410"
+    assert {d.state for d in await harness.all(Delivery)} == {DeliveryState.FAILED}
+    assert len(harness.http_requests) == 1  # the other delivery is never sent
+    await harness.deliver(accepted(), event_id="evt-3")
+    assert len(await harness.all(Delivery)) == 2  # a disabled endpoint gets no new deliveries
+
+
+async def test_a_redirect_is_not_followed(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness, _, sender = await world(
+        harness_for, lambda r: httpx.Response(302, headers={"Location": "http://169.254.169.254/"})
+    )
+    assert await attempt(harness, sender) == [DeliveryState.FAILED]
+    assert len(harness.http_requests) == 1 and harness.http_requests[0].url.host == PUBLIC
+    assert (await only_delivery(harness)).last_error == "HTTP 302 (redirect not followed)"
+
+
+async def test_a_destination_that_now_resolves_internally_is_never_sent(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness, subscription, sender = await world(harness_for, lambda r: httpx.Response(204))
+
+    async def rebound(session):  # type: ignore[no-untyped-def]
+        row = await session.get(Subscription, subscription.id)
+        row.endpoint_url = "https://hooks.evil.example/hook"  # the name now points inside
+        session.add(row)
+
+    await harness.run(rebound)
+    assert await attempt(harness, sender) == [DeliveryState.FAILED]
+    assert harness.http_requests == []
+    delivery = await only_delivery(harness)
+    assert delivery.last_error == "refused: private_address" and delivery.last_status is None
+    (logged,) = await harness.all(DeliveryAttempt)
+    assert not logged.sent
+
+
+async def test_network_faults_are_short_status_lines_and_retried(harness_for) -> None:  # type: ignore[no-untyped-def]
+    faults = iter(
+        [
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            httpx.ReadTimeout("slow"),
+            httpx.ReadError("reset"),
+        ]
+    )
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        raise next(faults)
+
+    harness, _, sender = await world(harness_for, respond)
+    lines = []
+    for delay in (0.0, *SCHEDULE[:2]):
+        harness.clock.advance(timedelta(seconds=delay))
+        await attempt(harness, sender)
+        lines.append((await only_delivery(harness)).last_error)
+    assert lines == ["connection refused", "timeout", "connection reset"]
+
+
+async def test_a_leased_delivery_is_not_leased_again_until_the_lease_runs_out(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness, _, _ = await world(harness_for, lambda r: httpx.Response(204))
+    now = harness.clock.now()
+    first = await harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=10))
+    second = await harness.run(
+        lambda s: lease_due(s, now=now + timedelta(seconds=LEASE_S - 1), limit=10, lease_s=LEASE_S)
+    )
+    third = await harness.run(
+        lambda s: lease_due(s, now=now + timedelta(seconds=LEASE_S), limit=10, lease_s=LEASE_S)
+    )
+    assert len(first) == 1 and second == [] and [d.id for d in third] == [first[0].id]
+
+
+async def test_a_failed_message_can_be_retried_by_hand_and_a_range_replayed(harness_for) -> None:  # type: ignore[no-untyped-def]
+    statuses = iter([404, 204, 204])
+    harness, subscription, sender = await world(harness_for, lambda r: httpx.Response(next(statuses)))
+    assert await attempt(harness, sender) == [DeliveryState.FAILED]
+    delivery = await only_delivery(harness)
+    finance = ORGS["finance"]
+    harness.clock.advance(timedelta(minutes=1))
+    await harness.run(lambda s: retry_delivery(s, finance, delivery.id, now=harness.clock.now()))
+    assert await attempt(harness, sender) == [DeliveryState.DELIVERED]
+    requeued = await harness.run(
+        lambda s: replay(
+            s,
+            finance,
+            subscription.id,
+            since=DEFAULT_NOW,
+            until=DEFAULT_NOW + timedelta(hours=1),
+            now=harness.clock.now(),
+        )
+    )
+    assert requeued == 1
+    assert await attempt(harness, sender) == [DeliveryState.DELIVERED]
+    assert len(harness.http_requests) == 3
+    assert await harness.audit_actions() == [
+        "subscription.created",
+        "delivery.retried",
+        "subscription.replayed",
+    ]
+
+
+async def test_a_slow_receiver_is_cut_at_the_deadline(harness_for) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(10)
+        return httpx.Response(204)
+
+    harness: ServiceHarness = await harness_for("notification", SUBSCRIPTIONS)
+    await subscribe(harness, "finance", [ACCEPTED])
+    await harness.deliver(accepted(), event_id="evt-slow")
+    client = httpx.AsyncClient(transport=httpx.MockTransport(hang))
+    sender = WebhookSender(
+        client, timeout_s=0.3, allowlist=Allowlist(), require_https=False, resolver=stub_resolver
+    )
+    now = harness.clock.now()
+    (leased,) = await harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=1))
+    started = time.monotonic()
+    result = await sender.send(leased, now)
+    assert time.monotonic() - started < 2 and result.status_line == "timeout" and result.status is None
