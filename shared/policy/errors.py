@@ -1,4 +1,17 @@
-"""Errors the policy package raises on purpose."""
+"""Errors the policy package raises on purpose.
+
+    ValueError
+     └── DataFileError        a data file is unreadable or breaks a rule (file, field, rule)
+          └── ProfileError    a programme profile in particular
+    KeyError
+     ├── UnknownProgrammeError  no profile has this code
+     └── UnknownItemError       the catalogue has no such item
+    LookupError
+     └── RuleAbsentError      the plan has no such rule; nothing is invented
+
+Rule functions also raise plain ValueError for an argument the plan does not know (a step,
+an exclusion or a signer) and TypeError for a float where money or a measure is exact.
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,11 @@ PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
 
 def load_profile(path: Path) -> ProgrammeProfile:
-    """Load and validate one profile file; its code must equal the file name's stem."""
+    """Load and validate one profile file; its code must equal the file name's stem.
+
+    Raises:
+        ProfileError: unreadable YAML, a broken rule, or a code that is not the file's name.
+    """
     path = Path(path)
     data = read_mapping(path, ProfileError)
     try:
@@ -33,7 +37,11 @@ def load_profile(path: Path) -> ProgrammeProfile:
 
 
 def load_profiles(directory: Path | None = None) -> dict[str, ProgrammeProfile]:
-    """Load every `*.yaml` in `directory` (default: the bundled profiles), keyed by code."""
+    """Load every `*.yaml` in `directory` (default: the bundled profiles), keyed by code.
+
+    Raises:
+        ProfileError: the directory is missing or any file in it is invalid.
+    """
     directory = PROFILES_DIR if directory is None else Path(directory)
     if not directory.is_dir():
         raise ProfileError(directory, [("", "profiles directory does not exist")])
@@ -53,7 +61,11 @@ def bundled_profiles() -> dict[str, ProgrammeProfile]:
 
 
 def get_profile(code: str) -> ProgrammeProfile:
-    """The bundled profile with this code (loaded once); `UnknownProgrammeError` otherwise."""
+    """The bundled profile with this code (loaded once); `UnknownProgrammeError` otherwise.
+
+    Raises:
+        UnknownProgrammeError: no bundled profile has this code (the message lists the known ones).
+    """
     profiles = _bundled()
     try:
         return profiles[code]

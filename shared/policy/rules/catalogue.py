@@ -13,7 +13,12 @@ ItemRef = CatalogueItem | int | str
 
 
 def catalogue_item(profile: ProgrammeProfile, number_or_code: int | str) -> CatalogueItem:
-    """The item with this number (8 or "8") or code; UnknownItemError when there is none."""
+    """The item with this number (8 or "8") or code; UnknownItemError when there is none.
+
+    Raises:
+        UnknownItemError: no item has this number or code.
+        TypeError: a boolean was passed.
+    """
     if isinstance(number_or_code, bool):
         raise TypeError("an item is identified by number or code, not a boolean")
     key: int | str = number_or_code
@@ -34,12 +39,20 @@ def _resolve(profile: ProgrammeProfile, item: ItemRef) -> CatalogueItem:
 
 
 def responsible_departments(profile: ProgrammeProfile, item: ItemRef) -> tuple[str, ...]:
-    """Department codes responsible for an item, in the profile's order (may be empty)."""
+    """Department codes responsible for an item, in the profile's order (may be empty).
+
+    Raises:
+        UnknownItemError: the item is not in this profile's catalogue.
+    """
     return _resolve(profile, item).responsible_departments
 
 
 def responsible_utilities(profile: ProgrammeProfile, item: ItemRef) -> tuple[str, ...]:
-    """Utility-company codes that do (and pay for) their own work on an item."""
+    """Utility-company codes that do (and pay for) their own work on an item.
+
+    Raises:
+        UnknownItemError: the item is not in this profile's catalogue.
+    """
     return _resolve(profile, item).responsible_utilities
 
 

@@ -72,7 +72,11 @@ def _explain(rule: BuiltBefore) -> str:
 
 
 def built_year_cutoff(profile: ProgrammeProfile) -> BuiltYearCutoff:
-    """The plan's built-year cut-off and its reading; RuleAbsentError when the plan sets none."""
+    """The plan's built-year cut-off and its reading; RuleAbsentError when the plan sets none.
+
+    Raises:
+        RuleAbsentError: the plan sets no built year (Zhengzhou 2018, Zhongyuan).
+    """
     rule = profile.eligibility.built_before
     if rule is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no built-year cut-off")
@@ -100,6 +104,18 @@ def is_eligible(
 
     `exclusions` must be codes from `profile.eligibility.exclusions`; an unknown code raises
     ValueError rather than being ignored, since a misspelt exclusion would admit the community.
+
+    Args:
+        built_year: the year the community was completed.
+        exclusions: the plan's exclusion codes that apply to the community.
+        district: the community's district code, checked against the jurisdiction.
+
+    Returns:
+        Every check with its clause; `to_confirm` lists the conditions a person confirms.
+
+    Raises:
+        TypeError: `built_year` is not an int.
+        ValueError: an exclusion code the plan does not have.
     """
     if isinstance(built_year, bool) or not isinstance(built_year, int):
         raise TypeError(f"built_year must be an int year, got {built_year!r}")

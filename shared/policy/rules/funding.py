@@ -14,7 +14,11 @@ from shared.policy.models.profile import ProgrammeProfile
 
 
 def award_rule(profile: ProgrammeProfile) -> Award:
-    """The plan's award rule, or RuleAbsentError when the plan sets no award ratio."""
+    """The plan's award rule, or RuleAbsentError when the plan sets no award ratio.
+
+    Raises:
+        RuleAbsentError: the plan sets no award ratio (Kaifeng, Zhengzhou 2018, Zhongyuan).
+    """
     award = profile.funding.award if profile.funding else None
     if award is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no award ratio")
@@ -26,6 +30,9 @@ def award_basis(profile: ProgrammeProfile) -> AwardBasis:
 
     Services ask this instead of comparing with a constant, so the registry knows which figure
     acceptance must state and funding which figure to multiply.
+
+    Raises:
+        RuleAbsentError: the plan has no award.
     """
     return award_rule(profile).basis
 
@@ -40,12 +47,20 @@ def award_trued_up_on_audit(profile: ProgrammeProfile) -> bool:
 
 
 def award_approver(profile: ProgrammeProfile) -> str:
-    """Department code that approves the city award (the payer unless the profile says otherwise)."""
+    """Department code that approves the city award (the payer unless the profile says otherwise).
+
+    Raises:
+        RuleAbsentError: the plan has no award.
+    """
     return award_rule(profile).approver_department
 
 
 def award_payer(profile: ProgrammeProfile) -> str:
-    """Department code that pays the city award."""
+    """Department code that pays the city award.
+
+    Raises:
+        RuleAbsentError: the plan has no award.
+    """
     return award_rule(profile).payer_department
 
 
@@ -61,6 +76,18 @@ def award_fen(profile: ProgrammeProfile, basis_fen: int, *, basis: AwardBasis | 
     Pass `basis` to state which investment figure `basis_fen` is; a figure the plan does not
     pay on (e.g. an approved figure where the profile says accepted) raises ValueError. When
     the award is trued up on audit, the audited figure is accepted too (the corrected award).
+
+    Args:
+        basis_fen: the investment, in integer fen.
+        basis: which figure `basis_fen` is; None skips the check.
+
+    Returns:
+        The award in integer fen.
+
+    Raises:
+        RuleAbsentError: the plan has no award.
+        TypeError: `basis_fen` is not an int (a float would lose fen).
+        ValueError: `basis_fen` is negative, or `basis` is a figure the plan does not pay on.
     """
     award = award_rule(profile)
     if isinstance(basis_fen, bool) or not isinstance(basis_fen, int):
@@ -78,6 +105,18 @@ def award_true_up_fen(profile: ProgrammeProfile, awarded_fen: int, audited_inves
 
     Positive: the district is owed more; negative: it was overpaid. RuleAbsentError when the
     plan's award is not trued up on audit (it is then final as paid).
+
+    Args:
+        awarded_fen: what was paid on the first basis, in fen.
+        audited_investment_fen: the audited investment, in fen.
+
+    Returns:
+        The signed adjustment in fen (0 when the figures agree).
+
+    Raises:
+        RuleAbsentError: the plan has no award, or it is not trued up on audit.
+        TypeError: either amount is not an int.
+        ValueError: the audited investment is negative.
     """
     if not award_trued_up_on_audit(profile):
         raise RuleAbsentError(f"{profile.code}: the award is not trued up on the audited figure")
@@ -96,7 +135,11 @@ def award_applies(profile: ProgrammeProfile, district_code: str) -> bool:
 
 
 def subsidy_rule(profile: ProgrammeProfile) -> PropertySubsidy:
-    """The plan's property-service subsidy rule with a rate, or RuleAbsentError."""
+    """The plan's property-service subsidy rule with a rate, or RuleAbsentError.
+
+    Raises:
+        RuleAbsentError: the plan has no subsidy, or one without a rate (Kaifeng's "可").
+    """
     subsidy = profile.funding.property_subsidy if profile.funding else None
     if subsidy is None or subsidy.min_fen_per_m2_month is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no property-subsidy rate")
@@ -108,6 +151,11 @@ def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int
 
     The plan's rate is a floor (不低于), so this is the least a district may pay; the minimum
     period is `subsidy_rule(profile).min_months`.
+
+    Raises:
+        RuleAbsentError: the plan sets no rate.
+        TypeError: a float area or a non-int number of months.
+        ValueError: a negative or non-finite area, or negative months.
     """
     rate = subsidy_rule(profile).min_fen_per_m2_month
     assert rate is not None
@@ -123,7 +171,11 @@ def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int
 
 
 def minimum_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int) -> int:
-    """The least a district commits to for a community: the floor rate over the minimum period."""
+    """The least a district commits to for a community: the floor rate over the minimum period.
+
+    Raises:
+        RuleAbsentError: the plan sets no rate or no minimum period.
+    """
     months = subsidy_rule(profile).min_months
     if months is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no minimum subsidy period")

@@ -37,6 +37,9 @@ def next_steps(profile: ProgrammeProfile, current: StageCode | str) -> tuple[Sta
 
     The plans are sequential, so this is at most one step today; callers treat it as a set so a
     plan with parallel or optional steps needs no change on their side.
+
+    Raises:
+        ValueError: `current` is not a step of this plan (or no step code at all).
     """
     codes = stage_codes(profile)
     index = _index(profile, current)
@@ -44,7 +47,11 @@ def next_steps(profile: ProgrammeProfile, current: StageCode | str) -> tuple[Sta
 
 
 def next_stage(profile: ProgrammeProfile, current: StageCode | str) -> StageCode | None:
-    """The step after `current` (None after the last); ValueError if `current` is not in the plan."""
+    """The step after `current` (None after the last); ValueError if `current` is not in the plan.
+
+    Raises:
+        ValueError: `current` is not a step of this plan.
+    """
     following = next_steps(profile, current)
     return following[0] if following else None
 
@@ -57,7 +64,11 @@ def _stage(profile: ProgrammeProfile, step: StageCode | str) -> Stage:
 
 
 def sign_offs(profile: ProgrammeProfile, step: StageCode | str) -> tuple[SignOff, ...]:
-    """The signatures `step` needs, in round order (empty when the plan names none)."""
+    """The signatures `step` needs, in round order (empty when the plan names none).
+
+    Raises:
+        ValueError: `step` is not a step of this plan.
+    """
     return tuple(sorted(_stage(profile, step).sign_offs, key=lambda s: s.round))
 
 
@@ -79,6 +90,13 @@ def missing_sign_offs(
     """The sign-offs not yet given by any of their roles; ValueError for a role the step does not know.
 
     A sign-off with alternatives (业主委员会 or 业主代表) is given when any one of them has signed.
+
+    Args:
+        step: the step being signed (usually acceptance).
+        signed: the role codes that have signed so far.
+
+    Raises:
+        ValueError: `step` is not in the plan, or a role in `signed` signs no part of it.
     """
     required = _check_roles(profile, step, signed)
     return tuple(s for s in required if not set(s.any_of) & set(signed))
@@ -88,6 +106,9 @@ def sign_offs_due(profile: ProgrammeProfile, step: StageCode | str, signed: Set[
     """The missing sign-offs of the earliest incomplete round: who may sign now.
 
     Zhongyuan's headquarters is due only once the street office and the community have signed.
+
+    Raises:
+        ValueError: as for `missing_sign_offs`.
     """
     missing = missing_sign_offs(profile, step, signed)
     if not missing:
@@ -97,12 +118,20 @@ def sign_offs_due(profile: ProgrammeProfile, step: StageCode | str, signed: Set[
 
 
 def is_signed_off(profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]) -> bool:
-    """Whether every sign-off of `step` has been given (true for a step that needs none)."""
+    """Whether every sign-off of `step` has been given (true for a step that needs none).
+
+    Raises:
+        ValueError: as for `missing_sign_offs`.
+    """
     return not missing_sign_offs(profile, step, signed)
 
 
 def step_modes(profile: ProgrammeProfile, step: StageCode | str) -> tuple[Mode, ...]:
-    """The ways the plan allows `step` to be done, e.g. Zhongyuan's three takeover modes."""
+    """The ways the plan allows `step` to be done, e.g. Zhongyuan's three takeover modes.
+
+    Raises:
+        ValueError: `step` is not a step of this plan.
+    """
     return _stage(profile, step).modes
 
 
@@ -116,7 +145,11 @@ def audit_after(profile: ProgrammeProfile) -> StageCode | None:
 
 
 def permit_exemption(profile: ProgrammeProfile) -> PermitExemption:
-    """The construction-permit exemption rule (Kaifeng 六(四)), or RuleAbsentError."""
+    """The construction-permit exemption rule (Kaifeng 六(四)), or RuleAbsentError.
+
+    Raises:
+        RuleAbsentError: the plan has no such rule.
+    """
     rule = profile.lifecycle.permit_exemption
     if rule is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no construction-permit exemption")
@@ -128,6 +161,13 @@ def may_exempt_from_permit(profile: ProgrammeProfile, facts: Set[str]) -> bool:
 
     "May": the plan's word is 可, so True makes the project a candidate, never owed the
     exemption. An unknown condition code raises ValueError rather than being ignored.
+
+    Args:
+        facts: codes of the exemption conditions that hold for the project.
+
+    Raises:
+        RuleAbsentError: the plan has no exemption rule.
+        ValueError: a code in `facts` is not one of the rule's conditions.
     """
     rule = permit_exemption(profile)
     known = {c.code for g in rule.groups for c in g.conditions}

@@ -19,6 +19,11 @@ def weekly_report_weekday(profile: ProgrammeProfile) -> int | None:
 
 
 def yearly_targets(profile: ProgrammeProfile) -> YearlyTargets:
+    """The plan's yearly shares, for rollups that compare progress with the plan.
+
+    Raises:
+        RuleAbsentError: the plan sets no yearly shares (Kaifeng, Zhongyuan).
+    """
     targets = profile.supervision.yearly_targets
     if targets is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no yearly targets")
@@ -26,18 +31,30 @@ def yearly_targets(profile: ProgrammeProfile) -> YearlyTargets:
 
 
 def target_share(profile: ProgrammeProfile, year: int) -> Decimal:
-    """The share of the programme planned for `year` (0 for a year the plan does not list)."""
+    """The share of the programme planned for `year` (0 for a year the plan does not list).
+
+    Raises:
+        RuleAbsentError: the plan sets no yearly shares.
+    """
     return yearly_targets(profile).shares.get(year, Decimal(0))
 
 
 def cumulative_target_share(profile: ProgrammeProfile, year: int) -> Decimal:
-    """The share planned to be done by the end of `year`, for ranking districts against plan."""
+    """The share planned to be done by the end of `year`, for ranking districts against plan.
+
+    Raises:
+        RuleAbsentError: the plan sets no yearly shares.
+    """
     shares = yearly_targets(profile).shares
     return sum((share for y, share in shares.items() if y <= year), Decimal(0))
 
 
 def indicator(profile: ProgrammeProfile, code: str) -> Indicator:
-    """The indicator with this code; KeyError when the plan does not measure it."""
+    """The indicator with this code; KeyError when the plan does not measure it.
+
+    Raises:
+        KeyError: the plan has no indicator with this code.
+    """
     for candidate in profile.supervision.indicators:
         if candidate.code == code:
             return candidate
@@ -45,7 +62,11 @@ def indicator(profile: ProgrammeProfile, code: str) -> Indicator:
 
 
 def milestone_in_force(profile: ProgrammeProfile, code: str, on: date) -> Milestone | None:
-    """The milestone in force on `on`: the latest one already due (None before the first)."""
+    """The milestone in force on `on`: the latest one already due (None before the first).
+
+    Raises:
+        KeyError: the plan has no indicator with this code.
+    """
     in_force = [m for m in indicator(profile, code).milestones if m.by is None or m.by <= on]
     if not in_force:
         return None
@@ -54,7 +75,11 @@ def milestone_in_force(profile: ProgrammeProfile, code: str, on: date) -> Milest
 
 
 def indicator_threshold(profile: ProgrammeProfile, code: str, on: date) -> Decimal | None:
-    """The threshold in force on `on` (the lower bound of a range); None before the first."""
+    """The threshold in force on `on` (the lower bound of a range); None before the first.
+
+    Raises:
+        KeyError: the plan has no indicator with this code.
+    """
     milestone = milestone_in_force(profile, code, on)
     return milestone.value if milestone else None
 
@@ -77,6 +102,16 @@ def meets_indicator(
 
     The comparison is the plan's: at least, more than (大于), at most (a service radius), between
     (both bounds included) or increasing (逐年提高), which needs last year's value as `previous`.
+
+    Args:
+        value: the measured value, in the indicator's unit (Decimal or int).
+        on: the day the measurement is judged on (dated targets apply from their date).
+        previous: last year's value, for an increasing indicator only.
+
+    Raises:
+        KeyError: the plan has no indicator with this code.
+        TypeError: a float value.
+        ValueError: an increasing indicator without `previous`.
     """
     rule = indicator(profile, code)
     measured = _exact(value, "value")
@@ -109,7 +144,11 @@ def indicators_for(profile: ProgrammeProfile, district_code: str) -> tuple[Indic
 
 
 def standard(profile: ProgrammeProfile, code: str) -> Standard:
-    """The checklist with this code (e.g. Zhengzhou 2019's ten goals); KeyError when absent."""
+    """The checklist with this code (e.g. Zhengzhou 2019's ten goals); KeyError when absent.
+
+    Raises:
+        KeyError: the plan has no such checklist.
+    """
     for candidate in profile.standards:
         if candidate.code == code:
             return candidate
@@ -138,6 +177,9 @@ def past_at_issue(profile: ProgrammeProfile, deadline: Deadline | str) -> bool:
 
     Such a date records what the plan asked, but nobody could meet it after reading the plan, so
     it must never show as overdue (Kaifeng 六(三): 2019-12-15 in a plan of 2019-12-29).
+
+    Raises:
+        KeyError: the deadline is not in this plan.
     """
     return _deadline(profile, deadline).due_on < profile.issued_on
 
@@ -146,6 +188,9 @@ def deadline_status(profile: ProgrammeProfile, deadline: Deadline | str, on: dat
     """Where a deadline stands on `on`: past at issue, upcoming, open or passed.
 
     A service shows "overdue" only for PASSED with the work not done; PAST_AT_ISSUE never is.
+
+    Raises:
+        KeyError: the deadline is not in this plan.
     """
     rule = _deadline(profile, deadline)
     if rule.due_on < profile.issued_on:
