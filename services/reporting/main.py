@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.reporting.api import router
+from services.reporting.api import rollups
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.settings import ReportingSettings
 from shared.web.app import ServiceDefinition, create_app
@@ -18,8 +18,11 @@ def create_reporting_app(settings: ReportingSettings | None = None) -> FastAPI:
         ServiceDefinition(
             settings=settings or ReportingSettings(),
             title="Reporting (督导)",
-            description="Per-district rollups projected from registry and funding events.",
-            routers=[router],
+            description=(
+                "Per-district rollups, now or as of a day, week or month, projected from registry"
+                " and funding events."
+            ),
+            routers=[rollups.router],
             migrations_dir=Path(__file__).parent / "migrations",
             subscriptions=SUBSCRIPTIONS,
         )

@@ -1,0 +1,1 @@
+"""Reporting's HTTP routes, one module per feature."""

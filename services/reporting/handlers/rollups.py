@@ -1,0 +1,94 @@
+"""Rollup queries: sums of the daily deltas, so "as of" any day is one indexed aggregate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.reporting.domain.periods import PeriodSpan
+from services.reporting.domain.projections import FIGURES
+from services.reporting.models.projections import DistrictDay
+from services.reporting.models.rollups import DistrictFigures, DistrictRollupPublic
+from shared.access import Principal, sees_district, visible_district
+from shared.errors import NotFound
+
+__all__ = ["district_rollup", "district_rollups"]
+
+
+async def district_rollups(
+    session: AsyncSession,
+    actor: Principal,
+    span: PeriodSpan | None = None,
+    programme_code: str | None = None,
+) -> list[DistrictRollupPublic]:
+    """Every district the actor may see that had figures by then, by district code.
+
+    Args:
+        session: the request's unit of work.
+        actor: the caller; a district sees only itself.
+        span: figures as of this period's end (with its own changes in `in_period`); None: now.
+        programme_code: only this programme's figures.
+    """
+    return await _query(session, actor, span, programme_code, visible_district(actor))
+
+
+async def district_rollup(
+    session: AsyncSession,
+    actor: Principal,
+    district_code: str,
+    span: PeriodSpan | None = None,
+    programme_code: str | None = None,
+) -> DistrictRollupPublic:
+    """One district's rollup.
+
+    Raises:
+        NotFound: no figures for the district by then, or the actor may not see it (same answer).
+    """
+    found = []
+    if sees_district(actor, district_code):
+        found = await _query(session, actor, span, programme_code, district_code)
+    if not found:
+        raise NotFound(f"no figures for district {district_code}")
+    return found[0]
+
+
+async def _query(
+    session: AsyncSession,
+    actor: Principal,
+    span: PeriodSpan | None,
+    programme_code: str | None,
+    district_code: str | None,
+) -> list[DistrictRollupPublic]:
+    t = DistrictDay.__table__  # type: ignore[attr-defined]
+    columns: list[Any] = [func.sum(t.c[name]).label(name) for name in FIGURES]
+    if span is not None:
+        in_period = t.c.day >= span.start
+        columns += [func.sum(case((in_period, t.c[name]), else_=0)).label(f"p_{name}") for name in FIGURES]
+    query = select(t.c.district_code, func.max(t.c.updated_at).label("updated_at"), *columns)
+    if span is not None:
+        query = query.where(t.c.day <= span.end)
+    if programme_code is not None:
+        query = query.where(t.c.programme_code == programme_code)
+    if district_code is not None:
+        query = query.where(t.c.district_code == district_code)
+    query = query.group_by(t.c.district_code).order_by(t.c.district_code)
+    rows = (await session.exec(query)).mappings().all()  # type: ignore[call-overload]
+    return [_public(row, span) for row in rows]
+
+
+def _public(row: Any, span: PeriodSpan | None) -> DistrictRollupPublic:
+    figures = {name: int(row[name] or 0) for name in FIGURES}
+    extra: dict[str, Any] = {}
+    if span is not None:
+        extra = {
+            "period": span.period,
+            "period_label": span.label,
+            "period_start": span.start,
+            "as_of": span.end,
+            "in_period": DistrictFigures(**{name: int(row[f"p_{name}"] or 0) for name in FIGURES}),
+        }
+    return DistrictRollupPublic(
+        district_code=row["district_code"], updated_at=row["updated_at"], **figures, **extra
+    )

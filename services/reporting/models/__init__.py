@@ -1,0 +1,1 @@
+"""Reporting's tables and API shapes, one module per feature."""

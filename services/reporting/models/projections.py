@@ -1,0 +1,40 @@
+"""Projection tables: daily deltas per programme and district, rebuilt from the event topics.
+
+Every figure is added to in one SQL statement (see `handlers/projections.py`), never read and
+written back from Python, so concurrent replicas cannot lose an update. Money is BIGINT fen with a
+CHECK at `FIGURE_LIMIT`: a sum that would pass it fails loudly instead of wrapping, or, on SQLite,
+silently turning into a float.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, Date, String, text
+from sqlmodel import Field, SQLModel
+
+from shared.db.types import UtcDateTime
+
+FIGURE_LIMIT = 10**18
+"""Bound on any stored figure: 100,000 projects at the 10^13 fen money ceiling, below 2^63."""
+
+
+def _figure() -> object:
+    return Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0")))
+
+
+class DistrictDay(SQLModel, table=True):
+    """What changed in one district of one programme on one day (Asia/Shanghai)."""
+
+    __tablename__ = "district_day"
+
+    programme_code: str = Field(sa_column=Column(String(64), primary_key=True))
+    district_code: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    registered_projects: int = _figure()  # type: ignore[assignment]
+    registered_investment_fen: int = _figure()  # type: ignore[assignment]
+    accepted_projects: int = _figure()  # type: ignore[assignment]
+    accepted_investment_fen: int = _figure()  # type: ignore[assignment]
+    approved_awards: int = _figure()  # type: ignore[assignment]
+    approved_award_fen: int = _figure()  # type: ignore[assignment]
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
