@@ -6,10 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.registry.api import router
-from services.registry.directory import seed_organisations
-from services.registry.directory_api import router as directory_router
+from services.registry.api import ROUTERS
 from services.registry.handlers import SUBSCRIPTIONS
+from services.registry.handlers.directory import seed_organisations
 from services.registry.settings import RegistrySettings
 from shared.contracts.topics import REGISTRY_EVENTS
 from shared.web.app import Runtime, ServiceDefinition, create_app
@@ -22,7 +21,7 @@ def create_registry_app(settings: RegistrySettings | None = None) -> FastAPI:
             settings=settings or RegistrySettings(),
             title="Registry (台账)",
             description="Communities, renovation projects and their lifecycle.",
-            routers=[router, directory_router],
+            routers=ROUTERS,
             migrations_dir=Path(__file__).parent / "migrations",
             produces=[REGISTRY_EVENTS],
             subscriptions=SUBSCRIPTIONS,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.base import EventPayload
 from shared.contracts.topics import REGISTRY_EVENTS
@@ -50,6 +51,12 @@ class ProjectAccepted(_ProjectEvent):
         default=None, ge=0, description="Final-accounts audited investment, in fen, when known."
     )
     accepted_on: date
+    accepted_investment_fen: int | None = Field(
+        default=None,
+        ge=0,
+        description="Investment stated at acceptance, in fen; the award is computed on it where the "
+        "programme's basis is the accepted investment and the audit has not happened yet.",
+    )
 
 
 class FinalAccountsAudited(_ProjectEvent):
@@ -60,3 +67,163 @@ class FinalAccountsAudited(_ProjectEvent):
 
     audited_investment_fen: int = Field(ge=0, description="Audited investment, in fen.")
     audited_on: date
+
+
+class PlanItem(BaseModel):
+    """One catalogue item of a plan with the investment planned for it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    item_code: str = Field(description="Code of the item in the programme's catalogue.")
+    investment_fen: int = Field(ge=0, description="Investment planned for the item, in fen.")
+    tasks: list[str] = Field(default_factory=list, description="The task list (任务清单) for the item.")
+
+
+class ItemProgress(BaseModel):
+    """How far the works of one catalogue item have come."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    item_code: str
+    percent_complete: int = Field(ge=0, le=100)
+
+
+class Defect(BaseModel):
+    """One defect found at a failed acceptance, by the party that recorded it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    description: str
+    recorded_by: str = Field(description="Party code (from the programme's acceptance participants).")
+    item_code: str | None = None
+
+
+class Signature(BaseModel):
+    """One party's signature on the joint acceptance form."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    party: str = Field(description="Party code from the programme's acceptance participants.")
+    signatory: str = Field(description="Name of the person or organisation that signed.")
+
+
+class ResidentsConsulted(_ProjectEvent):
+    """Residents were consulted and the plan's content made public (宣传发动, 征求居民意见, 公示)."""
+
+    TYPE: ClassVar[str] = "registry.project.residents_consulted.v1"
+
+    consulted_on: date
+    households_consulted: int = Field(ge=0)
+    households_in_favour: int = Field(ge=0)
+    share_in_favour: Decimal = Field(ge=0, le=1, description="households_in_favour / households_consulted.")
+    publicity_notice: str = Field(description="Reference or title of the publicity notice (公示).")
+    publicity_from: date
+    publicity_to: date
+
+
+class PlanSubmitted(_ProjectEvent):
+    """A version of the project's plan (实施方案, 投资计划, 任务清单) was submitted; a revision is a
+    new version, never an overwrite."""
+
+    TYPE: ClassVar[str] = "registry.project.plan_submitted.v1"
+
+    version: int = Field(ge=1)
+    submitted_on: date
+    items: list[PlanItem]
+    investment_fen: int = Field(ge=0, description="Sum of the items' investment, in fen.")
+
+
+class PlanApproved(_ProjectEvent):
+    """A submitted plan version was approved; its investment is the project's approved investment."""
+
+    TYPE: ClassVar[str] = "registry.project.plan_approved.v1"
+
+    version: int = Field(ge=1)
+    approved_on: date
+    items: list[PlanItem]
+    investment_fen: int = Field(ge=0, description="Approved investment, in fen.")
+
+
+class TenderAwarded(_ProjectEvent):
+    """The works were tendered and awarded (公开招标, 统一工程招标和监理)."""
+
+    TYPE: ClassVar[str] = "registry.project.tender_awarded.v1"
+
+    awarded_on: date
+    contractor: str
+    supervisor: str | None = None
+    contract_fen: int | None = Field(default=None, ge=0, description="Contract price, in fen.")
+
+
+class ConstructionStarted(_ProjectEvent):
+    """Works started on site (组织施工)."""
+
+    TYPE: ClassVar[str] = "registry.project.construction_started.v1"
+
+    started_on: date
+
+
+class ProgressReported(_ProjectEvent):
+    """Progress of the works, per catalogue item."""
+
+    TYPE: ClassVar[str] = "registry.project.progress_reported.v1"
+
+    reported_on: date
+    items: list[ItemProgress]
+    note: str | None = None
+
+
+class ConstructionCompleted(_ProjectEvent):
+    """The works are finished (竣工) and ready for acceptance."""
+
+    TYPE: ClassVar[str] = "registry.project.construction_completed.v1"
+
+    completed_on: date
+
+
+class AcceptanceFailed(_ProjectEvent):
+    """Acceptance found defects; the project goes to rectification (对存在问题进行整改)."""
+
+    TYPE: ClassVar[str] = "registry.project.acceptance_failed.v1"
+
+    inspected_on: date
+    defects: list[Defect]
+
+
+class RectificationCompleted(_ProjectEvent):
+    """The defects were rectified; the project may be presented for acceptance again."""
+
+    TYPE: ClassVar[str] = "registry.project.rectification_completed.v1"
+
+    rectified_on: date
+    note: str | None = None
+
+
+class PropertyTakenOver(_ProjectEvent):
+    """Property management took the community over after acceptance (物业接管)."""
+
+    TYPE: ClassVar[str] = "registry.project.property_taken_over.v1"
+
+    taken_over_on: date
+    mode: str = Field(description="Who manages: a party code from the programme's takeover step.")
+    manager: str = Field(description="Name of the managing company or body.")
+    service_level: str | None = Field(default=None, description="Service level code from the profile.")
+    commitments: list[str] = Field(default_factory=list, description="Service item codes committed to.")
+
+
+class ProjectClosed(_ProjectEvent):
+    """The project is closed out in the ledger (销号)."""
+
+    TYPE: ClassVar[str] = "registry.project.closed.v1"
+
+    closed_on: date
+
+
+class ReviewPassed(_ProjectEvent):
+    """A pre-works review passed: project approval (立项), design review or cost review (Kaifeng 七(五))."""
+
+    TYPE: ClassVar[str] = "registry.project.review_passed.v1"
+
+    step: str = Field(description="approval, design_review or cost_review (the profile's step code).")
+    passed_on: date
+    reference: str = Field(description="Reference of the approval or review document.")

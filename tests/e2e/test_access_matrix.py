@@ -121,8 +121,8 @@ async def test_each_kind_of_organisation_gets_exactly_its_rights(platform) -> No
             "registry",
             erqi,
             "POST",
-            f"/projects/{project_id}/stage-transitions",
-            {"to_stage": "taken_over"},
+            f"/projects/{project_id}/property-takeover",
+            {"taken_over_on": "2026-11-20", "mode": "existing-company", "manager": "某物业公司"},
             404,
         ),
         (

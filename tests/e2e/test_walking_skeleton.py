@@ -40,7 +40,7 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
 
         project = await register_project(registry, investment_fen=1_000_000_01)
         accepted = await accept_project(registry, project["id"], accepted_on="2026-11-20")
-        assert accepted["stage"] == "accepted"
+        assert (accepted["step"], accepted["status"]) == ("acceptance", "accepted")
 
         async def award():  # type: ignore[no-untyped-def]
             response = await funding.get("/awards", params={"project_id": project["id"]})
@@ -95,7 +95,12 @@ async def test_accepted_project_is_awarded_counted_and_notified(platform) -> Non
         assert [e["action"] for e in reversed(registry_audit)] == [
             "community.registered",
             "project.registered",
-            *["project.stage_advanced"] * 4,
+            "project.residents_consulted",
+            "project.plan_submitted",
+            "project.plan_approved",
+            "project.construction_started",
+            "project.construction_completed",
+            "project.accepted",
         ]
         assert {e["actor_org"] for e in registry_audit} == {"zz-jinshui"}
         assert all(e["request_id"] for e in registry_audit)

@@ -52,21 +52,24 @@ async def test_a_project_for_an_unknown_community_is_refused_without_a_trace(pla
     assert await _counts(platform) == (0, 0, 0)
 
 
-async def test_skipping_a_stage_is_a_conflict_and_leaves_the_project_as_it_was(platform) -> None:  # type: ignore[no-untyped-def]
+async def test_skipping_a_step_is_a_conflict_and_leaves_the_project_as_it_was(platform) -> None:  # type: ignore[no-untyped-def]
     registry = await platform.start("registry")
     project = await register_project(registry)
     before = await _counts(platform)
     response = await registry.post(
-        f"/projects/{project['id']}/stage-transitions",
-        json={"to_stage": "accepted", "effective_on": "2026-11-20"},
+        f"/projects/{project['id']}/acceptance",
+        json={"accepted_on": "2026-11-20", "accepted_investment_fen": 1, "sign_offs": []},
     )
     assert response.status_code == 409
-    assert _fields(response) == {"to_stage": "lifecycle_order"}
-    assert (await registry.get(f"/projects/{project['id']}")).json()["stage"] == "surveyed"
+    assert _fields(response) == {"action": "lifecycle_order"}
+    body = response.json()
+    assert body["current_state"] == "survey" and body["allowed_actions"] == ["residents-consultation"]
+    after = (await registry.get(f"/projects/{project['id']}")).json()
+    assert (after["step"], after["status"]) == ("survey", "opened")
     assert await _counts(platform) == before
 
 
-async def test_money_must_be_whole_fen_and_an_unknown_stage_is_refused(platform) -> None:  # type: ignore[no-untyped-def]
+async def test_money_must_be_whole_fen_and_an_unknown_step_is_refused(platform) -> None:  # type: ignore[no-untyped-def]
     registry = await platform.start("registry")
     project = await register_project(registry)
     before = await _counts(platform)
@@ -74,12 +77,10 @@ async def test_money_must_be_whole_fen_and_an_unknown_stage_is_refused(platform)
         "/projects", json={"name": "x", "community_id": project["community_id"], "investment_fen": 1.5}
     )
     assert response.status_code == 422
-    assert _fields(response) == {"investment_fen": "int_from_float"}
-    response = await registry.post(
-        f"/projects/{project['id']}/stage-transitions", json={"to_stage": "demolished"}
-    )
+    assert _fields(response) == {"investment_fen": "int_type"}  # strict fen: never coerced from a float
+    response = await registry.get("/projects", params={"step": "demolished"})
     assert response.status_code == 422
-    assert _fields(response) == {"to_stage": "enum"}
+    assert _fields(response) == {"step": "enum"}
     response = await registry.get(f"/projects/{uuid.uuid4()}")
     assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
     assert await _counts(platform) == before

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.factories import STAGES_TO_ACCEPTANCE, community_body, project_body
+from tests.support.factories import WALK_SKIPS, community_body, project_body, step_bodies
 
 
 async def register_project(
@@ -25,19 +25,53 @@ async def accept_project(
     accepted_on: str = "2026-11-20",
     audited_investment_fen: int | None = None,
 ) -> dict[str, Any]:
-    """Walk a project to acceptance; the audited investment defaults to the planned one."""
-    if audited_investment_fen is None:
-        audited_investment_fen = (await registry.get(f"/projects/{project_id}")).json()["investment_fen"]
-    for stage in STAGES_TO_ACCEPTANCE:
-        response = await registry.post(f"/projects/{project_id}/stage-transitions", json={"to_stage": stage})
+    """Walk a project through its programme's steps to acceptance; returns the accepted project.
+
+    Every step is dated `accepted_on`. The investment stated at acceptance is
+    `audited_investment_fen` when given, else the planned one (acceptance no longer waits for
+    the audit: record that afterwards with `audit_project`).
+    """
+    return await walk_project(
+        registry,
+        project_id,
+        until="acceptance",
+        on=accepted_on,
+        accepted_investment_fen=audited_investment_fen,
+    )
+
+
+async def walk_project(
+    registry: httpx.AsyncClient,
+    project_id: str,
+    *,
+    until: str,
+    on: str = "2026-11-20",
+    accepted_investment_fen: int | None = None,
+) -> dict[str, Any]:
+    """Take the allowed actions in the programme's order until `until` has been taken."""
+    project = (await registry.get(f"/projects/{project_id}")).json()
+    investment = accepted_investment_fen if accepted_investment_fen is not None else project["investment_fen"]
+    bodies = step_bodies(project["programme_code"], on, investment)
+    last = None
+    for _ in range(30):
+        choices = [a for a in project["allowed_actions"] if a != last and (a not in WALK_SKIPS or a == until)]
+        assert choices, f"no way on from {project['step']}/{project['status']} towards {until}"
+        last = choices[0]
+        response = await registry.post(f"/projects/{project_id}/{last}", json=bodies[last])
         assert response.status_code == 200, response.text
+        project = response.json()
+        if last == until:
+            return project
+    raise AssertionError(f"{until} never became allowed")
+
+
+async def audit_project(
+    registry: httpx.AsyncClient, project_id: str, audited_investment_fen: int, audited_on: str = "2026-11-20"
+) -> dict[str, Any]:
+    """Record the final-accounts audit of an accepted project."""
     response = await registry.post(
-        f"/projects/{project_id}/stage-transitions",
-        json={
-            "to_stage": "accepted",
-            "effective_on": accepted_on,
-            "audited_investment_fen": audited_investment_fen,
-        },
+        f"/projects/{project_id}/final-accounts-audit",
+        json={"audited_on": audited_on, "audited_investment_fen": audited_investment_fen},
     )
     assert response.status_code == 200, response.text
     return response.json()

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from services.registry import directory
-from services.registry.directory import OrganisationCreate, OrganisationPublic
+from services.registry.handlers import directory
+from services.registry.models.directory import OrganisationCreate, OrganisationPublic
 from shared.access import Principal, Scope
 from shared.directory import OrganisationKind
 from shared.web.auth import CurrentPrincipal, require

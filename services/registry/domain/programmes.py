@@ -1,22 +1,14 @@
-"""The programme rules the registry applies, read from the programme profile (shared.policy).
+"""The programme a record belongs to, and whether a community is eligible under it.
 
 A community must belong to a known programme, lie in its jurisdiction and be eligible (build
-year, exclusions). Acceptance must state the audited investment where the programme pays its
-award on the audited figure, so funding never has to guess the basis.
+year, exclusions), each reason citing its clause. Every other programme rule is asked of
+`shared.policy` where it is used; nothing about the award is asked here (funding decides it).
 """
 
 from __future__ import annotations
 
 from shared.errors import FieldProblem, RuleViolation
-from shared.policy import (
-    AwardBasis,
-    ProgrammeProfile,
-    RuleAbsentError,
-    UnknownProgrammeError,
-    award_rule,
-    get_profile,
-    is_eligible,
-)
+from shared.policy import ProgrammeProfile, UnknownProgrammeError, get_profile, is_eligible
 
 _CHECK_FIELDS = {"built-year": "built_year", "district": "district_code"}
 
@@ -53,11 +45,3 @@ def check_eligibility(
                 for check in decision.reasons
             ],
         )
-
-
-def needs_audited_investment(programme_code: str) -> bool:
-    """True when the programme's award is computed on the audited investment."""
-    try:
-        return award_rule(programme(programme_code)).basis is AwardBasis.AUDITED_INVESTMENT
-    except RuleAbsentError:
-        return False

@@ -1,0 +1,31 @@
+"""Registry HTTP routes by feature: thin adapters from requests to commands."""
+
+from fastapi import APIRouter
+
+from services.registry.api import (
+    acceptance,
+    audit,
+    communities,
+    construction,
+    consultation,
+    directory,
+    planning,
+    projects,
+    takeover,
+    tendering,
+)
+
+ROUTERS: list[APIRouter] = [
+    communities.router,
+    projects.router,
+    consultation.router,
+    planning.router,
+    tendering.router,
+    construction.router,
+    acceptance.router,
+    audit.router,
+    takeover.router,
+    directory.router,
+]
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,1 @@
+"""The registry's pure rules, by feature; each function takes `now` where time matters."""

@@ -1,0 +1,114 @@
+"""Opening a project for an eligible community, and reading projects and their timelines."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.registry.domain.lifecycle import Status, allowed_actions, step_of
+from services.registry.domain.programmes import programme
+from services.registry.handlers.lifecycle import event_fields
+from services.registry.models.communities import Community
+from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
+from shared import audit
+from shared.access import Principal, sees_district, visible_district, writes_district
+from shared.bus.outbox import add_to_outbox
+from shared.contracts.registry import ProjectRegistered
+from shared.errors import FieldProblem, Forbidden, NotFoundError, RuleViolation
+
+
+def present(project: Project) -> ProjectPublic:
+    """The project as the API shows it, with the actions its programme allows now."""
+    profile = programme(project.programme_code)
+    allowed = allowed_actions(profile, project.status, audited=project.audited_on is not None)
+    return ProjectPublic.model_validate(project, update={"allowed_actions": allowed}, from_attributes=True)
+
+
+async def register_project(
+    session: AsyncSession, actor: Principal, command: ProjectCreate, now: datetime
+) -> ProjectPublic:
+    """Open a project at its programme's first step; announces ProjectRegistered."""
+    community = await session.get(Community, command.community_id)
+    if community is None or not sees_district(actor, community.district_code):
+        raise RuleViolation(
+            "the community does not exist",
+            [FieldProblem("community_id", "exists", "no community with this id")],
+        )
+    if not writes_district(actor, community.district_code):
+        raise Forbidden("a district opens projects in its own district only")
+    profile = programme(community.programme_code)
+    project = Project(
+        name=command.name,
+        investment_fen=command.investment_fen,
+        community_id=community.id,
+        district_code=community.district_code,
+        street_office=community.street_office,
+        programme_code=community.programme_code,
+        step=step_of(profile, Status.OPENED),
+        status=Status.OPENED.value,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(project)
+    add_to_outbox(
+        session,
+        ProjectRegistered(**event_fields(project), name=project.name, investment_fen=project.investment_fen),
+    )
+    audit.record(
+        session, actor, "project.registered", "project", project.id, after=command.model_dump(mode="json")
+    )
+    return present(project)
+
+
+async def _visible(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> Project:
+    project = await session.get(Project, project_id)
+    if project is None or not sees_district(actor, project.district_code):
+        raise NotFoundError(f"no project {project_id}")
+    return project
+
+
+async def get_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
+    """One project the caller may see (404 otherwise)."""
+    return present(await _visible(session, actor, project_id))
+
+
+async def timeline(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> list[StepPublic]:
+    """Every step the project took, oldest first (revisions included)."""
+    await _visible(session, actor, project_id)
+    query = select(ProjectStep).where(ProjectStep.project_id == project_id).order_by(col(ProjectStep.id))
+    return [StepPublic.model_validate(row, from_attributes=True) for row in (await session.exec(query)).all()]
+
+
+async def list_projects(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    programme_code: str | None,
+    district_code: str | None,
+    street_office: str | None,
+    step: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ProjectPublic], int]:
+    """The projects the caller may see, filtered, oldest first (id breaks ties); and their total."""
+    query = select(Project)
+    if (own := visible_district(actor)) is not None:
+        query = query.where(Project.district_code == own)
+    filters = [
+        (Project.programme_code, programme_code),
+        (Project.district_code, district_code),
+        (Project.street_office, street_office),
+        (Project.step, step),
+        (Project.status, status),
+    ]
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    page = query.order_by(col(Project.created_at), col(Project.id)).limit(limit).offset(offset)
+    return [present(p) for p in (await session.exec(page)).all()], int(total)

@@ -1,0 +1,22 @@
+"""Ledger tables and their API shapes, by feature (the SQLModel Base / Create / table / Public family).
+
+Every table is imported here so Alembic's metadata and `session.get` see them all.
+"""
+
+from services.registry.models.communities import Community, CommunityCreate, CommunityPublic
+from services.registry.models.directory import Organisation, OrganisationCreate, OrganisationPublic
+from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
+
+__all__ = [
+    "Community",
+    "CommunityCreate",
+    "CommunityPublic",
+    "Organisation",
+    "OrganisationCreate",
+    "OrganisationPublic",
+    "Project",
+    "ProjectCreate",
+    "ProjectPublic",
+    "ProjectStep",
+    "StepPublic",
+]
