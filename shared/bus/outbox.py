@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,10 +19,20 @@ from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
 from shared.db.types import UtcDateTime
 
-__all__ = ["PENDING", "PUBLISHED", "OutboxMessage", "add_to_outbox", "has_new_events"]
+__all__ = [
+    "PARKED",
+    "PENDING",
+    "PUBLISHED",
+    "OutboxMessage",
+    "add_to_outbox",
+    "has_new_events",
+    "redrive_parked",
+]
 
 PENDING = "pending"
 PUBLISHED = "published"
+PARKED = "parked"
+"""A row the relay gave up on (never publishable, or too many failures); an operator re-drives it."""
 _NEW_EVENTS_KEY = "outbox_new_events"
 
 
@@ -79,3 +90,26 @@ def has_new_events(session: AsyncSession) -> bool:
         True once after a transaction that added events; the caller wakes the relay.
     """
     return bool(session.info.pop(_NEW_EVENTS_KEY, False))
+
+
+async def redrive_parked(session: AsyncSession, ids: list[int] | None = None) -> int:
+    """Put parked rows back in the queue (after fixing what made them fail, e.g. the broker's
+    `message.max.bytes`); the caller's unit of work commits.
+
+    Args:
+        session: a session of the service's database.
+        ids: the rows to re-drive; None for every parked row.
+
+    Returns:
+        How many rows are pending again.
+    """
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.update(table)
+        .where(table.c.state == PARKED)
+        .values(state=PENDING, attempts=0, next_attempt_at=utcnow(), last_error=None)
+    )
+    if ids is not None:
+        statement = statement.where(table.c.id.in_(ids))
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)

@@ -1,65 +1,91 @@
 """The outbox relay: publishes pending outbox rows to Kafka and marks them published.
 
-It wakes when a transaction that staged events commits, and polls as a fallback (rows left by a
-crash, rows whose publish failed and are due again). Several replicas may run: on PostgreSQL
-`FOR UPDATE SKIP LOCKED` gives each its own rows.
+How a batch goes out, so that nothing is lost, nothing waits in an open transaction and one
+aggregate's events keep their order:
+
+1. **Lease** (one short transaction): pick due rows in id order, skip every key that still has an
+   earlier row in flight or backing off, and push the picked rows' `next_attempt_at` past a
+   lease. A crash after this only delays the rows until the lease ends.
+2. **Send** outside any transaction: rows are handed to the idempotent producer in id order; once
+   a key's row cannot be enqueued, that key's later rows stay behind.
+3. **Confirm** (second short transaction): acks are awaited for at most `ack_timeout_s`; acked rows
+   are marked published, failed ones backed off, and rows that cannot ever be published (a
+   non-retriable broker error, or `max_attempts` reached) are *parked* for an operator
+   (`redrive_parked`), with a metric and a log line.
+
+While one batch's acks are awaited the next is leased and sent (two in flight); after a failure
+the relay stops overlapping until a batch goes through cleanly. On PostgreSQL one relay per
+service is active at a time (a session advisory lock); other replicas stand by.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Integer, any_, bindparam, func, select, update
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordTooLargeError
+from sqlalchemy import Integer, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bus.outbox import PENDING, PUBLISHED, OutboxMessage
+from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
-from shared.observability.metrics import EVENTS_PRODUCED, OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES
+from shared.observability.metrics import (
+    EVENTS_PRODUCED,
+    OUTBOX_BACKLOG,
+    OUTBOX_PARKED,
+    OUTBOX_PUBLISH_FAILURES,
+)
+
+__all__ = ["OutboxRelay", "relay_lock_key"]
 
 log = logging.getLogger(__name__)
 HEADERS = [("content-type", CONTENT_TYPE.encode())]
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 # PostgreSQL: the batch's ids as one array parameter rather than an `IN (...)` list of 500.
-_MARK_PUBLISHED_PG = update(_TABLE).where(_TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+_BY_IDS_PG = _TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
 
 
 @dataclass
 class _Batch:
-    """Rows locked in an open transaction and handed to the producer, acks not yet awaited."""
+    """Leased rows handed to the producer; acks not yet awaited."""
 
-    session: AsyncSession
-    rows: list  # type: ignore[type-arg]
-    futures: list[asyncio.Future | BaseException]  # type: ignore[type-arg]
-
-    async def abandon(self) -> None:
-        """End the transaction (rolled back unless already committed); rows not marked published
-        stay pending and are sent again later."""
-        await asyncio.shield(self.session.close())
+    rows: list[Any]
+    futures: list[asyncio.Future[Any] | BaseException | None]
+    """Per row: the producer's future, the enqueue error, or None when held back (key blocked)."""
 
 
-async def _discard(sending: asyncio.Future[_Batch | None]) -> None:
-    """Give up a batch being locked and sent: cancel it, or end its transaction if it got that far."""
-    if not sending.done():
-        sending.cancel()
-    try:
-        batch = await asyncio.shield(sending)
-    except BaseException:
-        return
-    if batch is not None:
-        await batch.abandon()
+def relay_lock_key(service: str) -> int:
+    """The PostgreSQL advisory-lock key that makes one relay per service active (a signed int64)."""
+    digest = hashlib.sha256(f"outbox-relay:{service}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class OutboxRelay:
-    """Moves outbox rows to Kafka: at least once, in row order per key, never dropping a row."""
+    """Moves outbox rows to Kafka: at least once, in row order per key, never dropping a row.
+
+    Args:
+        service: the service's name (metrics, logs, the advisory lock).
+        sessions: the service's session factory.
+        producer: a started idempotent producer.
+        topic_name: maps a base topic name to the deployment's (prefix).
+        batch_size: rows per batch.
+        poll_interval_s: how often to look for rows when not woken.
+        max_backoff_s: the longest wait before a failed row is tried again.
+        lease_s: how long leased rows are left alone (must outlast `ack_timeout_s`).
+        ack_timeout_s: the longest wait for a batch's acks.
+        max_attempts: failed publishes before a row is parked.
+    """
 
     def __init__(
         self,
@@ -71,7 +97,12 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
         max_backoff_s: float = 30.0,
+        lease_s: float = 60.0,
+        ack_timeout_s: float = 30.0,
+        max_attempts: int = 50,
     ) -> None:
+        if lease_s <= ack_timeout_s:
+            raise ValueError("lease_s must outlast ack_timeout_s")
         self._service = service
         self._sessions = sessions
         self._producer = producer
@@ -79,91 +110,123 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._max_backoff_s = max_backoff_s
+        self._lease = timedelta(seconds=lease_s)
+        self._ack_timeout_s = ack_timeout_s
+        self._max_attempts = max_attempts
         self._wake = asyncio.Event()
         self._last_backlog_check = 0.0
 
     def wake(self) -> None:
-        """Ask the relay to look for rows now (called after a commit that staged events)."""
+        """Ask the relay to look for rows now (called after a commit that added events)."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Publish until cancelled; errors are logged and retried, never fatal.
-
-        Two batches overlap: while one batch's acks are awaited and its rows marked, the next is
-        locked and sent on a second connection (SKIP LOCKED passes over the rows still in flight).
-        Each batch has its own transaction, and its rows are marked published only after their
-        acks, so whatever a crash or an error interrupts is still pending and is sent again.
-        Batches are handed to the one producer in row order, so a key's rows reach its partition
-        in order, as without the overlap.
-        """
-        in_flight: _Batch | None = None
-        try:
+        """Publish until cancelled; errors are logged and retried, never fatal."""
+        async with self._leadership() as still_leader:
+            in_flight: _Batch | None = None
+            overlap = True
             while True:
                 self._wake.clear()
-                confirming, in_flight = in_flight, None
+                await still_leader()
                 published, failed = 0, False
-                if confirming is not None and not self._can_overlap():
-                    # without SKIP LOCKED (SQLite) the next batch would read the same rows: wait
-                    try:
-                        published = await self._confirm(confirming)
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception:
-                        log.exception("outbox relay could not confirm a batch; retrying")
-                        failed = True
-                    confirming = None
-                sending = asyncio.ensure_future(self._lock_and_send())
-                if confirming is not None:
-                    try:
-                        published = await self._confirm(confirming)
-                    except asyncio.CancelledError:
-                        await _discard(sending)
-                        raise
-                    except Exception:
-                        log.exception("outbox relay could not confirm a batch; retrying")
-                        failed = True
+                if in_flight is not None and not overlap:
+                    published, failed = await self._confirm_logged(in_flight)
+                    in_flight = None
                 try:
-                    in_flight = await sending
+                    leased = await self._lease_and_send()
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("outbox relay could not lock or send a batch; retrying")
-                    failed = True
-                try:
-                    await self._refresh_backlog()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("outbox backlog check failed")
+                    log.exception("outbox relay could not lease or send a batch; retrying")
+                    leased, failed = None, True
+                if in_flight is not None:
+                    confirmed, confirm_failed = await self._confirm_logged(in_flight)
+                    published += confirmed
+                    failed = failed or confirm_failed
+                in_flight = leased
+                overlap = not failed
+                await self._refresh_backlog_logged()
                 if failed:
                     await asyncio.sleep(self._poll_interval_s)
                 elif in_flight is None and published < self._batch_size:
                     await self._wait_for_work()
-        finally:
-            if in_flight is not None:
-                await in_flight.abandon()
-
-    def _can_overlap(self) -> bool:
-        """Overlapping batches needs FOR UPDATE SKIP LOCKED, which only PostgreSQL has here."""
-        bind = self._sessions.kw.get("bind")
-        return bind is not None and bind.dialect.name == "postgresql"
 
     async def publish_batch(self) -> int:
-        """Publish one batch of due rows and wait for it; returns how many were published."""
-        batch = await self._lock_and_send()
-        return 0 if batch is None else await self._confirm(batch)
+        """Lease, send and confirm one batch; returns how many rows were published."""
+        batch = await self._lease_and_send()
+        return 0 if batch is None else (await self._confirm(batch))[0]
 
-    async def _lock_and_send(self) -> _Batch | None:
-        """Open a transaction, lock the next due rows and hand them to the producer (no waiting
-        for acks); None when nothing is due."""
-        now = utcnow()
-        table = _TABLE
-        session = self._sessions()
+    # -- one active relay -------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _leadership(self) -> AsyncIterator[Callable[[], Any]]:
+        """Hold the service's advisory lock on PostgreSQL (stand by until it is free).
+
+        Yields a coroutine function that raises if the lock's connection is lost, so the
+        supervisor restarts the relay, which then competes for the lock again.
+        """
+        engine: AsyncEngine | None = self._sessions.kw.get("bind")
+        if engine is None or engine.dialect.name != "postgresql":
+
+            async def always() -> None:
+                return None
+
+            yield always
+            return
+        key = relay_lock_key(self._service)
+        conn = await self._acquire(engine, key)
+        last_check = asyncio.get_running_loop().time()
+
+        async def still_leader() -> None:
+            nonlocal last_check
+            now = asyncio.get_running_loop().time()
+            if now - last_check >= 5.0:
+                last_check = now
+                await conn.execute(text("SELECT 1"))
+
         try:
-            await session.begin()
-            # Lock the batch's ids first, then read the rows: sorting only the ids of the due rows
-            # keeps a large backlog from being sorted with its content (which spills to disk).
-            locked = table.alias("due")
+            yield still_leader
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(conn.close())  # closing the session releases the lock
+
+    async def _acquire(self, engine: AsyncEngine, key: int) -> AsyncConnection:
+        standby_logged = False
+        while True:
+            conn = await engine.connect()
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            got = (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})).scalar()
+            if got:
+                log.info("outbox relay of %s is active", self._service)
+                return conn
+            await conn.close()
+            if not standby_logged:
+                log.info("outbox relay of %s stands by: another replica is active", self._service)
+                standby_logged = True
+            await asyncio.sleep(max(self._poll_interval_s, 1.0))
+
+    # -- lease, send, confirm ----------------------------------------------------------------
+
+    async def _lease_and_send(self) -> _Batch | None:
+        rows = await self._lease_due_rows()
+        if not rows:
+            return None
+        return _Batch(rows, await self._send_all(rows))
+
+    async def _lease_due_rows(self) -> list[Any]:
+        """Pick due rows of unblocked keys in id order and lease them, in one short transaction."""
+        now = utcnow()
+        async with self._sessions() as session, session.begin():
+            blocked = set(
+                (
+                    await session.exec(  # type: ignore[call-overload]
+                        select(_TABLE.c.partition_key)
+                        .where(_TABLE.c.state == PENDING, _TABLE.c.next_attempt_at > now)
+                        .distinct()
+                    )
+                ).scalars()
+            )
+            locked = _TABLE.alias("due")
             due = (
                 select(locked.c.id)
                 .where(locked.c.state == PENDING, locked.c.next_attempt_at <= now)
@@ -172,59 +235,32 @@ class OutboxRelay:
                 .with_for_update(skip_locked=True)
             )
             rows = (
-                await session.exec(
+                await session.exec(  # type: ignore[call-overload]
                     select(
-                        table.c.id,
-                        table.c.topic,
-                        table.c.partition_key,
-                        table.c.content,
-                        table.c.event_type,
-                        table.c.attempts,
+                        _TABLE.c.id,
+                        _TABLE.c.topic,
+                        _TABLE.c.partition_key,
+                        _TABLE.c.content,
+                        _TABLE.c.event_type,
+                        _TABLE.c.attempts,
                     )
-                    .where(table.c.id.in_(due.scalar_subquery()))
-                    .order_by(table.c.id)
+                    .where(_TABLE.c.id.in_(due.scalar_subquery()))
+                    .order_by(_TABLE.c.id)
                 )
             ).all()
-            if not rows:
-                await session.close()
-                return None
-            return _Batch(session, rows, await self._send_all(rows))
-        except BaseException:
-            await asyncio.shield(session.close())
-            raise
+            rows = [row for row in rows if row.partition_key not in blocked]
+            if rows:
+                await self._update_ids(session, [row.id for row in rows], next_attempt_at=now + self._lease)
+        return rows
 
-    async def _confirm(self, batch: _Batch) -> int:
-        """Wait for a batch's acks, mark what was acknowledged, back off what failed, commit."""
-        try:
-            rows, session = batch.rows, batch.session
-            results = await self._await_acks(batch.futures)
-            sent_ids = [row.id for row, error in zip(rows, results, strict=True) if error is None]
-            if sent_ids:
-                await self._mark_published(session, sent_ids)
-            for row, error in zip(rows, results, strict=True):
-                if error is not None:
-                    await self._record_failure(session, row.id, row.attempts, error)
-            await session.commit()
-        finally:
-            await batch.abandon()
-        produced = Counter(row.event_type for row, error in zip(rows, results, strict=True) if error is None)
-        for event_type, count in produced.items():
-            EVENTS_PRODUCED.labels(self._service, event_type).inc(count)
-        return len(sent_ids)
-
-    async def _mark_published(self, session: AsyncSession, ids: list[int]) -> None:
-        """One UPDATE for the batch, in the transaction that holds the rows' locks."""
-        values = {"state": PUBLISHED, "published_at": utcnow()}
-        if session.get_bind().dialect.name == "postgresql":
-            await session.exec(_MARK_PUBLISHED_PG.values(**values), params={"ids": ids})
-        else:
-            await session.exec(update(_TABLE).where(_TABLE.c.id.in_(ids)).values(**values))
-
-    async def _send_all(self, rows: list) -> list[asyncio.Future | BaseException]:  # type: ignore[type-arg]
-        """Enqueue every row on the producer, in row order; a row that cannot be enqueued gets
-        its exception in place of a future."""
-        futures: list[asyncio.Future | BaseException] = []  # type: ignore[type-arg]
+    async def _send_all(self, rows: list[Any]) -> list[asyncio.Future[Any] | BaseException | None]:
+        """Enqueue rows in id order; after a key's row fails to enqueue, hold that key's later rows."""
+        futures: list[asyncio.Future[Any] | BaseException | None] = []
+        stuck: set[str] = set()
         for row in rows:
+            if row.partition_key in stuck:
+                futures.append(None)
+                continue
             try:
                 futures.append(
                     await self._producer.send(
@@ -234,40 +270,112 @@ class OutboxRelay:
                         headers=HEADERS,
                     )
                 )
-            except Exception as exc:  # metadata timeout, broker unreachable, buffer closed
+            except Exception as exc:  # metadata timeout, broker unreachable, record too large
                 futures.append(exc)
+                stuck.add(row.partition_key)
         return futures
 
-    @staticmethod
-    async def _await_acks(futures: list[asyncio.Future | BaseException]) -> list[BaseException | None]:  # type: ignore[type-arg]
-        results: list[BaseException | None] = []
+    async def _confirm(self, batch: _Batch) -> tuple[int, bool]:
+        """Await acks (bounded), then record the outcome in one short transaction.
+
+        Returns:
+            (rows published, whether any row failed).
+        """
+        results = await self._await_acks(batch.futures)
+        sent = [row.id for row, result in zip(batch.rows, results, strict=True) if result is True]
+        held = [row.id for row, result in zip(batch.rows, results, strict=True) if result is None]
+        failures = [
+            (row, result)
+            for row, result in zip(batch.rows, results, strict=True)
+            if isinstance(result, BaseException)
+        ]
+        now = utcnow()
+        async with self._sessions() as session, session.begin():
+            if sent:
+                await self._update_ids(session, sent, state=PUBLISHED, published_at=now)
+            if held:
+                await self._update_ids(session, held, next_attempt_at=now)
+            for row, error in failures:
+                await self._record_failure(session, row, error)
+        produced = Counter(
+            row.event_type for row, result in zip(batch.rows, results, strict=True) if result is True
+        )
+        for event_type, count in produced.items():
+            EVENTS_PRODUCED.labels(self._service, event_type).inc(count)
+        return len(sent), bool(failures)
+
+    async def _confirm_logged(self, batch: _Batch) -> tuple[int, bool]:
+        try:
+            return await self._confirm(batch)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The rows stay leased and pending: they are sent again when the lease ends.
+            log.exception("outbox relay could not confirm a batch; its rows are retried after the lease")
+            return 0, True
+
+    async def _await_acks(
+        self, futures: list[asyncio.Future[Any] | BaseException | None]
+    ) -> list[bool | BaseException | None]:
+        """Per row: True (acked), the error, or None (held back). Waits at most `ack_timeout_s`."""
+        pending = [f for f in futures if isinstance(f, asyncio.Future)]
+        if pending:
+            await asyncio.wait(pending, timeout=self._ack_timeout_s)
+        results: list[bool | BaseException | None] = []
         for fut in futures:
-            if isinstance(fut, BaseException):
+            if fut is None or isinstance(fut, BaseException):
                 results.append(fut)
-                continue
-            try:
-                await fut
-                results.append(None)
-            except Exception as exc:
-                results.append(exc)
+            elif not fut.done():
+                results.append(TimeoutError(f"no ack within {self._ack_timeout_s}s"))
+            elif fut.cancelled():
+                results.append(asyncio.CancelledError())
+            else:
+                error = fut.exception()
+                results.append(True if error is None else error)
         return results
 
-    async def _record_failure(
-        self, session: AsyncSession, row_id: int, attempts: int, error: BaseException
-    ) -> None:
-        backoff = min(self._max_backoff_s, 0.5 * 2**attempts)
-        table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        await session.exec(
-            update(table)
-            .where(table.c.id == row_id)
-            .values(
-                attempts=attempts + 1,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-                next_attempt_at=utcnow() + timedelta(seconds=backoff),
-            )
-        )
+    async def _record_failure(self, session: AsyncSession, row: Any, error: BaseException) -> None:
+        attempts = row.attempts + 1
+        message = f"{type(error).__name__}: {error}"[:2000]
         OUTBOX_PUBLISH_FAILURES.labels(self._service).inc()
-        log.warning("outbox row %s not published (attempt %s): %r", row_id, attempts + 1, error)
+        if _never_publishable(error) or attempts >= self._max_attempts:
+            await self._update_ids(session, [row.id], state=PARKED, attempts=attempts, last_error=message)
+            OUTBOX_PARKED.labels(self._service).inc()
+            log.error(
+                "outbox row %s (%s) parked after %d attempts: %s; re-drive it with redrive_parked()",
+                row.id,
+                row.event_type,
+                attempts,
+                message,
+            )
+            return
+        backoff = min(self._max_backoff_s, 0.5 * 2**row.attempts)
+        await self._update_ids(
+            session,
+            [row.id],
+            attempts=attempts,
+            last_error=message,
+            next_attempt_at=utcnow() + timedelta(seconds=backoff),
+        )
+        log.warning("outbox row %s not published (attempt %s): %s", row.id, attempts, message)
+
+    @staticmethod
+    async def _update_ids(session: AsyncSession, ids: list[int], **values: Any) -> None:
+        """One UPDATE for a set of rows (an array parameter on PostgreSQL)."""
+        if session.get_bind().dialect.name == "postgresql":
+            await session.exec(update(_TABLE).where(_BY_IDS_PG).values(**values), params={"ids": ids})  # type: ignore[call-overload]
+        else:
+            await session.exec(update(_TABLE).where(_TABLE.c.id.in_(ids)).values(**values))  # type: ignore[call-overload]
+
+    # -- housekeeping ------------------------------------------------------------------------
+
+    async def _refresh_backlog_logged(self) -> None:
+        try:
+            await self._refresh_backlog()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox backlog check failed")
 
     async def _refresh_backlog(self) -> None:
         loop_time = asyncio.get_running_loop().time()
@@ -275,9 +383,10 @@ class OutboxRelay:
             return
         self._last_backlog_check = loop_time
         async with self._sessions() as session:
-            table = OutboxMessage.__table__  # type: ignore[attr-defined]
             count = (
-                await session.exec(select(func.count()).select_from(table).where(table.c.state == PENDING))
+                await session.exec(  # type: ignore[call-overload]
+                    select(func.count()).select_from(_TABLE).where(_TABLE.c.state == PENDING)
+                )
             ).scalar_one()
         OUTBOX_BACKLOG.labels(self._service).set(count)
 
@@ -286,3 +395,13 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval_s)
         except TimeoutError:
             pass
+
+
+_NEVER_PUBLISHABLE: tuple[type[KafkaError], ...] = (MessageSizeTooLargeError, RecordTooLargeError)
+"""Errors retrying cannot fix. (aiokafka also calls KafkaTimeoutError non-retriable, but for the
+relay it means "broker unreachable": retried with backoff, never parked on its own account.)"""
+
+
+def _never_publishable(error: BaseException) -> bool:
+    """A broker error that retrying cannot fix (a record over the broker's size limit)."""
+    return isinstance(error, _NEVER_PUBLISHABLE)

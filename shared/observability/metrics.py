@@ -15,6 +15,7 @@ __all__ = [
     "EVENTS_PRODUCED",
     "HTTP_LATENCY",
     "OUTBOX_BACKLOG",
+    "OUTBOX_PARKED",
     "OUTBOX_PUBLISH_FAILURES",
 ]
 
@@ -36,6 +37,9 @@ EVENTS_DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Events sent to the dead-letter topic", ["service", "reason"]
 )
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["service"])
+OUTBOX_PARKED = Counter(
+    "outbox_parked_total", "Outbox rows parked for an operator (never publishable)", ["service"]
+)
 OUTBOX_PUBLISH_FAILURES = Counter(
     "outbox_publish_failures_total", "Outbox rows whose publish attempt failed", ["service"]
 )

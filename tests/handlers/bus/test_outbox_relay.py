@@ -1,0 +1,171 @@
+"""The outbox relay on SQLite with a fake producer: order per key, leases, parking, bounded acks."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
+from sqlalchemy import select, update
+
+from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, add_to_outbox, redrive_parked
+from shared.bus.relay import OutboxRelay
+from shared.clock import utcnow
+from shared.contracts.registry import ProjectRegistered
+from shared.db import UnitOfWork, create_engine, create_sessions
+
+
+class FakeProducer:
+    """Records what was sent; `fail` decides per record: None (ack), an exception, or "hang"."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []  # (key, event id)
+        self.fail: Any = lambda key, value: None
+        self.enqueue_fail: Any = lambda key, value: None
+
+    async def send(self, topic: str, value: bytes, key: bytes, headers: Any) -> asyncio.Future[Any]:
+        error = self.enqueue_fail(key.decode(), value)
+        if error is not None:
+            raise error
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        outcome = self.fail(key.decode(), value)
+        if outcome is None:
+            self.sent.append((key.decode(), value.decode()))
+            future.set_result(None)
+        elif outcome != "hang":
+            future.set_exception(outcome)
+        return future
+
+
+@pytest.fixture
+async def relay_world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(OutboxMessage.metadata.create_all, tables=[OutboxMessage.__table__])  # type: ignore[attr-defined]
+    sessions = create_sessions(engine)
+    producer = FakeProducer()
+    relay = OutboxRelay(
+        service="test",
+        sessions=sessions,
+        producer=producer,  # type: ignore[arg-type]
+        topic_name=lambda t: t,
+        lease_s=5.0,
+        ack_timeout_s=0.2,
+        max_attempts=3,
+    )
+    yield UnitOfWork(sessions), relay, producer
+    await engine.dispose()
+
+
+def registered(project_id: uuid.UUID) -> ProjectRegistered:
+    return ProjectRegistered(
+        project_id=project_id,
+        community_id=uuid.uuid4(),
+        district_code="zz-jinshui",
+        programme_code="zhengzhou-2019",
+        name="整治",
+        investment_fen=100,
+    )
+
+
+async def stage(uow: UnitOfWork, *payloads: ProjectRegistered) -> list[str]:
+    async with uow() as session:
+        return [add_to_outbox(session, p).id for p in payloads]
+
+
+async def states(uow: UnitOfWork) -> dict[str, str]:
+    async with uow() as session:
+        rows = (await session.exec(select(OutboxMessage.event_id, OutboxMessage.state))).all()  # type: ignore[call-overload]
+    return dict(rows)
+
+
+async def make_due(uow: UnitOfWork) -> None:
+    """Skip the back-off: every pending row is due now."""
+    async with uow() as session:
+        await session.exec(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))  # type: ignore[call-overload]
+
+
+def sent_ids(producer: FakeProducer, ids: list[str]) -> list[str]:
+    order = {eid: n for n, eid in enumerate(ids)}
+    return [eid for _, value in producer.sent for eid in ids if eid in value and eid in order]
+
+
+async def test_rows_are_published_in_id_order_and_marked(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    ids = await stage(uow, *(registered(uuid.uuid4()) for _ in range(5)))
+    assert await relay.publish_batch() == 5
+    assert sent_ids(producer, ids) == ids
+    assert set((await states(uow)).values()) == {PUBLISHED}
+
+
+async def test_a_later_row_of_a_key_waits_while_an_earlier_one_backs_off(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    project, other = uuid.uuid4(), uuid.uuid4()
+    (first,) = await stage(uow, registered(project))
+    producer.fail = lambda key, value: KafkaConnectionError() if first.encode() in value else None
+    assert await relay.publish_batch() == 0
+    second, third = await stage(uow, registered(project), registered(other))
+    assert await relay.publish_batch() == 1  # only the other key's row goes out
+    assert (await states(uow))[second] == PENDING
+    assert sent_ids(producer, [first, second, third]) == [third]
+
+    producer.fail = lambda key, value: None
+    await make_due(uow)
+    assert await relay.publish_batch() == 2
+    assert sent_ids(producer, [first, second, third]) == [third, first, second]
+
+
+async def test_a_key_whose_row_cannot_be_enqueued_holds_its_later_rows_in_the_batch(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    project = uuid.uuid4()
+    first, second = await stage(uow, registered(project), registered(project))
+    producer.enqueue_fail = lambda key, value: KafkaConnectionError() if first.encode() in value else None
+    assert await relay.publish_batch() == 0
+    assert producer.sent == []
+    assert set((await states(uow)).values()) == {PENDING}
+
+
+async def test_a_record_too_large_is_parked_at_once_and_can_be_re_driven(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    (big,) = await stage(uow, registered(uuid.uuid4()))
+    producer.fail = lambda key, value: MessageSizeTooLargeError()
+    assert await relay.publish_batch() == 0
+    assert (await states(uow))[big] == PARKED
+    await make_due(uow)
+    assert await relay.publish_batch() == 0  # parked rows are not retried on their own
+
+    producer.fail = lambda key, value: None
+    async with uow() as session:
+        assert await redrive_parked(session) == 1
+    assert await relay.publish_batch() == 1
+    assert (await states(uow))[big] == PUBLISHED
+
+
+async def test_a_row_failing_max_attempts_times_is_parked(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    (row,) = await stage(uow, registered(uuid.uuid4()))
+    producer.fail = lambda key, value: KafkaConnectionError()
+    for _ in range(3):
+        await make_due(uow)
+        await relay.publish_batch()
+    assert (await states(uow))[row] == PARKED
+
+
+async def test_an_ack_that_never_comes_is_bounded_and_the_row_stays_pending(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    (row,) = await stage(uow, registered(uuid.uuid4()))
+    producer.fail = lambda key, value: "hang"
+    assert await asyncio.wait_for(relay.publish_batch(), timeout=5) == 0
+    assert (await states(uow))[row] == PENDING
+
+
+async def test_leased_rows_are_not_leased_again(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    await stage(uow, registered(uuid.uuid4()), registered(uuid.uuid4()))
+    first = await relay._lease_due_rows()
+    assert len(first) == 2
+    assert await relay._lease_due_rows() == []
