@@ -65,7 +65,6 @@ class TestDuplicateDelivery:
 
         await eventually(both_counted)
         await eventually(lambda: _awards(funding, after.data["project_id"]))
-        assert len(await _awards(funding, twice.data["project_id"])) == 1
         await approve_award(funding, twice.data["project_id"])
         await approve_award(funding, after.data["project_id"])
 
@@ -74,13 +73,10 @@ class TestDuplicateDelivery:
             return body if body["approved_award_fen"] == 2 * 200_000_00 else None
 
         rollup = await eventually(both_awards_summed)
+        # Reporting adds one per ProjectAccepted it handles and has no unique key to fall back on:
+        # only its inbox keeps the second copy from counting (a unique award per project would
+        # hide a broken inbox in funding, so funding's figures prove nothing here).
         assert rollup["accepted_projects"] == 2
-        handled = await scalar(
-            platform.database_url("funding"),
-            "SELECT count(*) FROM inbox_message WHERE event_id = :id",
-            id=twice.id,
-        )
-        assert handled == 1
 
 
 class TestCrashBetweenCommitAndPublish:
@@ -96,17 +92,24 @@ class TestCrashBetweenCommitAndPublish:
             "SELECT count(*) FROM outbox_message WHERE state = 'pending'",
         )
         assert pending == 2  # ProjectRegistered and ProjectAccepted
-        await asyncio.sleep(1.0)
-        assert await _awards(funding, project["id"]) == []
+        # nothing reached the broker: the registry's topic is still empty
+        with pytest.raises(AssertionError, match="got 0"):
+            await read_topic(
+                platform.kafka.bootstrap_servers, platform.topic(REGISTRY_EVENTS), 1, timeout_s=2.0
+            )
 
         await platform.start("registry")
         (award,) = await eventually(lambda: _awards(funding, project["id"]))
         assert award["basis_fen"] == project["investment_fen"]
-        published = await scalar(
-            platform.database_url("registry"),
-            "SELECT count(*) FROM outbox_message WHERE state = 'published'",
-        )
-        assert published == 2
+
+        async def both_marked_published():  # type: ignore[no-untyped-def]
+            # the award can arrive before the relay marks its rows: poll, do not read once
+            return 2 == await scalar(
+                platform.database_url("registry"),
+                "SELECT count(*) FROM outbox_message WHERE state = 'published'",
+            )
+
+        await eventually(both_marked_published)
 
 
 class TestBrokerRestart:

@@ -13,7 +13,6 @@ import pytest
 from pydantic import ValidationError
 
 from shared.contracts.envelope import (
-    CONTENT_TYPE,
     CloudEvent,
     causation_id_var,
     correlation_id_var,
@@ -116,9 +115,6 @@ class TestToBytes:
         assert document["correlationid"] == "req-1"
         assert "causationid" not in document
         assert document["data"]["investment_fen"] == 123_456_789
-
-    def test_content_type_names_structured_cloudevents(self) -> None:
-        assert CONTENT_TYPE == "application/cloudevents+json"
 
 
 class TestFromBytes:

@@ -24,10 +24,12 @@ class FakeProducer:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []  # (key, event id)
+        self.headers: list[Any] = []
         self.fail: Any = lambda key, value: None
         self.enqueue_fail: Any = lambda key, value: None
 
     async def send(self, topic: str, value: bytes, key: bytes, headers: Any) -> asyncio.Future[Any]:
+        self.headers.append(headers)
         error = self.enqueue_fail(key.decode(), value)
         if error is not None:
             raise error
@@ -100,6 +102,8 @@ async def test_rows_are_published_in_id_order_and_marked(relay_world) -> None:  
     assert await relay.publish_batch() == 5
     assert sent_ids(producer, ids) == ids
     assert set((await states(uow)).values()) == {PUBLISHED}
+    # structured mode (CloudEvents Kafka binding): the whole envelope is the value
+    assert all(dict(h)["content-type"] == b"application/cloudevents+json" for h in producer.headers)
 
 
 async def test_a_later_row_of_a_key_waits_while_an_earlier_one_backs_off(relay_world) -> None:  # type: ignore[no-untyped-def]

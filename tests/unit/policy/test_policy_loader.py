@@ -295,8 +295,12 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
         load_profile(path)
 
 
-def test_profile_error_is_a_value_error() -> None:
-    assert issubclass(ProfileError, ValueError)
+def test_a_caller_catching_value_error_catches_a_bad_profile(tmp_path: Path) -> None:
+    """Settings and CLI code catch ValueError for bad configuration; a bad profile must be one."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("- not\n- a mapping\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="mapping"):
+        load_profile(path)
 
 
 def test_model_validates_without_the_loader() -> None:
