@@ -4,6 +4,10 @@ A declared `Content-Length` over the limit is refused before the app runs (nothi
 body streamed without one (chunked) is counted as it arrives and refused the moment it passes the
 limit. The default comes from `MAX_BODY_BYTES` (1 MiB); a path prefix may get a larger limit in
 `BODY_LIMIT_OVERRIDES` (e.g. `{"/imports": 20971520}` for a spreadsheet import).
+
+Before answering, the rest of the refused body is read and discarded (up to `DRAIN_LIMIT`), so a
+client that sends its whole body before reading the answer sees the 413 instead of a reset
+connection; nothing of it is kept. Past `DRAIN_LIMIT` the server answers and closes.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.web.problems import send_problem
 
-__all__ = ["BodyLimitMiddleware", "BodyTooLarge"]
+__all__ = ["DRAIN_LIMIT", "BodyLimitMiddleware", "BodyTooLarge"]
+
+DRAIN_LIMIT = 128 * 1024 * 1024
 
 
 class BodyTooLarge(HTTPException):
@@ -53,6 +59,7 @@ class BodyLimitMiddleware:
         limit = self.limit_for(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
+            await _drain(receive)
             await _refuse(scope, receive, send, limit)
             return
 
@@ -65,6 +72,8 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    if message.get("more_body", False):
+                        await _drain(receive, received)
                     raise BodyTooLarge(limit)
             return message
 
@@ -91,8 +100,19 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> Non
         problem_type="content-too-large",
         title="Content too large",
         detail=f"The request body exceeds the limit of {limit} bytes.",
-        headers={"Connection": "close"},
     )
+
+
+async def _drain(receive: Receive, already: int = 0) -> None:
+    """Read and discard the rest of the request body, up to DRAIN_LIMIT bytes in all."""
+    total = already
+    while total <= DRAIN_LIMIT:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        total += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _content_length(scope: Scope) -> int | None:

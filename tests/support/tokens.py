@@ -1,9 +1,9 @@
-"""Bearer tokens for each kind of organisation, signed with the settings' development secret."""
+"""Bearer tokens for each kind of organisation, signed with the fixed secret of `environment=test`."""
 
 from __future__ import annotations
 
 from shared.access import OrganisationKind
-from shared.settings import DEV_JWT_SECRET
+from shared.settings import TEST_JWT_SECRET
 from shared.web.auth import issue_token
 
 
@@ -11,7 +11,7 @@ def token(
     org_code: str, kind: OrganisationKind, district: str | None = None, scopes: list[str] | None = None
 ) -> str:
     return issue_token(
-        DEV_JWT_SECRET, org_code=org_code, org_kind=kind, district_code=district, scopes=scopes
+        TEST_JWT_SECRET, org_code=org_code, org_kind=kind, district_code=district, scopes=scopes
     )
 
 
