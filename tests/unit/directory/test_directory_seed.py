@@ -26,10 +26,11 @@ ORGS = seed_directory(PROFILES)
 INDEX = by_code(ORGS)
 
 
-def test_every_organisation_kind_has_organisations_in_the_seeded_directory() -> None:
-    """A kind nobody has would be dead weight in the access rules; a kind missing would lock out
-    a whole class of users (the office, Finance, districts, street offices, utilities)."""
-    assert {org.kind for org in ORGS} == set(OrganisationKind)
+def test_every_organisation_kind_but_street_offices_is_seeded() -> None:
+    """A kind missing from the seed would lock a whole class of users out of a fresh install. Street
+    offices are the exception on purpose: the plans do not list them, so the office adds them
+    (POST /organisations, under an existing district)."""
+    assert {org.kind for org in ORGS} == set(OrganisationKind) - {OrganisationKind.STREET_OFFICE}
 
 
 def test_seed_covers_every_code_the_profiles_use() -> None:
