@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from standardwebhooks.webhooks import Webhook
+
+from services.notification.receivers import verify_webhook
 from shared.contracts.topics import REGISTRY_EVENTS
 from tests.support import tokens
 from tests.support.events import project_accepted
@@ -41,12 +44,14 @@ async def test_each_receiver_fault_is_handled_as_the_policy_says(platform) -> No
             retry_jitter=0.0,
         )
         subscription_of: dict[str, str] = {}
+        secret_of: dict[str, str] = {}
         for name, receiver in receivers.items():
             created = await notification.post(
                 "/subscriptions", json={"event_types": [ACCEPTED], "endpoint_url": f"{receiver.url}/hook"}
             )
             assert created.status_code == 201, created.text
             subscription_of[name] = created.json()["id"]
+            secret_of[name] = created.json()["secret"]
 
         event = project_accepted()
         await produce_raw(
@@ -94,9 +99,13 @@ async def test_each_receiver_fault_is_handled_as_the_policy_says(platform) -> No
         # nothing a receiver said is read back
         listing = (await notification.get("/deliveries")).text
         assert "hunter2" not in listing and "169.254" not in listing
-        # every delivery is signed with the event's id
-        for receiver in receivers.values():
-            assert all(headers["webhook-id"] == event.id for _, headers, _ in receiver.requests)
+        # every attempt is signed with the event's id; the helper and an independent
+        # implementation (the standardwebhooks package) both verify it
+        for name, receiver in receivers.items():
+            for _, headers, body in receiver.requests:
+                assert headers["webhook-id"] == event.id
+                assert verify_webhook(secret_of[name], headers, body)["id"] == event.id
+                assert Webhook(secret_of[name]).verify(body, headers)["id"] == event.id
     finally:
         for receiver in receivers.values():
             await receiver.stop()
