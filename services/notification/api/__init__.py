@@ -1,8 +1,9 @@
 """Notification's HTTP routes, by feature."""
 
 from services.notification.api.deliveries import router as deliveries_router
+from services.notification.api.feed import router as feed_router
 from services.notification.api.subscriptions import router as subscriptions_router
 
-ROUTERS = [subscriptions_router, deliveries_router]
+ROUTERS = [subscriptions_router, deliveries_router, feed_router]
 
 __all__ = ["ROUTERS"]

@@ -10,13 +10,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain.routing import recipients
+from services.notification.handlers import feed
 from services.notification.models import Delivery, DeliveryState, Subscription
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.base import EventPayload
 
 
 async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
-    """Queue a delivery of this event for every active subscription entitled to it."""
+    """Queue a delivery of this event for every active subscription entitled to it, and keep the
+    event for the pull feed."""
+    feed.append(session, event)
     active = (await session.exec(select(Subscription).where(Subscription.active == True))).all()  # noqa: E712
     content = event.envelope.to_bytes().decode()
     for subscription in recipients(event.envelope, active):

@@ -9,6 +9,7 @@ from services.notification.models.deliveries import (
     ReplayRequest,
     ReplayResult,
 )
+from services.notification.models.feed import FeedEntry, FeedPage
 from services.notification.models.subscriptions import (
     Subscription,
     SubscriptionCreate,
@@ -22,6 +23,8 @@ __all__ = [
     "DeliveryAttemptPublic",
     "DeliveryPublic",
     "DeliveryState",
+    "FeedEntry",
+    "FeedPage",
     "ReplayRequest",
     "ReplayResult",
     "Subscription",
