@@ -8,10 +8,13 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from datetime import date, timedelta
+from typing import Any
 
 import httpx
 
 from shared.access import OrganisationKind
+from shared.clock import shanghai_date, utcnow
 from shared.settings import ServiceSettings
 from shared.web.auth import issue_token
 
@@ -92,23 +95,51 @@ def load(client: httpx.Client) -> None:
             .json()
         )
         if accept:
-            for stage in ("consulted", "planned", "under_construction"):
-                client.post(
-                    f"{registry}/projects/{project['id']}/stage-transitions",
-                    json={"to_stage": stage},
-                    headers=as_district,
-                ).raise_for_status()
-            client.post(
-                f"{registry}/projects/{project['id']}/stage-transitions",
-                json={
-                    "to_stage": "accepted",
-                    "effective_on": "2026-11-20",
-                    "audited_investment_fen": investment * 97 // 100,
-                },
-                headers=as_district,
-            ).raise_for_status()
+            walk_to_acceptance(client, project, investment * 97 // 100, as_district)
     approve_first_award(client)
     print("demo: loaded 3 communities and 3 projects; 2 accepted, 1 award approved", flush=True)
+
+
+def step_bodies(today: str, accepted_fen: int) -> dict[str, dict[str, Any]]:
+    """Zhengzhou 2019's steps to acceptance, all dated today (a demo compresses the months)."""
+    day = date.fromisoformat(today)
+    return {
+        "residents-consultation": {
+            "consulted_on": today,
+            "households_consulted": 150,
+            "households_in_favour": 132,
+            "publicity_notice": "老旧小区整治内容公示",
+            "publicity_from": (day - timedelta(days=7)).isoformat(),
+            "publicity_to": (day - timedelta(days=1)).isoformat(),
+        },
+        "plan-submission": {
+            "submitted_on": today,
+            "items": [
+                {"item_code": "rain-sewage-separation", "investment_fen": accepted_fen // 2},
+                {"item_code": "roads-kerbs", "investment_fen": accepted_fen - accepted_fen // 2},
+            ],
+        },
+        "plan-approval": {"approved_on": today, "version": 1},
+        "construction-start": {"started_on": today},
+        "construction-completion": {"completed_on": today},
+        "acceptance": {"accepted_on": today, "accepted_investment_fen": accepted_fen},
+    }
+
+
+def walk_to_acceptance(
+    client: httpx.Client, project: dict[str, Any], accepted_fen: int, headers: dict[str, str]
+) -> None:
+    """Take the project's allowed actions in order until it is accepted."""
+    registry = SERVICES["registry"]
+    bodies = step_bodies(shanghai_date(utcnow()).isoformat(), accepted_fen)
+    while "acceptance" not in project["allowed_actions"][:1]:
+        action = next(a for a in project["allowed_actions"] if a in bodies and a != project.get("_last"))
+        project = client.post(
+            f"{registry}/projects/{project['id']}/{action}", json=bodies[action], headers=headers
+        ).raise_for_status().json() | {"_last": action}
+    client.post(
+        f"{registry}/projects/{project['id']}/acceptance", json=bodies["acceptance"], headers=headers
+    ).raise_for_status()
 
 
 def approve_first_award(client: httpx.Client) -> None:
