@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from tests.support.db import scalar
-from tests.support.factories import community_body
-from tests.support.flows import register_project
+from tests.support.factories import community_body, step_bodies
+from tests.support.flows import register_project, walk_project
 
 PROBLEM = "application/problem+json"
 
@@ -94,3 +94,73 @@ async def test_malformed_json_is_a_problem_not_a_500(platform) -> None:  # type:
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert await _counts(platform) == (0, 0, 0)
+
+
+async def test_huge_numbers_are_422_naming_the_field_never_a_500(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    response = await registry.post("/communities", json=community_body(households=2**70, buildings=2**63))
+    assert response.status_code == 422
+    assert _fields(response) == {"households": "less_than_equal", "buildings": "less_than_equal"}
+    response = await registry.get("/projects", params={"offset": 2**70})
+    assert response.status_code == 422 and _fields(response) == {"offset": "less_than_equal"}
+    response = await registry.get("/projects", params={"limit": 10**6})
+    assert response.status_code == 422 and _fields(response) == {"limit": "less_than_equal"}
+    project = await register_project(registry)
+    before = await _counts(platform)
+    for value, rule in [(2**63, "less_than_equal"), ("100", "int_type"), (1e3, "int_type")]:
+        response = await registry.post(
+            "/projects", json={"name": "x", "community_id": project["community_id"], "investment_fen": value}
+        )
+        assert response.status_code == 422 and _fields(response) == {"investment_fen": rule}
+    assert await _counts(platform) == before
+
+
+async def test_names_with_control_or_bidi_characters_or_blank_are_refused(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    for name in ["文化路\x003号院", "文化路\u202e3号院", "   "]:
+        response = await registry.post("/communities", json=community_body(name=name))
+        assert response.status_code == 422 and _fields(response) == {"name": "value_error"}
+    assert await _counts(platform) == (0, 0, 0)
+
+
+async def test_unknown_fields_are_refused_by_name(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    response = await registry.post("/communities", json=community_body(street_ofice="文化路街道"))
+    assert response.status_code == 422 and _fields(response) == {"street_ofice": "extra_forbidden"}
+    assert await _counts(platform) == (0, 0, 0)
+
+
+async def test_step_dates_outside_the_window_or_in_the_future_are_refused(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    project = await register_project(registry)
+    before = await _counts(platform)
+    body = step_bodies("zhengzhou-2019", "2026-11-20", 1)["residents-consultation"]
+    url = f"/projects/{project['id']}/residents-consultation"
+    for value, rule in [
+        ("9999-12-31", "less_than_equal"),
+        ("0001-01-01", "greater_than_equal"),
+        ("2100-01-01", "not_in_future"),
+        ("2019-01-01", "not_before_programme"),
+    ]:
+        response = await registry.post(
+            url, json={**body, "consulted_on": value, "publicity_from": "2000-01-01"}
+        )
+        assert response.status_code == 422, value
+        assert _fields(response) == {"consulted_on": rule}, value
+    assert await _counts(platform) == before
+
+
+async def test_an_accepted_investment_far_above_the_plan_needs_confirmation(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    project = await register_project(registry, investment_fen=1_000_000_00)
+    ready = await walk_project(registry, project["id"], until="construction-completion")
+    before = await _counts(platform)
+    body = step_bodies(ready["programme_code"], "2026-11-20", 10 * 1_000_000_00)["acceptance"]
+    response = await registry.post(f"/projects/{project['id']}/acceptance", json=body)
+    assert response.status_code == 422
+    assert _fields(response) == {"accepted_investment_fen": "over_plan_needs_confirmation"}
+    assert await _counts(platform) == before
+    response = await registry.post(
+        f"/projects/{project['id']}/acceptance", json={**body, "confirm_over_plan": True}
+    )
+    assert response.status_code == 200, response.text
