@@ -9,13 +9,14 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-COPY pyproject.toml ./
-# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
+COPY pyproject.toml constraints.txt ./
+# Dependencies first, in their own layer: rebuilt only when pyproject.toml or constraints.txt
+# change. constraints.txt pins every transitive package to what the test suite ran with.
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && pip install -r requirements.txt
+    && pip install -r requirements.txt -c constraints.txt
 COPY shared ./shared
 COPY services ./services
-RUN pip install --no-deps .
+RUN pip install --no-deps -c constraints.txt .
 
 FROM python:3.11.13-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -61,6 +61,41 @@ class ServiceSettings(BaseSettings):
     )
     topic_partitions: int = 3
     kafka_startup_timeout_s: float = 60.0
+    # Topics and Kafka clients (issue 12, items 1 and 13); shared/bus/kafka.py reads them.
+    kafka_replication_factor: int = Field(
+        default_factory=lambda d: 3 if d.get("environment") == "production" else 1,
+        ge=1,
+        description="Replicas of every topic the service creates (production 3, local 1).",
+    )
+    kafka_min_insync_replicas: int = Field(
+        default_factory=lambda d: 2 if d.get("environment") == "production" else 1,
+        ge=1,
+        description="Replicas that must ack an acks=all write (production 2, local 1).",
+    )
+    kafka_unclean_leader_election: bool = Field(
+        default=False, description="Never true in production: an out-of-sync leader loses acked events."
+    )
+    kafka_topic_retention_ms: int = Field(
+        default=7 * 24 * 3600 * 1000, gt=0, description="Event topics' retention.ms: the redelivery window."
+    )
+    kafka_compression_type: Literal["lz4", "zstd", "gzip", "snappy", "none"] = "lz4"
+    kafka_topics_provisioned: bool = Field(
+        default=False,
+        description="Topics are created by the deployment (e.g. Strimzi); services only verify them.",
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle; unset: the system's CAs.")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS).")
+    kafka_ssl_keyfile: Path | None = None
+    outbox_retention_days: int = Field(
+        default=7, ge=1, description="Published outbox rows older than this are purged."
+    )
+    inbox_retention_days: int = Field(
+        default=30, ge=1, description="Inbox rows older than this are purged; must outlast topic retention."
+    )
 
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 0.5

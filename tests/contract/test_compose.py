@@ -343,3 +343,55 @@ def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
         if line.strip() and not line.startswith("#")
     }
     assert {".git", ".venv", ".env"} <= ignored
+
+
+# --------------------------------------------------------------------------- topics (issue 12)
+
+
+def test_kafka_does_not_create_topics_on_first_use(services: dict[str, dict[str, Any]]) -> None:
+    env = _env(services["kafka"])
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert env.get("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE", "false") == "false"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_topic_replication_fits_the_compose_brokers(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    """ENVIRONMENT=production defaults to 3 replicas; a one-broker compose must say 1, or every
+    service fails to create its topics."""
+    brokers = sum(1 for s in services.values() if str(s.get("image", "")).startswith("apache/kafka"))
+    env = _env(services[name])
+    replicas = int(env.get("KAFKA_REPLICATION_FACTOR", "3"))
+    min_isr = int(env.get("KAFKA_MIN_INSYNC_REPLICAS", "2"))
+    assert min_isr <= replicas <= brokers
+    assert int(env["TOPIC_PARTITIONS"]) >= 6, "partitions are chosen with headroom for consumer replicas"
+
+
+# --------------------------------------------------------------------------- image (issue 12, item 14)
+
+
+def test_the_image_installs_what_the_tests_ran_with() -> None:
+    instructions = _dockerfile_instructions()
+    copies = " ".join(r for kw, r in instructions if kw == "COPY")
+    assert "constraints.txt" in copies
+    installs = [r for kw, r in instructions if kw == "RUN" and "pip install" in r]
+    assert installs and all("-c constraints.txt" in r for r in installs), installs
+
+
+def test_constraints_agree_with_the_pinned_dependencies() -> None:
+    import tomllib
+
+    pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    pins = {re.sub(r"[-_.]+", "-", k).lower(): v.strip() for k, v in pins.items()}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in project:
+        name, _, version = requirement.partition("==")
+        name = re.sub(r"\[.*\]", "", name)
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in pins:  # a package added since the last `make lock` is only pinned in pyproject
+            assert pins[key] == version, f"{name}: pyproject {version} != constraints {pins[key]}"
