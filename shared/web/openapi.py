@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.web.problems import MEDIA_TYPE
 
-__all__ = ["FieldProblemModel", "ProblemDetails", "install_openapi", "problem_responses"]
+__all__ = ["FieldProblem", "ProblemDetails", "install_openapi", "problem_responses"]
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 WRITE_METHODS = {"put", "post", "delete", "patch"}
 
 
-class FieldProblemModel(BaseModel):
+class FieldProblem(BaseModel):
     """One field that broke one rule."""
 
     model_config = ConfigDict(title="FieldProblem")
@@ -43,7 +43,7 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str
     instance: str
-    errors: list[FieldProblemModel] | None = Field(default=None, description="Each field and rule.")
+    errors: list[FieldProblem] | None = Field(default=None, description="Each field and rule.")
     current_state: str | None = Field(default=None, description="For a state conflict: the state now.")
     allowed_actions: list[str] | None = Field(default=None, description="For a state conflict: what may.")
 
@@ -82,7 +82,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the problem responses and their schemas to a built OpenAPI document (in place)."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    for model in (FieldProblemModel, ProblemDetails):
+    for model in (FieldProblem, ProblemDetails):
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         model_schema.pop("$defs", None)
         schemas[model.model_config["title"]] = model_schema  # type: ignore[index]

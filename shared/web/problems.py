@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from shared.errors import (
@@ -164,6 +165,22 @@ def field_problems(exc: RequestValidationError) -> list[FieldProblem]:
     return problems
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error response a problem document; nothing leaks a stack trace."""
 
@@ -210,6 +227,23 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's answer to a body that is not text (e.g. invalid UTF-8): name it like bad JSON
+            return problem_response(
+                request,
+                status=422,
+                problem_type="validation",
+                title="Request validation failed",
+                detail="The request body is not valid JSON.",
+                errors=[
+                    FieldProblem(
+                        "body", "json_invalid", f"The request body is not valid JSON: {exc.__cause__}"
+                    )
+                ],
+            )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
         problem_type, title = _HTTP_KINDS.get(
             exc.status_code,
             (f"http-{exc.status_code}", str(exc.detail) if isinstance(exc.detail, str) else "HTTP error"),
@@ -220,7 +254,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             problem_type=problem_type,
             title=title,
             detail=str(exc.detail),
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

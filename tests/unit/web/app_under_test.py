@@ -47,6 +47,12 @@ async def create_note(body: NoteIn) -> NoteOut:
     return NoteOut(text=body.text)
 
 
+@router.get("/notes")
+async def list_notes(principal: CurrentPrincipal) -> list[NoteOut]:
+    """List notes."""
+    return []
+
+
 @router.get("/notes/{note_id}")
 async def get_note(note_id: int, principal: CurrentPrincipal) -> NoteOut:
     """Read a note."""

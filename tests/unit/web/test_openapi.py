@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -59,3 +60,9 @@ def test_the_docs_pages_reference_no_other_host(client: TestClient, page: str) -
         assert asset.startswith("/"), asset
         if asset != "/openapi.json":
             assert client.get(asset).status_code == 200, asset
+
+
+def test_every_reference_in_the_document_resolves(spec: dict[str, Any]) -> None:
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs, "the document has references"
+    assert refs <= set(spec["components"]["schemas"]), refs - set(spec["components"]["schemas"])

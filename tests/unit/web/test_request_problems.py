@@ -40,3 +40,19 @@ def test_an_unexpected_error_is_a_500_problem_with_security_headers(client: Test
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret internals" not in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_body_that_is_not_text_is_named_like_malformed_json(
+    client: TestClient, district: dict[str, str]
+) -> None:
+    response = client.post(
+        "/notes", content=b"\xff\xfe\x00\x9c", headers={**district, "content-type": "application/json"}
+    )
+    assert _errors(response) == [("body", "json_invalid")]
+
+
+def test_a_wrong_method_lists_every_method_of_the_path_in_allow(client: TestClient) -> None:
+    response = client.put("/notes")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["allow"] == "GET, POST"

@@ -1,0 +1,122 @@
+"""Schemathesis (all checks, bounded examples) against each running service's OpenAPI document.
+
+Each service runs alone in its own namespace on real Kafka and PostgreSQL (so nothing it does
+reaches another service, and no webhook is ever delivered), with a valid token in the headers and
+the rate limits raised so every generated request reaches the route. The run must report no
+server error and no undocumented status code; every other check must pass too, except on the
+operations listed in KNOWN_FINDINGS, each a finding inside services/** routed to its owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.support import tokens
+
+MAX_EXAMPLES = 8
+SEED = 20260701
+CORE_CHECKS = {"not_a_server_error", "status_code_conformance"}
+
+IDENTITY: dict[str, Callable[[], dict[str, str]]] = {
+    "registry": tokens.district,
+    "funding": tokens.office,
+    "reporting": tokens.office,
+    "notification": tokens.district,
+}
+
+# (service, check, "METHOD /path") -> the finding it stands for. Only non-core checks may be listed.
+# Each is a problem inside services/**, reported to the lead for routing; remove the entry with the fix.
+F1 = "F1 registry: CommunityCreate.floor_area_m2 is declared a bare string, so '' is schema-valid but refused"
+F2 = "F2 registry: a schema-valid project for an unknown community_id is 422 'exists' (schema cannot say it)"
+F3 = "F3 notification: SubscriptionCreate.event_types items are bare strings; the known types are no enum"
+KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
+    ("registry", "positive_data_acceptance", "POST /communities"): F1,
+    ("registry", "positive_data_acceptance", "POST /projects"): F2,
+    # the stateful phase chains the same two operations; its failures carry no operation label
+    ("registry", "positive_data_acceptance", "Stateful tests"): F1 + "; " + F2,
+    ("notification", "positive_data_acceptance", "POST /subscriptions"): F3,
+    ("notification", "positive_data_acceptance", "Stateful tests"): F3,
+}
+
+RELAXED = {
+    "rate_limit_writes": "1000000/minute",
+    "rate_limit_auth_failures": "1000000/minute",
+}
+
+
+def _schemathesis() -> str:
+    found = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.skip("schemathesis is not installed (pip install -e '.[test]')")
+    return found
+
+
+async def _run(url: str, headers: dict[str, str], report: Path) -> tuple[int, str]:
+    args = [
+        _schemathesis(),
+        "run",
+        f"{url}/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        str(SEED),
+        "--generation-deterministic",
+        "--no-shrink",
+        "--no-color",
+        "--workers",
+        "2",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        "--request-timeout",
+        "30",
+    ]
+    for name, value in headers.items():
+        args += ["--header", f"{name}: {value}"]
+    process = await asyncio.create_subprocess_exec(
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=240)
+    return process.returncode or 0, output.decode(errors="replace")
+
+
+def _failures(report: Path) -> set[tuple[str, str]]:
+    """Each (check, "METHOD /path") that failed in the run, from its NDJSON event stream."""
+    failed: set[tuple[str, str]] = set()
+    for line in report.read_text().splitlines():
+        scenario = json.loads(line).get("ScenarioFinished")
+        if not scenario:
+            continue
+        recorder = scenario["recorder"]
+        for checks in recorder.get("checks", {}).values():
+            for check in checks:
+                if check.get("status") == "failure":
+                    failed.add((check["name"], recorder["label"]))
+    return failed
+
+
+@pytest.mark.parametrize("service", ["registry", "funding", "reporting", "notification"])
+async def test_the_openapi_document_holds_against_the_running_service(
+    platform, service: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    await platform.start(service, **RELAXED)
+    report = tmp_path / "events.ndjson"
+    code, output = await _run(platform.servers[service].url, IDENTITY[service](), report)
+    (tmp_path / "schemathesis.txt").write_text(output)  # the whole run, kept for a failing test
+    assert report.exists(), output[-4000:]
+    failed = _failures(report)
+    assert code == 0 or failed, output[-4000:]  # a crash of the run itself is a failure too
+    core = sorted(f for f in failed if f[0] in CORE_CHECKS)
+    assert not core, f"server errors or undocumented statuses: {core}\n{output[-6000:]}"
+    unknown = sorted(f for f in failed if (service, *f) not in KNOWN_FINDINGS)
+    assert not unknown, f"new schemathesis findings: {unknown}\n{output[-6000:]}"
