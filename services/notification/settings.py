@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from services.notification.domain.retry import SVIX_SCHEDULE_S
 from shared.outbound import Allowlist
@@ -33,6 +33,15 @@ class NotificationSettings(ServiceSettings):
         default="",
         description="Comma-separated host:port or CIDR entries webhooks may reach despite the guard.",
     )
+
+    smtp_host: str = Field(default="127.0.0.1", description="The SMTP relay e-mail is sent through.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "noreply@renovation.local"
+    smtp_start_tls: bool | None = Field(
+        default=None, description="STARTTLS: on, off, or as the relay offers."
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
 
     @model_validator(mode="after")
     def _allowlist_parses(self) -> NotificationSettings:

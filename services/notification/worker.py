@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
+from typing import Protocol
 
+from services.notification.channels.email import EmailSender
 from services.notification.channels.webhook import WebhookSender
+from services.notification.domain.attempts import AttemptResult
+from services.notification.domain.channels import Channel
 from services.notification.handlers.deliveries import LeasedDelivery, RetryPolicy, lease_due, record_attempt
 from services.notification.models import DeliveryState
 from services.notification.settings import NotificationSettings
@@ -19,22 +24,43 @@ from shared.web.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def sender_for(runtime: Runtime) -> WebhookSender:
+class Sender(Protocol):
+    async def send(self, delivery: LeasedDelivery, now: datetime) -> AttemptResult: ...
+
+
+def senders_for(runtime: Runtime) -> dict[str, Sender]:
+    """One sender per channel that goes out of the service (the inbox is written at fan-out)."""
     settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
-    return WebhookSender(
-        runtime.http,
-        timeout_s=settings.webhook_timeout_s,
-        allowlist=settings.outbound_allowlist,
-        require_https=settings.require_https,
-    )
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return {
+        Channel.WEBHOOK: WebhookSender(
+            runtime.http,
+            timeout_s=settings.webhook_timeout_s,
+            allowlist=settings.outbound_allowlist,
+            require_https=settings.require_https,
+        ),
+        Channel.EMAIL: EmailSender(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            timeout_s=settings.webhook_timeout_s,
+            start_tls=settings.smtp_start_tls,
+            username=settings.smtp_username,
+            password=password,
+        ),
+    }
 
 
 async def deliver_one(
-    runtime: Runtime, sender: WebhookSender, leased: LeasedDelivery, policy: RetryPolicy
+    runtime: Runtime, senders: dict[str, Sender], leased: LeasedDelivery, policy: RetryPolicy
 ) -> None:
     """Send one delivery and record the attempt in its own transaction; a failure to record leaves
     the lease to run out, so the delivery is tried again."""
-    result = await sender.send(leased, runtime.clock.now())
+    sender = senders.get(leased.channel)
+    if sender is None:
+        result = AttemptResult(None, f"no sender for channel {leased.channel}", sent=False)
+    else:
+        result = await sender.send(leased, runtime.clock.now())
     try:
         async with runtime.unit_of_work() as session:
             state = await record_attempt(session, leased, result, now=runtime.clock.now(), policy=policy)
@@ -48,7 +74,7 @@ async def deliver_one(
 async def run_delivery_worker(runtime: Runtime) -> None:
     """Deliver due webhooks until cancelled."""
     settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
-    sender = sender_for(runtime)
+    senders = senders_for(runtime)
     policy = RetryPolicy(settings.retry_schedule_s, settings.retry_jitter)
     in_flight: set[asyncio.Task[None]] = set()
     try:
@@ -61,7 +87,7 @@ async def run_delivery_worker(runtime: Runtime) -> None:
                         session, now=runtime.clock.now(), lease_s=settings.delivery_lease_s, limit=free
                     )
             for delivery in leased:
-                task = asyncio.create_task(deliver_one(runtime, sender, delivery, policy))
+                task = asyncio.create_task(deliver_one(runtime, senders, delivery, policy))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
             if not leased:

@@ -59,7 +59,7 @@ class WebhookSender:
     async def _attempt(self, delivery: LeasedDelivery, now: datetime) -> AttemptResult:
         try:
             destination = await check_url(
-                delivery.endpoint_url,
+                delivery.endpoint_url or "",
                 allowlist=self._allowlist,
                 require_https=self._require_https,
                 resolver=self._resolver,

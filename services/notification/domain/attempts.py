@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.notification.domain.retry import Outcome
+
 MAX_STATUS_LINE = 80
 
 
@@ -19,6 +21,7 @@ class AttemptResult:
         retry_after_s: the receiver's Retry-After in seconds, for 429/503.
         sent: False when the destination was refused before any connection was made.
         latency_ms: time from the start of the attempt to its end.
+        outcome: set by channels that are not HTTP (e-mail); HTTP outcomes follow the status.
     """
 
     status: int | None
@@ -26,6 +29,7 @@ class AttemptResult:
     retry_after_s: float | None = None
     sent: bool = True
     latency_ms: int = 0
+    outcome: Outcome | None = None
 
 
 def http_status_line(status: int) -> str:

@@ -39,9 +39,12 @@ class LeasedDelivery:
     subscription_id: uuid.UUID
     event_id: str
     content: bytes
-    endpoint_url: str
+    endpoint_url: str | None
     secret: str
     attempts: int
+    channel: str = "webhook"
+    email_address: str | None = None
+    event_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,16 @@ async def lease_due(
         )
     return [
         LeasedDelivery(
-            d.id, d.subscription_id, d.event_id, d.content.encode(), s.endpoint_url, s.secret, d.attempts
+            d.id,
+            d.subscription_id,
+            d.event_id,
+            d.content.encode(),
+            s.endpoint_url,
+            s.secret,
+            d.attempts,
+            s.channel,
+            s.email_address,
+            d.event_type,
         )
         for d, s in rows
     ]
@@ -114,11 +126,9 @@ async def record_attempt(
     )
     delivery.attempts = attempts
     delivery.last_status = result.status
-    delivery.last_error = (
-        None if retry.classify(result.status) is retry.Outcome.DELIVERED else result.status_line
-    )
     delivery.last_attempt_at = now
-    outcome = retry.classify(result.status) if result.sent else retry.Outcome.FAILED
+    outcome = result.outcome or (retry.classify(result.status) if result.sent else retry.Outcome.FAILED)
+    delivery.last_error = None if outcome is retry.Outcome.DELIVERED else result.status_line
     delay = None
     if outcome is retry.Outcome.RETRY:
         delay = retry.next_delay_s(

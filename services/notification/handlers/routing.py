@@ -1,4 +1,5 @@
-"""Fan-out: store one delivery per subscription that may hear the event.
+"""Fan-out: store one delivery per subscription that may hear the event (an inbox item for inbox
+subscriptions, once per organisation).
 
 Delivery happens later, in the worker, so a slow subscriber never holds the consumer; which
 subscriptions hear the event is decided by the pure `domain.routing.recipients`.
@@ -9,8 +10,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.notification.domain.channels import Channel
 from services.notification.domain.routing import recipients
-from services.notification.handlers import feed
+from services.notification.handlers import feed, inbox
 from services.notification.models import Delivery, DeliveryState, Subscription
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.base import EventPayload
@@ -22,7 +24,13 @@ async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> 
     feed.append(session, event)
     active = (await session.exec(select(Subscription).where(Subscription.active == True))).all()  # noqa: E712
     content = event.envelope.to_bytes().decode()
+    inboxes: set[str] = set()
     for subscription in recipients(event.envelope, active):
+        if subscription.channel == Channel.INBOX:
+            if subscription.subscriber_code not in inboxes:
+                inboxes.add(subscription.subscriber_code)
+                inbox.add_item(session, subscription.subscriber_code, event.envelope, event.now)
+            continue
         session.add(
             Delivery(
                 subscription_id=subscription.id,

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain import subscriptions as rules
+from services.notification.domain.channels import Channel, check_target
 from services.notification.domain.signing import new_secret
 from services.notification.models import Subscription, SubscriptionCreate
 from shared import audit
@@ -30,12 +31,16 @@ class SubscriptionPolicy:
     resolver: Resolver | None = None
 
 
-async def check_endpoint(url: str, policy: SubscriptionPolicy) -> str:
+async def check_endpoint(url: str | None, policy: SubscriptionPolicy) -> str:
     """The URL, once the outbound guard accepts it.
 
     Raises:
         RuleViolation: naming `endpoint_url` and the guard's rule.
     """
+    if not url:
+        raise RuleViolation(
+            "a webhook needs endpoint_url", [FieldProblem("endpoint_url", "required_for_channel", "")]
+        )
     try:
         await check_url(
             url, allowlist=policy.allowlist, require_https=policy.require_https, resolver=policy.resolver
@@ -57,10 +62,13 @@ async def create_subscription(
     policy: SubscriptionPolicy,
 ) -> Subscription:
     """Subscribe the caller's organisation; its kind and district are taken from the token."""
+    channel = Channel(command.channel)
+    check_target(channel, command.endpoint_url, command.email_address)
     rules.check_event_types(actor.org_kind, command.event_types, EVENT_TYPES)
-    url = await check_endpoint(command.endpoint_url, policy)
+    url = await check_endpoint(command.endpoint_url, policy) if channel is Channel.WEBHOOK else None
+    email = command.email_address.lower() if command.email_address else None
     types = rules.normalised_types(command.event_types)
-    fingerprint = rules.fingerprint(actor.org_code, "webhook", url, types)
+    fingerprint = rules.fingerprint(actor.org_code, channel, url or email or "", types)
     active = list(
         (
             await session.exec(
@@ -78,7 +86,9 @@ async def create_subscription(
         subscriber_kind=actor.org_kind.value,
         subscriber_district=actor.district_code,
         event_types=types,
+        channel=channel.value,
         endpoint_url=url,
+        email_address=email,
         secret=new_secret(),
         fingerprint=fingerprint,
         created_at=now,
@@ -97,7 +107,12 @@ async def create_subscription(
         "subscription.created",
         "subscription",
         subscription.id,
-        after={"event_types": subscription.event_types, "endpoint_url": subscription.endpoint_url},
+        after={
+            "channel": subscription.channel,
+            "event_types": subscription.event_types,
+            "endpoint_url": subscription.endpoint_url,
+            "email_address": subscription.email_address,
+        },
     )
     return subscription
 

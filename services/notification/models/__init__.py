@@ -10,6 +10,7 @@ from services.notification.models.deliveries import (
     ReplayResult,
 )
 from services.notification.models.feed import FeedEntry, FeedPage
+from services.notification.models.inbox import InboxCount, InboxItem, InboxItemPublic
 from services.notification.models.subscriptions import (
     Subscription,
     SubscriptionCreate,
@@ -25,6 +26,9 @@ __all__ = [
     "DeliveryState",
     "FeedEntry",
     "FeedPage",
+    "InboxCount",
+    "InboxItem",
+    "InboxItemPublic",
     "ReplayRequest",
     "ReplayResult",
     "Subscription",

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, StringConstraints
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from services.notification.domain.channels import Channel
 from shared.db.types import UtcDateTime
 from shared.types import BODY
 
@@ -23,15 +24,22 @@ class SubscriptionBase(SQLModel):
 
 
 class SubscriptionCreate(SQLModel):
-    """A new webhook subscription. The URL is checked by the outbound guard (no internal addresses,
-    no credentials, https in production)."""
+    """A new subscription. A webhook's URL is checked by the outbound guard (no internal
+    addresses, no credentials, https in production); an e-mail one names a mailbox; an inbox one
+    neither."""
 
     model_config = ConfigDict(**BODY)
 
+    channel: Channel = Channel.WEBHOOK
     event_types: list[EventType] = Field(
         min_length=1, max_length=50, description="Versioned event types, e.g. registry.project.accepted.v1."
     )
-    endpoint_url: str = Field(min_length=1, max_length=2000, description="The receiver's http(s) URL.")
+    endpoint_url: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="Webhook: the receiver's http(s) URL."
+    )
+    email_address: str | None = Field(
+        default=None, min_length=3, max_length=254, description="E-mail: the mailbox to write to."
+    )
 
 
 class Subscription(SubscriptionBase, table=True):
@@ -43,7 +51,8 @@ class Subscription(SubscriptionBase, table=True):
     subscriber_district: str | None = Field(default=None, sa_column=Column(String(64)))
     event_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
     channel: str = "webhook"
-    endpoint_url: str
+    endpoint_url: str | None = None
+    email_address: str | None = None
     secret: str
     fingerprint: str | None = Field(default=None, sa_column=Column(String(64)))
     active: bool = True
@@ -58,7 +67,8 @@ class SubscriptionPublic(SubscriptionBase):
     subscriber_kind: str | None
     subscriber_district: str | None
     channel: str
-    endpoint_url: str
+    endpoint_url: str | None
+    email_address: str | None
     active: bool
     disabled_reason: str | None
     created_at: datetime

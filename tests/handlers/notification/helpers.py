@@ -46,11 +46,18 @@ async def subscribe(
     org: str | Principal,
     types: list[str],
     url: str | None = None,
+    channel: str = "webhook",
+    email: str | None = None,
     **kwargs: Any,
 ) -> Subscription:
     actor = ORGS[org] if isinstance(org, str) else org
+    if channel == "webhook":
+        url = url or f"https://{actor.org_code}.example.org/hook"
     body = SubscriptionCreate(
-        event_types=types, endpoint_url=url or f"https://{actor.org_code}.example.org/hook"
+        channel=channel,  # type: ignore[arg-type]
+        event_types=types,
+        endpoint_url=url,
+        email_address=email,
     )
     return await harness.run(
         lambda s: create_subscription(s, actor, body, now=DEFAULT_NOW, policy=policy(**kwargs))
