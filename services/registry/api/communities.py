@@ -1,14 +1,23 @@
-"""Community routes: register a surveyed community, read one."""
+"""Community routes: the ledger, its assessments and classification, and the filtered list."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.registry.api.deps import Reader, Writer
 from services.registry.handlers import communities
-from services.registry.models.communities import CommunityCreate, CommunityPublic
+from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code
+from services.registry.models.communities import (
+    AssessmentPublic,
+    Classification,
+    CommunityCreate,
+    CommunityPublic,
+    Reassessment,
+)
+from shared.types import Name
 from shared.web.deps import NowDep, SessionDep
 
 router = APIRouter(tags=["ledger"])
@@ -16,11 +25,65 @@ router = APIRouter(tags=["ledger"])
 
 @router.post("/communities", status_code=status.HTTP_201_CREATED, response_model=CommunityPublic)
 async def create_community(body: CommunityCreate, session: SessionDep, actor: Writer, now: NowDep) -> object:
-    """Register a surveyed community in the ledger of the caller's district."""
+    """Register a surveyed community (eligible or not, with every reason) in the caller's district."""
     return await communities.register_community(session, actor, body, now)
+
+
+@router.get("/communities", response_model=list[CommunityPublic])
+async def list_communities(
+    response: Response,
+    session: SessionDep,
+    actor: Reader,
+    programme_code: Code | None = None,
+    district_code: Code | None = None,
+    street_office: Name | None = None,
+    eligible: bool | None = None,
+    tier: Code | None = None,
+    demonstration: bool | None = None,
+    centrally_funded: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> object:
+    """List the communities the caller may see, oldest first; the total is in X-Total-Count."""
+    filters = {
+        "programme_code": programme_code,
+        "district_code": district_code,
+        "street_office": street_office,
+        "eligible": eligible,
+        "tier": tier,
+        "demonstration": demonstration,
+        "centrally_funded": centrally_funded,
+    }
+    page, total = await communities.list_communities(
+        session, actor, filters=filters, limit=limit, offset=offset
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return page
 
 
 @router.get("/communities/{community_id}", response_model=CommunityPublic)
 async def read_community(community_id: uuid.UUID, session: SessionDep, actor: Reader) -> object:
     """Read one community."""
     return await communities.get_community(session, actor, community_id)
+
+
+@router.get("/communities/{community_id}/assessments", response_model=list[AssessmentPublic])
+async def read_assessments(community_id: uuid.UUID, session: SessionDep, actor: Reader) -> object:
+    """Every eligibility assessment of the community, oldest first."""
+    return await communities.assessments(session, actor, community_id)
+
+
+@router.post("/communities/{community_id}/assessments", response_model=CommunityPublic)
+async def reassess(
+    community_id: uuid.UUID, body: Reassessment, session: SessionDep, actor: Writer, now: NowDep
+) -> object:
+    """Correct the facts and assess the community again (the earlier assessment is kept)."""
+    return await communities.reassess(session, actor, community_id, body, now)
+
+
+@router.put("/communities/{community_id}/classification", response_model=CommunityPublic)
+async def classify(
+    community_id: uuid.UUID, body: Classification, session: SessionDep, actor: Writer, now: NowDep
+) -> object:
+    """Set the community's library tier and demonstration and central-fund flags."""
+    return await communities.classify(session, actor, community_id, body, now)

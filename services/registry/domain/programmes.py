@@ -8,7 +8,13 @@ year, exclusions), each reason citing its clause. Every other programme rule is 
 from __future__ import annotations
 
 from shared.errors import FieldProblem, RuleViolation
-from shared.policy import ProgrammeProfile, UnknownProgrammeError, get_profile, is_eligible
+from shared.policy import (
+    EligibilityDecision,
+    ProgrammeProfile,
+    UnknownProgrammeError,
+    get_profile,
+    is_eligible,
+)
 
 _CHECK_FIELDS = {"built-year": "built_year", "district": "district_code"}
 
@@ -24,24 +30,48 @@ def programme(code: str) -> ProgrammeProfile:
         ) from None
 
 
-def check_eligibility(
+def assess(
     programme_code: str, district_code: str, built_year: int, exclusions: list[str]
-) -> None:
-    """Refuse a community its programme does not cover, naming each failed rule and its clause."""
+) -> EligibilityDecision:
+    """Every eligibility check of the programme applied to a community, passed or not, with clauses.
+
+    Raises:
+        RuleViolation: an unknown programme, or an exclusion code the programme does not have.
+    """
     profile = programme(programme_code)
     try:
-        decision = is_eligible(profile, built_year, set(exclusions), district=district_code)
+        return is_eligible(profile, built_year, set(exclusions), district=district_code)
     except ValueError as exc:
         raise RuleViolation(str(exc), [FieldProblem("exclusions", "known_exclusion", str(exc))]) from None
-    if not decision.eligible:
+
+
+def reasons(programme_code: str, decision: EligibilityDecision) -> list[dict[str, object]]:
+    """The checks as the ledger stores them: code, passed, the clause cited with its document."""
+    document = programme(programme_code).document_number
+    return [
+        {
+            "code": check.code,
+            "passed": check.passed,
+            "clause": f"{document} {check.clause}",
+            "message": check.message,
+            "field": _CHECK_FIELDS.get(check.code, "exclusions"),
+        }
+        for check in decision.checks
+    ]
+
+
+def check_tier(programme_code: str, tier: str | None) -> None:
+    """Refuse a library tier the programme does not have (Kaifeng 六(三): 实施、谋划、储备一批)."""
+    if tier is None:
+        return
+    tiers = programme(programme_code).lifecycle.project_tiers
+    codes = [t.code for t in tiers.tiers] if tiers else []
+    if tier not in codes:
         raise RuleViolation(
-            f"the community is not eligible under {profile.code}",
+            f"{programme_code} has no project-library tier {tier!r}",
             [
                 FieldProblem(
-                    _CHECK_FIELDS.get(check.code, "exclusions"),
-                    f"eligibility.{check.code}",
-                    f"{check.message} ({profile.document_number} {check.clause})",
+                    "tier", "programme_tier", f"tiers: {', '.join(codes) or 'none in this programme'}"
                 )
-                for check in decision.reasons
             ],
         )

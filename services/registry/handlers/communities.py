@@ -1,35 +1,132 @@
-"""Registering surveyed communities in the ledger (台账) and reading them back."""
+"""The ledger of communities (台账): every surveyed community with its eligibility outcome.
+
+Kaifeng 六(一) surveys all old communities and builds its project library from them, so an
+ineligible community is recorded too, with every reason and its clause; only an eligible one can
+open a project. A correction re-assesses and keeps the earlier assessment.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry.domain.programmes import check_eligibility
-from services.registry.models.communities import Community, CommunityCreate
+from services.registry.domain.programmes import assess, check_tier, reasons
+from services.registry.models.communities import (
+    AssessmentPublic,
+    Classification,
+    Community,
+    CommunityAssessment,
+    CommunityCreate,
+    Reassessment,
+)
 from shared import audit
-from shared.access import Principal, sees_district, writes_district
+from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.errors import Forbidden, NotFoundError
+
+
+def _assessment(
+    community: Community, actor: Principal, now: datetime, note: str | None
+) -> CommunityAssessment:
+    decision = assess(
+        community.programme_code, community.district_code, community.built_year, community.exclusions
+    )
+    community.eligible = decision.eligible
+    community.eligibility = reasons(community.programme_code, decision)
+    return CommunityAssessment(
+        community_id=community.id,
+        built_year=community.built_year,
+        exclusions=list(community.exclusions),
+        eligible=community.eligible,
+        eligibility=community.eligibility,
+        note=note,
+        actor_org=actor.org_code,
+        assessed_at=now,
+    )
 
 
 async def register_community(
     session: AsyncSession, actor: Principal, command: CommunityCreate, now: datetime
 ) -> Community:
-    """Enter a surveyed community into the ledger of the caller's own district (eligible only)."""
+    """Enter a surveyed community into the ledger of the caller's own district, eligible or not."""
     if not writes_district(actor, command.district_code):
         raise Forbidden("a district registers communities in its own district only")
-    check_eligibility(command.programme_code, command.district_code, command.built_year, command.exclusions)
-    community = Community.model_validate(command, update={"created_at": now})
+    community = Community.model_validate(command, update={"created_at": now, "updated_at": now})
+    assessment = _assessment(community, actor, now, note=None)
     session.add(community)
+    session.add(assessment)
     audit.record(
         session,
         actor,
         "community.registered",
         "community",
         community.id,
-        after=command.model_dump(mode="json"),
+        after={**command.model_dump(mode="json"), "eligible": community.eligible},
+    )
+    return community
+
+
+async def _writable(session: AsyncSession, actor: Principal, community_id: uuid.UUID) -> Community:
+    community = await session.get(Community, community_id, with_for_update=True, populate_existing=True)
+    if community is None or not writes_district(actor, community.district_code):
+        raise NotFoundError(f"no community {community_id}")
+    return community
+
+
+async def reassess(
+    session: AsyncSession, actor: Principal, community_id: uuid.UUID, command: Reassessment, now: datetime
+) -> Community:
+    """Correct the facts eligibility rests on and assess again; the earlier assessment is kept."""
+    community = await _writable(session, actor, community_id)
+    before = {
+        "built_year": community.built_year,
+        "exclusions": community.exclusions,
+        "eligible": community.eligible,
+    }
+    community.built_year = command.built_year
+    community.exclusions = list(command.exclusions)
+    community.updated_at = now
+    session.add(_assessment(community, actor, now, note=command.note))
+    session.add(community)
+    audit.record(
+        session,
+        actor,
+        "community.reassessed",
+        "community",
+        community.id,
+        before=before,
+        after={**command.model_dump(mode="json"), "eligible": community.eligible},
+    )
+    return community
+
+
+async def classify(
+    session: AsyncSession, actor: Principal, community_id: uuid.UUID, command: Classification, now: datetime
+) -> Community:
+    """Set the library tier and the demonstration and central-fund flags."""
+    community = await _writable(session, actor, community_id)
+    check_tier(community.programme_code, command.tier)
+    before = {
+        "tier": community.tier,
+        "demonstration": community.demonstration,
+        "centrally_funded": community.centrally_funded,
+    }
+    community.tier = command.tier
+    community.demonstration = command.demonstration
+    community.centrally_funded = command.centrally_funded
+    community.updated_at = now
+    session.add(community)
+    audit.record(
+        session,
+        actor,
+        "community.classified",
+        "community",
+        community.id,
+        before=before,
+        after=command.model_dump(),
     )
     return community
 
@@ -40,3 +137,38 @@ async def get_community(session: AsyncSession, actor: Principal, community_id: u
     if community is None or not sees_district(actor, community.district_code):
         raise NotFoundError(f"no community {community_id}")
     return community
+
+
+async def assessments(
+    session: AsyncSession, actor: Principal, community_id: uuid.UUID
+) -> list[AssessmentPublic]:
+    """Every assessment of the community, oldest first."""
+    await get_community(session, actor, community_id)
+    query = (
+        select(CommunityAssessment)
+        .where(CommunityAssessment.community_id == community_id)
+        .order_by(col(CommunityAssessment.id))
+    )
+    return [
+        AssessmentPublic.model_validate(a, from_attributes=True) for a in (await session.exec(query)).all()
+    ]
+
+
+async def list_communities(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    filters: dict[str, object],
+    limit: int,
+    offset: int,
+) -> tuple[list[Community], int]:
+    """The communities the caller may see, filtered (None: any), oldest first; and their total."""
+    query = select(Community)
+    if (own := visible_district(actor)) is not None:
+        query = query.where(Community.district_code == own)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(Community, name) == value)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    page = query.order_by(col(Community.created_at), col(Community.id)).limit(limit).offset(offset)
+    return list((await session.exec(page)).all()), int(total)

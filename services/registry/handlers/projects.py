@@ -40,6 +40,14 @@ async def register_project(
         )
     if not writes_district(actor, community.district_code):
         raise Forbidden("a district opens projects in its own district only")
+    if not community.eligible:
+        failed = "; ".join(
+            f"{r['message']} ({r['clause']})" for r in community.eligibility if not r["passed"]
+        )
+        raise RuleViolation(
+            "only an eligible community can open a project",
+            [FieldProblem("community_id", "eligible_community", failed or "the community is not eligible")],
+        )
     profile = programme(community.programme_code)
     project = Project(
         name=command.name,

@@ -3,12 +3,18 @@
 Every table is imported here so Alembic's metadata and `session.get` see them all.
 """
 
-from services.registry.models.communities import Community, CommunityCreate, CommunityPublic
+from services.registry.models.communities import (
+    Community,
+    CommunityAssessment,
+    CommunityCreate,
+    CommunityPublic,
+)
 from services.registry.models.directory import Organisation, OrganisationCreate, OrganisationPublic
 from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
 
 __all__ = [
     "Community",
+    "CommunityAssessment",
     "CommunityCreate",
     "CommunityPublic",
     "Organisation",
