@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Numeric, String
+from sqlalchemy import BigInteger, Column, Numeric
 from sqlmodel import Field, SQLModel
 
 from services.funding.domain.awards import AwardStatus, NoAwardReason
+from services.funding.models.columns import enum_column
 from shared.db.types import UtcDateTime
 from shared.policy import AwardBasis
 from shared.types import Fen, SignedFen
@@ -37,8 +38,8 @@ class Award(AwardBase, table=True):
     basis_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     ratio: Decimal = Field(sa_column=Column(Numeric(6, 4), nullable=False))
-    status: AwardStatus = Field(sa_column=Column(String(16), nullable=False))
-    basis: AwardBasis | None = Field(default=None, sa_column=Column(String(32)))
+    status: AwardStatus = Field(sa_column=enum_column(AwardStatus, 16))
+    basis: AwardBasis | None = Field(default=None, sa_column=enum_column(AwardBasis, 32, nullable=True))
     planned_investment_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
     accepted_investment_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
     audited_investment_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
@@ -103,7 +104,7 @@ class NoAward(NoAwardBase, table=True):
     __tablename__ = "award_exclusion"
 
     project_id: uuid.UUID = Field(primary_key=True)
-    reason: NoAwardReason = Field(sa_column=Column(String(32), nullable=False))
+    reason: NoAwardReason = Field(sa_column=enum_column(NoAwardReason, 32))
     source_event_id: str
     decided_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 

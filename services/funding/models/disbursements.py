@@ -7,9 +7,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import ConfigDict
-from sqlalchemy import BigInteger, Column, Date, String
+from sqlalchemy import BigInteger, Column, Date
 from sqlmodel import Field, SQLModel
 
+from services.funding.models.columns import enum_column
 from shared.db.types import UtcDateTime
 from shared.types import BODY, Fen, Name, ProcessDate
 
@@ -58,7 +59,7 @@ class Tranche(TrancheBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     award_id: uuid.UUID = Field(foreign_key="award.id", index=True)
     project_id: uuid.UUID = Field(index=True)
-    kind: TrancheKind = Field(sa_column=Column(String(16), nullable=False))
+    kind: TrancheKind = Field(sa_column=enum_column(TrancheKind, 16))
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     paid_on: date = Field(sa_column=Column(Date, nullable=False))
     reverses_id: uuid.UUID | None = Field(default=None, unique=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, String
+from sqlalchemy import BigInteger, Column, Integer
 from sqlmodel import Field, SQLModel
 
 from services.funding.domain.journal import Account, Movement
+from services.funding.models.columns import enum_column
 from shared.db.types import UtcDateTime
 from shared.types import Fen
 
@@ -31,9 +32,9 @@ class JournalEntry(JournalEntryBase, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     project_id: uuid.UUID = Field(index=True)
-    movement: Movement = Field(sa_column=Column(String(32), nullable=False))
-    debit_account: Account = Field(sa_column=Column(String(32), nullable=False))
-    credit_account: Account = Field(sa_column=Column(String(32), nullable=False))
+    movement: Movement = Field(sa_column=enum_column(Movement, 32))
+    debit_account: Account = Field(sa_column=enum_column(Account, 32))
+    credit_account: Account = Field(sa_column=enum_column(Account, 32))
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     posted_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 

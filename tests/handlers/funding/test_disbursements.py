@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
 
 from services.funding.models import JournalEntry, Tranche, TrancheCreate
 from shared.errors import Forbidden, InvalidState, NotFound, RuleViolation
@@ -131,3 +132,16 @@ async def test_the_funding_sheet_is_read_only_by_those_who_see_the_district(harn
     assert (await funding.sheet(event.project_id, district())).award is not None
     with pytest.raises(NotFound):
         await funding.sheet(event.project_id, district("zz-erqi"))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE journal_entry SET amount_fen = 1", "DELETE FROM journal_entry", "DELETE FROM disbursement"],
+)
+async def test_the_journal_and_tranches_refuse_edits_at_the_database(harness_for, statement) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    _, award = await funding.accepted_and_approved()
+    await funding.pay(award.id, 1)
+    with pytest.raises(Exception, match="append-only"):
+        await funding.harness.run(lambda s: s.exec(text(statement)))
+    assert len(await funding.harness.all(JournalEntry)) == 2
