@@ -10,6 +10,7 @@ from functools import partial
 
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
 from services.funding.handlers import awards
+from services.funding.handlers.plans import plan_handlers
 from shared.bus.subscriptions import Subscriptions
 from shared.contracts.registry import FinalAccountsAudited, ProjectAccepted
 
@@ -20,6 +21,7 @@ def funding_subscriptions(profiles: ProfileLookup = bundled_profile) -> Subscrip
         {
             ProjectAccepted: partial(awards.propose_award_on_acceptance, profiles=profiles),
             FinalAccountsAudited: partial(awards.true_up_on_audit, profiles=profiles),
+            **plan_handlers(profiles),  # type: ignore[dict-item]
         }
     )
 

@@ -7,9 +7,11 @@ import uuid
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.funding.domain.plans import PlanState
 from services.funding.handlers import journal
 from services.funding.handlers.awards import adjustments_of
 from services.funding.handlers.disbursements import list_tranches
+from services.funding.handlers.plans import plans_of
 from services.funding.models import (
     Award,
     AwardAdjustmentPublic,
@@ -19,6 +21,7 @@ from services.funding.models import (
     NoAwardPublic,
     TranchePublic,
 )
+from services.funding.models.plans import InvestmentPlanPublic
 from services.funding.models.sheets import InvestmentFigures, ProjectFunding
 from shared.access import Principal, sees_district
 from shared.errors import NotFound
@@ -28,7 +31,8 @@ async def project_funding(session: AsyncSession, actor: Principal, project_id: u
     """The sheet of a project funding knows of (404 for an unknown project or another district's)."""
     award = (await session.exec(select(Award).where(Award.project_id == project_id))).first()
     excluded = await session.get(NoAward, project_id)
-    known = award or excluded
+    plans = await plans_of(session, project_id)
+    known = award or excluded or (plans[-1] if plans else None)
     if known is None or not sees_district(actor, known.district_code):
         raise NotFound(f"funding knows no project {project_id}")
     balances = await journal.project_balances(session, project_id)
@@ -40,10 +44,11 @@ async def project_funding(session: AsyncSession, actor: Principal, project_id: u
         district_code=known.district_code,
         programme_code=known.programme_code,
         plan=InvestmentFigures(
-            planned_investment_fen=award.planned_investment_fen if award else None,
+            planned_investment_fen=_planned(plans, award),
             accepted_investment_fen=award.accepted_investment_fen if award else None,
             audited_investment_fen=award.audited_investment_fen if award else None,
         ),
+        plans=plans,
         award=AwardPublic.model_validate(award) if award else None,
         no_award=NoAwardPublic.model_validate(excluded) if excluded else None,
         adjustments=[AwardAdjustmentPublic.model_validate(a) for a in adjustments],
@@ -53,3 +58,10 @@ async def project_funding(session: AsyncSession, actor: Principal, project_id: u
         paid_fen=balances.paid_fen,
         outstanding_fen=balances.outstanding_fen,
     )
+
+
+def _planned(plans: list[InvestmentPlanPublic], award: Award | None) -> int | None:
+    approved = [p for p in plans if p.state == PlanState.APPROVED]
+    if approved:
+        return approved[-1].investment_fen
+    return award.planned_investment_fen if award else None

@@ -10,10 +10,13 @@ from sqlmodel import SQLModel
 from services.funding.models.awards import AwardAdjustmentPublic, AwardPublic, NoAwardPublic
 from services.funding.models.disbursements import TranchePublic
 from services.funding.models.journal import JournalEntryPublic
+from services.funding.models.plans import InvestmentPlanPublic
 
 
 class InvestmentFigures(SQLModel):
-    planned_investment_fen: int | None = Field(description="The investment stated in the plan, in fen.")
+    planned_investment_fen: int | None = Field(
+        description="The latest approved plan's investment (else the one stated at acceptance), in fen."
+    )
     accepted_investment_fen: int | None = Field(description="The investment stated at acceptance, in fen.")
     audited_investment_fen: int | None = Field(description="The final-accounts audited investment, in fen.")
 
@@ -25,6 +28,7 @@ class ProjectFunding(SQLModel):
     district_code: str
     programme_code: str
     plan: InvestmentFigures
+    plans: list[InvestmentPlanPublic] = Field(description="Every plan version, submitted and approved.")
     award: AwardPublic | None
     no_award: NoAwardPublic | None = Field(description="Why the project earns no award, when it earns none.")
     adjustments: list[AwardAdjustmentPublic]
