@@ -117,6 +117,13 @@ async def test_three_awards_at_the_money_ceiling_sum_without_overflow(platform) 
     reconciliation = (await funding.get("/reconciliation")).json()
     assert reconciliation["ties_out"] is True
     assert sum(p["paid_fen"] for p in reconciliation["projects"]) == 12 * 10**12
+    (total,) = (await funding.get("/totals", params={"by": "district"})).json()
+    assert (total["approved_awards"], total["awarded_fen"], total["paid_fen"], total["outstanding_fen"]) == (
+        3,
+        12 * 10**12,
+        12 * 10**12,
+        0,
+    )
     url = platform.database_url("funding")
     assert int(await scalar(url, "SELECT sum(amount_fen) FROM award")) == 12 * 10**12
     assert int(await scalar(url, "SELECT sum(amount_fen) FROM journal_entry")) == 24 * 10**12

@@ -25,6 +25,7 @@ from services.funding.models import (
     TrancheKind,
 )
 from shared.access import Principal, visible_district
+from shared.clock import shanghai_date
 
 
 def _post(
@@ -77,11 +78,12 @@ async def entries_of(session: AsyncSession, project_id: uuid.UUID) -> list[Journ
     return list((await session.exec(query)).all())
 
 
-async def reconcile(session: AsyncSession, actor: Principal) -> Reconciliation:
+async def reconcile(session: AsyncSession, actor: Principal, now: datetime) -> Reconciliation:
     """Each visible approved award's derived balances checked against its award, adjustments and
     tranches: awarded = approved + adjustments, paid = payments − reversals, and the journal's
     debits equal its credits. A negative true-up after payment leaves the district overpaid
-    (`overpaid`, to be recovered): that ties out, it is not an error."""
+    (`overpaid`, to be recovered): that ties out, it is not an error. `days_outstanding` (Asia/
+    Shanghai days since approval while something is still owed) lists payouts lagging approvals."""
     query = select(Award).where(Award.status == AwardStatus.APPROVED).order_by(col(Award.approved_at))
     if (district := visible_district(actor)) is not None:
         query = query.where(Award.district_code == district)
@@ -112,6 +114,8 @@ async def reconcile(session: AsyncSession, actor: Principal) -> Reconciliation:
                 paid_fen=derived.paid_fen,
                 outstanding_fen=derived.outstanding_fen,
                 overpaid=derived.outstanding_fen < 0,
+                approved_at=award.approved_at,
+                days_outstanding=_days_outstanding(award, derived.outstanding_fen, now),
                 ties_out=not problems,
                 problems=problems,
             )
@@ -123,3 +127,9 @@ async def _sum(session: AsyncSession, column: object, *where: object) -> int:
     """SUM in the database (BIGINT → NUMERIC on PostgreSQL, so it cannot overflow), as int."""
     total = (await session.exec(select(func.coalesce(func.sum(column), 0)).where(*where))).one()  # type: ignore[call-overload,arg-type]
     return int(total)
+
+
+def _days_outstanding(award: Award, outstanding_fen: int, now: datetime) -> int | None:
+    if outstanding_fen <= 0 or award.approved_at is None:
+        return None
+    return (shanghai_date(now) - shanghai_date(award.approved_at)).days

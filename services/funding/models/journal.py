@@ -55,6 +55,10 @@ class ProjectBalances(SQLModel):
         description="Awarded minus paid; negative when a true-up left an overpayment."
     )
     overpaid: bool
+    approved_at: datetime | None
+    days_outstanding: int | None = Field(
+        description="Days (Asia/Shanghai) since approval while part of the award is unpaid; else null."
+    )
     ties_out: bool
     problems: list[str]
 

@@ -3,13 +3,14 @@ awarded; corrections are reversal entries; the journal derives every figure and 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
 from services.funding.models import JournalEntry, Tranche, TrancheCreate
+from services.funding.models.totals import TotalsBy
 from shared.errors import Forbidden, InvalidState, NotFound, RuleViolation
 from tests.handlers.funding.world import accepted, audited, department, district, start_funding
 from tests.unit.funding.profiles import lookup, with_award
@@ -145,3 +146,37 @@ async def test_the_journal_and_tranches_refuse_edits_at_the_database(harness_for
     with pytest.raises(Exception, match="append-only"):
         await funding.harness.run(lambda s: s.exec(text(statement)))
     assert len(await funding.harness.all(JournalEntry)) == 2
+
+
+async def test_a_partly_paid_award_lists_how_long_it_has_been_outstanding(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    _, award = await funding.accepted_and_approved()
+    await funding.pay(award.id, 1)
+    funding.harness.clock.advance(timedelta(days=30))
+    (project,) = (await funding.reconciliation()).projects
+    assert project.days_outstanding == 30
+    await funding.pay(award.id, 19_199_999)
+    (project,) = (await funding.reconciliation()).projects
+    assert project.days_outstanding is None
+
+
+async def test_totals_per_district_and_programme_come_from_the_journal(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    _, first = await funding.accepted_and_approved()
+    await funding.accepted_and_approved(district_code="zz-erqi")
+    event, _ = await funding.accepted_and_approved()
+    await funding.pay(first.id, 1_000_000)
+    await funding.harness.deliver(audited(event))  # −1 200 000 on the third
+    by_district = {t.district_code: t for t in await funding.totals()}
+    assert (by_district["zz-jinshui"].approved_awards, by_district["zz-jinshui"].awarded_fen) == (
+        2,
+        19_200_000 + 18_000_000,
+    )
+    assert (by_district["zz-jinshui"].paid_fen, by_district["zz-jinshui"].outstanding_fen) == (
+        1_000_000,
+        36_200_000,
+    )
+    assert by_district["zz-erqi"].awarded_fen == 19_200_000
+    (programme,) = await funding.totals(TotalsBy.PROGRAMME)
+    assert (programme.programme_code, programme.awarded_fen) == ("zhengzhou-2019", 56_400_000)
+    assert [t.district_code for t in await funding.totals(actor=district())] == ["zz-jinshui"]

@@ -8,8 +8,9 @@ from typing import Any
 from uuid import uuid4
 
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
-from services.funding.handlers import awards, disbursements, funding_subscriptions, journal, sheets
+from services.funding.handlers import awards, disbursements, funding_subscriptions, journal, sheets, totals
 from services.funding.models import Award, TrancheCreate, TrancheReversalCreate
+from services.funding.models.totals import TotalsBy
 from shared.access import OrganisationKind, Principal, Scope
 from shared.contracts.registry import FinalAccountsAudited, ProjectAccepted
 from tests.handlers.harness import ServiceHarness
@@ -107,7 +108,10 @@ class Funding:
         return await self.harness.run(lambda s: sheets.project_funding(s, actor, project_id))
 
     async def reconciliation(self, actor: Principal = FINANCE) -> Any:
-        return await self.harness.run(lambda s: journal.reconcile(s, actor))
+        return await self.harness.run(lambda s: journal.reconcile(s, actor, self.harness.clock.now()))
+
+    async def totals(self, by: TotalsBy = TotalsBy.DISTRICT, actor: Principal = FINANCE) -> Any:
+        return await self.harness.run(lambda s: totals.totals(s, actor, by))
 
     async def accepted_and_approved(self, **overrides: Any) -> tuple[ProjectAccepted, Award]:
         event = accepted(**overrides)
