@@ -3,7 +3,9 @@
 Money is strict integer fen (a JSON string "100", a float 100.0 or 1e3 is refused, never
 coerced) between 0 and `MONEY_CEILING_FEN`; counts have realistic maxima; text is normalised (NFC,
 trimmed) and refused when blank or carrying control or bidirectional-override characters; dates
-sit in a plausible static window (the domain adds the window that needs `now`).
+sit in a plausible static window (the domain adds the window that needs `now`). Why one module:
+every service's request bodies share these limits, so an amount or a name is refused the same way
+(a 422 naming the field and the rule) wherever it enters.
 """
 
 from __future__ import annotations
@@ -32,16 +34,22 @@ MONEY_CEILING_FEN = 10**13
 """100 billion yuan in fen: far above any renovation project or programme, far below 2**63."""
 
 EarliestDate = date(1990, 1, 1)
+"""The earliest `ProcessDate`: before any of the programmes' communities were renovated."""
+
 LatestDate = date(2100, 12, 31)
+"""The latest `ProcessDate`: a typo guard; "not in the future" is the domain's check (needs now)."""
 
 BODY = ConfigDict(extra="forbid")
 """Request bodies refuse unknown fields (a typo in an optional field is an error, not lost)."""
 
 Fen = Annotated[StrictInt, Field(ge=0, le=MONEY_CEILING_FEN, description="Amount in fen (分).")]
+"""A strict integer amount in fen, 0..`MONEY_CEILING_FEN`; "100", 100.0 and 1e3 are refused."""
+
 SignedFen = Annotated[
     StrictInt,
     Field(ge=-MONEY_CEILING_FEN, le=MONEY_CEILING_FEN, description="Signed amount in fen (分)."),
 ]
+"""A strict integer amount in fen that may be negative (adjustments, reversals), within ±ceiling."""
 
 
 def Count(maximum: int, *, minimum: int = 0) -> object:  # noqa: N802 - reads as a type
@@ -63,6 +71,14 @@ _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 def clean_text(value: str) -> str:
     """NFC-normalise and trim; refuse blank text and control, format or bidi characters.
 
+    Used as the validator of `Name` and `Note`; newlines and tabs inside the text are kept.
+
+    Args:
+        value: the text as received.
+
+    Returns:
+        The NFC-normalised text without leading or trailing whitespace.
+
     Raises:
         ValueError: blank after trimming, or a forbidden character (its code point named).
     """
@@ -76,5 +92,10 @@ def clean_text(value: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_text)]
+"""A short text (names, titles, references): 1..200 characters as received, then `clean_text`."""
+
 Note = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(clean_text)]
+"""A longer text (remarks, reasons): 1..2000 characters as received, then `clean_text`."""
+
 ProcessDate = Annotated[date, Field(ge=EarliestDate, le=LatestDate)]
+"""A calendar date of a process step, within `EarliestDate`..`LatestDate`."""

@@ -1,4 +1,7 @@
-"""The audit trail's read endpoint, mounted by every service; the leading-group office reads it."""
+"""The audit trail's read endpoint, mounted by every service; the leading-group office reads it.
+
+Why a factory in shared/: one route, one scope check and one response shape in every service.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,18 @@ from shared.access import Scope
 from shared.web.auth import require
 from shared.web.deps import SessionDep
 
+__all__ = ["audit_router"]
+
 
 def audit_router() -> APIRouter:
+    """Build the router with ``GET /audit``, which needs the ``audit:read`` scope.
+
+    The endpoint filters by ``record_id`` and ``action`` and returns at most ``limit`` entries
+    (1..500, default 100), newest first; a caller without the scope gets a 403 problem.
+
+    Returns:
+        A new router; the service includes it in its app.
+    """
     router = APIRouter(tags=["audit"])
 
     @router.get(

@@ -1,4 +1,8 @@
-"""Alembic operations for the audit table every service carries, append-only at the database."""
+"""Alembic operations for the audit table every service carries, append-only at the database.
+
+Why triggers: the application never updates or deletes an entry, and the database makes sure no
+one else does either (a trigger raises on UPDATE and DELETE, on PostgreSQL and SQLite alike).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.db.types import UtcDateTime
+
+__all__ = ["create_audit_table", "drop_audit_table"]
 
 _POSTGRES_GUARD = """
 CREATE OR REPLACE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$
@@ -22,6 +28,10 @@ _SQLITE_GUARDS = (
 
 
 def create_audit_table() -> None:
+    """Create ``audit_entry`` with its indexes and the triggers that refuse UPDATE and DELETE.
+
+    Call it from a service's migration ``upgrade()``, inside Alembic's context.
+    """
     op.create_table(
         "audit_entry",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -45,6 +55,7 @@ def create_audit_table() -> None:
 
 
 def drop_audit_table() -> None:
+    """Drop the table again (and, on PostgreSQL, its trigger and function), for ``downgrade()``."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update ON audit_entry")
         op.execute("DROP FUNCTION IF EXISTS audit_entry_is_append_only()")

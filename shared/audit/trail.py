@@ -19,8 +19,24 @@ from shared.clock import utcnow
 from shared.context import causation_id_var, correlation_id_var
 from shared.db.types import UtcDateTime
 
+__all__ = ["AuditEntry", "AuditEntryPublic", "query", "record"]
+
 
 class AuditEntry(SQLModel, table=True):
+    """One stored entry; ``before`` and ``after`` are JSON text (keys sorted, non-ASCII kept).
+
+    Attributes:
+        at: when the entry was written (UTC).
+        actor_subject: the caller's subject (the token's ``sub``).
+        actor_org: the caller's organisation code.
+        actor_kind: the kind of that organisation (office, department, district, ...).
+        action: what was done, e.g. ``award.approved``.
+        record_type: the kind of record, e.g. ``award``.
+        record_id: which record.
+        request_id: the correlation id of the request or event chain.
+        causation_id: the event that caused the write, when an event handler wrote it.
+    """
+
     __tablename__ = "audit_entry"
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
@@ -38,6 +54,8 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditEntryPublic(SQLModel):
+    """An entry as ``GET /audit`` returns it, with ``before`` and ``after`` as JSON objects."""
+
     id: int
     at: datetime
     actor_subject: str
@@ -62,7 +80,20 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit entry to the current transaction (the caller commits)."""
+    """Add an audit entry to the current transaction (the caller's unit of work commits).
+
+    The time is the wall clock's (UTC), and the request and causation ids come from
+    `shared.context`; nothing is flushed here.
+
+    Args:
+        session: the session of the write being audited.
+        actor: who did it.
+        action: what was done, e.g. ``award.approved``.
+        record_type: the kind of record, e.g. ``award``.
+        record_id: which record; stored as ``str(record_id)``.
+        before: the record's relevant fields before the write (None for a creation).
+        after: the same fields after it; values JSON cannot hold are stored as ``str()``.
+    """
     session.add(
         AuditEntry(
             at=utcnow(),
@@ -83,7 +114,17 @@ def record(
 async def query(
     session: AsyncSession, *, record_id: str | None, action: str | None, limit: int
 ) -> list[AuditEntryPublic]:
-    """Newest first, optionally for one record or one action."""
+    """Read entries newest first, optionally for one record or one action.
+
+    Args:
+        session: a session of the service's database.
+        record_id: only this record's entries; None or empty for every record.
+        action: only entries of this action; None or empty for every action.
+        limit: the most entries returned.
+
+    Returns:
+        The entries, with ``before`` and ``after`` parsed back into dicts.
+    """
     statement = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
     if record_id:
         statement = statement.where(AuditEntry.record_id == record_id)

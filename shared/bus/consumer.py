@@ -4,7 +4,8 @@ For each batch a partition delivers, the fast path handles every event in one DB
 starts by claiming the batch's inbox rows in one statement (the events not claimed are duplicates);
 if anything in it fails, the batch is rolled back and replayed one event per transaction, each with
 its own retries. Offsets are committed only after the DB commit, so a crash re-delivers and the
-inbox skips what was already done.
+inbox skips what was already done. Why batches first: one transaction per batch is what makes a
+consumer keep up with the relay; the one-by-one replay keeps one bad event from blocking the rest.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from shared.observability.metrics import (
     EVENTS_FAILED,
 )
 
+__all__ = ["EventConsumer", "handle_event"]
+
 log = logging.getLogger(__name__)
 
 
@@ -45,7 +48,28 @@ class _Decoded:
 
 
 class EventConsumer:
-    """Runs one consumer group: decodes, dispatches by type string, retries, dead-letters."""
+    """Runs one consumer group: decodes, dispatches by type string, retries, dead-letters.
+
+    An event whose type is not subscribed is skipped (counted as ``ignored``); an unknown version
+    of a subscribed family, an unparsable record and a payload that does not fit its class are
+    dead-lettered without running a handler. Handler failures are classified by
+    `shared.bus.failures.classify`: permanent ones are dead-lettered at once, retryable ones after
+    `max_attempts` runs with exponential backoff, infrastructure ones retried without limit.
+
+    Args:
+        service: the service's name, for metrics and logs.
+        consumer: a started aiokafka consumer subscribed to the table's topics, auto-commit off.
+        producer: a started producer, used only for the dead-letter topic.
+        unit_of_work: the service's unit of work; it commits once around each batch or event.
+        subscriptions: the service's table of payload classes and handlers.
+        group: the consumer group the inbox rows are written for.
+        dead_letter_topic: the full dead-letter topic name (prefix included).
+        batch_size: the most records fetched at once.
+        max_attempts: handler runs of a retryable failure before the event is dead-lettered.
+        retry_backoff_s: the first retry's delay; it doubles with each attempt.
+        clock: where `ReceivedEvent.now` comes from; the system clock by default.
+        max_backoff_s: the longest wait between retries during an infrastructure outage.
+    """
 
     def __init__(
         self,
@@ -77,7 +101,14 @@ class EventConsumer:
         self._max_backoff_s = max_backoff_s
 
     async def run(self) -> None:
-        """Consume until cancelled. The aiokafka consumer must already be started."""
+        """Consume until cancelled, committing each fetch's offsets after its batches are stored.
+
+        The aiokafka consumer must already be started; stopping it is the caller's job.
+
+        Raises:
+            asyncio.CancelledError: on shutdown; a batch cut short is re-delivered and the
+                inbox skips what had been committed.
+        """
         while True:
             batches = await self._consumer.getmany(timeout_ms=500, max_records=self._batch_size)
             handled: dict[TopicPartition, int] = {}
@@ -92,7 +123,15 @@ class EventConsumer:
                     self._record_lag(tp, next_offset)
 
     async def process_partition_batch(self, records: list[ConsumerRecord]) -> None:  # type: ignore[type-arg]
-        """Handle one partition's records in order; returns once every one is handled or dead-lettered."""
+        """Handle one partition's records in order, without committing offsets.
+
+        Args:
+            records: consecutive records of one partition, as fetched.
+
+        Returns once every record is handled, skipped as a duplicate or not subscribed, or
+        dead-lettered; it keeps retrying (and so holds the partition) while the infrastructure
+        is down.
+        """
         decoded: list[_Decoded] = []
         for record in records:
             event = await self._decode(record)
@@ -251,7 +290,8 @@ async def handle_event(
         "handled", or "duplicate" when the group had handled this event id before.
 
     Raises:
-        Whatever the handler raises (nothing is then written).
+        Exception: whatever the handler, the inbox claim or the commit raises; nothing is then
+            written (the inbox row rolls back with the handler's writes).
     """
     async with unit_of_work() as session:
         if not await claim(session, group, [(event.id, event.envelope.type)]):

@@ -1,4 +1,8 @@
-"""Dead-lettering: the original record, byte for byte, plus headers that say why it failed."""
+"""Dead-lettering: the original record, byte for byte, plus headers that say why it failed.
+
+Why byte for byte: an operator who fixes the cause can put the record back on its topic unchanged,
+and its id still lets the inbox skip it where it was already handled.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,13 @@ __all__ = ["EXHAUSTED", "MALFORMED", "PERMANENT", "DeadLetter", "dead_letter_hea
 
 @dataclass(frozen=True)
 class DeadLetter:
-    """Why a record could not be handled."""
+    """Why a record could not be handled.
+
+    Attributes:
+        reason: one of `shared.contracts.dead_letter.REASONS` (``permanent``, ...).
+        error: the exception that decided it; its class and message go into the headers.
+        attempts: how many times the handler ran (0 when the record could not even be parsed).
+    """
 
     reason: str
     error: BaseException
@@ -31,7 +41,18 @@ def dead_letter_headers(
     group: str,
     letter: DeadLetter,  # type: ignore[type-arg]
 ) -> list[tuple[str, bytes]]:
-    """The original headers plus `dlq.*` headers naming the reason, error and origin."""
+    """The original headers plus `dlq.*` headers naming the reason, error and origin.
+
+    Args:
+        record: the record that failed, as consumed.
+        group: the consumer group that gave up on it.
+        letter: why.
+
+    Returns:
+        The record's own headers (any earlier ``dlq.*`` ones dropped, so a record dead-lettered
+        twice says only the latest reason) followed by the `DLQ_HEADERS`, all values UTF-8. The
+        error message is cut at 4000 characters.
+    """
     extra = {
         "dlq.reason": letter.reason,
         "dlq.error.class": type(letter.error).__name__,
@@ -59,6 +80,18 @@ async def send_to_dead_letter(
 
     The consumer commits the record's offset only after this returns, so a dead-letter topic that
     is unreachable holds the partition rather than losing the record.
+
+    Args:
+        producer: a started producer (the consumer's own).
+        topic: the full dead-letter topic name, prefix included.
+        record: the record that failed; its key and value are sent unchanged.
+        group: the consumer group that gave up on it.
+        letter: why.
+        retry_interval_s: the pause between failed attempts.
+
+    Raises:
+        asyncio.CancelledError: the task was cancelled (shutdown); nothing else escapes, every
+            other failure is logged and retried without limit.
     """
     headers = dead_letter_headers(record, group, letter)
     while True:

@@ -2,7 +2,9 @@
 
 An outage of the database or the broker is not the event's fault: the consumer retries it
 without limit (capped backoff) and never dead-letters for it. Only the handler's own errors count
-toward the attempts that end in the dead-letter topic.
+toward the attempts that end in the dead-letter topic. Why a module of its own: the decision is
+the consumer's most consequential one (drop an event or wait), so it is stated in one function
+that unit tests can probe error by error.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ too many connections: transient by definition."""
 
 
 class FailureKind(enum.Enum):
+    """How the consumer treats a failure, in order of patience."""
+
     INFRASTRUCTURE = "infrastructure"  # retry until it comes back; never dead-letter
     PERMANENT = "permanent"  # dead-letter now
     RETRYABLE = "retryable"  # retry a bounded number of times, then dead-letter

@@ -1,7 +1,8 @@
 """The inbox: which events a consumer group has already handled, written in the handler's transaction.
 
 A row (consumer group, event id) commits together with the handler's state change, so a redelivered
-event finds its row and is skipped: one effect however often Kafka delivers it.
+event finds its row and is skipped: one effect however often Kafka delivers it. Why a table and
+not Kafka offsets: an offset commit and a database commit cannot be atomic, a row can.
 """
 
 from __future__ import annotations
@@ -18,9 +19,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.clock import utcnow
 from shared.db.types import UtcDateTime
 
+__all__ = ["InboxMessage", "already_handled", "claim", "record_handled"]
+
 
 class InboxMessage(SQLModel, table=True):
-    """An event this consumer group has handled."""
+    """An event this consumer group has handled (primary key: group and event id).
+
+    Attributes:
+        consumer_group: the group that handled it (one service can host several).
+        event_id: the CloudEvent id.
+        event_type: its type, for operators reading the table.
+        handled_at: when the handling transaction wrote the row (UTC).
+    """
 
     __tablename__ = "inbox_message"
 
@@ -31,7 +41,16 @@ class InboxMessage(SQLModel, table=True):
 
 
 async def already_handled(session: AsyncSession, group: str, event_ids: Iterable[str]) -> set[str]:
-    """The subset of `event_ids` this group has handled before."""
+    """The subset of `event_ids` this group has handled before.
+
+    Args:
+        session: the handler's unit of work.
+        group: the consumer group.
+        event_ids: the ids to look up; may be empty.
+
+    Returns:
+        The ids that already have an inbox row (empty for an empty input, without a query).
+    """
     ids = list(event_ids)
     if not ids:
         return set()
@@ -43,7 +62,16 @@ async def already_handled(session: AsyncSession, group: str, event_ids: Iterable
 
 
 async def record_handled(session: AsyncSession, group: str, events: Iterable[tuple[str, str]]) -> None:
-    """Insert inbox rows for (event id, type) pairs; a concurrent duplicate fails the commit."""
+    """Insert inbox rows for (event id, type) pairs in the caller's transaction (no commit).
+
+    A concurrent duplicate is not skipped: it fails the insert or the commit with an integrity
+    error, so two transactions never both handle one event. `claim` is the usual entry point.
+
+    Args:
+        session: the handler's unit of work.
+        group: the consumer group.
+        events: (event id, event type) pairs not yet recorded; may be empty.
+    """
     now = utcnow()
     rows = [
         {"consumer_group": group, "event_id": eid, "event_type": etype, "handled_at": now}
@@ -84,13 +112,21 @@ _CLAIM = _claim_statement()
 
 
 async def claim(session: AsyncSession, group: str, events: Iterable[tuple[str, str]]) -> set[str]:
-    """Insert inbox rows for the (event id, type) pairs this group has not handled yet; returns
-    the ids inserted, i.e. the events the caller must now handle in this same transaction.
+    """Insert inbox rows for the (event id, type) pairs this group has not handled yet.
 
     `already_handled` and `record_handled` in one step. On PostgreSQL it is one
     INSERT .. ON CONFLICT DO NOTHING RETURNING: an event a concurrent transaction is handling
     waits for that transaction and is skipped if it commits. Elsewhere (SQLite) it is the two
     functions in turn. Rolling the transaction back removes the rows again.
+
+    Args:
+        session: the unit of work the handlers will run in.
+        group: the consumer group.
+        events: (event id, event type) pairs; an id given twice counts once.
+
+    Returns:
+        The ids inserted, i.e. the events the caller must now handle in this same transaction;
+        the others were handled before and are to be skipped.
     """
     pending = dict(events)  # one row per id, even if the batch holds an event twice
     if not pending:

@@ -4,7 +4,8 @@ Topics are created (or, when the deployment provisions them, only verified) with
 factor, partitions and configs from settings (`TopicSpec`): production 3 replicas with
 `min.insync.replicas=2` and no unclean leader election, so an `acks=all` write survives one lost
 broker and an acked event is never lost; locally 1 / 1. Every client gets the same TLS/SASL
-settings (`KafkaSecurity`).
+settings (`KafkaSecurity`). Why one module: an acked event must survive a broker's loss in every
+service, so producer acks, idempotence, manual offset commits and topic safety are set here once.
 """
 
 from __future__ import annotations
@@ -50,7 +51,20 @@ class TopicMismatchError(RuntimeError):
 class TopicSpec:
     """How the platform's topics are made: partitions, replicas and the configs that keep acked
     events safe. Partitions are chosen once with headroom: adding some later re-maps keys to
-    partitions, which breaks per-key order for events in flight."""
+    partitions, which breaks per-key order for events in flight.
+
+    Args:
+        partitions: partitions per topic (at least 1).
+        replication_factor: replicas per partition (at least 1).
+        min_insync_replicas: replicas that must have an ``acks=all`` write (1..replication factor).
+        unclean_leader_election: whether an out-of-sync replica may become leader (loses events).
+        retention_ms: the topics' retention; None keeps the broker's default.
+        extra_configs: further topic configs, sent as given.
+
+    Raises:
+        ValueError: a count below 1, or `min_insync_replicas` above `replication_factor` (every
+            ``acks=all`` write would fail).
+    """
 
     partitions: int
     replication_factor: int = 1
@@ -70,6 +84,14 @@ class TopicSpec:
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TopicSpec:
+        """The spec a service's settings describe.
+
+        Args:
+            settings: the service's settings (``TOPIC_PARTITIONS``, ``KAFKA_REPLICATION_FACTOR``, ...).
+
+        Returns:
+            The spec; invalid combinations raise ValueError as in the constructor.
+        """
         return cls(
             partitions=settings.topic_partitions,
             replication_factor=settings.kafka_replication_factor,
@@ -79,7 +101,12 @@ class TopicSpec:
         )
 
     def configs(self) -> dict[str, str]:
-        """Topic-level configs sent with CreateTopics (compression stays the producer's codec)."""
+        """Topic-level configs sent with CreateTopics (compression stays the producer's codec).
+
+        Returns:
+            Config name → value, e.g. ``{"min.insync.replicas": "2", ...}``; `extra_configs` last,
+            so they override.
+        """
         configs = {
             "min.insync.replicas": str(self.min_insync_replicas),
             "unclean.leader.election.enable": str(self.unclean_leader_election).lower(),
@@ -93,7 +120,22 @@ class TopicSpec:
 
 @dataclass(frozen=True)
 class KafkaSecurity:
-    """TLS and SASL for every client (producer, consumer, admin); PLAINTEXT when nothing is set."""
+    """TLS and SASL for every client (producer, consumer, admin); PLAINTEXT when nothing is set.
+
+    Args:
+        protocol: ``PLAINTEXT``, ``SSL``, ``SASL_PLAINTEXT`` or ``SASL_SSL``.
+        sasl_mechanism: e.g. ``SCRAM-SHA-512``; required with a SASL protocol, refused without.
+        sasl_username: required with a SASL protocol.
+        sasl_password: required with a SASL protocol; left out of ``repr``.
+        ssl_cafile: the CA bundle that signs the brokers' certificates (TLS protocols only).
+        ssl_certfile: the client certificate for mutual TLS (with `ssl_keyfile`).
+        ssl_keyfile: the client key for mutual TLS (with `ssl_certfile`).
+
+    Raises:
+        ValueError: a combination that cannot work (SASL without credentials, a mechanism
+            without SASL, a certificate without its key, TLS files without TLS), naming the
+            environment variables to fix.
+    """
 
     protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -120,6 +162,14 @@ class KafkaSecurity:
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> KafkaSecurity:
+        """The security a service's settings describe (``KAFKA_SECURITY_PROTOCOL``, ...).
+
+        Args:
+            settings: the service's settings.
+
+        Returns:
+            The security settings; invalid combinations raise ValueError as in the constructor.
+        """
         password = settings.kafka_sasl_password
         return cls(
             protocol=settings.kafka_security_protocol,
@@ -132,7 +182,12 @@ class KafkaSecurity:
         )
 
     def client_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments every aiokafka client accepts."""
+        """Keyword arguments every aiokafka client accepts.
+
+        Returns:
+            ``security_protocol``, plus an SSL context (hostname verification on) for TLS and the
+            SASL mechanism and credentials for SASL.
+        """
         kwargs: dict[str, Any] = {"security_protocol": self.protocol}
         if self.protocol in ("SSL", "SASL_SSL"):
             # Hostname verification stays on: a certificate must name the broker it came from.
@@ -147,6 +202,7 @@ class KafkaSecurity:
 
 
 PLAINTEXT = KafkaSecurity()
+"""No TLS, no SASL: local runs and tests."""
 
 
 def make_producer(
@@ -157,7 +213,17 @@ def make_producer(
     security: KafkaSecurity = PLAINTEXT,
 ) -> AIOKafkaProducer:
     """An idempotent producer: acks from all in-sync replicas, ordered, no duplicates on retry,
-    batches compressed (lz4 by default: cheap on CPU, a third of the bytes for JSON)."""
+    batches compressed (lz4 by default: cheap on CPU, a third of the bytes for JSON).
+
+    Args:
+        bootstrap_servers: comma-separated ``host:port`` addresses of the brokers.
+        client_id: names the client in the brokers' logs and quotas.
+        compression_type: the batch codec; None or ``"none"`` for uncompressed.
+        security: TLS and SASL settings; PLAINTEXT by default.
+
+    Returns:
+        The producer, not started (``await producer.start()``).
+    """
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
@@ -179,7 +245,21 @@ def make_consumer(
     *,
     security: KafkaSecurity = PLAINTEXT,
 ) -> AIOKafkaConsumer:
-    """A consumer that commits offsets by hand, only after the handler's DB transaction commits."""
+    """A consumer that commits offsets by hand, only after the handler's DB transaction commits.
+
+    It reads only committed records (``read_committed``) and, for a new group, from the earliest
+    offset, so no event published before the first start is missed.
+
+    Args:
+        bootstrap_servers: comma-separated ``host:port`` addresses of the brokers.
+        group_id: the consumer group.
+        topics: the full topic names to subscribe to.
+        client_id: names the client in the brokers' logs.
+        security: TLS and SASL settings; PLAINTEXT by default.
+
+    Returns:
+        The consumer, not started.
+    """
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap_servers,
@@ -196,7 +276,16 @@ def make_consumer(
 def make_admin(
     bootstrap_servers: str, *, security: KafkaSecurity = PLAINTEXT, **kwargs: Any
 ) -> AIOKafkaAdminClient:
-    """An admin client with the platform's security settings."""
+    """An admin client with the platform's security settings.
+
+    Args:
+        bootstrap_servers: comma-separated ``host:port`` addresses of the brokers.
+        security: TLS and SASL settings; PLAINTEXT by default.
+        **kwargs: further ``AIOKafkaAdminClient`` options, e.g. ``request_timeout_ms``.
+
+    Returns:
+        The client, not started.
+    """
     return AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security.client_kwargs(), **kwargs)
 
 
@@ -216,6 +305,22 @@ async def ensure_topics(
     election on raises `TopicMismatchError` (the service must not start on a topic that can lose
     acked events); a different partition count is only logged, because changing it re-maps keys.
     `partitions` alone (the older call) means a local spec: one replica.
+
+    Args:
+        bootstrap_servers: comma-separated ``host:port`` addresses of the brokers.
+        topics: the full topic names.
+        partitions: the older way to say ``spec=TopicSpec(partitions=...)``.
+        spec: how the topics are made and what an existing one must meet.
+        security: TLS and SASL settings; PLAINTEXT by default.
+        create: False when the deployment provisions the topics: then a missing one is an error.
+
+    Raises:
+        TypeError: neither `spec` nor `partitions` is given.
+        ValueError: both are given and disagree.
+        TopicMismatchError: an existing topic is weaker than `spec`, or (with `create` False)
+            missing.
+        RuntimeError: the cluster refused to create or describe a topic (e.g. fewer live
+            brokers than the replication factor).
     """
     if spec is None:
         if partitions is None:
@@ -322,7 +427,16 @@ async def _topic_configs(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[
 async def wait_for_kafka(
     bootstrap_servers: str, timeout_s: float, *, security: KafkaSecurity = PLAINTEXT
 ) -> None:
-    """Wait until the cluster answers a metadata request, so start-up order does not matter."""
+    """Wait until the cluster answers a metadata request, so start-up order does not matter.
+
+    Args:
+        bootstrap_servers: comma-separated ``host:port`` addresses of the brokers.
+        timeout_s: how long to keep trying.
+        security: TLS and SASL settings; PLAINTEXT by default.
+
+    Raises:
+        TimeoutError: no broker answered within `timeout_s`.
+    """
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         if not await _accepts_connections(bootstrap_servers):

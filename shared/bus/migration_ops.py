@@ -2,6 +2,8 @@
 
 A service's first migration calls `create_bus_tables()`, so the schema is written once, here.
 Later changes to these tables get a function of their own, called by a new migration in each service.
+Why shared: the outbox relay and the inbox read these tables in every service, so their columns
+and indexes must match the models in `shared.bus.outbox` and `shared.bus.inbox` everywhere.
 """
 
 from __future__ import annotations
@@ -11,8 +13,14 @@ from alembic import op
 
 from shared.db.types import UtcDateTime
 
+__all__ = ["create_bus_tables", "drop_bus_tables"]
+
 
 def create_bus_tables() -> None:
+    """Create ``outbox_message`` (with its pending-rows index) and ``inbox_message``.
+
+    Call it from a service's first migration's ``upgrade()``, inside Alembic's context.
+    """
     op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -39,6 +47,7 @@ def create_bus_tables() -> None:
 
 
 def drop_bus_tables() -> None:
+    """Drop both tables again, for the first migration's ``downgrade()``."""
     op.drop_table("inbox_message")
     op.drop_index("ix_outbox_pending", table_name="outbox_message")
     op.drop_table("outbox_message")

@@ -30,14 +30,27 @@ __all__ = [
 ]
 
 PENDING = "pending"
+"""A row waiting to be sent (or leased, or backing off after a failure)."""
 PUBLISHED = "published"
+"""A row the broker acknowledged."""
 PARKED = "parked"
 """A row the relay gave up on (never publishable, or too many failures); an operator re-drives it."""
 _NEW_EVENTS_KEY = "outbox_new_events"
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One event waiting to be (or already) published; the shape follows eShop's outbox."""
+    """One event waiting to be (or already) published; the shape follows eShop's outbox.
+
+    Attributes:
+        event_id: the CloudEvent id (unique), so a re-sent row carries the same id.
+        topic: the base topic name; the relay adds the deployment's prefix.
+        partition_key: the Kafka key; rows of one key are published in id order.
+        content: the whole envelope as JSON, sent byte for byte.
+        state: `PENDING`, `PUBLISHED` or `PARKED`.
+        attempts: failed publishes so far.
+        last_error: the latest failure, for operators.
+        next_attempt_at: not before this instant (lease or backoff).
+    """
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_pending", "state", "next_attempt_at", "id"),)
@@ -60,8 +73,10 @@ def add_to_outbox(session: AsyncSession, payload: EventPayload) -> CloudEvent:
     """Add `payload`, wrapped in a CloudEvent, to the session's outbox; the unit of work commits.
 
     Args:
-        session: the session of the state change the event announces.
-        payload: the event's data; its class names the type, source, topic and key.
+        session: the session of the state change the event announces; the row commits or rolls
+            back with it.
+        payload: the event's data; its class names the type, source, topic and key. The
+            correlation and causation ids come from `shared.context`.
 
     Returns:
         The envelope, so callers can log or return its id. Nothing is sent here.
@@ -86,6 +101,9 @@ def add_to_outbox(session: AsyncSession, payload: EventPayload) -> CloudEvent:
 def has_new_events(session: AsyncSession) -> bool:
     """Whether this session added outbox rows since the last call (and forget it).
 
+    Args:
+        session: the session the unit of work just committed.
+
     Returns:
         True once after a transaction that added events; the caller wakes the relay.
     """
@@ -98,10 +116,11 @@ async def redrive_parked(session: AsyncSession, ids: list[int] | None = None) ->
 
     Args:
         session: a session of the service's database.
-        ids: the rows to re-drive; None for every parked row.
+        ids: the rows to re-drive; None for every parked row. Ids of rows that are not parked
+            are ignored.
 
     Returns:
-        How many rows are pending again.
+        How many rows are pending again (attempts reset, due now, last error cleared).
     """
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     statement = (

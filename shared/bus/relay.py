@@ -15,7 +15,9 @@ aggregate's events keep their order:
 
 While one batch's acks are awaited the next is leased and sent (two in flight); after a failure
 the relay stops overlapping until a batch goes through cleanly. On PostgreSQL one relay per
-service is active at a time (a session advisory lock); other replicas stand by.
+service is active at a time (a session advisory lock); other replicas stand by. Why a relay at all:
+a service cannot commit to its database and to Kafka atomically, so it commits the event as a
+row and this loop delivers it, at least once (consumers drop the copies by event id).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ __all__ = ["OutboxRelay", "relay_lock_key"]
 
 log = logging.getLogger(__name__)
 HEADERS = [("content-type", CONTENT_TYPE.encode())]
+"""The headers of every published record (structured-mode CloudEvents)."""
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 # PostgreSQL: the batch's ids as one array parameter rather than an `IN (...)` list of 500.
 _BY_IDS_PG = _TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
@@ -66,7 +69,15 @@ class _Batch:
 
 
 def relay_lock_key(service: str) -> int:
-    """The PostgreSQL advisory-lock key that makes one relay per service active (a signed int64)."""
+    """The PostgreSQL advisory-lock key that makes one relay per service active.
+
+    Args:
+        service: the service's name.
+
+    Returns:
+        A signed 64-bit int derived from the name (SHA-256), the same in every replica and
+        release, so replicas of one service compete for one lock and services never share one.
+    """
     digest = hashlib.sha256(f"outbox-relay:{service}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
@@ -85,6 +96,9 @@ class OutboxRelay:
         lease_s: how long leased rows are left alone (must outlast `ack_timeout_s`).
         ack_timeout_s: the longest wait for a batch's acks.
         max_attempts: failed publishes before a row is parked.
+
+    Raises:
+        ValueError: `lease_s` does not outlast `ack_timeout_s` (a row could be sent twice at once).
     """
 
     def __init__(
@@ -121,7 +135,16 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        """Publish until cancelled; errors are logged and retried, never fatal."""
+        """Publish until cancelled; errors are logged and retried, never fatal.
+
+        On PostgreSQL it first waits for the service's advisory lock (standing by while another
+        replica holds it).
+
+        Raises:
+            asyncio.CancelledError: on shutdown.
+            sqlalchemy.exc.DBAPIError: the lock's connection was lost; the supervisor restarts
+                the relay, which then competes for the lock again.
+        """
         async with self._leadership() as still_leader:
             in_flight: _Batch | None = None
             overlap = True
@@ -152,7 +175,11 @@ class OutboxRelay:
                     await self._wait_for_work()
 
     async def publish_batch(self) -> int:
-        """Lease, send and confirm one batch; returns how many rows were published."""
+        """Lease, send and confirm one batch, without the advisory lock (tests and tools).
+
+        Returns:
+            How many rows were published (0 when none was due).
+        """
         batch = await self._lease_and_send()
         return 0 if batch is None else (await self._confirm(batch))[0]
 

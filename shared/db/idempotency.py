@@ -2,7 +2,9 @@
 transaction, so a retry with the same key gets it back and the command runs once.
 
 Keys are scoped to the caller (organisation and subject) and expire after `KEY_TTL` (24 hours,
-as Stripe and the IETF Idempotency-Key draft suggest); an expired key may be used afresh.
+as Stripe and the IETF Idempotency-Key draft suggest); an expired key may be used afresh. The HTTP
+side (header, request hash, replay, 409/422 answers) is `shared.web.idempotency`; this module is
+the storage, kept apart so a job or test can use it without the web framework.
 """
 
 from __future__ import annotations
@@ -30,10 +32,20 @@ __all__ = [
 ]
 
 KEY_TTL = timedelta(hours=24)
+"""How long a key is remembered after its first use."""
 
 
 class IdempotencyRecord(SQLModel, table=True):
-    """One key a caller used: what it was used for and the response it got."""
+    """One key a caller used: what it was used for and the response it got.
+
+    Attributes:
+        caller: who used the key (primary key, with `key`).
+        key: the client's Idempotency-Key.
+        request_hash: a digest of the first request, to refuse the key's reuse for another one.
+        status_code: the first response's status; None until `store_response`.
+        response_body: the first response's body, replayed byte for byte.
+        expires_at: when the key may be used afresh.
+    """
 
     __tablename__ = "idempotency_key"
 
@@ -48,7 +60,13 @@ class IdempotencyRecord(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class StoredResponse:
-    """What a previous use of the key answered (replayed as is)."""
+    """What a previous use of the key answered (replayed as is).
+
+    Attributes:
+        request_hash: the digest of the request that first used the key.
+        status_code: its response status (0 if the first use stored no response).
+        body: its response body.
+    """
 
     request_hash: str
     status_code: int
@@ -106,7 +124,17 @@ async def claim_key(
 async def store_response(
     session: AsyncSession, *, caller: str, key: str, status_code: int, body: str
 ) -> None:
-    """Record the response of the command that claimed `key` (same transaction)."""
+    """Record the response of the command that claimed `key` (same transaction).
+
+    Args:
+        session: the command's session, the one `claim_key` claimed the key in.
+        caller: as given to `claim_key`.
+        key: as given to `claim_key`.
+        status_code: the response's status.
+        body: the response's body, as it will be replayed.
+
+    It updates the (caller, key) row; when there is none, nothing happens.
+    """
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
     await session.exec(  # type: ignore[call-overload]
         sa.update(table)

@@ -38,9 +38,15 @@ class UnitOfWork:
     async def __call__(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction; committed when the block exits normally.
 
+        Usage: ``async with unit_of_work() as session: await command(session, ...)``. The
+        after-commit callbacks run only when the commit succeeded.
+
+        Yields:
+            The session, its transaction already begun.
+
         Raises:
-            Whatever the block raises, after rolling the transaction back; or the commit's
-            own error (e.g. an integrity error), in which case nothing was written.
+            Exception: whatever the block raises, after rolling the transaction back; or the
+                commit's own error (e.g. an integrity error), in which case nothing was written.
         """
         async with self.sessions() as session:
             async with session.begin():

@@ -1,5 +1,9 @@
 """The organisation directory: offices, departments, districts, street offices and utilities,
-seeded from the programme profiles and `seed.yaml`. Pure data and functions, no database."""
+seeded from the programme profiles and `seed.yaml`. Pure data and functions, no database.
+
+Why from the profiles: the plans name the departments, districts and street offices that do the
+work, so the directory is derived from them rather than typed in a second time.
+"""
 
 from shared.directory.errors import DirectoryError
 from shared.directory.models import Organisation, OrganisationKind

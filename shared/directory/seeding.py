@@ -14,6 +14,8 @@ from shared.directory.models import Organisation, OrganisationKind
 from shared.directory.seed_file import SEED_FILE, DirectorySeed, bundled_seed
 from shared.policy.models.profile import ProgrammeProfile
 
+__all__ = ["by_code", "check_seed_covers", "children", "seed_directory"]
+
 _KIND_ORDER = {kind: i for i, kind in enumerate(OrganisationKind)}
 
 
@@ -22,7 +24,20 @@ def seed_directory(
     seed: DirectorySeed | None = None,
 ) -> list[Organisation]:
     """Every organisation the profiles need: their offices, the departments they declare, the
-    districts and street offices of their jurisdictions, and the seed's utility companies."""
+    districts and street offices of their jurisdictions, and the seed's utility companies.
+
+    Args:
+        profiles: the programme profiles, as a mapping by code (values used) or any iterable.
+        seed: the directory's own data; None for the bundled seed.
+
+    Returns:
+        Each organisation once, sorted by kind (office, department, district, street office,
+        utility) then code; the same inputs always give the same list.
+
+    Raises:
+        DirectoryError: the seed misses a department or utility code a profile uses, or two
+            sources define one code with different kinds, names or parents.
+    """
     seed = bundled_seed() if seed is None else seed
     chosen = list(profiles.values()) if isinstance(profiles, Mapping) else list(profiles)
     check_seed_covers(chosen, seed)
@@ -83,7 +98,15 @@ def seed_directory(
 
 
 def check_seed_covers(profiles: Iterable[ProgrammeProfile], seed: DirectorySeed) -> None:
-    """Raise DirectoryError unless every department and utility code the profiles use is seeded."""
+    """Check that every department and utility code the profiles use is seeded.
+
+    Args:
+        profiles: the programme profiles to check.
+        seed: the directory's own data.
+
+    Raises:
+        DirectoryError: listing every missing code, with the profile and position using it.
+    """
     missing: list[tuple[str, str]] = []
     for profile in profiles:
         for i, ref in enumerate(profile.departments):
@@ -109,12 +132,27 @@ def check_seed_covers(profiles: Iterable[ProgrammeProfile], seed: DirectorySeed)
 
 
 def by_code(organisations: Iterable[Organisation]) -> dict[str, Organisation]:
-    """Index a directory by code."""
+    """Index a directory by code.
+
+    Args:
+        organisations: a directory, e.g. from `seed_directory`.
+
+    Returns:
+        Code → organisation (codes are unique in a seeded directory; otherwise the last wins).
+    """
     return {org.code: org for org in organisations}
 
 
 def children(organisations: Iterable[Organisation], parent_code: str) -> list[Organisation]:
-    """The organisations under `parent_code` (a district's street offices, a host's office)."""
+    """The organisations directly under `parent_code` (a district's street offices, a host's office).
+
+    Args:
+        organisations: a directory.
+        parent_code: the parent's code.
+
+    Returns:
+        Those whose ``parent_code`` is `parent_code`, in directory order; empty for an unknown code.
+    """
     return [org for org in organisations if org.parent_code == parent_code]
 
 

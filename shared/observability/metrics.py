@@ -1,6 +1,7 @@
 """Prometheus metrics the bus and the web layer record.
 
 Metrics carry a `service` label, so several services in one process (the test suite) stay apart.
+Why module-level: Prometheus allows one collector per name in a process's registry.
 """
 
 from __future__ import annotations

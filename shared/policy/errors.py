@@ -17,11 +17,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = ["DataFileError", "ProfileError", "RuleAbsentError", "UnknownItemError", "UnknownProgrammeError"]
+
 
 class DataFileError(ValueError):
     """A data file is unreadable or breaks a rule; the message names file, field and rule.
 
-    `problems` holds one (field path, rule) pair per broken rule, for callers that list them.
+    Args:
+        file: the data file at fault.
+        problems: one (field path, rule) pair per broken rule, kept as `problems` for callers
+            that list them; an empty path means the file as a whole.
+
+    The message is one line for one problem, else a count followed by one line per problem.
     """
 
     def __init__(self, file: Path | str, problems: list[tuple[str, str]]) -> None:

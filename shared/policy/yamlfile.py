@@ -15,6 +15,8 @@ from pydantic import ValidationError
 
 from shared.policy.errors import DataFileError
 
+__all__ = ["problems", "read_mapping"]
+
 _RELATIVE = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.DOTALL)
 
 
@@ -45,7 +47,19 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def read_mapping(path: Path, error: type[DataFileError]) -> dict[str, Any]:
-    """Parse `path` as a YAML mapping; any failure raises `error` naming the file."""
+    """Parse `path` as a YAML mapping; any failure raises `error` naming the file.
+
+    Args:
+        path: the YAML file (UTF-8).
+        error: the DataFileError subclass to raise, so the caller's own error type names the file.
+
+    Returns:
+        The top-level mapping, as plain Python data.
+
+    Raises:
+        DataFileError: (the given subclass) the file cannot be read or decoded, is not YAML, repeats a key
+            in a mapping, or does not hold a mapping at the top level.
+    """
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as exc:
@@ -58,7 +72,15 @@ def read_mapping(path: Path, error: type[DataFileError]) -> dict[str, Any]:
 
 
 def problems(exc: ValidationError) -> list[tuple[str, str]]:
-    """One (field path, rule) per pydantic error, e.g. ("catalogue.items[3].number", "...")."""
+    """One (field path, rule) per pydantic error, e.g. ("catalogue.items[3].number", "...").
+
+    Args:
+        exc: a pydantic validation error from a data file's model.
+
+    Returns:
+        One (field path, rule) pair per error, the path in dotted and indexed form, the rule in words a
+        data-file author can act on.
+    """
     return [_describe(error) for error in exc.errors()]
 
 

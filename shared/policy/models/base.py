@@ -14,6 +14,21 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+__all__ = [
+    "CLAUSE_PATTERN",
+    "Cited",
+    "Clause",
+    "Code",
+    "Frozen",
+    "Named",
+    "Party",
+    "Quantity",
+    "Ratio",
+    "Reading",
+    "Strictness",
+    "Text",
+]
+
 _CN_NUM = "一二三四五六七八九十"
 CLAUSE_PATTERN = re.compile(rf"^[{_CN_NUM}]+(\([{_CN_NUM}]+\))?(\d+)?$")
 _FULL_WIDTH = str.maketrans({"（": "(", "）": ")", " ": "", "\u3000": ""})

@@ -10,6 +10,13 @@ from pydantic import Field, model_validator
 
 from shared.policy.models.base import Cited, Clause, Code, Frozen, Named, Party, Reading
 
+__all__ = [
+    "Catalogue",
+    "CatalogueItem",
+    "CatalogueLead",
+    "Category",
+]
+
 
 class Category(Cited, Named):
     """A group of items, e.g. 改造基础设施 (infrastructure) or 基础性改造 (basic)."""

@@ -11,6 +11,13 @@ from pydantic import Field, model_validator
 
 from shared.policy.models.base import Cited, Frozen, Named, Reading, Text
 
+__all__ = [
+    "BuiltBefore",
+    "Condition",
+    "Eligibility",
+    "Exclusion",
+]
+
 
 class BuiltBefore(Cited):
     """The built-year cut-off: communities built before `year` (in `year` too when `inclusive`).
@@ -30,7 +37,14 @@ class BuiltBefore(Cited):
         return self.year if self.inclusive else self.year - 1
 
     def admits(self, built_year: int) -> bool:
-        """Whether a community completed in `built_year` meets the rule."""
+        """Whether a community completed in `built_year` meets the rule.
+
+        Args:
+            built_year: the year the community was completed.
+
+        Returns:
+            True for a year up to `latest_year_admitted`.
+        """
         return built_year <= self.year if self.inclusive else built_year < self.year
 
 

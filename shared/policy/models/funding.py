@@ -13,6 +13,20 @@ from pydantic import Field, model_validator
 
 from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Ratio, Reading, Strictness, Text
 
+__all__ = [
+    "AllocationRule",
+    "Award",
+    "AwardBasis",
+    "BeneficiaryPays",
+    "CentralSubsidy",
+    "CoFunding",
+    "Funding",
+    "FundingSource",
+    "PropertySubsidy",
+    "SubsidyRoles",
+    "UtilityWorks",
+]
+
 
 class AwardBasis(StrEnum):
     """The investment figure the award ratio applies to."""

@@ -12,6 +12,16 @@ from pydantic import model_validator
 
 from shared.policy.models.base import Cited, Named, Reading
 
+__all__ = [
+    "AreaKind",
+    "City",
+    "District",
+    "Jurisdiction",
+    "LeftOut",
+    "Participation",
+    "StreetOffice",
+]
+
 
 class AreaKind(StrEnum):
     """The administrative kind of a county-level area (all are `district` in the directory)."""
@@ -86,5 +96,12 @@ class Jurisdiction(Cited):
         return self
 
     def district(self, code: str) -> District | None:
-        """The district with this code, or None when it is outside the jurisdiction."""
+        """The district with this code, or None when it is outside the jurisdiction.
+
+        Args:
+            code: a district code, e.g. ``zz-jinshui``.
+
+        Returns:
+            The district (with its kind, participation and street offices), or None.
+        """
         return next((d for d in self.districts if d.code == code), None)

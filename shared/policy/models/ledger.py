@@ -10,6 +10,11 @@ from pydantic import model_validator
 
 from shared.policy.models.base import Cited, Frozen, Named, Party
 
+__all__ = [
+    "Ledger",
+    "LedgerRule",
+]
+
 
 class LedgerRule(Cited, Named):
     """One ledger rule; `keepers` are the levels that keep the ledger, `closes_out` marks 销号."""

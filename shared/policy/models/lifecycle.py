@@ -15,6 +15,24 @@ from pydantic import Field, model_validator
 
 from shared.policy.models.base import Cited, Code, Frozen, Named, Reading, Strictness, Text
 
+__all__ = [
+    "ConditionGroup",
+    "Deadline",
+    "DeadlineStatus",
+    "ExemptionCondition",
+    "FinalAccountsAudit",
+    "Lifecycle",
+    "Match",
+    "Mode",
+    "PermitExemption",
+    "ProjectTier",
+    "ProjectTiers",
+    "Requirement",
+    "SignOff",
+    "Stage",
+    "StageCode",
+]
+
 
 class StageCode(StrEnum):
     """Every step any plan writes (DOMAIN "The life of a project")."""
@@ -215,5 +233,12 @@ class Lifecycle(Frozen):
         return self
 
     def stage(self, code: StageCode | str) -> Stage | None:
-        """The stage with this code, or None when the plan does not have it."""
+        """The stage with this code, or None when the plan does not have it.
+
+        Args:
+            code: a `StageCode` or its string value.
+
+        Returns:
+            The stage, or None.
+        """
         return next((s for s in self.stages if s.code == code), None)

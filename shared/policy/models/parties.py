@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from shared.policy.models.base import Cited, Code, Named, Text
 
+__all__ = [
+    "DepartmentRef",
+    "Office",
+    "UtilityRef",
+]
+
 
 class Office(Cited, Named):
     """The leading-group office (or headquarters office) that runs the programme day to day.

@@ -24,6 +24,10 @@ from shared.policy.models.service import ServiceLevel
 from shared.policy.models.standards import Standard
 from shared.policy.models.supervision import Supervision
 
+__all__ = [
+    "ProgrammeProfile",
+]
+
 
 class ProgrammeProfile(Frozen):
     """One programme's rules; an absent rule is None (or empty), never a guessed default."""
@@ -52,10 +56,12 @@ class ProgrammeProfile(Frozen):
 
     @property
     def department_codes(self) -> frozenset[str]:
+        """The codes of the departments the plan declares (catalogue items may only name these)."""
         return frozenset(d.code for d in self.departments)
 
     @property
     def utility_codes(self) -> frozenset[str]:
+        """The codes of the utility companies the plan declares."""
         return frozenset(u.code for u in self.utilities)
 
     @model_validator(mode="after")

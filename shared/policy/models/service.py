@@ -6,6 +6,11 @@ from pydantic import model_validator
 
 from shared.policy.models.base import Cited, Named, Text
 
+__all__ = [
+    "ServiceItem",
+    "ServiceLevel",
+]
+
 
 class ServiceItem(Named):
     """One "have", e.g. 有公共保洁 (public cleaning)."""

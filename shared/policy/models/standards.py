@@ -11,6 +11,11 @@ from pydantic import model_validator
 
 from shared.policy.models.base import Cited, Named, Strictness, Text
 
+__all__ = [
+    "Standard",
+    "StandardItem",
+]
+
 
 class StandardItem(Named):
     """One item of a checklist, in the plan's words (`name_zh`)."""

@@ -16,6 +16,26 @@ from pydantic import Field, model_validator
 from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Quantity, Ratio, Text
 from shared.policy.models.jurisdiction import AreaKind
 
+__all__ = [
+    "Activity",
+    "Assessment",
+    "Cadence",
+    "Comparison",
+    "DailyPatrol",
+    "Enforcement",
+    "Indicator",
+    "IndicatorScope",
+    "Meeting",
+    "MeetingCadence",
+    "Milestone",
+    "MonthlyReport",
+    "Supervision",
+    "TargetBasis",
+    "Unit",
+    "WeeklyReport",
+    "YearlyTargets",
+]
+
 
 class WeeklyReport(Cited):
     """Each `reporters` party reports weekly progress to the programme office on `weekday`."""
@@ -31,6 +51,8 @@ class MonthlyReport(Cited):
 
 
 class Activity(StrEnum):
+    """What the leading group does at one cadence (Kaifeng 七(七): 日督导，周通报，月考评)."""
+
     SUPERVISION = "supervision"  # 督导
     BULLETIN = "bulletin"  # 通报
     EVALUATION = "evaluation"  # 考评
@@ -45,6 +67,8 @@ class Cadence(Cited):
 
 
 class TargetBasis(StrEnum):
+    """What yearly target shares are shares of."""
+
     COMMUNITY_COUNT = "community_count"  # 整治任务（个数）
     TASK_SHARE = "task_share"  # 总体任务目标
 
@@ -173,6 +197,8 @@ class Assessment(Cited):
 
 
 class MeetingCadence(StrEnum):
+    """How often a standing meeting sits."""
+
     WEEKLY = "weekly"  # 周例会
     REGULAR = "regular"  # 定期: the plan gives no interval
 

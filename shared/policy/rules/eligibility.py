@@ -14,8 +14,20 @@ from shared.policy.models.eligibility import BuiltBefore, Condition
 from shared.policy.models.jurisdiction import Participation
 from shared.policy.models.profile import ProgrammeProfile
 
+__all__ = [
+    "BUILT_YEAR",
+    "BuiltYearCutoff",
+    "DISTRICT",
+    "EligibilityCheck",
+    "EligibilityDecision",
+    "built_year_cutoff",
+    "is_eligible",
+]
+
 BUILT_YEAR = "built-year"
+"""The code of the built-year check."""
 DISTRICT = "district"
+"""The code of the jurisdiction check."""
 
 
 class EligibilityCheck(Frozen):
@@ -37,6 +49,7 @@ class EligibilityDecision(Frozen):
 
     @property
     def reasons(self) -> tuple[EligibilityCheck, ...]:
+        """The checks that failed, in check order (empty when eligible)."""
         return tuple(check for check in self.checks if not check.passed)
 
 
@@ -74,6 +87,13 @@ def _explain(rule: BuiltBefore) -> str:
 def built_year_cutoff(profile: ProgrammeProfile) -> BuiltYearCutoff:
     """The plan's built-year cut-off and its reading; RuleAbsentError when the plan sets none.
 
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The cut-off year, whether it is included, the latest year admitted, the plan's words, the clause
+        and whose reading it is, with an English explanation.
+
     Raises:
         RuleAbsentError: the plan sets no built year (Zhengzhou 2018, Zhongyuan).
     """
@@ -106,6 +126,7 @@ def is_eligible(
     ValueError rather than being ignored, since a misspelt exclusion would admit the community.
 
     Args:
+        profile: the programme's profile.
         built_year: the year the community was completed.
         exclusions: the plan's exclusion codes that apply to the community.
         district: the community's district code, checked against the jurisdiction.

@@ -1,6 +1,8 @@
 """Money rules: the city award and the property-service subsidy, in integer fen.
 
-Decimal maths, rounded half-up to a whole fen once, at the end (shared.money.share_of).
+Decimal maths, rounded half-up to a whole fen once, at the end (shared.money.share_of). Why here:
+the ratio, the figure it applies to and the departments that approve and pay differ by plan, and
+the registry and funding must agree on them; each has exactly one function.
 """
 
 from __future__ import annotations
@@ -12,9 +14,29 @@ from shared.policy.errors import RuleAbsentError
 from shared.policy.models.funding import Award, AwardBasis, PropertySubsidy
 from shared.policy.models.profile import ProgrammeProfile
 
+__all__ = [
+    "award_applies",
+    "award_approver",
+    "award_basis",
+    "award_fen",
+    "award_payer",
+    "award_rule",
+    "award_true_up_fen",
+    "award_trued_up_on_audit",
+    "minimum_subsidy_fen",
+    "property_subsidy_fen",
+    "subsidy_rule",
+]
+
 
 def award_rule(profile: ProgrammeProfile) -> Award:
     """The plan's award rule, or RuleAbsentError when the plan sets no award ratio.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The award rule: ratio, basis, approver, payer and true-up.
 
     Raises:
         RuleAbsentError: the plan sets no award ratio (Kaifeng, Zhengzhou 2018, Zhongyuan).
@@ -31,6 +53,12 @@ def award_basis(profile: ProgrammeProfile) -> AwardBasis:
     Services ask this instead of comparing with a constant, so the registry knows which figure
     acceptance must state and funding which figure to multiply.
 
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The figure the award is first computed on (approved, accepted or audited investment).
+
     Raises:
         RuleAbsentError: the plan has no award.
     """
@@ -41,6 +69,12 @@ def award_trued_up_on_audit(profile: ProgrammeProfile) -> bool:
     """Whether the award is corrected by a signed adjustment once the audited figure arrives.
 
     False when the plan has no award: there is nothing to true up.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        True when the plan's award is trued up to the audited investment.
     """
     award = profile.funding.award if profile.funding else None
     return award is not None and award.true_up_on_audit
@@ -48,6 +82,12 @@ def award_trued_up_on_audit(profile: ProgrammeProfile) -> bool:
 
 def award_approver(profile: ProgrammeProfile) -> str:
     """Department code that approves the city award (the payer unless the profile says otherwise).
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The approving department's code, e.g. ``finance``.
 
     Raises:
         RuleAbsentError: the plan has no award.
@@ -57,6 +97,12 @@ def award_approver(profile: ProgrammeProfile) -> str:
 
 def award_payer(profile: ProgrammeProfile) -> str:
     """Department code that pays the city award.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The paying department's code.
 
     Raises:
         RuleAbsentError: the plan has no award.
@@ -78,6 +124,7 @@ def award_fen(profile: ProgrammeProfile, basis_fen: int, *, basis: AwardBasis | 
     the award is trued up on audit, the audited figure is accepted too (the corrected award).
 
     Args:
+        profile: the programme's profile.
         basis_fen: the investment, in integer fen.
         basis: which figure `basis_fen` is; None skips the check.
 
@@ -107,6 +154,7 @@ def award_true_up_fen(profile: ProgrammeProfile, awarded_fen: int, audited_inves
     plan's award is not trued up on audit (it is then final as paid).
 
     Args:
+        profile: the programme's profile.
         awarded_fen: what was paid on the first basis, in fen.
         audited_investment_fen: the audited investment, in fen.
 
@@ -127,7 +175,16 @@ def award_true_up_fen(profile: ProgrammeProfile, awarded_fen: int, audited_inves
 
 
 def award_applies(profile: ProgrammeProfile, district_code: str) -> bool:
-    """Whether a district can claim the city award: in the jurisdiction and not self-funded."""
+    """Whether a district can claim the city award: in the jurisdiction and not self-funded.
+
+    Args:
+        profile: the programme's profile.
+        district_code: the project's district.
+
+    Returns:
+        False when the plan has no award, the district is outside the jurisdiction, or it takes part at
+        its own cost.
+    """
     if profile.funding is None or profile.funding.award is None:
         return False
     area = profile.jurisdiction.district(district_code)
@@ -136,6 +193,12 @@ def award_applies(profile: ProgrammeProfile, district_code: str) -> bool:
 
 def subsidy_rule(profile: ProgrammeProfile) -> PropertySubsidy:
     """The plan's property-service subsidy rule with a rate, or RuleAbsentError.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The subsidy rule, with its rate in fen per m² per month.
 
     Raises:
         RuleAbsentError: the plan has no subsidy, or one without a rate (Kaifeng's "可").
@@ -151,6 +214,14 @@ def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int
 
     The plan's rate is a floor (不低于), so this is the least a district may pay; the minimum
     period is `subsidy_rule(profile).min_months`.
+
+    Args:
+        profile: the programme's profile.
+        floor_area_m2: the floor area served, in m² (Decimal or int, never float).
+        months: how many months the subsidy covers.
+
+    Returns:
+        rate × area × months in fen, rounded half-up once.
 
     Raises:
         RuleAbsentError: the plan sets no rate.
@@ -173,8 +244,17 @@ def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int
 def minimum_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int) -> int:
     """The least a district commits to for a community: the floor rate over the minimum period.
 
+    Args:
+        profile: the programme's profile.
+        floor_area_m2: the floor area served, in m² (Decimal or int, never float).
+
+    Returns:
+        The minimum commitment in fen.
+
     Raises:
         RuleAbsentError: the plan sets no rate or no minimum period.
+        TypeError: a float area.
+        ValueError: a negative or non-finite area.
     """
     months = subsidy_rule(profile).min_months
     if months is None:

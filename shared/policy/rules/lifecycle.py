@@ -1,7 +1,8 @@
 """The steps a project takes under a plan, read from its profile, for workflow code.
 
 The registry never lists a programme's steps itself: it asks `first_step` and `next_steps`,
-so Zhongyuan 2013's steps are not Zhengzhou 2019's and a new plan is a new YAML file.
+so Zhongyuan 2013's steps are not Zhengzhou 2019's and a new plan is a new YAML file. A step is
+named by a `StageCode` or its string value; one the plan does not have raises ValueError.
 """
 
 from __future__ import annotations
@@ -13,14 +14,45 @@ from shared.policy.models.ledger import LedgerRule
 from shared.policy.models.lifecycle import Match, Mode, PermitExemption, SignOff, Stage, StageCode
 from shared.policy.models.profile import ProgrammeProfile
 
+__all__ = [
+    "audit_after",
+    "closes_out_in_ledger",
+    "first_step",
+    "is_signed_off",
+    "ledger_rules",
+    "may_exempt_from_permit",
+    "missing_sign_offs",
+    "next_stage",
+    "next_steps",
+    "permit_exemption",
+    "sign_offs",
+    "sign_offs_due",
+    "stage_codes",
+    "step_modes",
+]
+
 
 def stage_codes(profile: ProgrammeProfile) -> tuple[StageCode, ...]:
-    """The steps the plan has, in its order."""
+    """The steps the plan has, in its order.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The step codes, first to last.
+    """
     return tuple(stage.code for stage in profile.lifecycle.stages)
 
 
 def first_step(profile: ProgrammeProfile) -> StageCode:
-    """The step a new project starts at (the validator guarantees a lifecycle has one)."""
+    """The step a new project starts at (the validator guarantees a lifecycle has one).
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The first step's code.
+    """
     return profile.lifecycle.stages[0].code
 
 
@@ -38,6 +70,13 @@ def next_steps(profile: ProgrammeProfile, current: StageCode | str) -> tuple[Sta
     The plans are sequential, so this is at most one step today; callers treat it as a set so a
     plan with parallel or optional steps needs no change on their side.
 
+    Args:
+        profile: the programme's profile.
+        current: the project's current step.
+
+    Returns:
+        The steps that may follow; empty after the last step.
+
     Raises:
         ValueError: `current` is not a step of this plan (or no step code at all).
     """
@@ -48,6 +87,13 @@ def next_steps(profile: ProgrammeProfile, current: StageCode | str) -> tuple[Sta
 
 def next_stage(profile: ProgrammeProfile, current: StageCode | str) -> StageCode | None:
     """The step after `current` (None after the last); ValueError if `current` is not in the plan.
+
+    Args:
+        profile: the programme's profile.
+        current: the project's current step.
+
+    Returns:
+        The following step's code, or None after the last step.
 
     Raises:
         ValueError: `current` is not a step of this plan.
@@ -65,6 +111,13 @@ def _stage(profile: ProgrammeProfile, step: StageCode | str) -> Stage:
 
 def sign_offs(profile: ProgrammeProfile, step: StageCode | str) -> tuple[SignOff, ...]:
     """The signatures `step` needs, in round order (empty when the plan names none).
+
+    Args:
+        profile: the programme's profile.
+        step: a step code of the plan (a `StageCode` or its string value).
+
+    Returns:
+        The sign-offs, sorted by round.
 
     Raises:
         ValueError: `step` is not a step of this plan.
@@ -92,8 +145,12 @@ def missing_sign_offs(
     A sign-off with alternatives (业主委员会 or 业主代表) is given when any one of them has signed.
 
     Args:
+        profile: the programme's profile.
         step: the step being signed (usually acceptance).
         signed: the role codes that have signed so far.
+
+    Returns:
+        The sign-offs still missing, in round order (empty when signed off).
 
     Raises:
         ValueError: `step` is not in the plan, or a role in `signed` signs no part of it.
@@ -106,6 +163,14 @@ def sign_offs_due(profile: ProgrammeProfile, step: StageCode | str, signed: Set[
     """The missing sign-offs of the earliest incomplete round: who may sign now.
 
     Zhongyuan's headquarters is due only once the street office and the community have signed.
+
+    Args:
+        profile: the programme's profile.
+        step: a step code of the plan (a `StageCode` or its string value).
+        signed: the role codes that have signed so far.
+
+    Returns:
+        The sign-offs of the earliest round still incomplete; empty when signed off.
 
     Raises:
         ValueError: as for `missing_sign_offs`.
@@ -120,6 +185,14 @@ def sign_offs_due(profile: ProgrammeProfile, step: StageCode | str, signed: Set[
 def is_signed_off(profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]) -> bool:
     """Whether every sign-off of `step` has been given (true for a step that needs none).
 
+    Args:
+        profile: the programme's profile.
+        step: a step code of the plan (a `StageCode` or its string value).
+        signed: the role codes that have signed so far.
+
+    Returns:
+        True when no sign-off is missing.
+
     Raises:
         ValueError: as for `missing_sign_offs`.
     """
@@ -128,6 +201,13 @@ def is_signed_off(profile: ProgrammeProfile, step: StageCode | str, signed: Set[
 
 def step_modes(profile: ProgrammeProfile, step: StageCode | str) -> tuple[Mode, ...]:
     """The ways the plan allows `step` to be done, e.g. Zhongyuan's three takeover modes.
+
+    Args:
+        profile: the programme's profile.
+        step: a step code of the plan (a `StageCode` or its string value).
+
+    Returns:
+        The modes, in the profile's order (empty when the plan names none).
 
     Raises:
         ValueError: `step` is not a step of this plan.
@@ -139,6 +219,12 @@ def audit_after(profile: ProgrammeProfile) -> StageCode | None:
     """The step after which the final-accounts (audited) figure may be recorded; None without one.
 
     The audit is a record, not a step: the project moves on (to takeover) while it runs.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The step's code, or None when the plan has no final-accounts audit.
     """
     audit = profile.lifecycle.final_accounts_audit
     return audit.after if audit else None
@@ -146,6 +232,12 @@ def audit_after(profile: ProgrammeProfile) -> StageCode | None:
 
 def permit_exemption(profile: ProgrammeProfile) -> PermitExemption:
     """The construction-permit exemption rule (Kaifeng 六(四)), or RuleAbsentError.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The rule: groups of conditions and how they combine.
 
     Raises:
         RuleAbsentError: the plan has no such rule.
@@ -163,7 +255,11 @@ def may_exempt_from_permit(profile: ProgrammeProfile, facts: Set[str]) -> bool:
     exemption. An unknown condition code raises ValueError rather than being ignored.
 
     Args:
+        profile: the programme's profile.
         facts: codes of the exemption conditions that hold for the project.
+
+    Returns:
+        True when the conditions satisfy the rule's groups (all or any, as the plan says).
 
     Raises:
         RuleAbsentError: the plan has no exemption rule.
@@ -185,10 +281,24 @@ def _holds(match: Match, values: list[bool]) -> bool:
 
 
 def ledger_rules(profile: ProgrammeProfile) -> tuple[LedgerRule, ...]:
-    """The plan's ledger rules (台账, 登记和销号): management rules, not steps."""
+    """The plan's ledger rules (台账, 登记和销号): management rules, not steps.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The rules in the profile's order (empty when the plan sets none).
+    """
     return profile.ledger.rules
 
 
 def closes_out_in_ledger(profile: ProgrammeProfile) -> bool:
-    """Whether the plan closes a project's ledger entry (销号) once it is done."""
+    """Whether the plan closes a project's ledger entry (销号) once it is done.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        True when any ledger rule closes out finished projects.
+    """
     return any(rule.closes_out for rule in profile.ledger.rules)

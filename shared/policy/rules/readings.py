@@ -15,6 +15,11 @@ from shared.policy.models.base import Cited, Frozen, Reading
 from shared.policy.models.catalogue import CatalogueItem
 from shared.policy.models.profile import ProgrammeProfile
 
+__all__ = [
+    "PlatformReading",
+    "platform_readings",
+]
+
 _READING_FIELDS = ("reading", "basis_reading", "responsibility_reading")
 
 
@@ -28,7 +33,15 @@ class PlatformReading(Frozen):
 
 
 def platform_readings(profile: ProgrammeProfile) -> tuple[PlatformReading, ...]:
-    """The readings this platform chose in `profile`, in the profile's order, for the office."""
+    """The readings this platform chose in `profile`, in the profile's order, for the office.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        One entry per field set to ``reading: platform``, with its path in the profile, its clause and
+        note; empty when every clause is read as written.
+    """
     return tuple(_walk(profile, "", None))
 
 

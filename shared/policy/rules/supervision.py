@@ -1,4 +1,9 @@
-"""Supervision rules services compute with: report day, yearly targets, indicators, deadlines."""
+"""Supervision rules services compute with: report day, yearly targets, indicators, deadlines.
+
+Why here: the plans set these numbers and dates differently (Zhengzhou 2019 dates its coverage
+targets, Kaifeng counts demonstration communities), so reports and dashboards ask the profile.
+Dates are local calendar days (Asia/Shanghai); callers pass ``shanghai_date(now)``.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,44 @@ from shared.policy.models.profile import ProgrammeProfile
 from shared.policy.models.standards import Standard
 from shared.policy.models.supervision import Comparison, Indicator, Milestone, YearlyTargets
 
+__all__ = [
+    "cumulative_target_share",
+    "deadline_status",
+    "deadlines",
+    "indicator",
+    "indicator_threshold",
+    "indicators_for",
+    "meets_indicator",
+    "milestone_in_force",
+    "past_at_issue",
+    "standard",
+    "target_share",
+    "weekly_report_weekday",
+    "yearly_targets",
+]
+
 
 def weekly_report_weekday(profile: ProgrammeProfile) -> int | None:
-    """ISO weekday (Monday 1 … Sunday 7) of the weekly progress report, or None if there is none."""
+    """ISO weekday (Monday 1 … Sunday 7) of the weekly progress report, or None if there is none.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        1 (Monday) to 7 (Sunday), or None when the plan asks for no weekly report.
+    """
     report = profile.supervision.weekly_report
     return report.weekday if report else None
 
 
 def yearly_targets(profile: ProgrammeProfile) -> YearlyTargets:
     """The plan's yearly shares, for rollups that compare progress with the plan.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The shares by year and what they are shares of.
 
     Raises:
         RuleAbsentError: the plan sets no yearly shares (Kaifeng, Zhongyuan).
@@ -33,6 +67,13 @@ def yearly_targets(profile: ProgrammeProfile) -> YearlyTargets:
 def target_share(profile: ProgrammeProfile, year: int) -> Decimal:
     """The share of the programme planned for `year` (0 for a year the plan does not list).
 
+    Args:
+        profile: the programme's profile.
+        year: a calendar year, e.g. 2020.
+
+    Returns:
+        A Decimal share of the whole programme, e.g. Decimal("0.3").
+
     Raises:
         RuleAbsentError: the plan sets no yearly shares.
     """
@@ -41,6 +82,13 @@ def target_share(profile: ProgrammeProfile, year: int) -> Decimal:
 
 def cumulative_target_share(profile: ProgrammeProfile, year: int) -> Decimal:
     """The share planned to be done by the end of `year`, for ranking districts against plan.
+
+    Args:
+        profile: the programme's profile.
+        year: a calendar year; every listed year up to and including it counts.
+
+    Returns:
+        The sum of the shares of the years up to `year` (0 before the first).
 
     Raises:
         RuleAbsentError: the plan sets no yearly shares.
@@ -51,6 +99,13 @@ def cumulative_target_share(profile: ProgrammeProfile, year: int) -> Decimal:
 
 def indicator(profile: ProgrammeProfile, code: str) -> Indicator:
     """The indicator with this code; KeyError when the plan does not measure it.
+
+    Args:
+        profile: the programme's profile.
+        code: the indicator's code in the profile.
+
+    Returns:
+        The indicator, with its unit, comparison and dated milestones.
 
     Raises:
         KeyError: the plan has no indicator with this code.
@@ -64,6 +119,14 @@ def indicator(profile: ProgrammeProfile, code: str) -> Indicator:
 def milestone_in_force(profile: ProgrammeProfile, code: str, on: date) -> Milestone | None:
     """The milestone in force on `on`: the latest one already due (None before the first).
 
+    Args:
+        profile: the programme's profile.
+        code: the indicator's code.
+        on: the day in question (a local date).
+
+    Returns:
+        The latest dated milestone on or before `on`; failing that an undated one; else None.
+
     Raises:
         KeyError: the plan has no indicator with this code.
     """
@@ -76,6 +139,14 @@ def milestone_in_force(profile: ProgrammeProfile, code: str, on: date) -> Milest
 
 def indicator_threshold(profile: ProgrammeProfile, code: str, on: date) -> Decimal | None:
     """The threshold in force on `on` (the lower bound of a range); None before the first.
+
+    Args:
+        profile: the programme's profile.
+        code: the indicator's code.
+        on: the day in question.
+
+    Returns:
+        The milestone's value (a range's lower bound), or None when no milestone is in force yet.
 
     Raises:
         KeyError: the plan has no indicator with this code.
@@ -104,9 +175,15 @@ def meets_indicator(
     (both bounds included) or increasing (逐年提高), which needs last year's value as `previous`.
 
     Args:
+        profile: the programme's profile.
+        code: the indicator's code.
         value: the measured value, in the indicator's unit (Decimal or int).
         on: the day the measurement is judged on (dated targets apply from their date).
         previous: last year's value, for an increasing indicator only.
+
+    Returns:
+        True when the value satisfies the milestone in force (or none is in force yet); for an increasing
+        indicator, when it exceeds `previous`.
 
     Raises:
         KeyError: the plan has no indicator with this code.
@@ -135,7 +212,15 @@ def meets_indicator(
 def indicators_for(profile: ProgrammeProfile, district_code: str) -> tuple[Indicator, ...]:
     """The indicators a district answers for: those without `area_kinds` or naming its kind.
 
-    KeyError when the district is outside the jurisdiction.
+    Args:
+        profile: the programme's profile.
+        district_code: a district of the plan's jurisdiction.
+
+    Returns:
+        The indicators in the profile's order.
+
+    Raises:
+        KeyError: the district is outside the jurisdiction.
     """
     area = profile.jurisdiction.district(district_code)
     if area is None:
@@ -145,6 +230,13 @@ def indicators_for(profile: ProgrammeProfile, district_code: str) -> tuple[Indic
 
 def standard(profile: ProgrammeProfile, code: str) -> Standard:
     """The checklist with this code (e.g. Zhengzhou 2019's ten goals); KeyError when absent.
+
+    Args:
+        profile: the programme's profile.
+        code: the checklist's code.
+
+    Returns:
+        The checklist with its items.
 
     Raises:
         KeyError: the plan has no such checklist.
@@ -156,7 +248,14 @@ def standard(profile: ProgrammeProfile, code: str) -> Standard:
 
 
 def deadlines(profile: ProgrammeProfile) -> tuple[Deadline, ...]:
-    """Every dated deadline of the plan, earliest first."""
+    """Every dated deadline of the plan, earliest first.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The deadlines of every step, sorted by due date then code (empty when the plan dates none).
+    """
     found = [d for stage in profile.lifecycle.stages for d in stage.deadlines]
     return tuple(sorted(found, key=lambda d: (d.due_on, d.code)))
 
@@ -178,6 +277,13 @@ def past_at_issue(profile: ProgrammeProfile, deadline: Deadline | str) -> bool:
     Such a date records what the plan asked, but nobody could meet it after reading the plan, so
     it must never show as overdue (Kaifeng 六(三): 2019-12-15 in a plan of 2019-12-29).
 
+    Args:
+        profile: the programme's profile.
+        deadline: the deadline or its code.
+
+    Returns:
+        True when its due date is before the plan's issue date.
+
     Raises:
         KeyError: the deadline is not in this plan.
     """
@@ -188,6 +294,15 @@ def deadline_status(profile: ProgrammeProfile, deadline: Deadline | str, on: dat
     """Where a deadline stands on `on`: past at issue, upcoming, open or passed.
 
     A service shows "overdue" only for PASSED with the work not done; PAST_AT_ISSUE never is.
+
+    Args:
+        profile: the programme's profile.
+        deadline: the deadline or its code.
+        on: the day in question (a local date in Asia/Shanghai).
+
+    Returns:
+        PAST_AT_ISSUE whatever `on` is; else UPCOMING before its start date, PASSED after its due date,
+        OPEN otherwise (the due date itself is still open).
 
     Raises:
         KeyError: the deadline is not in this plan.
