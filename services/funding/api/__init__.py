@@ -2,10 +2,18 @@
 
 from fastapi import APIRouter
 
-from services.funding.api import awards, disbursements, exports, journal, sheets, totals
+from services.funding.api import (
+    awards,
+    disbursements,
+    exports,
+    journal,
+    property_subsidy,
+    sheets,
+    totals,
+)
 
 router = APIRouter()
-for feature in (awards, disbursements, exports, journal, sheets, totals):
+for feature in (awards, disbursements, exports, journal, property_subsidy, sheets, totals):
     router.include_router(feature.router)
 
 __all__ = ["router"]

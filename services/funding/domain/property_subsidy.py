@@ -8,17 +8,21 @@ Rounding, stated once: the total is rate × floor area × months rounded half-up
 from another by more than one fen and the sum is the total to the fen.
 
 The first month is the calendar month after takeover (the first full month of service). The
-registry's PropertyTakenOver does not carry the floor area yet, so nothing schedules from events.
+registry's PropertyTakenOver does not carry the floor area, so the paying district states it when
+it creates the schedule (funding records the takeover date from the event).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from shared.access import Principal, writes_district
+from shared.clock import shanghai_date
 from shared.errors import FieldProblem, RuleViolation
-from shared.policy import ProgrammeProfile, property_subsidy_fen, subsidy_rule
+from shared.policy import Party, ProgrammeProfile, property_subsidy_fen, subsidy_rule
 
 
 @dataclass(frozen=True)
@@ -83,3 +87,62 @@ def schedule(
         MonthlyAmount(add_months(start, index), amount)
         for index, amount in enumerate(split_evenly(total, period))
     ]
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    month: date
+    scheduled_fen: int
+    paid_fen: int
+
+    @property
+    def owed_fen(self) -> int:
+        return self.scheduled_fen - self.paid_fen
+
+
+def month_end(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def statuses(scheduled: Sequence[MonthlyAmount], payments: Sequence[tuple[date, int]]) -> list[MonthStatus]:
+    """Each scheduled month with what has been paid against it."""
+    paid: dict[date, int] = {}
+    for month, amount in payments:
+        paid[month] = paid.get(month, 0) + amount
+    return [MonthStatus(m.month, m.amount_fen, paid.get(m.month, 0)) for m in scheduled]
+
+
+def arrears(months: Sequence[MonthStatus], now: datetime) -> list[MonthStatus]:
+    """Months that have ended (Asia/Shanghai) and are not fully paid: a month is paid in arrears,
+    so it falls due when it ends."""
+    today = shanghai_date(now)
+    return [m for m in months if month_end(m.month) < today and m.owed_fen > 0]
+
+
+def may_pay(profile: ProgrammeProfile, principal: Principal, district_code: str) -> bool:
+    """The plan's payer pays: a district pays its own communities' subsidy (Zhengzhou 2019 五(三)
+    names 各区); payers other than districts are not supported here yet."""
+    rule = subsidy_rule(profile)
+    return Party.DISTRICT in rule.payers and writes_district(principal, district_code)
+
+
+def check_payment(
+    months: Sequence[MonthStatus], month: date, amount_fen: int, paid_on: date, now: datetime
+) -> None:
+    """A payment goes to a scheduled month, never above what that month still owes, not dated ahead."""
+    by_month = {m.month: m for m in months}
+    problems = []
+    status = by_month.get(month)
+    if status is None:
+        problems.append(FieldProblem("month", "scheduled_month", "the first day of a month in the schedule"))
+    elif amount_fen > status.owed_fen:
+        problems.append(
+            FieldProblem(
+                "amount_fen", "exceeds_month_owed", f"at most {status.owed_fen} fen is owed for {month}"
+            )
+        )
+    today = shanghai_date(now)
+    if paid_on > today:
+        problems.append(FieldProblem("paid_on", "not_in_future", f"on or before {today.isoformat()}"))
+    if problems:
+        raise RuleViolation("the property-subsidy payment is refused", problems)

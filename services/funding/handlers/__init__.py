@@ -11,8 +11,9 @@ from functools import partial
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
 from services.funding.handlers import awards
 from services.funding.handlers.plans import plan_handlers
+from services.funding.handlers.property_subsidy import record_takeover
 from shared.bus.subscriptions import Subscriptions
-from shared.contracts.registry import FinalAccountsAudited, ProjectAccepted
+from shared.contracts.registry import FinalAccountsAudited, ProjectAccepted, PropertyTakenOver
 
 
 def funding_subscriptions(profiles: ProfileLookup = bundled_profile) -> Subscriptions:
@@ -21,6 +22,7 @@ def funding_subscriptions(profiles: ProfileLookup = bundled_profile) -> Subscrip
         {
             ProjectAccepted: partial(awards.propose_award_on_acceptance, profiles=profiles),
             FinalAccountsAudited: partial(awards.true_up_on_audit, profiles=profiles),
+            PropertyTakenOver: record_takeover,
             **plan_handlers(profiles),  # type: ignore[dict-item]
         }
     )

@@ -1,0 +1,221 @@
+"""Property-service subsidy (Zhengzhou 2019 五(三)): takeover from the registry's event, the
+schedule the paying district creates, monthly payments against it, and arrears."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.funding.domain import property_subsidy as rules
+from services.funding.domain.programmes import ProfileLookup, bundled_profile
+from services.funding.models.property_subsidy import (
+    ArrearsPublic,
+    MonthPublic,
+    PaymentCreate,
+    PropertyTakeover,
+    ScheduleCreate,
+    ScheduledMonth,
+    SchedulePublic,
+    SubsidyPayment,
+    SubsidySchedule,
+)
+from shared import audit
+from shared.access import Principal, sees_district, visible_district
+from shared.bus.subscriptions import ReceivedEvent
+from shared.contracts.registry import PropertyTakenOver
+from shared.errors import Conflict, Forbidden, InvalidState, NotFound
+from shared.policy import RuleAbsentError
+
+REMAINDER_RULE = "the remainder (fewer fen than months) goes one fen each to the earliest months"
+
+
+async def record_takeover(session: AsyncSession, event: ReceivedEvent[PropertyTakenOver]) -> None:
+    """Keep the takeover date: the property-subsidy schedule starts from it."""
+    taken = event.payload
+    if await session.get(PropertyTakeover, taken.project_id) is not None:
+        return
+    session.add(
+        PropertyTakeover(
+            project_id=taken.project_id,
+            district_code=taken.district_code,
+            programme_code=taken.programme_code,
+            taken_over_on=taken.taken_over_on,
+            mode=taken.mode,
+            manager=taken.manager,
+            source_event_id=event.id,
+            recorded_at=event.now,
+        )
+    )
+
+
+async def create_schedule(
+    session: AsyncSession,
+    actor: Principal,
+    project_id: uuid.UUID,
+    body: ScheduleCreate,
+    now: datetime,
+    profiles: ProfileLookup = bundled_profile,
+) -> SchedulePublic:
+    """The paying district schedules the subsidy of a taken-over project, once."""
+    takeover = await session.get(PropertyTakeover, project_id, with_for_update=True)
+    if takeover is None or not sees_district(actor, takeover.district_code):
+        raise NotFound(f"funding knows no property takeover of project {project_id}")
+    profile = profiles(takeover.programme_code)
+    try:
+        allowed = profile is not None and rules.may_pay(profile, actor, takeover.district_code)
+    except RuleAbsentError as absent:
+        raise InvalidState(str(absent), current="no_property_subsidy_rule", allowed=[]) from absent
+    if not allowed or profile is None:
+        raise Forbidden("only the district that pays the property subsidy schedules it")
+    existing = (
+        await session.exec(select(SubsidySchedule).where(SubsidySchedule.project_id == project_id))
+    ).first()
+    if existing is not None:
+        raise Conflict(f"project {project_id} already has a property-subsidy schedule")
+    months = rules.schedule(profile, body.floor_area_m2, takeover.taken_over_on, body.months)
+    schedule = SubsidySchedule(
+        project_id=project_id,
+        district_code=takeover.district_code,
+        programme_code=takeover.programme_code,
+        floor_area_m2=body.floor_area_m2,
+        taken_over_on=takeover.taken_over_on,
+        months=len(months),
+        total_fen=sum(m.amount_fen for m in months),
+        created_by=actor.org_code,
+        created_at=now,
+    )
+    session.add(schedule)
+    await session.flush()
+    for month in months:
+        session.add(ScheduledMonth(schedule_id=schedule.id, month=month.month, amount_fen=month.amount_fen))
+    audit.record(
+        session,
+        actor,
+        "property_subsidy.scheduled",
+        "project",
+        project_id,
+        after={"total_fen": schedule.total_fen, "months": schedule.months},
+    )
+    return await _present(session, schedule, now)
+
+
+async def pay_month(
+    session: AsyncSession,
+    actor: Principal,
+    project_id: uuid.UUID,
+    body: PaymentCreate,
+    now: datetime,
+    profiles: ProfileLookup = bundled_profile,
+) -> SchedulePublic:
+    """Record a payment against one scheduled month, never above what the month still owes."""
+    schedule = await _schedule(session, actor, project_id, lock=True)
+    profile = profiles(schedule.programme_code)
+    if profile is None or not rules.may_pay(profile, actor, schedule.district_code):
+        raise Forbidden("only the district that pays the property subsidy records its payments")
+    statuses = await _statuses(session, schedule)
+    rules.check_payment(statuses, body.month, body.amount_fen, body.paid_on, now)
+    session.add(
+        SubsidyPayment(
+            schedule_id=schedule.id,
+            month=body.month,
+            amount_fen=body.amount_fen,
+            paid_on=body.paid_on,
+            recorded_by=actor.org_code,
+            recorded_at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "property_subsidy.paid",
+        "project",
+        project_id,
+        after={"month": body.month, "amount_fen": body.amount_fen},
+    )
+    await session.flush()
+    return await _present(session, schedule, now)
+
+
+async def read_schedule(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID, now: datetime
+) -> SchedulePublic:
+    return await _present(session, await _schedule(session, actor, project_id), now)
+
+
+async def list_arrears(session: AsyncSession, actor: Principal, now: datetime) -> list[ArrearsPublic]:
+    """Every ended month not fully paid, across the schedules the caller may see."""
+    query = select(SubsidySchedule).order_by(col(SubsidySchedule.created_at))
+    if (district := visible_district(actor)) is not None:
+        query = query.where(SubsidySchedule.district_code == district)
+    out = []
+    for schedule in (await session.exec(query)).all():
+        for month in rules.arrears(await _statuses(session, schedule), now):
+            out.append(
+                ArrearsPublic(
+                    project_id=schedule.project_id,
+                    district_code=schedule.district_code,
+                    month=month.month,
+                    scheduled_fen=month.scheduled_fen,
+                    paid_fen=month.paid_fen,
+                    owed_fen=month.owed_fen,
+                )
+            )
+    return out
+
+
+async def _schedule(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID, *, lock: bool = False
+) -> SubsidySchedule:
+    query = select(SubsidySchedule).where(SubsidySchedule.project_id == project_id)
+    schedule = (await session.exec(query.with_for_update() if lock else query)).first()
+    if schedule is None or not sees_district(actor, schedule.district_code):
+        raise NotFound(f"no property-subsidy schedule for project {project_id}")
+    return schedule
+
+
+async def _statuses(session: AsyncSession, schedule: SubsidySchedule) -> list[rules.MonthStatus]:
+    months = (
+        await session.exec(
+            select(ScheduledMonth)
+            .where(ScheduledMonth.schedule_id == schedule.id)
+            .order_by(col(ScheduledMonth.month))
+        )
+    ).all()
+    payments = (
+        await session.exec(select(SubsidyPayment).where(SubsidyPayment.schedule_id == schedule.id))
+    ).all()
+    return rules.statuses(
+        [rules.MonthlyAmount(m.month, m.amount_fen) for m in months],
+        [(p.month, p.amount_fen) for p in payments],
+    )
+
+
+async def _present(session: AsyncSession, schedule: SubsidySchedule, now: datetime) -> SchedulePublic:
+    statuses = await _statuses(session, schedule)
+    late = {m.month for m in rules.arrears(statuses, now)}
+    return SchedulePublic(
+        id=schedule.id,
+        project_id=schedule.project_id,
+        district_code=schedule.district_code,
+        programme_code=schedule.programme_code,
+        floor_area_m2=schedule.floor_area_m2,
+        taken_over_on=schedule.taken_over_on,
+        months=schedule.months,
+        total_fen=schedule.total_fen,
+        remainder_rule=REMAINDER_RULE,
+        paid_fen=sum(m.paid_fen for m in statuses),
+        owed_fen=sum(m.owed_fen for m in statuses),
+        schedule=[
+            MonthPublic(
+                month=m.month,
+                scheduled_fen=m.scheduled_fen,
+                paid_fen=m.paid_fen,
+                owed_fen=m.owed_fen,
+                in_arrears=m.month in late,
+            )
+            for m in statuses
+        ],
+    )

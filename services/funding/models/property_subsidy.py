@@ -1,0 +1,118 @@
+"""Property-service subsidy: the takeover funding heard of, the schedule, its months and payments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import ConfigDict
+from sqlalchemy import BigInteger, Column, Date, Integer, Numeric
+from sqlmodel import Field, SQLModel
+
+from shared.db.types import UtcDateTime
+from shared.types import BODY, Count, Fen, ProcessDate
+
+
+class PropertyTakeover(SQLModel, table=True):
+    """The registry's PropertyTakenOver as funding keeps it (the schedule starts from it)."""
+
+    __tablename__ = "property_takeover"
+
+    project_id: uuid.UUID = Field(primary_key=True)
+    district_code: str
+    programme_code: str
+    taken_over_on: date = Field(sa_column=Column(Date, nullable=False))
+    mode: str
+    manager: str
+    source_event_id: str
+    recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ScheduleCreate(SQLModel):
+    """The paying district states the community's floor area (建筑面积) and, if longer, the period."""
+
+    model_config = ConfigDict(**BODY)
+
+    floor_area_m2: Decimal = Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2)
+    months: Count(1200, minimum=1) | None = Field(  # type: ignore[valid-type]
+        default=None, description="The period in months; the programme's minimum when omitted."
+    )
+
+
+class SubsidySchedule(SQLModel, table=True):
+    __tablename__ = "property_subsidy_schedule"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    project_id: uuid.UUID = Field(unique=True)
+    district_code: str
+    programme_code: str
+    floor_area_m2: Decimal = Field(sa_column=Column(Numeric(13, 2), nullable=False))
+    taken_over_on: date = Field(sa_column=Column(Date, nullable=False))
+    months: int = Field(sa_column=Column(Integer, nullable=False))
+    total_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_by: str
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ScheduledMonth(SQLModel, table=True):
+    __tablename__ = "property_subsidy_month"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    schedule_id: uuid.UUID = Field(foreign_key="property_subsidy_schedule.id", index=True)
+    month: date = Field(sa_column=Column(Date, nullable=False))
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class PaymentCreate(SQLModel):
+    model_config = ConfigDict(**BODY)
+
+    month: ProcessDate = Field(description="The first day of the scheduled month paid for.")
+    amount_fen: Fen = Field(gt=0)
+    paid_on: ProcessDate
+
+
+class SubsidyPayment(SQLModel, table=True):
+    __tablename__ = "property_subsidy_payment"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    schedule_id: uuid.UUID = Field(foreign_key="property_subsidy_schedule.id", index=True)
+    month: date = Field(sa_column=Column(Date, nullable=False))
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    paid_on: date = Field(sa_column=Column(Date, nullable=False))
+    recorded_by: str
+    recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class MonthPublic(SQLModel):
+    month: date
+    scheduled_fen: int
+    paid_fen: int
+    owed_fen: int
+    in_arrears: bool
+
+
+class SchedulePublic(SQLModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    district_code: str
+    programme_code: str
+    floor_area_m2: Decimal
+    taken_over_on: date
+    months: int
+    total_fen: int = Field(
+        description="Rate × floor area × months, half-up to the fen; the months add up to it."
+    )
+    remainder_rule: str
+    paid_fen: int
+    owed_fen: int
+    schedule: list[MonthPublic]
+
+
+class ArrearsPublic(SQLModel):
+    project_id: uuid.UUID
+    district_code: str
+    month: date
+    scheduled_fen: int
+    paid_fen: int
+    owed_fen: int
