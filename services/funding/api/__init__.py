@@ -9,11 +9,12 @@ from services.funding.api import (
     journal,
     property_subsidy,
     sheets,
+    sources,
     totals,
 )
 
 router = APIRouter()
-for feature in (awards, disbursements, exports, journal, property_subsidy, sheets, totals):
+for feature in (awards, disbursements, exports, journal, property_subsidy, sheets, sources, totals):
     router.include_router(feature.router)
 
 __all__ = ["router"]

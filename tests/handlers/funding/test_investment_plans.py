@@ -4,33 +4,15 @@ district the rest, 五(一))."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import text
 
 from services.funding.models.plans import InvestmentPlan
-from shared.contracts.registry import PlanApproved, PlanItem, PlanSubmitted
+from shared.contracts.registry import PlanApproved, PlanSubmitted
 from shared.errors import RuleViolation
-from tests.handlers.funding.world import JINSHUI, PROGRAMME, accepted, start_funding
-
-
-def plan(cls: type, project_id: UUID, version: int, items: dict[str, int], **overrides: Any) -> Any:
-    day = {"submitted_on": date(2026, 3, 1)} if cls is PlanSubmitted else {"approved_on": date(2026, 3, 9)}
-    fields = {
-        "project_id": project_id,
-        "community_id": uuid4(),
-        "district_code": JINSHUI,
-        "programme_code": PROGRAMME,
-        "version": version,
-        "items": [PlanItem(item_code=code, investment_fen=fen) for code, fen in items.items()],
-        "investment_fen": sum(items.values()),
-        **day,
-        **overrides,
-    }
-    return cls(**fields)
+from tests.handlers.funding.world import accepted, plan, start_funding
 
 
 async def test_plan_versions_are_kept_by_item_with_who_funds_each(harness_for) -> None:  # type: ignore[no-untyped-def]

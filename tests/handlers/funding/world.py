@@ -12,7 +12,7 @@ from services.funding.handlers import awards, disbursements, funding_subscriptio
 from services.funding.models import Award, TrancheCreate, TrancheReversalCreate
 from services.funding.models.totals import TotalsBy
 from shared.access import OrganisationKind, Principal, Scope
-from shared.contracts.registry import FinalAccountsAudited, ProjectAccepted
+from shared.contracts.registry import FinalAccountsAudited, PlanItem, PlanSubmitted, ProjectAccepted
 from tests.handlers.harness import ServiceHarness
 
 PROGRAMME = "zhengzhou-2019"
@@ -32,6 +32,22 @@ def accepted(**overrides: Any) -> ProjectAccepted:
         **overrides,
     }
     return ProjectAccepted(**fields)
+
+
+def plan(cls: type, project_id: uuid.UUID, version: int, items: dict[str, int], **overrides: Any) -> Any:
+    day = {"submitted_on": date(2026, 3, 1)} if cls is PlanSubmitted else {"approved_on": date(2026, 3, 9)}
+    fields = {
+        "project_id": project_id,
+        "community_id": uuid4(),
+        "district_code": JINSHUI,
+        "programme_code": PROGRAMME,
+        "version": version,
+        "items": [PlanItem(item_code=code, investment_fen=fen) for code, fen in items.items()],
+        "investment_fen": sum(items.values()),
+        **day,
+        **overrides,
+    }
+    return cls(**fields)
 
 
 def audited(of: ProjectAccepted, audited_fen: int = AUDITED, **overrides: Any) -> FinalAccountsAudited:
