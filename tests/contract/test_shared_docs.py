@@ -237,3 +237,16 @@ def test_the_checker_requires_dunder_all(tmp_path: Path) -> None:
     module = tmp_path / "no_all.py"
     module.write_text('"""Why."""\n\ndef f():\n    """Does it."""\n')
     assert _documentation_problems(module, tmp_path) == [f"{module.name}: no literal __all__"]
+
+
+def test_the_checker_accepts_a_documented_module(tmp_path: Path) -> None:
+    module = tmp_path / "documented.py"
+    module.write_text(
+        '"""Why it exists."""\n'
+        'from os import path\n__all__ = ["path", "half"]\n'
+        "def half(x):\n"
+        '    """Half of it.\n\n    Args:\n        x: even.\n\n    Raises:\n        ValueError: odd.\n    """\n'
+        "    if x % 2:\n        raise ValueError(x)\n    return x // 2\n"
+        "def _private(y): return y\n"
+    )
+    assert _documentation_problems(module, tmp_path) == []
