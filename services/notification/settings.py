@@ -29,6 +29,9 @@ class NotificationSettings(ServiceSettings):
     delivery_poll_interval_s: float = 0.5
     delivery_concurrency: int = Field(default=50, ge=1, le=1000)
     subscriptions_per_organisation: int = Field(default=20, ge=1, le=1000)
+    secret_rotation_overlap_s: float = Field(
+        default=24 * 3600.0, ge=0, le=30 * 24 * 3600.0, description="How long an old secret keeps signing."
+    )
     notification_outbound_allowlist: str = Field(
         default="",
         description="Comma-separated host:port or CIDR entries webhooks may reach despite the guard.",

@@ -33,7 +33,7 @@ class _ProjectEvent(EventPayload):
 
 
 class ProjectRegistered(_ProjectEvent):
-    """A renovation project entered the ledger (台账) at the survey stage."""
+    """A renovation project entered the ledger (台账) at its programme's first step."""
 
     TYPE: ClassVar[str] = "registry.project.registered.v1"
 

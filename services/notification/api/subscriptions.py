@@ -12,6 +12,7 @@ from services.notification.handlers.subscriptions import SubscriptionPolicy
 from services.notification.models import (
     ReplayRequest,
     ReplayResult,
+    SecretRotated,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
@@ -76,3 +77,14 @@ async def replay_subscription(
         session, actor, subscription_id, since=body.since, until=body.until, now=now
     )
     return ReplayResult(requeued=count)
+
+
+@router.post("/subscriptions/{subscription_id}/secret-rotations", response_model=SecretRotated)
+async def rotate_secret(
+    subscription_id: uuid.UUID, request: Request, session: SessionDep, actor: Subscriber, now: NowDep
+) -> object:
+    """Issue a new signing secret; the old one keeps signing alongside it for the overlap period."""
+    settings: NotificationSettings = request.app.state.runtime.settings
+    return await subscriptions.rotate_secret(
+        session, actor, subscription_id, now=now, overlap_s=settings.secret_rotation_overlap_s
+    )

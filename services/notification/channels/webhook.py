@@ -71,7 +71,11 @@ class WebhookSender:
             "content-type": CONTENT_TYPE,
             "webhook-id": delivery.event_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(delivery.secret, delivery.event_id, timestamp, delivery.content),
+            "webhook-signature": " ".join(
+                sign(secret, delivery.event_id, timestamp, delivery.content)
+                for secret in (delivery.secret, delivery.previous_secret)
+                if secret
+            ),
         }
         request = pinned_request(
             self._client,

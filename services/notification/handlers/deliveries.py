@@ -45,6 +45,7 @@ class LeasedDelivery:
     channel: str = "webhook"
     email_address: str | None = None
     event_type: str = ""
+    previous_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ async def lease_due(
             s.channel,
             s.email_address,
             d.event_type,
+            s.previous_secret if s.previous_secret_until and s.previous_secret_until > now else None,
         )
         for d, s in rows
     ]

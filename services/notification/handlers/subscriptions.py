@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.notification.domain import subscriptions as rules
 from services.notification.domain.channels import Channel, check_target
 from services.notification.domain.signing import new_secret
-from services.notification.models import Subscription, SubscriptionCreate
+from services.notification.models import SecretRotated, Subscription, SubscriptionCreate
 from shared import audit
 from shared.access import OrganisationKind, Principal
 from shared.contracts.catalog import EVENT_TYPES
@@ -137,3 +137,20 @@ async def get_subscription(
     if subscription is None or not (sees_all(actor) or subscription.subscriber_code == actor.org_code):
         raise NotFoundError(f"no subscription {subscription_id}")
     return subscription
+
+
+async def rotate_secret(
+    session: AsyncSession, actor: Principal, subscription_id: uuid.UUID, *, now: datetime, overlap_s: float
+) -> SecretRotated:
+    """A new signing secret; the old one keeps signing alongside it for `overlap_s`, so receivers
+    can switch without losing a webhook."""
+    subscription = await get_subscription(session, actor, subscription_id, for_update=True)
+    if subscription.subscriber_code != actor.org_code:
+        raise NotFoundError(f"no subscription {subscription_id}")  # the office reads, only owners rotate
+    until = now + timedelta(seconds=overlap_s)
+    subscription.previous_secret = subscription.secret
+    subscription.previous_secret_until = until
+    subscription.secret = new_secret()
+    session.add(subscription)
+    audit.record(session, actor, "subscription.secret_rotated", "subscription", subscription.id)
+    return SecretRotated(id=subscription.id, secret=subscription.secret, previous_secret_valid_until=until)

@@ -12,6 +12,7 @@ from services.notification.models.deliveries import (
 from services.notification.models.feed import FeedEntry, FeedPage
 from services.notification.models.inbox import InboxCount, InboxItem, InboxItemPublic
 from services.notification.models.subscriptions import (
+    SecretRotated,
     Subscription,
     SubscriptionCreate,
     SubscriptionCreated,
@@ -31,6 +32,7 @@ __all__ = [
     "InboxItemPublic",
     "ReplayRequest",
     "ReplayResult",
+    "SecretRotated",
     "Subscription",
     "SubscriptionCreate",
     "SubscriptionCreated",

@@ -54,6 +54,8 @@ class Subscription(SubscriptionBase, table=True):
     endpoint_url: str | None = None
     email_address: str | None = None
     secret: str
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     fingerprint: str | None = Field(default=None, sa_column=Column(String(64)))
     active: bool = True
     disabled_reason: str | None = None
@@ -76,3 +78,11 @@ class SubscriptionPublic(SubscriptionBase):
 
 class SubscriptionCreated(SubscriptionPublic):
     secret: str = Field(description="Signing secret; shown only in this response.")
+
+
+class SecretRotated(SQLModel):
+    id: uuid.UUID
+    secret: str = Field(description="The new signing secret; shown only in this response.")
+    previous_secret_valid_until: datetime = Field(
+        description="Until then every webhook carries signatures with both the old and the new secret."
+    )

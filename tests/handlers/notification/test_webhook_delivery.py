@@ -231,3 +231,47 @@ async def test_a_slow_receiver_is_cut_at_the_deadline(harness_for) -> None:  # t
     started = time.monotonic()
     result = await sender.send(leased, now)
     assert time.monotonic() - started < 2 and result.status_line == "timeout" and result.status is None
+
+
+async def test_after_a_rotation_both_secrets_sign_until_the_overlap_ends(harness_for) -> None:  # type: ignore[no-untyped-def]
+    from services.notification.handlers.subscriptions import rotate_secret
+
+    harness, subscription, sender = await world(harness_for, lambda r: httpx.Response(204))
+    old = subscription.secret
+    now = harness.clock.now()
+    rotated = await harness.run(
+        lambda s: rotate_secret(s, ORGS["finance"], subscription.id, now=now, overlap_s=3600)
+    )
+    assert rotated.secret != old and rotated.previous_secret_valid_until == now + timedelta(hours=1)
+    await attempt(harness, sender)
+    (during,) = harness.http_requests
+    stamp = int(during.headers["webhook-timestamp"])
+    header = during.headers["webhook-signature"]
+    assert len(header.split()) == 2
+    for secret in (old, rotated.secret):
+        assert verify(secret, "evt-1", stamp, during.content, header, now=stamp)
+
+    harness.clock.advance(timedelta(hours=1, seconds=1))
+    await harness.deliver(accepted(), event_id="evt-2")
+    await attempt(harness, sender)
+    after = harness.http_requests[-1]
+    stamp = int(after.headers["webhook-timestamp"])
+    header = after.headers["webhook-signature"]
+    assert len(header.split()) == 1
+    assert verify(rotated.secret, "evt-2", stamp, after.content, header, now=stamp)
+    assert not verify(old, "evt-2", stamp, after.content, header, now=stamp)
+    assert await harness.audit_actions() == ["subscription.created", "subscription.secret_rotated"]
+
+
+async def test_only_the_owner_rotates_a_secret(harness_for) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from services.notification.handlers.subscriptions import rotate_secret
+    from shared.errors import NotFound
+
+    harness, subscription, _ = await world(harness_for, lambda r: httpx.Response(204))
+    for other in ("office", "jinshui"):
+        with pytest.raises(NotFound):
+            await harness.run(
+                lambda s, o=other: rotate_secret(s, ORGS[o], subscription.id, now=DEFAULT_NOW, overlap_s=60)
+            )
