@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger(__name__)
 
 
 def async_url(url: str) -> str:
@@ -53,12 +62,50 @@ async def ping(engine: AsyncEngine) -> None:
         await conn.execute(text("SELECT 1"))
 
 
-def run_migrations(migrations_dir: Path, database_url: str) -> None:
-    """Upgrade the service's database to the newest Alembic revision (blocking; run in a thread)."""
+MIGRATION_LOCK_KEY = int.from_bytes(hashlib.sha256(b"alembic-upgrade").digest()[:8], "big", signed=True)
+"""The PostgreSQL advisory lock that serialises migrations on one database (a signed int64)."""
+
+
+def run_migrations(migrations_dir: Path, database_url: str, *, lock_timeout_s: float = 600.0) -> None:
+    """Upgrade the service's database to the newest Alembic revision (blocking; run in a thread).
+
+    On PostgreSQL the upgrade runs under an advisory lock, so replicas starting together (or a
+    migration Job racing a replica) take turns: the first upgrades, the others wait and then find
+    nothing to do. SQLite serialises writers itself.
+    """
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    config.set_main_option("sqlalchemy.url", sync_url(database_url).replace("%", "%%"))
-    command.upgrade(config, "head")
+    url = sync_url(database_url)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if not url.startswith("postgresql"):
+        command.upgrade(config, "head")
+        return
+    with _advisory_lock(url, MIGRATION_LOCK_KEY, lock_timeout_s):
+        command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def _advisory_lock(url: str, key: int, timeout_s: float) -> Iterator[None]:
+    """Hold a session advisory lock on its own connection; released on exit or if we die."""
+    engine = create_sync_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            deadline = time.monotonic() + timeout_s
+            waited = False
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"another process held the migration lock for over {timeout_s:.0f}s")
+                if not waited:
+                    log.info("waiting for another replica's migrations to finish")
+                    waited = True
+                time.sleep(0.2)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+    finally:
+        engine.dispose()
 
 
 def _ensure_sqlite_dir(url: str) -> None:
