@@ -26,6 +26,11 @@ class NotificationSettings(ServiceSettings):
         default=SVIX_SCHEDULE_S, min_length=1, description="Delays before the 2nd, 3rd, … attempt."
     )
     retry_jitter: float = Field(default=0.2, ge=0, le=0.5)
+    endpoint_disable_after_s: float = Field(
+        default=5 * 24 * 3600.0,
+        gt=0,
+        description="Failing with nothing delivered this long disables an endpoint.",
+    )
     delivery_poll_interval_s: float = 0.5
     delivery_concurrency: int = Field(default=50, ge=1, le=1000)
     subscriptions_per_organisation: int = Field(default=20, ge=1, le=1000)

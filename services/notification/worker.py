@@ -75,7 +75,9 @@ async def run_delivery_worker(runtime: Runtime) -> None:
     """Deliver due webhooks until cancelled."""
     settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
     senders = senders_for(runtime)
-    policy = RetryPolicy(settings.retry_schedule_s, settings.retry_jitter)
+    policy = RetryPolicy(
+        settings.retry_schedule_s, settings.retry_jitter, disable_after_s=settings.endpoint_disable_after_s
+    )
     in_flight: set[asyncio.Task[None]] = set()
     try:
         while True:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain import retry
 from services.notification.domain.attempts import AttemptResult
+from services.notification.handlers import inbox
 from services.notification.handlers.subscriptions import get_subscription, sees_all
 from services.notification.models import (
     Delivery,
@@ -53,6 +54,8 @@ class RetryPolicy:
     schedule_s: tuple[float, ...]
     jitter: float = 0.2
     rng: random.Random | None = None
+    disable_after_s: float | None = None
+    """An endpoint with an exhausted message and no success for this long is disabled."""
 
 
 async def lease_due(
@@ -142,6 +145,10 @@ async def record_attempt(
         )
         if delay is None:
             outcome = retry.Outcome.FAILED
+            if policy.disable_after_s is not None:
+                await disable_if_failing(
+                    session, delivery.subscription_id, now=now, window_s=policy.disable_after_s
+                )
     if outcome is retry.Outcome.DELIVERED:
         delivery.state = DeliveryState.DELIVERED
         delivery.delivered_at = now
@@ -153,6 +160,43 @@ async def record_attempt(
     if retry.disables_endpoint(result.status):
         await disable_subscription(session, delivery.subscription_id, reason=result.status_line, now=now)
     return DeliveryState(delivery.state)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def disable_if_failing(
+    session: AsyncSession, subscription_id: uuid.UUID, *, now: datetime, window_s: float
+) -> None:
+    """Disable an endpoint that has failed for `window_s` with nothing delivered, and tell its
+    owner in the inbox (Svix/GOV.UK practice: stop hammering a dead endpoint, say so)."""
+    since = now - timedelta(seconds=window_s)
+    subscription = await session.get(Subscription, subscription_id)
+    if subscription is None or not subscription.active or subscription.created_at > since:
+        return
+    last_success = (
+        await session.exec(
+            select(func.max(Delivery.delivered_at)).where(Delivery.subscription_id == subscription_id)
+        )
+    ).one()
+    if last_success is not None and _aware(last_success) > since:
+        return
+    days = window_s / 86400
+    reason = f"no delivery succeeded for {days:g} days"
+    await disable_subscription(session, subscription_id, reason=reason, now=now)
+    inbox.add_notice(
+        session,
+        subscription.subscriber_code,
+        key=f"disabled:{subscription_id}",
+        title="【老旧小区改造】Webhook 端点已停用",
+        body=(
+            f"您的订阅 {subscription_id}（{subscription.endpoint_url or subscription.email_address}）"
+            f"已连续 {days:g} 天投递失败，系统已停用该端点。\n"
+            "请修复接收端后重新订阅，并通过重放（replay）补发期间的消息。"
+        ),
+        now=now,
+    )
 
 
 async def disable_subscription(

@@ -31,6 +31,22 @@ def add_item(session: AsyncSession, org_code: str, event: CloudEvent, now: datet
     )
 
 
+def add_notice(
+    session: AsyncSession, org_code: str, *, key: str, title: str, body: str, now: datetime
+) -> None:
+    """A notice from the platform itself (not an event), e.g. an endpoint disabled."""
+    session.add(
+        InboxItem(
+            org_code=org_code,
+            event_id=key[:64],
+            event_type="notification.notice",
+            title=title,
+            body=body,
+            created_at=now,
+        )
+    )
+
+
 async def list_items(
     session: AsyncSession, reader: Principal, *, unread_only: bool, limit: int
 ) -> list[InboxItem]:

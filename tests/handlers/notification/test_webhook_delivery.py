@@ -44,7 +44,9 @@ async def world(harness_for, respond, url: str | None = None):  # type: ignore[n
     return harness, subscription, sender
 
 
-async def attempt(harness: ServiceHarness, sender: WebhookSender) -> list[DeliveryState]:
+async def attempt(
+    harness: ServiceHarness, sender: WebhookSender, policy: RetryPolicy = POLICY
+) -> list[DeliveryState]:
     """Lease what is due now, send it, record it: one pass of the worker."""
     now = harness.clock.now()
     leased = await harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=10))
@@ -52,7 +54,7 @@ async def attempt(harness: ServiceHarness, sender: WebhookSender) -> list[Delive
     for delivery in leased:
         result = await sender.send(delivery, now)
         states.append(
-            await harness.run(lambda s, d=delivery, r=result: record_attempt(s, d, r, now=now, policy=POLICY))
+            await harness.run(lambda s, d=delivery, r=result: record_attempt(s, d, r, now=now, policy=policy))
         )
     return states
 
@@ -275,3 +277,54 @@ async def test_only_the_owner_rotates_a_secret(harness_for) -> None:  # type: ig
             await harness.run(
                 lambda s, o=other: rotate_secret(s, ORGS[o], subscription.id, now=DEFAULT_NOW, overlap_s=60)
             )
+
+
+async def test_an_endpoint_failing_for_days_is_disabled_and_its_owner_told(harness_for) -> None:  # type: ignore[no-untyped-def]
+    from services.notification.models import InboxItem
+
+    harness, subscription, sender = await world(harness_for, lambda r: httpx.Response(503))
+    policy = RetryPolicy(SCHEDULE, jitter=0.0, disable_after_s=600)
+
+    await attempt(harness, sender, policy)
+    for delay in SCHEDULE:
+        harness.clock.advance(timedelta(seconds=delay))
+        await attempt(harness, sender, policy)
+    (stored,) = await harness.all(Subscription)
+    assert (
+        not stored.active
+        and stored.disabled_reason == "endpoint disabled: no delivery succeeded for 0.00694444 days"
+    )
+    (notice,) = await harness.all(InboxItem)
+    assert notice.org_code == "finance" and notice.title == "【老旧小区改造】Webhook 端点已停用"
+    assert str(subscription.id) in notice.body
+
+
+async def test_an_endpoint_that_recently_succeeded_stays_enabled(harness_for) -> None:  # type: ignore[no-untyped-def]
+    statuses = iter([204, 503, 503, 503, 503])
+    harness, _, sender = await world(harness_for, lambda r: httpx.Response(next(statuses)))
+    policy = RetryPolicy(SCHEDULE, jitter=0.0, disable_after_s=3 * 3600)
+    await attempt(harness, sender)
+    await harness.deliver(accepted(), event_id="evt-2")
+    for delay in (0.0, *SCHEDULE):
+        harness.clock.advance(timedelta(seconds=delay))
+        await attempt(harness, sender, policy)
+    (stored,) = await harness.all(Subscription)
+    assert stored.active
+    assert {d.event_id: d.state for d in await harness.all(Delivery)} == {
+        "evt-1": DeliveryState.DELIVERED,
+        "evt-2": DeliveryState.FAILED,
+    }
+
+
+async def test_two_workers_leasing_at_once_never_take_the_same_delivery(harness_for) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    harness, _, _ = await world(harness_for, lambda r: httpx.Response(204))
+    for n in range(2, 12):
+        await harness.deliver(accepted(), event_id=f"evt-{n}")
+    now = harness.clock.now()
+    batches = await asyncio.gather(
+        *(harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=4)) for _ in range(4))
+    )
+    leased = [d.id for batch in batches for d in batch]
+    assert len(leased) == len(set(leased)) == 11
