@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import random
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,6 +22,8 @@ USE_TESTCONTAINERS_ENV = "USE_TESTCONTAINERS"
 
 _port_lock = threading.Lock()
 _handed_out: set[int] = set()
+_reserved_files: list[Path] = []
+WATCHDOG = Path(__file__).resolve().with_name("_watchdog.py")
 
 
 def cache_dir() -> Path:
@@ -27,17 +34,103 @@ def cache_dir() -> Path:
 
 
 def free_port(exclude: Iterable[int] = ()) -> int:
-    """A TCP port on 127.0.0.1 that is free right now and not handed out by this process before."""
+    """A TCP port on 127.0.0.1 that is free now and reserved for this process across processes.
+
+    Ports come from below the kernel's ephemeral range, so outgoing connections (which take
+    ephemeral ports) cannot grab one between this call and the server's bind; a reservation file
+    per port (`O_EXCL`, naming our pid) keeps parallel test runs from picking the same port. A
+    reservation whose owner is dead is taken over; ours are removed at exit.
+    """
     excluded = set(exclude)
+    low, high = _reservable_range()
     with _port_lock:
-        for _ in range(100):
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            if port not in excluded and port not in _handed_out:
+        for _ in range(500):
+            port = random.randint(low, high)
+            if port in excluded or port in _handed_out or not port_is_free(port):
+                continue
+            if _reserve(port):
                 _handed_out.add(port)
                 return port
     raise RuntimeError("could not find a free TCP port on 127.0.0.1")
+
+
+def _reservable_range() -> tuple[int, int]:
+    """Ports below the ephemeral range (`ip_local_port_range`, usually 32768-60999)."""
+    try:
+        ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    return 20000, max(20000 + 1000, ephemeral_low - 1)
+
+
+def _reservations_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / "renovation-ports"
+    path.mkdir(mode=0o1777, exist_ok=True)
+    return path
+
+
+def _reserve(port: int) -> bool:
+    path = _reservations_dir() / str(port)
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if pid_alive(_read_pid(path)):
+                return False
+            path.unlink(missing_ok=True)  # the owner died: take it over
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{os.getpid()}\n")
+        _reserved_files.append(path)
+        return True
+    return False
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@atexit.register
+def _release_reservations() -> None:
+    for path in _reserved_files:
+        if _read_pid(path) == os.getpid():
+            path.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this pid exists (a zombie counts as gone)."""
+    if not pid or pid <= 0:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in {"Z", "X"}
+
+
+def process_mentions(pid: int | None, needle: str) -> bool:
+    """Whether a live process `pid` has `needle` in its command line: a pid read from a file is
+    only signalled when it is still the process we started (pids are reused)."""
+    if not pid_alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return needle in cmdline
+
+
+def watchdog_command(*command: str, on_exit: list[str] | None = None) -> list[str]:
+    """The command line that runs `command` under deploy/_watchdog.py (see its docstring)."""
+    cmd = [sys.executable, str(WATCHDOG)]
+    if on_exit:
+        cmd += ["--on-exit", shlex.join(on_exit)]
+    if command:
+        cmd += ["--", *command]
+    return cmd
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:

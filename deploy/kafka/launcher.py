@@ -36,11 +36,14 @@ from typing import IO, Any, Protocol
 from deploy._util import (
     cache_dir,
     free_port,
+    pid_alive,
     port_accepts,
     port_is_free,
+    process_mentions,
     tail,
     use_testcontainers,
     wait_for_signal,
+    watchdog_command,
 )
 
 DEFAULT_VERSION = "3.9.1"
@@ -239,6 +242,11 @@ class KafkaBroker:
         return self.work_dir / "kafka.out"
 
     @property
+    def pid_file(self) -> Path:
+        """The watchdog's pid (leader of the broker's process group), for reaping after a crash."""
+        return self.work_dir / "kafka.pid"
+
+    @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
@@ -316,6 +324,7 @@ class KafkaBroker:
         if self.is_running:
             return self
         libs = self.ensure_release()
+        self.reap_leftover()
         # A foreign server on our port would answer the readiness probe in our place.
         busy = [p for p in (self.port, self.controller_port) if not port_is_free(p)]
         if busy:
@@ -334,14 +343,17 @@ class KafkaBroker:
             "kafka.Kafka", str(self.config_file),
         ]  # fmt: skip
         self._out = open(self.stdout_file, "ab")  # noqa: SIM115 - closed in stop()
+        # The JVM runs under a watchdog holding a pipe from us: if this process dies (SIGKILL
+        # included) the pipe closes and the watchdog stops the JVM, so no broker is orphaned.
         self._proc = subprocess.Popen(
-            cmd,
+            watchdog_command(*cmd),
             cwd=self.work_dir,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=self._out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: stop() signals the whole group
         )
+        self.pid_file.write_text(f"{self._proc.pid}\n")
         _running.add(self)
         try:
             self._wait_ready()
@@ -388,11 +400,31 @@ class KafkaBroker:
             # Children of the group (there should be none) go too.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
         self._proc = None
+        self.pid_file.unlink(missing_ok=True)
         if self._out is not None:
             self._out.close()
             self._out = None
         _running.discard(self)
+
+    def reap_leftover(self) -> None:
+        """Stop a broker of this work dir left by a launcher that died before the watchdog could
+        act. The pid in `kafka.pid` is signalled only while its command line still names this
+        broker's config file: a reused pid belongs to somebody else."""
+        try:
+            pid = int(self.pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return
+        if process_mentions(pid, str(self.config_file)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL) if os.getpgid(pid) == pid else os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        self.pid_file.unlink(missing_ok=True)
 
     def kill(self) -> None:
         """SIGKILL without a clean shutdown (crash simulation); `start()` recovers the data."""

@@ -34,10 +34,13 @@ from urllib.parse import urlsplit, urlunsplit
 from deploy._util import (
     cache_dir,
     free_port,
+    pid_alive,
     port_is_free,
+    process_mentions,
     tail,
     use_testcontainers,
     wait_for_signal,
+    watchdog_command,
 )
 
 DATABASE_URL_ENV = "DATABASE_URL"
@@ -48,6 +51,8 @@ SUPERUSER = "postgres"
 # Unix socket paths are limited to ~107 bytes (sun_path); leave room for "/.s.PGSQL.NNNNN".
 _MAX_SOCKET_DIR = 90
 
+# Throwaway clusters only: a crash may lose or corrupt data. `durable=True` (the CLI's persistent
+# local cluster) leaves PostgreSQL's safe defaults on.
 TEST_CONF: dict[str, str] = {
     "fsync": "off",
     "full_page_writes": "off",
@@ -143,12 +148,15 @@ class PostgresCluster:
         *,
         extra_conf: dict[str, str] | None = None,
         startup_timeout: float = 60.0,
+        durable: bool = False,
     ) -> None:
         self.work_dir = Path(work_dir).resolve()
         self.port = port if port is not None else free_port()
         self.host = "127.0.0.1"
         self.extra_conf = dict(extra_conf or {})
         self.startup_timeout = startup_timeout
+        self.durable = durable
+        self._watchdog: subprocess.Popen[bytes] | None = None
         self.bindir = find_bindir()
         self._as_postgres = os.geteuid() == 0
         self._cluster_dir: Path | None = None
@@ -284,7 +292,7 @@ class PostgresCluster:
             "listen_addresses": self.host,
             "port": str(self.port),
             "unix_socket_directories": str(self.socket_dir),
-            **TEST_CONF,
+            **({"max_connections": TEST_CONF["max_connections"]} if self.durable else TEST_CONF),
         }
         conf.update(self.extra_conf)
         return conf
@@ -305,6 +313,7 @@ class PostgresCluster:
         """initdb once, then start the server and wait until it accepts connections."""
         if self._started and self.is_running:
             return self
+        self.reap_leftover()
         if not port_is_free(self.port, self.host):
             raise PostgresLauncherError(
                 f"port {self.port} on {self.host} is already in use; pick another port "
@@ -328,8 +337,57 @@ class PostgresCluster:
             )
         self._started = True
         _running.add(self)
+        self._start_watchdog()
         self._wait_for_connection()
         return self
+
+    def _start_watchdog(self) -> None:
+        """pg_ctl daemonises the postmaster, so nothing would stop it if this process died; a
+        watchdog holding a pipe from us runs `pg_ctl stop -m immediate` when the pipe closes."""
+        stop = self._cmd("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
+        self._watchdog = subprocess.Popen(
+            watchdog_command(on_exit=stop),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def _stop_watchdog(self) -> None:
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            with contextlib.suppress(ProcessLookupError):
+                watchdog.kill()  # SIGKILL: its on-exit stop must not run after ours
+            watchdog.wait(timeout=10)
+            if watchdog.stdin is not None:
+                with contextlib.suppress(OSError):
+                    watchdog.stdin.close()
+
+    def postmaster_pid(self) -> int | None:
+        """The pid in `postmaster.pid`, if the file is there and readable."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def _is_our_postmaster(self, pid: int | None) -> bool:
+        """Only a live `postgres -D <our data dir>` is ours to signal; pids get reused."""
+        return process_mentions(pid, f"-D {self.data_dir}")
+
+    def reap_leftover(self) -> None:
+        """Before starting: stop a postmaster of this data dir left by a dead launcher, and drop a
+        stale `postmaster.pid` whose pid now belongs to an unrelated process."""
+        if self._cluster_dir is None and not (self.work_dir / "data").exists():
+            return
+        pid = self.postmaster_pid()
+        if pid is None:
+            return
+        if self._is_our_postmaster(pid):
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
+            if self._is_our_postmaster(pid):
+                self._kill_postmaster()
+        else:
+            (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
 
     def _wait_for_connection(self) -> None:
         import psycopg
@@ -350,6 +408,7 @@ class PostgresCluster:
 
     def stop(self, mode: str = "fast") -> None:
         """`pg_ctl stop -m fast` (or `smart`/`immediate`); no-op when not running."""
+        self._stop_watchdog()
         if self._cluster_dir is None or not (self.data_dir / "postmaster.pid").exists():
             self._started = False
             _running.discard(self)
@@ -361,11 +420,15 @@ class PostgresCluster:
         _running.discard(self)
 
     def _kill_postmaster(self) -> None:
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int((self.data_dir / "postmaster.pid").read_text().splitlines()[0])
+        pid = self.postmaster_pid()
+        if not self._is_our_postmaster(pid):
+            return  # a stale pid file: never signal whatever process has that pid now
+        assert pid is not None
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGQUIT)  # immediate shutdown of postmaster and its children
             for _ in range(100):
-                os.kill(pid, 0)
+                if not pid_alive(pid):
+                    return
                 time.sleep(0.1)
             os.kill(pid, signal.SIGKILL)
 
@@ -553,7 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work_dir = args.work_dir or cache_dir() / "run" / f"postgres-{args.port}"
-    cluster = PostgresCluster(work_dir, port=args.port)
+    # The CLI's cluster keeps its data between runs: fsync and full-page writes stay on.
+    cluster = PostgresCluster(work_dir, port=args.port, durable=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         cluster.start()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -210,3 +212,170 @@ def test_postgres_cluster_create_database_and_query(tmp_path: Path) -> None:
 
     assert not cluster.is_running
     assert _process_gone(new_pid), "postmaster left running after stop()"
+
+
+# --------------------------------------------------------------------------- no orphans (issue 12)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _wait_gone(pids: list[int], timeout_s: float = 40.0) -> list[int]:
+    """The pids still alive after `timeout_s`."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if not _process_gone(p)]
+        if not alive:
+            return []
+        time.sleep(0.2)
+    return [p for p in pids if not _process_gone(p)]
+
+
+def _launcher(script: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """Run `script` in a child Python that prints lines then sleeps; return it and its lines."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"launcher exited: {lines}")
+        lines.append(line.strip())
+        if line.startswith("READY"):
+            return proc, lines
+
+
+@pytest.mark.integration
+def test_killing_the_launcher_takes_the_kafka_jvm_with_it(tmp_path: Path) -> None:
+    proc, lines = _launcher(
+        "import time; from pathlib import Path; from deploy.kafka.launcher import KafkaBroker\n"
+        f"b = KafkaBroker(Path({str(tmp_path / 'k')!r})).start()\n"
+        "print('READY', b.pid, flush=True); time.sleep(600)\n"
+    )
+    watchdog = int(lines[-1].split()[1])
+    jvms = _children(watchdog)
+    assert jvms and "kafka.Kafka" in Path(f"/proc/{jvms[0]}/cmdline").read_text()
+    proc.kill()  # SIGKILL: no atexit, no finally
+    proc.wait()
+    assert _wait_gone([watchdog, *jvms]) == [], "the Kafka JVM outlived its launcher"
+
+
+@pytest.mark.integration
+def test_killing_the_launcher_takes_the_postmaster_with_it(tmp_path: Path) -> None:
+    proc, lines = _launcher(
+        "import time; from pathlib import Path; from deploy.postgres.launcher import PostgresCluster\n"
+        f"c = PostgresCluster(Path({str(tmp_path / 'pg')!r})).start()\n"
+        "print('DIR', c.cluster_dir, flush=True)\n"
+        "print('READY', c.postmaster_pid(), flush=True); time.sleep(600)\n"
+    )
+    postmaster = int(lines[-1].split()[1])
+    assert not _process_gone(postmaster)
+    proc.kill()
+    proc.wait()
+    try:
+        assert _wait_gone([postmaster]) == [], "the postmaster outlived its launcher"
+    finally:
+        import shutil
+
+        cluster_dir = Path(lines[-2].split(maxsplit=1)[1])
+        if cluster_dir != tmp_path / "pg":
+            shutil.rmtree(cluster_dir, ignore_errors=True)
+
+
+def test_a_stale_kafka_pidfile_never_signals_an_unrelated_process(tmp_path: Path) -> None:
+    broker = KafkaBroker(tmp_path / "k", port=1, controller_port=2)
+    broker.work_dir.mkdir(parents=True)
+    unrelated = subprocess.Popen(["sleep", "300"])
+    try:
+        broker.pid_file.write_text(f"{unrelated.pid}\n")
+        broker.reap_leftover()
+        assert unrelated.poll() is None, "an unrelated process was signalled"
+        assert not broker.pid_file.exists()
+    finally:
+        unrelated.kill()
+        unrelated.wait()
+
+
+def test_a_leftover_broker_of_the_same_work_dir_is_reaped_on_start(tmp_path: Path) -> None:
+    broker = KafkaBroker(tmp_path / "k", port=1, controller_port=2)
+    broker.work_dir.mkdir(parents=True)
+    # Stands in for a JVM whose launcher died: its command line names this broker's config.
+    leftover = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(300)", str(broker.config_file)],
+        start_new_session=True,
+    )
+    try:
+        broker.pid_file.write_text(f"{leftover.pid}\n")
+        broker.reap_leftover()
+        assert leftover.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if leftover.poll() is None:
+            leftover.kill()
+
+
+@pytest.mark.integration
+def test_a_stale_postmaster_pid_naming_another_process_is_dropped_not_signalled(tmp_path: Path) -> None:
+    import psycopg
+
+    cluster = PostgresCluster(tmp_path / "pg")
+    with cluster:
+        pid = cluster.postmaster_pid()
+        cluster.stop(mode="immediate")
+        unrelated = subprocess.Popen(["sleep", "300"])
+        try:
+            (cluster.data_dir / "postmaster.pid").write_text(f"{unrelated.pid}\n{cluster.data_dir}\n")
+            cluster.start()
+            assert unrelated.poll() is None, "an unrelated process was signalled"
+            assert cluster.postmaster_pid() not in (None, pid, unrelated.pid)
+            with psycopg.connect(cluster.conninfo("postgres")) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            unrelated.kill()
+            unrelated.wait()
+
+
+def test_the_persistent_local_postgres_keeps_fsync_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from deploy.postgres import launcher
+
+    assert "fsync" not in PostgresCluster(tmp_path / "a", port=1, durable=True).settings()
+    assert "full_page_writes" not in PostgresCluster(tmp_path / "b", port=1, durable=True).settings()
+    assert PostgresCluster(tmp_path / "c", port=1).settings()["fsync"] == "off"  # throwaway clusters
+
+    made: list[dict[str, object]] = []
+
+    class Stop(Exception):
+        pass
+
+    def capture(*args: object, **kwargs: object) -> None:
+        made.append(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(launcher, "PostgresCluster", capture)
+    with pytest.raises(Stop):
+        launcher.main(["run", "--port", "1", "--work-dir", str(tmp_path / "cli")])
+    assert made == [{"port": 1, "durable": True}]
+
+
+def test_free_ports_are_distinct_across_parallel_processes() -> None:
+    script = (
+        "import time; from deploy._util import free_port\n"
+        "print(' '.join(str(free_port()) for _ in range(40)), flush=True); time.sleep(3)\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    ports = [int(p) for proc in procs for p in proc.communicate(timeout=60)[0].split()]
+    assert len(ports) == 160 and len(set(ports)) == 160
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    assert all(port < low for port in ports), "ports from the ephemeral range can be taken by clients"
