@@ -25,6 +25,8 @@ class FeedRow(Protocol):
     def district_code(self) -> str | None: ...
     @property
     def content(self) -> str: ...
+    @property
+    def assigned_utilities(self) -> list[str] | None: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ def page(
         if types and row.event_type not in types:
             continue
         envelope = json.loads(row.content)
-        if sees_event(reader, row.event_type, row.district_code, envelope.get("data") or {}):
+        data = {
+            **(envelope.get("data") or {}),
+            **({"assigned_utilities": row.assigned_utilities} if row.assigned_utilities else {}),
+        }
+        if sees_event(reader, row.event_type, row.district_code, data):
             items.append(envelope)
     return Page(items, cursor)

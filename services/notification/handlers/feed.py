@@ -15,8 +15,11 @@ SCAN_FACTOR = 20
 """Rows examined per requested item, so a reader who may see little still gets a bounded query."""
 
 
-def append(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
-    """Store the event for pull readers (the inbox already made its handling idempotent)."""
+def append(
+    session: AsyncSession, event: ReceivedEvent[EventPayload], *, assigned_utilities: list[str] | None = None
+) -> None:
+    """Store the event for pull readers (the inbox already made its handling idempotent), with the
+    utilities its works are assigned to, so they may read it too."""
     session.add(
         FeedEntry(
             event_id=event.id,
@@ -24,6 +27,7 @@ def append(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
             district_code=event.envelope.districtcode,
             content=event.envelope.to_bytes().decode(),
             stored_at=event.now,
+            assigned_utilities=assigned_utilities or None,
         )
     )
 

@@ -12,20 +12,28 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain.channels import Channel
 from services.notification.domain.routing import recipients
-from services.notification.handlers import feed, inbox
+from services.notification.handlers import feed, inbox, responsibility
 from services.notification.models import Delivery, DeliveryState, Subscription
+from shared.access import sees_event
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.base import EventPayload
 
 
 async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
-    """Queue a delivery of this event for every active subscription entitled to it, and keep the
-    event for the pull feed."""
-    feed.append(session, event)
+    """Queue a delivery of this event for every active subscription entitled to it, put it in the
+    inbox of every organisation responsible for it by the programme's profile, and keep it for
+    the pull feed. The stored body is always the original envelope."""
+    await responsibility.remember_items(session, event.envelope, event.now)
+    view, responsible = await responsibility.routing_view(session, event.envelope)
+    feed.append(session, event, assigned_utilities=view.data.get("assigned_utilities"))
     active = (await session.exec(select(Subscription).where(Subscription.active == True))).all()  # noqa: E712
     content = event.envelope.to_bytes().decode()
     inboxes: set[str] = set()
-    for subscription in recipients(event.envelope, active):
+    for org in responsible:
+        if org.org_code not in inboxes and sees_event(org, view.type, view.districtcode, view.data):
+            inboxes.add(org.org_code)
+            inbox.add_item(session, org.org_code, event.envelope, event.now)
+    for subscription in recipients(view, active):
         if subscription.channel == Channel.INBOX:
             if subscription.subscriber_code not in inboxes:
                 inboxes.add(subscription.subscriber_code)

@@ -11,6 +11,7 @@ from services.notification.models.deliveries import (
 )
 from services.notification.models.feed import FeedEntry, FeedPage
 from services.notification.models.inbox import InboxCount, InboxItem, InboxItemPublic
+from services.notification.models.projects import ProjectItems
 from services.notification.models.subscriptions import (
     SecretRotated,
     Subscription,
@@ -30,6 +31,7 @@ __all__ = [
     "InboxCount",
     "InboxItem",
     "InboxItemPublic",
+    "ProjectItems",
     "ReplayRequest",
     "ReplayResult",
     "SecretRotated",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from shared.db.types import UtcDateTime
@@ -22,6 +22,7 @@ class FeedEntry(SQLModel, table=True):
     district_code: str | None = Field(default=None, sa_column=Column(String(64)))
     content: str = Field(sa_column=Column(Text, nullable=False))
     stored_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    assigned_utilities: list[str] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class FeedPage(SQLModel):
