@@ -68,6 +68,14 @@ async def read_subscription(
     return await subscriptions.get_subscription(session, actor, subscription_id)
 
 
+@router.delete("/subscriptions/{subscription_id}", response_model=SubscriptionPublic)
+async def end_subscription(
+    subscription_id: uuid.UUID, session: SessionDep, actor: Subscriber, now: NowDep
+) -> object:
+    """End a subscription; nothing more is sent to it."""
+    return await subscriptions.unsubscribe(session, actor, subscription_id, now=now)
+
+
 @router.post("/subscriptions/{subscription_id}/replays", response_model=ReplayResult)
 async def replay_subscription(
     subscription_id: uuid.UUID, body: ReplayRequest, session: SessionDep, actor: Subscriber, now: NowDep

@@ -207,6 +207,7 @@ async def disable_subscription(
     if subscription is None or not subscription.active:
         return
     subscription.active = False
+    subscription.fingerprint = None  # an identical subscription may be made again
     subscription.disabled_reason = f"endpoint disabled: {reason}"
     subscription.disabled_at = now
     session.add(subscription)

@@ -154,3 +154,20 @@ async def rotate_secret(
     session.add(subscription)
     audit.record(session, actor, "subscription.secret_rotated", "subscription", subscription.id)
     return SecretRotated(id=subscription.id, secret=subscription.secret, previous_secret_valid_until=until)
+
+
+async def unsubscribe(
+    session: AsyncSession, actor: Principal, subscription_id: uuid.UUID, *, now: datetime
+) -> Subscription:
+    """End a subscription: nothing more is sent and its pending deliveries stop (kept in the log)."""
+    subscription = await get_subscription(session, actor, subscription_id, for_update=True)
+    if subscription.subscriber_code != actor.org_code:
+        raise NotFoundError(f"no subscription {subscription_id}")
+    if subscription.active:
+        subscription.active = False
+        subscription.fingerprint = None
+        subscription.disabled_reason = "unsubscribed"
+        subscription.disabled_at = now
+        session.add(subscription)
+        audit.record(session, actor, "subscription.ended", "subscription", subscription.id)
+    return subscription

@@ -95,3 +95,35 @@ async def test_an_organisation_holds_at_most_the_cap(harness_for) -> None:  # ty
         await subscribe(harness, "finance", [ACCEPTED], url="https://h9.example.org/hook", cap=3)
     assert refused.value.errors[0].rule == "subscriptions_per_organisation"
     await subscribe(harness, "office", [ACCEPTED], url="https://h9.example.org/hook", cap=3)
+
+
+async def test_an_ended_subscription_frees_its_place_and_may_be_made_again(harness_for) -> None:  # type: ignore[no-untyped-def]
+    from services.notification.handlers.subscriptions import unsubscribe
+    from shared.errors import NotFound
+    from tests.handlers.harness import DEFAULT_NOW
+    from tests.handlers.notification.helpers import ORGS
+
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first = await subscribe(harness, "finance", [ACCEPTED], cap=1)
+    with pytest.raises(NotFound):
+        await harness.run(lambda s: unsubscribe(s, ORGS["office"], first.id, now=DEFAULT_NOW))
+    ended = await harness.run(lambda s: unsubscribe(s, ORGS["finance"], first.id, now=DEFAULT_NOW))
+    assert not ended.active and ended.disabled_reason == "unsubscribed"
+    again = await subscribe(harness, "finance", [ACCEPTED], cap=1)
+    assert again.id != first.id and again.active
+    assert await harness.audit_actions() == [
+        "subscription.created",
+        "subscription.ended",
+        "subscription.created",
+    ]
+
+
+async def test_an_endpoint_disabled_by_410_may_be_subscribed_again(harness_for) -> None:  # type: ignore[no-untyped-def]
+    from services.notification.handlers.deliveries import disable_subscription
+    from tests.handlers.harness import DEFAULT_NOW
+
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first = await subscribe(harness, "finance", [ACCEPTED])
+    await harness.run(lambda s: disable_subscription(s, first.id, reason="HTTP 410", now=DEFAULT_NOW))
+    again = await subscribe(harness, "finance", [ACCEPTED])
+    assert again.active and len(await harness.all(Subscription)) == 2
