@@ -33,10 +33,35 @@ from typing import Any
 
 from shared.directory.models import OrganisationKind
 
+__all__ = [
+    "DEFAULT_SCOPES",
+    "EVENT_FAMILY_PREFIXES",
+    "FINANCE_CODE",
+    "HEARD_FAMILIES",
+    "UTILITY_ASSIGNMENT_FIELDS",
+    "EventFamily",
+    "OrganisationKind",
+    "Principal",
+    "Scope",
+    "approves_money",
+    "assigned_to_utility",
+    "default_scopes",
+    "event_district",
+    "event_family",
+    "may_subscribe",
+    "sees_district",
+    "sees_event",
+    "system_actor",
+    "visible_district",
+    "writes_district",
+]
+
 FINANCE_CODE = "finance"
 
 
 class Scope(StrEnum):
+    """The coarse rights a token carries, checked at the route."""
+
     REGISTRY_READ = "registry:read"
     REGISTRY_WRITE = "registry:write"
     FUNDING_READ = "funding:read"
@@ -59,11 +84,16 @@ class Principal:
 
     @property
     def is_district_bound(self) -> bool:
+        """Districts and street offices act for one district only."""
         return self.org_kind in (OrganisationKind.DISTRICT, OrganisationKind.STREET_OFFICE)
 
 
 def system_actor(service: str) -> Principal:
-    """The actor recorded for writes a service makes on its own, in reaction to an event."""
+    """The actor recorded for writes a service makes on its own, in reaction to an event.
+
+    Args:
+        service: the service's name, recorded as the subject ``system:<service>``.
+    """
     return Principal(subject=f"system:{service}", org_code="system", org_kind=OrganisationKind.OFFICE)
 
 
@@ -82,7 +112,12 @@ DEFAULT_SCOPES: dict[OrganisationKind, frozenset[str]] = {
 
 
 def default_scopes(kind: OrganisationKind, org_code: str) -> frozenset[str]:
-    """The scopes an organisation's client gets by default; only Finance may approve money."""
+    """The scopes an organisation's client gets by default; only Finance may approve money.
+
+    Args:
+        kind: the organisation's kind.
+        org_code: its code (Finance's adds the approval scope).
+    """
     scopes = DEFAULT_SCOPES[kind]
     if kind is OrganisationKind.DEPARTMENT and org_code == FINANCE_CODE:
         scopes = scopes | {Scope.FUNDING_APPROVE}
@@ -90,7 +125,12 @@ def default_scopes(kind: OrganisationKind, org_code: str) -> frozenset[str]:
 
 
 def sees_district(principal: Principal, district_code: str) -> bool:
-    """May read records of `district_code`: district-bound callers see only their own district."""
+    """May read records of `district_code`: district-bound callers see only their own district.
+
+    Args:
+        principal: the caller.
+        district_code: the record's district.
+    """
     if principal.org_kind is OrganisationKind.UTILITY:
         return False
     if principal.is_district_bound:
@@ -99,17 +139,30 @@ def sees_district(principal: Principal, district_code: str) -> bool:
 
 
 def writes_district(principal: Principal, district_code: str) -> bool:
-    """May write the ledger of `district_code`: only that district and its street offices."""
+    """May write the ledger of `district_code`: only that district and its street offices.
+
+    Args:
+        principal: the caller.
+        district_code: the record's district.
+    """
     return principal.is_district_bound and principal.district_code == district_code
 
 
 def approves_money(principal: Principal) -> bool:
-    """Only the Finance bureau approves and disburses subsidies."""
+    """Only the Finance bureau approves and disburses subsidies.
+
+    Args:
+        principal: the caller.
+    """
     return principal.org_kind is OrganisationKind.DEPARTMENT and principal.org_code == FINANCE_CODE
 
 
 def visible_district(principal: Principal) -> str | None:
-    """The one district a list must be narrowed to, or None when the caller sees all."""
+    """The one district a list must be narrowed to, or None when the caller sees all.
+
+    Args:
+        principal: the caller.
+    """
     return principal.district_code if principal.is_district_bound else None
 
 
@@ -152,7 +205,12 @@ def event_family(event_type: str) -> EventFamily | None:
 
 
 def may_subscribe(kind: OrganisationKind, event_type: str) -> bool:
-    """May an organisation of `kind` subscribe to `event_type` (would it ever hear one)?"""
+    """May an organisation of `kind` subscribe to `event_type` (would it ever hear one)?
+
+    Args:
+        kind: the subscribing organisation's kind.
+        event_type: a versioned event type.
+    """
     family = event_family(event_type)
     return family is not None and family in HEARD_FAMILIES[kind]
 
@@ -160,7 +218,12 @@ def may_subscribe(kind: OrganisationKind, event_type: str) -> bool:
 def event_district(envelope_district: str | None, data: Mapping[str, Any]) -> str | None:
     """The one district an event concerns: the envelope's `districtcode` and the payload's
     `district_code` must agree; when they disagree (or neither is set) the event has no district
-    a district-bound reader may claim, and None is returned."""
+    a district-bound reader may claim, and None is returned.
+
+    Args:
+        envelope_district: the CloudEvent's `districtcode` extension.
+        data: the event's payload as JSON.
+    """
     payload_district = data.get("district_code")
     if envelope_district and payload_district and envelope_district != payload_district:
         return None
@@ -169,7 +232,12 @@ def event_district(envelope_district: str | None, data: Mapping[str, Any]) -> st
 
 
 def assigned_to_utility(org_code: str, data: Mapping[str, Any]) -> bool:
-    """Does a ledger event's payload assign the work it describes to utility `org_code`?"""
+    """Does a ledger event's payload assign the work it describes to utility `org_code`?
+
+    Args:
+        org_code: the utility company's code.
+        data: the event's payload as JSON (fields named in `UTILITY_ASSIGNMENT_FIELDS`).
+    """
     for name in UTILITY_ASSIGNMENT_FIELDS:
         value = data.get(name)
         if value == org_code or (isinstance(value, list | tuple) and org_code in value):

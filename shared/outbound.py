@@ -15,8 +15,8 @@ A URL supplied by a tenant must never make the platform reach into the city's in
   that address (Host header and TLS SNI keep the name), so DNS cannot change between the check
   and the connection (DNS rebinding).
 
-    destination = await check_destination(url, allowlist=Allowlist.parse(["127.0.0.1:8080"]))
-    response = await client.send(pinned_request(destination, "POST", content=body))
+    destination = await check_url(url, allowlist=Allowlist.parse(["127.0.0.1:8080"]))
+    response = await client.send(pinned_request(client, destination, "POST", content=body, headers={}))
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ __all__ = [
     "CheckedDestination",
     "OutboundRefused",
     "Resolver",
+    "Target",
     "address_problem",
-    "check_destination",
     "check_url",
     "parse_target",
     "pinned_request",
@@ -105,6 +105,12 @@ class Allowlist:
     def parse(cls, entries: Iterable[str]) -> Allowlist:
         """Read ``host:port``, ``[v6]:port`` and CIDR entries.
 
+        Args:
+            entries: the configured entries; blank ones are ignored.
+
+        Returns:
+            The allow-list.
+
         Raises:
             ValueError: for an entry that is neither.
         """
@@ -124,7 +130,13 @@ class Allowlist:
         return cls(frozenset(endpoints), tuple(networks))
 
     def allows(self, host: str, port: int, address: IPAddress | None) -> bool:
-        """True when the exact host:port or address:port is listed, or the address is in a network."""
+        """True when the exact host:port or address:port is listed, or the address is in a network.
+
+        Args:
+            host: the host as written in the URL (lower-cased).
+            port: the destination port.
+            address: the address the host resolved to, if known yet.
+        """
         if (host, port) in self.endpoints:
             return True
         if address is None:
@@ -154,6 +166,13 @@ def _is_c_number(part: str) -> bool:
 
 def parse_target(url: str, *, require_https: bool = False) -> Target:
     """Parse and check a URL's form, without resolving it.
+
+    Args:
+        url: the destination as given.
+        require_https: refuse plain http.
+
+    Returns:
+        The scheme, host, port and, for an IP host in any spelling, its address.
 
     Raises:
         OutboundRefused: not http(s), https required, credentials present, no host, bad port.
@@ -198,7 +217,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 
 def address_problem(address: IPAddress) -> str | None:
-    """The rule a destination address breaks, or None when it is a public unicast address."""
+    """The rule a destination address breaks, or None when it is a public unicast address.
+
+    Args:
+        address: an IPv4 or IPv6 address; IPv4 embedded in IPv6 is judged as IPv4.
+    """
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
@@ -218,7 +241,15 @@ def address_problem(address: IPAddress) -> str | None:
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
-    """Resolve with the operating system's resolver (getaddrinfo, off the event loop)."""
+    """Resolve with the operating system's resolver (getaddrinfo, off the event loop).
+
+    Args:
+        host: the name to resolve.
+        port: the destination port.
+
+    Returns:
+        The distinct addresses, sorted.
+    """
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]) for info in infos})
 
@@ -263,9 +294,6 @@ async def check_url(
     return CheckedDestination(url, target.host, target.port, str(addresses[0]))
 
 
-check_destination = check_url
-
-
 async def _resolve(target: Target, resolver: Resolver | None) -> list[IPAddress]:
     try:
         found = await (resolver or system_resolver)(target.host, target.port)
@@ -295,6 +323,17 @@ def pinned_request(
 
     The URL's host is replaced by the address; the Host header and, for https, the TLS server name
     (SNI, and so certificate verification) keep the original name.
+
+    Args:
+        client: the client that will send it (its defaults apply).
+        destination: what `check_url` returned.
+        method: the HTTP method.
+        content: the body.
+        headers: request headers (Host is set here).
+        timeout: the request's timeout; the client's by default.
+
+    Returns:
+        The request, to pass to ``client.send``.
     """
     url = httpx.URL(destination.url)
     pinned = url.copy_with(host=str(ipaddress.ip_address(destination.address)))
