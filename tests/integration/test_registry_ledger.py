@@ -48,3 +48,14 @@ async def test_a_step_repeated_under_its_idempotency_key_returns_the_first_answe
     assert other.status_code == 422 and other.json()["errors"][0]["rule"] == "idempotency_key_reused"
     timeline = (await registry.get(f"/projects/{project['id']}/timeline")).json()
     assert [s["action"] for s in timeline] == ["residents-consultation"]
+
+
+async def test_a_text_filter_with_a_nul_matches_nothing_instead_of_failing(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    await register_project(registry)
+    for path in ("/projects", "/communities"):
+        response = await registry.get(path, params={"street_office": "文化路\x00街道"})
+        assert response.status_code == 200, response.text
+        assert response.json() == [] and response.headers["x-total-count"] == "0"
+    response = await registry.get("/communities", params={"street_office": " 文化路街道 "})
+    assert response.headers["x-total-count"] == "1"

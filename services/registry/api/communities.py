@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.registry.api.deps import Reader, Writer
 from services.registry.handlers import communities
-from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code
+from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code, TextFilter
 from services.registry.models.communities import (
     AssessmentPublic,
     Classification,
@@ -17,7 +17,6 @@ from services.registry.models.communities import (
     CommunityPublic,
     Reassessment,
 )
-from shared.types import Name
 from shared.web.deps import NowDep, SessionDep
 
 router = APIRouter(tags=["ledger"])
@@ -36,7 +35,7 @@ async def list_communities(
     actor: Reader,
     programme_code: Code | None = None,
     district_code: Code | None = None,
-    street_office: Name | None = None,
+    street_office: TextFilter | None = None,
     eligible: bool | None = None,
     tier: Code | None = None,
     demonstration: bool | None = None,

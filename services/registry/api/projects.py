@@ -11,10 +11,9 @@ from fastapi import APIRouter, Query, Response, status
 from services.registry.api.deps import Reader, Writer
 from services.registry.domain.lifecycle import CLOSE_OUT, Status
 from services.registry.handlers import projects
-from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code
+from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code, TextFilter
 from services.registry.models.projects import ProjectCreate, ProjectPublic, StepPublic
 from shared.policy import StageCode
-from shared.types import Name
 from shared.web.deps import NowDep, SessionDep
 from shared.web.idempotency import IdempotencyDep
 
@@ -45,7 +44,7 @@ async def list_projects(
     actor: Reader,
     programme_code: Code | None = None,
     district_code: Code | None = None,
-    street_office: Name | None = None,
+    street_office: TextFilter | None = None,
     step: StepFilter | None = None,  # type: ignore[valid-type]
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.domain.programmes import assess, check_tier, reasons
+from services.registry.models.bounds import text_filter
 from services.registry.models.communities import (
     AssessmentPublic,
     Classification,
@@ -163,6 +164,10 @@ async def list_communities(
     offset: int,
 ) -> tuple[list[Community], int]:
     """The communities the caller may see, filtered (None: any), oldest first; and their total."""
+    matchable, street_office = text_filter(filters.get("street_office"))  # type: ignore[arg-type]
+    if not matchable:
+        return [], 0
+    filters = {**filters, "street_office": street_office}
     query = select(Community)
     if (own := visible_district(actor)) is not None:
         query = query.where(Community.district_code == own)

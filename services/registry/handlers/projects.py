@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.registry.domain.lifecycle import Status, allowed_actions, step_of
 from services.registry.domain.programmes import programme
 from services.registry.handlers.lifecycle import event_fields
+from services.registry.models.bounds import text_filter
 from services.registry.models.communities import Community
 from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
 from shared import audit
@@ -104,6 +105,9 @@ async def list_projects(
     offset: int,
 ) -> tuple[list[ProjectPublic], int]:
     """The projects the caller may see, filtered, oldest first (id breaks ties); and their total."""
+    matchable, street_office = text_filter(street_office)
+    if not matchable:
+        return [], 0
     query = select(Project)
     if (own := visible_district(actor)) is not None:
         query = query.where(Project.district_code == own)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.registry.models.acceptance import AcceptanceForm
 from services.registry.models.audit import FinalAccountsAudit
+from services.registry.models.bounds import text_filter
 from services.registry.models.communities import CommunityCreate
 from services.registry.models.consultation import ResidentsConsultation
 from services.registry.models.planning import PlanSubmission
@@ -127,3 +128,16 @@ def test_a_plan_item_with_an_unknown_field_is_refused_by_its_path() -> None:
         "items": [{"item_code": "roads-kerbs", "investment_fen": 1, "qty": 2}],
     }
     assert _rules(PlanSubmission, body) == {"items.0.qty": "extra_forbidden"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, (True, None)),
+        (" 文化路街道 ", (True, "文化路街道")),
+        ("a\x00b", (False, None)),
+        ("  ", (False, None)),
+    ],
+)
+def test_a_text_filter_that_no_stored_name_can_equal_matches_nothing_without_a_query(value, expected) -> None:  # type: ignore[no-untyped-def]
+    assert text_filter(value) == expected
