@@ -7,6 +7,11 @@ Validation problems list each field with the rule it broke:
 
 An unknown body field is named with the rule `extra_forbidden`; a body that is not JSON at all is
 named `body` with the rule `json_invalid` (never a byte offset posing as a field).
+
+Language: `title`, `detail` and each error's `message` follow the request's `Accept-Language`
+(`shared.i18n`): Simplified Chinese by default (no header, `*`, or no supported language), English
+for `Accept-Language: en`. `type`, `status`, `field` and `rule` never change with the language;
+the response says which it chose in `Content-Language` and varies on `Accept-Language`.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from shared.errors import (
     RuleViolation,
     Unauthenticated,
 )
+from shared.i18n import DEFAULT_LANGUAGE, negotiate, problem_detail, problem_title, rule_message
 from shared.web.rate_limit import TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -86,17 +92,25 @@ def problem_body(
     instance: str,
     errors: list[FieldProblem] | None = None,
     extensions: dict[str, Any] | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    """One problem document; `extensions` are extra members (RFC 9457 section 3.2)."""
+    """One problem document; `extensions` are extra members (RFC 9457 section 3.2).
+
+    `title`, `detail` and the errors' messages are given in English by the caller and rendered in
+    `language` ("zh-CN" or "en") from the catalogue in `shared.i18n`.
+    """
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + problem_type,
-        "title": title,
+        "title": problem_title(problem_type, language, title),
         "status": status,
-        "detail": detail,
+        "detail": problem_detail(problem_type, language, detail),
         "instance": instance,
     }
     if errors:
-        body["errors"] = [e.as_dict() for e in errors]
+        body["errors"] = [
+            {"field": e.field, "rule": e.rule, "message": rule_message(e.rule, language, e.message)}
+            for e in errors
+        ]
     if extensions:
         body.update(extensions)
     return body
@@ -113,7 +127,8 @@ def problem_response(
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Render one problem document as the response to `request`."""
+    """Render one problem document as the response to `request`, in the caller's language."""
+    language = negotiate(request.headers.get("accept-language"))
     body = problem_body(
         status=status,
         problem_type=problem_type,
@@ -122,8 +137,17 @@ def problem_response(
         instance=request.url.path,
         errors=errors,
         extensions=extensions,
+        language=language,
     )
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=MEDIA_TYPE, headers=language_headers(language, headers)
+    )
+
+
+def language_headers(language: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """`headers` plus the chosen `Content-Language` and `Vary: Accept-Language` (caches must not
+    hand one caller's language to another)."""
+    return {**(headers or {}), "Content-Language": language, "Vary": "Accept-Language"}
 
 
 async def send_problem(
@@ -138,10 +162,22 @@ async def send_problem(
     headers: dict[str, str] | None = None,
 ) -> None:
     """Answer from ASGI middleware, before (or instead of) the app: same document, no Request."""
-    body = problem_body(
-        status=status, problem_type=problem_type, title=title, detail=detail, instance=scope.get("path", "")
+    accept = next(
+        (value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"accept-language"),
+        None,
     )
-    response = JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    language = negotiate(accept)
+    body = problem_body(
+        status=status,
+        problem_type=problem_type,
+        title=title,
+        detail=detail,
+        instance=scope.get("path", ""),
+        language=language,
+    )
+    response = JSONResponse(
+        body, status_code=status, media_type=MEDIA_TYPE, headers=language_headers(language, headers)
+    )
     await response(scope, receive, send)
 
 

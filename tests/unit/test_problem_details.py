@@ -61,6 +61,13 @@ def make_app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
+    """A machine client: it asks for English (the default for people is Simplified Chinese)."""
+    return TestClient(make_app(), raise_server_exceptions=False, headers={"Accept-Language": "en"})
+
+
+@pytest.fixture(scope="module")
+def person() -> TestClient:
+    """A client that sends no Accept-Language, like a person's script or curl."""
     return TestClient(make_app(), raise_server_exceptions=False)
 
 
@@ -160,3 +167,64 @@ class TestUnexpectedErrors:
         text = client.get("/crash").text
         for leak in ("Traceback", "RuntimeError", "hunter2", "db.internal", ".py"):
             assert leak not in text
+
+
+class TestLanguage:
+    def test_without_accept_language_title_detail_and_messages_are_simplified_chinese(
+        self, person: TestClient
+    ) -> None:
+        response = person.post("/conflict")
+        body = problem(response)
+        assert response.headers["content-language"] == "zh-CN"
+        assert body["title"] == "与现有数据冲突"
+        assert body["detail"].startswith("请求与已保存的数据状态冲突")
+        assert body["errors"] == [
+            {
+                "field": "to_stage",
+                "rule": "lifecycle_order",
+                "message": "改造流程须按本项目计划规定的顺序推进。（expected 'consulted'）",
+            }
+        ]
+
+    def test_type_status_field_and_rule_do_not_change_with_the_language(
+        self, client: TestClient, person: TestClient
+    ) -> None:
+        english, chinese = problem(client.post("/conflict")), problem(person.post("/conflict"))
+        for member in ("type", "status", "instance"):
+            assert english[member] == chinese[member]
+        assert [(e["field"], e["rule"]) for e in english["errors"]] == [
+            (e["field"], e["rule"]) for e in chinese["errors"]
+        ]
+        assert english["title"] != chinese["title"]
+
+    def test_the_highest_weighted_supported_language_wins(self, person: TestClient) -> None:
+        response = person.get("/missing", headers={"Accept-Language": "fr-FR, en;q=0.9, zh-CN;q=0.8"})
+        assert response.headers["content-language"] == "en"
+        assert problem(response)["title"] == "Not found"
+
+    def test_a_chinese_browser_gets_chinese_specifics_kept(self, person: TestClient) -> None:
+        response = person.get("/missing", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+        body = problem(response)
+        assert body["title"] == "未找到"
+        assert body["detail"] == "记录不存在，或调用方无权查看。（no project 42）"
+
+    def test_validation_messages_are_translated_and_vary_on_the_header(self, person: TestClient) -> None:
+        response = person.post("/projects", json={"name": "x", "investment_fen": -1})
+        body = problem(response)
+        assert body["title"] == "请求校验未通过"
+        assert body["detail"] == "一个或多个字段无效。"
+        assert body["errors"][0]["rule"] == "greater_than_equal"
+        assert body["errors"][0]["message"].startswith("数值过小。")
+        assert "Accept-Language" in response.headers["vary"]
+
+    def test_a_framework_404_has_a_chinese_title(self, person: TestClient) -> None:
+        body = problem(person.get("/nowhere"))
+        assert body["type"] == PROBLEMS + "http-404"
+        assert body["title"] == "未找到该地址"
+
+    def test_the_500_in_chinese_still_reveals_nothing(self, person: TestClient) -> None:
+        response = person.get("/crash")
+        body = problem(response)
+        assert body["title"] == "内部错误"
+        for leak in ("Traceback", "RuntimeError", "hunter2", "db.internal", ".py"):
+            assert leak not in response.text

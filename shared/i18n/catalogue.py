@@ -1,0 +1,289 @@
+"""The message catalogue: every problem type's title and detail and every rule code's message, in
+Simplified Chinese and English. The ONE place these sentences live.
+
+Keys are the stable machine codes (`type` slugs and `rule` codes); a code is never renamed for a
+better sentence. `tests/unit/i18n/test_catalogue_complete.py` scans `shared/` and `services/`
+and fails when a rule code or problem type used in the source has no entry here.
+
+A rule's sentence says, in general, what the rule wants; the specifics of one refusal (the
+planned items, the date it must not pass) stay in the original message and are kept beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["HTTP_STATUS_TITLES", "PROBLEM_TYPES", "RULES", "ProblemText", "Text"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """One sentence in both languages."""
+
+    en: str
+    zh: str
+
+    def get(self, language: str) -> str:
+        """The sentence in one language.
+
+        Args:
+            language: "en" or "zh-CN" (anything but "en" gets Chinese, the default).
+
+        Returns:
+            The English or the Chinese sentence.
+        """
+        return self.en if language == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class ProblemText:
+    """A problem type's title and its general detail, in both languages."""
+
+    title: Text
+    detail: Text
+
+
+def _p(title_en: str, title_zh: str, detail_en: str, detail_zh: str) -> ProblemText:
+    return ProblemText(Text(title_en, title_zh), Text(detail_en, detail_zh))
+
+
+# Problem types by the slug after https://renovation.city.example/problems/ .
+PROBLEM_TYPES: dict[str, ProblemText] = {
+    "unauthenticated": _p(
+        "Unauthenticated", "未通过身份认证", "No valid bearer token.", "缺少有效的访问令牌（Bearer token）。"
+    ),
+    "forbidden": _p("Forbidden", "无权操作", "The caller may not do this.", "调用方无权执行此操作。"),
+    "not-found": _p(
+        "Not found",
+        "未找到",
+        "No such record, or not one the caller may see.",
+        "记录不存在，或调用方无权查看。",
+    ),
+    "conflict": _p(
+        "Conflict",
+        "与现有数据冲突",
+        "The request conflicts with the stored state.",
+        "请求与已保存的数据状态冲突。",
+    ),
+    "rule-violation": _p(
+        "Domain rule violated", "违反业务规则", "A domain rule refuses the request.", "请求不符合业务规则。"
+    ),
+    "bad-request": _p("Bad request", "请求有误", "The request cannot be processed.", "无法处理该请求。"),
+    "validation": _p(
+        "Request validation failed",
+        "请求校验未通过",
+        "One or more fields are invalid.",
+        "一个或多个字段无效。",
+    ),
+    "content-too-large": _p(
+        "Content too large",
+        "请求内容过大",
+        "The request body is larger than the limit.",
+        "请求体超过大小上限。",
+    ),
+    "too-many-requests": _p(
+        "Too many requests", "请求过于频繁", "Too many requests; retry later.", "请求过于频繁，请稍后重试。"
+    ),
+    "internal": _p(
+        "Internal error",
+        "内部错误",
+        "The request failed; it has been logged. Nothing was written.",
+        "请求处理失败，已记录日志，未写入任何数据。",
+    ),
+}
+
+# Framework HTTP errors answered as `http-<status>`: the Chinese title by status (the English
+# title stays the framework's reason phrase, as before).
+HTTP_STATUS_TITLES: dict[int, Text] = {
+    400: Text("Bad Request", "请求有误"),
+    401: Text("Unauthorized", "未通过身份认证"),
+    403: Text("Forbidden", "无权操作"),
+    404: Text("Not Found", "未找到该地址"),
+    405: Text("Method Not Allowed", "该地址不支持此请求方法"),
+    406: Text("Not Acceptable", "无法提供可接受的响应格式"),
+    409: Text("Conflict", "与现有数据冲突"),
+    413: Text("Content Too Large", "请求内容过大"),
+    415: Text("Unsupported Media Type", "不支持的请求内容类型"),
+    422: Text("Unprocessable Content", "无法处理的请求内容"),
+    429: Text("Too Many Requests", "请求过于频繁"),
+    500: Text("Internal Server Error", "内部错误"),
+    503: Text("Service Unavailable", "服务暂不可用"),
+}
+
+# Rule codes: the platform's own (raised in shared/ and services/), the outbound URL guard's
+# (shared/outbound.py, reported on webhook URLs), and the request-validation codes of pydantic.
+RULES: dict[str, Text] = {
+    # --- registry: projects, planning, consultation, construction, acceptance, takeover
+    "acceptance_party": Text(
+        "Defects are recorded by a party to the acceptance.", "整改问题须由参加验收的单位记录。"
+    ),
+    "acceptance_role": Text(
+        "Use a sign-off role the programme names.", "请使用本项目计划规定的验收签字单位。"
+    ),
+    "all_parties_sign": Text(
+        "Acceptance is joint: every party must sign.", "联合验收须由各参加单位全部签字。"
+    ),
+    "at_most_consulted": Text(
+        "Cannot exceed the households consulted.", "同意户数不能超过参与征求意见的户数。"
+    ),
+    "at_most_households": Text("Cannot exceed the community's households.", "不能超过小区总户数。"),
+    "catalogue_item": Text(
+        "Use an item of the programme's catalogue.", "请使用本项目计划改造内容清单中的项目。"
+    ),
+    "consultation_threshold": Text(
+        "The residents' agreement is below the programme's threshold.", "居民同意比例未达到本项目计划要求。"
+    ),
+    "eligible_community": Text("The community is not eligible for the programme.", "该小区不符合改造条件。"),
+    "existing_district": Text(
+        "Use a district of the organisation directory.", "请使用组织目录中已有的区县。"
+    ),
+    "exists": Text("No record with this id.", "不存在该编号的记录。"),
+    "known_exclusion": Text(
+        "Use an exclusion the programme names.", "请使用本项目计划规定的不纳入改造情形。"
+    ),
+    "known_programme": Text("Use a programme's code.", "请使用已有改造计划的代码。"),
+    "latest_version": Text("Approve the latest plan version.", "请审批最新版本的改造方案。"),
+    "lifecycle_order": Text("Steps follow the programme's order.", "改造流程须按本项目计划规定的顺序推进。"),
+    "not_after_acceptance": Text("Must be on or before the acceptance date.", "不得晚于验收日期。"),
+    "not_before_previous_step": Text("Must not be before the previous step.", "不得早于上一环节的日期。"),
+    "not_before_programme": Text(
+        "Must not be before the programme was issued.", "不得早于改造计划印发日期。"
+    ),
+    "not_before_publicity_from": Text("Must not be before the publicity began.", "不得早于公示开始日期。"),
+    "over_plan_needs_confirmation": Text(
+        "Far above the plan: check the figure or confirm it.", "金额远超计划数，请核对，或确认后再提交。"
+    ),
+    "planned_item": Text("Use an item of the approved plan.", "请使用已批准改造方案中的项目。"),
+    "programme_tier": Text("Use a tier the programme names.", "请使用本项目计划规定的项目类别。"),
+    "publicity_period": Text("The publicity period is shorter than required.", "公示期短于规定天数。"),
+    "service_level": Text("Use a service level the programme names.", "请使用本项目计划规定的物业服务等级。"),
+    "service_level_items": Text(
+        "The commitments must be the service level's items.", "服务承诺须与所选物业服务等级的事项一致。"
+    ),
+    "sign_off_round_order": Text(
+        "A round signs after the previous round is complete.", "后一轮签字须在前一轮全部完成之后。"
+    ),
+    "takeover_mode": Text("Use a takeover mode the programme names.", "请使用本项目计划规定的物业接管方式。"),
+    "unique": Text("Must be unique.", "不得重复。"),
+    # --- funding
+    "at_least_minimum_period": Text(
+        "The period is shorter than the programme's minimum.", "期限短于本项目计划规定的最短期限。"
+    ),
+    "exceeds_month_owed": Text("More than is owed for the month.", "超过该月应付金额。"),
+    "exceeds_outstanding": Text("More than is outstanding.", "超过尚未拨付的金额。"),
+    "known_source": Text("Use a funding source of the programme.", "请使用本项目计划规定的资金来源。"),
+    "money_bounds": Text("The amount is outside the allowed range.", "金额超出允许范围。"),
+    "must_be_approved": Text("The award must be approved first.", "奖补须先经审批。"),
+    "must_be_proposed": Text("Only a proposed award can be decided.", "只有待审批的奖补才能作出决定。"),
+    "non_negative_decimal": Text("A non-negative decimal number.", "须为非负的十进制数。"),
+    "not_a_payment": Text("Not a payment entry.", "该条目不是拨付记录。"),
+    "not_before_approval": Text("Must not be before the approval.", "不得早于审批日期。"),
+    "not_before_payment": Text("Must not be before the payment.", "不得早于拨付日期。"),
+    "not_in_future": Text("Must not be in the future (Asia/Shanghai).", "不得晚于今天（北京时间）。"),
+    "receipt_within_commitment": Text(
+        "A receipt cannot exceed what the source committed.", "到位资金不能超过该来源承诺的金额。"
+    ),
+    "scheduled_month": Text("The first day of a month in the schedule.", "须为计划表中某月的第一天。"),
+    "sum_equals_investment": Text("The items must add up to the investment.", "各分项之和须等于总投资。"),
+    # --- reporting
+    "money_ceiling": Text("Above the money ceiling.", "超过金额上限。"),
+    "no_weekly_report": Text("No weekly report for this week.", "本周没有周报。"),
+    "non_negative": Text("Must not be negative.", "不得为负数。"),
+    "not_a_reporter": Text(
+        "This organisation does not report for the programme.", "该单位不是本项目计划的报送单位。"
+    ),
+    "period_not_over": Text("The period is not over yet.", "统计周期尚未结束。"),
+    "unknown_figure": Text("Not a reporting figure.", "不是统计报表中的指标。"),
+    "unknown_programme": Text("Use a programme's code.", "请使用已有改造计划的代码。"),
+    # --- notification
+    "after_since": Text("`until` must be after `since`.", "结束时间须晚于开始时间。"),
+    "duplicate_subscription": Text(
+        "Subscribe once per endpoint and event types.", "同一接收地址和事件类型只能订阅一次。"
+    ),
+    "entitled_event_type": Text(
+        "This organisation may not receive this event type.", "该单位无权接收此类事件。"
+    ),
+    "known_event_type": Text("Use a published event type.", "请使用已发布的事件类型。"),
+    "mailbox_address": Text(
+        "A plain address like name@example.gov.cn.", "请填写普通邮箱地址，例如 name@example.gov.cn。"
+    ),
+    "not_for_channel": Text("This channel has no such field.", "该通知渠道不使用此字段。"),
+    "required_for_channel": Text("This channel needs this field.", "该通知渠道必须填写此字段。"),
+    "subscriptions_per_organisation": Text(
+        "Too many subscriptions for this organisation.", "该单位的订阅数量已达上限。"
+    ),
+    # --- web layer
+    "idempotency_key_reused": Text(
+        "This Idempotency-Key was used for a different request.",
+        "该幂等键（Idempotency-Key）已用于另一个不同的请求。",
+    ),
+    # --- outbound URL guard (webhook endpoints), shared/outbound.py
+    "credentials_in_url": Text("A URL must not carry credentials.", "地址中不得包含用户名或密码。"),
+    "host_required": Text("The URL has no host.", "地址缺少主机名。"),
+    "http_or_https": Text("Only http and https URLs are allowed.", "只允许 http 或 https 地址。"),
+    "https_required": Text("Only https URLs are allowed here.", "此处只允许 https 地址。"),
+    "internal_host_name": Text("The host name is inside a network.", "主机名指向内部网络。"),
+    "invalid_host": Text("The host is not a valid host name.", "主机名无效。"),
+    "invalid_url": Text("The URL cannot be parsed.", "地址格式无效。"),
+    "link_local_address": Text("The destination is a link-local address.", "目标地址为链路本地地址。"),
+    "loopback_address": Text("The destination is a loopback address.", "目标地址为本机回环地址。"),
+    "multicast_address": Text("The destination is a multicast address.", "目标地址为组播地址。"),
+    "non_global_address": Text("The destination is not a public address.", "目标地址不是公网地址。"),
+    "private_address": Text("The destination is a private address.", "目标地址为内网地址。"),
+    "reserved_address": Text("The destination is a reserved address.", "目标地址为保留地址。"),
+    "unresolvable_host": Text("The host does not resolve.", "无法解析该主机名。"),
+    "unspecified_address": Text("The destination is an unspecified address.", "目标地址为未指定地址。"),
+    "url_too_long": Text("The URL is too long.", "地址过长。"),
+    # --- request validation (pydantic error types)
+    "json_invalid": Text("The request body is not valid JSON.", "请求体不是有效的 JSON。"),
+    "extra_forbidden": Text("Unknown field: check its spelling.", "未知字段，请检查拼写。"),
+    "missing": Text("Field required.", "缺少必填字段。"),
+    "string_type": Text("Must be a string.", "须为字符串。"),
+    "string_too_short": Text("Too short.", "长度过短。"),
+    "string_too_long": Text("Too long.", "长度过长。"),
+    "string_pattern_mismatch": Text("Does not match the required format.", "格式不符合要求。"),
+    "int_type": Text("Must be an integer.", "须为整数。"),
+    "int_parsing": Text("Must be an integer.", "须为整数。"),
+    "int_from_float": Text("Must be a whole number.", "须为整数，不能带小数。"),
+    "float_type": Text("Must be a number.", "须为数字。"),
+    "float_parsing": Text("Must be a number.", "须为数字。"),
+    "decimal_type": Text("Must be a decimal number.", "须为十进制数。"),
+    "decimal_parsing": Text("Must be a decimal number.", "须为十进制数。"),
+    "decimal_max_digits": Text("Too many digits.", "数字位数过多。"),
+    "decimal_max_places": Text("Too many decimal places.", "小数位数过多。"),
+    "bool_type": Text("Must be true or false.", "须为 true 或 false。"),
+    "bool_parsing": Text("Must be true or false.", "须为 true 或 false。"),
+    "greater_than": Text("Too small.", "数值过小。"),
+    "greater_than_equal": Text("Too small.", "数值过小。"),
+    "less_than": Text("Too large.", "数值过大。"),
+    "less_than_equal": Text("Too large.", "数值过大。"),
+    "multiple_of": Text("Not a permitted multiple.", "须为规定数值的整数倍。"),
+    "finite_number": Text("Must be a finite number.", "须为有限数值。"),
+    "enum": Text("Use one of the permitted values.", "请使用允许的取值之一。"),
+    "literal_error": Text("Use one of the permitted values.", "请使用允许的取值之一。"),
+    "date_type": Text("Must be a date (YYYY-MM-DD).", "须为日期（YYYY-MM-DD）。"),
+    "date_parsing": Text("Must be a date (YYYY-MM-DD).", "须为日期（YYYY-MM-DD）。"),
+    "date_from_datetime_parsing": Text("Must be a date (YYYY-MM-DD).", "须为日期（YYYY-MM-DD）。"),
+    "date_from_datetime_inexact": Text("Must be a date without a time.", "须为日期，不能带时间。"),
+    "datetime_type": Text("Must be a date and time.", "须为日期时间。"),
+    "datetime_parsing": Text("Must be a date and time (ISO 8601).", "须为日期时间（ISO 8601）。"),
+    "datetime_from_date_parsing": Text("Must be a date and time (ISO 8601).", "须为日期时间（ISO 8601）。"),
+    "timezone_aware": Text("Must carry a time zone.", "须带时区。"),
+    "uuid_type": Text("Must be a UUID.", "须为 UUID。"),
+    "uuid_parsing": Text("Must be a UUID.", "须为 UUID。"),
+    "url_type": Text("Must be a URL.", "须为网址。"),
+    "url_parsing": Text("Must be a URL.", "须为网址。"),
+    "url_scheme": Text("The URL scheme is not allowed.", "不允许该网址协议。"),
+    "list_type": Text("Must be a list.", "须为列表。"),
+    "dict_type": Text("Must be an object.", "须为对象。"),
+    "model_type": Text("Must be an object.", "须为对象。"),
+    "model_attributes_type": Text("Must be an object.", "须为对象。"),
+    "too_short": Text("Too few items.", "条目过少。"),
+    "too_long": Text("Too many items.", "条目过多。"),
+    "value_error": Text("The value is not acceptable.", "取值无效。"),
+    "assertion_error": Text("The value is not acceptable.", "取值无效。"),
+    "union_tag_invalid": Text("Unknown kind.", "类型未知。"),
+    "union_tag_not_found": Text("The kind is missing.", "缺少类型字段。"),
+    "none_required": Text("Must be empty (null).", "须为空（null）。"),
+    "set_type": Text("Must be a list of distinct items.", "须为不重复条目的列表。"),
+}
