@@ -54,6 +54,8 @@ async def test_kaifeng_reviews_and_tender_come_after_the_approved_plan(harness_f
     ]
     reviews = [e.data["step"] for e in await harness.outbox() if e.type.endswith("review_passed.v1")]
     assert reviews == ["approval", "design_review", "cost_review"]
+    audits = await harness.audit_actions()
+    assert audits[-4:] == ["project.review_passed"] * 3 + ["project.tender_awarded"]
 
 
 async def test_kaifeng_acceptance_is_refused_until_every_party_the_profile_names_signs(harness_for) -> None:  # type: ignore[no-untyped-def]
