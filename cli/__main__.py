@@ -1,0 +1,5 @@
+"""`python -m cli` runs the same tool as the `renovation` console script."""
+
+from cli.app import main
+
+main()
