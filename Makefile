@@ -24,3 +24,7 @@ contracts:      ## regenerate docs/contracts from the event models
 
 lock:           ## re-pin every installed package into constraints.txt
 	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+.PHONY: soak
+soak:           ## the three-broker fault test, longer (FAULT_EVENTS, default 20000)
+	FAULT_EVENTS=$${FAULT_EVENTS:-20000} .venv/bin/pytest -q -s -p no:cacheprovider --timeout 1800 tests/integration/test_cluster_faults.py

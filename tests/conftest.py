@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.kafka.launcher import KafkaEndpoint, kafka_from_env_or_start
+from deploy.kafka.launcher import KafkaCluster, KafkaEndpoint, kafka_from_env_or_start
 from deploy.postgres.launcher import PostgresServer, postgres_from_env_or_start
 
 
@@ -24,6 +24,18 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaEndpoint]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    """Three KRaft brokers on loopback, as a city runs Kafka (3 replicas, min.insync.replicas 2,
+    no auto-creation), started the same native way as `kafka`; only the cluster tests use it."""
+    cluster = KafkaCluster(tmp_path_factory.mktemp("kafka-cluster"), size=3, min_insync_replicas=2)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")

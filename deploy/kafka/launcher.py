@@ -205,8 +205,14 @@ class KafkaBroker:
         extra_properties: dict[str, str] | None = None,
         heap: str = "512m",
         startup_timeout: float = 60.0,
+        node_id: int = 1,
+        quorum_voters: str | None = None,
+        cluster_id: str | None = None,
     ) -> None:
         self.work_dir = Path(work_dir).resolve()
+        self.node_id = node_id
+        self.quorum_voters = quorum_voters
+        self.cluster_id = cluster_id
         self.version = version
         self.port = port if port is not None else free_port()
         self.controller_port = (
@@ -263,10 +269,11 @@ class KafkaBroker:
         return ensure_release(self.version)
 
     def properties(self) -> dict[str, str]:
+        voters = self.quorum_voters or f"{self.node_id}@127.0.0.1:{self.controller_port}"
         props = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": voters,
             "listeners": (f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"),
             "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -310,7 +317,7 @@ class KafkaBroker:
             _java(), "-cp", f"{libs}/*",
             f"-Dlog4j.configuration=file:{self.log4j_file}",
             "kafka.tools.StorageTool", "format",
-            "-t", new_cluster_id(), "-c", str(self.config_file),
+            "-t", self.cluster_id or new_cluster_id(), "-c", str(self.config_file),
         ]  # fmt: skip
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -323,10 +330,20 @@ class KafkaBroker:
         """Start the broker and block until it serves metadata; no-op when already running."""
         if self.is_running:
             return self
+        self.launch()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop(timeout=5)
+            raise
+        return self
+
+    def launch(self) -> None:
+        """Start the JVM without waiting (a cluster launches every node before any can be ready)."""
         libs = self.ensure_release()
         self.reap_leftover()
         # A foreign server on our port would answer the readiness probe in our place.
-        busy = [p for p in (self.port, self.controller_port) if not port_is_free(p)]
+        busy = self._busy_ports(wait_s=10.0)
         if busy:
             raise KafkaLauncherError(
                 f"port(s) {busy} on 127.0.0.1 are already in use; pick other ports "
@@ -355,14 +372,18 @@ class KafkaBroker:
         )
         self.pid_file.write_text(f"{self._proc.pid}\n")
         _running.add(self)
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop(timeout=5)
-            raise
-        return self
 
-    def _wait_ready(self) -> None:
+    def _busy_ports(self, wait_s: float) -> list[int]:
+        """Our ports that are taken, after waiting a little (a killed JVM lets go of them late)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            busy = [p for p in (self.port, self.controller_port) if not port_is_free(p)]
+            if not busy or time.monotonic() > deadline:
+                return busy
+            time.sleep(0.25)
+
+    def wait_ready(self) -> None:
+        """Block until the broker answers a metadata request listing a live broker."""
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             assert self._proc is not None
@@ -397,9 +418,10 @@ class KafkaBroker:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
-            # Children of the group (there should be none) go too.
+            # Children of the group (the JVM, if the watchdog went first) go too.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
+            _wait_group_gone(proc.pid, timeout=10)
             if proc.stdin is not None:
                 with contextlib.suppress(OSError):
                     proc.stdin.close()
@@ -453,6 +475,112 @@ class KafkaBroker:
     def __repr__(self) -> str:
         state = "running" if self.is_running else "stopped"
         return f"KafkaBroker({self.bootstrap_servers}, {self.version}, {state}, {self.work_dir})"
+
+
+def _wait_group_gone(pgid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            pass
+        time.sleep(0.05)
+
+
+class KafkaCluster:
+    """`size` KRaft nodes (each broker+controller) on loopback, as a city runs Kafka: topics get
+    `size` replicas with `min.insync.replicas` = `min_insync_replicas`, auto-creation is off, and
+    any one node can be killed and restarted (`brokers[i].kill()` / `.start()`) while the others
+    keep a quorum."""
+
+    can_restart = True
+
+    def __init__(
+        self,
+        work_dir: Path,
+        size: int = 3,
+        *,
+        min_insync_replicas: int = 2,
+        version: str = DEFAULT_VERSION,
+        heap: str = "384m",
+        startup_timeout: float = 120.0,
+    ) -> None:
+        if not 1 <= min_insync_replicas <= size:
+            raise ValueError("min_insync_replicas must be between 1 and the cluster size")
+        self.work_dir = Path(work_dir).resolve()
+        ports = [free_port() for _ in range(2 * size)]
+        voters = ",".join(f"{i + 1}@127.0.0.1:{ports[size + i]}" for i in range(size))
+        cluster_id = new_cluster_id()
+        replicated = {
+            "num.partitions": "3",
+            "auto.create.topics.enable": "false",
+            "default.replication.factor": str(size),
+            "min.insync.replicas": str(min_insync_replicas),
+            "unclean.leader.election.enable": "false",
+            "offsets.topic.replication.factor": str(size),
+            "transaction.state.log.replication.factor": str(size),
+            "transaction.state.log.min.isr": str(min_insync_replicas),
+        }
+        self.brokers = [
+            KafkaBroker(
+                self.work_dir / f"node-{i + 1}",
+                port=ports[i],
+                controller_port=ports[size + i],
+                version=version,
+                extra_properties=replicated,
+                heap=heap,
+                startup_timeout=startup_timeout,
+                node_id=i + 1,
+                quorum_voters=voters,
+                cluster_id=cluster_id,
+            )
+            for i in range(size)
+        ]
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return ",".join(b.bootstrap_servers for b in self.brokers)
+
+    def broker(self, node_id: int) -> KafkaBroker:
+        return next(b for b in self.brokers if b.node_id == node_id)
+
+    def start(self) -> KafkaCluster:
+        """Launch every node, then wait for each (a node is ready only once a quorum is up)."""
+        ensure_release(self.brokers[0].version)
+        try:
+            for broker in self.brokers:
+                if not broker.is_running:
+                    broker.launch()
+            for broker in self.brokers:
+                broker.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for broker in self.brokers:
+            broker.stop()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> KafkaCluster:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"KafkaCluster({self.bootstrap_servers}, {self.work_dir})"
 
 
 # --------------------------------------------------------------------------- env / containers

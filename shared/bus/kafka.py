@@ -369,7 +369,25 @@ async def _create_missing(admin: AIOKafkaAdminClient, topics: list[str], spec: T
     return existed
 
 
+class _NotYetKnown(Exception):
+    """A broker has not caught up with a topic that was just created (by us or a replica)."""
+
+
 async def _verify(
+    admin: AIOKafkaAdminClient, topics: list[str], spec: TopicSpec, *, must_exist: bool
+) -> None:
+    """Verify, retrying for a few seconds while metadata of a new topic spreads to the brokers."""
+    for attempt in range(40):
+        try:
+            await _verify_once(admin, topics, spec, must_exist=must_exist)
+            return
+        except _NotYetKnown:
+            if attempt == 39:
+                raise RuntimeError(f"topics {topics} stayed unknown to the brokers") from None
+            await asyncio.sleep(0.25)
+
+
+async def _verify_once(
     admin: AIOKafkaAdminClient, topics: list[str], spec: TopicSpec, *, must_exist: bool
 ) -> None:
     if not topics:
@@ -382,7 +400,8 @@ async def _verify(
         if topic is None or topic.get("error_code", 0) == UNKNOWN_TOPIC_OR_PARTITION:
             if must_exist:
                 problems.append(f"{name}: missing (KAFKA_TOPICS_PROVISIONED is set)")
-            continue
+                continue
+            raise _NotYetKnown(name)
         present.append(name)
         partitions = topic.get("partitions") or []
         if len(partitions) != spec.partitions:
@@ -418,6 +437,8 @@ async def _topic_configs(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[
     for response in responses:
         for resource in response.resources:
             error_code, _message, _type, name, entries = resource[:5]
+            if error_code == UNKNOWN_TOPIC_OR_PARTITION:
+                raise _NotYetKnown(name)
             if error_code != 0:
                 raise RuntimeError(f"could not describe topic {name}: error code {error_code}")
             result[name] = {entry[0]: entry[1] for entry in entries if entry[1] is not None}

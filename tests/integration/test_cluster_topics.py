@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from deploy.kafka.launcher import KafkaEndpoint
+from deploy.kafka.launcher import KafkaCluster, KafkaEndpoint
 from shared.bus.kafka import (
     TopicMismatchError,
     TopicSpec,
@@ -105,3 +105,28 @@ async def test_the_producer_compresses_and_the_consumer_reads_it_back(kafka: Kaf
     finally:
         await consumer.stop()
     assert [int(v.split(b",")[0].split(b":")[1]) for v in got] == list(range(20))
+
+
+async def test_on_three_brokers_topics_get_three_replicas_and_two_in_sync(
+    kafka_cluster: KafkaCluster,
+) -> None:
+    spec = TopicSpec(3, replication_factor=3, min_insync_replicas=2)
+    topic, weak = _topic("rf3"), _topic("weak")
+    await ensure_topics(kafka_cluster.bootstrap_servers, [topic], spec=spec)
+    admin = make_admin(kafka_cluster.bootstrap_servers)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+        configs = (await _topic_configs(admin, [topic]))[topic]
+    finally:
+        await admin.close()
+    assert all(len(p["replicas"]) == 3 for p in described["partitions"])
+    assert configs["min.insync.replicas"] == "2"
+    # A topic made elsewhere with one in-sync replica would ack writes a lost broker could take.
+    await ensure_topics(
+        kafka_cluster.bootstrap_servers,
+        [weak],
+        spec=TopicSpec(3, replication_factor=3, min_insync_replicas=1),
+    )
+    with pytest.raises(TopicMismatchError, match="min.insync.replicas 1 < 2"):
+        await ensure_topics(kafka_cluster.bootstrap_servers, [weak], spec=spec)
