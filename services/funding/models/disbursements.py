@@ -11,8 +11,9 @@ from sqlalchemy import BigInteger, Column, Date
 from sqlmodel import Field, SQLModel
 
 from services.funding.models.columns import enum_column
+from services.funding.models.fields import Day, Text
 from shared.db.types import UtcDateTime
-from shared.types import BODY, Fen, Name, ProcessDate
+from shared.types import BODY, Fen
 
 
 class TrancheKind(StrEnum):
@@ -26,8 +27,8 @@ class TrancheCreate(SQLModel):
     model_config = ConfigDict(**BODY)
 
     amount_fen: Fen = Field(gt=0, description="Amount paid, in fen (strict integer, > 0).")
-    paid_on: ProcessDate = Field(description="The payment date (Asia/Shanghai), not in the future.")
-    reference: Name | None = Field(default=None, description="Payment voucher or bank reference.")
+    paid_on: Day = Field(description="The payment date (Asia/Shanghai), not in the future.")
+    reference: Text | None = Field(default=None, description="Payment voucher or bank reference.")
 
 
 class TrancheReversalCreate(SQLModel):
@@ -35,8 +36,8 @@ class TrancheReversalCreate(SQLModel):
 
     model_config = ConfigDict(**BODY)
 
-    reason: Name
-    reversed_on: ProcessDate
+    reason: Text
+    reversed_on: Day
 
 
 class TrancheBase(SQLModel):

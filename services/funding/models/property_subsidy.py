@@ -10,8 +10,9 @@ from pydantic import ConfigDict
 from sqlalchemy import BigInteger, Column, Date, Integer, Numeric
 from sqlmodel import Field, SQLModel
 
+from services.funding.models.fields import AreaM2, Day, Month
 from shared.db.types import UtcDateTime
-from shared.types import BODY, Count, Fen, ProcessDate
+from shared.types import BODY, Count, Fen
 
 
 class PropertyTakeover(SQLModel, table=True):
@@ -34,7 +35,7 @@ class ScheduleCreate(SQLModel):
 
     model_config = ConfigDict(**BODY)
 
-    floor_area_m2: Decimal = Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2)
+    floor_area_m2: AreaM2
     months: Count(1200, minimum=1) | None = Field(  # type: ignore[valid-type]
         default=None, description="The period in months; the programme's minimum when omitted."
     )
@@ -67,9 +68,9 @@ class ScheduledMonth(SQLModel, table=True):
 class PaymentCreate(SQLModel):
     model_config = ConfigDict(**BODY)
 
-    month: ProcessDate = Field(description="The first day of the scheduled month paid for.")
+    month: Month = Field(description="The first day of the scheduled month paid for.")
     amount_fen: Fen = Field(gt=0)
-    paid_on: ProcessDate
+    paid_on: Day
 
 
 class SubsidyPayment(SQLModel, table=True):

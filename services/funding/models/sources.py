@@ -11,8 +11,9 @@ from sqlmodel import Field, SQLModel
 
 from services.funding.domain.sources import SourceEntryKind
 from services.funding.models.columns import enum_column
+from services.funding.models.fields import Code, Day, LongText
 from shared.db.types import UtcDateTime
-from shared.types import BODY, Fen, Name, Note, ProcessDate
+from shared.types import BODY, Fen
 
 
 class SourceEntryCreate(SQLModel):
@@ -20,14 +21,14 @@ class SourceEntryCreate(SQLModel):
 
     model_config = ConfigDict(**BODY)
 
-    source_code: Name = Field(
+    source_code: Code = Field(
         description="A source the programme's profile knows (see the 422 for the list)."
     )
     kind: SourceEntryKind
     amount_fen: Fen = Field(gt=0)
-    dated_on: ProcessDate
-    item_code: Name | None = Field(default=None, description="The renovation item funded, if one.")
-    note: Note | None = None
+    dated_on: Day
+    item_code: Code | None = Field(default=None, description="The renovation item funded, if one.")
+    note: LongText | None = None
 
 
 class SourceEntry(SQLModel, table=True):
