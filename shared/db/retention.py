@@ -1,0 +1,90 @@
+"""Retention of the bus's bookkeeping rows (issue 12, item 11), run on a schedule by each service.
+
+- **Outbox:** only rows in state `published` whose `published_at` is older than
+  `outbox_retention_days` go; pending and parked rows stay whatever their age (they are work).
+- **Inbox:** rows whose `handled_at` is older than `inbox_retention_days` go. The inbox is what
+  makes a redelivered event a no-op, so it must outlive every way an event can come back: the
+  topic's retention (a consumer group reset to the earliest offset replays that far) plus a
+  margin. `purge_inbox` refuses a retention that is not longer than the topic's.
+
+Deletes run in bounded batches, each its own short transaction, so a first purge of a large
+table neither holds locks for long nor bloats one transaction. The caller passes `now` (the
+service clock) and commits nothing itself: each batch goes through the given session factory.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.bus.inbox import InboxMessage
+from shared.bus.outbox import PUBLISHED, OutboxMessage
+
+__all__ = ["REPLAY_MARGIN", "purge_inbox", "purge_published_outbox"]
+
+REPLAY_MARGIN = timedelta(days=1)
+"""How much longer than the topic's retention an inbox row is kept, at the least."""
+
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INBOX = InboxMessage.__table__  # type: ignore[attr-defined]
+
+
+async def purge_published_outbox(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime, older_than: timedelta, batch: int = 5000
+) -> int:
+    """Delete published outbox rows published before `now - older_than`; returns how many."""
+    cutoff = now - older_than
+    ids = (
+        select(_OUTBOX.c.id)
+        .where(_OUTBOX.c.state == PUBLISHED, _OUTBOX.c.published_at < cutoff)
+        .order_by(_OUTBOX.c.id)
+        .limit(batch)
+    )
+    return await _delete_in_batches(sessions, delete(_OUTBOX).where(_OUTBOX.c.id.in_(ids.scalar_subquery())))
+
+
+async def purge_inbox(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    older_than: timedelta,
+    topic_retention: timedelta,
+    batch: int = 5000,
+) -> int:
+    """Delete inbox rows handled before `now - older_than`; returns how many.
+
+    Raises:
+        ValueError: `older_than` does not exceed the topic retention by `REPLAY_MARGIN`: an
+            event still on the topic could be replayed and applied a second time.
+    """
+    if older_than < topic_retention + REPLAY_MARGIN:
+        raise ValueError(
+            f"inbox retention {older_than} must exceed the topic retention {topic_retention} "
+            f"by at least {REPLAY_MARGIN}, or a replayed event would be applied twice"
+        )
+    cutoff = now - older_than
+    keys = (
+        select(_INBOX.c.consumer_group, _INBOX.c.event_id)
+        .where(_INBOX.c.handled_at < cutoff)
+        .limit(batch)
+        .subquery()
+    )
+    statement = delete(_INBOX).where(
+        _INBOX.c.handled_at < cutoff,
+        _INBOX.c.event_id.in_(select(keys.c.event_id)),
+    )
+    return await _delete_in_batches(sessions, statement)
+
+
+async def _delete_in_batches(sessions: async_sessionmaker[AsyncSession], statement: object) -> int:
+    total = 0
+    while True:
+        async with sessions() as session, session.begin():
+            connection = await session.connection()
+            deleted = (await connection.execute(statement)).rowcount  # type: ignore[arg-type, attr-defined]
+        total += deleted or 0
+        if not deleted:
+            return total
