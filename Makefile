@@ -1,5 +1,5 @@
 # One target per task; `make run` and `make test` are the two set-up commands in README.md.
-.PHONY: run test test-unit test-integration bench lint contracts lock
+.PHONY: run test test-unit test-integration bench lint contracts lock docs
 
 run:            ## run the platform locally (Kafka + four services on SQLite + demo data)
 	scripts/run
@@ -21,6 +21,9 @@ lint:           ## ruff and mypy
 
 contracts:      ## regenerate docs/contracts from the event models
 	.venv/bin/python scripts/export_contracts.py
+
+docs:           ## build the documentation site into ./site, offline, failing on any warning
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir site
 
 lock:           ## re-pin every installed package into constraints.txt
 	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
