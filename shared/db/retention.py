@@ -35,7 +35,14 @@ _INBOX = InboxMessage.__table__  # type: ignore[attr-defined]
 async def purge_published_outbox(
     sessions: async_sessionmaker[AsyncSession], *, now: datetime, older_than: timedelta, batch: int = 5000
 ) -> int:
-    """Delete published outbox rows published before `now - older_than`; returns how many."""
+    """Delete published outbox rows published before `now - older_than`; returns how many.
+
+    Args:
+        sessions: the service's session factory; each batch is its own transaction.
+        now: the service clock's time.
+        older_than: `outbox_retention_days` as a timedelta.
+        batch: rows deleted per transaction.
+    """
     cutoff = now - older_than
     ids = (
         select(_OUTBOX.c.id)
@@ -55,6 +62,13 @@ async def purge_inbox(
     batch: int = 5000,
 ) -> int:
     """Delete inbox rows handled before `now - older_than`; returns how many.
+
+    Args:
+        sessions: the service's session factory; each batch is its own transaction.
+        now: the service clock's time.
+        older_than: `inbox_retention_days` as a timedelta.
+        topic_retention: the topics' `retention.ms` (`kafka_topic_retention_ms`) as a timedelta.
+        batch: rows deleted per transaction.
 
     Raises:
         ValueError: `older_than` does not exceed the topic retention by `REPLAY_MARGIN`: an
