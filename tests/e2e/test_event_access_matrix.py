@@ -3,7 +3,8 @@
 Two districts each get a project through acceptance and an approved award. A district, its street
 office, another district, a utility, Finance and the leading-group office each subscribe to every
 event type they are entitled to; each receives exactly the events it may read (the spirit of
-tests/e2e/test_access_matrix.py, for events).
+tests/e2e/test_access_matrix.py, for events): the power company only the works events of projects
+whose approved plan has items the profile gives it (overhead lines), never money.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from services.notification.domain.responsibility import WORKS_EVENTS, responsible_for_items
 from shared.access import OrganisationKind, may_subscribe
 from shared.contracts.catalog import EVENT_TYPES
+from shared.policy import get_profile
 from tests.support import tokens
 from tests.support.factories import community_body
 from tests.support.flows import accept_project, approve_award, register_project
@@ -37,6 +40,26 @@ def _events(receiver: WebhookReceiver, name: str) -> set[tuple[str, str | None, 
         event = json.loads(hook.body)
         found.add((event["type"], event.get("districtcode"), event["id"]))
     return found
+
+
+def _power_s_work(receiver: WebhookReceiver) -> set[tuple[str, str | None, str]]:
+    """Works events of projects whose approved plan has items the profile gives to the power
+    company (pipeline work assigned to it), as the office received them."""
+    hooks = [json.loads(h.body) for h in receiver.for_path("/hook/office")]
+    assigned = {
+        e["data"]["project_id"]
+        for e in hooks
+        if e["type"] == "registry.project.plan_approved.v1"
+        and "power"
+        in responsible_for_items(
+            get_profile(e["data"]["programme_code"]), [i["item_code"] for i in e["data"]["items"]]
+        ).utilities
+    }
+    return {
+        (e["type"], e.get("districtcode"), e["id"])
+        for e in hooks
+        if e["type"] in WORKS_EVENTS and e["data"].get("project_id") in assigned
+    }
 
 
 async def test_each_subscriber_receives_exactly_the_events_it_may_read(platform) -> None:  # type: ignore[no-untyped-def]
@@ -89,22 +112,32 @@ async def test_each_subscriber_receives_exactly_the_events_it_may_read(platform)
                 "jinshui": {e for e in everything if e[1] == JINSHUI},
                 "jinshui-street": {e for e in everything if e[1] == JINSHUI},
                 "erqi": {e for e in everything if e[1] == ERQI},
-                "power": set(),
+                "power": _power_s_work(receiver),
                 "finance": everything,
                 "office": everything,
             }
-            return {"received": received, "expected": expected} if received == expected else None
+            differs = {n: (received[n] ^ expected[n]) for n in SUBSCRIBERS if received[n] != expected[n]}
+            last_difference.clear()
+            last_difference.update(differs)
+            return None if differs else {"received": received, "expected": expected}
 
-        result = await eventually(settled, timeout_s=60)
+        last_difference: dict[str, object] = {}
+        try:
+            result = await eventually(settled, timeout_s=120)
+        except AssertionError as timeout:
+            raise AssertionError(f"subscribers differ from their rights: {last_difference}") from timeout
         assert result["received"]["jinshui"] and result["received"]["erqi"]
 
+        # a utility hears only the works assigned to it: never money, never another ledger event
+        assert {t for t, _, _ in result["received"]["power"]} <= WORKS_EVENTS
         # fan-out stores every recipient's delivery at once, so the office's view of the store
-        # shows the utility was never given a ledger or money event, and no district another's
+        # shows the utility was given nothing else, and no district another's
         office_view = (await platform.client("notification", tokens.office()).get("/deliveries")).json()
         by_subscription: dict[str, set[str]] = {}
         for delivery in office_view:
             by_subscription.setdefault(delivery["subscription_id"], set()).add(delivery["event_id"])
-        assert subscription_ids["power"] not in by_subscription
+        power_ids = {e[2] for e in result["expected"]["power"]}
+        assert by_subscription.get(subscription_ids["power"], set()) == power_ids
         everything_ids = {e[2] for e in result["expected"]["office"]}
         assert by_subscription[subscription_ids["office"]] == everything_ids
         jinshui_ids = {e[2] for e in result["expected"]["jinshui"]}
