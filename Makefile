@@ -1,5 +1,5 @@
 # One target per task; `make run` and `make test` are the two set-up commands in README.md.
-.PHONY: run test test-unit test-integration bench lint contracts lock docs
+.PHONY: run test test-unit test-integration bench bench-http lint contracts lock docs
 
 run:            ## run the platform locally (Kafka + four services on SQLite + demo data)
 	scripts/run
@@ -15,6 +15,9 @@ test-integration: ## tests that start real Kafka and PostgreSQL
 
 bench:          ## the bus throughput benchmark (prints figures and the ratio)
 	scripts/bootstrap --with-postgres && .venv/bin/python -m bench.bus_throughput $(BENCH_ARGS)
+
+bench-http:     ## the HTTP path benchmark: bare FastAPI vs the registry's endpoints (issue 15)
+	scripts/bootstrap --with-postgres && .venv/bin/python -m bench.http $(BENCH_ARGS)
 
 lint:           ## ruff and mypy
 	.venv/bin/ruff check . && .venv/bin/mypy shared services

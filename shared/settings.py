@@ -135,6 +135,13 @@ class ServiceSettings(BaseSettings):
         default="30/minute", description="Failed authentications per client IP before 429."
     )
 
+    web_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes serving the port: one per core in production (shared/web/runner.py).",
+    )
+
     cors_allowed_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed by CORS; empty: CORS closed."
     )

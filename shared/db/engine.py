@@ -47,8 +47,34 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping (a round trip per checkout): connections are recycled, and a read that meets a
+    # dropped one is retried once by the web layer (shared/web/middleware.py).
+    kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kwargs)
+
+
+READ_ONLY_OPTION = "renovation_read_only"
+"""Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
+
+
+def create_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A session factory for reads (GET): one round trip per SELECT, nothing begun or committed.
+
+    On PostgreSQL its connections run in autocommit (no BEGIN, no COMMIT: under READ COMMITTED
+    each statement sees its own snapshot anyway); on SQLite they skip ``BEGIN IMMEDIATE``, so a
+    read never waits for, or holds, the write lock. Same pool as `engine`.
+
+    Args:
+        engine: the service's engine (from `create_engine`).
+
+    Returns:
+        A factory of `AsyncSession` like `create_sessions`', on the read-only engine.
+    """
+    if engine.dialect.name == "sqlite":
+        read_engine = engine.execution_options(**{READ_ONLY_OPTION: True})
+    else:
+        read_engine = engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_ONLY_OPTION: True})
+    return create_sessions(read_engine)
 
 
 def create_sessions(engine: AsyncEngine, **info: Any) -> async_sessionmaker[AsyncSession]:
@@ -125,5 +151,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock at BEGIN, so two commands on one row queue instead of both reading
-    the old state (SQLite has no SELECT .. FOR UPDATE; this is its equivalent, for local runs)."""
+    the old state (SQLite has no SELECT .. FOR UPDATE; this is its equivalent, for local runs).
+    The read engine's connections begin nothing: each SELECT reads its own WAL snapshot."""
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,17 +2,24 @@
 
 Why JSON with ids: one request's or one event chain's lines across four services can be found by
 a single correlation id in any log store.
+
+Why a queue: a request thread only stamps its ids on the record and hands it over; formatting and
+writing happen on a listener thread, so a log line (the access line of every request included)
+costs the event loop a few microseconds, not a JSON dump and a write to stderr.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import logging.handlers
+import queue
 import sys
 
 from shared.context import correlation_id_var, event_id_var
 
-__all__ = ["JsonFormatter", "configure_logging"]
+__all__ = ["ContextQueueHandler", "JsonFormatter", "configure_logging"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -33,16 +40,43 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "correlation_id": correlation_id_var.get(),
-            "event_id": event_id_var.get(),
+            "correlation_id": getattr(record, "correlation_id", None) or correlation_id_var.get(),
+            "event_id": getattr(record, "event_id", None) or event_id_var.get(),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps({k: v for k, v in entry.items() if v is not None}, ensure_ascii=False)
 
 
+class ContextQueueHandler(logging.handlers.QueueHandler):
+    """Hands records to the listener thread with the ids of the context that logged them.
+
+    Unlike the standard QueueHandler it does not format the record here (the listener's
+    `JsonFormatter` does); it only fixes the message and the ids, which the listener thread could
+    not read from its own context.
+    """
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        """Stamp the ids and the final message on the record; keep the exception for formatting.
+
+        Args:
+            record: the record being logged.
+
+        Returns:
+            The same record, safe to format on another thread.
+        """
+        record.correlation_id = correlation_id_var.get()
+        record.event_id = event_id_var.get()
+        record.msg = record.getMessage()
+        record.args = None
+        return record
+
+
+_listener: logging.handlers.QueueListener | None = None
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send JSON logs to stderr; call once per process, at start-up.
+    """Send JSON logs to stderr through a listener thread; call once per process, at start-up.
 
     Args:
         level: the root logger's level name, e.g. ``"DEBUG"``. aiokafka is held at WARNING.
@@ -50,9 +84,16 @@ def configure_logging(level: str = "INFO") -> None:
     Raises:
         ValueError: `level` is not a level name logging knows.
     """
+    global _listener
+    root = logging.getLogger()
+    root.setLevel(level)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    if _listener is not None:
+        _listener.stop()
+    _listener = logging.handlers.QueueListener(records, handler, respect_handler_level=False)
+    _listener.start()
+    atexit.register(_listener.stop)
+    root.handlers[:] = [ContextQueueHandler(records)]
     logging.getLogger("aiokafka").setLevel("WARNING")

@@ -6,8 +6,10 @@ loops under supervision. Nothing connects at import time.
 
 The web layer every service shares, outermost first (all pure ASGI):
 security headers (around everything, 500s included) -> CORS (only when origins are configured) ->
-request context (correlation id, latency) -> body size limit -> FastAPI's exception handling and
-routes. Authentication and rate limits run in the `authenticate` dependency; the OpenAPI document
+request context (correlation id, latency, access line) -> body size limit -> one retry of a read
+whose pooled connection had dropped -> FastAPI's exception handling and routes. Authentication
+(verified tokens cached per app until their `exp`) and rate limits run in the `authenticate`
+dependency; the OpenAPI document
 lists every problem response; /docs and /redoc are served from packaged assets.
 """
 
@@ -22,10 +24,11 @@ from starlette.types import ASGIApp
 
 from shared.audit.api import audit_router
 from shared.settings import ServiceSettings
+from shared.web.auth import TokenCache
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.docs import DOCS_PATHS, install_docs
 from shared.web.health import health_router
-from shared.web.middleware import RequestContextMiddleware
+from shared.web.middleware import RequestContextMiddleware, RetryDroppedConnectionMiddleware
 from shared.web.openapi import install_openapi
 from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimits
@@ -75,6 +78,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         redoc_url=None,
     )
     app.state.rate_limits = rate_limits(settings)
+    app.state.token_cache = TokenCache()
     install_problem_handlers(app)
     install_middleware(app, settings)
     install_docs(app)
@@ -94,6 +98,7 @@ def rate_limits(settings: ServiceSettings) -> RateLimits | None:
 
 def install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
     """Added innermost first (Starlette puts each new one outside the previous)."""
+    app.add_middleware(RetryDroppedConnectionMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, default_limit=settings.max_body_bytes, overrides=settings.body_limit_overrides
     )

@@ -7,15 +7,21 @@ Claims: `sub`, `org` (organisation code), `org_kind`, `district` (district-bound
 without them, issued in the future, or living longer than `JWT_MAX_LIFETIME_S` is refused, so no
 leaked token stays valid for ever.
 
+A verified token is remembered (`TokenCache`, keyed by the SHA-256 of the token, bounded) until its
+own `exp`, so a busy caller does not pay for HMAC or RSA verification on every request; past `exp`
+the token is verified afresh, so the answer is always the one verification would give.
+
     python -m shared.web.auth issue --org finance --kind department      # prints a token
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -76,6 +82,21 @@ def decode_token(
     Raises:
         Unauthenticated: for any token that is not valid, with the reason.
     """
+    principal, _ = _decode(
+        token, secret=secret, jwks_url=jwks_url, max_lifetime_s=max_lifetime_s, leeway_s=leeway_s
+    )
+    return principal
+
+
+def _decode(
+    token: str,
+    *,
+    secret: str,
+    jwks_url: str | None = None,
+    max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S,
+    leeway_s: int = DEFAULT_LEEWAY_S,
+) -> tuple[Principal, float]:
+    """The caller and the token's `exp` (seconds since the epoch)."""
     options: dict[str, Any] = {"require": REQUIRED_CLAIMS}
     try:
         if jwks_url:
@@ -110,11 +131,74 @@ def decode_token(
             scopes=frozenset(str(claims.get("scope", "")).split()),
             district_code=claims.get("district"),
         )
+        expires_at = float(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as exc:
         raise Unauthenticated(f"invalid bearer token: {exc}") from None
     if principal.is_district_bound and not principal.district_code:
         raise Unauthenticated("a district or street-office token must carry its district")
-    return principal
+    return principal, expires_at
+
+
+class TokenCache:
+    """Verified tokens by the SHA-256 of the token, each kept until its own `exp` (not a second
+    longer), at most `max_entries` (the least recently used goes first).
+
+    One cache per app: apps in one process may trust different keys. Failures are never cached
+    (each still counts against the auth-failure limit).
+
+    Args:
+        max_entries: bound on remembered tokens.
+        clock: seconds since the epoch (tests pass a fake).
+    """
+
+    def __init__(self, max_entries: int = 10_000, clock: Callable[[], float] = time.time) -> None:
+        self.max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    def key(token: str) -> bytes:
+        """The digest a token is stored under (the token itself is never kept)."""
+        return hashlib.sha256(token.encode()).digest()
+
+    def get(self, token: str) -> Principal | None:
+        """The cached caller of `token`, or None when unknown or at/after its `exp`."""
+        key = self.key(token)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires_at, principal = entry
+        if self._clock() >= expires_at:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return principal
+
+    def put(self, token: str, principal: Principal, expires_at: float) -> None:
+        """Remember a verified token until `expires_at` (its `exp`); no-op when already expired."""
+        if expires_at <= self._clock():
+            return
+        key = self.key(token)
+        self._entries[key] = (expires_at, principal)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def verify(self, token: str, **decode_options: Any) -> Principal:
+        """`decode_token(token, **decode_options)`, answered from the cache while it may be.
+
+        Raises:
+            Unauthenticated: as `decode_token`.
+        """
+        cached = self.get(token)
+        if cached is not None:
+            return cached
+        principal, expires_at = _decode(token, **decode_options)
+        self.put(token, principal, expires_at)
+        return principal
 
 
 @lru_cache(maxsize=4)
@@ -135,7 +219,7 @@ async def authenticate(
     try:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthenticated("a bearer token is required")
-        principal = decode_token(
+        principal = _token_cache(request).verify(
             credentials.credentials,
             secret=settings.jwt_key,
             jwks_url=settings.jwt_jwks_url,
@@ -150,6 +234,13 @@ async def authenticate(
         limits.count_write(principal.org_code)
     request.state.principal = principal
     return principal
+
+
+def _token_cache(request: Request) -> TokenCache:
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None:
+        cache = request.app.state.token_cache = TokenCache()
+    return cache
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

@@ -1,21 +1,30 @@
-"""Pure ASGI middleware (no BaseHTTPMiddleware): request ids into the context, latency metrics."""
+"""Pure ASGI middleware (no BaseHTTPMiddleware): request ids into the context, latency metrics,
+one access line per request, and one retry of a read whose pooled connection had dropped."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import correlation_id_var
 from shared.observability.metrics import HTTP_LATENCY
 
-__all__ = ["RequestContextMiddleware"]
+__all__ = ["ACCESS_LOGGER", "RequestContextMiddleware", "RetryDroppedConnectionMiddleware"]
+
+ACCESS_LOGGER = "shared.web.access"
+access_log = logging.getLogger(ACCESS_LOGGER)
+log = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 class RequestContextMiddleware:
     """Carry the caller's `X-Request-ID` (or a new one) into logs and every event staged, echo it
-    on the response, and record the request's latency under its route template.
+    on the response, record the request's latency under its route template, and write one access
+    line (method, path, status, milliseconds) carrying the correlation id.
 
     Args:
         app: the wrapped ASGI app.
@@ -34,24 +43,61 @@ class RequestContextMiddleware:
         token = correlation_id_var.set(request_id)
         start = time.perf_counter()
         status = 500
+        id_header = (b"x-request-id", request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            correlation_id_var.reset(token)
+            elapsed = time.perf_counter() - start
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            HTTP_LATENCY.labels(self.service, scope["method"], template, str(status)).observe(
-                time.perf_counter() - start
-            )
+            HTTP_LATENCY.labels(self.service, scope["method"], template, str(status)).observe(elapsed)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed * 1000)
+            correlation_id_var.reset(token)
+
+
+class RetryDroppedConnectionMiddleware:
+    """Run a GET or HEAD once more when its database connection turned out to be dead.
+
+    The pool no longer pings a connection on every checkout (a round trip per request); a
+    connection the server or a firewall closed while it sat in the pool fails on first use
+    instead, is invalidated by SQLAlchemy, and the read is simply run again on a fresh one. Only
+    reads are retried, and only before any response byte was sent: a write that met a dead
+    connection is answered as an error and retried by its caller with its Idempotency-Key.
+
+    Args:
+        app: the wrapped ASGI app (inside the body limit, outside FastAPI's exception handling).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except DBAPIError as exc:
+            if started or not exc.connection_invalidated:
+                raise
+            log.warning("retrying a read once after a dropped connection: %s", exc.orig)
+            await self.app(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
