@@ -1,4 +1,4 @@
-"""Reporting service: supervision rollups for the leading-group office."""
+"""Reporting service: supervision for the leading-group office (rollups, targets, reports, bulletins)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,32 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.reporting.api import rollups
+from services.reporting.api import bulletins, rollups, targets, weekly_reports
 from services.reporting.handlers import SUBSCRIPTIONS
+from services.reporting.handlers.overdue_sweep import sweep_overdue_reports
 from services.reporting.settings import ReportingSettings
+from shared.clock import Clock
 from shared.web.app import ServiceDefinition, create_app
 
 
-def create_reporting_app(settings: ReportingSettings | None = None) -> FastAPI:
-    """Build the reporting app; settings default to the environment."""
+def create_reporting_app(settings: ReportingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the reporting app; settings default to the environment, the clock to the system's."""
     return create_app(
         ServiceDefinition(
             settings=settings or ReportingSettings(),
             title="Reporting (督导)",
             description=(
-                "Per-district rollups, now or as of a day, week or month, projected from registry"
-                " and funding events."
+                "Per-district rollups now or as of a day, week or month; progress against yearly"
+                " targets; weekly reports; the weekly bulletin. Projected from every service's events."
             ),
-            routers=[rollups.router],
+            routers=[rollups.router, targets.router, weekly_reports.router, bulletins.router],
             migrations_dir=Path(__file__).parent / "migrations",
+            # reporting.events is also consumed (overdue reports and laggards count in the figures),
+            # so it is created from the subscriptions; the runtime does not yet deduplicate a topic
+            # that is both produced and consumed (Kafka refuses the duplicate), hence not listed here.
+            produces=[],
             subscriptions=SUBSCRIPTIONS,
+            workers=[sweep_overdue_reports],
+            clock=clock,
         )
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 import inspect
 from types import ModuleType
 
-from shared.contracts import funding, registry
+from shared.contracts import funding, registry, reporting
 from shared.contracts.base import EventPayload
 
 __all__ = ["EVENT_TYPES", "PRODUCER_MODULES", "payload_model"]
 
-PRODUCER_MODULES: tuple[ModuleType, ...] = (registry, funding)
+PRODUCER_MODULES: tuple[ModuleType, ...] = (registry, funding, reporting)
 
 
 def _published(modules: tuple[ModuleType, ...]) -> dict[str, type[EventPayload]]:

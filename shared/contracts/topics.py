@@ -7,8 +7,9 @@ from __future__ import annotations
 
 REGISTRY_EVENTS = "registry.events"
 FUNDING_EVENTS = "funding.events"
+REPORTING_EVENTS = "reporting.events"
 
-ALL_EVENT_TOPICS = (REGISTRY_EVENTS, FUNDING_EVENTS)
+ALL_EVENT_TOPICS = (REGISTRY_EVENTS, FUNDING_EVENTS, REPORTING_EVENTS)
 
 
 def dead_letter_topic(service_name: str) -> str:

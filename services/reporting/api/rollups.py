@@ -6,24 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.reporting.api.deps import DistrictPath, OptionalProgrammeQuery, Reader
 from services.reporting.domain.periods import Period
 from services.reporting.domain.rollups import requested_span
 from services.reporting.handlers import rollups
 from services.reporting.models.rollups import DistrictRollupPublic
-from shared.access import Principal, Scope
 from shared.types import ProcessDate
-from shared.web.auth import require
 from shared.web.deps import NowDep, SessionDep
 
 router = APIRouter(tags=["rollups"])
-Reader = Annotated[Principal, require(Scope.REPORTING_READ)]
 PeriodQuery = Annotated[
     Period | None, Query(description="day, week (ISO, Monday first) or month, in Asia/Shanghai.")
 ]
 DateQuery = Annotated[
     ProcessDate | None, Query(alias="date", description="A day inside the period (default: today).")
 ]
-ProgrammeQuery = Annotated[str | None, Query(max_length=64, description="Only this programme's figures.")]
 
 
 @router.get("/rollups/districts", response_model=list[DistrictRollupPublic])
@@ -33,7 +30,7 @@ async def list_district_rollups(
     now: NowDep,
     period: PeriodQuery = None,
     on: DateQuery = None,
-    programme: ProgrammeQuery = None,
+    programme: OptionalProgrammeQuery = None,
 ) -> list[DistrictRollupPublic]:
     """Projects registered and accepted, and awards approved, per district (as of a period's end)."""
     return await rollups.district_rollups(session, actor, requested_span(period, on, now), programme)
@@ -41,13 +38,13 @@ async def list_district_rollups(
 
 @router.get("/rollups/districts/{district_code}", response_model=DistrictRollupPublic)
 async def read_district_rollup(
-    district_code: str,
+    district_code: DistrictPath,
     session: SessionDep,
     actor: Reader,
     now: NowDep,
     period: PeriodQuery = None,
     on: DateQuery = None,
-    programme: ProgrammeQuery = None,
+    programme: OptionalProgrammeQuery = None,
 ) -> DistrictRollupPublic:
     """One district's rollup (as of a period's end)."""
     span = requested_span(period, on, now)

@@ -16,19 +16,33 @@ from shared.clock import shanghai_date
 from shared.errors import FieldProblem, RuleViolation
 from shared.types import MONEY_CEILING_FEN
 
-__all__ = ["FIGURES", "MONEY_FIGURES", "Delta", "effective_day", "figure_delta"]
+__all__ = ["FIGURES", "MONEY_FIGURES", "SIGNED_FIGURES", "Delta", "effective_day", "figure_delta"]
 
 FIGURES = (
     "registered_projects",
     "registered_investment_fen",
+    "reviews_passed",
+    "tendered_projects",
+    "started_projects",
+    "completed_projects",
+    "acceptance_failures",
+    "rectifications_completed",
     "accepted_projects",
     "accepted_investment_fen",
+    "taken_over_projects",
+    "closed_projects",
     "approved_awards",
     "approved_award_fen",
+    "award_adjustment_fen",
+    "paid_fen",
+    "weekly_reports_overdue",
+    "lagging_in_bulletins",
 )
 """Every figure a district's daily row carries (counts and money sums in fen)."""
 
 MONEY_FIGURES = frozenset(name for name in FIGURES if name.endswith("_fen"))
+SIGNED_FIGURES = frozenset({"award_adjustment_fen", "paid_fen"})
+"""Figures an event may lower: a true-up on audit (SubsidyAdjusted), a reversed tranche."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +76,9 @@ def figure_delta(programme_code: str, district_code: str, day: date, amounts: Ma
     for name, amount in amounts.items():
         if name not in FIGURES:
             problems.append(FieldProblem(name, "unknown_figure", f"{name} is not a reporting figure"))
-        elif amount < 0:
+        elif amount < 0 and name not in SIGNED_FIGURES:
             problems.append(FieldProblem(name, "non_negative", f"{name} must not be negative"))
-        elif name in MONEY_FIGURES and amount > MONEY_CEILING_FEN:
+        elif name in MONEY_FIGURES and abs(amount) > MONEY_CEILING_FEN:
             problems.append(
                 FieldProblem(name, "money_ceiling", f"{name} exceeds the ceiling of {MONEY_CEILING_FEN} fen")
             )

@@ -4,19 +4,62 @@ from __future__ import annotations
 
 from services.reporting.handlers.projections import (
     add_approved_award,
+    add_award_adjustment,
+    add_disbursement,
     count_accepted_project,
+    count_closed_project,
+    count_completed_project,
+    count_failed_acceptance,
+    count_lagging_notice,
+    count_overdue_report,
+    count_rectification,
     count_registered_project,
+    count_review_passed,
+    count_started_project,
+    count_takeover,
+    count_tendered_project,
+    subtract_reversed_disbursement,
 )
 from shared.bus.subscriptions import Subscriptions
-from shared.contracts.funding import SubsidyApproved
-from shared.contracts.registry import ProjectAccepted, ProjectRegistered
+from shared.contracts.funding import (
+    SubsidyAdjusted,
+    SubsidyApproved,
+    SubsidyDisbursed,
+    SubsidyDisbursementReversed,
+)
+from shared.contracts.registry import (
+    AcceptanceFailed,
+    ConstructionCompleted,
+    ConstructionStarted,
+    ProjectAccepted,
+    ProjectClosed,
+    ProjectRegistered,
+    PropertyTakenOver,
+    RectificationCompleted,
+    ReviewPassed,
+    TenderAwarded,
+)
+from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
 
 __all__ = ["SUBSCRIPTIONS"]
 
 SUBSCRIPTIONS = Subscriptions(
     {
         ProjectRegistered: count_registered_project,
+        ReviewPassed: count_review_passed,
+        TenderAwarded: count_tendered_project,
+        ConstructionStarted: count_started_project,
+        ConstructionCompleted: count_completed_project,
+        AcceptanceFailed: count_failed_acceptance,
+        RectificationCompleted: count_rectification,
         ProjectAccepted: count_accepted_project,
+        PropertyTakenOver: count_takeover,
+        ProjectClosed: count_closed_project,
         SubsidyApproved: add_approved_award,
+        SubsidyAdjusted: add_award_adjustment,
+        SubsidyDisbursed: add_disbursement,
+        SubsidyDisbursementReversed: subtract_reversed_disbursement,
+        WeeklyReportOverdue: count_overdue_report,
+        DistrictLagging: count_lagging_notice,
     }
 )

@@ -8,7 +8,8 @@ redelivered event adds nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,8 +18,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.reporting.domain.projections import Delta, effective_day, figure_delta
 from services.reporting.models.projections import DistrictDay
 from shared.bus.subscriptions import ReceivedEvent
-from shared.contracts.funding import SubsidyApproved
-from shared.contracts.registry import ProjectAccepted, ProjectRegistered
+from shared.contracts.funding import (
+    SubsidyAdjusted,
+    SubsidyApproved,
+    SubsidyDisbursed,
+    SubsidyDisbursementReversed,
+)
+from shared.contracts.registry import (
+    ProjectAccepted,
+    ProjectRegistered,
+)
+from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
 
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 _KEY = ("programme_code", "district_code", "day")
@@ -87,4 +97,69 @@ async def add_approved_award(session: AsyncSession, event: ReceivedEvent[Subsidy
         effective_day(event.envelope.time),
         {"approved_awards": 1, "approved_award_fen": p.amount_fen},
     )
+    await add_delta(session, delta, event.now)
+
+
+def _step_counter(figure: str, dated: Callable[[object], date]):  # type: ignore[no-untyped-def]
+    """A handler that counts one project reaching a lifecycle step on the date the event states."""
+
+    async def count(session: AsyncSession, event: ReceivedEvent) -> None:  # type: ignore[type-arg]
+        p = event.payload
+        day = effective_day(event.envelope.time, dated(p))
+        await add_delta(session, figure_delta(p.programme_code, p.district_code, day, {figure: 1}), event.now)
+
+    count.__name__ = f"count_{figure}"
+    count.__doc__ = f"One more project in `{figure}`, on the day the step happened."
+    return count
+
+
+count_review_passed = _step_counter("reviews_passed", lambda p: p.passed_on)  # type: ignore[attr-defined]
+count_tendered_project = _step_counter("tendered_projects", lambda p: p.awarded_on)  # type: ignore[attr-defined]
+count_started_project = _step_counter("started_projects", lambda p: p.started_on)  # type: ignore[attr-defined]
+count_completed_project = _step_counter("completed_projects", lambda p: p.completed_on)  # type: ignore[attr-defined]
+count_failed_acceptance = _step_counter("acceptance_failures", lambda p: p.inspected_on)  # type: ignore[attr-defined]
+count_rectification = _step_counter("rectifications_completed", lambda p: p.rectified_on)  # type: ignore[attr-defined]
+count_takeover = _step_counter("taken_over_projects", lambda p: p.taken_over_on)  # type: ignore[attr-defined]
+count_closed_project = _step_counter("closed_projects", lambda p: p.closed_on)  # type: ignore[attr-defined]
+
+
+async def add_award_adjustment(session: AsyncSession, event: ReceivedEvent[SubsidyAdjusted]) -> None:
+    """A true-up on the audited investment (signed) adds to the district's adjustments."""
+    p = event.payload
+    day = effective_day(event.envelope.time, p.audited_on)
+    delta = figure_delta(p.programme_code, p.district_code, day, {"award_adjustment_fen": p.adjustment_fen})
+    await add_delta(session, delta, event.now)
+
+
+async def add_disbursement(session: AsyncSession, event: ReceivedEvent[SubsidyDisbursed]) -> None:
+    """A paid tranche adds to the district's paid total on its payment date."""
+    p = event.payload
+    day = effective_day(event.envelope.time, p.paid_on)
+    await add_delta(
+        session, figure_delta(p.programme_code, p.district_code, day, {"paid_fen": p.amount_fen}), event.now
+    )
+
+
+async def subtract_reversed_disbursement(
+    session: AsyncSession, event: ReceivedEvent[SubsidyDisbursementReversed]
+) -> None:
+    """A reversed tranche takes its amount off the paid total on the reversal date."""
+    p = event.payload
+    day = effective_day(event.envelope.time, p.reversed_on)
+    await add_delta(
+        session, figure_delta(p.programme_code, p.district_code, day, {"paid_fen": -p.amount_fen}), event.now
+    )
+
+
+async def count_overdue_report(session: AsyncSession, event: ReceivedEvent[WeeklyReportOverdue]) -> None:
+    """A weekly report flagged overdue counts against its district on the day it was due."""
+    p = event.payload
+    delta = figure_delta(p.programme_code, p.district_code, p.due_on, {"weekly_reports_overdue": 1})
+    await add_delta(session, delta, event.now)
+
+
+async def count_lagging_notice(session: AsyncSession, event: ReceivedEvent[DistrictLagging]) -> None:
+    """A bulletin that named the district lagging counts against it on the bulletin's as-of day."""
+    p = event.payload
+    delta = figure_delta(p.programme_code, p.district_code, p.as_of, {"lagging_in_bulletins": 1})
     await add_delta(session, delta, event.now)

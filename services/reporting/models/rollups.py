@@ -10,14 +10,30 @@ from services.reporting.domain.periods import Period
 
 
 class DistrictFigures(SQLModel):
-    registered_projects: int = 0
+    registered_projects: int = Field(default=0, description="Projects in the ledger (台账).")
     registered_investment_fen: int = Field(default=0, description="Planned investment registered, in fen.")
+    reviews_passed: int = Field(default=0, description="Pre-works reviews passed (立项, design, cost).")
+    tendered_projects: int = Field(default=0, description="Projects whose works contract was awarded (招标).")
+    started_projects: int = Field(default=0, description="Works started on site.")
+    completed_projects: int = Field(default=0, description="Works finished (竣工).")
+    acceptance_failures: int = Field(default=0, description="Acceptances that ordered rectification.")
+    rectifications_completed: int = 0
     accepted_projects: int = 0
     accepted_investment_fen: int = Field(
         default=0, description="Planned investment of accepted projects, in fen."
     )
+    taken_over_projects: int = Field(default=0, description="Communities taken over by property management.")
+    closed_projects: int = Field(default=0, description="Projects closed out in the ledger (销号).")
     approved_awards: int = 0
     approved_award_fen: int = Field(default=0, description="Sum of approved awards, in fen.")
+    award_adjustment_fen: int = Field(
+        default=0, description="Signed sum of true-ups on the audited investment, in fen."
+    )
+    paid_fen: int = Field(default=0, description="Award paid, net of reversed tranches, in fen.")
+    weekly_reports_overdue: int = Field(default=0, description="Weekly reports not filed by their deadline.")
+    lagging_in_bulletins: int = Field(
+        default=0, description="Weekly bulletins that named the district lagging."
+    )
 
 
 class DistrictRollupPublic(DistrictFigures):

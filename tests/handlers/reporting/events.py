@@ -76,3 +76,35 @@ def district(code: str = JINSHUI) -> Principal:
     return Principal(
         code, code, OrganisationKind.DISTRICT, frozenset({Scope.REPORTING_READ}), district_code=code
     )
+
+
+def project_common(district: str = JINSHUI, programme_code: str = PROGRAMME) -> dict[str, object]:
+    return {
+        "project_id": uuid4(),
+        "community_id": uuid4(),
+        "district_code": district,
+        "programme_code": programme_code,
+    }
+
+
+def award_common(district: str = JINSHUI) -> dict[str, object]:
+    return {
+        "award_id": uuid4(),
+        "project_id": uuid4(),
+        "district_code": district,
+        "programme_code": PROGRAMME,
+    }
+
+
+def street_office(code: str, district_code: str) -> Principal:
+    return Principal(
+        code,
+        code,
+        OrganisationKind.STREET_OFFICE,
+        frozenset({Scope.REPORTING_READ}),
+        district_code=district_code,
+    )
+
+
+def department(code: str = "housing") -> Principal:
+    return Principal(code, code, OrganisationKind.DEPARTMENT, frozenset({Scope.REPORTING_READ}))

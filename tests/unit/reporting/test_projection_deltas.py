@@ -32,7 +32,7 @@ def test_money_at_the_ceiling_is_counted() -> None:
         ({"approved_award_fen": MONEY_CEILING_FEN + 1}, "money_ceiling"),
         ({"registered_investment_fen": 2**63 - 1}, "money_ceiling"),
         ({"accepted_projects": -1}, "non_negative"),
-        ({"paid_fen": 1}, "unknown_figure"),
+        ({"households_fen": 1}, "unknown_figure"),
     ],
 )
 def test_figures_that_would_corrupt_a_sum_are_refused_with_the_rule(
@@ -41,3 +41,11 @@ def test_figures_that_would_corrupt_a_sum_are_refused_with_the_rule(
     with pytest.raises(RuleViolation) as refused:
         figure_delta("zhengzhou-2019", "zz-jinshui", date(2026, 11, 20), amounts)
     assert [(p.field, p.rule) for p in refused.value.errors] == [(next(iter(amounts)), rule)]
+
+
+def test_signed_figures_may_fall_but_not_below_minus_the_ceiling() -> None:
+    delta = figure_delta("zhengzhou-2019", "zz-jinshui", date(2026, 11, 20), {"paid_fen": -500})
+    assert delta.amounts == {"paid_fen": -500}
+    with pytest.raises(RuleViolation) as refused:
+        figure_delta("zhengzhou-2019", "zz-jinshui", date(2026, 11, 20), {"award_adjustment_fen": -(10**14)})
+    assert [p.rule for p in refused.value.errors] == ["money_ceiling"]
