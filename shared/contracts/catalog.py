@@ -1,7 +1,9 @@
 """Every published event type, by its stable type string.
 
 The catalogue is collected from the producers' contract modules: a payload class with a `TYPE`
-defined in one of `PRODUCER_MODULES` is published. Adding a contract is adding the class.
+defined in one of `PRODUCER_MODULES` is published. Adding a contract is adding the class. Why a
+catalogue: the consumer and the AsyncAPI document both need every type, and a list kept by hand
+would drift from the classes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from shared.contracts.base import EventPayload
 __all__ = ["EVENT_TYPES", "PRODUCER_MODULES", "payload_model"]
 
 PRODUCER_MODULES: tuple[ModuleType, ...] = (registry, funding, reporting)
+"""The contract modules of the producing services, one per service."""
 
 
 def _published(modules: tuple[ModuleType, ...]) -> dict[str, type[EventPayload]]:
@@ -29,6 +32,7 @@ def _published(modules: tuple[ModuleType, ...]) -> dict[str, type[EventPayload]]
 
 
 EVENT_TYPES: dict[str, type[EventPayload]] = _published(PRODUCER_MODULES)
+"""Every published type string to its payload class, sorted by type; import fails on a duplicate."""
 
 
 def payload_model(event_type: str) -> type[EventPayload] | None:
@@ -36,5 +40,8 @@ def payload_model(event_type: str) -> type[EventPayload] | None:
 
     Args:
         event_type: a versioned type string, e.g. ``registry.project.accepted.v1``.
+
+    Returns:
+        The payload class, or None (an unknown family or an unknown version of a known one).
     """
     return EVENT_TYPES.get(event_type)
