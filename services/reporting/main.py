@@ -11,6 +11,7 @@ from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.overdue_sweep import sweep_overdue_reports
 from services.reporting.settings import ReportingSettings
 from shared.clock import Clock
+from shared.contracts.topics import REPORTING_EVENTS
 from shared.web.app import ServiceDefinition, create_app
 
 
@@ -26,10 +27,8 @@ def create_reporting_app(settings: ReportingSettings | None = None, *, clock: Cl
             ),
             routers=[rollups.router, targets.router, weekly_reports.router, bulletins.router],
             migrations_dir=Path(__file__).parent / "migrations",
-            # reporting.events is also consumed (overdue reports and laggards count in the figures),
-            # so it is created from the subscriptions; the runtime does not yet deduplicate a topic
-            # that is both produced and consumed (Kafka refuses the duplicate), hence not listed here.
-            produces=[],
+            # reporting.events is consumed too (overdue reports and laggards count in the figures).
+            produces=[REPORTING_EVENTS],
             subscriptions=SUBSCRIPTIONS,
             workers=[sweep_overdue_reports],
             clock=clock,

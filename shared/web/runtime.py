@@ -79,7 +79,8 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
 
     consumes = definition.subscriptions.topics
     await wait_for_kafka(settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s)
-    topics = [settings.topic(t) for t in (*definition.produces, *consumes)]
+    # A service may consume its own topic (reporting reads back its own events): one entry each.
+    topics = [settings.topic(t) for t in dict.fromkeys((*definition.produces, *consumes))]
     if consumes:
         topics.append(settings.topic(dead_letter_topic(name)))
     await ensure_topics(settings.kafka_bootstrap_servers, topics, settings.topic_partitions)

@@ -6,6 +6,7 @@ the dead-letter headers must show up there as a reviewed diff, never silently.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import importlib
 import json
@@ -18,7 +19,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args, get_origin
 
 import pytest
 import yaml
@@ -78,19 +79,52 @@ _SAMPLE_VALUES: dict[Any, Any] = {
 }
 
 
+def _bounded(value: Any, metadata: list[Any]) -> Any:
+    """Move a numeric sample inside the field's declared bounds (ge/gt/le/lt)."""
+    for bound in metadata:
+        if getattr(bound, "le", None) is not None and value > bound.le:
+            value = bound.le
+        if getattr(bound, "lt", None) is not None and value >= bound.lt:
+            value = bound.lt - 1
+        if getattr(bound, "ge", None) is not None and value < bound.ge:
+            value = bound.ge
+        if getattr(bound, "gt", None) is not None and value <= bound.gt:
+            value = bound.gt + 1
+    return value
+
+
+def _sample_value(owner: str, name: str, annotation: Any, metadata: list[Any] | None = None) -> Any:
+    """A valid value for one annotation: scalars from the table, one-element lists, nested models."""
+    origin = get_origin(annotation)
+    if origin in (list, tuple):
+        (inner, *_) = get_args(annotation) or (str,)
+        return [_sample_value(owner, name, inner)]
+    options = [a for a in get_args(annotation) if a is not type(None)] if origin else [annotation]
+    kind = (options or [annotation])[0]
+    if get_origin(kind) in (list, tuple):
+        return _sample_value(owner, name, kind)
+    if get_origin(kind) is Literal:
+        return get_args(kind)[0]
+    if kind is uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{owner}/{name}")
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return next(iter(kind))
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return {
+            n: _sample_value(f"{owner}.{name}", n, f.annotation, f.metadata) for n, f in kind.model_fields.items()
+        }
+    if kind in (int, Decimal):
+        return _bounded(_SAMPLE_VALUES[kind], metadata or [])
+    if kind in _SAMPLE_VALUES:
+        return _SAMPLE_VALUES[kind]
+    pytest.fail(f"{owner}.{name}: add a sample value for {annotation!r} here")
+
+
 def sample_payload(model: type[EventPayload]) -> EventPayload:
     """A valid instance with a distinct value per UUID field, built from the field annotations."""
-    values: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        annotation = field.annotation
-        options = [a for a in get_args(annotation) if a is not type(None)] or [annotation]
-        kind = options[0]
-        if kind is uuid.UUID:
-            values[name] = uuid.uuid5(uuid.NAMESPACE_URL, f"{model.TYPE}/{name}")
-        elif kind in _SAMPLE_VALUES:
-            values[name] = _SAMPLE_VALUES[kind]
-        else:
-            pytest.fail(f"{model.__name__}.{name}: add a sample value for {annotation!r} here")
+    values = {
+        name: _sample_value(model.TYPE, name, f.annotation, f.metadata) for name, f in model.model_fields.items()
+    }
     return model(**values)
 
 
@@ -382,7 +416,11 @@ def test_message_is_the_envelope_with_data_of_its_type(document: dict[str, Any],
     assert payload["properties"]["type"]["const"] == event_type
     assert payload["properties"]["source"]["const"] == model.SOURCE
     data = _resolve(document, payload["properties"]["data"]["$ref"])
-    assert data == payload_schema(model)
+    # nested models are hoisted into components/schemas as `<type>.<Model>`, refs rewritten
+    hoisted = _hoisted(event_type, payload_schema(model))
+    assert data == hoisted[event_type]
+    for name, schema in hoisted.items():
+        assert document["components"]["schemas"][name] == schema
     envelope_properties = document["components"]["schemas"][ENVELOPE_SCHEMA]["properties"]
     assert set(payload["properties"]) == set(envelope_properties)
 

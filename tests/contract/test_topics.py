@@ -31,7 +31,13 @@ DELIVERY_ONLY_SERVICES: dict[str, str] = {
 }
 """Services whose handlers forward events outward; they do not count as handling a type."""
 
-PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {}
+PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
+    "registry.project.progress_reported.v1": "departments follow works progress; rollups count steps, not percentages",
+    "registry.project.residents_consulted.v1": "the consultation's result gates the plan inside the registry; "
+    "departments and residents' committees subscribe to it",
+    "reporting.bulletin.published.v1": "the bulletin is read through the reporting API; the event tells "
+    "departments it is out",
+}
 """Event types no service reacts to, published only for department systems: type -> why."""
 
 
