@@ -1,4 +1,8 @@
-"""Database engines, sessions and migrations. Nothing here opens a connection at import time."""
+"""Database engines, sessions and migrations. Nothing here opens a connection at import time.
+
+Why one module: every service runs on SQLite locally and PostgreSQL in tests and production; the
+driver choice, SQLite's locking and pool defaults are decided here once, so services only pass a URL.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "READ_ONLY_OPTION",
+    "async_url",
+    "create_engine",
+    "create_read_sessions",
+    "create_sessions",
+    "ping",
+    "run_migrations",
+    "sync_url",
+]
+
+READ_ONLY_OPTION = "renovation_read_only"
+"""Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
+
 
 def async_url(url: str) -> str:
-    """Normalise a database URL to its async driver (psycopg 3 or aiosqlite)."""
+    """Normalise a database URL to its async driver (psycopg 3 or aiosqlite).
+
+    Args:
+        url: ``postgresql://``, ``postgres://`` or ``sqlite://`` URL, or one that already names
+            a driver.
+
+    Returns:
+        The URL with ``postgresql+psycopg://`` or ``sqlite+aiosqlite://``; any other URL as is.
+    """
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://"):
@@ -31,13 +57,35 @@ def async_url(url: str) -> str:
 
 
 def sync_url(url: str) -> str:
-    """The same database for synchronous tools (Alembic); psycopg 3 serves both modes."""
+    """The same database for synchronous tools (Alembic); psycopg 3 serves both modes.
+
+    Args:
+        url: a database URL in any form `async_url` accepts.
+
+    Returns:
+        ``postgresql+psycopg://...`` for PostgreSQL, plain ``sqlite://...`` for SQLite.
+    """
     url = async_url(url)
     return url.replace("sqlite+aiosqlite://", "sqlite://", 1)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the service's async engine; SQLite gets WAL and a busy timeout for concurrency."""
+    """Create the service's async engine; connects lazily.
+
+    SQLite gets WAL, foreign keys, a 30 s busy timeout and ``BEGIN IMMEDIATE`` (its write lock
+    taken at the start of each transaction, standing in for ``SELECT .. FOR UPDATE``); the folder
+    of a file database is created. PostgreSQL gets a pool of 10 (+10 overflow) whose connections
+    are recycled after 30 minutes; there is no pre-ping (a round trip on every checkout): a read
+    that meets a dropped connection is retried once by the web layer instead.
+
+    Args:
+        url: the database URL (normalised with `async_url`).
+        **kwargs: passed to SQLAlchemy's ``create_async_engine``; they override the pool
+            defaults above.
+
+    Returns:
+        The engine; dispose of it on shutdown.
+    """
     url = async_url(url)
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
@@ -47,14 +95,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    # No pre-ping (a round trip per checkout): connections are recycled, and a read that meets a
-    # dropped one is retried once by the web layer (shared/web/middleware.py).
     kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kwargs)
-
-
-READ_ONLY_OPTION = "renovation_read_only"
-"""Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
 
 
 def create_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -78,12 +120,28 @@ def create_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 
 
 def create_sessions(engine: AsyncEngine, **info: Any) -> async_sessionmaker[AsyncSession]:
-    """A session factory; `info` is copied into every session (the outbox uses it to wake its relay)."""
+    """A session factory for the unit of work and the relay.
+
+    Args:
+        engine: the service's engine.
+        **info: copied into every session's ``info`` dict.
+
+    Returns:
+        A factory of `AsyncSession` that keeps objects loaded after commit
+        (``expire_on_commit=False``), so a route can return what it just stored.
+    """
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, info=info)
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """Raise unless the database answers a trivial query."""
+    """Check the database answers a trivial query (readiness probes).
+
+    Args:
+        engine: the engine to probe.
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: the database is unreachable or refused the query.
+    """
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
 
@@ -98,6 +156,16 @@ def run_migrations(migrations_dir: Path, database_url: str, *, lock_timeout_s: f
     On PostgreSQL the upgrade runs under an advisory lock, so replicas starting together (or a
     migration Job racing a replica) take turns: the first upgrades, the others wait and then find
     nothing to do. SQLite serialises writers itself.
+
+    Args:
+        migrations_dir: the service's Alembic folder (holding ``env.py`` and ``versions/``).
+        database_url: the database to upgrade, in any form `sync_url` accepts.
+        lock_timeout_s: how long to wait for another process's migrations (PostgreSQL only).
+
+    Raises:
+        TimeoutError: another process held the migration lock for longer than `lock_timeout_s`.
+        alembic.util.CommandError: the revisions are inconsistent (e.g. two heads).
+        sqlalchemy.exc.DBAPIError: the database is unreachable or a migration failed.
     """
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
