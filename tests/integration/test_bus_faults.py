@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from shared.contracts.topics import REGISTRY_EVENTS, dead_letter_topic
-from tests.support.db import scalar
+from tests.support.db import query, scalar
 from tests.support.events import project_accepted
 from tests.support.flows import accept_project, approve_award, register_project
 from tests.support.kafka_io import headers_of, produce_raw, read_topic
@@ -87,11 +87,17 @@ class TestCrashBetweenCommitAndPublish:
         await accept_project(registry, project["id"])
         await platform.stop("registry")  # committed, never published
 
-        pending = await scalar(
-            platform.database_url("registry"),
-            "SELECT count(*) FROM outbox_message WHERE state = 'pending'",
-        )
-        assert pending == 2  # ProjectRegistered and ProjectAccepted
+        pending_types = [
+            row[0]
+            for row in await query(
+                platform.database_url("registry"),
+                "SELECT event_type FROM outbox_message WHERE state = 'pending' ORDER BY id",
+            )
+        ]
+        pending = len(pending_types)
+        # every step of the walk to acceptance, registration first and acceptance last
+        assert pending_types[0] == "registry.project.registered.v1"
+        assert pending_types[-1] == "registry.project.accepted.v1"
         # nothing reached the broker: the registry's topic is still empty
         with pytest.raises(AssertionError, match="got 0"):
             await read_topic(
@@ -104,7 +110,7 @@ class TestCrashBetweenCommitAndPublish:
 
         async def both_marked_published():  # type: ignore[no-untyped-def]
             # the award can arrive before the relay marks its rows: poll, do not read once
-            return 2 == await scalar(
+            return pending == await scalar(
                 platform.database_url("registry"),
                 "SELECT count(*) FROM outbox_message WHERE state = 'published'",
             )
