@@ -47,6 +47,7 @@ class FieldProblem:
     message: str
 
     def as_dict(self) -> dict[str, str]:
+        """The problem as the JSON object a problem response lists under ``errors``."""
         return {"field": self.field, "rule": self.rule, "message": self.message}
 
 

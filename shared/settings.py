@@ -20,6 +20,15 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+__all__ = [
+    "DEV_JWT_SECRET",
+    "JWT_SECRET_FILE",
+    "PLACEHOLDER_SECRETS",
+    "TEST_JWT_SECRET",
+    "MiB",
+    "ServiceSettings",
+]
+
 TEST_JWT_SECRET = "test-only-secret-never-deployed-0123456789abcdef"
 # The old name: tests import it; it is the test secret, never a default outside `environment=test`.
 DEV_JWT_SECRET = TEST_JWT_SECRET
@@ -163,7 +172,7 @@ class ServiceSettings(BaseSettings):
         if self.environment == "test":
             return TEST_JWT_SECRET
         if self.environment == "development":
-            return local_jwt_secret(self.data_dir)
+            return _local_jwt_secret(self.data_dir)
         return ""  # production: refused below unless a JWKS URL is set
 
     @property
@@ -173,19 +182,36 @@ class ServiceSettings(BaseSettings):
         return self.jwt_secret.get_secret_value()
 
     def topic(self, base_name: str) -> str:
-        """The physical topic name for a base name from `shared.contracts.topics`."""
+        """The physical topic name for a base name from `shared.contracts.topics`.
+
+        Args:
+            base_name: a topic name from `shared.contracts.topics`, e.g. ``registry.events``.
+
+        Returns:
+            The name with `topic_prefix` in front, as the broker knows it.
+        """
         return f"{self.topic_prefix}{base_name}"
 
     @property
     def consumer_group(self) -> str:
+        """The Kafka consumer group of this service: its name behind `topic_prefix`."""
         return f"{self.topic_prefix}{self.service_name}"
 
 
-def local_jwt_secret(data_dir: Path) -> str:
+def _local_jwt_secret(data_dir: Path) -> str:
     """This machine's development secret: read `<data_dir>/jwt-secret`, creating it on first use.
 
     The file is written to a private temporary name and hard-linked into place, so four services
     starting at once agree on one secret and nobody reads a half-written file.
+
+    Args:
+        data_dir: the local data folder (`DATA_DIR`); created if missing.
+
+    Returns:
+        The secret, at least 32 characters.
+
+    Raises:
+        ValueError: the file is readable by others than its owner, or holds no usable secret.
     """
     path = data_dir / JWT_SECRET_FILE
     try:

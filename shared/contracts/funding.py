@@ -17,6 +17,8 @@ from shared.contracts.base import EventPayload
 from shared.contracts.topics import FUNDING_EVENTS
 from shared.types import Fen, SignedFen
 
+__all__ = ["SubsidyAdjusted", "SubsidyApproved", "SubsidyDisbursed", "SubsidyDisbursementReversed"]
+
 
 class _AwardEvent(EventPayload):
     SOURCE: ClassVar[str] = "urn:renovation:funding"

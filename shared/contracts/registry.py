@@ -12,6 +12,28 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.contracts.base import EventPayload
 from shared.contracts.topics import REGISTRY_EVENTS
 
+__all__ = [
+    "AcceptanceFailed",
+    "ConstructionCompleted",
+    "ConstructionStarted",
+    "Defect",
+    "FinalAccountsAudited",
+    "ItemProgress",
+    "PlanApproved",
+    "PlanItem",
+    "PlanSubmitted",
+    "ProgressReported",
+    "ProjectAccepted",
+    "ProjectClosed",
+    "ProjectRegistered",
+    "PropertyTakenOver",
+    "RectificationCompleted",
+    "ResidentsConsulted",
+    "ReviewPassed",
+    "Signature",
+    "TenderAwarded",
+]
+
 
 class _ProjectEvent(EventPayload):
     SOURCE: ClassVar[str] = "urn:renovation:registry"

@@ -16,6 +16,8 @@ from shared.clock import ensure_aware
 from shared.contracts.base import EventPayload
 from shared.contracts.topics import REPORTING_EVENTS
 
+__all__ = ["BulletinPublished", "DistrictLagging", "WeeklyReportOverdue"]
+
 Instant = Annotated[datetime, AfterValidator(ensure_aware)]
 """A timezone-aware instant (naive datetimes are refused), normalised to UTC."""
 
@@ -40,12 +42,15 @@ class WeeklyReportOverdue(_SupervisionEvent):
     deadline: Instant = Field(description="The end of the report day in Asia/Shanghai.")
 
     def partition_key(self) -> str:
+        """``<programme>/<reporter>``: one reporter's overdue notices stay in order."""
         return f"{self.programme_code}/{self.reporter_code}"
 
     def subject(self) -> str:
+        """``weekly-reports/<programme>/<week>/<reporter>``: the report that is owed."""
         return f"weekly-reports/{self.programme_code}/{self.week}/{self.reporter_code}"
 
     def district(self) -> str | None:
+        """The district of the reporter that owes the report."""
         return self.district_code
 
 
@@ -64,12 +69,15 @@ class DistrictLagging(_SupervisionEvent):
     needed_per_week: int = Field(ge=0, description="Acceptances per week still needed this year.")
 
     def partition_key(self) -> str:
+        """The programme code: its bulletins' events stay in order."""
         return self.programme_code
 
     def subject(self) -> str:
+        """``bulletins/<bulletin id>/districts/<district>``: the district in that bulletin."""
         return f"bulletins/{self.bulletin_id}/districts/{self.district_code}"
 
     def district(self) -> str | None:
+        """The district named as lagging."""
         return self.district_code
 
 
@@ -92,7 +100,9 @@ class BulletinPublished(_SupervisionEvent):
     late_reports: int = Field(ge=0, description="Weekly reports of the week filed late or missing.")
 
     def partition_key(self) -> str:
+        """The programme code: its bulletins' events stay in order."""
         return self.programme_code
 
     def subject(self) -> str:
+        """``bulletins/<bulletin id>``: the bulletin published."""
         return f"bulletins/{self.bulletin_id}"

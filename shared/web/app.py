@@ -46,6 +46,11 @@ class ServiceApp(FastAPI):
     500 answered by the framework's outermost error middleware carries them."""
 
     def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's middleware stack, wrapped in `SecurityHeadersMiddleware`.
+
+        Returns:
+            The outermost ASGI app of the service.
+        """
         return SecurityHeadersMiddleware(super().build_middleware_stack(), docs_paths=DOCS_PATHS)
 
 
@@ -77,10 +82,10 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.rate_limits = rate_limits(settings)
+    app.state.rate_limits = _rate_limits(settings)
     app.state.token_cache = TokenCache()
     install_problem_handlers(app)
-    install_middleware(app, settings)
+    _install_middleware(app, settings)
     install_docs(app)
     app.include_router(health_router())
     app.include_router(audit_router())
@@ -90,13 +95,13 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     return app
 
 
-def rate_limits(settings: ServiceSettings) -> RateLimits | None:
+def _rate_limits(settings: ServiceSettings) -> RateLimits | None:
     if not settings.rate_limits_enabled:
         return None
     return RateLimits(writes=settings.rate_limit_writes, auth_failures=settings.rate_limit_auth_failures)
 
 
-def install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
+def _install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
     """Added innermost first (Starlette puts each new one outside the previous)."""
     app.add_middleware(RetryDroppedConnectionMiddleware)
     app.add_middleware(

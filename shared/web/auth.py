@@ -33,6 +33,22 @@ from shared.access import OrganisationKind, Principal, default_scopes
 from shared.errors import Forbidden, Unauthenticated
 from shared.web.rate_limit import READ_METHODS, RateLimits
 
+__all__ = [
+    "AUDIENCE",
+    "CLI_DEFAULT_TTL_S",
+    "DEFAULT_LEEWAY_S",
+    "DEFAULT_MAX_LIFETIME_S",
+    "ISSUER",
+    "REQUIRED_CLAIMS",
+    "CurrentPrincipal",
+    "TokenCache",
+    "authenticate",
+    "decode_token",
+    "issue_token",
+    "main",
+    "require",
+]
+
 ISSUER = "renovation-platform"
 AUDIENCE = "renovation-platform"
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
@@ -52,7 +68,20 @@ def issue_token(
     scopes: Iterable[str] | None = None,
     ttl_s: int = 3600,
 ) -> str:
-    """Sign a local token (CLI and tests); production tokens come from the identity provider."""
+    """Sign a local token (CLI and tests); production tokens come from the identity provider.
+
+    Args:
+        secret: the HS256 key (`ServiceSettings.jwt_key`).
+        org_code: the caller's organisation code (claim `org`).
+        org_kind: the organisation's kind (claim `org_kind`).
+        subject: claim `sub`; defaults to ``client:<org_code>``.
+        district_code: claim `district`, for district-bound organisations.
+        scopes: the scopes granted; defaults to the kind's defaults (`shared.access.default_scopes`).
+        ttl_s: seconds from now until the token expires.
+
+    Returns:
+        The signed, encoded JWT.
+    """
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": subject or f"client:{org_code}",
@@ -78,6 +107,16 @@ def decode_token(
     leeway_s: int = DEFAULT_LEEWAY_S,
 ) -> Principal:
     """Verify signature, expiry, issue time, lifetime, issuer and audience; return the caller.
+
+    Args:
+        token: the encoded JWT, without the ``Bearer`` prefix.
+        secret: the HS256 key, used when `jwks_url` is not set.
+        jwks_url: the identity provider's JWKS; when set, RS256/ES256 keys from it verify the token.
+        max_lifetime_s: the longest `exp - iat` accepted.
+        leeway_s: clock skew tolerated on `exp` and on an `iat` in the future.
+
+    Returns:
+        The caller the token names.
 
     Raises:
         Unauthenticated: for any token that is not valid, with the reason.
@@ -161,11 +200,25 @@ class TokenCache:
 
     @staticmethod
     def key(token: str) -> bytes:
-        """The digest a token is stored under (the token itself is never kept)."""
+        """The digest a token is stored under (the token itself is never kept).
+
+        Args:
+            token: the encoded JWT.
+
+        Returns:
+            The SHA-256 digest of the token.
+        """
         return hashlib.sha256(token.encode()).digest()
 
     def get(self, token: str) -> Principal | None:
-        """The cached caller of `token`, or None when unknown or at/after its `exp`."""
+        """The cached caller of `token`, or None when unknown or at/after its `exp`.
+
+        Args:
+            token: the encoded JWT.
+
+        Returns:
+            The caller remembered for the token, or None.
+        """
         key = self.key(token)
         entry = self._entries.get(key)
         if entry is None:
@@ -178,7 +231,13 @@ class TokenCache:
         return principal
 
     def put(self, token: str, principal: Principal, expires_at: float) -> None:
-        """Remember a verified token until `expires_at` (its `exp`); no-op when already expired."""
+        """Remember a verified token until `expires_at` (its `exp`); no-op when already expired.
+
+        Args:
+            token: the encoded JWT, already verified.
+            principal: the caller it names.
+            expires_at: its `exp`, in seconds since the epoch.
+        """
         if expires_at <= self._clock():
             return
         key = self.key(token)
@@ -189,6 +248,13 @@ class TokenCache:
 
     def verify(self, token: str, **decode_options: Any) -> Principal:
         """`decode_token(token, **decode_options)`, answered from the cache while it may be.
+
+        Args:
+            token: the encoded JWT.
+            **decode_options: the keyword arguments of `decode_token` (secret, jwks_url, ...).
+
+        Returns:
+            The caller the token names.
 
         Raises:
             Unauthenticated: as `decode_token`.
@@ -210,7 +276,19 @@ async def authenticate(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
     """The caller of this request; 401 without a valid bearer token, 429 when this client has
-    failed too often or its organisation writes too fast (`shared.web.rate_limit`)."""
+    failed too often or its organisation writes too fast (`shared.web.rate_limit`).
+
+    Args:
+        request: the request; its app's state holds the runtime, token cache and rate limits.
+        credentials: the ``Authorization`` header, if any (FastAPI's `HTTPBearer`).
+
+    Returns:
+        The verified caller, also left in `request.state.principal`.
+
+    Raises:
+        Unauthenticated: no bearer token, or one that does not verify.
+        TooManyRequests: this client IP failed too often, or the organisation writes too fast.
+    """
     limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
     client_ip = request.client.host if request.client else "unknown"
     if limits is not None:
@@ -247,7 +325,17 @@ CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 
 
 def require(scope: str) -> Any:
-    """A route dependency: the caller's token must carry `scope`, else 403."""
+    """A route dependency: the caller's token must carry `scope`, else 403.
+
+    Args:
+        scope: the scope the route needs, e.g. `Scope.REPORTING_READ` (`shared.access`).
+
+    Returns:
+        A `Depends` whose dependency answers the caller.
+
+    Raises:
+        Forbidden: (from the dependency, per request) the caller's token lacks `scope`.
+    """
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if scope not in principal.scopes:
@@ -258,6 +346,16 @@ def require(scope: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line `python -m shared.web.auth issue ...`: prints a signed local token.
+
+    The key is the one the services use (`ServiceSettings(service_name="cli").jwt_key`).
+
+    Args:
+        argv: the arguments after the program name; None reads `sys.argv`.
+
+    Returns:
+        The exit status, 0 on success (argparse exits with 2 on a bad argument).
+    """
     parser = argparse.ArgumentParser(prog="python -m shared.web.auth", description="Issue local tokens.")
     sub = parser.add_subparsers(dest="command", required=True)
     issue = sub.add_parser("issue", help="print a signed token for an organisation")

@@ -25,7 +25,11 @@ DRAIN_LIMIT = 128 * 1024 * 1024
 
 
 class BodyTooLarge(HTTPException):
-    """Raised from `receive` while the app reads the body; rendered as the 413 problem."""
+    """Raised from `receive` while the app reads the body; rendered as the 413 problem.
+
+    Args:
+        limit: the limit the body passed, in bytes (named in the problem's detail).
+    """
 
     def __init__(self, limit: int) -> None:
         super().__init__(status_code=413, detail=f"The request body exceeds the limit of {limit} bytes.")
@@ -47,6 +51,14 @@ class BodyLimitMiddleware:
         self.overrides = sorted((overrides or {}).items(), key=lambda item: len(item[0]), reverse=True)
 
     def limit_for(self, path: str) -> int:
+        """The body limit for a request path.
+
+        Args:
+            path: the request path, e.g. ``/imports/sheets``.
+
+        Returns:
+            The limit of the longest override prefix `path` starts with, else `default_limit`.
+        """
         for prefix, limit in self.overrides:
             if path.startswith(prefix):
                 return limit

@@ -28,7 +28,7 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 _read_sessions: WeakKeyDictionary[AsyncEngine, async_sessionmaker[AsyncSession]] = WeakKeyDictionary()
 
 
-def read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def _read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The read session factory of `engine`, made once per engine."""
     factory = _read_sessions.get(engine)
     if factory is None:
@@ -39,7 +39,7 @@ def read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     runtime = request.app.state.runtime
     if request.method in READ_METHODS:
-        async with read_sessions(runtime.engine)() as session, session.begin():
+        async with _read_session_factory(runtime.engine)() as session, session.begin():
             yield session
         return
     async with runtime.unit_of_work() as session:

@@ -26,7 +26,11 @@ SWAGGER_PARAMETERS = {"validatorUrl": None, "persistAuthorization": False}
 
 def install_docs(app: FastAPI) -> None:
     """Add /docs, /docs/oauth2-redirect, /redoc and the assets; the app must be built with
-    `docs_url=None, redoc_url=None` so FastAPI's CDN pages are not registered too."""
+    `docs_url=None, redoc_url=None` so FastAPI's CDN pages are not registered too.
+
+    Args:
+        app: the service's app; its `openapi_url` (default ``/openapi.json``) feeds both pages.
+    """
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
     redirect_url = "/docs/oauth2-redirect"

@@ -11,8 +11,12 @@ from pydantic import BaseModel
 
 from shared.db import ping
 
+__all__ = ["Liveness", "Readiness", "health_router"]
+
 
 class Liveness(BaseModel):
+    """The answer of `/healthz`: `status` is ``ok`` whenever the process can answer at all."""
+
     status: str
 
 
@@ -24,6 +28,14 @@ class Readiness(BaseModel):
 
 
 def health_router() -> APIRouter:
+    """The operations routes every service mounts: `/healthz`, `/readyz` and `/metrics`.
+
+    `/readyz` reads the database engine and Kafka producer from `app.state.runtime`, so the app
+    that includes the router must have started its runtime.
+
+    Returns:
+        A router tagged ``operations`` whose routes need no token.
+    """
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", response_model=Liveness)

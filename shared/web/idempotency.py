@@ -38,7 +38,12 @@ KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 class Idempotency:
-    """The request's idempotency key (if any) and what it takes to honour it."""
+    """The request's idempotency key (if any) and what it takes to honour it.
+
+    Args:
+        request: the request; its state and body are read to fingerprint it.
+        key: the `Idempotency-Key` header, or None when the request has none.
+    """
 
     def __init__(self, request: Request, key: str | None) -> None:
         self._request = request

@@ -64,7 +64,17 @@ AUTHENTICATED = (401, 403, 404, 409, 413, 422, 429)
 
 
 def problem_responses(statuses: tuple[int, ...]) -> dict[str, Any]:
-    """OpenAPI `responses` entries for these statuses."""
+    """OpenAPI `responses` entries for these statuses.
+
+    Args:
+        statuses: HTTP statuses among 401, 403, 404, 409, 413, 422 and 429.
+
+    Returns:
+        Each status (as a string key) mapped to a response whose body is a `ProblemDetails`.
+
+    Raises:
+        KeyError: a status that has no problem description.
+    """
     responses: dict[str, Any] = {}
     for status in statuses:
         description, headers = _PROBLEMS[status]
@@ -78,7 +88,7 @@ def problem_responses(statuses: tuple[int, ...]) -> dict[str, Any]:
     return responses
 
 
-def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+def _document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the problem responses and their schemas to a built OpenAPI document (in place)."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -107,7 +117,13 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Build the app's document once, on first request, with the problems documented."""
+    """Build the app's document once, on first request, with the problems documented.
+
+    Call it after every router is included: the document is built from `app.routes`.
+
+    Args:
+        app: the service's app; its `openapi` method is replaced.
+    """
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -117,7 +133,7 @@ def install_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            app.openapi_schema = document_problems(schema)
+            app.openapi_schema = _document_problems(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

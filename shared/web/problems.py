@@ -40,6 +40,16 @@ from shared.errors import (
 from shared.i18n import DEFAULT_LANGUAGE, negotiate, problem_detail, problem_title, rule_message
 from shared.web.rate_limit import TooManyRequests
 
+__all__ = [
+    "MEDIA_TYPE",
+    "PROBLEM_BASE",
+    "PROBLEM_KINDS",
+    "ProblemKind",
+    "install_problem_handlers",
+    "problem_kind",
+    "send_problem",
+]
+
 log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://renovation.city.example/problems/"
@@ -83,7 +93,7 @@ def problem_kind(error: DomainError) -> ProblemKind:
     return _FALLBACK
 
 
-def problem_body(
+def _problem_body(
     *,
     status: int,
     problem_type: str,
@@ -116,7 +126,7 @@ def problem_body(
     return body
 
 
-def problem_response(
+def _problem_response(
     request: Request,
     *,
     status: int,
@@ -129,7 +139,7 @@ def problem_response(
 ) -> JSONResponse:
     """Render one problem document as the response to `request`, in the caller's language."""
     language = negotiate(request.headers.get("accept-language"))
-    body = problem_body(
+    body = _problem_body(
         status=status,
         problem_type=problem_type,
         title=title,
@@ -140,11 +150,11 @@ def problem_response(
         language=language,
     )
     return JSONResponse(
-        body, status_code=status, media_type=MEDIA_TYPE, headers=language_headers(language, headers)
+        body, status_code=status, media_type=MEDIA_TYPE, headers=_language_headers(language, headers)
     )
 
 
-def language_headers(language: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+def _language_headers(language: str, headers: dict[str, str] | None = None) -> dict[str, str]:
     """`headers` plus the chosen `Content-Language` and `Vary: Accept-Language` (caches must not
     hand one caller's language to another)."""
     return {**(headers or {}), "Content-Language": language, "Vary": "Accept-Language"}
@@ -161,13 +171,26 @@ async def send_problem(
     detail: str,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """Answer from ASGI middleware, before (or instead of) the app: same document, no Request."""
+    """Answer from ASGI middleware, before (or instead of) the app: same document, no Request.
+
+    The language follows the scope's `Accept-Language` header, as for a problem the app answers.
+
+    Args:
+        scope: the ASGI connection scope (its path is the problem's `instance`).
+        receive: the ASGI receive channel.
+        send: the ASGI send channel the response goes out on.
+        status: the HTTP status.
+        problem_type: the stable type slug, e.g. ``content-too-large``.
+        title: the problem's title, in English (translated from `shared.i18n`).
+        detail: what went wrong, in English (translated from `shared.i18n`).
+        headers: extra response headers, e.g. ``Retry-After``.
+    """
     accept = next(
         (value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"accept-language"),
         None,
     )
     language = negotiate(accept)
-    body = problem_body(
+    body = _problem_body(
         status=status,
         problem_type=problem_type,
         title=title,
@@ -176,12 +199,12 @@ async def send_problem(
         language=language,
     )
     response = JSONResponse(
-        body, status_code=status, media_type=MEDIA_TYPE, headers=language_headers(language, headers)
+        body, status_code=status, media_type=MEDIA_TYPE, headers=_language_headers(language, headers)
     )
     await response(scope, receive, send)
 
 
-def field_problems(exc: RequestValidationError) -> list[FieldProblem]:
+def _field_problems(exc: RequestValidationError) -> list[FieldProblem]:
     """Pydantic errors as (field, rule, message); the location drops the `body`/`query` prefix."""
     problems = []
     for err in exc.errors():
@@ -201,7 +224,7 @@ def field_problems(exc: RequestValidationError) -> list[FieldProblem]:
     return problems
 
 
-def allowed_methods(request: Request) -> str:
+def _allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
     allowed = [
         method
@@ -218,17 +241,24 @@ _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make every error response a problem document; nothing leaks a stack trace."""
+    """Make every error response a problem document; nothing leaks a stack trace.
+
+    Registers handlers for request validation, `DomainError`, `TooManyRequests`, Starlette's HTTP
+    errors and, last, any other exception (a logged 500 that says nothing was written).
+
+    Args:
+        app: the service's app.
+    """
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(
+        return _problem_response(
             request,
             status=422,
             problem_type="validation",
             title="Request validation failed",
             detail="One or more fields are invalid.",
-            errors=field_problems(exc),
+            errors=_field_problems(exc),
         )
 
     @app.exception_handler(DomainError)
@@ -239,7 +269,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             if isinstance(exc, InvalidState)
             else None
         )
-        return problem_response(
+        return _problem_response(
             request,
             status=kind.status,
             problem_type=kind.type,
@@ -252,7 +282,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TooManyRequests)
     async def _too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
-        return problem_response(
+        return _problem_response(
             request,
             status=429,
             problem_type="too-many-requests",
@@ -265,7 +295,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             # FastAPI's answer to a body that is not text (e.g. invalid UTF-8): name it like bad JSON
-            return problem_response(
+            return _problem_response(
                 request,
                 status=422,
                 problem_type="validation",
@@ -279,12 +309,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
-            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         problem_type, title = _HTTP_KINDS.get(
             exc.status_code,
             (f"http-{exc.status_code}", str(exc.detail) if isinstance(exc.detail, str) else "HTTP error"),
         )
-        return problem_response(
+        return _problem_response(
             request,
             status=exc.status_code,
             problem_type=problem_type,
@@ -296,7 +326,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
+        return _problem_response(
             request,
             status=500,
             problem_type="internal",

@@ -21,7 +21,12 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TooManyRequests(Exception):
-    """The caller went over a rate limit; answered 429 with `Retry-After` (seconds)."""
+    """The caller went over a rate limit; answered 429 with `Retry-After` (seconds).
+
+    Args:
+        detail: one sentence saying which limit was exceeded, for a person.
+        retry_after_s: whole seconds until the caller may try again.
+    """
 
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
@@ -44,7 +49,14 @@ class RateLimits:
         self._failures: RateLimitItem = parse(auth_failures)
 
     def refuse_if_failing(self, client_ip: str) -> None:
-        """Raise TooManyRequests when this IP has used up its failed authentications."""
+        """Raise TooManyRequests when this IP has used up its failed authentications.
+
+        Args:
+            client_ip: the address the request came from.
+
+        Raises:
+            TooManyRequests: the address has no failed authentications left in this window.
+        """
         if not self._limiter.test(self._failures, "auth-failure", client_ip):
             raise TooManyRequests(
                 "too many failed authentications from this address",
@@ -52,10 +64,22 @@ class RateLimits:
             )
 
     def count_failure(self, client_ip: str) -> None:
+        """Count one failed authentication against the address.
+
+        Args:
+            client_ip: the address the request came from.
+        """
         self._limiter.hit(self._failures, "auth-failure", client_ip)
 
     def count_write(self, org_code: str) -> None:
-        """Count one write for the organisation; raise TooManyRequests over its limit."""
+        """Count one write for the organisation; raise TooManyRequests over its limit.
+
+        Args:
+            org_code: the caller's organisation code.
+
+        Raises:
+            TooManyRequests: this write takes the organisation over its write limit.
+        """
         if not self._limiter.hit(self._writes, "write", org_code):
             raise TooManyRequests(
                 f"organisation '{org_code}' is over its write limit ({self._writes})",

@@ -27,7 +27,14 @@ from shared.db.engine import create_engine, create_sessions, run_migrations
 from shared.db.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 
-__all__ = ["Runtime", "ServiceDefinition", "Worker", "start_runtime", "stop_runtime"]
+__all__ = [
+    "Runtime",
+    "ServiceDefinition",
+    "Worker",
+    "start_runtime",
+    "stop_runtime",
+    "wake_relay_on_new_events",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +77,17 @@ class Runtime:
 
 
 async def start_runtime(definition: ServiceDefinition) -> Runtime:
-    """Migrate, wait for Kafka, create topics, start the producer, relay, consumer and workers."""
+    """Migrate, wait for Kafka, create topics, start the producer, relay, consumer and workers.
+
+    The relay, the consumer (when the service subscribes to anything) and each worker run as
+    supervised tasks: one that crashes is logged and restarted a second later.
+
+    Args:
+        definition: what the service is (settings, subscriptions, workers, start-up steps).
+
+    Returns:
+        The running runtime; hand it to `stop_runtime` on shut-down.
+    """
     settings = definition.settings
     name = settings.service_name
     engine = create_engine(settings.database_url)
@@ -111,17 +128,24 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         await step(runtime)
 
     if settings.relay_enabled:
-        runtime.tasks.append(supervise("outbox-relay", relay.run))
+        runtime.tasks.append(_supervise("outbox-relay", relay.run))
     if consumes and settings.consumer_enabled:
-        runtime.tasks.append(supervise("consumer", lambda: _run_consumer(definition, runtime)))
+        runtime.tasks.append(_supervise("consumer", lambda: _run_consumer(definition, runtime)))
     for worker in definition.workers:
-        runtime.tasks.append(supervise(worker.__name__, lambda w=worker: w(runtime)))
+        runtime.tasks.append(_supervise(worker.__name__, lambda w=worker: w(runtime)))
     log.info("%s started", name)
     return runtime
 
 
 def wake_relay_on_new_events(relay: OutboxRelay) -> Callable[[AsyncSession], None]:
-    """An after-commit callback: wake the relay at once when the transaction added events."""
+    """An after-commit callback: wake the relay at once when the transaction added events.
+
+    Args:
+        relay: the service's outbox relay.
+
+    Returns:
+        A callback for `UnitOfWork(after_commit=[...])`, given the committed session.
+    """
 
     def wake(session: AsyncSession) -> None:
         if has_new_events(session):
@@ -157,7 +181,7 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
         await kafka_consumer.stop()
 
 
-def supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+def _supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
     """Run a background loop for the life of the service, restarting it after a crash."""
 
     async def guarded() -> None:
@@ -175,7 +199,11 @@ def supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[No
 
 
 async def stop_runtime(runtime: Runtime) -> None:
-    """Cancel the loops, then close the producer, the HTTP client and the engine."""
+    """Cancel the loops, then close the producer, the HTTP client and the engine.
+
+    Args:
+        runtime: what `start_runtime` returned.
+    """
     for task in runtime.tasks:
         task.cancel()
     for task in runtime.tasks:
