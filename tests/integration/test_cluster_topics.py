@@ -3,6 +3,8 @@ that could lose acked events stop a service from starting (issue 12, item 1)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 
 import pytest
@@ -11,6 +13,7 @@ from deploy.kafka.launcher import KafkaCluster, KafkaEndpoint
 from shared.bus.kafka import (
     TopicMismatchError,
     TopicSpec,
+    _NotYetKnown,
     _topic_configs,
     ensure_topics,
     make_admin,
@@ -113,11 +116,17 @@ async def test_on_three_brokers_topics_get_three_replicas_and_two_in_sync(
     spec = TopicSpec(3, replication_factor=3, min_insync_replicas=2)
     topic, weak = _topic("rf3"), _topic("weak")
     await ensure_topics(kafka_cluster.bootstrap_servers, [topic], spec=spec)
+    # Verifying it again waits until every broker knows the new topic, then passes.
+    await ensure_topics(kafka_cluster.bootstrap_servers, [topic], spec=spec)
     admin = make_admin(kafka_cluster.bootstrap_servers)
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
-        configs = (await _topic_configs(admin, [topic]))[topic]
+        for _ in range(40):  # another broker may learn of the new topic a moment later
+            with contextlib.suppress(_NotYetKnown):
+                configs = (await _topic_configs(admin, [topic]))[topic]
+                break
+            await asyncio.sleep(0.25)
     finally:
         await admin.close()
     assert all(len(p["replicas"]) == 3 for p in described["partitions"])
