@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.consumer import EventConsumer
-from shared.bus.kafka import ensure_topics, make_consumer, make_producer, wait_for_kafka
+from shared.bus.kafka import (
+    KafkaSecurity,
+    TopicSpec,
+    ensure_topics,
+    make_consumer,
+    make_producer,
+    wait_for_kafka,
+)
 from shared.bus.outbox import has_new_events
 from shared.bus.relay import OutboxRelay
 from shared.bus.subscriptions import Subscriptions
@@ -95,14 +102,28 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         await asyncio.to_thread(run_migrations, definition.migrations_dir, settings.database_url)
 
     consumes = definition.subscriptions.topics
-    await wait_for_kafka(settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s)
+    security = KafkaSecurity.from_settings(settings)
+    await wait_for_kafka(
+        settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s, security=security
+    )
     # A service may consume its own topic (reporting reads back its own events): one entry each.
     topics = [settings.topic(t) for t in dict.fromkeys((*definition.produces, *consumes))]
     if consumes:
         topics.append(settings.topic(dead_letter_topic(name)))
-    await ensure_topics(settings.kafka_bootstrap_servers, topics, settings.topic_partitions)
+    await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        topics,
+        spec=TopicSpec.from_settings(settings),
+        security=security,
+        create=not settings.kafka_topics_provisioned,
+    )
 
-    producer = make_producer(settings.kafka_bootstrap_servers, client_id=name)
+    producer = make_producer(
+        settings.kafka_bootstrap_servers,
+        client_id=name,
+        compression_type=settings.kafka_compression_type,
+        security=security,
+    )
     await producer.start()
     sessions = create_sessions(engine)
     relay = OutboxRelay(
@@ -161,6 +182,7 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
         settings.consumer_group,
         [settings.topic(t) for t in definition.subscriptions.topics],
         client_id=settings.service_name,
+        security=KafkaSecurity.from_settings(settings),
     )
     await kafka_consumer.start()
     try:
