@@ -37,9 +37,15 @@ IDENTITY: dict[str, Callable[[], dict[str, str]]] = {
 F1 = "F1 registry: CommunityCreate.floor_area_m2 is declared a bare string, so '' is schema-valid but refused"
 F2 = "F2 registry: POST /projects refuses schema-valid bodies (fields stricter than declared; unknown community 422)"
 F3 = "F3 notification: SubscriptionCreate.event_types items are bare strings; the known types are no enum"
-F4 = "F4 shared/web/idempotency.py: Idempotency-Key is declared a bare string; the format rule is not in the schema"
+F4 = "F4 registry steps: a schema-valid step on a project in another state is refused (409: a lifecycle rule no schema states)"
 F5 = "F5 reporting: GET /rollups/districts refuses schema-valid query parameters"
 F6 = "F6 notification: a schema-valid replay range is refused as empty (the rule is not in the schema)"
+F7 = "F7 registry: a re-assessment's note is cleaned (control characters, blank after trim) beyond what the schema states"
+F8 = (
+    "F8 funding: strict fen refuses 256.0, which JSON Schema calls an integer (issue 7 wants it refused); "
+    "dates against the takeover and amounts against commitments are rules no schema states"
+)
+F9 = "F9 reporting: dates not in the future, one report per week and bulletins only after the week ends are domain rules"
 REGISTRY_STEPS = (
     "acceptance",
     "acceptance-failure",
@@ -64,11 +70,20 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("registry", POSITIVE, "POST /projects"): F2,
     **{("registry", POSITIVE, f"POST /projects/{{project_id}}/{step}"): F4 for step in REGISTRY_STEPS},
     ("reporting", POSITIVE, "GET /rollups/districts"): F5,
+    ("registry", POSITIVE, "POST /communities/{community_id}/assessments"): F7,
+    ("funding", POSITIVE, "POST /projects/{project_id}/property-subsidy"): F8,
+    ("funding", POSITIVE, "POST /projects/{project_id}/property-subsidy/payments"): F8,
+    ("funding", POSITIVE, "POST /projects/{project_id}/sources"): F8,
+    ("funding", POSITIVE, "Stateful tests"): F8,
+    ("reporting", POSITIVE, "GET /progress/districts"): F9,
+    ("reporting", POSITIVE, "GET /weekly-reports"): F9,
+    ("reporting", POSITIVE, "POST /weekly-reports"): F9,
+    ("reporting", POSITIVE, "POST /bulletins"): F9,
     ("notification", POSITIVE, "POST /subscriptions"): F3,
     ("notification", POSITIVE, "POST /subscriptions/{subscription_id}/replays"): F6,
     # the stateful phase chains the operations above; its failures carry no operation label
-    ("registry", POSITIVE, "Stateful tests"): "F1, F2, F4",
-    ("reporting", POSITIVE, "Stateful tests"): F5,
+    ("registry", POSITIVE, "Stateful tests"): "F1, F2, F4, F7",
+    ("reporting", POSITIVE, "Stateful tests"): "F5, F9",
     ("notification", POSITIVE, "Stateful tests"): "F3, F6",
 }
 
