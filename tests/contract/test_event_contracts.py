@@ -111,7 +111,8 @@ def _sample_value(owner: str, name: str, annotation: Any, metadata: list[Any] | 
         return next(iter(kind))
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         return {
-            n: _sample_value(f"{owner}.{name}", n, f.annotation, f.metadata) for n, f in kind.model_fields.items()
+            n: _sample_value(f"{owner}.{name}", n, f.annotation, f.metadata)
+            for n, f in kind.model_fields.items()
         }
     if kind in (int, Decimal):
         return _bounded(_SAMPLE_VALUES[kind], metadata or [])
@@ -123,7 +124,8 @@ def _sample_value(owner: str, name: str, annotation: Any, metadata: list[Any] | 
 def sample_payload(model: type[EventPayload]) -> EventPayload:
     """A valid instance with a distinct value per UUID field, built from the field annotations."""
     values = {
-        name: _sample_value(model.TYPE, name, f.annotation, f.metadata) for name, f in model.model_fields.items()
+        name: _sample_value(model.TYPE, name, f.annotation, f.metadata)
+        for name, f in model.model_fields.items()
     }
     return model(**values)
 
