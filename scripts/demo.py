@@ -164,7 +164,7 @@ def main() -> None:
     print(f"  awards        {SERVICES['funding']}/awards", flush=True)
     print("\nEvery API needs a bearer token; issue one with e.g.", flush=True)
     print(
-        "  .venv/bin/python -m shared.web.auth issue --org zz-renovation-office --kind office\n",
+        "  .venv/bin/renovation token issue --org zz-renovation-office\n",
         flush=True,
     )
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
