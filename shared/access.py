@@ -5,7 +5,7 @@
 | read ledger (communities, projects) | all | all     | own district only (else 404) | no  |
 | write ledger                   | no     | no         | own district only (else 404) | no      |
 | read awards                    | all    | all        | own district only            | no      |
-| approve / disburse money       | no     | Finance only | no                         | no      |
+| approve / disburse money       | no     | the department the profile names (Finance) | no | no |
 | read rollups                   | all    | all        | own district only            | no      |
 | subscribe to events            | own org | own org   | own org                      | own org |
 | hear ledger events (registry.*) | all   | all        | own district only            | own pipeline work |
@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from shared.directory.models import OrganisationKind
@@ -36,7 +37,6 @@ from shared.directory.models import OrganisationKind
 __all__ = [
     "DEFAULT_SCOPES",
     "EVENT_FAMILY_PREFIXES",
-    "FINANCE_CODE",
     "HEARD_FAMILIES",
     "UTILITY_ASSIGNMENT_FIELDS",
     "EventFamily",
@@ -44,6 +44,7 @@ __all__ = [
     "Principal",
     "Scope",
     "approves_money",
+    "money_departments",
     "assigned_to_utility",
     "default_scopes",
     "event_district",
@@ -55,8 +56,6 @@ __all__ = [
     "visible_district",
     "writes_district",
 ]
-
-FINANCE_CODE = "finance"
 
 
 class Scope(StrEnum):
@@ -111,15 +110,37 @@ DEFAULT_SCOPES: dict[OrganisationKind, frozenset[str]] = {
 }
 
 
+@cache
+def money_departments() -> frozenset[str]:
+    """The departments some programme's profile names to approve or pay its city award.
+
+    The profiles are the one home of that rule (`shared.policy.award_approver` / `award_payer`);
+    today every bundled plan names Finance (财政局).
+
+    Returns:
+        Their organisation codes.
+    """
+    from shared.policy import RuleAbsentError, award_approver, award_payer, bundled_profiles
+
+    codes: set[str] = set()
+    for profile in bundled_profiles().values():
+        try:
+            codes |= {award_approver(profile), award_payer(profile)}
+        except RuleAbsentError:
+            continue
+    return frozenset(codes)
+
+
 def default_scopes(kind: OrganisationKind, org_code: str) -> frozenset[str]:
-    """The scopes an organisation's client gets by default; only Finance may approve money.
+    """The scopes an organisation's client gets by default; the money scope only for a department
+    a profile names to approve or pay an award (the programme's own check is in funding).
 
     Args:
         kind: the organisation's kind.
-        org_code: its code (Finance's adds the approval scope).
+        org_code: its code.
     """
     scopes = DEFAULT_SCOPES[kind]
-    if kind is OrganisationKind.DEPARTMENT and org_code == FINANCE_CODE:
+    if kind is OrganisationKind.DEPARTMENT and org_code in money_departments():
         scopes = scopes | {Scope.FUNDING_APPROVE}
     return scopes
 
@@ -149,12 +170,13 @@ def writes_district(principal: Principal, district_code: str) -> bool:
 
 
 def approves_money(principal: Principal) -> bool:
-    """Only the Finance bureau approves and disburses subsidies.
+    """Whether the caller is a department some profile names to approve or pay an award (the
+    coarse rule; funding checks the programme's own approver and payer on the record).
 
     Args:
         principal: the caller.
     """
-    return principal.org_kind is OrganisationKind.DEPARTMENT and principal.org_code == FINANCE_CODE
+    return principal.org_kind is OrganisationKind.DEPARTMENT and principal.org_code in money_departments()
 
 
 def visible_district(principal: Principal) -> str | None:

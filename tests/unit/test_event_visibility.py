@@ -137,3 +137,20 @@ def test_a_utility_named_in_a_list_of_assignees_hears_its_work() -> None:
     assert not sees_event(
         READERS["gas"], "registry.project.pipeline_work_assigned.v1", JINSHUI, {"utility_code": "power"}
     )
+
+
+def test_the_money_scope_follows_the_departments_the_profiles_name() -> None:
+    """No department code is hard-coded: the scope goes to whoever a profile names to approve or
+    pay an award (Finance in every bundled plan), and to nobody else."""
+    from shared.access import Scope, default_scopes, money_departments
+    from shared.policy import award_approver, award_payer, bundled_profiles
+
+    named = {
+        code
+        for profile in bundled_profiles().values()
+        if profile.funding and profile.funding.award
+        for code in (award_approver(profile), award_payer(profile))
+    }
+    assert money_departments() == named == {"finance"}
+    assert Scope.FUNDING_APPROVE in default_scopes(OrganisationKind.DEPARTMENT, "finance")
+    assert Scope.FUNDING_APPROVE not in default_scopes(OrganisationKind.DEPARTMENT, "housing")
