@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.funding.domain import awards as rules
-from services.funding.domain.awards import AwaitAudit, AwardStatus, Figures
+from services.funding.domain.awards import AwaitAudit, AwardStatus, AwardTerms, Figures
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
 from services.funding.handlers import journal
 from services.funding.models import Award, AwardAdjustment, NoAward
@@ -60,29 +60,15 @@ async def propose_award_on_acceptance(
             after={"reason": terms.detail},
         )
         return
-    award = Award(
-        project_id=accepted.project_id,
-        district_code=accepted.district_code,
-        programme_code=accepted.programme_code,
-        basis=terms.basis,
-        basis_fen=terms.basis_fen,
-        ratio=rules.ratio_of(profile),
-        amount_fen=terms.amount_fen,
+    _propose_award(
+        session,
+        event,
+        accepted,
+        profile,
+        terms,
         planned_investment_fen=figures.planned_fen,
         accepted_investment_fen=figures.accepted_fen,
         audited_investment_fen=figures.audited_fen,
-        status=AwardStatus.PROPOSED,
-        source_event_id=event.id,
-        proposed_at=event.now,
-    )
-    session.add(award)
-    audit.record(
-        session,
-        FUNDING,
-        "award.proposed",
-        "award",
-        award.id,
-        after={"project_id": award.project_id, "amount_fen": award.amount_fen, "basis": terms.basis},
     )
 
 
@@ -307,15 +293,30 @@ async def _propose_on_audit(
         )
         return
     terms = rules.terms_on_audit(profile, audited.audited_investment_fen)
+    _propose_award(
+        session, event, audited, profile, terms, audited_investment_fen=audited.audited_investment_fen
+    )
+
+
+def _propose_award(
+    session: AsyncSession,
+    event: ReceivedEvent[ProjectAccepted] | ReceivedEvent[FinalAccountsAudited],
+    project: ProjectAccepted | FinalAccountsAudited,
+    profile: ProgrammeProfile,
+    terms: AwardTerms,
+    **investments: int | None,
+) -> Award:
+    """Stage a proposed award for Finance to approve, with its audit entry (one place for both
+    the acceptance and the late-audit paths)."""
     award = Award(
-        project_id=audited.project_id,
-        district_code=audited.district_code,
-        programme_code=audited.programme_code,
+        project_id=project.project_id,
+        district_code=project.district_code,
+        programme_code=project.programme_code,
         basis=terms.basis,
         basis_fen=terms.basis_fen,
         ratio=rules.ratio_of(profile),
         amount_fen=terms.amount_fen,
-        audited_investment_fen=audited.audited_investment_fen,
+        **investments,
         status=AwardStatus.PROPOSED,
         source_event_id=event.id,
         proposed_at=event.now,
@@ -329,6 +330,7 @@ async def _propose_on_audit(
         award.id,
         after={"project_id": award.project_id, "amount_fen": award.amount_fen, "basis": terms.basis},
     )
+    return award
 
 
 def _record_no_award(
