@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
@@ -117,10 +118,28 @@ class EventConsumer:
                     await self.process_partition_batch(records)
                     handled[tp] = records[-1].offset + 1
             if handled:
-                # One commit for every partition of the fetch, each batch already in the DB.
-                await self._consumer.commit(handled)
-                for tp, next_offset in handled.items():
-                    self._record_lag(tp, next_offset)
+                await self._commit(handled)
+
+    async def _commit(self, handled: dict[TopicPartition, int]) -> None:
+        """One commit for every partition of the fetch, each batch already in the DB.
+
+        A rebalance can take a partition away while its batch is being handled; its offset is
+        then not ours to commit, and the new owner re-reads from the last commit (the inbox
+        skips what this replica stored). So a revoked partition is dropped, and a commit the
+        coordinator refuses mid-rebalance is logged, not raised: crashing the consumer would
+        only start another rebalance.
+        """
+        assigned = self._consumer.assignment()
+        mine = {tp: offset for tp, offset in handled.items() if tp in assigned}
+        if not mine:
+            return
+        try:
+            await self._consumer.commit(mine)
+        except (CommitFailedError, IllegalStateError) as exc:
+            log.info("offsets not committed during a rebalance (%s); the inbox covers it", exc)
+            return
+        for tp, next_offset in mine.items():
+            self._record_lag(tp, next_offset)
 
     async def process_partition_batch(self, records: list[ConsumerRecord]) -> None:  # type: ignore[type-arg]
         """Handle one partition's records in order, without committing offsets.

@@ -139,7 +139,9 @@ async def test_two_replicas_in_one_group_count_exactly_and_a_replay_rebuilds_the
             return got == want or None
 
         await eventually(exact, timeout_s=180, interval_s=0.5)
-        assert await _group_members(bootstrap, settings.consumer_group) == 2, "both replicas consumed"
+        # A rebalance mid-run must not crash a replica out of the group (a revoked partition's
+        # offsets are dropped, not committed); both are members again once it settles.
+        await eventually(lambda: _two(bootstrap, settings.consumer_group), timeout_s=60)
         incremental = {
             "now": await _rollups(first),
             "week": await _rollups(first, period="week", date="2026-11-04"),
