@@ -12,6 +12,7 @@ from datetime import date
 
 from pydantic import Field, model_validator
 
+from shared.policy.models.acknowledgement import ActionRequest
 from shared.policy.models.base import Code, Frozen, Text
 from shared.policy.models.catalogue import Catalogue
 from shared.policy.models.eligibility import Eligibility
@@ -53,6 +54,7 @@ class ProgrammeProfile(Frozen):
     supervision: Supervision
     service_levels: tuple[ServiceLevel, ...] = ()
     standards: tuple[Standard, ...] = ()
+    action_requests: tuple[ActionRequest, ...] = ()
 
     @property
     def department_codes(self) -> frozenset[str]:
@@ -107,6 +109,9 @@ class ProgrammeProfile(Frozen):
         for i, stage in enumerate(self.lifecycle.stages):
             for j, code in enumerate(stage.responsible_departments):
                 yield f"lifecycle.stages[{i}].responsible_departments[{j}]", code
+        for i, request in enumerate(self.action_requests):
+            for j, code in enumerate(request.departments):
+                yield f"action_requests[{i}].departments[{j}]", code
         funding = self.funding
         if funding is not None and funding.award is not None:
             yield "funding.award.payer_department", funding.award.payer_department
