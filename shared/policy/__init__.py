@@ -103,6 +103,7 @@ from shared.policy.models import (
     YearlyTargets,
 )
 from shared.policy.rules import (
+    EVALUATION_COMPONENTS,
     BuiltYearCutoff,
     EligibilityCheck,
     EligibilityDecision,
@@ -122,6 +123,7 @@ from shared.policy.rules import (
     cumulative_target_share,
     deadline_status,
     deadlines,
+    evaluation_score,
     first_step,
     indicator,
     indicator_threshold,
@@ -136,6 +138,7 @@ from shared.policy.rules import (
     milestone_in_force,
     minimum_subsidy_fen,
     missing_sign_offs,
+    monthly_evaluation,
     next_stage,
     next_steps,
     past_at_issue,
@@ -156,6 +159,7 @@ from shared.policy.rules import (
 )
 
 __all__ = [
+    "EVALUATION_COMPONENTS",
     "PROFILES_DIR",
     "Activity",
     "AllocationRule",
@@ -260,6 +264,7 @@ __all__ = [
     "cumulative_target_share",
     "deadline_status",
     "deadlines",
+    "evaluation_score",
     "first_step",
     "get_profile",
     "indicator",
@@ -277,6 +282,7 @@ __all__ = [
     "milestone_in_force",
     "minimum_subsidy_fen",
     "missing_sign_offs",
+    "monthly_evaluation",
     "next_stage",
     "next_steps",
     "past_at_issue",

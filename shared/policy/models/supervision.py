@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Quantity, Ratio, Text
+from shared.policy.models.base import Cited, Code, Frozen, Named, Party, Quantity, Ratio, Reading, Text
 from shared.policy.models.jurisdiction import AreaKind
 
 __all__ = [
@@ -23,11 +23,13 @@ __all__ = [
     "Comparison",
     "DailyPatrol",
     "Enforcement",
+    "EvaluationWeights",
     "Indicator",
     "IndicatorScope",
     "Meeting",
     "MeetingCadence",
     "Milestone",
+    "MonthlyEvaluation",
     "MonthlyReport",
     "Supervision",
     "TargetBasis",
@@ -212,6 +214,41 @@ class Meeting(Cited, Named):
     purpose_zh: Text | None = None
 
 
+class EvaluationWeights(Frozen):
+    """How much each component weighs in a district's monthly score; the weights add up to 1.
+
+    The plans name what is evaluated (计划制定、任务落实、工作进度, Zhengzhou 2019 七(四)) but give
+    no formula, so the weights are the platform's reading, for the office to change here.
+    """
+
+    progress: Ratio
+    timeliness: Ratio
+    first_pass_acceptance: Ratio
+    rectification: Ratio
+    payout: Ratio
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> EvaluationWeights:
+        parts = (self.progress, self.timeliness, self.first_pass_acceptance, self.rectification, self.payout)
+        total = sum(parts, Decimal(0))
+        if total != 1:
+            raise ValueError(f"weights: the weights must add up to 1, they add up to {total}")
+        return self
+
+
+class MonthlyEvaluation(Cited):
+    """The monthly evaluation (月考评, Kaifeng 七(七)): a score per district out of `full_marks`.
+
+    Each component is a share from 0 to 1 (see `shared.policy.evaluation_score`); a component a
+    district has no data for yet (no acceptance inspected, no award approved) is left out and the
+    other weights scaled up, so nobody gains or loses marks for work not yet due.
+    """
+
+    weights: EvaluationWeights
+    full_marks: Quantity = Decimal(100)
+    reading: Reading = Reading.PLATFORM
+
+
 class Supervision(Frozen):
     """The supervision rules a plan has; each absent rule is None or empty."""
 
@@ -224,6 +261,7 @@ class Supervision(Frozen):
     daily_patrol: DailyPatrol | None = None
     assessments: tuple[Assessment, ...] = ()
     meetings: tuple[Meeting, ...] = ()
+    evaluation: MonthlyEvaluation | None = None
 
     @model_validator(mode="after")
     def _unique_indicators(self) -> Supervision:

@@ -14,6 +14,7 @@ from shared.policy.rules.eligibility import (
     built_year_cutoff,
     is_eligible,
 )
+from shared.policy.rules.evaluation import EVALUATION_COMPONENTS, evaluation_score, monthly_evaluation
 from shared.policy.rules.funding import (
     award_applies,
     award_approver,
@@ -61,6 +62,7 @@ from shared.policy.rules.supervision import (
 )
 
 __all__ = [
+    "EVALUATION_COMPONENTS",
     "BuiltYearCutoff",
     "EligibilityCheck",
     "EligibilityDecision",
@@ -80,6 +82,7 @@ __all__ = [
     "cumulative_target_share",
     "deadline_status",
     "deadlines",
+    "evaluation_score",
     "first_step",
     "indicator",
     "indicator_threshold",
@@ -94,6 +97,7 @@ __all__ = [
     "milestone_in_force",
     "minimum_subsidy_fen",
     "missing_sign_offs",
+    "monthly_evaluation",
     "next_stage",
     "next_steps",
     "past_at_issue",
