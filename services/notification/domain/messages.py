@@ -17,6 +17,7 @@ from shared.money import format_yuan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PREFIX = "【老旧小区改造】"
+FOOTER = "详情请登录老旧小区改造平台查看。此邮件由系统自动发送，请勿回复。"
 
 TITLES: Mapping[str, str] = {
     "registry.project.registered.v1": "新项目已登记入台账",
@@ -34,6 +35,11 @@ TITLES: Mapping[str, str] = {
     "registry.project.final_accounts_audited.v1": "项目已完成决算审计",
     "registry.project.property_taken_over.v1": "项目已落实物业管理",
     "registry.project.closed.v1": "项目已结项",
+    "registry.project.safety_patrol_recorded.v1": "施工现场安全巡查已记录",
+    "registry.pipeline_work.assigned.v1": "管线改造任务已分派",
+    "registry.pipeline_work.started.v1": "管线改造已开工",
+    "registry.pipeline_work.completed.v1": "管线改造已完成",
+    "registry.pipeline_work.exempted.v1": "管线改造任务已核免",
     "reporting.district.lagging.v1": "区县改造进度滞后预警",
     "reporting.weekly_report.overdue.v1": "周报逾期未报送",
     "reporting.bulletin.published.v1": "改造工作通报已发布",
@@ -41,6 +47,13 @@ TITLES: Mapping[str, str] = {
     "funding.subsidy.adjusted.v1": "奖补资金已按审计结果调整",
     "funding.subsidy.disbursed.v1": "奖补资金已拨付",
     "funding.subsidy.disbursement_reversed.v1": "奖补资金拨付已冲回",
+    "funding.central_allocation.proposed.v1": "中央补助资金分配方案已提出，待审批",
+    "funding.central_allocation.approved.v1": "中央补助资金分配方案已批准",
+    "funding.investment.planned.v1": "项目投资计划已记录",
+    "funding.property_subsidy.scheduled.v1": "物业服务补贴计划已制定",
+    "funding.property_subsidy.paid.v1": "物业服务补贴已支付",
+    "funding.source.committed.v1": "项目资金来源已落实",
+    "reporting.evaluation.published.v1": "月度考评结果已发布",
 }
 """Titles per event type; a type not listed gets a generic title naming it."""
 
@@ -64,7 +77,10 @@ def title(event_type: str) -> str:
 
 
 def render(event_type: str, data: Mapping[str, Any], at: datetime) -> Message:
-    """The subject and body for one event."""
+    """The subject and body for one event (a platform notice carries its own)."""
+    if event_type.startswith("notification.") and data.get("title_zh") and data.get("body_zh"):
+        body = f"{data['body_zh']}\n\n{FOOTER}"
+        return Message(subject=f"{PREFIX}{data['title_zh']}", body=body)
     heading = title(event_type)
     lines = [heading, ""]
     if data.get("district_code"):
@@ -78,5 +94,5 @@ def render(event_type: str, data: Mapping[str, Any], at: datetime) -> Message:
         if isinstance(value, int):
             lines.append(f"{label}：{format_yuan(value)} 元")
     lines.append(f"时间：{at.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}（北京时间）")
-    lines += ["", "详情请登录老旧小区改造平台查看。此邮件由系统自动发送，请勿回复。"]
+    lines += ["", FOOTER]
     return Message(subject=f"{PREFIX}{heading}", body="\n".join(lines))

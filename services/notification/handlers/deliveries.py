@@ -17,9 +17,9 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notification.domain import retry
+from services.notification.domain import notices, retry
 from services.notification.domain.attempts import AttemptResult
-from services.notification.handlers import inbox
+from services.notification.handlers.notices import tell
 from services.notification.handlers.subscriptions import get_subscription, sees_all
 from services.notification.models import (
     Delivery,
@@ -145,10 +145,6 @@ async def record_attempt(
         )
         if delay is None:
             outcome = retry.Outcome.FAILED
-            if policy.disable_after_s is not None:
-                await disable_if_failing(
-                    session, delivery.subscription_id, now=now, window_s=policy.disable_after_s
-                )
     if outcome is retry.Outcome.DELIVERED:
         delivery.state = DeliveryState.DELIVERED
         delivery.delivered_at = now
@@ -158,7 +154,15 @@ async def record_attempt(
         delivery.next_attempt_at = now + timedelta(seconds=delay or 0.0)
     session.add(delivery)
     if retry.disables_endpoint(result.status):
-        await disable_subscription(session, delivery.subscription_id, reason=result.status_line, now=now)
+        await disable_subscription(
+            session,
+            delivery.subscription_id,
+            reason=result.status_line,
+            now=now,
+            reason_zh="的接收端答复 HTTP 410 Gone（端点已不存在）",
+        )
+    elif outcome is not retry.Outcome.DELIVERED and policy.disable_after_s is not None:
+        await disable_if_failing(session, delivery.subscription_id, now=now, window_s=policy.disable_after_s)
     return DeliveryState(delivery.state)
 
 
@@ -166,46 +170,57 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def disable_if_failing(
-    session: AsyncSession, subscription_id: uuid.UUID, *, now: datetime, window_s: float
-) -> None:
-    """Disable an endpoint that has failed for `window_s` with nothing delivered, and tell its
-    owner in the inbox (Svix/GOV.UK practice: stop hammering a dead endpoint, say so)."""
-    since = now - timedelta(seconds=window_s)
-    subscription = await session.get(Subscription, subscription_id)
-    if subscription is None or not subscription.active or subscription.created_at > since:
-        return
+async def failing_since(session: AsyncSession, subscription_id: uuid.UUID) -> datetime | None:
+    """When the endpoint's current run of failures began: its first attempt after its last
+    success (None when it has not failed since)."""
     last_success = (
         await session.exec(
             select(func.max(Delivery.delivered_at)).where(Delivery.subscription_id == subscription_id)
         )
     ).one()
-    if last_success is not None and _aware(last_success) > since:
-        return
+    query = (
+        select(func.min(DeliveryAttempt.attempted_at))
+        .join(Delivery, col(Delivery.id) == col(DeliveryAttempt.delivery_id))
+        .where(Delivery.subscription_id == subscription_id)
+    )
+    if last_success is not None:
+        query = query.where(DeliveryAttempt.attempted_at > last_success)
+    first = (await session.exec(query)).one()
+    return _aware(first) if first is not None else None
+
+
+async def disable_if_failing(
+    session: AsyncSession, subscription_id: uuid.UUID, *, now: datetime, window_s: float
+) -> bool:
+    """Disable an endpoint whose every attempt has failed for `window_s` (Svix: 5 days), and tell
+    its owner by inbox and e-mail; returns whether it was disabled."""
+    since = await failing_since(session, subscription_id)
+    if since is None or since > now - timedelta(seconds=window_s):
+        return False
     days = window_s / 86400
-    reason = f"no delivery succeeded for {days:g} days"
-    await disable_subscription(session, subscription_id, reason=reason, now=now)
-    inbox.add_notice(
+    return await disable_subscription(
         session,
-        subscription.subscriber_code,
-        key=f"disabled:{subscription_id}",
-        title="【老旧小区改造】Webhook 端点已停用",
-        body=(
-            f"您的订阅 {subscription_id}（{subscription.endpoint_url or subscription.email_address}）"
-            f"已连续 {days:g} 天投递失败，系统已停用该端点。\n"
-            "请修复接收端后重新订阅，并通过重放（replay）补发期间的消息。"
-        ),
+        subscription_id,
+        reason=f"no delivery succeeded for {days:g} days",
         now=now,
+        reason_zh=f"已连续 {days:g} 天投递失败",
     )
 
 
 async def disable_subscription(
-    session: AsyncSession, subscription_id: uuid.UUID, *, reason: str, now: datetime
-) -> None:
-    """Stop an endpoint that said it is gone; its pending deliveries fail with the reason."""
+    session: AsyncSession,
+    subscription_id: uuid.UUID,
+    *,
+    reason: str,
+    now: datetime,
+    reason_zh: str | None = None,
+) -> bool:
+    """Stop an endpoint (gone, or failing for days): its pending deliveries fail with the reason,
+    and its owner is told in the inbox and on its e-mail subscriptions. Returns whether this call
+    disabled it (an endpoint already disabled is left as it is)."""
     subscription = await session.get(Subscription, subscription_id, with_for_update=True)
     if subscription is None or not subscription.active:
-        return
+        return False
     subscription.active = False
     subscription.fingerprint = None  # an identical subscription may be made again
     subscription.disabled_reason = f"endpoint disabled: {reason}"
@@ -216,6 +231,12 @@ async def disable_subscription(
         .where(Delivery.subscription_id == subscription_id, Delivery.state == DeliveryState.PENDING)
         .values(state=DeliveryState.FAILED, last_error=subscription.disabled_reason)
     )
+    target = subscription.endpoint_url or subscription.email_address or str(subscription.channel)
+    notice = notices.endpoint_disabled(
+        str(subscription_id), target, reason_zh or f"投递失败（{reason}）", now=now
+    )
+    await tell(session, subscription.subscriber_code, notice, now=now, skip=subscription_id)
+    return True
 
 
 async def list_deliveries(
