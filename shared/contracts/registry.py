@@ -30,6 +30,7 @@ __all__ = [
     "RectificationCompleted",
     "ResidentsConsulted",
     "ReviewPassed",
+    "SafetyPatrolRecorded",
     "Signature",
     "TenderAwarded",
 ]
@@ -231,6 +232,9 @@ class PropertyTakenOver(_ProjectEvent):
     manager: str = Field(description="Name of the managing company or body.")
     service_level: str | None = Field(default=None, description="Service level code from the profile.")
     commitments: list[str] = Field(default_factory=list, description="Service item codes committed to.")
+    floor_area_m2: Decimal | None = Field(
+        default=None, gt=0, description="The community's floor area in m², from the ledger (for subsidies)."
+    )
 
 
 class ProjectClosed(_ProjectEvent):
@@ -249,3 +253,16 @@ class ReviewPassed(_ProjectEvent):
     step: str = Field(description="approval, design_review or cost_review (the profile's step code).")
     passed_on: date
     reference: str = Field(description="Reference of the approval or review document.")
+
+
+class SafetyPatrolRecorded(_ProjectEvent):
+    """A street office's daily safety patrol of a site under construction (Zhongyuan 五(二)5:
+    每天到施工小区进行巡查，发现安全隐患及时反馈施工方); one per project per day."""
+
+    TYPE: ClassVar[str] = "registry.project.safety_patrol_recorded.v1"
+
+    patrolled_on: date = Field(description="The day patrolled (Asia/Shanghai).")
+    findings: str
+    hazards: list[str] = Field(default_factory=list, description="Safety hazards found, one per entry.")
+    contractor_notified: bool = Field(description="Whether the contractor was told of the hazards.")
+    note: str | None = None

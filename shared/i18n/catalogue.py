@@ -165,6 +165,16 @@ RULES: dict[str, Text] = {
     ),
     "takeover_mode": Text("Use a takeover mode the programme names.", "请使用本项目计划规定的物业接管方式。"),
     "unique": Text("Must be unique.", "不得重复。"),
+    # --- registry: daily safety patrols, deadlines, demonstration areas
+    "daily_patrol_programme": Text(
+        "The programme's plan asks for no daily safety patrol.", "本项目计划未规定每日安全巡查。"
+    ),
+    "one_patrol_per_day": Text(
+        "That day's patrol is already recorded for this project.", "该项目当天的巡查记录已登记。"
+    ),
+    "patrol_during_construction": Text(
+        "A patrol is dated within the construction period.", "巡查日期须在施工期间（开工至竣工）。"
+    ),
     # --- funding
     "at_least_minimum_period": Text(
         "The period is shorter than the programme's minimum.", "期限短于本项目计划规定的最短期限。"

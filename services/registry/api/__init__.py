@@ -9,6 +9,7 @@ from services.registry.api import (
     construction,
     consultation,
     directory,
+    patrols,
     planning,
     projects,
     takeover,
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     acceptance.router,
     audit.router,
     takeover.router,
+    patrols.router,
     directory.router,
 ]
 

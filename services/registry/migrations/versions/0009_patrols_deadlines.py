@@ -1,11 +1,15 @@
-"""Zhongyuan's daily safety patrols and tracked step deadlines.
+"""Zhongyuan's daily safety patrols and tracked step deadlines; demonstration areas (示范区).
 
 Revision ID: 0009
 Revises: 0008
+
+Deadlines are computed from the profile and each project's timeline, so they need no table.
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
+
+from shared.db.types import UtcDateTime
 
 revision = "0009"
 down_revision = "0008"
@@ -14,8 +18,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "safety_patrol",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("project_id", sa.Uuid, sa.ForeignKey("project.id"), nullable=False, index=True),
+        sa.Column("district_code", sa.String(64), nullable=False, index=True),
+        sa.Column("programme_code", sa.String(64), nullable=False),
+        sa.Column("patrolled_on", sa.Date, nullable=False, index=True),
+        sa.Column("findings", sa.String(2000), nullable=False),
+        sa.Column("hazards", sa.JSON, nullable=False),
+        sa.Column("contractor_notified", sa.Boolean, nullable=False),
+        sa.Column("note", sa.String(2000)),
+        sa.Column("actor_org", sa.String(64), nullable=False),
+        sa.Column("recorded_at", UtcDateTime(), nullable=False),
+        sa.UniqueConstraint("project_id", "patrolled_on", name="uq_safety_patrol_project_day"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("safety_patrol")

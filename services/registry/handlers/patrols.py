@@ -1,0 +1,215 @@
+"""Recording daily safety patrols (SafetyPatrolRecorded) and reading what is recorded and missing."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.registry.domain.lifecycle import allowed_actions
+from services.registry.domain.patrols import (
+    COMPLETION_ACTION,
+    START_ACTION,
+    ConstructionPeriod,
+    check_patrol_date,
+    check_patroller,
+    construction_period,
+    patrol_gaps,
+    patrol_rule,
+)
+from services.registry.domain.programmes import programme
+from services.registry.handlers.lifecycle import event_fields, lock_project
+from services.registry.models.patrols import (
+    MissingPatrol,
+    PatrolLog,
+    PatrolPublic,
+    PatrolRecord,
+    SafetyPatrol,
+)
+from services.registry.models.projects import Project, ProjectStep
+from shared import audit
+from shared.access import Principal, sees_district, visible_district
+from shared.bus.outbox import add_to_outbox
+from shared.clock import shanghai_date
+from shared.contracts.registry import SafetyPatrolRecorded
+from shared.errors import Conflict, FieldProblem, InvalidState, NotFoundError, RuleViolation
+from shared.policy import bundled_profiles
+
+
+async def _period(session: AsyncSession, project_id: uuid.UUID) -> ConstructionPeriod:
+    query = (
+        select(ProjectStep.action, ProjectStep.occurred_on)
+        .where(ProjectStep.project_id == project_id)
+        .where(col(ProjectStep.action).in_([START_ACTION, COMPLETION_ACTION]))
+        .order_by(col(ProjectStep.id))
+    )
+    return construction_period((await session.exec(query)).all())
+
+
+async def record_patrol(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID, body: PatrolRecord, now: datetime
+) -> PatrolPublic:
+    """Record one day's patrol of a site under construction; announces SafetyPatrolRecorded.
+
+    Raises:
+        NotFound: no such project in the caller's district.
+        Forbidden: the caller is not the party the plan puts in charge of patrols.
+        Conflict: the programme keeps no patrols, or the day already has one (409).
+        InvalidState: works have not started.
+        RuleViolation: the date is in the future or outside construction.
+    """
+    project = await lock_project(session, actor, project_id)
+    profile = programme(project.programme_code)
+    rule = patrol_rule(profile)
+    check_patroller(profile, rule, actor.org_kind.value)
+    period = await _period(session, project.id)
+    if period.started_on is None:
+        allowed = allowed_actions(profile, project.status, audited=project.audited_on is not None)
+        raise InvalidState(
+            f"a project at step '{project.step}' ({project.status}) has no works to patrol yet",
+            current=project.step,
+            allowed=allowed,
+            errors=[FieldProblem("patrolled_on", "patrol_during_construction", "works have not started")],
+        )
+    check_patrol_date(body.patrolled_on, period, shanghai_date(now))
+    taken = await session.exec(
+        select(SafetyPatrol.id).where(
+            SafetyPatrol.project_id == project.id, SafetyPatrol.patrolled_on == body.patrolled_on
+        )
+    )
+    if taken.first() is not None:
+        raise Conflict(
+            f"the patrol of {body.patrolled_on} is already recorded for this project",
+            [FieldProblem("patrolled_on", "one_patrol_per_day", f"{body.patrolled_on} has its patrol")],
+        )
+    patrol = SafetyPatrol(
+        project_id=project.id,
+        district_code=project.district_code,
+        programme_code=project.programme_code,
+        patrolled_on=body.patrolled_on,
+        findings=body.findings,
+        hazards=list(body.hazards),
+        contractor_notified=body.contractor_notified,
+        note=body.note,
+        actor_org=actor.org_code,
+        recorded_at=now,
+    )
+    session.add(patrol)
+    add_to_outbox(
+        session,
+        SafetyPatrolRecorded(
+            **event_fields(project),
+            patrolled_on=body.patrolled_on,
+            findings=body.findings,
+            hazards=list(body.hazards),
+            contractor_notified=body.contractor_notified,
+            note=body.note,
+        ),
+    )
+    audit.record(
+        session,
+        actor,
+        "project.safety_patrol_recorded",
+        "project",
+        project.id,
+        after=body.model_dump(mode="json"),
+    )
+    return PatrolPublic.model_validate(patrol, from_attributes=True)
+
+
+async def patrol_log(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID, now: datetime
+) -> PatrolLog:
+    """A project's patrols, oldest first, and the construction days without one."""
+    project = await session.get(Project, project_id)
+    if project is None or not sees_district(actor, project.district_code):
+        raise NotFoundError(f"no project {project_id}")
+    patrol_rule(programme(project.programme_code))
+    period = await _period(session, project.id)
+    rows = (
+        await session.exec(
+            select(SafetyPatrol)
+            .where(SafetyPatrol.project_id == project.id)
+            .order_by(col(SafetyPatrol.patrolled_on))
+        )
+    ).all()
+    gaps = patrol_gaps(period, [r.patrolled_on for r in rows], shanghai_date(now))
+    return PatrolLog(
+        project_id=project.id,
+        construction_started_on=period.started_on,
+        construction_completed_on=period.completed_on,
+        through=gaps.through,
+        patrols=[PatrolPublic.model_validate(r, from_attributes=True) for r in rows],
+        missing_days=gaps.missing_days,
+        due_today=gaps.due_today,
+    )
+
+
+def _patrolling_programmes() -> list[str]:
+    return sorted(code for code, p in bundled_profiles().items() if p.supervision.daily_patrol is not None)
+
+
+async def missing_on(
+    session: AsyncSession,
+    actor: Principal,
+    day: date,
+    now: datetime,
+    *,
+    programme_code: str | None,
+    district_code: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[MissingPatrol], int]:
+    """Sites under construction on `day` (in programmes that patrol) with no patrol that day; total.
+
+    Raises:
+        RuleViolation: `day` is in the future (Asia/Shanghai).
+    """
+    today = shanghai_date(now)
+    if day > today:
+        raise RuleViolation(
+            f"date {day} is in the future (today is {today} in Asia/Shanghai)",
+            [FieldProblem("date", "not_in_future", f"give a date on or before {today}")],
+        )
+    programmes = _patrolling_programmes()
+    if programme_code is not None:
+        programmes = [code for code in programmes if code == programme_code]
+    query = (
+        select(Project, ProjectStep.action, ProjectStep.occurred_on)
+        .join(ProjectStep, col(ProjectStep.project_id) == col(Project.id))
+        .where(col(Project.programme_code).in_(programmes))
+        .where(col(ProjectStep.action).in_([START_ACTION, COMPLETION_ACTION]))
+        .where(col(ProjectStep.occurred_on) <= day)
+    )
+    if (own := visible_district(actor)) is not None:
+        query = query.where(Project.district_code == own)
+    if district_code is not None:
+        query = query.where(Project.district_code == district_code)
+    projects: dict[uuid.UUID, Project] = {}
+    steps: dict[uuid.UUID, list[tuple[str, date]]] = defaultdict(list)
+    for project, action, occurred_on in (await session.exec(query.order_by(col(ProjectStep.id)))).all():
+        projects[project.id] = project
+        steps[project.id].append((action, occurred_on))
+    on_site = {pid: construction_period(s) for pid, s in steps.items()}
+    on_site = {pid: p for pid, p in on_site.items() if p.covers(day)}
+    patrolled = set(
+        (await session.exec(select(SafetyPatrol.project_id).where(SafetyPatrol.patrolled_on == day))).all()
+    )
+    missing = sorted(
+        (projects[pid] for pid in on_site if pid not in patrolled), key=lambda p: (p.created_at, str(p.id))
+    )
+    page = [
+        MissingPatrol(
+            project_id=p.id,
+            name=p.name,
+            district_code=p.district_code,
+            street_office=p.street_office,
+            programme_code=p.programme_code,
+            construction_started_on=on_site[p.id].started_on,  # type: ignore[arg-type]
+        )
+        for p in missing[offset : offset + limit]
+    ]
+    return page, len(missing)
