@@ -175,6 +175,37 @@ RULES: dict[str, Text] = {
     "patrol_during_construction": Text(
         "A patrol is dated within the construction period.", "巡查日期须在施工期间（开工至竣工）。"
     ),
+    # --- registry: the ledger spreadsheet import
+    "spreadsheet_type": Text("Upload the ledger as XLSX or CSV.", "请上传 XLSX 或 CSV 格式的台账。"),
+    "spreadsheet_empty": Text("The file has no ledger rows.", "文件中没有台账内容。"),
+    "spreadsheet_unreadable": Text(
+        "The file cannot be read as XLSX or CSV.", "无法按 XLSX 或 CSV 格式读取该文件。"
+    ),
+    "spreadsheet_encoding": Text(
+        "A CSV file must be UTF-8 encoded.", "CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）。"
+    ),
+    "spreadsheet_too_long": Text(
+        "The file has more rows than one import allows.", "文件行数超过单次导入上限，请分文件导入。"
+    ),
+    "spreadsheet_too_wide": Text("The sheet has too many columns.", "表格列数过多。"),
+    "ledger_column": Text("Use the template's column headings.", "请使用台账模板中的列名。"),
+    "cell_too_long": Text("The cell is too long.", "单元格内容过长。"),
+    "ledger_flag": Text("Write 是 or 否.", "请填写“是”或“否”。"),
+    "own_district": Text("A district imports its own ledger only.", "各区只能导入本区的台账。"),
+    "ledger_duplicate_row": Text(
+        "The same community appears twice in the file.", "同一小区在文件中重复出现。"
+    ),
+    "ledger_conflict": Text(
+        "The community is already in the ledger with other facts; correct it there.",
+        "该小区已在台账中且信息不同，请通过重新认定或分类更正，不能用导入覆盖。",
+    ),
+    "invalid_rows": Text(
+        "Some rows are invalid, so nothing was imported.", "存在不合格的行，本次未导入任何数据。"
+    ),
+    "import_interrupted": Text(
+        "The import was interrupted; upload the file again.", "导入被中断，请重新上传文件。"
+    ),
+    "import_error": Text("The import failed; upload the file again.", "导入失败，请重新上传文件。"),
     # --- funding
     "at_least_minimum_period": Text(
         "The period is shorter than the programme's minimum.", "期限短于本项目计划规定的最短期限。"

@@ -3,7 +3,8 @@
 A declared `Content-Length` over the limit is refused before the app runs (nothing is read); a
 body streamed without one (chunked) is counted as it arrives and refused the moment it passes the
 limit. The default comes from `MAX_BODY_BYTES` (1 MiB); a path prefix may get a larger limit in
-`BODY_LIMIT_OVERRIDES` (e.g. `{"/imports": 20971520}` for a spreadsheet import).
+`BODY_LIMIT_OVERRIDES` (e.g. `{"/imports": 20971520}` for a spreadsheet import). `ROUTE_LIMITS`
+holds the larger limits built in (the registry's ledger import); the settings' overrides win.
 
 Before answering, the rest of the refused body is read and discarded (up to `DRAIN_LIMIT`), so a
 client that sends its whole body before reading the answer sees the 413 instead of a reset
@@ -19,9 +20,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.web.problems import send_problem
 
-__all__ = ["DRAIN_LIMIT", "BodyLimitMiddleware", "BodyTooLarge"]
+__all__ = ["DRAIN_LIMIT", "ROUTE_LIMITS", "BodyLimitMiddleware", "BodyTooLarge"]
 
 DRAIN_LIMIT = 128 * 1024 * 1024
+ROUTE_LIMITS: dict[str, int] = {"/ledger/imports": 20 * 1024 * 1024}
+"""Built-in larger limits by path prefix: a district's ledger spreadsheet upload (POST
+/ledger/imports on the registry) may be up to 20 MiB, its documented maximum; every other route
+keeps the default. `BODY_LIMIT_OVERRIDES` may change these too."""
 
 
 class BodyTooLarge(HTTPException):
@@ -42,13 +47,15 @@ class BodyLimitMiddleware:
     Args:
         app: the wrapped ASGI app.
         default_limit: bytes allowed when no override matches.
-        overrides: larger (or smaller) limits by path prefix; the longest matching prefix wins.
+        overrides: larger (or smaller) limits by path prefix, on top of `ROUTE_LIMITS`; the longest
+            matching prefix wins.
     """
 
     def __init__(self, app: ASGIApp, default_limit: int, overrides: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.default_limit = default_limit
-        self.overrides = sorted((overrides or {}).items(), key=lambda item: len(item[0]), reverse=True)
+        merged = {**ROUTE_LIMITS, **(overrides or {})}
+        self.overrides = sorted(merged.items(), key=lambda item: len(item[0]), reverse=True)
 
     def limit_for(self, path: str) -> int:
         """The body limit for a request path.

@@ -9,6 +9,7 @@ from services.registry.api import (
     construction,
     consultation,
     directory,
+    ledger_import,
     patrols,
     planning,
     projects,
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     takeover.router,
     patrols.router,
     directory.router,
+    ledger_import.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -2,10 +2,16 @@
 
 Revision ID: 0008
 Revises: 0007
+
+Also two indexes on the community table: the natural key an import looks rows up by (programme,
+district, name) and the list's stable order (created_at, id), so a page of a large ledger is read
+from an index instead of sorting the table.
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
+
+from shared.db.types import UtcDateTime
 
 revision = "0008"
 down_revision = "0007"
@@ -14,8 +20,36 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "ledger_import",
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("programme_code", sa.String(64), nullable=False),
+        sa.Column("district_code", sa.String(64), nullable=False, index=True),
+        sa.Column("mode", sa.String(32), nullable=False),
+        sa.Column("file_format", sa.String(8), nullable=False),
+        sa.Column("filename", sa.String(200)),
+        sa.Column("file_sha256", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("rows_read", sa.Integer, nullable=False),
+        sa.Column("rows_valid", sa.Integer, nullable=False),
+        sa.Column("rows_invalid", sa.Integer, nullable=False),
+        sa.Column("rows_imported", sa.Integer, nullable=False),
+        sa.Column("rows_unchanged", sa.Integer, nullable=False),
+        sa.Column("problems_total", sa.Integer, nullable=False),
+        sa.Column("report", sa.JSON, nullable=False),
+        sa.Column("unchanged", sa.JSON, nullable=False),
+        sa.Column("failure", sa.JSON),
+        sa.Column("actor_subject", sa.String(200), nullable=False),
+        sa.Column("actor_org", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("finished_at", UtcDateTime()),
+    )
+    op.create_index("ix_community_natural_key", "community", ["programme_code", "district_code", "name"])
+    op.create_index("ix_community_created_at_id", "community", ["created_at", "id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_community_created_at_id", table_name="community")
+    op.drop_index("ix_community_natural_key", table_name="community")
+    op.drop_table("ledger_import")
