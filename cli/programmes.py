@@ -8,8 +8,7 @@ plan it comes from, so a reader can check it against the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import BaseModel
@@ -17,31 +16,21 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from shared.policy import Cited, ProgrammeProfile
 
 __all__ = ["cited_rules", "programmes"]
 
-# Who the plan names (the directory's data, listed by `token issue`), not rules.
-_PARTIES = frozenset({"office", "departments", "utilities", "jurisdiction"})
 _NOT_SHOWN = frozenset({"clause", "note", "see_also"})
 
 
 def cited_rules(profile: ProgrammeProfile, *, with_parties: bool = False) -> Iterator[tuple[str, Cited]]:
-    """Every cited rule of the profile with its path, e.g. ("funding.award", Award(...))."""
-    from shared.policy import Cited
+    """Every cited rule with its path: the walk `GET /programmes/{code}` lists (imported lazily,
+    so `renovation --help` does not load the web stack)."""
+    from services.registry.api.programmes import cited_rules as walk
 
-    def walk(obj: Any, path: str) -> Iterator[tuple[str, Cited]]:
-        if isinstance(obj, Cited):
-            yield path, obj
-        if isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                if path or with_parties or name not in _PARTIES:
-                    yield from walk(getattr(obj, name), f"{path}.{name}" if path else name)
-        elif isinstance(obj, tuple | list):
-            for i, item in enumerate(obj):
-                yield from walk(item, f"{path}[{i}]")
-
-    yield from walk(profile, "")
+    return walk(profile, with_parties=with_parties)
 
 
 def _summary(rule: Cited, limit: int = 160) -> str:

@@ -12,6 +12,7 @@ from services.registry.api import (
     ledger_import,
     patrols,
     planning,
+    programmes,
     projects,
     takeover,
     tendering,
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     takeover.router,
     patrols.router,
     directory.router,
+    programmes.router,
     ledger_import.router,
 ]
 
