@@ -112,15 +112,21 @@ def record(
 
 
 async def query(
-    session: AsyncSession, *, record_id: str | None, action: str | None, limit: int
+    session: AsyncSession,
+    *,
+    record_id: str | None,
+    action: str | None,
+    limit: int,
+    before_id: int | None = None,
 ) -> list[AuditEntryPublic]:
-    """Read entries newest first, optionally for one record or one action.
+    """Read entries newest first (by id, which only grows), optionally for one record or action.
 
     Args:
         session: a session of the service's database.
         record_id: only this record's entries; None or empty for every record.
         action: only entries of this action; None or empty for every action.
         limit: the most entries returned.
+        before_id: only entries older than this one (the last id of the previous page).
 
     Returns:
         The entries, with ``before`` and ``after`` parsed back into dicts.
@@ -130,6 +136,8 @@ async def query(
         statement = statement.where(AuditEntry.record_id == record_id)
     if action:
         statement = statement.where(AuditEntry.action == action)
+    if before_id is not None:
+        statement = statement.where(col(AuditEntry.id) < before_id)
     rows = (await session.exec(statement)).all()
     return [
         AuditEntryPublic.model_validate(row, update={"before": _load(row.before), "after": _load(row.after)})

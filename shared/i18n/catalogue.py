@@ -258,6 +258,10 @@ RULES: dict[str, Text] = {
         "This Idempotency-Key was used for a different request.",
         "该幂等键（Idempotency-Key）已用于另一个不同的请求。",
     ),
+    "cursor_invalid": Text(
+        "Use the cursor from the previous page's Link header.",
+        "请使用上一页 Link 响应头中给出的游标（after）。",
+    ),
     # --- outbound URL guard (webhook endpoints), shared/outbound.py
     "credentials_in_url": Text("A URL must not carry credentials.", "地址中不得包含用户名或密码。"),
     "host_required": Text("The URL has no host.", "地址缺少主机名。"),
