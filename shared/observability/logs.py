@@ -6,6 +6,11 @@ a single correlation id in any log store.
 Why a queue: a request thread only stamps its ids on the record and hands it over; formatting and
 writing happen on a listener thread, so a log line (the access line of every request included)
 costs the event loop a few microseconds, not a JSON dump and a write to stderr.
+
+Why `ExpectedWaitFilter`: aiokafka logs at ERROR what is only a wait, such as the group
+coordinator a fresh broker is still starting (`GroupCoordinatorNotAvailableError`), and retries by
+itself. An operator reading ERROR at every normal start learns to ignore ERROR; those lines are
+logged at INFO instead, saying what is awaited.
 """
 
 from __future__ import annotations
@@ -19,7 +24,36 @@ import sys
 
 from shared.context import correlation_id_var, event_id_var
 
-__all__ = ["ContextQueueHandler", "JsonFormatter", "configure_logging"]
+__all__ = [
+    "KAFKA_LOGGERS",
+    "ContextQueueHandler",
+    "ExpectedWaitFilter",
+    "JsonFormatter",
+    "configure_logging",
+    "quiet_expected_waits",
+]
+
+KAFKA_LOGGERS = (
+    "aiokafka",  # aiokafka/client.py logs here
+    "aiokafka.admin.client",
+    "aiokafka.conn",
+    "aiokafka.cluster",
+    "aiokafka.consumer.consumer",
+    "aiokafka.consumer.fetcher",
+    "aiokafka.consumer.group_coordinator",
+    "aiokafka.producer.producer",
+    "aiokafka.producer.sender",
+)
+"""The aiokafka loggers that report retriable waits (a filter sees only its own logger's records)."""
+
+# An error aiokafka retries by itself (its class name in the message) -> what is being awaited.
+_EXPECTED_WAITS = (
+    ("GroupCoordinatorNotAvailable", "the broker's group coordinator to start"),
+    ("CoordinatorLoadInProgress", "the group coordinator to load the group's offsets"),
+    ("NotCoordinatorForGroup", "the group's coordinator to move to another broker"),
+    ("LeaderNotAvailable", "a new topic's partition leader to be elected"),
+    ("NotLeaderForPartition", "a partition's new leader to be known"),
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,6 +106,39 @@ class ContextQueueHandler(logging.handlers.QueueHandler):
         return record
 
 
+class ExpectedWaitFilter(logging.Filter):
+    """Turn aiokafka's WARNING/ERROR lines about a retriable wait into an INFO line saying what is
+    awaited; every other record passes unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Downgrade the record in place when it reports an expected wait.
+
+        Args:
+            record: a record of an aiokafka logger.
+
+        Returns:
+            Always True: nothing is dropped, a wait is only logged at INFO.
+        """
+        if record.levelno < logging.WARNING:
+            return True
+        message = record.getMessage()
+        for marker, awaited in _EXPECTED_WAITS:
+            if marker in message:
+                record.levelno, record.levelname = logging.INFO, "INFO"
+                record.msg, record.args = f"waiting for {awaited}; Kafka client retries ({message})", None
+                record.exc_info = record.exc_text = None
+                break
+        return True
+
+
+def quiet_expected_waits() -> None:
+    """Install `ExpectedWaitFilter` on each of `KAFKA_LOGGERS` once (idempotent)."""
+    for name in KAFKA_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ExpectedWaitFilter) for f in logger.filters):
+            logger.addFilter(ExpectedWaitFilter())
+
+
 _listener: logging.handlers.QueueListener | None = None
 
 
@@ -79,7 +146,8 @@ def configure_logging(level: str = "INFO") -> None:
     """Send JSON logs to stderr through a listener thread; call once per process, at start-up.
 
     Args:
-        level: the root logger's level name, e.g. ``"DEBUG"``. aiokafka is held at WARNING.
+        level: the root logger's level name, e.g. ``"DEBUG"``. aiokafka is held at WARNING,
+            and its expected waits are logged at INFO (`ExpectedWaitFilter`).
 
     Raises:
         ValueError: `level` is not a level name logging knows.
@@ -97,3 +165,4 @@ def configure_logging(level: str = "INFO") -> None:
     atexit.register(_listener.stop)
     root.handlers[:] = [ContextQueueHandler(records)]
     logging.getLogger("aiokafka").setLevel("WARNING")
+    quiet_expected_waits()

@@ -6,8 +6,9 @@ loops under supervision. Nothing connects at import time.
 
 The web layer every service shares, outermost first (all pure ASGI):
 security headers (around everything, 500s included) -> CORS (only when origins are configured) ->
-request context (correlation id, latency, access line) -> body size limit -> one retry of a read
-whose pooled connection had dropped -> FastAPI's exception handling and routes. Authentication
+request context (correlation id, latency, access line) -> body size limit -> unexpected errors
+(logged once, answered 500) -> one retry of a read whose pooled connection had dropped ->
+FastAPI's exception handling and routes. Authentication
 (verified tokens cached per app until their `exp`) and rate limits run in the `authenticate`
 dependency; the OpenAPI document
 lists every problem response; /docs and /redoc are served from packaged assets.
@@ -28,7 +29,11 @@ from shared.web.auth import TokenCache
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.docs import DOCS_PATHS, install_docs
 from shared.web.health import health_router
-from shared.web.middleware import RequestContextMiddleware, RetryDroppedConnectionMiddleware
+from shared.web.middleware import (
+    RequestContextMiddleware,
+    RetryDroppedConnectionMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from shared.web.openapi import install_openapi
 from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimits
@@ -104,6 +109,7 @@ def _rate_limits(settings: ServiceSettings) -> RateLimits | None:
 def _install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
     """Added innermost first (Starlette puts each new one outside the previous)."""
     app.add_middleware(RetryDroppedConnectionMiddleware)
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, default_limit=settings.max_body_bytes, overrides=settings.body_limit_overrides
     )

@@ -1,5 +1,6 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware): request ids into the context, latency metrics,
-one access line per request, and one retry of a read whose pooled connection had dropped."""
+one access line per request, one retry of a read whose pooled connection had dropped, and one
+log line (with the request's correlation id) and a 500 problem for an unexpected error."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import correlation_id_var
 from shared.observability.metrics import HTTP_LATENCY
+from shared.web.problems import send_problem
 
-__all__ = ["ACCESS_LOGGER", "RequestContextMiddleware", "RetryDroppedConnectionMiddleware"]
+__all__ = [
+    "ACCESS_LOGGER",
+    "RequestContextMiddleware",
+    "RetryDroppedConnectionMiddleware",
+    "UnexpectedErrorMiddleware",
+]
 
 ACCESS_LOGGER = "shared.web.access"
 access_log = logging.getLogger(ACCESS_LOGGER)
@@ -98,6 +105,52 @@ class RetryDroppedConnectionMiddleware:
                 raise
             log.warning("retrying a read once after a dropped connection: %s", exc.orig)
             await self.app(scope, receive, send)
+
+
+class UnexpectedErrorMiddleware:
+    """Answer an error no handler knows with a 500 problem and log it exactly once.
+
+    Why here and not in an `Exception` handler: Starlette's outermost `ServerErrorMiddleware`
+    re-raises after its handler answered, so uvicorn logged the same error a second time, and both
+    lines came after the request's correlation id was gone. Inside `RequestContextMiddleware`, the
+    one line carries the correlation id and the access line shows the 500. Nothing is re-raised
+    once the 500 is sent; an error after the response had started is logged and re-raised (the
+    connection is cut; uvicorn then logs only that the response was incomplete).
+
+    Args:
+        app: the wrapped ASGI app (outside the read retry, inside the request context).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await send_problem(
+                scope,
+                receive,
+                send,
+                status=500,
+                problem_type="internal",
+                title="Internal error",
+                detail="The request failed; it has been logged. Nothing was written.",
+            )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

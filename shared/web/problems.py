@@ -16,7 +16,6 @@ the response says which it chose in `Content-Language` and varies on `Accept-Lan
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +49,6 @@ __all__ = [
     "send_problem",
 ]
 
-log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://renovation.city.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -244,7 +242,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Make every error response a problem document; nothing leaks a stack trace.
 
     Registers handlers for request validation, `DomainError`, `TooManyRequests`, Starlette's HTTP
-    errors and, last, any other exception (a logged 500 that says nothing was written).
+    errors and, last, any other exception (a 500 that says nothing was written; the error is
+    logged once, by `shared.web.middleware.UnexpectedErrorMiddleware` or else by the server).
 
     Args:
         app: the service's app.
@@ -325,7 +324,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Only errors raised outside `UnexpectedErrorMiddleware` (which logs the rest once) get
+        # here. Starlette re-raises after this answer and the server logs it then: not logged here,
+        # so it is logged once.
         return _problem_response(
             request,
             status=500,
