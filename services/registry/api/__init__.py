@@ -8,6 +8,7 @@ from services.registry.api import (
     communities,
     construction,
     consultation,
+    deadlines,
     directory,
     ledger_import,
     patrols,
@@ -20,6 +21,7 @@ from services.registry.api import (
 
 ROUTERS: list[APIRouter] = [
     communities.router,
+    deadlines.router,  # before projects: /projects/overdue is not a project id
     projects.router,
     consultation.router,
     planning.router,

@@ -9,6 +9,7 @@ acceptance, and the final-accounts audit a record made after acceptance (`FinalA
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -18,7 +19,10 @@ from shared.policy.models.base import Cited, Code, Frozen, Named, Reading, Stric
 __all__ = [
     "ConditionGroup",
     "Deadline",
+    "DeadlineMet",
+    "DeadlineScope",
     "DeadlineStatus",
+    "DemonstrationAreaRule",
     "ExemptionCondition",
     "FinalAccountsAudit",
     "Lifecycle",
@@ -58,12 +62,31 @@ class DeadlineStatus(StrEnum):
     PASSED = "passed"  # after the due date
 
 
+class DeadlineScope(StrEnum):
+    """Which projects a deadline binds, as the plan words it."""
+
+    EVERY_PROJECT = "every_project"  # every project of the programme
+    DEMONSTRATION = "demonstration"  # demonstration communities (Kaifeng 示范小区, 六(三))
+    DEMONSTRATION_AREA = "demonstration_area"  # communities of a 示范区 (Zhengzhou 2018 四)
+    CENTRALLY_FUNDED = "centrally_funded"  # Kaifeng's 117 on the central-fund list (三)
+    PROGRAMME = "programme"  # a district's or the city's own plan or survey: no project's step
+
+
+class DeadlineMet(StrEnum):
+    """What in a project's timeline meets a deadline on its step."""
+
+    STARTED = "started"  # the step has begun (works started 开始施工; plans sent 报)
+    COMPLETED = "completed"  # the step is done (the default)
+
+
 class Deadline(Cited):
     """A date the plan sets; `starts_on` marks a window (Zhongyuan: acceptance in Oct–Nov).
 
     Deadlines written "X前" / "X底前" are read as "on or before `due_on`". A due date before the
     plan's issue date is legal data (Kaifeng's 2019-12-15 in a plan of 2019-12-29): the profile
     must then say so in `note`, and `deadline_status` reports it as past at issue.
+    `applies_to` says which projects it binds and `met_when` what meets it, so the registry can
+    track it per project (met, due, overdue) without knowing the programme.
     """
 
     code: Code
@@ -71,6 +94,8 @@ class Deadline(Cited):
     description_en: Text
     due_on: date
     starts_on: date | None = None
+    applies_to: DeadlineScope = DeadlineScope.EVERY_PROJECT
+    met_when: DeadlineMet = DeadlineMet.COMPLETED
 
     @model_validator(mode="after")
     def _window(self) -> Deadline:
@@ -152,6 +177,15 @@ class ProjectTiers(Cited):
     tiers: tuple[ProjectTier, ...]
 
 
+class DemonstrationAreaRule(Cited):
+    """Zhengzhou 2018 四(一): a demonstration area (示范区) of about `area_km2` holding at least
+    `min_communities` old communities (选定1平方公里左右围合区域…包含3个以上老旧小区; 以上 includes
+    the number). The area is "about" its size, so the size is recorded, never enforced."""
+
+    min_communities: int = Field(ge=1)
+    area_km2: Decimal | None = Field(default=None, gt=0)
+
+
 class FinalAccountsAudit(Cited):
     """The final-accounts audit (决算审计): a figure recorded on a project once `after` is done.
 
@@ -208,6 +242,7 @@ class Lifecycle(Frozen):
 
     stages: tuple[Stage, ...]
     project_tiers: ProjectTiers | None = None
+    demonstration_area: DemonstrationAreaRule | None = None
     final_accounts_audit: FinalAccountsAudit | None = None
     permit_exemption: PermitExemption | None = None
 

@@ -11,12 +11,23 @@ from collections.abc import Set
 
 from shared.policy.errors import RuleAbsentError
 from shared.policy.models.ledger import LedgerRule
-from shared.policy.models.lifecycle import Match, Mode, PermitExemption, SignOff, Stage, StageCode
+from shared.policy.models.lifecycle import (
+    Deadline,
+    DeadlineScope,
+    DemonstrationAreaRule,
+    Match,
+    Mode,
+    PermitExemption,
+    SignOff,
+    Stage,
+    StageCode,
+)
 from shared.policy.models.profile import ProgrammeProfile
 
 __all__ = [
     "audit_after",
     "closes_out_in_ledger",
+    "demonstration_area_rule",
     "first_step",
     "is_signed_off",
     "ledger_rules",
@@ -25,6 +36,7 @@ __all__ = [
     "next_stage",
     "next_steps",
     "permit_exemption",
+    "project_deadlines",
     "sign_offs",
     "sign_offs_due",
     "stage_codes",
@@ -302,3 +314,47 @@ def closes_out_in_ledger(profile: ProgrammeProfile) -> bool:
         True when any ledger rule closes out finished projects.
     """
     return any(rule.closes_out for rule in profile.ledger.rules)
+
+
+def project_deadlines(
+    profile: ProgrammeProfile, scopes: Set[DeadlineScope]
+) -> tuple[tuple[StageCode, Deadline], ...]:
+    """The deadlines that bind a project, with the step each sits on, earliest first.
+
+    Every project is bound by `every_project` deadlines; the others bind a project only when it
+    is of that kind (a demonstration community, on the central-fund list, in a 示范区), and
+    `programme` deadlines bind no project (a district's own plan or survey).
+
+    Args:
+        profile: the programme's profile.
+        scopes: the kinds the project is of, besides `every_project` (which is always included).
+
+    Returns:
+        (step, deadline) pairs sorted by due date then code.
+    """
+    kinds = {*scopes, DeadlineScope.EVERY_PROJECT} - {DeadlineScope.PROGRAMME}
+    found = [
+        (stage.code, deadline)
+        for stage in profile.lifecycle.stages
+        for deadline in stage.deadlines
+        if deadline.applies_to in kinds
+    ]
+    return tuple(sorted(found, key=lambda pair: (pair[1].due_on, pair[1].code)))
+
+
+def demonstration_area_rule(profile: ProgrammeProfile) -> DemonstrationAreaRule:
+    """The plan's demonstration-area rule (Zhengzhou 2018 四(一)), or RuleAbsentError.
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The rule: the least number of communities and the approximate size.
+
+    Raises:
+        RuleAbsentError: the plan has no demonstration areas.
+    """
+    rule = profile.lifecycle.demonstration_area
+    if rule is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no demonstration areas")
+    return rule

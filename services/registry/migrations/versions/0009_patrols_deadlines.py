@@ -33,7 +33,27 @@ def upgrade() -> None:
         sa.Column("recorded_at", UtcDateTime(), nullable=False),
         sa.UniqueConstraint("project_id", "patrolled_on", name="uq_safety_patrol_project_day"),
     )
+    op.create_table(
+        "demonstration_area",
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("district_code", sa.String(64), nullable=False, index=True),
+        sa.Column("programme_code", sa.String(64), nullable=False, index=True),
+        sa.Column("area_km2", sa.Numeric(6, 2)),
+        sa.Column("note", sa.String(2000)),
+        sa.Column("actor_org", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+    )
+    op.create_table(
+        "demonstration_area_community",
+        sa.Column("community_id", sa.Uuid, sa.ForeignKey("community.id"), primary_key=True),
+        sa.Column(
+            "area_id", sa.Uuid, sa.ForeignKey("demonstration_area.id"), nullable=False, index=True
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("demonstration_area_community")
+    op.drop_table("demonstration_area")
     op.drop_table("safety_patrol")
