@@ -16,7 +16,7 @@ from shared.clock import ensure_aware
 from shared.contracts.base import EventPayload
 from shared.contracts.topics import REPORTING_EVENTS
 
-__all__ = ["BulletinPublished", "DistrictLagging", "WeeklyReportOverdue"]
+__all__ = ["BulletinPublished", "DistrictLagging", "MonthlyEvaluationPublished", "WeeklyReportOverdue"]
 
 Instant = Annotated[datetime, AfterValidator(ensure_aware)]
 """A timezone-aware instant (naive datetimes are refused), normalised to UTC."""
@@ -106,3 +106,28 @@ class BulletinPublished(_SupervisionEvent):
     def subject(self) -> str:
         """``bulletins/<bulletin id>``: the bulletin published."""
         return f"bulletins/{self.bulletin_id}"
+
+
+class MonthlyEvaluationPublished(_SupervisionEvent):
+    """The office published the month's evaluation (月考评, Kaifeng 七(七)): frozen from now on.
+
+    The scores are read with `GET /evaluations/{month}` (a district sees its own line); like the
+    bulletin, this city-wide event names no district.
+    """
+
+    TYPE: ClassVar[str] = "reporting.evaluation.published.v1"
+
+    evaluation_id: UUID
+    month: str = Field(description="The month evaluated, e.g. 2026-10.")
+    as_of: date = Field(description="The figures are as of the end of this day (the month's last).")
+    published_at: Instant
+    districts: int = Field(ge=0, description="Districts scored.")
+    restatements: int = Field(ge=0, description="Figures of the previous evaluation changed since.")
+
+    def partition_key(self) -> str:
+        """The programme code: its evaluations' events stay in order."""
+        return self.programme_code
+
+    def subject(self) -> str:
+        """``evaluations/<evaluation id>``: the evaluation published."""
+        return f"evaluations/{self.evaluation_id}"

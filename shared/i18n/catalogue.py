@@ -236,6 +236,25 @@ RULES: dict[str, Text] = {
     "period_not_over": Text("The period is not over yet.", "统计周期尚未结束。"),
     "unknown_figure": Text("Not a reporting figure.", "不是统计报表中的指标。"),
     "unknown_programme": Text("Use a programme's code.", "请使用已有改造计划的代码。"),
+    "month_format": Text("A month as YYYY-MM, e.g. 2026-10.", "请按“年-月”填写月份，例如 2026-10。"),
+    "no_monthly_evaluation": Text(
+        "The programme's plan sets no monthly evaluation.", "本项目计划未规定月考评。"
+    ),
+    "numerator_within_denominator": Text("At most the denominator.", "分子不得大于分母。"),
+    "outside_jurisdiction": Text(
+        "The district is not in the programme's plan.", "该区县不在本项目计划范围内。"
+    ),
+    "rate_needs_denominator": Text(
+        "A rate needs a positive denominator (what it is a share of).",
+        "比率指标须填写大于零的分母（统计基数）。",
+    ),
+    "unknown_indicator": Text(
+        "Use an indicator the plan sets for the district.", "请使用本项目计划为该区县规定的指标。"
+    ),
+    "value_has_no_denominator": Text(
+        "This indicator is a value, not a rate: leave the denominator out.",
+        "该指标为数值而非比率，请勿填写分母。",
+    ),
     # --- notification
     "after_since": Text("`until` must be after `since`.", "结束时间须晚于开始时间。"),
     "duplicate_subscription": Text(

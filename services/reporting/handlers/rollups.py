@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -14,7 +16,7 @@ from services.reporting.models.rollups import DistrictFigures, DistrictRollupPub
 from shared.access import Principal, sees_district, visible_district
 from shared.errors import NotFound
 
-__all__ = ["district_rollup", "district_rollups"]
+__all__ = ["district_rollup", "district_rollups", "sums_by_district"]
 
 
 async def district_rollups(
@@ -92,3 +94,28 @@ def _public(row: Any, span: PeriodSpan | None) -> DistrictRollupPublic:
     return DistrictRollupPublic(
         district_code=row["district_code"], updated_at=row["updated_at"], **figures, **extra
     )
+
+
+async def sums_by_district(
+    session: AsyncSession, programme_code: str, as_of: date, figures: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """The named figures per district of one programme, summed up to the end of `as_of`.
+
+    Args:
+        session: the unit of work.
+        programme_code: the programme.
+        as_of: the last day counted.
+        figures: names from `FIGURES`.
+
+    Returns:
+        district → figure → cumulative value (districts with no row by then are absent).
+    """
+    t = DistrictDay.__table__  # type: ignore[attr-defined]
+    names = [name for name in figures if name in FIGURES]
+    query = (
+        select(t.c.district_code, *[func.sum(t.c[name]).label(name) for name in names])
+        .where(t.c.programme_code == programme_code, t.c.day <= as_of)
+        .group_by(t.c.district_code)
+    )
+    rows = (await session.exec(query)).mappings().all()  # type: ignore[call-overload]
+    return {row["district_code"]: {name: int(row[name] or 0) for name in names} for row in rows}
