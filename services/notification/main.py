@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.notification.api import ROUTERS
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.settings import NotificationSettings
-from services.notification.worker import run_delivery_worker
+from services.notification.worker import run_acknowledgement_sweeper, run_delivery_worker
 from shared.web.app import ServiceDefinition, create_app
 
 
@@ -27,7 +27,7 @@ def create_notification_app(
             routers=ROUTERS,
             migrations_dir=Path(__file__).parent / "migrations",
             subscriptions=SUBSCRIPTIONS,
-            workers=[run_delivery_worker],
+            workers=[run_delivery_worker, run_acknowledgement_sweeper],
             http_transport=http_transport,
         )
     )

@@ -32,6 +32,9 @@ class NotificationSettings(ServiceSettings):
         description="Failing with nothing delivered this long disables an endpoint.",
     )
     delivery_poll_interval_s: float = 0.5
+    acknowledgement_sweep_interval_s: float = Field(
+        default=60.0, gt=0, le=3600, description="How often overdue acknowledgements are escalated."
+    )
     delivery_concurrency: int = Field(default=50, ge=1, le=1000)
     subscriptions_per_organisation: int = Field(default=20, ge=1, le=1000)
     secret_rotation_overlap_s: float = Field(

@@ -16,6 +16,7 @@ from services.notification.channels.email import EmailSender
 from services.notification.channels.webhook import WebhookSender
 from services.notification.domain.attempts import AttemptResult
 from services.notification.domain.channels import Channel
+from services.notification.handlers.acknowledgements import escalate_overdue
 from services.notification.handlers.deliveries import LeasedDelivery, RetryPolicy, lease_due, record_attempt
 from services.notification.models import DeliveryState
 from services.notification.settings import NotificationSettings
@@ -97,3 +98,27 @@ async def run_delivery_worker(runtime: Runtime) -> None:
     finally:
         for task in list(in_flight):
             task.cancel()
+
+
+async def sweep_acknowledgements_once(runtime: Runtime) -> int:
+    """Escalate what is overdue now, in batches, each in its own transaction; returns how many."""
+    total = 0
+    while True:
+        async with runtime.unit_of_work() as session:
+            escalated = await escalate_overdue(session, now=runtime.clock.now())
+        total += escalated
+        if escalated == 0:
+            return total
+
+
+async def run_acknowledgement_sweeper(runtime: Runtime) -> None:
+    """Escalate overdue acknowledgements to the office until cancelled, on the runtime's clock."""
+    settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
+    while True:
+        try:
+            escalated = await sweep_acknowledgements_once(runtime)
+            if escalated:
+                log.info("escalated %d overdue acknowledgement(s) to the office", escalated)
+        except Exception:
+            log.exception("the acknowledgement sweep failed; trying again next interval")
+        await asyncio.sleep(settings.acknowledgement_sweep_interval_s)

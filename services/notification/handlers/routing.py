@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain.channels import Channel
 from services.notification.domain.routing import recipients
-from services.notification.handlers import feed, inbox, responsibility
+from services.notification.handlers import acknowledgements, feed, inbox, responsibility
 from services.notification.models import Delivery, DeliveryState, Subscription
 from shared.access import sees_event
 from shared.bus.subscriptions import ReceivedEvent
@@ -24,6 +24,7 @@ async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> 
     inbox of every organisation responsible for it by the programme's profile, and keep it for
     the pull feed. The stored body is always the original envelope."""
     await responsibility.remember_items(session, event.envelope, event.now)
+    await acknowledgements.on_event(session, event.envelope, event.now)
     view, responsible = await responsibility.routing_view(session, event.envelope)
     feed.append(session, event, assigned_utilities=view.data.get("assigned_utilities"))
     active = (await session.exec(select(Subscription).where(Subscription.active == True))).all()  # noqa: E712

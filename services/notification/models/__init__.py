@@ -1,5 +1,12 @@
 """Notification's tables and API shapes, by feature."""
 
+from services.notification.models.acknowledgements import (
+    AcknowledgementTimes,
+    ActionItem,
+    ActionItemPublic,
+    ActionState,
+    ActionTaken,
+)
 from services.notification.models.deliveries import (
     Delivery,
     DeliveryAttempt,
@@ -21,6 +28,11 @@ from services.notification.models.subscriptions import (
 )
 
 __all__ = [
+    "AcknowledgementTimes",
+    "ActionItem",
+    "ActionItemPublic",
+    "ActionState",
+    "ActionTaken",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryAttemptPublic",

@@ -1,0 +1,92 @@
+"""Action-item routes: a department's items, their acknowledgement and the action taken, and the
+acknowledgement times per organisation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from services.notification.handlers import acknowledgements
+from services.notification.models.acknowledgements import (
+    AcknowledgementTimes,
+    ActionItemPublic,
+    ActionState,
+    ActionTaken,
+)
+from shared.access import Principal, Scope
+from shared.web.auth import require
+from shared.web.deps import NowDep, SessionDep
+from shared.web.idempotency import IdempotencyDep
+
+router = APIRouter(tags=["acknowledgements"])
+Member = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
+Code = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+@router.get("/action-items", response_model=list[ActionItemPublic])
+async def list_action_items(
+    session: SessionDep,
+    actor: Member,
+    now: NowDep,
+    state: ActionState | None = None,
+    overdue: bool = False,
+    project_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> object:
+    """The caller's action items (the office sees all), earliest due first."""
+    return await acknowledgements.list_items(
+        session, actor, state=state, overdue=overdue, project_id=project_id, limit=limit, now=now
+    )
+
+
+@router.get("/action-items/{item_id}", response_model=ActionItemPublic)
+async def read_action_item(item_id: uuid.UUID, session: SessionDep, actor: Member) -> object:
+    """Read one action item."""
+    return await acknowledgements.get_item(session, actor, item_id)
+
+
+@router.post("/action-items/{item_id}/acknowledgement", response_model=ActionItemPublic)
+async def acknowledge(
+    item_id: uuid.UUID, session: SessionDep, actor: Member, now: NowDep, idempotency: IdempotencyDep
+) -> object:
+    """Acknowledge receipt of an action item; a second acknowledgement is a conflict."""
+    return await idempotency.run(
+        session,
+        lambda: acknowledgements.acknowledge(session, actor, item_id, now=now),
+        response_model=ActionItemPublic,
+    )
+
+
+@router.post("/action-items/{item_id}/action", response_model=ActionItemPublic)
+async def record_action(
+    item_id: uuid.UUID,
+    body: ActionTaken,
+    session: SessionDep,
+    actor: Member,
+    now: NowDep,
+    idempotency: IdempotencyDep,
+) -> object:
+    """Record the action taken on an item (acknowledging it too, if not yet done)."""
+    return await idempotency.run(
+        session,
+        lambda: acknowledgements.record_action(session, actor, item_id, note=body.note, now=now),
+        response_model=ActionItemPublic,
+    )
+
+
+@router.get("/acknowledgements/times", response_model=list[AcknowledgementTimes])
+async def acknowledgement_times(
+    session: SessionDep,
+    actor: Member,
+    now: NowDep,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    programme_code: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> object:
+    """Acknowledgement times per organisation: count, median, p90, late and overdue."""
+    return await acknowledgements.times(
+        session, actor, now=now, since=since, until=until, programme_code=programme_code
+    )
