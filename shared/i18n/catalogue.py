@@ -175,6 +175,17 @@ RULES: dict[str, Text] = {
     "patrol_during_construction": Text(
         "A patrol is dated within the construction period.", "巡查日期须在施工期间（开工至竣工）。"
     ),
+    "demonstration_area_programme": Text(
+        "The programme's plan sets no demonstration areas.", "本项目计划未设示范区。"
+    ),
+    "demonstration_area_size": Text(
+        "A demonstration area needs at least the plan's number of communities.",
+        "示范区所含老旧小区数量不得少于计划规定的数量。",
+    ),
+    "one_area_per_community": Text(
+        "The community is already in a demonstration area.", "该小区已划入其他示范区。"
+    ),
+    "same_programme": Text("The communities must belong to one programme.", "所列小区须属于同一改造计划。"),
     # --- registry: the ledger spreadsheet import
     "spreadsheet_type": Text("Upload the ledger as XLSX or CSV.", "请上传 XLSX 或 CSV 格式的台账。"),
     "spreadsheet_empty": Text("The file has no ledger rows.", "文件中没有台账内容。"),

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.registry.api import (
     acceptance,
+    areas,
     audit,
     communities,
     construction,
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     takeover.router,
     patrols.router,
+    areas.router,
     directory.router,
     programmes.router,
     ledger_import.router,
