@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from cli import dead_letters, health, outbox, programmes, tokens
+from cli import dead_letters, health, outbox, programmes, replay, tokens
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="renovation",
-    help="Operate the renovation platform (老旧小区改造): tokens, health, dead letters, outbox, programmes.",
+    help=(
+        "Operate the renovation platform (老旧小区改造): tokens, health, dead letters, outbox, "
+        "programmes, replay."
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -20,6 +23,7 @@ app.add_typer(dead_letters.app, name="dlq")
 app.add_typer(outbox.app, name="outbox")
 app.command("health")(health.health)
 app.command("programmes")(programmes.programmes)
+app.command("replay")(replay.replay_command)
 
 
 def main() -> None:
