@@ -37,8 +37,11 @@ FIGURES = (
     "paid_fen",
     "weekly_reports_overdue",
     "lagging_in_bulletins",
+    "taken_over_floor_area_dm2",
+    "patrols_recorded",
+    "patrol_hazards",
 )
-"""Every figure a district's daily row carries (counts and money sums in fen)."""
+"""Every figure a district's daily row carries (counts, money sums in fen, areas in dm² = 0.01 m²)."""
 
 MONEY_FIGURES = frozenset(name for name in FIGURES if name.endswith("_fen"))
 SIGNED_FIGURES = frozenset({"award_adjustment_fen", "paid_fen"})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from services.reporting.domain.periods import Period, PeriodSpan, period_span, today
 from shared.errors import FieldProblem, RuleViolation
 
-__all__ = ["requested_span"]
+__all__ = ["patrol_days_due", "requested_span"]
 
 
 def requested_span(period: Period | None, on: date | None, now: datetime) -> PeriodSpan | None:
@@ -29,3 +30,25 @@ def requested_span(period: Period | None, on: date | None, now: datetime) -> Per
             [FieldProblem("date", "not_in_future", f"must be on or before {current} (Asia/Shanghai)")],
         )
     return period_span(period or Period.DAY, day)
+
+
+def patrol_days_due(starts_and_completions: Iterable[tuple[date, int, int]], as_of: date) -> int:
+    """Site-days a daily patrol was due by the end of `as_of` (Zhongyuan 五(二)5 每天到施工小区进行巡查).
+
+    Platform reading: a site is patrolled every day from the day works start to the day they are
+    finished, both included; a site still under construction is due every day up to `as_of`.
+
+    Args:
+        starts_and_completions: (day, works started that day, works finished that day), any order.
+        as_of: the last day counted.
+
+    Returns:
+        Σ started × (as_of − day + 1) − Σ finished × (as_of − day): each project's days on site.
+    """
+    due = 0
+    for day, started, completed in starts_and_completions:
+        if day > as_of:
+            continue
+        span = (as_of - day).days
+        due += started * (span + 1) - completed * span
+    return max(0, due)

@@ -15,6 +15,7 @@ from services.reporting.handlers.projections import (
     count_rectification,
     count_registered_project,
     count_review_passed,
+    count_safety_patrol,
     count_started_project,
     count_takeover,
     count_tendered_project,
@@ -37,6 +38,7 @@ from shared.contracts.registry import (
     PropertyTakenOver,
     RectificationCompleted,
     ReviewPassed,
+    SafetyPatrolRecorded,
     TenderAwarded,
 )
 from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
@@ -61,5 +63,6 @@ SUBSCRIPTIONS = Subscriptions(
         SubsidyDisbursementReversed: subtract_reversed_disbursement,
         WeeklyReportOverdue: count_overdue_report,
         DistrictLagging: count_lagging_notice,
+        SafetyPatrolRecorded: count_safety_patrol,
     }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,6 +28,8 @@ from shared.contracts.funding import (
 from shared.contracts.registry import (
     ProjectAccepted,
     ProjectRegistered,
+    PropertyTakenOver,
+    SafetyPatrolRecorded,
 )
 from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
 
@@ -119,7 +122,6 @@ count_started_project = _step_counter("started_projects", lambda p: p.started_on
 count_completed_project = _step_counter("completed_projects", lambda p: p.completed_on)  # type: ignore[attr-defined]
 count_failed_acceptance = _step_counter("acceptance_failures", lambda p: p.inspected_on)  # type: ignore[attr-defined]
 count_rectification = _step_counter("rectifications_completed", lambda p: p.rectified_on)  # type: ignore[attr-defined]
-count_takeover = _step_counter("taken_over_projects", lambda p: p.taken_over_on)  # type: ignore[attr-defined]
 count_closed_project = _step_counter("closed_projects", lambda p: p.closed_on)  # type: ignore[attr-defined]
 
 
@@ -162,4 +164,25 @@ async def count_lagging_notice(session: AsyncSession, event: ReceivedEvent[Distr
     """A bulletin that named the district lagging counts against it on the bulletin's as-of day."""
     p = event.payload
     delta = figure_delta(p.programme_code, p.district_code, p.as_of, {"lagging_in_bulletins": 1})
+    await add_delta(session, delta, event.now)
+
+
+async def count_takeover(session: AsyncSession, event: ReceivedEvent[PropertyTakenOver]) -> None:
+    """A community taken over after renovation (物业接管), with its floor area in dm² (0.01 m²)."""
+    p = event.payload
+    amounts = {"taken_over_projects": 1}
+    if p.floor_area_m2 is not None:
+        area = (p.floor_area_m2 * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        amounts["taken_over_floor_area_dm2"] = int(area)
+    delta = figure_delta(
+        p.programme_code, p.district_code, effective_day(event.envelope.time, p.taken_over_on), amounts
+    )
+    await add_delta(session, delta, event.now)
+
+
+async def count_safety_patrol(session: AsyncSession, event: ReceivedEvent[SafetyPatrolRecorded]) -> None:
+    """A daily safety patrol of a site (Zhongyuan 五(二)5) and the hazards it found, on the day patrolled."""
+    p = event.payload
+    amounts = {"patrols_recorded": 1, "patrol_hazards": len(p.hazards)}
+    delta = figure_delta(p.programme_code, p.district_code, p.patrolled_on, amounts)
     await add_delta(session, delta, event.now)

@@ -11,10 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.periods import PeriodSpan
 from services.reporting.domain.projections import FIGURES
+from services.reporting.domain.rollups import patrol_days_due
 from services.reporting.models.projections import DistrictDay
 from services.reporting.models.rollups import DistrictFigures, DistrictRollupPublic
 from shared.access import Principal, sees_district, visible_district
 from shared.errors import NotFound
+from shared.policy import UnknownProgrammeError, get_profile
 
 __all__ = ["district_rollup", "district_rollups", "sums_by_district"]
 
@@ -77,7 +79,38 @@ async def _query(
         query = query.where(t.c.district_code == district_code)
     query = query.group_by(t.c.district_code).order_by(t.c.district_code)
     rows = (await session.exec(query)).mappings().all()  # type: ignore[call-overload]
-    return [_public(row, span) for row in rows]
+    found = [_public(row, span) for row in rows]
+    if span is not None and programme_code is not None and _patrols_daily(programme_code):
+        due = await _patrol_days_due(session, programme_code, span.end, district_code)
+        for rollup in found:
+            rollup.patrol_days_due = due.get(rollup.district_code, 0)
+            rollup.patrols_missed = max(0, rollup.patrol_days_due - rollup.patrols_recorded)
+    return found
+
+
+def _patrols_daily(programme_code: str) -> bool:
+    try:
+        return get_profile(programme_code).supervision.daily_patrol is not None
+    except UnknownProgrammeError:
+        return False
+
+
+async def _patrol_days_due(
+    session: AsyncSession, programme_code: str, as_of: date, district_code: str | None
+) -> dict[str, int]:
+    """Site-days of patrol due per district: one small read of the days works started or finished."""
+    t = DistrictDay.__table__  # type: ignore[attr-defined]
+    query = select(t.c.district_code, t.c.day, t.c.started_projects, t.c.completed_projects).where(
+        t.c.programme_code == programme_code,
+        t.c.day <= as_of,
+        (t.c.started_projects != 0) | (t.c.completed_projects != 0),
+    )
+    if district_code is not None:
+        query = query.where(t.c.district_code == district_code)
+    by_district: dict[str, list[tuple[date, int, int]]] = {}
+    for district, day, started, completed in (await session.exec(query)).all():  # type: ignore[call-overload]
+        by_district.setdefault(district, []).append((day, int(started), int(completed)))
+    return {district: patrol_days_due(days, as_of) for district, days in by_district.items()}
 
 
 def _public(row: Any, span: PeriodSpan | None) -> DistrictRollupPublic:

@@ -49,4 +49,7 @@ class DistrictDay(SQLModel, table=True):
     paid_fen: int = _figure()  # type: ignore[assignment]
     weekly_reports_overdue: int = _figure()  # type: ignore[assignment]
     lagging_in_bulletins: int = _figure()  # type: ignore[assignment]
+    taken_over_floor_area_dm2: int = _figure()  # type: ignore[assignment]
+    patrols_recorded: int = _figure()  # type: ignore[assignment]
+    patrol_hazards: int = _figure()  # type: ignore[assignment]
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -34,6 +34,12 @@ class DistrictFigures(SQLModel):
     lagging_in_bulletins: int = Field(
         default=0, description="Weekly bulletins that named the district lagging."
     )
+    taken_over_floor_area_dm2: int = Field(
+        default=0,
+        description="Floor area of communities taken over after renovation, in dm² (0.01 m², exact).",
+    )
+    patrols_recorded: int = Field(default=0, description="Daily safety patrols recorded (Zhongyuan 五(二)5).")
+    patrol_hazards: int = Field(default=0, description="Safety hazards the patrols found.")
 
 
 class DistrictRollupPublic(DistrictFigures):
@@ -46,3 +52,9 @@ class DistrictRollupPublic(DistrictFigures):
     period_start: date | None = None
     as_of: date | None = Field(default=None, description="The period's last day: figures are as of its end.")
     in_period: DistrictFigures | None = Field(default=None, description="What changed during the period.")
+    patrol_days_due: int | None = Field(
+        default=None,
+        description="Site-days a daily safety patrol was due by the period's end (programmes with daily"
+        " patrols, asked with a programme and a period).",
+    )
+    patrols_missed: int | None = Field(default=None, description="patrol_days_due − patrols_recorded.")

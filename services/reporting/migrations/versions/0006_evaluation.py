@@ -1,6 +1,6 @@
 """Indicators, monthly evaluations, forecasts and restatements.
 
-Indicator reports districts file (with the data each value comes from) and monthly evaluations,
+Floor area taken over and daily safety patrols join the daily figures. Indicator reports districts file (with the data each value comes from) and monthly evaluations,
 published once per programme and month and then frozen. Forecasts and restatements are computed
 from the daily figures and need no table of their own.
 
@@ -19,7 +19,15 @@ branch_labels = None
 depends_on = None
 
 
+LIMIT = 10**18
+NEW_FIGURES = ("taken_over_floor_area_dm2", "patrols_recorded", "patrol_hazards")
+
+
 def upgrade() -> None:
+    with op.batch_alter_table("district_day") as batch:
+        for name in NEW_FIGURES:
+            batch.add_column(sa.Column(name, sa.BigInteger, nullable=False, server_default=sa.text("0")))
+            batch.create_check_constraint(f"ck_district_day_{name}", f"{name} BETWEEN {-LIMIT} AND {LIMIT}")
     op.create_table(
         "indicator_report",
         sa.Column("id", sa.Uuid, primary_key=True),
@@ -55,3 +63,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("evaluation")
     op.drop_table("indicator_report")
+    with op.batch_alter_table("district_day") as batch:
+        for name in NEW_FIGURES:
+            batch.drop_constraint(f"ck_district_day_{name}", type_="check")
+            batch.drop_column(name)
