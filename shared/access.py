@@ -4,6 +4,7 @@
 |--------------------------------|--------|------------|--------------------------|---------|
 | read ledger (communities, projects) | all | all     | own district only (else 404) | no  |
 | write ledger                   | no     | no         | own district only (else 404) | no      |
+| pipeline work (registry)       | list   | list       | own district: assign, exempt | own: start, finish |
 | read awards                    | all    | all        | own district only            | no      |
 | approve / disburse money       | no     | the department the profile names (Finance) | no | no |
 | read rollups                   | all    | all        | own district only            | no      |
@@ -69,6 +70,7 @@ class Scope(StrEnum):
     NOTIFICATION_SUBSCRIBE = "notification:subscribe"
     AUDIT_READ = "audit:read"
     DIRECTORY_ADMIN = "directory:admin"
+    PIPELINE_REPORT = "registry:pipeline"  # a utility lists, starts and completes its own pipeline work
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ DEFAULT_SCOPES: dict[OrganisationKind, frozenset[str]] = {
     OrganisationKind.STREET_OFFICE: frozenset(
         {*_READ_ALL, Scope.REGISTRY_WRITE, Scope.NOTIFICATION_SUBSCRIBE}
     ),
-    OrganisationKind.UTILITY: frozenset({Scope.NOTIFICATION_SUBSCRIBE}),
+    OrganisationKind.UTILITY: frozenset({Scope.NOTIFICATION_SUBSCRIBE, Scope.PIPELINE_REPORT}),
 }
 
 

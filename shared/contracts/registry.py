@@ -19,6 +19,10 @@ __all__ = [
     "Defect",
     "FinalAccountsAudited",
     "ItemProgress",
+    "PipelineWorkAssigned",
+    "PipelineWorkCompleted",
+    "PipelineWorkExempted",
+    "PipelineWorkStarted",
     "PlanApproved",
     "PlanItem",
     "PlanSubmitted",
@@ -253,6 +257,68 @@ class ReviewPassed(_ProjectEvent):
     step: str = Field(description="approval, design_review or cost_review (the profile's step code).")
     passed_on: date
     reference: str = Field(description="Reference of the approval or review document.")
+
+
+class SafetyPatrolRecorded(_ProjectEvent):
+    """A street office's daily safety patrol of a site under construction (Zhongyuan 五(二)5:
+    每天到施工小区进行巡查，发现安全隐患及时反馈施工方); one per project per day."""
+
+    TYPE: ClassVar[str] = "registry.project.safety_patrol_recorded.v1"
+
+    patrolled_on: date = Field(description="The day patrolled (Asia/Shanghai).")
+    findings: str
+    hazards: list[str] = Field(default_factory=list, description="Safety hazards found, one per entry.")
+    contractor_notified: bool = Field(description="Whether the contractor was told of the hazards.")
+    note: str | None = None
+
+
+class _PipelineWorkEvent(_ProjectEvent):
+    """A utility company's pipeline work in a project (专业经营单位的管线改造); keyed by the
+    project, so it stays in order with the project's own steps. `utility_code` names the company
+    whose work it is: `shared.access.sees_event` lets that company, and no other, hear it."""
+
+    work_id: UUID
+    item_code: str = Field(description="The catalogue item the work belongs to.")
+    utility_code: str = Field(description="The utility company (directory code) doing the work.")
+
+
+class PipelineWorkAssigned(_PipelineWorkEvent):
+    """The district assigned pipeline work in a project to a utility company."""
+
+    TYPE: ClassVar[str] = "registry.pipeline_work.assigned.v1"
+
+    scope: str = Field(description="What the company is to do.")
+    planned_start_on: date
+    planned_end_on: date
+
+
+class PipelineWorkStarted(_PipelineWorkEvent):
+    """The utility company started its pipeline work on site."""
+
+    TYPE: ClassVar[str] = "registry.pipeline_work.started.v1"
+
+    started_on: date
+
+
+class PipelineWorkCompleted(_PipelineWorkEvent):
+    """The utility company finished its pipeline work; it no longer holds up construction."""
+
+    TYPE: ClassVar[str] = "registry.pipeline_work.completed.v1"
+
+    completed_on: date
+    scope_done: str = Field(description="What was done, as the company reports it.")
+    evidence_ref: str = Field(description="Reference of the evidence (completion form, photos, record).")
+
+
+class PipelineWorkExempted(_ProjectEvent):
+    """The district let construction complete although these pipeline works are still open."""
+
+    TYPE: ClassVar[str] = "registry.pipeline_work.exempted.v1"
+
+    work_ids: list[UUID]
+    utility_codes: list[str] = Field(description="The companies whose open works are exempted.")
+    reason: str
+    exempted_on: date
 
 
 class SafetyPatrolRecorded(_ProjectEvent):

@@ -165,6 +165,30 @@ RULES: dict[str, Text] = {
     ),
     "takeover_mode": Text("Use a takeover mode the programme names.", "请使用本项目计划规定的物业接管方式。"),
     "unique": Text("Must be unique.", "不得重复。"),
+    # --- registry: utilities' pipeline work
+    "not_before_work_start": Text("Must not be before the work started.", "不得早于该管线工程的开工日期。"),
+    "open_pipeline_work": Text(
+        "Pipeline work in the project is still open: wait for it, or record an exemption.",
+        "项目内仍有未完成的管线工程：请待其完工，或由区里登记豁免。",
+    ),
+    "open_work_of_project": Text(
+        "Name open pipeline work of this project.", "请填写本项目中尚未完成的管线工程。"
+    ),
+    "pipeline_work_order": Text(
+        "Pipeline work is started, then completed, once each.", "管线工程须先开工、后完工，且各只登记一次。"
+    ),
+    "planned_end_not_before_start": Text(
+        "The planned end must not be before the planned start.", "计划完工日期不得早于计划开工日期。"
+    ),
+    "project_closed": Text(
+        "The project is closed: its pipeline work can no longer change.",
+        "项目已结束（销号），管线工程不能再变更。",
+    ),
+    "responsible_utility": Text(
+        "Use a utility company the programme makes responsible for the item.",
+        "请选择本项目计划规定负责该改造内容的专业经营单位。",
+    ),
+    "utility_company": Text("Use a utility company from the directory.", "请选择机构名录中的专业经营单位。"),
     # --- registry: daily safety patrols, deadlines, demonstration areas
     "daily_patrol_programme": Text(
         "The programme's plan asks for no daily safety patrol.", "本项目计划未规定每日安全巡查。"

@@ -56,7 +56,7 @@ async def construction_completion(
     now: NowDep,
     idempotency: IdempotencyDep,
 ) -> object:
-    """Record that works are finished (ConstructionCompleted)."""
+    """Record that works are finished (ConstructionCompleted); 409 while pipeline work is open."""
     return await run_step(
         idempotency,
         session,

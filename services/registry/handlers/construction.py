@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.domain.planning import check_items
 from services.registry.handlers.lifecycle import begin_step, event_fields, lock_project, record_step
+from services.registry.handlers.pipeline import check_no_open_work
 from services.registry.handlers.projects import present
 from services.registry.models.construction import ConstructionCompletion, ConstructionStart, ProgressReport
 from services.registry.models.projects import ProjectPublic
@@ -74,9 +75,14 @@ async def complete_construction(
     body: ConstructionCompletion,
     now: datetime,
 ) -> ProjectPublic:
-    """Works finished (竣工); the project may now be presented for acceptance."""
+    """Works finished (竣工); the project may now be presented for acceptance.
+
+    Refused (409, naming them) while pipeline work assigned in the project is open and not
+    exempted by the district: the utilities' works are part of the renovation (Kaifeng 七(三)).
+    """
     project = await lock_project(session, actor, project_id)
     begin_step(project, "construction-completion", date_field="completed_on", on=body.completed_on, now=now)
+    await check_no_open_work(session, project)
     event = ConstructionCompleted(**event_fields(project), completed_on=body.completed_on)
     data = body.model_dump(mode="json")
     record_step(

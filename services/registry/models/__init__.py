@@ -10,6 +10,7 @@ from services.registry.models.communities import (
     CommunityPublic,
 )
 from services.registry.models.directory import Organisation, OrganisationCreate, OrganisationPublic
+from services.registry.models.pipeline import PipelineExemption, PipelineWork
 from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "Organisation",
     "OrganisationCreate",
     "OrganisationPublic",
+    "PipelineExemption",
+    "PipelineWork",
     "Project",
     "ProjectCreate",
     "ProjectPublic",
