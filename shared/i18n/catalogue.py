@@ -199,6 +199,10 @@ RULES: dict[str, Text] = {
     "patrol_during_construction": Text(
         "A patrol is dated within the construction period.", "巡查日期须在施工期间（开工至竣工）。"
     ),
+    "acceptance_recorded": Text(
+        "The form exists once the acceptance or a failed inspection is recorded.",
+        "验收或验收不合格记录后才有验收单。",
+    ),
     "demonstration_area_programme": Text(
         "The programme's plan sets no demonstration areas.", "本项目计划未设示范区。"
     ),

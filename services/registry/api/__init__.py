@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.registry.api import (
     acceptance,
+    acceptance_form,
     areas,
     audit,
     communities,
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     tendering.router,
     construction.router,
     acceptance.router,
+    acceptance_form.router,
     audit.router,
     takeover.router,
     pipeline.router,
