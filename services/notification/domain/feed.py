@@ -1,7 +1,8 @@
 """The pull feed (pure): which stored events a reader may see, page by page.
 
 Push is never guaranteed, so an organisation can reconcile by reading, in order, every event it
-is entitled to (the same `shared.access.sees_event` rules as webhooks, e-mail and inbox). The
+is entitled to (the same `shared.access.sees_event` rules as webhooks, e-mail and inbox), each
+minimised for the reader's role like every other channel (`domain.minimise`). The
 cursor is the position after the last event examined, so a page of events the reader may not see
 still moves the cursor on.
 """
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from services.notification.domain.minimise import minimise_data
 from shared.access import Principal, sees_event
 
 
@@ -53,5 +55,7 @@ def page(
             **({"assigned_utilities": row.assigned_utilities} if row.assigned_utilities else {}),
         }
         if sees_event(reader, row.event_type, row.district_code, data):
-            items.append(envelope)
+            items.append(
+                {**envelope, "data": minimise_data(reader, row.event_type, envelope.get("data") or {})}
+            )
     return Page(items, cursor)

@@ -11,41 +11,56 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain.channels import Channel
-from services.notification.domain.routing import recipients
+from services.notification.domain.minimise import minimise, role_of
+from services.notification.domain.routing import recipients, subscriber
 from services.notification.handlers import acknowledgements, feed, inbox, responsibility
 from services.notification.models import Delivery, DeliveryState, Subscription
-from shared.access import sees_event
+from shared.access import OrganisationKind, Principal, sees_event
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.base import EventPayload
+from shared.contracts.envelope import CloudEvent
 
 
 async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> None:
     """Queue a delivery of this event for every active subscription entitled to it, put it in the
     inbox of every organisation responsible for it by the programme's profile, and keep it for
-    the pull feed. The stored body is always the original envelope."""
+    the pull feed. Each organisation gets the envelope minimised for its role
+    (`domain.minimise`): the stored body is exactly what is signed and sent."""
     await responsibility.remember_items(session, event.envelope, event.now)
     await acknowledgements.on_event(session, event.envelope, event.now)
     view, responsible = await responsibility.routing_view(session, event.envelope)
     feed.append(session, event, assigned_utilities=view.data.get("assigned_utilities"))
     active = (await session.exec(select(Subscription).where(Subscription.active == True))).all()  # noqa: E712
-    content = event.envelope.to_bytes().decode()
+    projected: dict[tuple[str, str], CloudEvent] = {}
+
+    def for_reader(reader: Principal) -> CloudEvent:
+        """The event minimised for the reader's role (computed once per role and utility)."""
+        key = (role_of(reader), reader.org_code if reader.org_kind is OrganisationKind.UTILITY else "")
+        if key not in projected:
+            projected[key] = minimise(reader, event.envelope)
+        return projected[key]
+
     inboxes: set[str] = set()
     for org in responsible:
         if org.org_code not in inboxes and sees_event(org, view.type, view.districtcode, view.data):
             inboxes.add(org.org_code)
-            inbox.add_item(session, org.org_code, event.envelope, event.now)
+            inbox.add_item(session, org.org_code, for_reader(org), event.now)
     for subscription in recipients(view, active):
+        reader = subscriber(subscription)
+        if reader is None:
+            continue
+        minimised = for_reader(reader)
         if subscription.channel == Channel.INBOX:
             if subscription.subscriber_code not in inboxes:
                 inboxes.add(subscription.subscriber_code)
-                inbox.add_item(session, subscription.subscriber_code, event.envelope, event.now)
+                inbox.add_item(session, subscription.subscriber_code, minimised, event.now)
             continue
         session.add(
             Delivery(
                 subscription_id=subscription.id,
                 event_id=event.id,
                 event_type=event.envelope.type,
-                content=content,
+                content=minimised.to_bytes().decode(),
                 state=DeliveryState.PENDING,
                 created_at=event.now,
                 next_attempt_at=event.now,
