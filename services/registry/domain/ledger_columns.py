@@ -181,6 +181,7 @@ class CellError(ValueError):
 
 _TRUE = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "有"})
 _FALSE = frozenset({"否", "n", "no", "false", "0", "×", "无", ""})
+_FLAGS = {"是": True, "否": False}
 _LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
@@ -193,6 +194,8 @@ def _text(value: object) -> str:
 
 
 def _integer(value: object) -> int:
+    if type(value) is float and value.is_integer():
+        return int(value)
     if isinstance(value, bool):
         raise CellError("int_parsing", "must be a whole number")
     if isinstance(value, int):
@@ -256,10 +259,18 @@ def convert(column: LedgerColumn, value: object, profile: ProgrammeProfile) -> o
     Raises:
         CellError: a cell too long or not readable as its kind, with the rule code.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if type(value) is str:  # the common case first: a spreadsheet cell of text
+        value = value.strip()
+        if not value:
+            return False if column.kind is Kind.FLAG else None
+        if len(value) > MAX_CELL_CHARS:
+            raise CellError("cell_too_long", f"longer than {MAX_CELL_CHARS} characters")
+        if column.kind is Kind.TEXT:
+            return value
+        if column.kind is Kind.FLAG and value in _FLAGS:
+            return _FLAGS[value]
+    elif value is None:
         return False if column.kind is Kind.FLAG else None
-    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise CellError("cell_too_long", f"longer than {MAX_CELL_CHARS} characters")
     match column.kind:
         case Kind.TEXT:
             return _text(value)

@@ -16,13 +16,14 @@ uploads of one file cannot enter a community twice.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import func, insert, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,9 +37,8 @@ from services.registry.domain.ledger_import import (
     same_facts,
     validate_rows,
 )
-from services.registry.domain.programmes import programme
-from services.registry.handlers.communities import register_community
-from services.registry.models.communities import Community, CommunityCreate
+from services.registry.domain.programmes import assess, programme, reasons
+from services.registry.models.communities import Community, CommunityAssessment, CommunityCreate
 from services.registry.models.ledger_import import (
     MAX_REPORTED,
     ImportFailure,
@@ -50,7 +50,9 @@ from services.registry.models.ledger_import import (
 )
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
-from shared.clock import Clock
+from shared.audit import AuditEntry
+from shared.clock import Clock, utcnow
+from shared.context import causation_id_var, correlation_id_var
 from shared.db import UnitOfWork
 from shared.errors import Forbidden, NotFoundError
 from shared.i18n.localise import rule_message
@@ -211,9 +213,10 @@ async def _write_all(
             )
             return
         now = clock.now()
+        entries = _Entries(actor, now)
         for row in new:
-            await _register(session, actor, row, now)
-        job.rows_imported = len(new)
+            entries.add(row)
+        job.rows_imported = await entries.insert(session)
         _add_unchanged(job, unchanged)
         _finish(job, now, None)
 
@@ -229,23 +232,107 @@ async def _write_chunk(
         )
         new, unchanged, conflicts = _sort_rows(rows, existing)
         now = clock.now()
+        entries = _Entries(actor, now)
         for row in new:
-            await _register(session, actor, row, now)
-        job.rows_imported += len(new)
+            entries.add(row)
+        job.rows_imported += await entries.insert(session)
         _add_unchanged(job, unchanged)
         _move_to_invalid(job, conflicts)
         job.updated_at = now
 
 
-async def _register(session: AsyncSession, actor: Principal, row: ValidRow, now: datetime) -> None:
-    """POST /communities' registration, then the classification the row carries."""
-    community = await register_community(session, actor, row.body, now)
-    if row.classification != {"tier": None, "demonstration": False, "centrally_funded": False}:
-        for name, value in row.classification.items():
-            setattr(community, name, value)
-        audit.record(
-            session, actor, "community.classified", "community", community.id, after=row.classification
+class _Entries:
+    """What registration adds for each new community (the community, its first assessment, the
+    audit entry; and the classification the row carries), gathered and inserted in bulk.
+
+    The same rules as `communities.register_community`: the caller's own district, eligibility
+    from `assess` with every reason from `reasons`, `community.registered` audited with the body
+    and the outcome (with the row's tier and flags, when it sets any: entered classified). Built as rows
+    for one multi-row INSERT per table instead of ORM objects: 20,000 registrations in seconds.
+    """
+
+    def __init__(self, actor: Principal, now: datetime) -> None:
+        self.actor = actor
+        self.now = now
+        self.communities: list[dict[str, Any]] = []
+        self.assessments: list[dict[str, Any]] = []
+        self.audit: list[dict[str, Any]] = []
+        self._outcomes: dict[tuple[str, str, int, tuple[str, ...]], tuple[bool, list[dict[str, Any]]]] = {}
+
+    def add(self, row: ValidRow) -> None:
+        body = row.body
+        if not writes_district(self.actor, body.district_code):
+            raise Forbidden("a district registers communities in its own district only")
+        eligible, checks = self._outcome(body)
+        community_id = uuid.uuid4()
+        fields = body.model_dump()
+        self.communities.append(
+            {
+                **fields,
+                **row.classification,
+                "id": community_id,
+                "eligible": eligible,
+                "eligibility": checks,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
         )
+        self.assessments.append(
+            {
+                "community_id": community_id,
+                "built_year": body.built_year,
+                "exclusions": list(body.exclusions),
+                "eligible": eligible,
+                "eligibility": checks,
+                "note": None,
+                "actor_org": self.actor.org_code,
+                "assessed_at": self.now,
+            }
+        )
+        registered = {**fields, "eligible": eligible}  # Decimal and UUID as JSON strings: default=str
+        if row.classification != _UNCLASSIFIED:
+            registered.update(row.classification)  # registered classified: one entry, not two
+        self.audit.append(self._audit("community.registered", community_id, registered))
+
+    def _outcome(self, body: CommunityCreate) -> tuple[bool, list[dict[str, Any]]]:
+        """Eligibility depends on these four facts only: assessed once per combination."""
+        key = (body.programme_code, body.district_code, body.built_year, tuple(body.exclusions))
+        if key not in self._outcomes:
+            decision = assess(body.programme_code, body.district_code, body.built_year, list(body.exclusions))
+            self._outcomes[key] = (decision.eligible, reasons(body.programme_code, decision))
+        return self._outcomes[key]
+
+    def _audit(self, action: str, community_id: uuid.UUID, after: dict[str, Any]) -> dict[str, Any]:
+        """An audit entry as `shared.audit.record` writes it."""
+        return {
+            "at": utcnow(),
+            "actor_subject": self.actor.subject,
+            "actor_org": self.actor.org_code,
+            "actor_kind": self.actor.org_kind.value,
+            "action": action,
+            "record_type": "community",
+            "record_id": str(community_id),
+            "before": None,
+            "after": json.dumps(after, ensure_ascii=False, sort_keys=True, default=str),
+            "request_id": correlation_id_var.get(),
+            "causation_id": causation_id_var.get(),
+        }
+
+    async def insert(self, session: AsyncSession) -> int:
+        """Insert everything gathered (one executemany per table); the number of communities."""
+        connection = await session.connection()
+        tables = (
+            (Community.__table__, self.communities),
+            (CommunityAssessment.__table__, self.assessments),
+            (AuditEntry.__table__, self.audit),
+        )
+        for table, rows in tables:
+            for start in range(0, len(rows), CHUNK_ROWS):
+                await connection.execute(insert(table), rows[start : start + CHUNK_ROWS])  # type: ignore[arg-type]
+        return len(self.communities)
+
+
+_UNCLASSIFIED = {"tier": None, "demonstration": False, "centrally_funded": False}
 
 
 def _sort_rows(

@@ -122,7 +122,7 @@ async def ledger(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 
 
 async def test_the_xlsx_template_round_trips_into_the_ledger(api) -> None:  # type: ignore[no-untyped-def]
-    _, client = api
+    harness, client = api
     template = await client.get(
         "/ledger/template", params={"format": "xlsx", "programme_code": KAIFENG}, headers=GULOU
     )
@@ -165,6 +165,27 @@ async def test_the_xlsx_template_round_trips_into_the_ledger(api) -> None:  # ty
     assert second["eligible"] is False and second["exclusions"] == ["urban-village"]
     failed = {r["code"] for r in second["eligibility"] if not r["passed"]}
     assert failed == {"built-year", "urban-village"}
+    history = (await client.get(f"/communities/{second['id']}/assessments", headers=GULOU)).json()
+    assert [(a["built_year"], a["eligible"], a["actor_org"]) for a in history] == [(2005, False, "kf-gulou")]
+    assert [a for a in await harness.audit_actions() if a.startswith("community.")] == [
+        "community.registered"
+    ] * 2
+    posted = await client.post(  # registration by hand gives the same outcome and reasons
+        "/communities",
+        json={
+            "name": "对照小区",
+            "district_code": "kf-gulou",
+            "programme_code": KAIFENG,
+            "built_year": 2005,
+            "buildings": 6,
+            "households": 320,
+            "floor_area_m2": "25000.5",
+            "exclusions": ["urban-village"],
+        },
+        headers=GULOU,
+    )
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["eligibility"] == second["eligibility"]
 
 
 async def test_the_csv_template_with_a_bom_round_trips_by_multipart_upload(api) -> None:  # type: ignore[no-untyped-def]
