@@ -87,3 +87,35 @@ async def approve_award(
     response = await funding.post(f"/awards/{awards[0]['id']}/approval", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def pipeline_assignment(**overrides: Any) -> dict[str, Any]:
+    """A Zhengzhou 2019 assignment: overhead lines (item 2, power's under 六) to the power company."""
+    return {
+        "item_code": "overhead-lines",
+        "utility_code": "power",
+        "scope": "架空电力线入地改造，表箱更新",
+        "planned_start_on": "2026-11-20",
+        "planned_end_on": "2026-12-31",
+        **overrides,
+    }
+
+
+async def assign_pipeline_work(
+    registry: httpx.AsyncClient, project_id: str, **overrides: Any
+) -> dict[str, Any]:
+    """The district (the client) assigns pipeline work in a project; returns the work."""
+    response = await registry.post(
+        f"/projects/{project_id}/pipeline-works", json=pipeline_assignment(**overrides)
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def start_pipeline_work(
+    utility: httpx.AsyncClient, work_id: str, started_on: str = "2026-11-20"
+) -> dict[str, Any]:
+    """The utility company (the client) records that its work started."""
+    response = await utility.post(f"/pipeline-works/{work_id}/start", json={"started_on": started_on})
+    assert response.status_code == 200, response.text
+    return response.json()
