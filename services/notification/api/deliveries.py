@@ -3,29 +3,55 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from services.notification.handlers import deliveries
 from services.notification.models import DeliveryAttemptPublic, DeliveryPublic, DeliveryState
 from shared.access import Principal, Scope
+from shared.errors import FieldProblem, RuleViolation
 from shared.web.auth import CurrentPrincipal, require
 from shared.web.deps import NowDep, SessionDep
+from shared.web.paging import NEXT_LINK_RESPONSE, AfterQuery, decode_cursor, page_limit, paginate
 
 router = APIRouter(tags=["deliveries"])
 Subscriber = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
 
 
-@router.get("/deliveries", response_model=list[DeliveryPublic])
+@router.get("/deliveries", response_model=list[DeliveryPublic], responses=NEXT_LINK_RESPONSE)
 async def list_deliveries(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: CurrentPrincipal,
     subscription_id: uuid.UUID | None = None,
     state: DeliveryState | None = None,
+    after: AfterQuery = None,
+    limit: Annotated[int, page_limit(100, 500)] = 100,
 ) -> object:
-    """List webhook deliveries and their state; `state=failed` lists the exhausted ones."""
-    return await deliveries.list_deliveries(session, actor, subscription_id, state)
+    """List deliveries oldest first, paged by cursor (`Link` header); `state=failed`: exhausted ones."""
+    rows = await deliveries.list_deliveries(
+        session, actor, subscription_id, state, after=_key(after), limit=limit + 1
+    )
+    return paginate(request, response, rows, limit, key=lambda d: (d.created_at.isoformat(), str(d.id)))
+
+
+def _key(after: str | None) -> tuple[datetime, uuid.UUID] | None:
+    key = decode_cursor(after, (str, str))
+    if key is None:
+        return None
+    try:
+        created = datetime.fromisoformat(str(key[0]))
+        if created.tzinfo is None:
+            raise ValueError("naive")
+        return created, uuid.UUID(str(key[1]))
+    except ValueError:
+        raise RuleViolation(
+            "the cursor is not one this collection issued",
+            [FieldProblem("after", "cursor_invalid", "Use the cursor from the previous page's Link header.")],
+        ) from None
 
 
 @router.get("/deliveries/{delivery_id}/attempts", response_model=list[DeliveryAttemptPublic])

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -244,9 +244,13 @@ async def list_deliveries(
     actor: Principal,
     subscription_id: uuid.UUID | None = None,
     state: DeliveryState | None = None,
+    *,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int | None = None,
 ) -> list[Delivery]:
-    """Deliveries the caller's organisation owns (the office sees all); `state=failed` lists the
-    exhausted ones."""
+    """Deliveries the caller's organisation owns (the office sees all), oldest first by
+    (created_at, id); `state=failed` lists the exhausted ones. `after` is the key of the last
+    row already seen (keyset paging: rows added meanwhile are neither skipped nor repeated)."""
     query = (
         select(Delivery)
         .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
@@ -258,6 +262,16 @@ async def list_deliveries(
         query = query.where(Delivery.subscription_id == subscription_id)
     if state is not None:
         query = query.where(Delivery.state == state)
+    if after is not None:
+        created, last_id = after
+        query = query.where(
+            or_(
+                col(Delivery.created_at) > created,
+                and_(col(Delivery.created_at) == created, col(Delivery.id) > last_id),
+            )
+        )
+    if limit is not None:
+        query = query.limit(limit)
     return list((await session.exec(query)).all())
 
 
