@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +26,6 @@ from shared.bus.kafka import (
     wait_for_kafka,
 )
 from shared.bus.outbox import has_new_events
-from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.bus.subscriptions import Subscriptions
 from shared.clock import Clock, SystemClock
@@ -76,7 +76,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     unit_of_work: UnitOfWork
-    producer: RenewableProducer
+    producer: AIOKafkaProducer
     relay: OutboxRelay
     clock: Clock
     http: httpx.AsyncClient
@@ -118,13 +118,11 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         create=not settings.kafka_topics_provisioned,
     )
 
-    producer = RenewableProducer(
-        lambda: make_producer(
-            settings.kafka_bootstrap_servers,
-            client_id=name,
-            compression_type=settings.kafka_compression_type,
-            security=security,
-        )
+    producer = make_producer(
+        settings.kafka_bootstrap_servers,
+        client_id=name,
+        compression_type=settings.kafka_compression_type,
+        security=security,
     )
     await producer.start()
     sessions = create_sessions(engine)

@@ -41,10 +41,15 @@ async def create_area(session: AsyncSession, actor: Principal, body: AreaCreate,
     if not actor.is_district_bound:
         raise Forbidden("a district designates the demonstration areas of its own ledger")
     check_distinct(body.community_ids)
+    locked: dict[uuid.UUID, Community | None] = {}
+    for community_id in sorted(body.community_ids, key=str):  # one lock order: no deadlock between areas
+        locked[community_id] = await session.get(
+            Community, community_id, with_for_update=True, populate_existing=True
+        )
     communities: list[Community] = []
     problems = []
     for index, community_id in enumerate(body.community_ids):
-        community = await session.get(Community, community_id, with_for_update=True, populate_existing=True)
+        community = locked[community_id]
         if community is None or not writes_district(actor, community.district_code):
             problems.append(FieldProblem(f"{FIELD}.{index}", "exists", "no such community in your district"))
         else:
