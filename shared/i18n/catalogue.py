@@ -165,30 +165,6 @@ RULES: dict[str, Text] = {
     ),
     "takeover_mode": Text("Use a takeover mode the programme names.", "请使用本项目计划规定的物业接管方式。"),
     "unique": Text("Must be unique.", "不得重复。"),
-    # --- registry: utilities' pipeline work
-    "not_before_work_start": Text("Must not be before the work started.", "不得早于该管线工程的开工日期。"),
-    "open_pipeline_work": Text(
-        "Pipeline work in the project is still open: wait for it, or record an exemption.",
-        "项目内仍有未完成的管线工程：请待其完工，或由区里登记豁免。",
-    ),
-    "open_work_of_project": Text(
-        "Name open pipeline work of this project.", "请填写本项目中尚未完成的管线工程。"
-    ),
-    "pipeline_work_order": Text(
-        "Pipeline work is started, then completed, once each.", "管线工程须先开工、后完工，且各只登记一次。"
-    ),
-    "planned_end_not_before_start": Text(
-        "The planned end must not be before the planned start.", "计划完工日期不得早于计划开工日期。"
-    ),
-    "project_closed": Text(
-        "The project is closed: its pipeline work can no longer change.",
-        "项目已结束（销号），管线工程不能再变更。",
-    ),
-    "responsible_utility": Text(
-        "Use a utility company the programme makes responsible for the item.",
-        "请选择本项目计划规定负责该改造内容的专业经营单位。",
-    ),
-    "utility_company": Text("Use a utility company from the directory.", "请选择机构名录中的专业经营单位。"),
     # --- registry: daily safety patrols, deadlines, demonstration areas
     "daily_patrol_programme": Text(
         "The programme's plan asks for no daily safety patrol.", "本项目计划未规定每日安全巡查。"
@@ -245,6 +221,30 @@ RULES: dict[str, Text] = {
         "The import was interrupted; upload the file again.", "导入被中断，请重新上传文件。"
     ),
     "import_error": Text("The import failed; upload the file again.", "导入失败，请重新上传文件。"),
+    # --- registry: utilities' pipeline work
+    "not_before_work_start": Text("Must not be before the work started.", "不得早于该管线工程的开工日期。"),
+    "open_pipeline_work": Text(
+        "Pipeline work in the project is still open: wait for it, or record an exemption.",
+        "项目内仍有未完成的管线工程：请待其完工，或由区里登记豁免。",
+    ),
+    "open_work_of_project": Text(
+        "Name open pipeline work of this project.", "请填写本项目中尚未完成的管线工程。"
+    ),
+    "pipeline_work_order": Text(
+        "Pipeline work is started, then completed, once each.", "管线工程须先开工、后完工，且各只登记一次。"
+    ),
+    "planned_end_not_before_start": Text(
+        "The planned end must not be before the planned start.", "计划完工日期不得早于计划开工日期。"
+    ),
+    "project_closed": Text(
+        "The project is closed: its pipeline work can no longer change.",
+        "项目已结束（销号），管线工程不能再变更。",
+    ),
+    "responsible_utility": Text(
+        "Use a utility company the programme makes responsible for the item.",
+        "请选择本项目计划规定负责该改造内容的专业经营单位。",
+    ),
+    "utility_company": Text("Use a utility company from the directory.", "请选择机构名录中的专业经营单位。"),
     # --- funding
     "at_least_minimum_period": Text(
         "The period is shorter than the programme's minimum.", "期限短于本项目计划规定的最短期限。"
@@ -252,6 +252,31 @@ RULES: dict[str, Text] = {
     "exceeds_month_owed": Text("More than is owed for the month.", "超过该月应付金额。"),
     "exceeds_outstanding": Text("More than is outstanding.", "超过尚未拨付的金额。"),
     "known_source": Text("Use a funding source of the programme.", "请使用本项目计划规定的资金来源。"),
+    "allocation_must_be_proposed": Text(
+        "Only a proposed central-fund allocation can be approved.", "只有待审批的中央资金分配方案才能批准。"
+    ),
+    "central_funds_by_allocation": Text(
+        "Central funds are committed only by an approved allocation to a listed project.",
+        "中央补助资金只能通过已批准的分配方案落实到列入名单的项目。",
+    ),
+    "has_central_funds": Text(
+        "This programme allocates no central funds.", "该实施方案没有中央补助资金分配。"
+    ),
+    "known_project": Text("The funding service knows no such project.", "资金系统中没有该项目。"),
+    "matches_ledger": Text(
+        "The floor area comes from the ledger; omit it or send the same figure.",
+        "建筑面积以台账为准；请省略或填写与台账一致的数值。",
+    ),
+    "required": Text("This field is required here.", "此处必须填写该字段。"),
+    "same_programme": Text("The project belongs to another programme.", "该项目属于其他实施方案。"),
+    "within_listed_count": Text(
+        "More projects than the programme's list of centrally funded communities.",
+        "超过中央资金补助小区名单的数量。",
+    ),
+    "within_remaining_need": Text(
+        "More than the project still needs; propose the allocation again.",
+        "超过项目尚需资金，请重新提出分配方案。",
+    ),
     "money_bounds": Text("The amount is outside the allowed range.", "金额超出允许范围。"),
     "must_be_approved": Text("The award must be approved first.", "奖补须先经审批。"),
     "must_be_proposed": Text("Only a proposed award can be decided.", "只有待审批的奖补才能作出决定。"),
@@ -354,6 +379,10 @@ RULES: dict[str, Text] = {
     "decimal_parsing": Text("Must be a decimal number.", "须为十进制数。"),
     "decimal_max_digits": Text("Too many digits.", "数字位数过多。"),
     "decimal_max_places": Text("Too many decimal places.", "小数位数过多。"),
+    "decimal_format": Text(
+        'Write a plain decimal string, e.g. "25000.50" (no sign, exponent or spaces).',
+        "请写成普通十进制数字字符串，如 \"25000.50\"（不带正负号、指数或空格）。",
+    ),
     "bool_type": Text("Must be true or false.", "须为 true 或 false。"),
     "bool_parsing": Text("Must be true or false.", "须为 true 或 false。"),
     "greater_than": Text("Too small.", "数值过小。"),

@@ -32,7 +32,18 @@ DELIVERY_ONLY_SERVICES: dict[str, str] = {
 """Services whose handlers forward events outward; they do not count as handling a type."""
 
 PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
-    "registry.project.progress_reported.v1": "departments follow works progress; rollups count steps, not percentages",
+    "funding.investment.planned.v1": "funding's record of a plan version for departments; reporting reads "
+    "the registry's plan events",
+    "funding.source.committed.v1": "who funds a project is read through funding's sources API; the event "
+    "tells departments and the district",
+    "funding.property_subsidy.scheduled.v1": "the property-subsidy schedule is read through funding's API; "
+    "the event tells departments and the district",
+    "funding.property_subsidy.paid.v1": "arrears are listed by funding's API; the event tells departments "
+    "and the district",
+    "funding.central_allocation.proposed.v1": "Kaifeng's central-fund proposal is for Finance to review "
+    "(department-only: it spans districts)",
+    "funding.central_allocation.approved.v1": "departments hear the approval; each district hears its "
+    "share as funding.source.committed.v1",
     "registry.project.residents_consulted.v1": "the consultation's result gates the plan inside the registry; "
     "departments and residents' committees subscribe to it",
     "registry.pipeline_work.assigned.v1": "the utility assigned and the departments hear it; the registry "

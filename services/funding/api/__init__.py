@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.funding.api import (
     awards,
+    central_funds,
     disbursements,
     exports,
     journal,
@@ -14,7 +15,17 @@ from services.funding.api import (
 )
 
 router = APIRouter()
-for feature in (awards, disbursements, exports, journal, property_subsidy, sheets, sources, totals):
+for feature in (
+    awards,
+    central_funds,
+    disbursements,
+    exports,
+    journal,
+    property_subsidy,
+    sheets,
+    sources,
+    totals,
+):
     router.include_router(feature.router)
 
 __all__ = ["router"]

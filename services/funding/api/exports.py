@@ -25,3 +25,16 @@ async def funding_workbook(session: SessionDep, actor: Reader) -> Response:
     return Response(
         body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="funding.xlsx"'}
     )
+
+
+@router.get(
+    "/exports/central-funds.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def central_funds_workbook(session: SessionDep, actor: Reader) -> Response:
+    """The central-fund workbook: each allocation's ranked lines, the projects left out, and totals (yuan)."""
+    body = await handlers.central_workbook(session, actor)
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="central-funds.xlsx"'}
+    )

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from services.funding.api.deps import Reader
 from services.funding.handlers import totals as handlers
-from services.funding.models.totals import FundingTotal, TotalsBy
+from services.funding.models.totals import FundingTotal, TotalsBy, TotalsCheck
 from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["totals"])
@@ -16,3 +16,9 @@ router = APIRouter(tags=["totals"])
 async def funding_totals(session: SessionDep, actor: Reader, by: TotalsBy = TotalsBy.DISTRICT) -> object:
     """Awarded, paid and outstanding per district (or per programme), summed from the journal."""
     return await handlers.totals(session, actor, by)
+
+
+@router.get("/totals/check", response_model=TotalsCheck)
+async def totals_check(session: SessionDep, actor: Reader) -> object:
+    """Check that the district totals and the programme totals each add up to the journal's sums."""
+    return await handlers.totals_check(session, actor)

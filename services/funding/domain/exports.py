@@ -22,12 +22,15 @@ ACCOUNT_ZH = {
     Account.AWARD_EXPENSE: "奖补支出",
     Account.AWARD_PAYABLE: "应付奖补",
     Account.TREASURY: "财政资金",
+    Account.CENTRAL_SUBSIDY: "中央补助资金支出",
+    Account.CENTRAL_FUND: "中央补助资金",
 }
 MOVEMENT_ZH = {
     Movement.AWARD_APPROVED: "奖补批准",
     Movement.AWARD_ADJUSTED: "决算审计调整",
     Movement.TRANCHE_PAID: "拨付",
     Movement.TRANCHE_REVERSED: "拨付冲正",
+    Movement.CENTRAL_ALLOCATED: "中央资金分配",
 }
 
 

@@ -5,7 +5,9 @@ Accounts, per project (balances are debits minus credits):
 
 - `award_expense`  the city's award to the project (debit-normal): what is awarded so far;
 - `award_payable`  what the paying department owes the district (credit-normal): outstanding;
-- `treasury`       the paying department's funds (credit-normal here): what has been paid out.
+- `treasury`       the paying department's funds (credit-normal here): what has been paid out;
+- `central_subsidy` central funds allocated to the project (debit-normal; Kaifeng 三, 七(三));
+- `central_fund`   the central-fund account Finance allocates from (credit-normal).
 
 | movement              | debit          | credit         |
 |-----------------------|----------------|----------------|
@@ -14,6 +16,7 @@ Accounts, per project (balances are debits minus credits):
 | true-up, negative     | award_payable  | award_expense  |
 | tranche paid          | award_payable  | treasury       |
 | tranche reversed      | treasury       | award_payable  |
+| central funds allocated | central_subsidy | central_fund |
 
 A correction is a reversing posting, never an edit: the journal table refuses UPDATE and DELETE.
 """
@@ -29,6 +32,8 @@ class Account(StrEnum):
     AWARD_EXPENSE = "award_expense"
     AWARD_PAYABLE = "award_payable"
     TREASURY = "treasury"
+    CENTRAL_SUBSIDY = "central_subsidy"
+    CENTRAL_FUND = "central_fund"
 
 
 class Movement(StrEnum):
@@ -36,6 +41,7 @@ class Movement(StrEnum):
     AWARD_ADJUSTED = "award_adjusted"
     TRANCHE_PAID = "tranche_paid"
     TRANCHE_REVERSED = "tranche_reversed"
+    CENTRAL_ALLOCATED = "central_allocated"
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,13 @@ def tranche_reversal(amount_fen: int) -> list[Posting]:
     return [Posting(Movement.TRANCHE_REVERSED, Account.TREASURY, Account.AWARD_PAYABLE, amount_fen)]
 
 
+def central_allocation(amount_fen: int) -> list[Posting]:
+    """Central funds Finance approved for the project (nothing to post for a zero share)."""
+    if amount_fen == 0:
+        return []
+    return [Posting(Movement.CENTRAL_ALLOCATED, Account.CENTRAL_SUBSIDY, Account.CENTRAL_FUND, amount_fen)]
+
+
 @dataclass(frozen=True)
 class Balances:
     """A project's figures, derived from its journal only."""
@@ -92,6 +105,7 @@ class Balances:
     paid_fen: int
     outstanding_fen: int
     net_fen: int  # debits minus credits over all accounts: 0 in a journal that balances
+    central_fen: int = 0  # central funds allocated to the project
 
 
 def balances(postings: Iterable[tuple[str, str, int]]) -> Balances:
@@ -105,4 +119,5 @@ def balances(postings: Iterable[tuple[str, str, int]]) -> Balances:
         paid_fen=-by_account[Account.TREASURY],
         outstanding_fen=-by_account[Account.AWARD_PAYABLE],
         net_fen=sum(by_account.values()),
+        central_fen=by_account[Account.CENTRAL_SUBSIDY],
     )

@@ -7,9 +7,10 @@ Rounding, stated once: the total is rate × floor area × months rounded half-up
 (fewer fen than there are months) goes one fen each to the earliest months, so no month differs
 from another by more than one fen and the sum is the total to the fen.
 
-The first month is the calendar month after takeover (the first full month of service). The
-registry's PropertyTakenOver does not carry the floor area, so the paying district states it when
-it creates the schedule (funding records the takeover date from the event).
+The first month is the calendar month after takeover (the first full month of service). The floor
+area is the one the registry's PropertyTakenOver carries from its ledger (建筑面积); only where the
+event carries none (an older producer) does the paying district state it with the schedule, and a
+figure different from the ledger's is refused (`schedule_area`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,31 @@ def schedule(
         MonthlyAmount(add_months(start, index), amount)
         for index, amount in enumerate(split_evenly(total, period))
     ]
+
+
+def schedule_area(ledger_m2: Decimal | None, stated_m2: Decimal | None) -> Decimal:
+    """The floor area a schedule is computed on: the ledger's (from the takeover), else the stated one.
+
+    Raises:
+        RuleViolation: neither is known, or the stated area differs from the ledger's.
+    """
+    if ledger_m2 is not None:
+        if stated_m2 is not None and stated_m2 != ledger_m2:
+            raise RuleViolation(
+                "the floor area comes from the registry's ledger",
+                [
+                    FieldProblem(
+                        "floor_area_m2", "matches_ledger", f"omit it, or send the ledger's {ledger_m2}"
+                    )
+                ],
+            )
+        return ledger_m2
+    if stated_m2 is None:
+        raise RuleViolation(
+            "the takeover carried no floor area: state it",
+            [FieldProblem("floor_area_m2", "required", 'square metres as a decimal string, e.g. "25000.50"')],
+        )
+    return stated_m2
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.funding.domain.central_funds import CENTRAL_SUBSIDY
 from shared.errors import FieldProblem, RuleViolation
 from shared.policy import ProgrammeProfile
 
@@ -35,6 +36,8 @@ def source_codes(profile: ProgrammeProfile) -> tuple[str, ...]:
     if funding is not None and funding.utility_works is not None and funding.utility_works.self_funded:
         for item in profile.catalogue.items:
             codes.extend(item.responsible_utilities)
+    if funding is not None and funding.central_subsidy is not None:
+        codes.append(CENTRAL_SUBSIDY)  # committed only by an approved allocation; receipts by hand
     return tuple(dict.fromkeys(codes))
 
 
@@ -52,12 +55,24 @@ def check_entry(
     amount_fen: int,
     lines: Sequence[SourceLine],
 ) -> None:
-    """A known source; a receipt never above what that source committed."""
+    """A known source; a receipt never above what that source committed; central funds are
+    committed only by an approved allocation (to listed projects, Kaifeng 三, 七(三))."""
     allowed = source_codes(profile)
     if source_code not in allowed:
         raise RuleViolation(
             f"{source_code!r} is not a funding source of {profile.code}",
             [FieldProblem("source_code", "known_source", "one of: " + ", ".join(allowed))],
+        )
+    if source_code == CENTRAL_SUBSIDY and kind is SourceEntryKind.COMMITMENT:
+        raise RuleViolation(
+            "central funds are committed only by an approved central-fund allocation to a listed project",
+            [
+                FieldProblem(
+                    "source_code",
+                    "central_funds_by_allocation",
+                    "central funds go to listed projects through Housing's proposal and Finance's approval",
+                )
+            ],
         )
     if kind is SourceEntryKind.RECEIPT:
         line = next((x for x in lines if x.source_code == source_code), SourceLine(source_code, 0, 0))

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.funding.domain.exports import ACCOUNT_ZH, MOVEMENT_ZH, Sheet, workbook, yuan
 from services.funding.handlers import journal
 from services.funding.handlers.awards import awarded_fen, list_awards, list_no_awards
+from services.funding.handlers.central_funds import list_allocations
 from services.funding.handlers.totals import totals
 from services.funding.models import JournalEntry
 from services.funding.models.totals import TotalsBy
@@ -21,6 +22,13 @@ BASIS_ZH = {
     "approved_investment": "批准的投资计划",
 }
 STATUS_ZH = {"proposed": "待批准", "approved": "已批准"}
+ALLOCATION_STATUS_ZH = {"proposed": "待批准", "approved": "已批准", "superseded": "已被新方案取代"}
+OUTCOME_ZH = {
+    "allocated": "已分配",
+    "not_listed": "未列入中央资金补助名单",
+    "no_remaining_need": "资金已落实",
+    "nothing_left": "资金已分完",
+}
 
 
 async def funding_workbook(session: AsyncSession, actor: Principal) -> bytes:
@@ -96,3 +104,50 @@ async def funding_workbook(session: AsyncSession, actor: Principal) -> bytes:
             yuan(entry.amount_fen),
         )
     return workbook([summary, projects, excluded, ledger])
+
+
+async def central_workbook(session: AsyncSession, actor: Principal) -> bytes:
+    """中央资金分配 (each allocation's ranked lines, the projects left out and why) and 汇总 (central
+    funds per district and per programme, from the journal)."""
+    summary = Sheet("汇总", ["类别", "区县或实施方案", "中央补助资金（元）"], [2])
+    for by, label in ((TotalsBy.DISTRICT, "区县"), (TotalsBy.PROGRAMME, "实施方案")):
+        for total in await totals(session, actor, by):
+            if total.central_fen:
+                summary.add(label, total.district_code or total.programme_code, yuan(total.central_fen))
+    return workbook([await _central_sheet(session, actor), summary])
+
+
+async def _central_sheet(session: AsyncSession, actor: Principal) -> Sheet:
+    sheet = Sheet(
+        "中央资金分配",
+        [
+            "方案编号",
+            "状态",
+            "排名",
+            "项目编号",
+            "项目名称",
+            "区县",
+            "列入名单",
+            "得分",
+            "尚需资金（元）",
+            "分配金额（元）",
+            "说明",
+        ],
+        [8, 9],
+    )
+    for allocation in await list_allocations(session, actor):
+        for line in allocation.lines:
+            sheet.add(
+                str(allocation.id),
+                ALLOCATION_STATUS_ZH.get(str(allocation.status), str(allocation.status)),
+                line.rank,
+                str(line.project_id),
+                line.name or "",
+                line.district_code,
+                "是" if line.listed else "否",
+                line.score,
+                yuan(line.need_fen),
+                yuan(line.amount_fen),
+                OUTCOME_ZH.get(str(line.outcome), str(line.outcome)) + "：" + line.reason,
+            )
+    return sheet

@@ -24,6 +24,7 @@ from services.funding.models import (
     Tranche,
     TrancheKind,
 )
+from services.funding.models.central_funds import CentralAllocationLine
 from shared.access import Principal, visible_district
 from shared.clock import shanghai_date
 
@@ -42,6 +43,24 @@ def _post(
                 credit_account=posting.credit,
                 amount_fen=posting.amount_fen,
                 reference_id=reference,
+                posted_at=now,
+            )
+        )
+
+
+def post_central(session: AsyncSession, line: CentralAllocationLine, now: datetime) -> None:
+    """Central funds approved for a project: a movement of no award, referenced by its line."""
+    for posting in rules.central_allocation(line.amount_fen):
+        session.add(
+            JournalEntry(
+                project_id=line.project_id,
+                district_code=line.district_code,
+                award_id=None,
+                movement=posting.movement,
+                debit_account=posting.debit,
+                credit_account=posting.credit,
+                amount_fen=posting.amount_fen,
+                reference_id=line.id,
                 posted_at=now,
             )
         )

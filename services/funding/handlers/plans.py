@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.funding.domain.plans import PlanState, check_plan, funded_by
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
 from services.funding.models.plans import InvestmentPlan, InvestmentPlanPublic, PlanItem, PlanItemPublic
+from shared.bus.outbox import add_to_outbox
 from shared.bus.subscriptions import ReceivedEvent
+from shared.contracts.funding import InvestmentPlanned, PlannedItem
 from shared.contracts.registry import PlanApproved, PlanSubmitted
 
 
@@ -46,6 +48,7 @@ async def record_plan(
     session.add(row)
     await session.flush()
     profile = profiles(plan.programme_code)
+    planned = []
     for item in plan.items:
         funder = funded_by(profile, item.item_code)
         session.add(
@@ -57,6 +60,27 @@ async def record_plan(
                 funded_by_clause=funder.clause,
             )
         )
+        planned.append(
+            PlannedItem(
+                item_code=item.item_code,
+                investment_fen=item.investment_fen,
+                funded_by=list(funder.funders),
+                funded_by_clause=funder.clause,
+            )
+        )
+    add_to_outbox(
+        session,
+        InvestmentPlanned(
+            project_id=plan.project_id,
+            district_code=plan.district_code,
+            programme_code=plan.programme_code,
+            version=plan.version,
+            state=state.value,
+            dated_on=dated_on,
+            investment_fen=plan.investment_fen,
+            items=planned,
+        ),
+    )
 
 
 def plan_handlers(profiles: ProfileLookup) -> dict[type, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,16 +25,29 @@ from services.funding.models.property_subsidy import (
 )
 from shared import audit
 from shared.access import Principal, sees_district, visible_district
+from shared.bus.outbox import add_to_outbox
 from shared.bus.subscriptions import ReceivedEvent
+from shared.contracts.funding import PropertySubsidyPaid, PropertySubsidyScheduled
 from shared.contracts.registry import PropertyTakenOver
 from shared.errors import Conflict, Forbidden, InvalidState, NotFound
 from shared.policy import RuleAbsentError
 
+AREA_CEILING = Decimal(100_000_000)  # the bound a district's stated area has (models.fields.AreaM2)
 REMAINDER_RULE = "the remainder (fewer fen than months) goes one fen each to the earliest months"
 
 
+def _ledger_area(taken: PropertyTakenOver) -> Decimal | None:
+    """The floor area the takeover carries (the registry's ledger), to the hundredth of a m², or
+    None when absent or out of the bounds a district could state (then the district states it)."""
+    area = getattr(taken, "floor_area_m2", None)  # optional on the event: older producers omit it
+    if not isinstance(area, Decimal) or not area.is_finite():
+        return None
+    area = area.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return area if Decimal(0) < area < AREA_CEILING else None
+
+
 async def record_takeover(session: AsyncSession, event: ReceivedEvent[PropertyTakenOver]) -> None:
-    """Keep the takeover date: the property-subsidy schedule starts from it."""
+    """Keep the takeover date (the schedule starts from it) and the floor area when it carries one."""
     taken = event.payload
     if await session.get(PropertyTakeover, taken.project_id) is not None:
         return
@@ -45,6 +59,7 @@ async def record_takeover(session: AsyncSession, event: ReceivedEvent[PropertyTa
             taken_over_on=taken.taken_over_on,
             mode=taken.mode,
             manager=taken.manager,
+            floor_area_m2=_ledger_area(taken),
             source_event_id=event.id,
             recorded_at=event.now,
         )
@@ -75,12 +90,13 @@ async def create_schedule(
     ).first()
     if existing is not None:
         raise Conflict(f"project {project_id} already has a property-subsidy schedule")
-    months = rules.schedule(profile, body.floor_area_m2, takeover.taken_over_on, body.months)
+    area = rules.schedule_area(takeover.floor_area_m2, body.floor_area_m2)
+    months = rules.schedule(profile, area, takeover.taken_over_on, body.months)
     schedule = SubsidySchedule(
         project_id=project_id,
         district_code=takeover.district_code,
         programme_code=takeover.programme_code,
-        floor_area_m2=body.floor_area_m2,
+        floor_area_m2=area,
         taken_over_on=takeover.taken_over_on,
         months=len(months),
         total_fen=sum(m.amount_fen for m in months),
@@ -98,6 +114,21 @@ async def create_schedule(
         "project",
         project_id,
         after={"total_fen": schedule.total_fen, "months": schedule.months},
+    )
+    add_to_outbox(
+        session,
+        PropertySubsidyScheduled(
+            project_id=project_id,
+            district_code=schedule.district_code,
+            programme_code=schedule.programme_code,
+            schedule_id=schedule.id,
+            floor_area_m2=area,
+            taken_over_on=schedule.taken_over_on,
+            first_month=months[0].month,
+            months=schedule.months,
+            total_fen=schedule.total_fen,
+            remainder_rule=REMAINDER_RULE,
+        ),
     )
     return await _present(session, schedule, now)
 
@@ -136,7 +167,22 @@ async def pay_month(
         after={"month": body.month, "amount_fen": body.amount_fen},
     )
     await session.flush()
-    return await _present(session, schedule, now)
+    sheet = await _present(session, schedule, now)
+    add_to_outbox(
+        session,
+        PropertySubsidyPaid(
+            project_id=project_id,
+            district_code=schedule.district_code,
+            programme_code=schedule.programme_code,
+            schedule_id=schedule.id,
+            month=body.month,
+            amount_fen=body.amount_fen,
+            paid_on=body.paid_on,
+            paid_fen=sheet.paid_fen,
+            owed_fen=sheet.owed_fen,
+        ),
+    )
+    return sheet
 
 
 async def read_schedule(
@@ -195,6 +241,7 @@ async def _statuses(session: AsyncSession, schedule: SubsidySchedule) -> list[ru
 
 async def _present(session: AsyncSession, schedule: SubsidySchedule, now: datetime) -> SchedulePublic:
     statuses = await _statuses(session, schedule)
+    takeover = await session.get(PropertyTakeover, schedule.project_id)
     late = {m.month for m in rules.arrears(statuses, now)}
     return SchedulePublic(
         id=schedule.id,
@@ -202,6 +249,9 @@ async def _present(session: AsyncSession, schedule: SubsidySchedule, now: dateti
         district_code=schedule.district_code,
         programme_code=schedule.programme_code,
         floor_area_m2=schedule.floor_area_m2,
+        floor_area_source="takeover"
+        if takeover is not None and takeover.floor_area_m2 is not None
+        else "district",
         taken_over_on=schedule.taken_over_on,
         months=schedule.months,
         total_fen=schedule.total_fen,

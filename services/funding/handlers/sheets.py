@@ -12,6 +12,7 @@ from services.funding.handlers import journal
 from services.funding.handlers.awards import adjustments_of
 from services.funding.handlers.disbursements import list_tranches
 from services.funding.handlers.plans import plans_of
+from services.funding.handlers.sources import project_sources
 from services.funding.models import (
     Award,
     AwardAdjustmentPublic,
@@ -23,6 +24,7 @@ from services.funding.models import (
 )
 from services.funding.models.plans import InvestmentPlanPublic
 from services.funding.models.sheets import InvestmentFigures, ProjectFunding
+from services.funding.models.sources import SourcesPublic
 from shared.access import Principal, sees_district
 from shared.errors import NotFound
 
@@ -57,7 +59,17 @@ async def project_funding(session: AsyncSession, actor: Principal, project_id: u
         awarded_fen=balances.awarded_fen,
         paid_fen=balances.paid_fen,
         outstanding_fen=balances.outstanding_fen,
+        central_fen=balances.central_fen,
+        sources=await _sources(session, actor, project_id),
     )
+
+
+async def _sources(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> SourcesPublic | None:
+    """The sources view, where funding knows the project's plan or award (else None)."""
+    try:
+        return await project_sources(session, actor, project_id)
+    except NotFound:
+        return None
 
 
 def _planned(plans: list[InvestmentPlanPublic], award: Award | None) -> int | None:

@@ -19,6 +19,8 @@ from services.funding.models.plans import InvestmentPlan
 from services.funding.models.sources import SourceEntry, SourceEntryCreate, SourceLinePublic, SourcesPublic
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
+from shared.bus.outbox import add_to_outbox
+from shared.contracts.funding import FundingCommitted
 from shared.errors import Forbidden, NotFound
 
 
@@ -88,7 +90,23 @@ async def record_entry(
         after={"source_code": body.source_code, "amount_fen": body.amount_fen},
     )
     await session.flush()
-    return await _present(session, project)
+    sheet = await _present(session, project)
+    if body.kind is SourceEntryKind.COMMITMENT:
+        add_to_outbox(
+            session,
+            FundingCommitted(
+                project_id=project_id,
+                district_code=project.district_code,
+                programme_code=project.programme_code,
+                source_code=body.source_code,
+                amount_fen=body.amount_fen,
+                dated_on=body.dated_on,
+                item_code=body.item_code,
+                committed_fen=sheet.committed_fen,
+                shortfall_fen=sheet.shortfall_fen,
+            ),
+        )
+    return sheet
 
 
 async def project_sources(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> SourcesPublic:

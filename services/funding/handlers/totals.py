@@ -7,9 +7,10 @@ from sqlalchemy import Numeric, case, cast, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.funding.domain.journal import Account
+from services.funding.domain.journal import Account, Movement
 from services.funding.models import Award, JournalEntry
-from services.funding.models.totals import FundingTotal, TotalsBy
+from services.funding.models.central_funds import CentralAllocation, CentralAllocationLine
+from services.funding.models.totals import FundingTotal, TotalsBy, TotalsCheck
 from shared.access import Principal, visible_district
 
 
@@ -24,7 +25,7 @@ def _signed(account: Account) -> object:
 
 
 async def totals(session: AsyncSession, actor: Principal, by: TotalsBy) -> list[FundingTotal]:
-    """Approved awards, awarded, paid and outstanding per district or per programme."""
+    """Approved awards, awarded, paid and outstanding (and central funds) per district or programme."""
     group = Award.district_code if by is TotalsBy.DISTRICT else Award.programme_code
     query = (
         select(
@@ -39,17 +40,66 @@ async def totals(session: AsyncSession, actor: Principal, by: TotalsBy) -> list[
     )
     if (district := visible_district(actor)) is not None:
         query = query.where(Award.district_code == district)
-    out = []
+    rows: dict[str, FundingTotal] = {}
     for code, count, awarded, treasury in (await session.exec(query)).all():  # type: ignore[call-overload]
         awarded, paid = int(awarded), -int(treasury)
         key = {"district_code": code} if by is TotalsBy.DISTRICT else {"programme_code": code}
-        out.append(
-            FundingTotal(
-                **key,
-                approved_awards=int(count),
-                awarded_fen=awarded,
-                paid_fen=paid,
-                outstanding_fen=awarded - paid,
-            )
+        rows[code] = FundingTotal(
+            **key,
+            approved_awards=int(count),
+            awarded_fen=awarded,
+            paid_fen=paid,
+            outstanding_fen=awarded - paid,
         )
-    return out
+    for code, central in await _central(session, actor, by):
+        key = {"district_code": code} if by is TotalsBy.DISTRICT else {"programme_code": code}
+        row = rows.setdefault(
+            code, FundingTotal(**key, approved_awards=0, awarded_fen=0, paid_fen=0, outstanding_fen=0)
+        )
+        row.central_fen = central
+    return [rows[code] for code in sorted(rows)]
+
+
+async def _central(session: AsyncSession, actor: Principal, by: TotalsBy) -> list[tuple[str, int]]:
+    """Central funds from the journal, per district, or per programme through their allocation."""
+    group = JournalEntry.district_code if by is TotalsBy.DISTRICT else CentralAllocation.programme_code
+    query = select(group, func.coalesce(func.sum(_signed(Account.CENTRAL_SUBSIDY)), 0)).where(
+        JournalEntry.movement == Movement.CENTRAL_ALLOCATED
+    )
+    if by is TotalsBy.PROGRAMME:
+        query = query.join(
+            CentralAllocationLine,
+            CentralAllocationLine.id == JournalEntry.reference_id,  # type: ignore[arg-type]
+        ).join(CentralAllocation, CentralAllocation.id == CentralAllocationLine.allocation_id)  # type: ignore[arg-type]
+    if (district := visible_district(actor)) is not None:
+        query = query.where(JournalEntry.district_code == district)
+    rows = (await session.exec(query.group_by(group))).all()  # type: ignore[call-overload]
+    return [(code, int(total)) for code, total in rows]
+
+
+async def totals_check(session: AsyncSession, actor: Principal) -> TotalsCheck:
+    """District totals, programme totals and the journal's own sums, compared to the fen."""
+    by_district = await totals(session, actor, TotalsBy.DISTRICT)
+    by_programme = await totals(session, actor, TotalsBy.PROGRAMME)
+    query = select(
+        func.coalesce(func.sum(_signed(Account.AWARD_EXPENSE)), 0),
+        func.coalesce(func.sum(_signed(Account.TREASURY)), 0),
+        func.coalesce(func.sum(_signed(Account.CENTRAL_SUBSIDY)), 0),
+    )
+    if (district := visible_district(actor)) is not None:
+        query = query.where(JournalEntry.district_code == district)
+    awarded, treasury, central = (int(x) for x in (await session.exec(query)).one())  # type: ignore[call-overload]
+    journal = {"awarded_fen": awarded, "paid_fen": -treasury, "central_fen": central}
+    problems = []
+    for name, rows in (("districts", by_district), ("programmes", by_programme)):
+        for figure, expected in journal.items():
+            summed = sum(getattr(row, figure) for row in rows)
+            if summed != expected:
+                problems.append(f"{figure}: the {name} add up to {summed}, the journal to {expected}")
+    return TotalsCheck(
+        ties_out=not problems,
+        **journal,
+        by_district=by_district,
+        by_programme=by_programme,
+        problems=problems,
+    )

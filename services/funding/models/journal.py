@@ -17,12 +17,16 @@ from shared.types import Fen
 class JournalEntryBase(SQLModel):
     project_id: uuid.UUID
     district_code: str
-    award_id: uuid.UUID
+    award_id: uuid.UUID | None = Field(
+        default=None, description="The award moved, or null for central funds (see reference_id)."
+    )
     movement: Movement
     debit_account: Account
     credit_account: Account
     amount_fen: Fen = Field(description="Positive amount moved, in fen.")
-    reference_id: uuid.UUID = Field(description="The award, adjustment or tranche the movement records.")
+    reference_id: uuid.UUID = Field(
+        description="The award, adjustment, tranche or central-allocation line the movement records."
+    )
 
 
 class JournalEntry(JournalEntryBase, table=True):

@@ -26,16 +26,21 @@ class PropertyTakeover(SQLModel, table=True):
     taken_over_on: date = Field(sa_column=Column(Date, nullable=False))
     mode: str
     manager: str
+    floor_area_m2: Decimal | None = Field(default=None, sa_column=Column(Numeric(13, 2)))
     source_event_id: str
     recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
 class ScheduleCreate(SQLModel):
-    """The paying district states the community's floor area (建筑面积) and, if longer, the period."""
+    """The period, if longer than the minimum; the floor area (建筑面积) only where the registry's
+    takeover event did not carry it (the ledger's figure wins: a different one is refused)."""
 
     model_config = ConfigDict(**BODY)
 
-    floor_area_m2: AreaM2
+    floor_area_m2: AreaM2 | None = Field(
+        default=None,
+        description="Only when the takeover carried no floor area; else omit it or send the same.",
+    )
     months: Count(1200, minimum=1) | None = Field(  # type: ignore[valid-type]
         default=None, description="The period in months; the programme's minimum when omitted."
     )
@@ -99,6 +104,7 @@ class SchedulePublic(SQLModel):
     district_code: str
     programme_code: str
     floor_area_m2: Decimal
+    floor_area_source: str = Field(description="takeover (the registry's ledger) or district (stated here).")
     taken_over_on: date
     months: int
     total_fen: int = Field(

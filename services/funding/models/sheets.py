@@ -11,6 +11,7 @@ from services.funding.models.awards import AwardAdjustmentPublic, AwardPublic, N
 from services.funding.models.disbursements import TranchePublic
 from services.funding.models.journal import JournalEntryPublic
 from services.funding.models.plans import InvestmentPlanPublic
+from services.funding.models.sources import SourcesPublic
 
 
 class InvestmentFigures(SQLModel):
@@ -37,3 +38,9 @@ class ProjectFunding(SQLModel):
     awarded_fen: int = Field(description="Approved award plus adjustments, from the journal.")
     paid_fen: int = Field(description="Tranches paid minus reversals, from the journal.")
     outstanding_fen: int = Field(description="Awarded minus paid, from the journal (negative: overpaid).")
+    central_fen: int = Field(
+        default=0, description="Central funds allocated to the project, from the journal."
+    )
+    sources: SourcesPublic | None = Field(
+        default=None, description="Who funds the project (each source, the award and central funds included)."
+    )

@@ -22,3 +22,16 @@ class FundingTotal(SQLModel):
     awarded_fen: int = Field(description="Approved awards plus adjustments, from the journal.")
     paid_fen: int = Field(description="Tranches paid minus reversals, from the journal.")
     outstanding_fen: int = Field(description="Awarded minus paid.")
+    central_fen: int = Field(default=0, description="Central funds allocated, from the journal.")
+
+
+class TotalsCheck(SQLModel):
+    """The district totals, the programme totals and the journal's own sums must agree to the fen."""
+
+    ties_out: bool
+    awarded_fen: int = Field(description="Summed straight from the journal.")
+    paid_fen: int
+    central_fen: int
+    by_district: list[FundingTotal]
+    by_programme: list[FundingTotal]
+    problems: list[str]

@@ -7,7 +7,7 @@ something open (the award's basis, a subsidy without a rate), the profile says h
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -18,6 +18,7 @@ __all__ = [
     "Award",
     "AwardBasis",
     "BeneficiaryPays",
+    "CentralRanking",
     "CentralSubsidy",
     "CoFunding",
     "Funding",
@@ -134,6 +135,34 @@ class AllocationRule(Cited, Named):
     """How subsidy money is allocated, e.g. to named projects, fast projects first."""
 
 
+class CentralRanking(Cited):
+    """How the proposer ranks the listed projects for central funds and splits an amount over them.
+
+    score = approvals_weight × (approval_steps done ÷ their number)
+          + progress_weight × works progress (0..1)
+          + investment_weight × (remaining need ÷ the largest remaining need among the candidates),
+    each share rounded half-up to 4 places first. The amount is split in proportion to the
+    scores, no project above its remaining need (what a capped project cannot take is shared
+    again among the others); the fen left over by rounding down (fewer than the projects sharing)
+    go one each to the highest-ranked projects. Ties rank by the day the approval steps were
+    complete (earlier first), then by project id. The plan names the two priorities (前期工作推进快,
+    审批手续完善) but no formula, so the weights are this platform's reading.
+    """
+
+    approval_steps: tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], ...] = Field(min_length=1)
+    approvals_weight: Ratio
+    progress_weight: Ratio
+    investment_weight: Ratio
+    reading: Reading = Reading.PLATFORM
+
+    @model_validator(mode="after")
+    def _weights_add_up_to_one(self) -> CentralRanking:
+        total = self.approvals_weight + self.progress_weight + self.investment_weight
+        if total != 1:
+            raise ValueError(f"the ranking weights add up to {total}, not 1")
+        return self
+
+
 class CentralSubsidy(Cited):
     """Central-government subsidy for a listed number of communities in one year."""
 
@@ -141,6 +170,7 @@ class CentralSubsidy(Cited):
     funded_communities: int = Field(ge=1)
     roles: SubsidyRoles | None = None
     allocation: tuple[AllocationRule, ...] = ()
+    ranking: CentralRanking | None = None
 
 
 class Funding(Frozen):
