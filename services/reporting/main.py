@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.reporting.api import bulletins, exports, rollups, targets, weekly_reports
+from services.reporting.api import bulletins, dashboard, exports, rollups, targets, weekly_reports
 from services.reporting.api.evaluations import router as evaluations_router
 from services.reporting.api.forecast import router as forecast_router
 from services.reporting.api.indicators import router as indicators_router
@@ -30,7 +30,14 @@ def create_reporting_app(settings: ReportingSettings | None = None, *, clock: Cl
                 " targets; weekly reports; the weekly bulletin. Projected from every service's events."
             ),
             # exports first: `/bulletins/{id}.pdf` must match before `/bulletins/{id}`.
-            routers=[exports.router, rollups.router, targets.router, weekly_reports.router, bulletins.router]
+            routers=[
+                exports.router,
+                dashboard.router,
+                rollups.router,
+                targets.router,
+                weekly_reports.router,
+                bulletins.router,
+            ]
             + [indicators_router, evaluations_router, forecast_router, restatements_router],
             migrations_dir=Path(__file__).parent / "migrations",
             # reporting.events is consumed too (overdue reports and laggards count in the figures).

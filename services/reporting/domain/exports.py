@@ -49,8 +49,9 @@ class Column:
     en: str
 
     @property
-    def is_money(self) -> bool:
-        return self.field.endswith("_fen")
+    def in_hundredths(self) -> bool:
+        """Fen shown as yuan, dm² as m²: both exact hundredths, two places."""
+        return self.field.endswith(("_fen", "_dm2"))
 
     def heading(self, language: str) -> str:
         return self.en if language == ENGLISH else self.zh
@@ -75,8 +76,14 @@ ROLLUP_COLUMNS: tuple[Column, ...] = (
     Column("paid_fen", "已拨付（元）", "Paid (yuan)"),
     Column("weekly_reports_overdue", "周报逾期", "Weekly reports overdue"),
     Column("lagging_in_bulletins", "通报滞后次数", "Named lagging in bulletins"),
+    Column("taken_over_floor_area_dm2", "接管小区面积（平方米）", "Floor area taken over (m²)"),
+    Column("patrols_recorded", "安全巡查次数", "Safety patrols recorded"),
+    Column("patrol_hazards", "巡查发现隐患", "Hazards found on patrol"),
+    Column("patrol_days_due", "应巡查工地日", "Site-days a patrol was due"),
+    Column("patrols_missed", "漏巡查工地日", "Site-days missed"),
 )
-"""Every figure of `DistrictFigures`, in the order an office reads them (ledger → works → money)."""
+"""Every figure of a rollup, in the order an office reads them (ledger → works → money → patrols);
+a figure the rollup leaves out (None: e.g. patrols where the programme has none) is an empty cell."""
 
 _LEAD = {"district_code": ("区县代码", "District code"), "district": ("区县", "District")}
 _AS_OF = ("截至", "As of")
@@ -99,7 +106,7 @@ def district_name(code: str, language: str) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """Headings and rows of one sheet; `money` are the indexes of the yuan columns."""
+    """Headings and rows of one sheet; `money` are the indexes of the columns in hundredths (yuan, m²)."""
 
     title: str
     headings: list[str]
@@ -125,10 +132,16 @@ def rollup_table(rollups: Iterable[Mapping[str, Any]], language: str) -> Table:
         as_of = r.get("as_of")
         row: list[Any] = [r["district_code"], district_name(r["district_code"], language)]
         row.append(as_of.isoformat() if as_of is not None else "")
-        row += [yuan(r[c.field]) if c.is_money else int(r[c.field]) for c in ROLLUP_COLUMNS]
+        row += [_cell(c, r.get(c.field)) for c in ROLLUP_COLUMNS]
         rows.append(row)
-    money = frozenset(3 + i for i, c in enumerate(ROLLUP_COLUMNS) if c.is_money)
+    money = frozenset(3 + i for i, c in enumerate(ROLLUP_COLUMNS) if c.in_hundredths)
     return Table("各区县汇总" if not en else "Districts", headings, rows, money)
+
+
+def _cell(column: Column, value: int | None) -> int | Decimal | None:
+    if value is None:
+        return None
+    return yuan(value) if column.in_hundredths else int(value)
 
 
 def to_csv(table: Table) -> bytes:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from services.reporting.domain import exports_pdf
 from services.reporting.domain.exports import ROLLUP_COLUMNS, rollup_table, to_csv, to_xlsx, yuan
 from services.reporting.domain.exports_pdf import FALLBACK_FONT, bulletin_pdf, cjk_font
-from services.reporting.models.rollups import DistrictFigures
+from services.reporting.models.rollups import DistrictFigures, DistrictRollupPublic
 
 FIGURES = {name: 0 for name in DistrictFigures.model_fields}
 
@@ -30,7 +30,16 @@ ROLLUPS = [
 
 
 def test_every_rollup_figure_has_a_column() -> None:
-    assert [c.field for c in ROLLUP_COLUMNS] == list(DistrictFigures.model_fields)
+    optional = ["patrol_days_due", "patrols_missed"]
+    assert [c.field for c in ROLLUP_COLUMNS] == [*DistrictFigures.model_fields, *optional]
+    assert set(optional) <= set(DistrictRollupPublic.model_fields)
+
+
+def test_a_figure_the_rollup_leaves_out_is_an_empty_cell_and_area_is_in_square_metres() -> None:
+    table = rollup_table([_rollup("zz-erqi", taken_over_floor_area_dm2=2_500_050)], "zh-CN")
+    row = dict(zip(table.headings, table.rows[0], strict=True))
+    assert row["接管小区面积（平方米）"] == Decimal("25000.50") and row["应巡查工地日"] is None
+    assert "" in next(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig").splitlines()[1])))
 
 
 def test_the_table_has_chinese_headings_names_and_yuan() -> None:
@@ -108,7 +117,14 @@ BULLETIN = {
     "lagging": ["zz-erqi"],
     "late_reports": ["zz-erqi"],
     "restatements": [
-        {"week": "2026-W46", "district_code": "zz-jinshui", "figure": "done", "published": 22, "now": 23, "change": 1}
+        {
+            "week": "2026-W46",
+            "district_code": "zz-jinshui",
+            "figure": "done",
+            "published": 22,
+            "now": 23,
+            "change": 1,
+        }
     ],
 }
 
