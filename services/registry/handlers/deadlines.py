@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,8 +26,8 @@ from services.registry.models.projects import Project, ProjectStep
 from shared.access import Principal, sees_district, visible_district
 from shared.clock import shanghai_date
 from shared.errors import NotFoundError
-from shared.policy import ProgrammeProfile, bundled_profiles
-from shared.policy.models.lifecycle import DeadlineScope
+from shared.policy import ProgrammeProfile, StageCode, bundled_profiles
+from shared.policy.models.lifecycle import Deadline, DeadlineScope
 
 
 def _clause(profile: ProgrammeProfile, clause: str) -> str:
@@ -90,12 +92,22 @@ async def overdue_steps(
     Ordered by due date, then the project's age and id, then the deadline's code (stable paging).
     """
     today = shanghai_date(now)
-    found: list[tuple[tuple[object, ...], OverdueStep]] = []
+    found: list[tuple[tuple[Any, ...], ProgrammeProfile, StageCode, Deadline, Row[Any]]] = []
+    columns = (
+        Project.id,
+        Project.name,
+        Project.district_code,
+        Project.street_office,
+        Project.programme_code,
+        Project.step,
+        Project.status,
+        Project.created_at,
+    )
     for code, profile in sorted(bundled_profiles().items()):
         if programme_code is not None and code != programme_code:
             continue
         for step, deadline in passed_deadlines(profile, today):
-            query = select(Project).where(
+            query = select(*columns).where(
                 Project.programme_code == code,
                 col(Project.status).not_in(sorted(met_statuses(profile, step.value, deadline.met_when))),
             )
@@ -114,24 +126,27 @@ async def overdue_steps(
                 query = query.where(Project.district_code == own)
             if district_code is not None:
                 query = query.where(Project.district_code == district_code)
-            for project in (await session.exec(query)).all():
-                row = OverdueStep(
-                    project_id=project.id,
-                    name=project.name,
-                    district_code=project.district_code,
-                    street_office=project.street_office,
-                    programme_code=project.programme_code,
-                    project_step=project.step,
-                    project_status=project.status,
-                    deadline_code=deadline.code,
-                    deadline_step=step.value,
-                    description_zh=deadline.description_zh,
-                    description_en=deadline.description_en,
-                    clause=_clause(profile, deadline.clause),
-                    due_on=deadline.due_on,
-                    days_overdue=(today - deadline.due_on).days,
-                )
-                key = (deadline.due_on, project.created_at, str(project.id), deadline.code)
-                found.append((key, row))
-    found.sort(key=lambda pair: pair[0])  # type: ignore[arg-type,return-value]
-    return [row for _, row in found[offset : offset + limit]], len(found)
+            for row in (await session.exec(query)).all():  # type: ignore[call-overload]
+                key = (deadline.due_on, row.created_at, str(row.id), deadline.code)
+                found.append((key, profile, step, deadline, row))
+    found.sort(key=lambda entry: entry[0])
+    page = [
+        OverdueStep(
+            project_id=row.id,
+            name=row.name,
+            district_code=row.district_code,
+            street_office=row.street_office,
+            programme_code=row.programme_code,
+            project_step=row.step,
+            project_status=row.status,
+            deadline_code=deadline.code,
+            deadline_step=step.value,
+            description_zh=deadline.description_zh,
+            description_en=deadline.description_en,
+            clause=_clause(profile, deadline.clause),
+            due_on=deadline.due_on,
+            days_overdue=(today - deadline.due_on).days,
+        )
+        for _, profile, step, deadline, row in found[offset : offset + limit]
+    ]
+    return page, len(found)
