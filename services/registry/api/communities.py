@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import TypeAdapter
 
 from services.registry.api.deps import Reader, Writer
 from services.registry.handlers import communities
@@ -13,13 +14,23 @@ from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code, TextFil
 from services.registry.models.communities import (
     AssessmentPublic,
     Classification,
+    Community,
     CommunityCreate,
+    CommunityHistory,
     CommunityPublic,
     Reassessment,
 )
 from shared.web.deps import NowDep, SessionDep
 
 router = APIRouter(tags=["ledger"])
+_PAGE = TypeAdapter(list[CommunityPublic])
+_FIELDS = tuple(CommunityPublic.model_fields)
+
+
+def _public(page: list[Community]) -> list[CommunityPublic]:
+    """Stored rows as the response model without validating them again: they were validated on
+    the way in, and re-cleaning every name of a page cost more than the query."""
+    return [CommunityPublic.model_construct(**{f: getattr(c, f) for f in _FIELDS}) for c in page]
 
 
 @router.post("/communities", status_code=status.HTTP_201_CREATED, response_model=CommunityPublic)
@@ -28,9 +39,18 @@ async def create_community(body: CommunityCreate, session: SessionDep, actor: Wr
     return await communities.register_community(session, actor, body, now)
 
 
-@router.get("/communities", response_model=list[CommunityPublic])
+@router.get(
+    "/communities",
+    response_model=list[CommunityPublic],
+    responses={
+        200: {
+            "headers": {
+                "X-Total-Count": {"description": "Matches in all pages.", "schema": {"type": "integer"}}
+            }
+        }
+    },
+)
 async def list_communities(
-    response: Response,
     session: SessionDep,
     actor: Reader,
     programme_code: Code | None = None,
@@ -56,14 +76,21 @@ async def list_communities(
     page, total = await communities.list_communities(
         session, actor, filters=filters, limit=limit, offset=offset
     )
-    response.headers["X-Total-Count"] = str(total)
-    return page
+    return Response(
+        _PAGE.dump_json(_public(page)), media_type="application/json", headers={"X-Total-Count": str(total)}
+    )
 
 
 @router.get("/communities/{community_id}", response_model=CommunityPublic)
 async def read_community(community_id: uuid.UUID, session: SessionDep, actor: Reader) -> object:
     """Read one community."""
     return await communities.get_community(session, actor, community_id)
+
+
+@router.get("/communities/{community_id}/history", response_model=CommunityHistory)
+async def read_history(community_id: uuid.UUID, session: SessionDep, actor: Reader) -> object:
+    """The community's history: its ledger entry, every assessment and every project on it."""
+    return await communities.history(session, actor, community_id)
 
 
 @router.get("/communities/{community_id}/assessments", response_model=list[AssessmentPublic])

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.domain.programmes import assess, check_tier, reasons
+from services.registry.handlers.projects import present as present_project
 from services.registry.models.bounds import text_filter
 from services.registry.models.communities import (
     AssessmentPublic,
@@ -22,8 +23,11 @@ from services.registry.models.communities import (
     Community,
     CommunityAssessment,
     CommunityCreate,
+    CommunityHistory,
+    CommunityPublic,
     Reassessment,
 )
+from services.registry.models.projects import Project
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.errors import Forbidden, NotFoundError
@@ -177,3 +181,18 @@ async def list_communities(
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     page = query.order_by(col(Community.created_at), col(Community.id)).limit(limit).offset(offset)
     return list((await session.exec(page)).all()), int(total)
+
+
+async def history(session: AsyncSession, actor: Principal, community_id: uuid.UUID) -> CommunityHistory:
+    """The community, every assessment and every project on it (each oldest first)."""
+    community = await get_community(session, actor, community_id)
+    query = (
+        select(Project)
+        .where(Project.community_id == community_id)
+        .order_by(col(Project.created_at), col(Project.id))
+    )
+    return CommunityHistory(
+        community=CommunityPublic.model_validate(community, from_attributes=True),
+        assessments=await assessments(session, actor, community_id),
+        projects=[present_project(p) for p in (await session.exec(query)).all()],
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from services.registry.models.bounds import MAX_BUILDINGS, MAX_HOUSEHOLDS, Code, FloorArea
+from services.registry.models.projects import ProjectPublic
 from shared.db.types import UtcDateTime
 from shared.types import BODY, Count, Name, Note
 
@@ -113,3 +114,11 @@ class AssessmentPublic(SQLModel):
     note: str | None
     actor_org: str
     assessed_at: datetime
+
+
+class CommunityHistory(SQLModel):
+    """A community's history: its ledger entry, every assessment and every project on it."""
+
+    community: CommunityPublic
+    assessments: list[AssessmentPublic] = Field(description="Every eligibility assessment, oldest first.")
+    projects: list[ProjectPublic] = Field(description="The projects that renovate it, oldest first.")

@@ -3,9 +3,10 @@
 Revision ID: 0008
 Revises: 0007
 
-Also two indexes on the community table: the natural key an import looks rows up by (programme,
-district, name) and the list's stable order (created_at, id), so a page of a large ledger is read
-from an index instead of sorting the table.
+Also indexes on the community table: the natural key an import looks rows up by (programme,
+district, name), the list's stable order (created_at, id), so a page of a large ledger is read
+from an index instead of sorting the table, and the office's filters (street office, tier, the
+demonstration and central-fund flags), so a filtered total does not read every row.
 """
 
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
+
+_FILTERED = ("street_office", "tier", "demonstration", "centrally_funded")
 
 
 def upgrade() -> None:
@@ -47,9 +50,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_community_natural_key", "community", ["programme_code", "district_code", "name"])
     op.create_index("ix_community_created_at_id", "community", ["created_at", "id"])
+    for column in _FILTERED:
+        op.create_index(f"ix_community_{column}", "community", [column])
 
 
 def downgrade() -> None:
+    for column in _FILTERED:
+        op.drop_index(f"ix_community_{column}", table_name="community")
     op.drop_index("ix_community_created_at_id", table_name="community")
     op.drop_index("ix_community_natural_key", table_name="community")
     op.drop_table("ledger_import")
