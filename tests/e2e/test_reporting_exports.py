@@ -17,6 +17,7 @@ import httpx
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from services.reporting.domain.exports import district_name
 from services.reporting.main import create_reporting_app
 from shared.clock import FixedClock
 from shared.contracts.envelope import CloudEvent
@@ -159,6 +160,24 @@ async def test_exports_hold_the_api_figures_and_a_district_exports_only_itself(p
         assert name in text
     mine = _pdf_text((await jinshui.get(f"/bulletins/{seeded.bulletin_id}.pdf")).content)
     assert "金水区" in mine and "二七区" not in mine
+
+    # the monthly evaluation as a printable PDF (October: the ledger was filled that month)
+    evaluated = await office_client.post(
+        "/evaluations", json={"programme_code": PROGRAMME, "month": "2026-10"}
+    )
+    assert evaluated.status_code == 201, evaluated.text
+    pdf = await office_client.get("/evaluations/2026-10.pdf", params={"programme": PROGRAMME})
+    assert pdf.status_code == 200, pdf.text
+    text = _pdf_text(pdf.content)
+    assert pdf.content.startswith(b"%PDF") and "月度考评" in text and "2026-10" in text
+    for d in evaluated.json()["districts"]:
+        assert district_name(d["district_code"], "zh-CN") in text
+    mine = _pdf_text((await jinshui.get("/evaluations/2026-10.pdf", params={"programme": PROGRAMME})).content)
+    assert "金水区" in mine and "二七区" not in mine
+    not_published = await office_client.get("/evaluations/2026-09.pdf", params={"programme": PROGRAMME})
+    assert not_published.status_code == 404
+    malformed = await office_client.get("/evaluations/2026-13.pdf", params={"programme": PROGRAMME})
+    assert malformed.status_code == 422
 
     # bad input: a 4xx problem naming the field, never a 500
     bad = await office_client.get("/exports/rollups.xlsx", params={"lang": "fr"})

@@ -1,4 +1,4 @@
-"""Export routes: rollups as XLSX or CSV, a published bulletin as a printable PDF.
+"""Export routes: rollups as XLSX or CSV, a published bulletin or evaluation as a printable PDF.
 
 Each export is built from the same handler the JSON route uses, so it holds exactly what the
 caller may read there (a district exports its own district only). Headings are Chinese; `?lang=en`
@@ -11,17 +11,18 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from services.reporting.api.deps import OptionalProgrammeQuery, ProfilesDep, Reader
+from services.reporting.api.deps import OptionalProgrammeQuery, ProfilesDep, ProgrammeQuery, Reader
 from services.reporting.api.rollups import DateQuery, PeriodQuery
+from services.reporting.domain.evaluations import MONTH_PATTERN
 from services.reporting.domain.exports import rollup_table, to_csv, to_xlsx
-from services.reporting.domain.exports_pdf import bulletin_pdf
+from services.reporting.domain.exports_pdf import bulletin_pdf, evaluation_pdf
 from services.reporting.domain.programmes import programme as programme_profile
 from services.reporting.domain.rollups import requested_span
-from services.reporting.handlers import bulletins, rollups
+from services.reporting.handlers import bulletins, evaluations, rollups
 from shared.i18n import ENGLISH, SIMPLIFIED_CHINESE, negotiate
 from shared.web.deps import NowDep, SessionDep
 
@@ -125,3 +126,25 @@ async def bulletin_document(
     shown["restatements"] = [r for r in shown["restatements"] if r["district_code"] in visible]
     body = await run_in_threadpool(bulletin_pdf, shown, name, language)
     return _attachment(body, PDF, f"bulletin-{found.week}.pdf", language)
+
+
+@router.get("/evaluations/{month}.pdf", response_class=Response, responses=_binary(PDF))  # type: ignore[arg-type]
+async def evaluation_document(
+    month: Annotated[str, Path(pattern=MONTH_PATTERN, description="The month, e.g. 2026-10.")],
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    profiles: ProfilesDep,
+    programme: ProgrammeQuery,
+    lang: LangQuery = None,
+) -> Response:
+    """A published monthly evaluation as a printable PDF in Chinese (the caller's lines only)."""
+    language = _language(lang, request)
+    found = await evaluations.get_evaluation(session, actor, programme, month, profiles)
+    profile = programme_profile(profiles, found.programme_code)
+    name = profile.name_en if language == ENGLISH else profile.name_zh
+    shown = found.model_dump()
+    visible = {d["district_code"] for d in shown["districts"]}
+    shown["restatements"] = [r for r in shown["restatements"] if r["district_code"] in visible]
+    body = await run_in_threadpool(evaluation_pdf, shown, name, language)
+    return _attachment(body, PDF, f"evaluation-{found.month}.pdf", language)

@@ -1,4 +1,4 @@
-"""Printable PDFs in Chinese: the weekly bulletin (周通报) as the leaders read it on paper.
+"""Printable PDFs in Chinese: the weekly bulletin (周通报) and the monthly evaluation (月考评) on paper.
 
 The text needs a CJK font. A TrueType one from Debian's packages is embedded when present
 (`CJK_FONT_PATHS`, in order: `fonts-wqy-zenhei`, `fonts-wqy-microhei`, `fonts-arphic-uming`,
@@ -27,11 +27,19 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from services.reporting.domain.exports import district_name
+from services.reporting.domain.exports import district_name, yuan
 from shared.clock import SHANGHAI
 from shared.i18n import ENGLISH
 
-__all__ = ["CJK_FONT_PATHS", "FALLBACK_FONT", "bulletin_pdf", "cjk_font", "Document", "render"]
+__all__ = [
+    "CJK_FONT_PATHS",
+    "FALLBACK_FONT",
+    "Document",
+    "bulletin_pdf",
+    "cjk_font",
+    "evaluation_pdf",
+    "render",
+]
 
 CJK_FONT_PATHS: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
@@ -220,5 +228,136 @@ def bulletin_pdf(bulletin: Mapping[str, Any], programme_name: str, language: str
         title=title_lines[-1],
         subtitle=[title_lines[0], t("as_of").format(as_of=bulletin["as_of"], published=published)],
         sections=sections,
+    )
+    return render(doc)
+
+
+_EVALUATION = {
+    "title": ("老旧小区改造工作月度考评（{month}）", "Monthly evaluation ({month})"),
+    "as_of": (
+        "统计截至 {as_of}，发布于 {published}，满分 {full}",
+        "Figures as of {as_of}, published {published}, out of {full}",
+    ),
+    "weights": ("考评权重：{weights}", "Weights: {weights}"),
+    "scores": ("一、各区县得分", "1. Scores by district"),
+    "inputs": ("二、考评依据", "2. What the scores are computed from"),
+    "restated": ("三、前期考评数据更正", "3. Restatements of the previous evaluation"),
+    "none": ("无", "None"),
+    "score_headings": (
+        "排名 区县 得分 进度 报送及时 一次验收通过 整改 拨付".split(),
+        [
+            "Rank",
+            "District",
+            "Score",
+            "Progress",
+            "Timeliness",
+            "First-pass acceptance",
+            "Rectification",
+            "Payout",
+        ],
+    ),
+    "input_headings": (
+        (
+            "区县 台账项目数 已验收 应完成 应报周报 按时周报 "
+            "验收通过 验收未通过 整改完成 奖补（元） 已拨付（元）"
+        ).split(),
+        [
+            "District",
+            "In ledger",
+            "Accepted",
+            "Due by now",
+            "Reports due",
+            "On time",
+            "Passed",
+            "Failed",
+            "Rectified",
+            "Award (yuan)",
+            "Paid (yuan)",
+        ],
+    ),
+    "restated_headings": (
+        ["月份", "区县", "指标", "原考评", "现数", "变化"],
+        ["Month", "District", "Figure", "Published", "Now", "Change"],
+    ),
+}
+_WEIGHT_NAMES = {
+    "progress": ("进度", "progress"),
+    "timeliness": ("报送及时", "timeliness"),
+    "first_pass_acceptance": ("一次验收通过", "first-pass acceptance"),
+    "rectification": ("整改", "rectification"),
+    "payout": ("拨付", "payout"),
+}
+
+
+def evaluation_pdf(evaluation: Mapping[str, Any], programme_name: str, language: str) -> bytes:
+    """A published monthly evaluation as the PDF the office prints: scores, their inputs, restatements.
+
+    Args:
+        evaluation: `EvaluationPublic` as the API serialises it (already cut to what the caller may see).
+        programme_name: the plan's name in `language`.
+        language: "zh-CN" (default) or "en".
+    """
+    en = int(language == ENGLISH)
+
+    def t(key: str) -> Any:
+        return _EVALUATION[key][en]
+
+    def name(code: str) -> str:
+        return district_name(code, language)
+
+    published = evaluation["published_at"]
+    if isinstance(published, datetime):
+        published = published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    weights = ("; " if en else "，").join(
+        f"{_WEIGHT_NAMES.get(k, (k, k))[en]} {v}" for k, v in evaluation["weights"].items()
+    )
+    scores: list[list[Any]] = [list(t("score_headings"))]
+    inputs: list[list[Any]] = [list(t("input_headings"))]
+    for d in evaluation["districts"]:
+        c, i = d["components"], d["inputs"]
+        scores.append(
+            [
+                d["rank"],
+                name(d["district_code"]),
+                d["score"],
+                c.get("progress"),
+                c.get("timeliness"),
+                c.get("first_pass_acceptance"),
+                c.get("rectification"),
+                c.get("payout"),
+            ]
+        )
+        inputs.append(
+            [
+                name(d["district_code"]),
+                i["task"],
+                i["done"],
+                i.get("expected_by_now"),
+                i["reports_due"],
+                i["reports_on_time"],
+                i["accepted"],
+                i["acceptance_failures"],
+                i["rectifications_completed"],
+                f"{yuan(i['awarded_fen']):,}",
+                f"{yuan(i['paid_fen']):,}",
+            ]
+        )
+    restated: list[list[Any]] = [list(t("restated_headings"))]
+    for r in evaluation["restatements"]:
+        restated.append(
+            [r["month"], name(r["district_code"]), r["figure"], r["published"], r["now"], r["change"]]
+        )
+    doc = Document(
+        title=t("title").format(month=evaluation["month"]),
+        subtitle=[
+            programme_name,
+            t("as_of").format(as_of=evaluation["as_of"], published=published, full=evaluation["full_marks"]),
+            t("weights").format(weights=weights),
+        ],
+        sections=[
+            (t("scores"), scores),
+            (t("inputs"), inputs),
+            (t("restated"), restated if len(restated) > 1 else [t("none")]),
+        ],
     )
     return render(doc)

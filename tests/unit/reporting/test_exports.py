@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from services.reporting.domain import exports_pdf
 from services.reporting.domain.exports import ROLLUP_COLUMNS, rollup_table, to_csv, to_xlsx, yuan
-from services.reporting.domain.exports_pdf import FALLBACK_FONT, bulletin_pdf, cjk_font
+from services.reporting.domain.exports_pdf import FALLBACK_FONT, bulletin_pdf, cjk_font, evaluation_pdf
 from services.reporting.models.rollups import DistrictFigures, DistrictRollupPublic
 
 FIGURES = {name: 0 for name in DistrictFigures.model_fields}
@@ -157,3 +157,52 @@ def test_a_missing_font_falls_back_to_the_builtin_cid_font() -> None:
 @pytest.mark.skipif(cjk_font() == FALLBACK_FONT, reason="no Debian CJK TrueType font installed")
 def test_an_installed_truetype_font_is_embedded() -> None:
     assert cjk_font().startswith("cjk-")
+
+
+def _district_evaluation(rank: int, code: str, score: str) -> dict[str, object]:
+    return {
+        "rank": rank,
+        "district_code": code,
+        "score": score,
+        "components": {
+            "progress": "0.8",
+            "timeliness": "1",
+            "first_pass_acceptance": None,
+            "rectification": None,
+            "payout": "0.5",
+        },
+        "inputs": {
+            "task": 10,
+            "done": 8,
+            "expected_by_now": 9,
+            "reports_due": 4,
+            "reports_on_time": 4,
+            "accepted": 8,
+            "acceptance_failures": 1,
+            "rectifications_completed": 1,
+            "awarded_fen": 123_456_78,
+            "paid_fen": 50_000_00,
+        },
+    }
+
+
+EVALUATION = {
+    "month": "2026-10",
+    "as_of": date(2026, 10, 31),
+    "published_at": datetime(2026, 11, 2, 2, tzinfo=UTC),
+    "full_marks": "100",
+    "weights": {"progress": "0.40", "timeliness": "0.20", "payout": "0.40"},
+    "districts": [
+        _district_evaluation(1, "zz-huiji", "91.50"),
+        _district_evaluation(2, "zz-guancheng", "70.25"),
+    ],
+    "restatements": [],
+}
+
+
+def test_evaluation_pdf_prints_scores_and_inputs_in_chinese() -> None:
+    pdf = evaluation_pdf(EVALUATION, "郑州市老旧小区整治提升工作实施方案", "zh-CN")
+    text = _text(pdf)
+    assert pdf.startswith(b"%PDF")
+    for words in ("惠济区", "管城回族区", "月度考评", "2026-10", "91.50", "123,456.78"):
+        assert words in text
