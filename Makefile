@@ -32,5 +32,5 @@ lock:           ## re-pin every installed package into constraints.txt
 	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 .PHONY: soak
-soak:           ## the three-broker fault test, longer (FAULT_EVENTS, default 20000)
+soak:           ## the three-broker fault suite, longer (FAULT_EVENTS per fault, default 20000; FAULT_DB_DOWN_S)
 	FAULT_EVENTS=$${FAULT_EVENTS:-20000} .venv/bin/pytest -q -s -p no:cacheprovider --timeout 1800 tests/integration/test_cluster_faults.py

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +25,7 @@ from shared.bus.kafka import (
     wait_for_kafka,
 )
 from shared.bus.outbox import has_new_events
+from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.bus.subscriptions import Subscriptions
 from shared.clock import Clock, SystemClock
@@ -35,6 +35,7 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 
 __all__ = [
+    "supervise",
     "Runtime",
     "ServiceDefinition",
     "Worker",
@@ -76,7 +77,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     unit_of_work: UnitOfWork
-    producer: AIOKafkaProducer
+    producer: RenewableProducer
     relay: OutboxRelay
     clock: Clock
     http: httpx.AsyncClient
@@ -118,11 +119,13 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         create=not settings.kafka_topics_provisioned,
     )
 
-    producer = make_producer(
-        settings.kafka_bootstrap_servers,
-        client_id=name,
-        compression_type=settings.kafka_compression_type,
-        security=security,
+    producer = RenewableProducer(
+        lambda: make_producer(
+            settings.kafka_bootstrap_servers,
+            client_id=name,
+            compression_type=settings.kafka_compression_type,
+            security=security,
+        )
     )
     await producer.start()
     sessions = create_sessions(engine)
@@ -149,11 +152,11 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         await step(runtime)
 
     if settings.relay_enabled:
-        runtime.tasks.append(_supervise("outbox-relay", relay.run))
+        runtime.tasks.append(supervise("outbox-relay", relay.run))
     if consumes and settings.consumer_enabled:
-        runtime.tasks.append(_supervise("consumer", lambda: _run_consumer(definition, runtime)))
+        runtime.tasks.append(supervise("consumer", lambda: _run_consumer(definition, runtime)))
     for worker in definition.workers:
-        runtime.tasks.append(_supervise(worker.__name__, lambda w=worker: w(runtime)))
+        runtime.tasks.append(supervise(worker.__name__, lambda w=worker: w(runtime)))
     log.info("%s started", name)
     return runtime
 
@@ -203,8 +206,19 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
         await kafka_consumer.stop()
 
 
-def _supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
-    """Run a background loop for the life of the service, restarting it after a crash."""
+def supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+    """Run a background loop for the life of the service, restarting it after a crash.
+
+    Why: a relay whose advisory-lock connection died with the database, or a consumer torn down
+    by an error, must come back by itself once the infrastructure does.
+
+    Args:
+        name: the loop's name in logs and in the task.
+        loop: starts the loop; a normal return ends supervision.
+
+    Returns:
+        The supervising task; cancel it to stop the loop.
+    """
 
     async def guarded() -> None:
         while True:
