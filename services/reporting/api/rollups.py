@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.reporting.api.deps import DistrictPath, OptionalProgrammeQuery, Reader
+from services.reporting.api.deps import DistrictPath, OptionalProgrammeQuery, ProgrammeQuery, Reader
 from services.reporting.domain.periods import Period
 from services.reporting.domain.rollups import requested_span
 from services.reporting.handlers import rollups
-from services.reporting.models.rollups import DistrictRollupPublic
+from services.reporting.models.rollups import DistrictRollupPublic, UtilityRollupPublic
 from shared.types import ProcessDate
 from shared.web.deps import NowDep, SessionDep
 
@@ -49,3 +49,16 @@ async def read_district_rollup(
     """One district's rollup (as of a period's end)."""
     span = requested_span(period, on, now)
     return await rollups.district_rollup(session, actor, district_code, span, programme)
+
+
+@router.get("/rollups/utilities", response_model=list[UtilityRollupPublic])
+async def list_utility_rollups(
+    session: SessionDep,
+    actor: Reader,
+    now: NowDep,
+    programme: ProgrammeQuery,
+    period: PeriodQuery = None,
+    on: DateQuery = None,
+) -> list[UtilityRollupPublic]:
+    """Pipeline work assigned, started, completed and exempted per utility company and district."""
+    return await rollups.utility_rollups(session, actor, programme, requested_span(period, on, now))

@@ -1,23 +1,29 @@
-"""Projection updates: each event adds its delta to one daily row in ONE SQL statement.
+"""Projection updates: each event adds its delta to one daily row, written in ONE SQL statement.
 
-`INSERT ... ON CONFLICT DO UPDATE SET figure = figure + :delta` is atomic in the database on both
-PostgreSQL and SQLite, so two reporting replicas consuming at once never lose an increment (a
-read-modify-write in Python would). The inbox row commits in the same transaction, so a
-redelivered event adds nothing.
+`INSERT ... ON CONFLICT DO UPDATE SET figure = figure + excluded.figure` is atomic in the database
+on both PostgreSQL and SQLite, so two reporting replicas consuming at once never lose an increment
+(a read-modify-write in Python would). The deltas of one unit of work (a consumer batch) are merged
+per row and written together just before its commit, to the day's row and to the month's
+(`district_month`, which rollups read for whole months); the inbox rows commit in the same
+transaction, so a redelivered event adds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.reporting.domain.projections import Delta, effective_day, figure_delta
-from services.reporting.models.projections import DistrictDay
+from services.reporting.domain.projections import FIGURES, Delta, effective_day, figure_delta
+from services.reporting.models.projections import DistrictDay, DistrictMonth, UtilityDay
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.funding import (
     SubsidyAdjusted,
@@ -26,6 +32,10 @@ from shared.contracts.funding import (
     SubsidyDisbursementReversed,
 )
 from shared.contracts.registry import (
+    PipelineWorkAssigned,
+    PipelineWorkCompleted,
+    PipelineWorkExempted,
+    PipelineWorkStarted,
     ProjectAccepted,
     ProjectRegistered,
     PropertyTakenOver,
@@ -34,37 +44,101 @@ from shared.contracts.registry import (
 from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
 
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
-_KEY = ("programme_code", "district_code", "day")
 
 
 async def add_delta(session: AsyncSession, delta: Delta, now: datetime) -> None:
-    """Add `delta` to its (programme, district, day) row, creating the row if needed: one statement.
+    """Add `delta` to its (programme, district, day) row when the unit of work commits.
+
+    Deltas of one transaction are merged per row in memory and written by `_write_pending`
+    just before the commit: one `INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x`
+    executed for all the rows at once (in key order, so two replicas lock rows in the same
+    order). A consumer batch of 500 events is one round of writes instead of 500 statements,
+    and every update is still atomic in the database.
 
     Args:
         session: the handler's unit of work (committed by the consumer, with the inbox row).
         delta: checked amounts from `figure_delta`.
         now: the service clock's time, stored as the row's `updated_at`.
     """
-    table = DistrictDay.__table__  # type: ignore[attr-defined]
-    dialect = session.bind.dialect.name  # type: ignore[union-attr]
-    insert = _INSERTS.get(dialect)
-    if insert is None:
+    info = session.sync_session.info
+    pending: dict[tuple[str, str, date], _Pending] = info.setdefault(_PENDING, {})
+    key = (delta.programme_code, delta.district_code, delta.day)
+    row = pending.get(key)
+    if row is None:
+        row = pending[key] = _Pending(now)
+    row.add(delta.amounts, now)
+
+
+_PENDING = "reporting.pending_deltas"
+
+
+class _Pending:
+    """One row's merged amounts within a transaction."""
+
+    __slots__ = ("amounts", "updated_at")
+
+    def __init__(self, now: datetime) -> None:
+        self.amounts: dict[str, int] = dict.fromkeys(FIGURES, 0)
+        self.updated_at = now
+
+    def add(self, amounts: Mapping[str, int], now: datetime) -> None:
+        for name, amount in amounts.items():
+            self.amounts[name] += amount
+        self.updated_at = max(self.updated_at, now)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    """Write the transaction's merged deltas just before it commits (inside its greenlet)."""
+    pending: dict[tuple[str, str, date], _Pending] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
         raise RuntimeError(f"reporting projections need PostgreSQL or SQLite, not {dialect}")
-    statement = insert(table).values(
-        programme_code=delta.programme_code,
-        district_code=delta.district_code,
-        day=delta.day,
-        updated_at=now,
-        **delta.amounts,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=list(_KEY),
+    months: dict[tuple[str, str, date], _Pending] = {}
+    for (programme, district, day), row in pending.items():
+        key = (programme, district, day.replace(day=1))
+        month = months.get(key)
+        if month is None:
+            month = months[key] = _Pending(row.updated_at)
+        month.add(row.amounts, row.updated_at)
+    session.execute(_upsert(dialect, DistrictDay), _rows(pending, "day"))
+    session.execute(_upsert(dialect, DistrictMonth), _rows(months, "month"))
+
+
+def _rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> list[dict[str, Any]]:
+    """Parameter rows in key order, so concurrent replicas take row locks in the same order."""
+    return [
+        {
+            "programme_code": key[0],
+            "district_code": key[1],
+            period: key[2],
+            "updated_at": pending[key].updated_at,
+            **pending[key].amounts,
+        }
+        for key in sorted(pending)
+    ]
+
+
+@cache
+def _upsert(dialect: str, model: type[Any]) -> Any:
+    """The table's one upsert, built once per dialect: executed with many rows, compiled once."""
+    table = model.__table__
+    statement = _INSERTS[dialect](table)
+    return statement.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
         set_={
-            **{name: table.c[name] + statement.excluded[name] for name in delta.amounts},
+            **{name: table.c[name] + statement.excluded[name] for name in FIGURES},
             "updated_at": statement.excluded.updated_at,
         },
     )
-    await session.exec(statement)  # type: ignore[call-overload]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: object) -> None:
+    """A rolled-back transaction's deltas are never written."""
+    session.info.pop(_PENDING, None)
 
 
 async def count_registered_project(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
@@ -186,3 +260,55 @@ async def count_safety_patrol(session: AsyncSession, event: ReceivedEvent[Safety
     amounts = {"patrols_recorded": 1, "patrol_hazards": len(p.hazards)}
     delta = figure_delta(p.programme_code, p.district_code, p.patrolled_on, amounts)
     await add_delta(session, delta, event.now)
+
+
+async def _add_utility(
+    session: AsyncSession, p: Any, utility_code: str, day: date, figure: str, now: datetime
+) -> None:
+    """One utility's pipeline-work figure for a day: one atomic upsert (`x = x + excluded.x`)."""
+    table = UtilityDay.__table__  # type: ignore[attr-defined]
+    statement = _INSERTS[session.bind.dialect.name](table).values(  # type: ignore[union-attr]
+        programme_code=p.programme_code,
+        district_code=p.district_code,
+        utility_code=utility_code,
+        day=day,
+        updated_at=now,
+        **{figure: 1},
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={
+            figure: table.c[figure] + statement.excluded[figure],
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    await session.exec(statement)  # type: ignore[call-overload]
+
+
+async def count_pipeline_assigned(session: AsyncSession, event: ReceivedEvent[PipelineWorkAssigned]) -> None:
+    """Pipeline work assigned to a utility company, on the day the district assigned it."""
+    p = event.payload
+    await _add_utility(
+        session, p, p.utility_code, effective_day(event.envelope.time), "works_assigned", event.now
+    )
+
+
+async def count_pipeline_started(session: AsyncSession, event: ReceivedEvent[PipelineWorkStarted]) -> None:
+    """A utility company's pipeline work started on site, on its start date."""
+    p = event.payload
+    await _add_utility(session, p, p.utility_code, p.started_on, "works_started", event.now)
+
+
+async def count_pipeline_completed(
+    session: AsyncSession, event: ReceivedEvent[PipelineWorkCompleted]
+) -> None:
+    """A utility company's pipeline work finished, on its completion date."""
+    p = event.payload
+    await _add_utility(session, p, p.utility_code, p.completed_on, "works_completed", event.now)
+
+
+async def count_pipeline_exemption(session: AsyncSession, event: ReceivedEvent[PipelineWorkExempted]) -> None:
+    """The district let works complete despite open pipeline work: one exemption per company named."""
+    p = event.payload
+    for utility_code in sorted(set(p.utility_codes)):
+        await _add_utility(session, p, utility_code, p.exempted_on, "exemptions", event.now)

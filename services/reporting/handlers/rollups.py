@@ -1,4 +1,4 @@
-"""Rollup queries: sums of the daily deltas, so "as of" any day is one indexed aggregate."""
+"""Rollup queries: sums of the monthly and daily deltas, so "as of" any day is one indexed aggregate."""
 
 from __future__ import annotations
 
@@ -6,19 +6,24 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, func, literal, select, union_all
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.periods import PeriodSpan
 from services.reporting.domain.projections import FIGURES
 from services.reporting.domain.rollups import patrol_days_due
-from services.reporting.models.projections import DistrictDay
-from services.reporting.models.rollups import DistrictFigures, DistrictRollupPublic
+from services.reporting.models.projections import UTILITY_FIGURES, DistrictDay, DistrictMonth, UtilityDay
+from services.reporting.models.rollups import (
+    DistrictFigures,
+    DistrictRollupPublic,
+    UtilityFigures,
+    UtilityRollupPublic,
+)
 from shared.access import Principal, sees_district, visible_district
 from shared.errors import NotFound
 from shared.policy import UnknownProgrammeError, get_profile
 
-__all__ = ["district_rollup", "district_rollups", "sums_by_district"]
+__all__ = ["district_rollup", "district_rollups", "sums_by_district", "utility_rollups"]
 
 
 async def district_rollups(
@@ -65,19 +70,7 @@ async def _query(
     programme_code: str | None,
     district_code: str | None,
 ) -> list[DistrictRollupPublic]:
-    t = DistrictDay.__table__  # type: ignore[attr-defined]
-    columns: list[Any] = [func.sum(t.c[name]).label(name) for name in FIGURES]
-    if span is not None:
-        in_period = t.c.day >= span.start
-        columns += [func.sum(case((in_period, t.c[name]), else_=0)).label(f"p_{name}") for name in FIGURES]
-    query = select(t.c.district_code, func.max(t.c.updated_at).label("updated_at"), *columns)
-    if span is not None:
-        query = query.where(t.c.day <= span.end)
-    if programme_code is not None:
-        query = query.where(t.c.programme_code == programme_code)
-    if district_code is not None:
-        query = query.where(t.c.district_code == district_code)
-    query = query.group_by(t.c.district_code).order_by(t.c.district_code)
+    query = _rollup_query(span, programme_code, district_code)
     rows = (await session.exec(query)).mappings().all()  # type: ignore[call-overload]
     found = [_public(row, span) for row in rows]
     if span is not None and programme_code is not None and _patrols_daily(programme_code):
@@ -86,6 +79,54 @@ async def _query(
             rollup.patrol_days_due = due.get(rollup.district_code, 0)
             rollup.patrols_missed = max(0, rollup.patrol_days_due - rollup.patrols_recorded)
     return found
+
+
+def _rollup_query(span: PeriodSpan | None, programme_code: str | None, district_code: str | None) -> Any:
+    """Whole months from `district_month`, then the days of the period's last month (and of the
+    period itself, for `in_period`) from `district_day`: a few dozen rows per district."""
+    m, d = DistrictMonth.__table__, DistrictDay.__table__  # type: ignore[attr-defined]
+    zero = literal(0, BigInteger)
+    if span is None:
+        months = select(m.c.district_code, m.c.updated_at, *[m.c[n].label(n) for n in FIGURES])
+        parts = [_filtered(months, m, programme_code, district_code)]
+    else:
+        month_start = span.end.replace(day=1)
+        months = select(
+            m.c.district_code,
+            m.c.updated_at,
+            *[m.c[n].label(n) for n in FIGURES],
+            *[zero.label(f"p_{n}") for n in FIGURES],
+        ).where(m.c.month < month_start)
+        in_month, in_period = d.c.day >= month_start, d.c.day >= span.start
+        days = select(
+            d.c.district_code,
+            d.c.updated_at,
+            *[case((in_month, d.c[n]), else_=0).label(n) for n in FIGURES],
+            *[case((in_period, d.c[n]), else_=0).label(f"p_{n}") for n in FIGURES],
+        ).where(d.c.day >= min(month_start, span.start), d.c.day <= span.end)
+        parts = [
+            _filtered(months, m, programme_code, district_code),
+            _filtered(days, d, programme_code, district_code),
+        ]
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    names = [*FIGURES, *([f"p_{n}" for n in FIGURES] if span is not None else [])]
+    return (
+        select(
+            rows.c.district_code,
+            func.max(rows.c.updated_at).label("updated_at"),
+            *[func.sum(rows.c[n]).label(n) for n in names],
+        )
+        .group_by(rows.c.district_code)
+        .order_by(rows.c.district_code)
+    )
+
+
+def _filtered(query: Any, table: Any, programme_code: str | None, district_code: str | None) -> Any:
+    if programme_code is not None:
+        query = query.where(table.c.programme_code == programme_code)
+    if district_code is not None:
+        query = query.where(table.c.district_code == district_code)
+    return query
 
 
 def _patrols_daily(programme_code: str) -> bool:
@@ -152,3 +193,45 @@ async def sums_by_district(
     )
     rows = (await session.exec(query)).mappings().all()  # type: ignore[call-overload]
     return {row["district_code"]: {name: int(row[name] or 0) for name in names} for row in rows}
+
+
+async def utility_rollups(
+    session: AsyncSession, actor: Principal, programme_code: str, span: PeriodSpan | None = None
+) -> list[UtilityRollupPublic]:
+    """Each utility company's pipeline work per district the actor may see (as of a period's end).
+
+    Args:
+        session: the unit of work.
+        actor: the caller; a district sees only its own district.
+        programme_code: the programme.
+        span: figures as of its end, with its own changes in `in_period`; None: now.
+    """
+    t = UtilityDay.__table__  # type: ignore[attr-defined]
+    columns: list[Any] = [func.sum(t.c[n]).label(n) for n in UTILITY_FIGURES]
+    if span is not None:
+        columns += [
+            func.sum(case((t.c.day >= span.start, t.c[n]), else_=0)).label(f"p_{n}") for n in UTILITY_FIGURES
+        ]
+    query = select(t.c.district_code, t.c.utility_code, *columns).where(t.c.programme_code == programme_code)
+    if span is not None:
+        query = query.where(t.c.day <= span.end)
+    district = visible_district(actor)
+    if district is not None:
+        query = query.where(t.c.district_code == district)
+    query = query.group_by(t.c.district_code, t.c.utility_code).order_by(t.c.district_code, t.c.utility_code)
+    found = []
+    for row in (await session.exec(query)).mappings().all():  # type: ignore[call-overload]
+        figures = {n: int(row[n] or 0) for n in UTILITY_FIGURES}
+        found.append(
+            UtilityRollupPublic(
+                district_code=row["district_code"],
+                utility_code=row["utility_code"],
+                open_works=figures["works_assigned"] - figures["works_completed"],
+                as_of=span.end if span else None,
+                in_period=UtilityFigures(**{n: int(row[f"p_{n}"] or 0) for n in UTILITY_FIGURES})
+                if span
+                else None,
+                **figures,
+            )
+        )
+    return found

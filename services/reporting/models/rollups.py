@@ -58,3 +58,20 @@ class DistrictRollupPublic(DistrictFigures):
         " patrols, asked with a programme and a period).",
     )
     patrols_missed: int | None = Field(default=None, description="patrol_days_due − patrols_recorded.")
+
+
+class UtilityFigures(SQLModel):
+    works_assigned: int = Field(default=0, description="Pipeline works assigned to the company.")
+    works_started: int = 0
+    works_completed: int = 0
+    exemptions: int = Field(default=0, description="Works the district let construction finish without.")
+
+
+class UtilityRollupPublic(UtilityFigures):
+    """One utility company's pipeline work in one district, cumulative (as of a period's end)."""
+
+    district_code: str
+    utility_code: str
+    open_works: int = Field(description="Assigned and not completed.")
+    as_of: date | None = None
+    in_period: UtilityFigures | None = None

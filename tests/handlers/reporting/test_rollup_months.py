@@ -1,0 +1,61 @@
+"""Rollups read whole months from district_month and the last month's days from district_day; the
+answer equals summing every daily row, for any period, including weeks across a month's end."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from services.reporting.domain.periods import Period, period_span
+from services.reporting.domain.projections import FIGURES
+from services.reporting.handlers import SUBSCRIPTIONS
+from services.reporting.handlers.rollups import district_rollups
+from services.reporting.models.projections import DistrictDay, DistrictMonth
+from tests.handlers.reporting.events import (
+    ERQI,
+    JINSHUI,
+    PROGRAMME,
+    accepted,
+    at,
+    office,
+    registered,
+    shanghai,
+)
+
+
+async def test_months_plus_days_equal_the_sum_of_every_day_for_any_period(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    rng = random.Random(3)
+    for _ in range(60):
+        day = date(2019, 1, 1) + timedelta(days=rng.randrange(120))
+        code = rng.choice((JINSHUI, ERQI))
+        await harness.redeliver(at(registered(code), shanghai(day.year, day.month, day.day)))
+        await harness.redeliver(at(accepted(code, accepted_on=day + timedelta(days=3)), shanghai(2019, 6, 1)))
+    days = await harness.all(DistrictDay)
+    months = await harness.all(DistrictMonth)
+    assert sum(r.registered_projects for r in months) == sum(r.registered_projects for r in days) == 60
+    for period, on in [
+        (Period.WEEK, date(2019, 3, 1)),  # 25 February – 3 March: across February's end
+        (Period.WEEK, date(2019, 1, 31)),
+        (Period.MONTH, date(2019, 2, 10)),
+        (Period.DAY, date(2019, 4, 2)),
+        (Period.MONTH, date(2019, 5, 31)),
+    ]:
+        span = period_span(period, on)
+        found = {
+            r.district_code: r
+            for r in await harness.run(lambda s, sp=span: district_rollups(s, office(), sp, PROGRAMME))
+        }
+        for code in (JINSHUI, ERQI):
+            mine = [r for r in days if r.district_code == code]
+            to_end = {n: sum(getattr(r, n) for r in mine if r.day <= span.end) for n in FIGURES}
+            within = {n: sum(getattr(r, n) for r in mine if span.start <= r.day <= span.end) for n in FIGURES}
+            rollup = found[code]
+            assert {n: getattr(rollup, n) for n in FIGURES} == to_end, (span, code)
+            assert rollup.in_period is not None
+            assert {n: getattr(rollup.in_period, n) for n in FIGURES} == within, (span, code)
+    now = {
+        r.district_code: r
+        for r in await harness.run(lambda s: district_rollups(s, office(), None, PROGRAMME))
+    }
+    assert now[JINSHUI].registered_projects + now[ERQI].registered_projects == 60
