@@ -6,9 +6,12 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import pytest
+
 from services.reporting.domain.periods import Period, period_span
-from services.reporting.domain.projections import FIGURES
+from services.reporting.domain.projections import FIGURES, figure_delta
 from services.reporting.handlers import SUBSCRIPTIONS
+from services.reporting.handlers.projections import add_delta
 from services.reporting.handlers.rollups import district_rollups
 from services.reporting.models.projections import DistrictDay, DistrictMonth
 from tests.handlers.reporting.events import (
@@ -59,3 +62,26 @@ async def test_months_plus_days_equal_the_sum_of_every_day_for_any_period(harnes
         for r in await harness.run(lambda s: district_rollups(s, office(), None, PROGRAMME))
     }
     assert now[JINSHUI].registered_projects + now[ERQI].registered_projects == 60
+
+
+async def test_a_rolled_back_unit_of_work_writes_none_of_its_deltas(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+
+    async def fails(session) -> None:  # type: ignore[no-untyped-def]
+        delta = figure_delta(PROGRAMME, JINSHUI, date(2019, 3, 1), {"registered_projects": 1})
+        await add_delta(session, delta, harness.clock.now())
+        raise RuntimeError("the handler failed after counting")
+
+    with pytest.raises(RuntimeError):
+        await harness.run(fails)
+    assert await harness.all(DistrictDay) == [] and await harness.all(DistrictMonth) == []
+
+    async def counts_twice(session) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(2):
+            delta = figure_delta(PROGRAMME, JINSHUI, date(2019, 3, 1), {"registered_projects": 1})
+            await add_delta(session, delta, harness.clock.now())
+
+    await harness.run(counts_twice)
+    (day,) = await harness.all(DistrictDay)
+    (month,) = await harness.all(DistrictMonth)
+    assert (day.registered_projects, month.registered_projects, month.month) == (2, 2, date(2019, 3, 1))
