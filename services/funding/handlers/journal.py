@@ -86,10 +86,16 @@ def post_tranche(session: AsyncSession, award: Award, tranche: Tranche, now: dat
 async def project_balances(session: AsyncSession, project_id: uuid.UUID) -> rules.Balances:
     """The project's figures, derived from its journal entries (flushes pending postings first)."""
     await session.flush()
-    query = select(JournalEntry.debit_account, JournalEntry.credit_account, JournalEntry.amount_fen).where(
-        JournalEntry.project_id == project_id
+    query = (
+        select(
+            JournalEntry.debit_account,
+            JournalEntry.credit_account,
+            func.sum(JournalEntry.amount_fen),  # summed in the database: one row per account pair
+        )
+        .where(JournalEntry.project_id == project_id)
+        .group_by(JournalEntry.debit_account, JournalEntry.credit_account)
     )
-    return rules.balances((d, c, a) for d, c, a in (await session.exec(query)).all())
+    return rules.balances((d, c, int(a)) for d, c, a in (await session.exec(query)).all())  # type: ignore[call-overload]
 
 
 async def entries_of(session: AsyncSession, project_id: uuid.UUID) -> list[JournalEntry]:
