@@ -36,6 +36,12 @@ class NotificationSettings(ServiceSettings):
         default=60.0, gt=0, le=3600, description="How often overdue acknowledgements are escalated."
     )
     delivery_concurrency: int = Field(default=50, ge=1, le=1000)
+    delivery_concurrency_per_endpoint: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="In flight to one subscription at most, so a hanging endpoint cannot take every slot.",
+    )
     subscriptions_per_organisation: int = Field(default=20, ge=1, le=1000)
     secret_rotation_overlap_s: float = Field(
         default=24 * 3600.0, ge=0, le=30 * 24 * 3600.0, description="How long an old secret keeps signing."

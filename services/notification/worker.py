@@ -1,14 +1,16 @@
 """The webhook delivery worker: leases due deliveries and sends each in its own task.
 
-Up to `delivery_concurrency` deliveries are in flight; a slow or dead endpoint occupies one slot
-for at most the request's deadline and never holds back the others, which keep being leased and
-sent. A restart resumes pending deliveries once their lease has run out.
+Up to `delivery_concurrency` deliveries are in flight, and at most
+`delivery_concurrency_per_endpoint` of them to one subscription: a slow or dead endpoint occupies
+a few slots for at most the request's deadline each and never holds back the others, which keep
+being leased and sent. A restart resumes pending deliveries once their lease has run out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import datetime
 from typing import Protocol
 
@@ -80,6 +82,13 @@ async def run_delivery_worker(runtime: Runtime) -> None:
         settings.retry_schedule_s, settings.retry_jitter, disable_after_s=settings.endpoint_disable_after_s
     )
     in_flight: set[asyncio.Task[None]] = set()
+    per_endpoint: dict[uuid.UUID, int] = {}
+
+    def done(subscription_id: uuid.UUID) -> None:
+        per_endpoint[subscription_id] -= 1
+        if not per_endpoint[subscription_id]:
+            del per_endpoint[subscription_id]
+
     try:
         while True:
             free = settings.delivery_concurrency - len(in_flight)
@@ -87,12 +96,19 @@ async def run_delivery_worker(runtime: Runtime) -> None:
             if free > 0:
                 async with runtime.unit_of_work() as session:
                     leased = await lease_due(
-                        session, now=runtime.clock.now(), lease_s=settings.delivery_lease_s, limit=free
+                        session,
+                        now=runtime.clock.now(),
+                        lease_s=settings.delivery_lease_s,
+                        limit=free,
+                        in_flight=per_endpoint,
+                        per_endpoint=settings.delivery_concurrency_per_endpoint,
                     )
             for delivery in leased:
+                per_endpoint[delivery.subscription_id] = per_endpoint.get(delivery.subscription_id, 0) + 1
                 task = asyncio.create_task(deliver_one(runtime, senders, delivery, policy))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
+                task.add_done_callback(lambda _, sid=delivery.subscription_id: done(sid))
             if not leased:
                 await asyncio.sleep(settings.delivery_poll_interval_s)
     finally:

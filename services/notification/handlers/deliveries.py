@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -59,25 +60,48 @@ class RetryPolicy:
 
 
 async def lease_due(
-    session: AsyncSession, *, now: datetime, lease_s: float, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease_s: float,
+    limit: int,
+    in_flight: Mapping[uuid.UUID, int] | None = None,
+    per_endpoint: int | None = None,
 ) -> list[LeasedDelivery]:
-    """Take up to `limit` due deliveries of active subscriptions, oldest first, for `lease_s`."""
+    """Take up to `limit` due deliveries of active subscriptions, oldest first, for `lease_s`.
+
+    With `per_endpoint`, no subscription gets more than that many in flight (counting
+    `in_flight`, the caller's sends still running): a dead or slow endpoint holds a few of the
+    worker's slots at most, and the others keep being sent (Svix/Standard Webhooks practice).
+    """
     if limit <= 0:
         return []
-    rows = (
-        await session.exec(
-            select(Delivery, Subscription)
-            .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
-            .where(
-                Delivery.state == DeliveryState.PENDING,
-                Delivery.next_attempt_at <= now,
-                Subscription.active == True,  # noqa: E712
-            )
-            .order_by(col(Delivery.next_attempt_at), col(Delivery.created_at))
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=Delivery)
+    busy = dict(in_flight or {})
+    query = (
+        select(Delivery, Subscription)
+        .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
+        .where(
+            Delivery.state == DeliveryState.PENDING,
+            Delivery.next_attempt_at <= now,
+            Subscription.active == True,  # noqa: E712
         )
-    ).all()
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.created_at))
+        .limit(limit if per_endpoint is None else limit * 2)
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+    if per_endpoint is not None:
+        full = [sid for sid, n in busy.items() if n >= per_endpoint]
+        if full:
+            query = query.where(col(Delivery.subscription_id).not_in(full))
+    candidates = (await session.exec(query)).all()
+    rows = []
+    for delivery, subscription in candidates:
+        if len(rows) >= limit:
+            break
+        if per_endpoint is not None and busy.get(subscription.id, 0) >= per_endpoint:
+            continue  # stays due; its row lock ends with this transaction
+        busy[subscription.id] = busy.get(subscription.id, 0) + 1
+        rows.append((delivery, subscription))
     if rows:
         await session.exec(
             update(Delivery)
