@@ -47,7 +47,7 @@ async def on_event(session: AsyncSession, event: CloudEvent, now: datetime) -> N
         return
     project_id = str(event.data["project_id"]) if event.data.get("project_id") else None
     items: list[str] = []
-    if project_id and any(r.event_type == event.type for r in profile.action_requests):
+    if project_id and any(r.event_type == event.type for r in profile.action_requests):  # item-bound
         row = await session.get(ProjectItems, project_id)
         items = list(row.item_codes) if row else []
     for due in actions_asked(profile, event.type, items):
@@ -60,25 +60,32 @@ async def on_event(session: AsyncSession, event: CloudEvent, now: datetime) -> N
                 event_id=event.id,
                 event_type=event.type,
                 project_id=project_id,
+                match_key=_key(event.data, due.request.match_on),
                 district_code=event.districtcode or event.data.get("district_code"),
                 created_at=now,
                 acknowledge_by=rules.due_at(now, due.request.acknowledge_within_hours),
             )
         )
-    completed = [r.code for r in actions_completed(profile, event.type)]
-    if completed and project_id:
-        await _complete(session, event, project_id, completed, now)
+    for request in actions_completed(profile, event.type):
+        key = _key(event.data, request.match_on)
+        if key is not None:
+            await _complete(session, event, key, request.code, now)
+
+
+def _key(data: dict[str, Any], field: str) -> str | None:
+    value = data.get(field)
+    return str(value)[:64] if value not in (None, "") else None
 
 
 async def _complete(
-    session: AsyncSession, event: CloudEvent, project_id: str, request_codes: list[str], now: datetime
+    session: AsyncSession, event: CloudEvent, key: str, request_code: str, now: datetime
 ) -> None:
     open_items = (
         await session.exec(
             select(ActionItem)
             .where(
-                ActionItem.project_id == project_id,
-                col(ActionItem.request_code).in_(request_codes),
+                ActionItem.match_key == key,
+                ActionItem.request_code == request_code,
                 col(ActionItem.action_at).is_(None),
             )
             .with_for_update()

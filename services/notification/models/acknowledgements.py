@@ -34,6 +34,7 @@ class ActionItem(SQLModel, table=True):
     event_id: str = Field(sa_column=Column(String(64), nullable=False))
     event_type: str = Field(sa_column=Column(String(200), nullable=False))
     project_id: str | None = Field(default=None, sa_column=Column(String(64), index=True))
+    match_key: str | None = Field(default=None, sa_column=Column(String(64), index=True))
     district_code: str | None = Field(default=None, sa_column=Column(String(64)))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     acknowledge_by: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))

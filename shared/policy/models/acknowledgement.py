@@ -29,6 +29,8 @@ class ActionResponsible(StrEnum):
     """Each listed department, when the project's approved plan has an item it is responsible for."""
     AWARD_APPROVER = "award_approver"
     """The department the award rule names to approve the award (`funding.award`)."""
+    CENTRAL_ALLOCATOR = "central_allocator"
+    """The department that allocates central subsidy funds (`funding.central_subsidy.roles`)."""
 
 
 class ActionRequest(Cited, Named):
@@ -43,12 +45,14 @@ class ActionRequest(Cited, Named):
     departments: tuple[Code, ...] = ()
     acknowledge_within_hours: int = Field(ge=1, le=24 * 30)
     completed_by: tuple[Text, ...] = ()
+    match_on: Text = Field(default="project_id", pattern=r"^[a-z_]+$")
+    """The payload field that ties a completing event to the item (the project, the allocation)."""
     reading: Reading = Reading.PLATFORM
 
     @model_validator(mode="after")
     def _who(self) -> ActionRequest:
         if self.responsible is ActionResponsible.ITEM_DEPARTMENTS and not self.departments:
             raise ValueError("departments: item_departments needs the departments that act")
-        if self.responsible is ActionResponsible.AWARD_APPROVER and self.departments:
-            raise ValueError("departments: the award approver comes from funding.award, not a list")
+        if self.responsible is not ActionResponsible.ITEM_DEPARTMENTS and self.departments:
+            raise ValueError(f"departments: {self.responsible} comes from the funding rules, not a list")
         return self

@@ -59,11 +59,15 @@ def actions_asked(profile: ProgrammeProfile, event_type: str, item_codes: Iterab
     for request in requests:
         if request.responsible is ActionResponsible.ITEM_DEPARTMENTS:
             found += [ActionDue(request, d) for d in request.departments if d in responsible]
-        else:
+        elif request.responsible is ActionResponsible.AWARD_APPROVER:
             try:
                 found.append(ActionDue(request, award_approver(profile)))
             except RuleAbsentError:
                 continue
+        else:
+            central = profile.funding.central_subsidy if profile.funding else None
+            if central is not None and central.roles is not None:
+                found.append(ActionDue(request, central.roles.allocator_department))
     return found
 
 

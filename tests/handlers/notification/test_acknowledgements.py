@@ -207,3 +207,28 @@ async def test_the_sweeper_escalates_on_the_runtime_clock(harness_for) -> None: 
     harness.clock.advance(timedelta(hours=48))
     assert await sweep_acknowledgements_once(runtime) == 2  # type: ignore[arg-type]
     assert await sweep_acknowledgements_once(runtime) == 0  # type: ignore[arg-type]
+
+
+async def test_a_central_allocation_proposed_asks_the_allocator_and_its_approval_closes_it(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    from shared.contracts.funding import CentralAllocationApproved, CentralAllocationProposed
+
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    allocation = {
+        "allocation_id": uuid4(),
+        "programme_code": "kaifeng-2019",
+        "amount_fen": 1_000_000_00,
+        "allocated_fen": 1_000_000_00,
+        "projects": 3,
+    }
+    await harness.deliver(CentralAllocationProposed(**allocation, proposed_by="housing"), event_id="proposed")
+    item = await _item(harness, "finance")
+    assert item.request_code == "central-allocation-approval" and item.project_id is None
+    assert item.acknowledge_by == DEFAULT_NOW + timedelta(hours=24)  # Kaifeng 七(七) 日督导, read as a day
+    other = {**allocation, "allocation_id": uuid4()}
+    await harness.deliver(CentralAllocationApproved(**other, approved_by="finance"), event_id="other")
+    assert (await _item(harness, "finance")).state is ActionState.OPEN  # another allocation
+    await harness.deliver(CentralAllocationApproved(**allocation, approved_by="finance"), event_id="approved")
+    item = await _item(harness, "finance")
+    assert item.state is ActionState.DONE and item.action_event_id == "approved"

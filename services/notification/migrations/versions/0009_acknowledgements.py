@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("project_id", sa.String(64)),
+        sa.Column("match_key", sa.String(64)),
         sa.Column("district_code", sa.String(64)),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("acknowledge_by", UtcDateTime(), nullable=False),
@@ -41,9 +42,11 @@ def upgrade() -> None:
     op.create_index("ix_action_item_org_code", "action_item", ["org_code"])
     op.create_index("ix_action_item_project_id", "action_item", ["project_id"])
     op.create_index("ix_action_item_acknowledge_by", "action_item", ["acknowledge_by"])
+    op.create_index("ix_action_item_match_key", "action_item", ["match_key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_action_item_match_key", "action_item")
     op.drop_index("ix_action_item_acknowledge_by", "action_item")
     op.drop_index("ix_action_item_project_id", "action_item")
     op.drop_index("ix_action_item_org_code", "action_item")
