@@ -331,3 +331,22 @@ async def test_the_job_is_answered_queued_and_listed_with_a_total(api) -> None: 
     await finished(client, started)
     listed = await client.get("/ledger/imports", headers=GULOU)
     assert listed.headers["X-Total-Count"] == "1" and listed.json()[0]["status"] == "done"
+
+
+async def test_a_failure_while_writing_leaves_nothing_half_written(api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    harness, client = api
+    from services.registry.handlers import ledger_import
+
+    real = ledger_import._Entries.insert
+
+    async def insert_then_fail(self, session):  # type: ignore[no-untyped-def]
+        await real(self, session)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ledger_import._Entries, "insert", insert_then_fail)
+    job = await finished(client, await upload(client, xlsx([row("甲院"), row("乙院")])))
+
+    assert job["status"] == "failed" and job["failure"]["rule"] == "import_error"
+    assert job["rows_imported"] == 0
+    assert await harness.all(Community) == []
+    assert [a for a in await harness.audit_actions() if a.startswith("community.")] == []
