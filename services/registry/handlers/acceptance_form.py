@@ -39,7 +39,7 @@ async def acceptance_form_pdf(
     profile = programme(project.programme_code)
     rows = (
         await session.exec(
-            select(ProjectStep.action, ProjectStep.occurred_on, ProjectStep.data)
+            select(col(ProjectStep.action), col(ProjectStep.occurred_on), col(ProjectStep.data))
             .where(ProjectStep.project_id == project.id)
             .where(col(ProjectStep.action).in_([START_ACTION, COMPLETION_ACTION, *ACCEPTANCE_ACTIONS]))
             .order_by(col(ProjectStep.id))

@@ -51,7 +51,7 @@ async def project_deadlines(
     )
     rows = (
         await session.exec(
-            select(ProjectStep.step, ProjectStep.status, ProjectStep.occurred_on)
+            select(col(ProjectStep.step), col(ProjectStep.status), col(ProjectStep.occurred_on))
             .where(ProjectStep.project_id == project.id)
             .order_by(col(ProjectStep.id))
         )
@@ -93,16 +93,16 @@ async def overdue_steps(
     """
     today = shanghai_date(now)
     found: list[tuple[tuple[Any, ...], ProgrammeProfile, StageCode, Deadline, Row[Any]]] = []
-    columns = (
-        Project.id,
-        Project.name,
-        Project.district_code,
-        Project.street_office,
-        Project.programme_code,
-        Project.step,
-        Project.status,
-        Project.created_at,
-    )
+    columns = [
+        col(Project.id),
+        col(Project.name),
+        col(Project.district_code),
+        col(Project.street_office),
+        col(Project.programme_code),
+        col(Project.step),
+        col(Project.status),
+        col(Project.created_at),
+    ]
     for code, profile in sorted(bundled_profiles().items()):
         if programme_code is not None and code != programme_code:
             continue
@@ -126,7 +126,8 @@ async def overdue_steps(
                 query = query.where(Project.district_code == own)
             if district_code is not None:
                 query = query.where(Project.district_code == district_code)
-            for row in (await session.exec(query)).all():  # type: ignore[call-overload]
+            rows: list[Row[Any]] = list((await session.exec(query)).all())  # type: ignore[call-overload,arg-type]
+            for row in rows:
                 key = (deadline.due_on, row.created_at, str(row.id), deadline.code)
                 found.append((key, profile, step, deadline, row))
     found.sort(key=lambda entry: entry[0])

@@ -41,7 +41,7 @@ from shared.policy import bundled_profiles
 
 async def _period(session: AsyncSession, project_id: uuid.UUID) -> ConstructionPeriod:
     query = (
-        select(ProjectStep.action, ProjectStep.occurred_on)
+        select(col(ProjectStep.action), col(ProjectStep.occurred_on))
         .where(ProjectStep.project_id == project_id)
         .where(col(ProjectStep.action).in_([START_ACTION, COMPLETION_ACTION]))
         .order_by(col(ProjectStep.id))
@@ -178,7 +178,7 @@ async def missing_on(
     if programme_code is not None:
         programmes = [code for code in programmes if code == programme_code]
     query = (
-        select(Project, ProjectStep.action, ProjectStep.occurred_on)
+        select(Project, col(ProjectStep.action), col(ProjectStep.occurred_on))
         .join(ProjectStep, col(ProjectStep.project_id) == col(Project.id))
         .where(col(Project.programme_code).in_(programmes))
         .where(col(ProjectStep.action).in_([START_ACTION, COMPLETION_ACTION]))

@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.registry.models.bounds import MAX_LIST_ITEMS
 from shared.db.types import UtcDateTime
 from shared.types import BODY, Note, ProcessDate
+
+MAX_HAZARDS = 30
+"""Hazards noted on one site in one day's round; more belong in a rectification order."""
 
 
 class PatrolRecord(BaseModel):
@@ -22,7 +24,7 @@ class PatrolRecord(BaseModel):
     patrolled_on: ProcessDate
     findings: Note = Field(description="What the patrol saw (巡查情况).")
     hazards: list[Note] = Field(
-        default_factory=list, max_length=MAX_LIST_ITEMS, description="Safety hazards found (安全隐患)."
+        default_factory=list, max_length=MAX_HAZARDS, description="Safety hazards found (安全隐患)."
     )
     contractor_notified: bool = Field(description="Whether the contractor was told (及时反馈施工方).")
     note: Note | None = None
