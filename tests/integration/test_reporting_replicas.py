@@ -22,7 +22,12 @@ from services.reporting.main import create_reporting_app
 from shared.clock import shanghai_date
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.funding import SubsidyApproved
-from shared.contracts.registry import ProjectAccepted, ProjectRegistered
+from shared.contracts.registry import (
+    ProjectAccepted,
+    ProjectRegistered,
+    PropertyTakenOver,
+    SafetyPatrolRecorded,
+)
 from shared.contracts.topics import FUNDING_EVENTS, REGISTRY_EVENTS
 from shared.types import MONEY_CEILING_FEN
 from tests.support import tokens
@@ -37,12 +42,16 @@ FIGURES = (
     "accepted_investment_fen",
     "approved_awards",
     "approved_award_fen",
+    "taken_over_projects",
+    "taken_over_floor_area_dm2",
+    "patrols_recorded",
+    "patrol_hazards",
 )
 START = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
 
 
 def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Counter[str]]]:
-    """Registered, accepted and approved events over five weeks, and the figures they must give."""
+    """Registered, accepted, approved, taken-over and patrol events over five weeks, and their figures."""
     rng = random.Random(seed)
     events: list[CloudEvent] = []
     expected: dict[str, Counter[str]] = defaultdict(Counter)
@@ -76,6 +85,28 @@ def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Coun
             )
             events.append(_at(approval, accepted_at + timedelta(hours=5)))
             expected[district].update(approved_awards=1, approved_award_fen=award)
+            area = Decimal(rng.randrange(1, 10**9)) / 100  # m², two places: exact in dm²
+            takeover = PropertyTakenOver(
+                **common,
+                taken_over_on=shanghai_date(accepted_at) + timedelta(days=2),
+                mode="property-company",
+                manager="某物业公司",
+                floor_area_m2=area,
+            )
+            events.append(_at(takeover, accepted_at + timedelta(days=2)))
+            expected[district].update(taken_over_projects=1, taken_over_floor_area_dm2=int(area * 100))
+        if n % 4 == 1:
+            for day in range(rng.randrange(1, 4)):
+                hazards = ["临边无护栏"] * rng.randrange(0, 3)
+                patrol = SafetyPatrolRecorded(
+                    **common,
+                    patrolled_on=shanghai_date(registered_at) + timedelta(days=day),
+                    findings="巡查",
+                    hazards=hazards,
+                    contractor_notified=bool(hazards),
+                )
+                events.append(_at(patrol, registered_at + timedelta(days=day)))
+                expected[district].update(patrols_recorded=1, patrol_hazards=len(hazards))
     return events, expected
 
 
