@@ -179,6 +179,10 @@ RULES: dict[str, Text] = {
         "The form exists once the acceptance or a failed inspection is recorded.",
         "验收或验收不合格记录后才有验收单。",
     ),
+    "central_fund_list": Text(
+        "The programme has no central-fund list.", "本项目计划没有中央补助资金小区名单。"
+    ),
+    "central_fund_list_full": Text("The central-fund list is full.", "中央补助资金小区名单已满。"),
     "demonstration_area_programme": Text(
         "The programme's plan sets no demonstration areas.", "本项目计划未设示范区。"
     ),

@@ -1,9 +1,11 @@
-"""Demonstration areas (示范区): which communities may form one, by the programme's rule.
+"""Ledger groupings the office filters on: demonstration areas (示范区) and the central-fund list.
 
 Zhengzhou 2018 四(一) chooses an enclosed area of about one square kilometre holding at least
 three old communities; the profile holds the least number and the size
 (`lifecycle.demonstration_area`). The communities are of one programme and one district, and a
-community is in one area at most.
+community is in one area at most. Kaifeng 三 lists 117 communities for the 2019 central subsidy
+(`funding.central_subsidy.funded_communities`): the ledger flags no more than that, and a
+programme without such a list flags none.
 """
 
 from __future__ import annotations
@@ -80,6 +82,37 @@ def check_size(profile: ProgrammeProfile, rule: DemonstrationAreaRule, count: in
                     FIELD,
                     "demonstration_area_size",
                     f"at least {rule.min_communities} communities ({rule.clause})",
+                )
+            ],
+        )
+
+
+def check_central_fund_list(profile: ProgrammeProfile, already_listed: int) -> None:
+    """Refuse putting one more community on the central-fund list when there is no room.
+
+    Args:
+        profile: the community's programme.
+        already_listed: communities of the programme already flagged.
+
+    Raises:
+        RuleViolation: the programme has no list (`central_fund_list`), or it is full
+            (`central_fund_list_full`), naming `centrally_funded`.
+    """
+    central = profile.funding.central_subsidy if profile.funding else None
+    if central is None:
+        raise RuleViolation(
+            f"{profile.code} has no central-fund list",
+            [FieldProblem("centrally_funded", "central_fund_list", f"{profile.code} lists no communities")],
+        )
+    if already_listed >= central.funded_communities:
+        raise RuleViolation(
+            f"the central-fund list of {profile.code} holds {central.funded_communities} communities "
+            f"({profile.document_number} {central.clause}) and is full",
+            [
+                FieldProblem(
+                    "centrally_funded",
+                    "central_fund_list_full",
+                    f"{central.funded_communities} communities are listed ({central.clause})",
                 )
             ],
         )

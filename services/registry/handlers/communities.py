@@ -14,7 +14,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry.domain.programmes import assess, check_tier, reasons
+from services.registry.domain.areas import check_central_fund_list
+from services.registry.domain.programmes import assess, check_tier, programme, reasons
 from services.registry.handlers.projects import present as present_project
 from services.registry.models.bounds import text_filter
 from services.registry.models.communities import (
@@ -114,6 +115,13 @@ async def classify(
     """Set the library tier and the demonstration and central-fund flags."""
     community = await _writable(session, actor, community_id)
     check_tier(community.programme_code, command.tier)
+    if command.centrally_funded and not community.centrally_funded:
+        listed = await session.exec(
+            select(func.count()).where(
+                Community.programme_code == community.programme_code, col(Community.centrally_funded)
+            )
+        )
+        check_central_fund_list(programme(community.programme_code), int(listed.one()))
     before = {
         "tier": community.tier,
         "demonstration": community.demonstration,
