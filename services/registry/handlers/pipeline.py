@@ -131,13 +131,21 @@ async def assign_work(
 async def _lock_own_work(
     session: AsyncSession, actor: Principal, work_id: uuid.UUID
 ) -> tuple[PipelineWork, Project]:
-    """The utility's own work, locked, and its project; 404 for any other work."""
-    work = await session.get(PipelineWork, work_id, with_for_update=True, populate_existing=True)
-    if work is None or actor.org_kind is not OrganisationKind.UTILITY or work.utility_code != actor.org_code:
+    """The utility's own work, locked (its row only), with its project in the same round trip;
+    404 for any other work."""
+    if actor.org_kind is not OrganisationKind.UTILITY:
         raise NotFoundError(f"no pipeline work {work_id}")
-    project = await session.get(Project, work.project_id)
-    assert project is not None  # a foreign key
-    return work, project
+    query = (
+        select(PipelineWork, Project)
+        .join(Project, col(Project.id) == col(PipelineWork.project_id))
+        .where(PipelineWork.id == work_id, PipelineWork.utility_code == actor.org_code)
+        .with_for_update(of=PipelineWork)  # type: ignore[arg-type]
+        .execution_options(populate_existing=True)
+    )
+    found = (await session.exec(query)).first()
+    if found is None:
+        raise NotFoundError(f"no pipeline work {work_id}")
+    return found[0], found[1]
 
 
 async def start_work(
