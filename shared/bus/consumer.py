@@ -24,6 +24,7 @@ from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, 
 from shared.bus.errors import PermanentError
 from shared.bus.failures import FailureKind, classify
 from shared.bus.inbox import claim
+from shared.bus.producer import RenewableProducer
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import Clock, SystemClock
 from shared.context import causation_id_var, correlation_id_var, event_id_var
@@ -77,7 +78,7 @@ class EventConsumer:
         *,
         service: str,
         consumer: AIOKafkaConsumer,
-        producer: AIOKafkaProducer,
+        producer: AIOKafkaProducer | RenewableProducer,
         unit_of_work: UnitOfWork,
         subscriptions: Subscriptions,
         group: str,

@@ -7,12 +7,14 @@ and its id still lets the inbox skip it where it was already handled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
+from shared.bus.producer import RenewableProducer, needs_new_producer
 from shared.clock import utcnow
 from shared.contracts.dead_letter import EXHAUSTED, MALFORMED, PERMANENT
 
@@ -69,7 +71,7 @@ def dead_letter_headers(
 
 
 async def send_to_dead_letter(
-    producer: AIOKafkaProducer,
+    producer: AIOKafkaProducer | RenewableProducer,
     topic: str,
     record: ConsumerRecord,  # type: ignore[type-arg]
     group: str,
@@ -95,6 +97,7 @@ async def send_to_dead_letter(
     """
     headers = dead_letter_headers(record, group, letter)
     while True:
+        generation = getattr(producer, "generation", 0)
         try:
             await producer.send_and_wait(topic, value=record.value, key=record.key, headers=headers)
             return
@@ -102,4 +105,7 @@ async def send_to_dead_letter(
             raise
         except Exception as exc:
             log.warning("dead-letter publish to %s failed, retrying: %r", topic, exc)
+            if needs_new_producer(exc) and isinstance(producer, RenewableProducer):
+                with contextlib.suppress(Exception):  # the broker may still be away; next round
+                    await producer.renew(generation)
             await asyncio.sleep(retry_interval_s)

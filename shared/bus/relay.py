@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
+from shared.bus.producer import RenewableProducer, needs_new_producer
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
 from shared.observability.metrics import (
@@ -66,6 +67,8 @@ class _Batch:
     rows: list[Any]
     futures: list[asyncio.Future[Any] | BaseException | None]
     """Per row: the producer's future, the enqueue error, or None when held back (key blocked)."""
+    generation: int = 0
+    """The producer generation the rows were handed to (see `RenewableProducer.renew`)."""
 
 
 def relay_lock_key(service: str) -> int:
@@ -88,7 +91,8 @@ class OutboxRelay:
     Args:
         service: the service's name (metrics, logs, the advisory lock).
         sessions: the service's session factory.
-        producer: a started idempotent producer.
+        producer: a started idempotent producer; a `RenewableProducer` is replaced when its
+            idempotence state is lost (after a broker restart), a bare one is not.
         topic_name: maps a base topic name to the deployment's (prefix).
         batch_size: rows per batch.
         poll_interval_s: how often to look for rows when not woken.
@@ -106,7 +110,7 @@ class OutboxRelay:
         *,
         service: str,
         sessions: async_sessionmaker[AsyncSession],
-        producer: AIOKafkaProducer,
+        producer: AIOKafkaProducer | RenewableProducer,
         topic_name: Callable[[str], str],
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
@@ -238,7 +242,8 @@ class OutboxRelay:
         rows = await self._lease_due_rows()
         if not rows:
             return None
-        return _Batch(rows, await self._send_all(rows))
+        generation = getattr(self._producer, "generation", 0)
+        return _Batch(rows, await self._send_all(rows), generation)
 
     async def _lease_due_rows(self) -> list[Any]:
         """Pick due rows of unblocked keys in id order and lease them, in one short transaction."""
@@ -324,12 +329,25 @@ class OutboxRelay:
                 await self._update_ids(session, held, next_attempt_at=now)
             for row, error in failures:
                 await self._record_failure(session, row, error)
+        if any(needs_new_producer(error) for _, error in failures):
+            await self._renew_producer(batch.generation)
         produced = Counter(
             row.event_type for row, result in zip(batch.rows, results, strict=True) if result is True
         )
         for event_type, count in produced.items():
             EVENTS_PRODUCED.labels(self._service, event_type).inc(count)
         return len(sent), bool(failures)
+
+    async def _renew_producer(self, generation: int) -> None:
+        """Replace a producer whose idempotence state is lost; its failed rows are retried."""
+        if not isinstance(self._producer, RenewableProducer):
+            return
+        try:
+            await self._producer.renew(generation)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("kafka producer not replaced yet; retried with the next batch", exc_info=True)
 
     async def _confirm_logged(self, batch: _Batch) -> tuple[int, bool]:
         try:

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, OutOfOrderSequenceNumber
 from sqlalchemy import select, update
 
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, add_to_outbox, redrive_parked
+from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.clock import utcnow
 from shared.contracts.registry import ProjectRegistered
@@ -173,3 +174,70 @@ async def test_leased_rows_are_not_leased_again(relay_world) -> None:  # type: i
     first = await relay._lease_due_rows()
     assert len(first) == 2
     assert await relay._lease_due_rows() == []
+
+
+class _StartStopProducer(FakeProducer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = self.stopped = False
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+async def test_a_producer_that_lost_its_sequence_state_is_replaced_and_the_row_goes_out_on_the_new_one(
+    relay_world,
+) -> None:  # type: ignore[no-untyped-def]
+    """After a broker restart aiokafka answers OutOfOrderSequenceNumber for every later send."""
+    uow, relay, _ = relay_world
+    made: list[_StartStopProducer] = []
+
+    def factory() -> _StartStopProducer:
+        made.append(_StartStopProducer())
+        return made[-1]
+
+    renewable = RenewableProducer(factory)  # type: ignore[arg-type]
+    await renewable.start()
+    made[0].fail = lambda key, value: OutOfOrderSequenceNumber()
+    relay._producer = renewable
+    (row,) = await stage(uow, registered(uuid.uuid4()))
+
+    assert await relay.publish_batch() == 0
+    assert len(made) == 2 and made[1].started and made[0].stopped, "a fresh producer replaced the broken one"
+    assert renewable.generation == 1
+    await make_due(uow)
+    assert await relay.publish_batch() == 1
+    assert (await states(uow))[row] == PUBLISHED
+    assert [eid for _, value in made[1].sent for eid in [row] if eid in value] == [row]
+
+
+async def test_an_ordinary_broker_error_keeps_the_producer(relay_world) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, _ = relay_world
+    made: list[_StartStopProducer] = []
+
+    def factory() -> _StartStopProducer:
+        made.append(_StartStopProducer())
+        return made[-1]
+
+    renewable = RenewableProducer(factory)  # type: ignore[arg-type]
+    made[0].fail = lambda key, value: KafkaConnectionError()
+    relay._producer = renewable
+    await stage(uow, registered(uuid.uuid4()))
+    assert await relay.publish_batch() == 0
+    assert len(made) == 1 and renewable.generation == 0
+
+
+async def test_two_reports_of_one_failure_renew_once() -> None:
+    made: list[_StartStopProducer] = []
+
+    def factory() -> _StartStopProducer:
+        made.append(_StartStopProducer())
+        return made[-1]
+
+    renewable = RenewableProducer(factory)  # type: ignore[arg-type]
+    assert await renewable.renew(0) is True
+    assert await renewable.renew(0) is False  # the second reporter finds it done
+    assert len(made) == 2
