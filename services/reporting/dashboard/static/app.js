@@ -211,7 +211,7 @@
     renderFunnel(shown);
     renderRanking(only(progress));
     renderForecast(only(forecast));
-    renderWatch(state.latest.bulletin, only(forecast), weekReports, code);
+    renderWatch(state.latest.bulletin, only(progress), only(forecast), weekReports, code);
     renderDistricts(shown, only(progress));
     renderIndicators(only(indicators));
     renderEvaluation(state.latest.evaluation, code);
@@ -387,8 +387,15 @@
     return el("a", { on: () => go(code), "data-district": code, class: "bad" }, districtName(code));
   }
 
-  function renderWatch(bulletin, forecast, weekReports, code) {
+  function renderWatch(bulletin, progress, forecast, weekReports, code) {
     const blocks = [];
+    if (progress.length) {
+      const behind = progress.filter((p) => p.on_track === false).sort((a, b) => b.behind_by - a.behind_by);
+      blocks.push(
+        el("h3", {}, t("behindNow")),
+        list(behind.map((p) => el("span", {}, districtLink(p.district_code), ` · ${t("behindBy")} ${p.behind_by}`))),
+      );
+    }
     if (bulletin) {
       const lagging = bulletin.lagging.filter((c) => !code || c === code);
       const late = bulletin.late_reports.filter((c) => !code || c === code);
