@@ -2,8 +2,9 @@
 attempt logged, against raw httpx POSTs/s to the same local receiver in the same run; and the p99
 delay to healthy endpoints while one endpoint hangs, against none hanging.
 
-* **raw**: `httpx.AsyncClient` POSTs of the same envelope bytes to the receiver, `--concurrency`
-  in flight: the ceiling for one Python process sending HTTP.
+* **raw**: `httpx.AsyncClient` POSTs of the same envelope bytes to the receiver, as many in flight
+  as the worker keeps to one endpoint (`delivery_concurrency_per_endpoint`, 10): the ceiling for
+  one Python process sending HTTP that way.
 * **signed**: `--deliveries` pending deliveries stored up front, then the notification service's
   own `run_delivery_worker` (lease in a short transaction, re-check the destination, sign with
   Standard Webhooks headers, POST pinned to the checked address, record the attempt and the new
@@ -231,6 +232,11 @@ class Platform:
             ).all()
         return [(done - made).total_seconds() for made, done in rows if done is not None]
 
+    @property
+    def one_endpoint_in_flight(self) -> int:
+        """How many requests the worker keeps in flight to one endpoint: the raw baseline's too."""
+        return min(self.settings.delivery_concurrency, self.settings.delivery_concurrency_per_endpoint)
+
     def start_worker(self, http: httpx.AsyncClient) -> asyncio.Task[None]:
         runtime = SimpleNamespace(
             settings=self.settings, http=http, unit_of_work=self.unit_of_work, clock=SystemClock()
@@ -325,7 +331,7 @@ async def run_on(label: str, url_for: Any, receiver: Receiver, args: argparse.Na
         try:
             say(f"{label}: run {run + 1}/{args.runs}, {args.deliveries} deliveries")
             bodies = [envelope(n) for n in range(args.deliveries)]
-            raw_rates.append(await raw_posts(receiver, bodies, args.concurrency))
+            raw_rates.append(await raw_posts(receiver, bodies, platform.one_endpoint_in_flight))
             signed_rates.append(
                 await signed_deliveries(platform, [envelope(n) for n in range(args.deliveries)])
             )
@@ -358,8 +364,9 @@ async def run_on(label: str, url_for: Any, receiver: Receiver, args: argparse.Na
 async def main(args: argparse.Namespace) -> None:
     receiver = Receiver()
     lines = [
-        f"notification delivery: {args.deliveries} deliveries x {args.runs} runs, concurrency "
-        f"{args.concurrency}; paced {args.rate}/s for {args.seconds}s to {args.endpoints} endpoints, "
+        f"notification delivery: {args.deliveries} deliveries x {args.runs} runs to one endpoint, "
+        f"worker concurrency {args.concurrency} (10 per endpoint, raw the same 10); "
+        f"paced {args.rate}/s for {args.seconds}s to {args.endpoints} endpoints, "
         f"hanging share {args.hang_share}, deadline {args.timeout}s; cores {os.cpu_count()}, "
         f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     ]

@@ -9,6 +9,7 @@ being leased and sent. A restart resumes pending deliveries once their lease has
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from datetime import datetime
@@ -83,11 +84,13 @@ async def run_delivery_worker(runtime: Runtime) -> None:
     )
     in_flight: set[asyncio.Task[None]] = set()
     per_endpoint: dict[uuid.UUID, int] = {}
+    slot_freed = asyncio.Event()
 
     def done(subscription_id: uuid.UUID) -> None:
         per_endpoint[subscription_id] -= 1
         if not per_endpoint[subscription_id]:
             del per_endpoint[subscription_id]
+        slot_freed.set()  # a slot (and maybe an endpoint's share) is free: lease again at once
 
     try:
         while True:
@@ -110,7 +113,9 @@ async def run_delivery_worker(runtime: Runtime) -> None:
                 task.add_done_callback(in_flight.discard)
                 task.add_done_callback(lambda _, sid=delivery.subscription_id: done(sid))
             if not leased:
-                await asyncio.sleep(settings.delivery_poll_interval_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(slot_freed.wait(), settings.delivery_poll_interval_s)
+                slot_freed.clear()
     finally:
         for task in list(in_flight):
             task.cancel()
