@@ -180,14 +180,15 @@ async def list_communities(
     if not matchable:
         return [], 0
     filters = {**filters, "street_office": street_office}
-    query = select(Community)
+    conditions = [getattr(Community, name) == value for name, value in filters.items() if value is not None]
     if (own := visible_district(actor)) is not None:
-        query = query.where(Community.district_code == own)
-    for name, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(Community, name) == value)
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    page = query.order_by(col(Community.created_at), col(Community.id)).limit(limit).offset(offset)
+        conditions.append(Community.district_code == own)
+    total = (await session.exec(select(func.count()).select_from(Community).where(*conditions))).one()
+    order = (col(Community.created_at), col(Community.id))
+    # The page's ids first (from an index), then their rows: sorting whole ledger rows to skip
+    # `offset` of them took seconds on a 20,000-community SQLite ledger.
+    ids = select(Community.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
+    page = select(Community).where(col(Community.id).in_(ids)).order_by(*order)
     return list((await session.exec(page)).all()), int(total)
 
 

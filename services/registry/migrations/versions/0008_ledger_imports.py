@@ -4,8 +4,9 @@ Revision ID: 0008
 Revises: 0007
 
 Also indexes on the community table: the natural key an import looks rows up by (programme,
-district, name), the list's stable order (created_at, id), so a page of a large ledger is read
-from an index instead of sorting the table, and the office's filters (street office, tier, the
+district, name), the list's stable order (created_at, id), alone and after a programme or a
+district (a district's list is always narrowed to it), so a page of a large ledger is read from an
+index instead of sorting the table, and the office's filters (street office, tier, the
 demonstration and central-fund flags), so a filtered total does not read every row.
 """
 
@@ -50,6 +51,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_community_natural_key", "community", ["programme_code", "district_code", "name"])
     op.create_index("ix_community_created_at_id", "community", ["created_at", "id"])
+    op.create_index("ix_community_programme_order", "community", ["programme_code", "created_at", "id"])
+    op.create_index("ix_community_district_order", "community", ["district_code", "created_at", "id"])
     for column in _FILTERED:
         op.create_index(f"ix_community_{column}", "community", [column])
 
@@ -57,6 +60,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for column in _FILTERED:
         op.drop_index(f"ix_community_{column}", table_name="community")
+    op.drop_index("ix_community_district_order", table_name="community")
+    op.drop_index("ix_community_programme_order", table_name="community")
     op.drop_index("ix_community_created_at_id", table_name="community")
     op.drop_index("ix_community_natural_key", table_name="community")
     op.drop_table("ledger_import")
