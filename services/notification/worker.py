@@ -13,7 +13,7 @@ import contextlib
 import logging
 import uuid
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.notification.channels.email import EmailSender
 from services.notification.channels.webhook import WebhookSender
@@ -55,22 +55,62 @@ def senders_for(runtime: Runtime) -> dict[str, Sender]:
     }
 
 
+class AttemptRecorder:
+    """Records finished attempts in batches: every attempt that finished while the previous batch
+    was being committed goes into the next one, in one transaction (group commit), so a busy
+    worker pays one commit for many attempts. A batch that fails is recorded again one attempt
+    per transaction; an attempt that cannot be recorded leaves its lease to run out, so the
+    delivery is tried again (at least once, never lost)."""
+
+    def __init__(self, runtime: Runtime, policy: RetryPolicy, max_batch: int = 200) -> None:
+        self._runtime = runtime
+        self._policy = policy
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[LeasedDelivery, AttemptResult, asyncio.Future[DeliveryState | None]]]
+        self._queue = asyncio.Queue()
+
+    async def record(self, leased: LeasedDelivery, result: AttemptResult) -> DeliveryState | None:
+        """Queue one attempt and wait until it is committed; None when it could not be recorded."""
+        done: asyncio.Future[DeliveryState | None] = asyncio.get_running_loop().create_future()
+        await self._queue.put((leased, result, done))
+        return await done
+
+    async def run(self) -> None:
+        """Record batches until cancelled."""
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            states = await self._record(batch)
+            for (_, _, done), state in zip(batch, states, strict=True):
+                if not done.done():
+                    done.set_result(state)
+
+    async def _record(self, batch: list[Any]) -> list[DeliveryState | None]:
+        try:
+            async with self._runtime.unit_of_work() as session:
+                now = self._runtime.clock.now()
+                return [
+                    await record_attempt(session, leased, result, now=now, policy=self._policy)
+                    for leased, result, _ in batch
+                ]
+        except Exception:
+            if len(batch) == 1:
+                log.exception("could not record an attempt of delivery %s", batch[0][0].id)
+                return [None]
+        return [(await self._record([one]))[0] for one in batch]
+
+
 async def deliver_one(
-    runtime: Runtime, senders: dict[str, Sender], leased: LeasedDelivery, policy: RetryPolicy
+    runtime: Runtime, senders: dict[str, Sender], leased: LeasedDelivery, recorder: AttemptRecorder
 ) -> None:
-    """Send one delivery and record the attempt in its own transaction; a failure to record leaves
-    the lease to run out, so the delivery is tried again."""
+    """Send one delivery and have its attempt recorded."""
     sender = senders.get(leased.channel)
     if sender is None:
         result = AttemptResult(None, f"no sender for channel {leased.channel}", sent=False)
     else:
         result = await sender.send(leased, runtime.clock.now())
-    try:
-        async with runtime.unit_of_work() as session:
-            state = await record_attempt(session, leased, result, now=runtime.clock.now(), policy=policy)
-    except Exception:
-        log.exception("could not record an attempt of delivery %s", leased.id)
-        return
+    state = await recorder.record(leased, result)
     if state == DeliveryState.FAILED:
         log.warning("delivery %s failed for good: %s", leased.id, result.status_line)
 
@@ -82,6 +122,8 @@ async def run_delivery_worker(runtime: Runtime) -> None:
     policy = RetryPolicy(
         settings.retry_schedule_s, settings.retry_jitter, disable_after_s=settings.endpoint_disable_after_s
     )
+    recorder = AttemptRecorder(runtime, policy)
+    recording = asyncio.create_task(recorder.run())
     in_flight: set[asyncio.Task[None]] = set()
     per_endpoint: dict[uuid.UUID, int] = {}
     slot_freed = asyncio.Event()
@@ -108,7 +150,7 @@ async def run_delivery_worker(runtime: Runtime) -> None:
                     )
             for delivery in leased:
                 per_endpoint[delivery.subscription_id] = per_endpoint.get(delivery.subscription_id, 0) + 1
-                task = asyncio.create_task(deliver_one(runtime, senders, delivery, policy))
+                task = asyncio.create_task(deliver_one(runtime, senders, delivery, recorder))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 task.add_done_callback(lambda _, sid=delivery.subscription_id: done(sid))
@@ -119,6 +161,7 @@ async def run_delivery_worker(runtime: Runtime) -> None:
     finally:
         for task in list(in_flight):
             task.cancel()
+        recording.cancel()
 
 
 async def sweep_acknowledgements_once(runtime: Runtime) -> int:

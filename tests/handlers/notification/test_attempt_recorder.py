@@ -1,0 +1,73 @@
+"""Attempts are recorded in batches (one transaction for all that finished meanwhile); a batch
+that fails is recorded one attempt at a time, so one bad record never loses the others."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from services.notification import worker
+from services.notification.domain.attempts import AttemptResult
+from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.deliveries import RetryPolicy, lease_due
+from services.notification.models import Delivery, DeliveryAttempt, DeliveryState
+from tests.handlers.notification.helpers import ACCEPTED, accepted, subscribe
+
+
+class CountingUnitOfWork:
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.opened = 0
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        self.opened += 1
+        return self.inner()
+
+
+async def _leased(harness, n: int):  # type: ignore[no-untyped-def]
+    await subscribe(harness, "finance", [ACCEPTED])
+    for i in range(n):
+        await harness.deliver(accepted(), event_id=f"e{i}")
+    now = harness.clock.now()
+    return await harness.run(lambda s: lease_due(s, now=now, lease_s=30, limit=n))
+
+
+async def test_many_finished_attempts_share_few_transactions(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    leased = await _leased(harness, 30)
+    counting = CountingUnitOfWork(harness.unit_of_work)
+    runtime = SimpleNamespace(unit_of_work=counting, clock=harness.clock)
+    recorder = worker.AttemptRecorder(runtime, RetryPolicy((5.0,), 0.0))  # type: ignore[arg-type]
+    running = asyncio.create_task(recorder.run())
+    try:
+        states = await asyncio.gather(*(recorder.record(d, AttemptResult(204, "HTTP 204")) for d in leased))
+    finally:
+        running.cancel()
+    assert states == [DeliveryState.DELIVERED] * 30
+    assert {d.state for d in await harness.all(Delivery)} == {DeliveryState.DELIVERED}
+    assert len(await harness.all(DeliveryAttempt)) == 30
+    assert counting.opened < 30  # grouped: one commit for many attempts
+
+
+async def test_a_record_that_fails_does_not_lose_the_rest_of_its_batch(harness_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    leased = await _leased(harness, 6)
+    bad = leased[2].id
+    real = worker.record_attempt
+
+    async def flaky(session, delivery, result, **kwargs):  # type: ignore[no-untyped-def]
+        if delivery.id == bad:
+            raise RuntimeError("database hiccup")
+        return await real(session, delivery, result, **kwargs)
+
+    monkeypatch.setattr(worker, "record_attempt", flaky)
+    runtime = SimpleNamespace(unit_of_work=harness.unit_of_work, clock=harness.clock)
+    recorder = worker.AttemptRecorder(runtime, RetryPolicy((5.0,), 0.0))  # type: ignore[arg-type]
+    running = asyncio.create_task(recorder.run())
+    try:
+        states = await asyncio.gather(*(recorder.record(d, AttemptResult(204, "HTTP 204")) for d in leased))
+    finally:
+        running.cancel()
+    assert states.count(DeliveryState.DELIVERED) == 5 and states[2] is None
+    (stuck,) = [d for d in await harness.all(Delivery) if d.state != DeliveryState.DELIVERED]
+    assert stuck.id == bad and stuck.state == DeliveryState.PENDING  # its lease runs out: sent again
