@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from services.funding.api.deps import MoneyOfficer, ProfilesDep, Reader
 from services.funding.handlers import central_funds as handlers
 from services.funding.models.central_funds import AllocationCreate, AllocationPublic, CandidatePublic
-from services.funding.models.fields import Code
+from services.funding.models.fields import CentralProgramme
 from shared.web.deps import NowDep, SessionDep
 from shared.web.idempotency import IdempotencyDep
 
@@ -35,14 +35,16 @@ async def propose_allocation(
 
 
 @router.get("/central-allocations", response_model=list[AllocationPublic])
-async def list_allocations(session: SessionDep, actor: Reader, programme_code: Code | None = None) -> object:
+async def list_allocations(
+    session: SessionDep, actor: Reader, profiles: ProfilesDep, programme_code: CentralProgramme | None = None
+) -> object:
     """List central-fund allocations, each with its ranked lines."""
-    return await handlers.list_allocations(session, actor, programme_code)
+    return await handlers.list_allocations(session, actor, programme_code, profiles)
 
 
 @router.get("/central-allocations/candidates", response_model=list[CandidatePublic])
 async def list_candidates(
-    session: SessionDep, actor: Reader, profiles: ProfilesDep, programme_code: Code
+    session: SessionDep, actor: Reader, profiles: ProfilesDep, programme_code: CentralProgramme
 ) -> object:
     """What the ranking reads for each project of a programme: approval steps done, progress, need."""
     return await handlers.candidates(session, actor, programme_code, profiles)

@@ -322,10 +322,14 @@ async def approve(
 
 
 async def list_allocations(
-    session: AsyncSession, actor: Principal, programme_code: str | None = None
+    session: AsyncSession,
+    actor: Principal,
+    programme_code: str | None = None,
+    profiles: ProfileLookup = bundled_profile,
 ) -> list[AllocationPublic]:
     query = select(CentralAllocation).order_by(col(CentralAllocation.proposed_at))
     if programme_code is not None:
+        _profile(profiles, programme_code)  # a programme without central funds is a 422, not []
         query = query.where(CentralAllocation.programme_code == programme_code)
     return [await _present(session, actor, a) for a in (await session.exec(query)).all()]
 

@@ -13,9 +13,9 @@ from sqlalchemy import BigInteger, Column, Integer, Numeric
 from sqlmodel import Field, SQLModel
 
 from services.funding.models.columns import enum_column
-from services.funding.models.fields import Code, LongText
+from services.funding.models.fields import CentralProgramme
 from shared.db.types import UtcDateTime
-from shared.types import BODY, Fen
+from shared.types import BODY, Fen, Note
 
 
 class AllocationStatus(StrEnum):
@@ -38,7 +38,7 @@ class AllocationCreate(SQLModel):
 
     model_config = ConfigDict(**BODY)
 
-    programme_code: Code
+    programme_code: CentralProgramme
     amount_fen: Fen = Field(gt=0, description="The central amount to allocate, in fen.")
     listed_project_ids: list[uuid.UUID] = Field(
         min_length=1,
@@ -46,7 +46,7 @@ class AllocationCreate(SQLModel):
         description="The projects of the communities on the central-fund list (Kaifeng 三: 117). "
         "No registry event carries the list, so Housing states it here; at most the profile's number.",
     )
-    note: LongText | None = None
+    note: Note | None = Field(default=None, description="Why this split, for Finance's review.")
 
 
 class CentralAllocation(SQLModel, table=True):

@@ -69,3 +69,24 @@ Text = Annotated[
 LongText = Annotated[
     Note, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": _TEXT_PATTERN})
 ]
+
+
+def _central_programmes() -> list[str]:
+    from shared.policy import bundled_profiles
+
+    return sorted(
+        code
+        for code, profile in bundled_profiles().items()
+        if profile.funding is not None
+        and profile.funding.central_subsidy is not None
+        and profile.funding.central_subsidy.ranking is not None
+    )
+
+
+CentralProgramme = Annotated[
+    StrictStr,
+    Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
+    WithJsonSchema({"type": "string", "enum": _central_programmes()}),
+]
+"""A programme whose profile ranks central funds (the bundled ones in the schema; the handler
+asks the injected profiles, so any other code is a 422 `has_central_funds`)."""
