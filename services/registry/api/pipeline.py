@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from services.registry.api.deps import Reader as LedgerReader
 from services.registry.api.deps import Writer
 from services.registry.domain.pipeline import WorkStatus
 from services.registry.handlers import pipeline
@@ -88,6 +89,16 @@ async def exempt_works(
         response_model=PipelineExemptionPublic,
         status_code=status.HTTP_201_CREATED,
     )
+
+
+@router.get(
+    "/projects/{project_id}/pipeline-exemptions",
+    response_model=list[PipelineExemptionPublic],
+    responses={404: RESPONSES[404]},
+)
+async def list_exemptions(project_id: uuid.UUID, session: SessionDep, actor: LedgerReader) -> object:
+    """The exemptions recorded in a project, oldest first."""
+    return await pipeline.list_exemptions(session, actor, project_id)
 
 
 @router.get("/pipeline-works", response_model=list[PipelineWorkPublic])

@@ -44,7 +44,7 @@ from services.registry.models.pipeline import (
 )
 from services.registry.models.projects import Project
 from shared import audit
-from shared.access import OrganisationKind, Principal, visible_district
+from shared.access import OrganisationKind, Principal, sees_district, visible_district
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.registry import (
     PipelineWorkAssigned,
@@ -280,6 +280,22 @@ async def exempt_works(
         after={"exemption_id": exemption.id, **body.model_dump(mode="json")},
     )
     return PipelineExemptionPublic.model_validate(exemption, from_attributes=True)
+
+
+async def list_exemptions(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID
+) -> list[PipelineExemptionPublic]:
+    """The project's exemptions, oldest first, for those who may read the project (404 otherwise)."""
+    project = await session.get(Project, project_id)
+    if project is None or not sees_district(actor, project.district_code):
+        raise NotFoundError(f"no project {project_id}")
+    query = (
+        select(PipelineExemption)
+        .where(PipelineExemption.project_id == project_id)
+        .order_by(col(PipelineExemption.id))
+    )
+    rows = (await session.exec(query)).all()
+    return [PipelineExemptionPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
 def _visible(query: Any, actor: Principal) -> Any:

@@ -358,6 +358,11 @@ async def test_an_exemption_with_a_reason_lets_construction_complete(zz) -> None
     assert event.data["reason"] == "燃气公司年度计划未列入，另行实施"
     assert (await zz.audit_actions())[-1] == "pipeline_work.exempted"
     assert len(await zz.all(PipelineExemption)) == 1
+    recorded = await zz.run(lambda s: pipeline.list_exemptions(s, office(), project.id))
+    assert [(e.id, e.reason) for e in recorded] == [(exemption.id, "燃气公司年度计划未列入，另行实施")]
+    for stranger in (district("zz-erqi"), utility("power")):
+        with pytest.raises(NotFoundError):
+            await zz.run(lambda s, who=stranger: pipeline.list_exemptions(s, who, project.id))
     assert (await act(zz, project.id, "construction-completion")).status == "construction_completed"
     # the work is still the company's to complete afterwards
     await start(zz, work.id)
