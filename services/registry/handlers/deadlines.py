@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import func, literal, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -92,22 +91,25 @@ async def overdue_steps(
     Ordered by due date, then the project's age and id, then the deadline's code (stable paging).
     """
     today = shanghai_date(now)
-    found: list[tuple[tuple[Any, ...], ProgrammeProfile, StageCode, Deadline, Row[Any]]] = []
-    columns = [
-        col(Project.id),
-        col(Project.name),
-        col(Project.district_code),
-        col(Project.street_office),
-        col(Project.programme_code),
-        col(Project.step),
-        col(Project.status),
-        col(Project.created_at),
-    ]
+    deadlines: dict[tuple[str, str], tuple[ProgrammeProfile, StageCode, Deadline]] = {}
+    parts = []
     for code, profile in sorted(bundled_profiles().items()):
         if programme_code is not None and code != programme_code:
             continue
         for step, deadline in passed_deadlines(profile, today):
-            query = select(*columns).where(
+            deadlines[(code, deadline.code)] = (profile, step, deadline)
+            query = select(
+                col(Project.id).label("id"),
+                col(Project.name).label("name"),
+                col(Project.district_code).label("district_code"),
+                col(Project.street_office).label("street_office"),
+                col(Project.programme_code).label("programme_code"),
+                col(Project.step).label("step"),
+                col(Project.status).label("status"),
+                col(Project.created_at).label("created_at"),
+                literal(deadline.code).label("deadline_code"),
+                literal(deadline.due_on.isoformat()).label("due_on"),
+            ).where(
                 Project.programme_code == code,
                 col(Project.status).not_in(sorted(met_statuses(profile, step.value, deadline.met_when))),
             )
@@ -126,28 +128,36 @@ async def overdue_steps(
                 query = query.where(Project.district_code == own)
             if district_code is not None:
                 query = query.where(Project.district_code == district_code)
-            rows: list[Row[Any]] = list((await session.exec(query)).all())  # type: ignore[call-overload,arg-type]
-            for row in rows:
-                key = (deadline.due_on, row.created_at, str(row.id), deadline.code)
-                found.append((key, profile, step, deadline, row))
-    found.sort(key=lambda entry: entry[0])
-    page = [
-        OverdueStep(
-            project_id=row.id,
-            name=row.name,
-            district_code=row.district_code,
-            street_office=row.street_office,
-            programme_code=row.programme_code,
-            project_step=row.step,
-            project_status=row.status,
-            deadline_code=deadline.code,
-            deadline_step=step.value,
-            description_zh=deadline.description_zh,
-            description_en=deadline.description_en,
-            clause=_clause(profile, deadline.clause),
-            due_on=deadline.due_on,
-            days_overdue=(today - deadline.due_on).days,
+            parts.append(query)
+    if not parts:
+        return [], 0
+    rows = union_all(*parts).subquery()
+    total = (await session.exec(select(func.count()).select_from(rows))).one()  # type: ignore[call-overload]
+    ordered = (
+        select(*rows.c)
+        .order_by(rows.c.due_on, rows.c.created_at, rows.c.id, rows.c.deadline_code)
+        .limit(limit)
+        .offset(offset)
+    )
+    page = []
+    for row in (await session.exec(ordered)).all():  # type: ignore[call-overload]
+        profile, step, deadline = deadlines[(row.programme_code, row.deadline_code)]
+        page.append(
+            OverdueStep(
+                project_id=row.id,
+                name=row.name,
+                district_code=row.district_code,
+                street_office=row.street_office,
+                programme_code=row.programme_code,
+                project_step=row.step,
+                project_status=row.status,
+                deadline_code=deadline.code,
+                deadline_step=step.value,
+                description_zh=deadline.description_zh,
+                description_en=deadline.description_en,
+                clause=_clause(profile, deadline.clause),
+                due_on=deadline.due_on,
+                days_overdue=(today - deadline.due_on).days,
+            )
         )
-        for _, profile, step, deadline, row in found[offset : offset + limit]
-    ]
-    return page, len(found)
+    return page, int(total)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from datetime import date, datetime
 
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -177,39 +178,41 @@ async def missing_on(
     programmes = _patrolling_programmes()
     if programme_code is not None:
         programmes = [code for code in programmes if code == programme_code]
+    start = aliased(ProjectStep)
+    completed_before = select(col(ProjectStep.project_id)).where(
+        ProjectStep.action == COMPLETION_ACTION, col(ProjectStep.occurred_on) < day
+    )
+    patrolled = select(col(SafetyPatrol.project_id)).where(SafetyPatrol.patrolled_on == day)
     query = (
-        select(Project, col(ProjectStep.action), col(ProjectStep.occurred_on))
-        .join(ProjectStep, col(ProjectStep.project_id) == col(Project.id))
+        select(
+            col(Project.id),
+            col(Project.name),
+            col(Project.district_code),
+            col(Project.street_office),
+            col(Project.programme_code),
+            col(start.occurred_on).label("started_on"),
+        )
+        .join(start, col(start.project_id) == col(Project.id))
+        .where(col(start.action) == START_ACTION, col(start.occurred_on) <= day)
         .where(col(Project.programme_code).in_(programmes))
-        .where(col(ProjectStep.action).in_([START_ACTION, COMPLETION_ACTION]))
-        .where(col(ProjectStep.occurred_on) <= day)
+        .where(col(Project.id).not_in(completed_before), col(Project.id).not_in(patrolled))
     )
     if (own := visible_district(actor)) is not None:
         query = query.where(Project.district_code == own)
     if district_code is not None:
         query = query.where(Project.district_code == district_code)
-    projects: dict[uuid.UUID, Project] = {}
-    steps: dict[uuid.UUID, list[tuple[str, date]]] = defaultdict(list)
-    for project, action, occurred_on in (await session.exec(query.order_by(col(ProjectStep.id)))).all():
-        projects[project.id] = project
-        steps[project.id].append((action, occurred_on))
-    on_site = {pid: construction_period(s) for pid, s in steps.items()}
-    on_site = {pid: p for pid, p in on_site.items() if p.covers(day)}
-    patrolled = set(
-        (await session.exec(select(SafetyPatrol.project_id).where(SafetyPatrol.patrolled_on == day))).all()
-    )
-    missing = sorted(
-        (projects[pid] for pid in on_site if pid not in patrolled), key=lambda p: (p.created_at, str(p.id))
-    )
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    ordered = query.order_by(col(Project.created_at), col(Project.id)).limit(limit).offset(offset)
+    rows = (await session.exec(ordered)).all()  # type: ignore[call-overload]
     page = [
         MissingPatrol(
-            project_id=p.id,
-            name=p.name,
-            district_code=p.district_code,
-            street_office=p.street_office,
-            programme_code=p.programme_code,
-            construction_started_on=on_site[p.id].started_on,  # type: ignore[arg-type]
+            project_id=row.id,
+            name=row.name,
+            district_code=row.district_code,
+            street_office=row.street_office,
+            programme_code=row.programme_code,
+            construction_started_on=row.started_on,
         )
-        for p in missing[offset : offset + limit]
+        for row in rows
     ]
-    return page, len(missing)
+    return page, int(total)
