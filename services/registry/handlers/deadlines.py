@@ -98,7 +98,7 @@ async def overdue_steps(
             continue
         for step, deadline in passed_deadlines(profile, today):
             deadlines[(code, deadline.code)] = (profile, step, deadline)
-            query = select(
+            query = select(  # type: ignore[call-overload]
                 col(Project.id).label("id"),
                 col(Project.name).label("name"),
                 col(Project.district_code).label("district_code"),

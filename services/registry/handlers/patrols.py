@@ -184,7 +184,7 @@ async def missing_on(
     )
     patrolled = select(col(SafetyPatrol.project_id)).where(SafetyPatrol.patrolled_on == day)
     query = (
-        select(
+        select(  # type: ignore[call-overload]
             col(Project.id),
             col(Project.name),
             col(Project.district_code),
