@@ -75,8 +75,11 @@ class AttemptRecorder:
         await self._queue.put((leased, result, done))
         return await done
 
-    async def run(self) -> None:
-        """Record batches until cancelled."""
+    async def run(self, lanes: int = 8) -> None:
+        """Record batches until cancelled, `lanes` batches at a time (their round trips overlap)."""
+        await asyncio.gather(*(self._lane() for _ in range(lanes)))
+
+    async def _lane(self) -> None:
         while True:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
@@ -162,6 +165,8 @@ async def run_delivery_worker(runtime: Runtime) -> None:
         for task in list(in_flight):
             task.cancel()
         recording.cancel()
+        # let cancelled sends and records return their connections before the worker is gone
+        await asyncio.gather(*in_flight, recording, return_exceptions=True)
 
 
 async def sweep_acknowledgements_once(runtime: Runtime) -> int:
