@@ -14,7 +14,7 @@ from shared import audit
 from shared.access import Scope
 from shared.web.auth import require
 from shared.web.deps import SessionDep
-from shared.web.paging import NEXT_LINK_RESPONSE, AfterQuery, decode_cursor, page_limit, paginate
+from shared.web.paging import NEXT_LINK_RESPONSE, after_query, decode_cursor, page_limit, paginate
 
 __all__ = ["MAX_PAGE", "audit_router"]
 
@@ -48,7 +48,7 @@ def audit_router() -> APIRouter:
         session: SessionDep,
         record_id: _Filter = None,
         action: _Filter = None,
-        after: AfterQuery = None,
+        after: Annotated[str | None, after_query((int,))] = None,
         limit: Annotated[int, page_limit(100, MAX_PAGE)] = 100,
     ) -> object:
         """Audit entries, newest first, one page at a time (leading-group office only)."""

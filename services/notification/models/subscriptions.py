@@ -6,15 +6,23 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, StringConstraints, WithJsonSchema
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.notification.domain.channels import Channel
+from shared.contracts.catalog import EVENT_TYPES
 from shared.db.types import UtcDateTime
 from shared.types import BODY
 
-EventType = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+# The schema names every published type (the catalogue); the check stays in the domain, so an
+# unknown type is still refused with the rule `known_event_type`, and which of them a caller may
+# hear depends on its kind (`shared.access.may_subscribe`), which no static schema can say.
+EventType = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200),
+    WithJsonSchema({"type": "string", "enum": list(EVENT_TYPES)}),
+]
 
 
 class SubscriptionBase(SQLModel):
