@@ -95,11 +95,13 @@ AfterQuery = Annotated[
     Query(
         min_length=1,
         max_length=_MAX_PARTS * 130,
-        pattern=CURSOR_PATTERN,
+        pattern=r"^[A-Za-z0-9_.-]+$",
         description='Opaque cursor from the previous page\'s `Link: <...>; rel="next"` header.',
     ),
 ]
-"""A generic `after` parameter; prefer `after_query(kinds)`, whose pattern names the key's types."""
+"""A loose `after` parameter (a cursor of another key's shape is then refused by `decode_cursor`
+with rule `cursor_invalid`); prefer `after_query(kinds)`, whose pattern names exactly the cursors
+the collection accepts."""
 
 NEXT_LINK_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
