@@ -12,6 +12,7 @@ from pydantic import AwareDatetime
 from services.notification.handlers import acknowledgements
 from services.notification.models.acknowledgements import (
     AcknowledgementTimes,
+    ActionItem,
     ActionItemPublic,
     ActionState,
     ActionTaken,
@@ -24,6 +25,11 @@ from shared.web.idempotency import IdempotencyDep
 router = APIRouter(tags=["acknowledgements"])
 Member = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
 Code = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+def _public(item: ActionItem) -> ActionItemPublic:
+    """The API shape, with the derived `state` (a stored Idempotency-Key response needs it too)."""
+    return ActionItemPublic.model_validate(item, from_attributes=True)
 
 
 @router.get("/action-items", response_model=list[ActionItemPublic])
@@ -53,11 +59,11 @@ async def acknowledge(
     item_id: uuid.UUID, session: SessionDep, actor: Member, now: NowDep, idempotency: IdempotencyDep
 ) -> object:
     """Acknowledge receipt of an action item; a second acknowledgement is a conflict."""
-    return await idempotency.run(
-        session,
-        lambda: acknowledgements.acknowledge(session, actor, item_id, now=now),
-        response_model=ActionItemPublic,
-    )
+
+    async def command() -> ActionItemPublic:
+        return _public(await acknowledgements.acknowledge(session, actor, item_id, now=now))
+
+    return await idempotency.run(session, command, response_model=ActionItemPublic)
 
 
 @router.post("/action-items/{item_id}/action", response_model=ActionItemPublic)
@@ -70,11 +76,11 @@ async def record_action(
     idempotency: IdempotencyDep,
 ) -> object:
     """Record the action taken on an item (acknowledging it too, if not yet done)."""
-    return await idempotency.run(
-        session,
-        lambda: acknowledgements.record_action(session, actor, item_id, note=body.note, now=now),
-        response_model=ActionItemPublic,
-    )
+
+    async def command() -> ActionItemPublic:
+        return _public(await acknowledgements.record_action(session, actor, item_id, note=body.note, now=now))
+
+    return await idempotency.run(session, command, response_model=ActionItemPublic)
 
 
 @router.get("/acknowledgements/times", response_model=list[AcknowledgementTimes])
