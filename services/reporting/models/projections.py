@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Date, String, text
+from sqlalchemy import BigInteger, Column, Date, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from shared.db.types import UtcDateTime
@@ -27,6 +27,7 @@ class DistrictDay(SQLModel, table=True):
     """What changed in one district of one programme on one day (Asia/Shanghai)."""
 
     __tablename__ = "district_day"
+    __table_args__ = (Index("ix_district_day_programme_day", "programme_code", "day"),)
 
     programme_code: str = Field(sa_column=Column(String(64), primary_key=True))
     district_code: str = Field(sa_column=Column(String(64), primary_key=True))

@@ -69,6 +69,8 @@ def upgrade() -> None:
         ],
     )
     _backfill_months(months)
+    # a programme's days in a date range (the rollup's last month), every district at once
+    op.create_index("ix_district_day_programme_day", "district_day", ["programme_code", "day"])
     op.create_table(
         "utility_day",
         sa.Column("programme_code", sa.String(64), primary_key=True),
@@ -145,6 +147,7 @@ def downgrade() -> None:
     op.drop_table("indicator_report")
     op.drop_table("utility_day")
     op.drop_table("district_month")
+    op.drop_index("ix_district_day_programme_day", table_name="district_day")
     with op.batch_alter_table("district_day") as batch:
         for name in NEW_FIGURES:
             batch.drop_constraint(f"ck_district_day_{name}", type_="check")
