@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.funding.domain import journal as rules
 from services.funding.domain.awards import AwardStatus
+from services.funding.domain.central_funds import CENTRAL_SUBSIDY
 from services.funding.models import (
     Award,
     AwardAdjustment,
@@ -24,7 +25,9 @@ from services.funding.models import (
     Tranche,
     TrancheKind,
 )
-from services.funding.models.central_funds import CentralAllocationLine
+from services.funding.models.central_funds import AllocationStatus, CentralAllocation, CentralAllocationLine
+from services.funding.models.journal import CentralBalance
+from services.funding.models.sources import SourceEntry
 from shared.access import Principal, visible_district
 from shared.clock import shanghai_date
 
@@ -145,7 +148,54 @@ async def reconcile(session: AsyncSession, actor: Principal, now: datetime) -> R
                 problems=problems,
             )
         )
-    return Reconciliation(ties_out=all(p.ties_out for p in projects), projects=projects)
+    central = await _central_balances(session, actor)
+    return Reconciliation(
+        ties_out=all(p.ties_out for p in projects) and all(c.ties_out for c in central),
+        projects=projects,
+        central=central,
+    )
+
+
+async def _central_balances(session: AsyncSession, actor: Principal) -> list[CentralBalance]:
+    """Central funds per project from the journal, the approved allocation lines and the sources."""
+    district = visible_district(actor)
+    figures: dict[uuid.UUID, list[object]] = {}
+
+    def row(project_id: uuid.UUID, district_code: str) -> list[object]:
+        return figures.setdefault(project_id, [district_code, 0, 0, 0])
+
+    journal_query = select(
+        JournalEntry.project_id, JournalEntry.district_code, JournalEntry.amount_fen
+    ).where(JournalEntry.movement == rules.Movement.CENTRAL_ALLOCATED)
+    lines_query = (
+        select(
+            CentralAllocationLine.project_id,
+            CentralAllocationLine.district_code,
+            CentralAllocationLine.amount_fen,
+        )
+        .join(CentralAllocation, CentralAllocation.id == CentralAllocationLine.allocation_id)  # type: ignore[arg-type]
+        .where(CentralAllocation.status == AllocationStatus.APPROVED, CentralAllocationLine.amount_fen > 0)
+    )
+    sources_query = select(SourceEntry.project_id, SourceEntry.district_code, SourceEntry.amount_fen).where(
+        SourceEntry.source_code == CENTRAL_SUBSIDY, SourceEntry.kind == "commitment"
+    )
+    for index, query in ((1, journal_query), (2, lines_query), (3, sources_query)):
+        if district is not None:
+            query = query.where(query.selected_columns[1] == district)  # type: ignore[attr-defined]
+        for project_id, district_code, amount in (await session.exec(query)).all():  # type: ignore[call-overload]
+            figures_of = row(project_id, district_code)
+            figures_of[index] = int(figures_of[index]) + int(amount)  # type: ignore[call-overload]
+    return [
+        CentralBalance(
+            project_id=project_id,
+            district_code=str(values[0]),
+            journal_fen=int(values[1]),  # type: ignore[call-overload]
+            allocated_fen=int(values[2]),  # type: ignore[call-overload]
+            committed_fen=int(values[3]),  # type: ignore[call-overload]
+            ties_out=values[1] == values[2] == values[3],
+        )
+        for project_id, values in sorted(figures.items(), key=lambda item: str(item[0]))
+    ]
 
 
 async def _sum(session: AsyncSession, column: object, *where: object) -> int:

@@ -67,6 +67,19 @@ class ProjectBalances(SQLModel):
     problems: list[str]
 
 
+class CentralBalance(SQLModel):
+    """A project's central funds three ways: the journal, the approved allocation lines, and the
+    central-subsidy commitments on its sources; they must agree to the fen."""
+
+    project_id: uuid.UUID
+    district_code: str
+    journal_fen: int
+    allocated_fen: int
+    committed_fen: int
+    ties_out: bool
+
+
 class Reconciliation(SQLModel):
     ties_out: bool
     projects: list[ProjectBalances]
+    central: list[CentralBalance] = Field(default_factory=list, description="Projects given central funds.")

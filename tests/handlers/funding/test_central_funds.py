@@ -110,6 +110,12 @@ async def test_finance_approves_once_committing_each_share_as_a_source_in_the_jo
     assert (await funding.harness.outbox_types()).count("funding.central_allocation.approved.v1") == 1
     reconciliation = await funding.reconciliation()
     assert reconciliation.ties_out
+    assert sorted(
+        (c.project_id, c.journal_fen, c.allocated_fen, c.committed_fen) for c in reconciliation.central
+    ) == sorted(
+        (pid, fen, fen, fen) for pid, fen in ((p["A"], 2_000_001), (p["B"], 990_000), (p["C"], 710_000))
+    )
+    assert (await funding.reconciliation(district("zz-jinshui"))).central == []
 
 
 async def test_a_second_allocation_only_fills_what_the_first_left_needed(harness_for) -> None:  # type: ignore[no-untyped-def]
