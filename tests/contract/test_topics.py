@@ -46,13 +46,6 @@ PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
     "share as funding.source.committed.v1",
     "registry.project.residents_consulted.v1": "the consultation's result gates the plan inside the registry; "
     "departments and residents' committees subscribe to it",
-    "registry.pipeline_work.assigned.v1": "the utility assigned and the departments hear it; the registry "
-    "holds construction completion on open work itself (until reporting counts pipeline work)",
-    "registry.pipeline_work.started.v1": "the utility's start is for the district and departments to follow",
-    "registry.pipeline_work.completed.v1": "releases construction completion inside the registry; departments "
-    "and the district hear it (until reporting counts pipeline work)",
-    "registry.pipeline_work.exempted.v1": "the district's exemption is for the office and departments to see; "
-    "the registry applies it itself",
     "reporting.bulletin.published.v1": "the bulletin is read through the reporting API; the event tells "
     "departments it is out",
 }

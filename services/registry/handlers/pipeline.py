@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -346,7 +346,10 @@ async def list_works(
         query = _open(query)
     elif blocking is False:
         query = query.where(
-            (PipelineWork.status == WorkStatus.COMPLETED.value) | col(PipelineWork.exemption_id).is_not(None)
+            or_(
+                col(PipelineWork.status) == WorkStatus.COMPLETED.value,
+                col(PipelineWork.exemption_id).is_not(None),
+            )
         )
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     page = query.order_by(col(PipelineWork.created_at), col(PipelineWork.id)).limit(limit).offset(offset)
