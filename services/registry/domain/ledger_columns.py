@@ -22,6 +22,7 @@ from enum import StrEnum
 from openpyxl import Workbook
 
 from shared.policy import ProgrammeProfile
+from shared.policy.models.base import Named
 
 
 class Kind(StrEnum):
@@ -299,6 +300,7 @@ def _names(profile: ProgrammeProfile, what: str) -> dict[str, str]:
     """Code and Chinese name (compared as heading keys) -> code, per programme, built once."""
     key = (profile.code, what)
     if key not in _NAMES:
+        named: list[Named]
         if what == "districts":
             named = list(profile.jurisdiction.districts)
         elif what == "tiers":

@@ -322,9 +322,9 @@ class _Entries:
         """Insert everything gathered (one executemany per table); the number of communities."""
         connection = await session.connection()
         tables = (
-            (Community.__table__, self.communities),
-            (CommunityAssessment.__table__, self.assessments),
-            (AuditEntry.__table__, self.audit),
+            (Community.__table__, self.communities),  # type: ignore[attr-defined]
+            (CommunityAssessment.__table__, self.assessments),  # type: ignore[attr-defined]
+            (AuditEntry.__table__, self.audit),  # type: ignore[attr-defined]
         )
         for table, rows in tables:
             for start in range(0, len(rows), CHUNK_ROWS):
