@@ -1,7 +1,7 @@
 """The webhook delivery worker: leases due deliveries and sends each in its own task.
 
-Up to `delivery_concurrency` deliveries are in flight, and at most
-`delivery_concurrency_per_endpoint` of them to one subscription: a slow or dead endpoint occupies
+Up to `delivery_concurrency` deliveries are in flight (sending or being recorded), and at most
+`delivery_concurrency_per_endpoint` requests to one subscription at a time: a slow or dead endpoint occupies
 a few slots for at most the request's deadline each and never holds back the others, which keep
 being leased and sent. A restart resumes pending deliveries once their lease has run out.
 """
@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -105,14 +106,22 @@ class AttemptRecorder:
 
 
 async def deliver_one(
-    runtime: Runtime, senders: dict[str, Sender], leased: LeasedDelivery, recorder: AttemptRecorder
+    runtime: Runtime,
+    senders: dict[str, Sender],
+    leased: LeasedDelivery,
+    recorder: AttemptRecorder,
+    sent: Callable[[], None] = lambda: None,
 ) -> None:
-    """Send one delivery and have its attempt recorded."""
+    """Send one delivery, say it is `sent` (the endpoint's request is over), and have its attempt
+    recorded."""
     sender = senders.get(leased.channel)
-    if sender is None:
-        result = AttemptResult(None, f"no sender for channel {leased.channel}", sent=False)
-    else:
-        result = await sender.send(leased, runtime.clock.now())
+    try:
+        if sender is None:
+            result = AttemptResult(None, f"no sender for channel {leased.channel}", sent=False)
+        else:
+            result = await sender.send(leased, runtime.clock.now())
+    finally:
+        sent()
     state = await recorder.record(leased, result)
     if state == DeliveryState.FAILED:
         log.warning("delivery %s failed for good: %s", leased.id, result.status_line)
@@ -135,7 +144,7 @@ async def run_delivery_worker(runtime: Runtime) -> None:
         per_endpoint[subscription_id] -= 1
         if not per_endpoint[subscription_id]:
             del per_endpoint[subscription_id]
-        slot_freed.set()  # a slot (and maybe an endpoint's share) is free: lease again at once
+        slot_freed.set()  # the endpoint's request is over: lease again at once
 
     try:
         while True:
@@ -153,10 +162,14 @@ async def run_delivery_worker(runtime: Runtime) -> None:
                     )
             for delivery in leased:
                 per_endpoint[delivery.subscription_id] = per_endpoint.get(delivery.subscription_id, 0) + 1
-                task = asyncio.create_task(deliver_one(runtime, senders, delivery, recorder))
+                task = asyncio.create_task(
+                    deliver_one(
+                        runtime, senders, delivery, recorder, lambda sid=delivery.subscription_id: done(sid)
+                    )
+                )
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
-                task.add_done_callback(lambda _, sid=delivery.subscription_id: done(sid))
+                task.add_done_callback(lambda _: slot_freed.set())
             if not leased:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(slot_freed.wait(), settings.delivery_poll_interval_s)
