@@ -34,7 +34,8 @@ IDENTITY: dict[str, Callable[[], dict[str, str]]] = {
 
 # (service, check, "METHOD /path") -> the finding it stands for. Only non-core checks may be listed.
 # Each is a problem outside the web layer's files, reported to the lead for routing; remove the entry
-# with the fix. All are `positive_data_acceptance`: a request the document calls valid is refused.
+# with the fix. All but F14 are `positive_data_acceptance`: a request the document calls valid is
+# refused (F14 is the reverse: a value the document calls invalid is accepted).
 F1 = (
     "F1 registry: CommunityCreate.floor_area_m2 is a bare Decimal (anyOf number|string), so '' is schema-valid "
     "but refused; the fix is ready in shared.types.DecimalText (pattern + bounded integer), for the registry's "
@@ -56,6 +57,19 @@ F9 = "F9 reporting: dates not in the future, one report per week and bulletins o
 F10 = (
     "F10 notification: GET /deliveries takes the generic AfterQuery, so a cursor of another key's shape is "
     "schema-valid; shared.web.paging.after_query((str, str)) states its exact pattern"
+)
+F11 = (
+    "F11 registry: GET /ledger/template and POST /ledger/imports take programme_code as a bare string; the "
+    "bundled programmes are an enum a schema can state (as the reporting queries do)"
+)
+F12 = (
+    "F12 registry: GET /patrols/missing takes `date` as a bare date whose 1990..2100 window the schema does not "
+    "state; shared.types.ProcessDate carries the pattern that does"
+)
+F13 = "F13 registry: POST /demonstration-areas names communities that must be in the caller's ledger (a state rule)"
+F14 = (
+    "F14 notification: GET /acknowledgements/times takes until=0.5 (pydantic's lax datetime reads a Unix "
+    "timestamp) where the schema declares a date-time: a negative finding, fixed by strict parsing"
 )
 REGISTRY_STEPS = (
     "acceptance",
@@ -92,8 +106,13 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("notification", POSITIVE, "POST /subscriptions"): F3,
     ("notification", POSITIVE, "POST /subscriptions/{subscription_id}/replays"): F6,
     ("notification", POSITIVE, "GET /deliveries"): F10,
+    ("registry", POSITIVE, "GET /ledger/template"): F11,
+    ("registry", POSITIVE, "POST /ledger/imports"): F11,
+    ("registry", POSITIVE, "GET /patrols/missing"): F12,
+    ("registry", POSITIVE, "POST /demonstration-areas"): F13,
+    ("notification", "negative_data_rejection", "GET /acknowledgements/times"): F14,
     # the stateful phase chains the operations above; its failures carry no operation label
-    ("registry", POSITIVE, "Stateful tests"): "F1, F2, F4",
+    ("registry", POSITIVE, "Stateful tests"): "F1, F2, F4, F11, F12, F13",
     ("reporting", POSITIVE, "Stateful tests"): "F5, F9",
     ("notification", POSITIVE, "Stateful tests"): "F3, F6, F10",
 }
