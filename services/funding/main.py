@@ -23,7 +23,8 @@ def create_funding_app(
             settings=settings or FundingSettings(),
             title="Funding (资金)",
             description="Award subsidies from accepted projects, trued up on audit, paid in tranches; "
-            "every yuan traceable in a double-entry journal.",
+            "Kaifeng's central funds ranked by Housing and approved by Finance; funding sources and the "
+            "property-service subsidy; every yuan traceable in a double-entry journal.",
             routers=[router],
             migrations_dir=Path(__file__).parent / "migrations",
             produces=[FUNDING_EVENTS],
