@@ -31,6 +31,10 @@ docs:           ## build the documentation site into ./site, offline, failing on
 lock:           ## re-pin every installed package into constraints.txt
 	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
+.PHONY: mutation
+mutation:       ## mutation score per package with mutmut (long; SCOPES="policy bus" for some)
+	scripts/bootstrap && .venv/bin/python scripts/mutation.py $(SCOPES)
+
 .PHONY: soak
 soak:           ## the three-broker fault suite, longer (FAULT_EVENTS per fault, default 20000; FAULT_DB_DOWN_S)
 	FAULT_EVENTS=$${FAULT_EVENTS:-20000} .venv/bin/pytest -q -s -p no:cacheprovider --timeout 1800 tests/integration/test_cluster_faults.py

@@ -259,19 +259,6 @@ class ReviewPassed(_ProjectEvent):
     reference: str = Field(description="Reference of the approval or review document.")
 
 
-class SafetyPatrolRecorded(_ProjectEvent):
-    """A street office's daily safety patrol of a site under construction (Zhongyuan 五(二)5:
-    每天到施工小区进行巡查，发现安全隐患及时反馈施工方); one per project per day."""
-
-    TYPE: ClassVar[str] = "registry.project.safety_patrol_recorded.v1"
-
-    patrolled_on: date = Field(description="The day patrolled (Asia/Shanghai).")
-    findings: str
-    hazards: list[str] = Field(default_factory=list, description="Safety hazards found, one per entry.")
-    contractor_notified: bool = Field(description="Whether the contractor was told of the hazards.")
-    note: str | None = None
-
-
 class _PipelineWorkEvent(_ProjectEvent):
     """A utility company's pipeline work in a project (专业经营单位的管线改造); keyed by the
     project, so it stays in order with the project's own steps. `utility_code` names the company
