@@ -176,11 +176,14 @@ async def _restatements(session: AsyncSession, programme_code: str, before: date
 
 
 def _public(row: Bulletin, actor: Principal) -> BulletinPublic:
-    """The frozen bulletin; a district sees its own line and its own name in the lists only."""
+    """The frozen bulletin; a district sees its own line, its own restatements and its own name in
+    the lists only."""
     content = row.content
     standings = [DistrictStanding(**s) for s in content["standings"]]
     lagging, late = list(content["lagging"]), list(content["late_reports"])
+    restated = [Restatement(**r) for r in content["restatements"]]
     if actor.is_district_bound:
+        restated = [r for r in restated if sees_district(actor, r.district_code)]
         standings = [s for s in standings if sees_district(actor, s.district_code)]
         lagging = [code for code in lagging if sees_district(actor, code)]
         late = [code for code in late if code == actor.org_code or sees_district(actor, code)]
@@ -195,7 +198,7 @@ def _public(row: Bulletin, actor: Principal) -> BulletinPublic:
         standings=standings,
         lagging=lagging,
         late_reports=late,
-        restatements=[Restatement(**r) for r in content["restatements"]],
+        restatements=restated,
     )
 
 

@@ -105,6 +105,11 @@ async def test_a_published_bulletin_is_frozen_and_later_events_are_restated_next
     ] == [("2019-W27", ERQI, "done", 1, 2, 1)]
     listed = await harness.run(lambda s: list_bulletins(s, office(), PROGRAMME))
     assert [b.week for b in listed] == ["2019-W28", "2019-W27"]
+    # a district sees its own restatements only, as it sees only its own standing
+    as_erqi = await harness.run(lambda s: get_bulletin(s, district(ERQI), second.id))
+    as_jinshui = await harness.run(lambda s: get_bulletin(s, district(JINSHUI), second.id))
+    assert [r.district_code for r in as_erqi.restatements] == [ERQI]
+    assert as_jinshui.restatements == []
 
 
 async def test_only_the_office_publishes_and_only_after_the_week_is_over(harness_for) -> None:  # type: ignore[no-untyped-def]
