@@ -47,7 +47,7 @@ F3 = (
     "(webhook: endpoint_url only) and which types a caller's kind may hear are cross-field and caller rules"
 )
 F4 = "F4 registry steps: a schema-valid step on a project in another state is refused (409: a lifecycle rule no schema states)"
-F5 = "F5 reporting: GET /rollups/districts refuses a date after today (Asia/Shanghai): a time rule no schema states"
+F5 = "F5 reporting: rollups and indicators refuse a date after today (Asia/Shanghai): a time rule no schema states"
 F6 = "F6 notification: a schema-valid replay range is refused as empty (the rule is not in the schema)"
 F8 = (
     "F8 funding: strict fen refuses 256.0, which JSON Schema calls an integer (issue 7 wants it refused); "
@@ -70,6 +70,11 @@ F13 = "F13 registry: POST /demonstration-areas names communities that must be in
 F14 = (
     "F14 notification: GET /acknowledgements/times takes until=0.5 (pydantic's lax datetime reads a Unix "
     "timestamp) where the schema declares a date-time: a negative finding, fixed by strict parsing"
+)
+F15 = (
+    "F15 reporting: monthly evaluations only for a programme whose profile sets them, and indicator reports "
+    "checked against the profile's indicators (and an Idempotency-Key reused by the fuzzer for another body): "
+    "profile and state rules no schema states"
 )
 REGISTRY_STEPS = (
     "acceptance",
@@ -95,6 +100,12 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("registry", POSITIVE, "POST /projects"): F2,
     **{("registry", POSITIVE, f"POST /projects/{{project_id}}/{step}"): F4 for step in REGISTRY_STEPS},
     ("reporting", POSITIVE, "GET /rollups/districts"): F5,
+    ("reporting", POSITIVE, "GET /rollups/districts/{district_code}"): F5,
+    ("reporting", POSITIVE, "GET /rollups/utilities"): F5,
+    ("reporting", POSITIVE, "GET /indicators"): F5,
+    ("reporting", POSITIVE, "POST /evaluations"): F15,
+    ("reporting", POSITIVE, "POST /indicators/reports"): F15,
+    ("funding", POSITIVE, "POST /central-allocations"): F8,
     ("funding", POSITIVE, "POST /projects/{project_id}/property-subsidy"): F8,
     ("funding", POSITIVE, "POST /projects/{project_id}/property-subsidy/payments"): F8,
     ("funding", POSITIVE, "POST /projects/{project_id}/sources"): F8,
@@ -113,7 +124,7 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("notification", "negative_data_rejection", "GET /acknowledgements/times"): F14,
     # the stateful phase chains the operations above; its failures carry no operation label
     ("registry", POSITIVE, "Stateful tests"): "F1, F2, F4, F11, F12, F13",
-    ("reporting", POSITIVE, "Stateful tests"): "F5, F9",
+    ("reporting", POSITIVE, "Stateful tests"): "F5, F9, F15",
     ("notification", POSITIVE, "Stateful tests"): "F3, F6, F10",
 }
 
