@@ -48,6 +48,8 @@ PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
     "departments and residents' committees subscribe to it",
     "reporting.bulletin.published.v1": "the bulletin is read through the reporting API; the event tells "
     "departments it is out",
+    "reporting.evaluation.published.v1": "the monthly evaluation is read through GET /evaluations; the "
+    "event tells departments and districts it is out",
 }
 """Event types no service reacts to, published only for department systems: type -> why."""
 
