@@ -57,6 +57,10 @@ async def test_finance_acknowledges_and_acts_on_an_accepted_project(platform) ->
     (row,) = [r for r in times if r["org_code"] == "finance"]
     assert row["acknowledged"] == 1 and row["median_s"] is not None and row["overdue"] == 0
     assert [r["org_code"] for r in (await police.get("/acknowledgements/times")).json()] == []
+    lax = await office.get("/acknowledgements/times", params={"until": "0.5"})  # a Unix time is refused
+    assert lax.status_code == 422 and lax.json()["errors"][0]["field"] == "until"
+    window = {"since": "2026-01-01T00:00:00+08:00", "until": "2026-01-02T00:00:00Z"}
+    assert (await office.get("/acknowledgements/times", params=window)).json() == []
 
 
 async def test_concurrent_acknowledgements_give_one_success(platform) -> None:  # type: ignore[no-untyped-def]
@@ -101,5 +105,4 @@ async def test_the_delivery_log_pages_by_cursor(platform) -> None:  # type: igno
     assert seen[: len(everything)] == [d["id"] for d in everything] and len(seen) == len(set(seen))
 
     bad = await jinshui.get("/deliveries", params={"after": "bm90LWEtY3Vyc29y"})
-    problem = bad.json()["errors"][0]
-    assert bad.status_code == 422 and (problem["field"], problem["rule"]) == ("after", "cursor_invalid")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "after"  # not a cursor it issued

@@ -4,10 +4,10 @@ acknowledgement times per organisation."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from services.notification.handlers import acknowledgements
 from services.notification.models.acknowledgements import (
@@ -18,6 +18,7 @@ from services.notification.models.acknowledgements import (
     ActionTaken,
 )
 from shared.access import Principal, Scope
+from shared.errors import FieldProblem, RuleViolation
 from shared.web.auth import require
 from shared.web.deps import NowDep, SessionDep
 from shared.web.idempotency import IdempotencyDep
@@ -25,6 +26,15 @@ from shared.web.idempotency import IdempotencyDep
 router = APIRouter(tags=["acknowledgements"])
 Member = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
 Code = Annotated[str, Query(min_length=1, max_length=64)]
+Instant = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$",
+        description="An ISO 8601 date and time with its offset, e.g. 2026-11-01T00:00:00+08:00.",
+    ),
+]
+"""A strict date-time query value: a Unix timestamp or a time without offset is refused."""
 
 
 def _public(item: ActionItem) -> ActionItemPublic:
@@ -88,11 +98,28 @@ async def acknowledgement_times(
     session: SessionDep,
     actor: Member,
     now: NowDep,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant = None,
+    until: Instant = None,
     programme_code: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> object:
     """Acknowledgement times per organisation: count, median, p90, late and overdue."""
     return await acknowledgements.times(
-        session, actor, now=now, since=since, until=until, programme_code=programme_code
+        session,
+        actor,
+        now=now,
+        since=_instant("since", since),
+        until=_instant("until", until),
+        programme_code=programme_code,
     )
+
+
+def _instant(field: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise RuleViolation(
+            f"{field} is not a date and time",
+            [FieldProblem(field, "datetime_parsing", "an ISO 8601 date and time with its offset")],
+        ) from None

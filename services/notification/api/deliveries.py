@@ -14,7 +14,7 @@ from shared.access import Principal, Scope
 from shared.errors import FieldProblem, RuleViolation
 from shared.web.auth import CurrentPrincipal, require
 from shared.web.deps import NowDep, SessionDep
-from shared.web.paging import NEXT_LINK_RESPONSE, AfterQuery, decode_cursor, page_limit, paginate
+from shared.web.paging import NEXT_LINK_RESPONSE, after_query, decode_cursor, page_limit, paginate
 
 router = APIRouter(tags=["deliveries"])
 Subscriber = Annotated[Principal, require(Scope.NOTIFICATION_SUBSCRIBE)]
@@ -28,7 +28,7 @@ async def list_deliveries(
     actor: CurrentPrincipal,
     subscription_id: uuid.UUID | None = None,
     state: DeliveryState | None = None,
-    after: AfterQuery = None,
+    after: Annotated[str | None, after_query((str, str))] = None,
     limit: Annotated[int, page_limit(100, 500)] = 100,
 ) -> object:
     """List deliveries oldest first, paged by cursor (`Link` header); `state=failed`: exhausted ones."""
