@@ -71,6 +71,9 @@ class EventConsumer:
         retry_backoff_s: the first retry's delay; it doubles with each attempt.
         clock: where `ReceivedEvent.now` comes from; the system clock by default.
         max_backoff_s: the longest wait between retries during an infrastructure outage.
+        handler_timeout_s: the longest one batch or one event's transaction may take; past it the
+            run is cancelled and retried as an infrastructure failure (a connection that hangs
+            through a database restart must not hold the partition for ever).
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class EventConsumer:
         retry_backoff_s: float = 0.2,
         clock: Clock | None = None,
         max_backoff_s: float = 30.0,
+        handler_timeout_s: float = 60.0,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -101,6 +105,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s
         self._max_backoff_s = max_backoff_s
+        self._handler_timeout_s = handler_timeout_s
 
     async def run(self) -> None:
         """Consume until cancelled, committing each fetch's offsets after its batches are stored.
@@ -199,7 +204,7 @@ class EventConsumer:
         duplicates: Counter[str] = Counter()
         failing: str | None = None
         try:
-            async with self._unit_of_work() as session:
+            async with asyncio.timeout(self._handler_timeout_s), self._unit_of_work() as session:
                 fresh = await claim(
                     session, self._group, [(i.event.id, i.event.envelope.type) for i in items]
                 )
@@ -264,7 +269,8 @@ class EventConsumer:
                     attempts += 1
 
     async def _handle_one(self, event: ReceivedEvent) -> str:  # type: ignore[type-arg]
-        return await handle_event(self._unit_of_work, self._subscriptions, self._group, event)
+        async with asyncio.timeout(self._handler_timeout_s):
+            return await handle_event(self._unit_of_work, self._subscriptions, self._group, event)
 
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]
         log.error(

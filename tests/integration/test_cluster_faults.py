@@ -184,6 +184,7 @@ class FaultRun:
             dead_letter_topic=self.dlq,
             batch_size=200,
             max_backoff_s=2.0,
+            handler_timeout_s=10.0,
         )
         self.tasks[name] = supervise(name, consumer.run)
         self.closers += [kafka_consumer.stop, producer.stop]
@@ -378,12 +379,15 @@ async def test_poison_events_are_dead_lettered_exactly_and_the_rest_flow_on(
 async def test_postgresql_stopped_mid_flow_delays_but_dead_letters_and_loses_nothing(
     kafka_cluster: KafkaCluster, tmp_path: Path
 ) -> None:
-    """A database of its own, so stopping it touches no other test's connections."""
+    """A database of its own, so stopping it touches no other test's connections; stopped in
+    `immediate` mode (no checkpoint, like a crash) and restarted."""
     try:
         find_bindir()
     except PostgresLauncherError:
         pytest.skip("no PostgreSQL binaries to start a server of its own (an external DATABASE_URL)")
-    server = PostgresCluster(tmp_path / "pg").start()
+    # Durable, as in production: the test servers' synchronous_commit=off would lose commits the
+    # consumer was told had landed when the server stops like a crash, and their offsets are gone.
+    server = PostgresCluster(tmp_path / "pg", durable=True).start()
 
     async def outage(run: FaultRun) -> str:
         await asyncio.to_thread(server.stop, "immediate")
