@@ -71,6 +71,10 @@ F14 = (
     "F14 notification: GET /acknowledgements/times takes until=0.5 (pydantic's lax datetime reads a Unix "
     "timestamp) where the schema declares a date-time: a negative finding, fixed by strict parsing"
 )
+F16 = (
+    "F16 notification: GET /acknowledgements/times declares since/until as date-times with a pattern; the "
+    "pattern admits 0000-00-00T00:00Z, which is no date (calendar validity is a rule no pattern states)"
+)
 F15 = (
     "F15 reporting: monthly evaluations only for a programme whose profile sets them, and indicator reports "
     "checked against the profile's indicators (and an Idempotency-Key reused by the fuzzer for another body): "
@@ -122,10 +126,11 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("registry", POSITIVE, "GET /patrols/missing"): F12,
     ("registry", POSITIVE, "POST /demonstration-areas"): F13,
     ("notification", "negative_data_rejection", "GET /acknowledgements/times"): F14,
+    ("notification", POSITIVE, "GET /acknowledgements/times"): F16,
     # the stateful phase chains the operations above; its failures carry no operation label
     ("registry", POSITIVE, "Stateful tests"): "F1, F2, F4, F11, F12, F13",
     ("reporting", POSITIVE, "Stateful tests"): "F5, F9, F15",
-    ("notification", POSITIVE, "Stateful tests"): "F3, F6, F10",
+    ("notification", POSITIVE, "Stateful tests"): "F3, F6, F10, F16",
 }
 
 RELAXED = {
