@@ -193,7 +193,9 @@ RULES: dict[str, Text] = {
     "one_area_per_community": Text(
         "The community is already in a demonstration area.", "该小区已划入其他示范区。"
     ),
-    "same_programme": Text("The communities must belong to one programme.", "所列小区须属于同一改造计划。"),
+    "same_programme": Text(
+        "Everything named must belong to the same programme.", "所列小区或项目须属于同一改造计划。"
+    ),
     # --- registry: the ledger spreadsheet import
     "spreadsheet_type": Text("Upload the ledger as XLSX or CSV.", "请上传 XLSX 或 CSV 格式的台账。"),
     "spreadsheet_empty": Text("The file has no ledger rows.", "文件中没有台账内容。"),
@@ -272,7 +274,6 @@ RULES: dict[str, Text] = {
         "建筑面积以台账为准；请省略或填写与台账一致的数值。",
     ),
     "required": Text("This field is required here.", "此处必须填写该字段。"),
-    "same_programme": Text("The project belongs to another programme.", "该项目属于其他实施方案。"),
     "within_listed_count": Text(
         "More projects than the programme's list of centrally funded communities.",
         "超过中央资金补助小区名单的数量。",
@@ -385,7 +386,7 @@ RULES: dict[str, Text] = {
     "decimal_max_places": Text("Too many decimal places.", "小数位数过多。"),
     "decimal_format": Text(
         'Write a plain decimal string, e.g. "25000.50" (no sign, exponent or spaces).',
-        "请写成普通十进制数字字符串，如 \"25000.50\"（不带正负号、指数或空格）。",
+        '请写成普通十进制数字字符串，如 "25000.50"（不带正负号、指数或空格）。',
     ),
     "bool_type": Text("Must be true or false.", "须为 true 或 false。"),
     "bool_parsing": Text("Must be true or false.", "须为 true 或 false。"),

@@ -47,9 +47,7 @@ def upgrade() -> None:
     op.create_table(
         "demonstration_area_community",
         sa.Column("community_id", sa.Uuid, sa.ForeignKey("community.id"), primary_key=True),
-        sa.Column(
-            "area_id", sa.Uuid, sa.ForeignKey("demonstration_area.id"), nullable=False, index=True
-        ),
+        sa.Column("area_id", sa.Uuid, sa.ForeignKey("demonstration_area.id"), nullable=False, index=True),
     )
 
 
