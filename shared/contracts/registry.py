@@ -14,6 +14,8 @@ from shared.contracts.topics import REGISTRY_EVENTS
 
 __all__ = [
     "AcceptanceFailed",
+    "CommunityReassessed",
+    "CommunityRegistered",
     "ConstructionCompleted",
     "ConstructionStarted",
     "Defect",
@@ -66,6 +68,62 @@ class ProjectRegistered(_ProjectEvent):
 
     name: str
     investment_fen: int = Field(ge=0)
+    registered_on: date | None = Field(
+        default=None,
+        description="The business date the project entered the ledger (Asia/Shanghai); absent in events "
+        "written before it was added, when the event's time stands for it.",
+    )
+    street_office: str | None = Field(
+        default=None, description="The community's street office (街道办事处), for street-level rollups."
+    )
+
+
+class _CommunityEvent(EventPayload):
+    """A ledger entry's facts, keyed by community id: what reporting counts per street office."""
+
+    SOURCE: ClassVar[str] = "urn:renovation:registry"
+    TOPIC: ClassVar[str] = REGISTRY_EVENTS
+
+    community_id: UUID
+    programme_code: str
+    district_code: str
+    street_office: str | None = None
+    eligible: bool
+    households: int = Field(ge=0)
+    floor_area_m2: Decimal = Field(ge=0)
+    tier: str | None = None
+    demonstration: bool = False
+    centrally_funded: bool = False
+
+    def partition_key(self) -> str:
+        return str(self.community_id)
+
+    def subject(self) -> str:
+        return f"communities/{self.community_id}"
+
+    def district(self) -> str | None:
+        return self.district_code
+
+
+class CommunityRegistered(_CommunityEvent):
+    """A surveyed community entered the ledger (台账), eligible or not (Kaifeng 六(一))."""
+
+    TYPE: ClassVar[str] = "registry.community.registered.v1"
+
+    name: str
+    registered_on: date = Field(description="The business date of registration (Asia/Shanghai).")
+
+
+class CommunityReassessed(_CommunityEvent):
+    """A correction re-assessed a community's eligibility; the fields are the outcome after it.
+
+    `was_eligible` is the outcome before, so a consumer adjusts its counts without reading back.
+    """
+
+    TYPE: ClassVar[str] = "registry.community.reassessed.v1"
+
+    was_eligible: bool
+    reassessed_on: date
 
 
 class ProjectAccepted(_ProjectEvent):
