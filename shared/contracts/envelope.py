@@ -64,6 +64,7 @@ class CloudEvent(BaseModel):
         """
         new_id = event_id or str(uuid.uuid4())
         traceparent = current_traceparent()
+        extensions: dict[str, Any] = {TRACEPARENT: traceparent} if traceparent else {}
         return cls(
             specversion="1.0",
             id=new_id,
@@ -76,7 +77,7 @@ class CloudEvent(BaseModel):
             causationid=causation_id_var.get(),
             districtcode=payload.district(),
             partitionkey=payload.partition_key(),
-            **({TRACEPARENT: traceparent} if traceparent else {}),
+            **extensions,
         )
 
     def to_bytes(self) -> bytes:
