@@ -353,8 +353,9 @@ class _event_context:
             (causation_id_var, causation_id_var.set(env.id)),
             (event_id_var, event_id_var.set(env.id)),
         ]
-        self._trace = tracing.EventScope(env.type, env.id, tracing.traceparent_of(env.model_extra))
-        self._trace.__enter__()
+        self._trace = tracing.event_scope(env.type, env.id, env.model_extra)
+        if self._trace is not None:
+            self._trace.__enter__()
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if self._trace is not None:

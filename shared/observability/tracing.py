@@ -40,6 +40,7 @@ __all__ = [
     "configure_tracing",
     "current_traceparent",
     "end_span",
+    "event_scope",
     "install",
     "parent_context",
     "span_traceparent",
@@ -246,6 +247,23 @@ def span_traceparent(span: Span | None, fallback: str | None) -> str | None:
     if span is None:
         return fallback
     return _format(span) or fallback
+
+
+def event_scope(event_type: str, event_id: str, extensions: Mapping[str, Any] | None) -> EventScope | None:
+    """The scope to run an event's handler in, or None when there is nothing to do.
+
+    Args:
+        event_type: the CloudEvents type.
+        event_id: the CloudEvents id.
+        extensions: the envelope's extension members (`CloudEvent.model_extra`).
+
+    Returns:
+        None while tracing is off and the event has no extension to forward (the consumer's
+        per-event cost stays one check); else an `EventScope` to enter around the handler.
+    """
+    if _tracer is None and not extensions:
+        return None
+    return EventScope(event_type, event_id, traceparent_of(extensions))
 
 
 class EventScope:

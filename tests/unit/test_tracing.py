@@ -100,6 +100,11 @@ def test_while_off_a_handled_events_traceparent_is_forwarded_to_the_events_it_ca
     assert tracing.traceparent_of(after.model_extra) is None
 
 
+def test_while_off_an_event_without_extensions_costs_no_scope() -> None:
+    assert tracing.event_scope("t.v1", "evt-1", {}) is None
+    assert tracing.event_scope("t.v1", "evt-1", {"traceparent": UPSTREAM}) is not None
+
+
 def test_while_on_the_handler_span_is_a_child_of_the_events_traceparent(
     spans: InMemorySpanExporter,
 ) -> None:
