@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from services.reporting.api.deps import DistrictPath, OptionalProgrammeQuery, ProgrammeQuery, Reader
 from services.reporting.domain.periods import Period
 from services.reporting.domain.rollups import requested_span
-from services.reporting.handlers import rollups
+from services.reporting.handlers import rollups, street_rollups
 from services.reporting.models.rollups import DistrictRollupPublic, UtilityRollupPublic
+from services.reporting.models.streets import StreetOfficeRollupPublic
+from shared.i18n import negotiate
 from shared.types import ProcessDate
 from shared.web.deps import NowDep, SessionDep
 
@@ -49,6 +51,27 @@ async def read_district_rollup(
     """One district's rollup (as of a period's end)."""
     span = requested_span(period, on, now)
     return await rollups.district_rollup(session, actor, district_code, span, programme)
+
+
+@router.get(
+    "/rollups/districts/{district_code}/street-offices", response_model=list[StreetOfficeRollupPublic]
+)
+async def list_street_office_rollups(
+    district_code: DistrictPath,
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    now: NowDep,
+    period: PeriodQuery = None,
+    on: DateQuery = None,
+    programme: OptionalProgrammeQuery = None,
+) -> list[StreetOfficeRollupPublic]:
+    """One district's ledger and projects by step per street office (as of a period's end)."""
+    span = requested_span(period, on, now)
+    language = negotiate(request.headers.get("accept-language"))
+    return await street_rollups.street_office_rollups(
+        session, actor, district_code, span, programme, language
+    )
 
 
 @router.get("/rollups/utilities", response_model=list[UtilityRollupPublic])
