@@ -11,7 +11,7 @@ from services.reporting.domain.periods import Period
 from services.reporting.domain.rollups import requested_span
 from services.reporting.handlers import rollups, street_rollups
 from services.reporting.models.rollups import DistrictRollupPublic, UtilityRollupPublic
-from services.reporting.models.streets import StreetOfficeRollupPublic
+from services.reporting.models.streets import StreetOfficeRollupPublic, StreetProjectPublic
 from shared.i18n import negotiate
 from shared.types import ProcessDate
 from shared.web.deps import NowDep, SessionDep
@@ -71,6 +71,30 @@ async def list_street_office_rollups(
     language = negotiate(request.headers.get("accept-language"))
     return await street_rollups.street_office_rollups(
         session, actor, district_code, span, programme, language
+    )
+
+
+@router.get(
+    "/rollups/districts/{district_code}/street-offices/projects", response_model=list[StreetProjectPublic]
+)
+async def list_street_office_projects(
+    district_code: DistrictPath,
+    session: SessionDep,
+    actor: Reader,
+    now: NowDep,
+    street_office: Annotated[
+        str, Query(max_length=200, description='The street office\'s name; "" for projects that name none.')
+    ],
+    on: DateQuery = None,
+    programme: OptionalProgrammeQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many projects.")] = 200,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="Skip this many first.")] = 0,
+) -> list[StreetProjectPublic]:
+    """A street office's projects and the days of their steps (as of the end of `date`)."""
+    span = requested_span(None, on, now)
+    as_of = span.end if span else None
+    return await street_rollups.street_office_projects(
+        session, actor, district_code, street_office, as_of, programme, limit, offset
     )
 
 

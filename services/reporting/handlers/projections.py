@@ -154,7 +154,9 @@ async def count_registered_project(session: AsyncSession, event: ReceivedEvent[P
         {"registered_projects": 1, "registered_investment_fen": p.investment_fen},
     )
     await add_delta(session, delta, event.now)
-    streets.remember_project_office(session, p.project_id, p.programme_code, p.district_code, p.street_office)
+    streets.remember_project_office(
+        session, p.project_id, p.programme_code, p.district_code, p.street_office, p.name, day
+    )
     amounts = {"registered_projects": 1}
     streets.add_office_delta(
         session, p.programme_code, p.district_code, p.street_office, day, amounts, event.now

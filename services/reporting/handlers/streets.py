@@ -19,14 +19,14 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.projections import STREET_FIGURES
-from services.reporting.models.streets import NO_STREET_OFFICE, ProjectStreet, StreetDay
+from services.reporting.models.streets import NO_STREET_OFFICE, STEP_DAYS, ProjectStreet, StreetDay
 
 __all__ = [
     "add_office_delta",
@@ -37,6 +37,9 @@ __all__ = [
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 _PENDING = "reporting.pending_street_deltas"
 _RESOLVE_CHUNK = 500
+OFFICE_LENGTH = 200
+"""The registry's bound on a street office's name; a longer one (no producer sends it) is cut, not
+refused, so a project's district figures are never lost over its street office."""
 
 # (programme, district, street office or None, project id or None, day): one of the two is set.
 _Key = tuple[str, str, str | None, uuid.UUID | None, date]
@@ -45,10 +48,11 @@ _Key = tuple[str, str, str | None, uuid.UUID | None, date]
 class _Pending:
     """A transaction's street-level work: directory rows to write and deltas to add."""
 
-    __slots__ = ("deltas", "directory")
+    __slots__ = ("deltas", "directory", "step_days")
 
     def __init__(self) -> None:
-        self.directory: dict[uuid.UUID, tuple[str, str, str]] = {}
+        self.directory: dict[uuid.UUID, dict[str, Any]] = {}
+        self.step_days: dict[str, dict[uuid.UUID, date]] = {}
         self.deltas: dict[_Key, tuple[dict[str, int], datetime]] = {}
 
     def add(self, key: _Key, amounts: Mapping[str, int], now: datetime) -> None:
@@ -96,7 +100,7 @@ def add_office_delta(
     Raises:
         ValueError: a figure the street rows do not carry (a programming error).
     """
-    office = street_office or NO_STREET_OFFICE
+    office = (street_office or NO_STREET_OFFICE)[:OFFICE_LENGTH]
     key: _Key = (programme_code, district_code, office, None, day)
     _pending(session).add(key, _street_amounts(amounts), now)
 
@@ -125,7 +129,11 @@ def add_project_delta(
         ValueError: a figure the street rows do not carry.
     """
     key: _Key = (programme_code, district_code, None, project_id, day)
-    _pending(session).add(key, _street_amounts(amounts), now)
+    pending = _pending(session)
+    pending.add(key, _street_amounts(amounts), now)
+    for figure in amounts:
+        if figure in STEP_DAYS:
+            pending.step_days.setdefault(STEP_DAYS[figure], {})[project_id] = day
 
 
 def remember_project_office(
@@ -134,6 +142,8 @@ def remember_project_office(
     programme_code: str,
     district_code: str,
     street_office: str | None,
+    name: str | None = None,
+    registered_on: date | None = None,
 ) -> None:
     """Note a project's street office, written (once, first wins) just before the commit.
 
@@ -143,9 +153,19 @@ def remember_project_office(
         programme_code: its programme.
         district_code: its district.
         street_office: its community's street office, if the event names one.
+        name: the project's name, for the drill-down to projects.
+        registered_on: the day it counts as registered.
     """
     _pending(session).directory.setdefault(
-        project_id, (programme_code, district_code, street_office or NO_STREET_OFFICE)
+        project_id,
+        {
+            "project_id": project_id,
+            "programme_code": programme_code,
+            "district_code": district_code,
+            "street_office": (street_office or NO_STREET_OFFICE)[:OFFICE_LENGTH],
+            "name": name[:200] if name else None,
+            "registered_on": registered_on,
+        },
     )
 
 
@@ -159,11 +179,10 @@ def _write_pending(session: Session) -> None:
     if dialect not in _INSERTS:
         raise RuntimeError(f"reporting projections need PostgreSQL or SQLite, not {dialect}")
     if pending.directory:
-        rows = [
-            {"project_id": pid, "programme_code": p, "district_code": d, "street_office": s}
-            for pid, (p, d, s) in sorted(pending.directory.items())
-        ]
-        session.execute(_directory_insert(dialect), rows)
+        session.execute(_directory_insert(dialect), [pending.directory[k] for k in sorted(pending.directory)])
+    for column, days in sorted(pending.step_days.items()):
+        rows = [{"pid": pid, "day": day} for pid, day in sorted(days.items())]
+        session.execute(_set_step_day(column), rows)
     offices = _resolve(session, pending)
     merged: dict[tuple[str, str, str, date], tuple[dict[str, int], datetime]] = {}
     for (programme, district, office, project_id, day), (amounts, at) in pending.deltas.items():
@@ -205,6 +224,13 @@ def _resolve(session: Session, pending: _Pending) -> dict[uuid.UUID, str]:
 @cache
 def _directory_insert(dialect: str) -> Any:
     return _INSERTS[dialect](ProjectStreet.__table__).on_conflict_do_nothing(index_elements=["project_id"])  # type: ignore[attr-defined]
+
+
+@cache
+def _set_step_day(column: str) -> Any:
+    """Set one step's day on a project's directory row (a project the directory lacks: no row)."""
+    table = ProjectStreet.__table__  # type: ignore[attr-defined]
+    return update(table).where(table.c.project_id == bindparam("pid")).values({column: bindparam("day")})
 
 
 @cache

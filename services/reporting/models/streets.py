@@ -46,14 +46,22 @@ class StreetDay(SQLModel, table=True):
 
 
 class ProjectStreet(SQLModel, table=True):
-    """Which street office a project belongs to, from its registration (written once)."""
+    """Which street office a project belongs to (written once, from its registration), and the day
+    it reached each step: each date is set by its own event, so replay order cannot change it."""
 
     __tablename__ = "project_street"
+    __table_args__ = (Index("ix_project_street_office", "district_code", "street_office"),)
 
     project_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
     programme_code: str = Field(sa_column=Column(String(64), nullable=False))
     district_code: str = Field(sa_column=Column(String(64), nullable=False))
     street_office: str = Field(sa_column=Column(String(200), nullable=False))
+    name: str | None = Field(default=None, sa_column=Column(String(200)))
+    registered_on: date | None = Field(default=None, sa_column=Column(Date))
+    started_on: date | None = Field(default=None, sa_column=Column(Date))
+    completed_on: date | None = Field(default=None, sa_column=Column(Date))
+    accepted_on: date | None = Field(default=None, sa_column=Column(Date))
+    closed_on: date | None = Field(default=None, sa_column=Column(Date))
 
 
 class StreetOfficeFigures(SQLModel):
@@ -84,3 +92,26 @@ class StreetOfficeRollupPublic(StreetOfficeFigures):
     as_of: date | None = Field(default=None, description="The period's last day: figures are as of its end.")
     period_label: str | None = Field(default=None, description="e.g. 2026-11-20, 2026-W47, 2026-11.")
     in_period: StreetOfficeFigures | None = Field(default=None, description="What changed during the period.")
+
+
+STEP_DAYS = {
+    "started_projects": "started_on",
+    "completed_projects": "completed_on",
+    "accepted_projects": "accepted_on",
+    "closed_projects": "closed_on",
+}
+"""The step figure an event adds to → the project's column for the day it happened."""
+
+
+class StreetProjectPublic(SQLModel):
+    """One project of a street office and the days it reached its steps (as of a period's end)."""
+
+    project_id: uuid.UUID
+    name: str | None = Field(default=None, description="The project's name at registration.")
+    district_code: str
+    street_office: str
+    registered_on: date | None = None
+    started_on: date | None = None
+    completed_on: date | None = None
+    accepted_on: date | None = None
+    closed_on: date | None = None

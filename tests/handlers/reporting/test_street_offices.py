@@ -12,7 +12,7 @@ import pytest
 from services.reporting.domain.periods import Period, period_span
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.rollups import district_rollup
-from services.reporting.handlers.street_rollups import street_office_rollups
+from services.reporting.handlers.street_rollups import street_office_projects, street_office_rollups
 from services.reporting.models.streets import StreetDay
 from shared.contracts.registry import (
     CommunityReassessed,
@@ -229,3 +229,28 @@ async def test_concurrent_community_events_add_up_exactly(harness_for) -> None: 
     figures = (await _offices(harness))[WENHUA]
     assert (figures["eligible_communities"], figures["eligible_households"]) == (20, 200)
     assert figures["eligible_floor_area_dm2"] == 20 * 101
+
+
+async def test_a_street_office_lists_its_projects_with_the_days_of_their_steps_as_of_a_day(
+    harness_for,  # type: ignore[no-untyped-def]
+) -> None:
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    p, later, elsewhere = project(WENHUA), project(WENHUA, on=date(2026, 11, 20)), project(DUFU)
+    for payload in (p, later, elsewhere, *steps(p, date(2026, 11, 10))):
+        await harness.deliver(payload)
+
+    async def listed(office_name: str, as_of: date | None = None, actor=None):  # type: ignore[no-untyped-def]
+        return await harness.run(
+            lambda s: street_office_projects(s, actor or office(), JINSHUI, office_name, as_of, PROGRAMME)
+        )
+
+    now = {r.project_id: r for r in await listed(WENHUA)}
+    assert set(now) == {p.project_id, later.project_id}
+    assert (now[p.project_id].started_on, now[p.project_id].closed_on) == (date(2026, 11, 10),) * 2
+    assert now[p.project_id].registered_on == date(2026, 11, 3) and now[p.project_id].name == p.name
+    assert now[later.project_id].started_on is None
+    (then,) = await listed(WENHUA, date(2026, 11, 9))  # the later project was not registered yet
+    assert (then.project_id, then.registered_on, then.started_on) == (p.project_id, date(2026, 11, 3), None)
+    assert [r.project_id for r in await listed(DUFU)] == [elsewhere.project_id]
+    with pytest.raises(NotFound):
+        await listed(WENHUA, actor=district(ERQI))

@@ -70,10 +70,17 @@ def upgrade() -> None:
         sa.Column("programme_code", sa.String(64), nullable=False),
         sa.Column("district_code", sa.String(64), nullable=False),
         sa.Column("street_office", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(200)),
+        *[
+            sa.Column(day, sa.Date)
+            for day in ("registered_on", "started_on", "completed_on", "accepted_on", "closed_on")
+        ],
     )
+    op.create_index("ix_project_street_office", "project_street", ["district_code", "street_office"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_project_street_office", table_name="project_street")
     op.drop_table("project_street")
     op.drop_index("ix_street_day_district_day", table_name="street_day")
     op.drop_table("street_day")
