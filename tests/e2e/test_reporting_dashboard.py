@@ -115,6 +115,10 @@ async def test_the_dashboard_shows_the_seeded_city_drills_down_and_keeps_distric
             await expect(office.locator('#streets td[data-figure="accepted"]')).to_have_text(
                 str(accepted_there)
             )
+            # and on to its projects, with the day each reached its steps
+            registered_there = len([n for n in range(CITY["zz-jinshui"][0]) if n % 2 == 0])
+            await expect(office.locator("#street-projects tr[data-project]")).to_have_count(registered_there)
+            await expect(office.locator("#street-projects")).to_contain_text("zz-jinshui-0号院")
             await office.screenshot(path=str(tmp_path / "dashboard-street.png"), full_page=True)
             await office.click('#crumbs [data-crumb="city"]')
             await expect(rows).to_have_count(len(CITY))

@@ -106,6 +106,7 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("reporting", POSITIVE, "GET /rollups/districts"): F5,
     ("reporting", POSITIVE, "GET /rollups/districts/{district_code}"): F5,
     ("reporting", POSITIVE, "GET /rollups/districts/{district_code}/street-offices"): F5,
+    ("reporting", POSITIVE, "GET /rollups/districts/{district_code}/street-offices/projects"): F5,
     ("reporting", POSITIVE, "GET /rollups/utilities"): F5,
     ("reporting", POSITIVE, "GET /indicators"): F5,
     ("reporting", POSITIVE, "POST /evaluations"): F15,

@@ -83,8 +83,9 @@ async def list_street_office_projects(
     actor: Reader,
     now: NowDep,
     street_office: Annotated[
-        str, Query(max_length=200, description='The street office\'s name; "" for projects that name none.')
-    ],
+        str,
+        Query(max_length=200, description='The street office\'s name; "" or absent: projects naming none.'),
+    ] = "",
     on: DateQuery = None,
     programme: OptionalProgrammeQuery = None,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many projects.")] = 200,

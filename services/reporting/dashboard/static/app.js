@@ -231,6 +231,7 @@
     $("reports-panel").hidden = !code || !p.weekly_reports;
     $("streets-panel").hidden = !code;
     if (code) await renderStreets(code, dated, mine);
+    if (code) await renderStreetProjects(code, day, mine);
     if (code && p.weekly_reports) await renderReports(code, day);
   }
 
@@ -257,6 +258,33 @@
           el("td", {}, fmt(r.completed_projects)),
           el("td", { "data-figure": "accepted" }, fmt(r.accepted_projects)),
           el("td", {}, fmt(r.closed_projects)),
+        ),
+      ),
+    );
+  }
+
+  // a street office's projects and the day each reached its steps (the last level of the drill-down)
+  async function renderStreetProjects(code, day, mine) {
+    const shown = state.street !== null;
+    $("street-projects").hidden = $("street-projects-title").hidden = !shown;
+    if (!shown) return;
+    const params = { programme: state.programme, street_office: state.street, date: day };
+    const rows = await get(`/rollups/districts/${encodeURIComponent(code)}/street-offices/projects`, params);
+    if (mine !== rendering) return;
+    const when = (d) => d || "—";
+    table(
+      $("street-projects"),
+      [[t("project"), "text"], [t("registered")], [t("started")], [t("completed")], [t("done")], [t("closed")]],
+      (rows || []).map((r) =>
+        el(
+          "tr",
+          { "data-project": r.project_id },
+          el("td", { class: "text" }, r.name || r.project_id),
+          el("td", {}, when(r.registered_on)),
+          el("td", {}, when(r.started_on)),
+          el("td", {}, when(r.completed_on)),
+          el("td", { "data-figure": "accepted" }, when(r.accepted_on)),
+          el("td", {}, when(r.closed_on)),
         ),
       ),
     );
