@@ -32,8 +32,6 @@ DELIVERY_ONLY_SERVICES: dict[str, str] = {
 """Services whose handlers forward events outward; they do not count as handling a type."""
 
 PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
-    "registry.community.registered.v1": "until reporting counts the ledger per street office",
-    "registry.community.reassessed.v1": "until reporting counts the ledger per street office",
     "funding.investment.planned.v1": "funding's record of a plan version for departments; reporting reads "
     "the registry's plan events",
     "funding.source.committed.v1": "who funds a project is read through funding's sources API; the event "

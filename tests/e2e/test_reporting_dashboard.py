@@ -2,7 +2,7 @@
 and PostgreSQL with seeded events.
 
 The page loads under its CSP with no console error, shows the seeded figures, drills from the city
-to a district and on to a weekly report, switches to English, and a district's token shows that
+to a district, on to a weekly report and to a street office, switches to English, and a district's token shows that
 district only. Screenshots are kept in the test's temporary directory (printed with -s).
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_reporting_exports import CITY, PROGRAMME, WEEK_OF, seed_city
+from tests.e2e.test_reporting_exports import CITY, JINSHUI_STREETS, PROGRAMME, WEEK_OF, seed_city
 from tests.support import tokens
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -105,6 +105,21 @@ async def test_the_dashboard_shows_the_seeded_city_drills_down_and_keeps_distric
                 "金水区文化路街道两个小区通过验收。"
             )
             await office.screenshot(path=str(tmp_path / "dashboard-district.png"), full_page=True)
+            # on to a street office (街道): Jinshui's projects alternate between two
+            streets = office.locator("#streets tr[data-street]")
+            await expect(streets).to_have_count(len(JINSHUI_STREETS))
+            await office.click(f'#streets tr[data-street="{JINSHUI_STREETS[0]}"]')
+            await expect(office.locator('#crumbs [data-crumb="street"]')).to_have_text(JINSHUI_STREETS[0])
+            await expect(streets).to_have_count(1)
+            accepted_there = len([n for n in range(CITY["zz-jinshui"][2]) if n % 2 == 0])
+            await expect(office.locator('#streets td[data-figure="accepted"]')).to_have_text(
+                str(accepted_there)
+            )
+            # and on to its projects, with the day each reached its steps
+            registered_there = len([n for n in range(CITY["zz-jinshui"][0]) if n % 2 == 0])
+            await expect(office.locator("#street-projects tr[data-project]")).to_have_count(registered_there)
+            await expect(office.locator("#street-projects")).to_contain_text("zz-jinshui-0号院")
+            await office.screenshot(path=str(tmp_path / "dashboard-street.png"), full_page=True)
             await office.click('#crumbs [data-crumb="city"]')
             await expect(rows).to_have_count(len(CITY))
 

@@ -47,6 +47,14 @@ def _event(payload: object, day: date) -> bytes:
     return envelope.model_copy(update={"time": at}).to_bytes()
 
 
+JINSHUI_STREETS = ("文化路街道", "杜岭街道")
+"""Jinshui's projects alternate between two street offices; the other districts' name none."""
+
+
+def _street(district: str, n: int) -> str | None:
+    return JINSHUI_STREETS[n % 2] if district == "zz-jinshui" else None
+
+
 async def seed_city(platform) -> SeededCity:  # type: ignore[no-untyped-def]
     """Start reporting on the fixed clock, publish `CITY`'s projects, wait until counted, publish W47's bulletin."""
     settings = platform.settings("reporting")
@@ -64,7 +72,10 @@ async def seed_city(platform) -> SeededCity:  # type: ignore[no-untyped-def]
             name = f"{district}-{n}号院"
             records.append(
                 _event(
-                    ProjectRegistered(**ids, name=name, investment_fen=INVESTMENT_FEN), date(2026, 10, 8 + n)
+                    ProjectRegistered(
+                        **ids, name=name, investment_fen=INVESTMENT_FEN, street_office=_street(district, n)
+                    ),
+                    date(2026, 10, 8 + n),
                 )
             )
             if n < started:

@@ -105,6 +105,8 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     **{("registry", POSITIVE, f"POST /projects/{{project_id}}/{step}"): F4 for step in REGISTRY_STEPS},
     ("reporting", POSITIVE, "GET /rollups/districts"): F5,
     ("reporting", POSITIVE, "GET /rollups/districts/{district_code}"): F5,
+    ("reporting", POSITIVE, "GET /rollups/districts/{district_code}/street-offices"): F5,
+    ("reporting", POSITIVE, "GET /rollups/districts/{district_code}/street-offices/projects"): F5,
     ("reporting", POSITIVE, "GET /rollups/utilities"): F5,
     ("reporting", POSITIVE, "GET /indicators"): F5,
     ("reporting", POSITIVE, "POST /evaluations"): F15,

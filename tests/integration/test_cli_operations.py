@@ -128,6 +128,15 @@ FIGURES = (
     " accepted_projects, accepted_investment_fen FROM district_day"
     " ORDER BY programme_code, district_code, day"
 )
+STREET_FIGURES = (
+    "SELECT programme_code, district_code, street_office, day, ledger_communities, eligible_communities,"
+    " eligible_households, eligible_floor_area_dm2, registered_projects, accepted_projects FROM street_day"
+    " ORDER BY programme_code, district_code, street_office, day"
+)
+PROJECT_STEPS = (
+    "SELECT project_id, street_office, registered_on, started_on, completed_on, accepted_on, closed_on"
+    " FROM project_street ORDER BY project_id"
+)
 
 
 async def test_replay_rebuilds_reporting_figures_in_a_fresh_database(platform) -> None:  # type: ignore[no-untyped-def]
@@ -152,6 +161,12 @@ async def test_replay_rebuilds_reporting_figures_in_a_fresh_database(platform) -
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "handled into the new database" in rebuilt.output
     assert await query(fresh, FIGURES) == await query(live, FIGURES)
+    by_street = await query(live, STREET_FIGURES)
+    assert sum(row[-1] for row in by_street) == 2, "accepted projects count per street office too"
+    assert await query(fresh, STREET_FIGURES) == by_street
+    projects = await query(live, PROJECT_STEPS)
+    assert len(projects) == 2 and all(row[5] is not None for row in projects), projects  # accepted_on
+    assert await query(fresh, PROJECT_STEPS) == projects
     pending = await scalar(fresh, "SELECT count(*) FROM outbox_message WHERE state <> 'published'")
     assert pending == 0, "the rebuilt database does not announce history again"
 

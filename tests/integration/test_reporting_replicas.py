@@ -23,6 +23,8 @@ from shared.clock import shanghai_date
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.funding import SubsidyApproved
 from shared.contracts.registry import (
+    CommunityReassessed,
+    CommunityRegistered,
     ProjectAccepted,
     ProjectRegistered,
     PropertyTakenOver,
@@ -46,15 +48,33 @@ FIGURES = (
     "taken_over_floor_area_dm2",
     "patrols_recorded",
     "patrol_hazards",
+    "ledger_communities",
+    "eligible_communities",
+    "eligible_households",
+    "eligible_floor_area_dm2",
+)
+STREET_FIGURES = (
+    "ledger_communities",
+    "eligible_communities",
+    "eligible_households",
+    "eligible_floor_area_dm2",
+    "registered_projects",
+    "accepted_projects",
 )
 START = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
 
 
-def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Counter[str]]]:
-    """Registered, accepted, approved, taken-over and patrol events over five weeks, and their figures."""
+Streets = dict[tuple[str, str], Counter[str]]
+"""(district, street office or "") → the street office's figures."""
+
+
+def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Counter[str]], Streets]:
+    """Community, registered, accepted, approved, taken-over and patrol events over five weeks, and
+    their figures per district and per street office."""
     rng = random.Random(seed)
     events: list[CloudEvent] = []
     expected: dict[str, Counter[str]] = defaultdict(Counter)
+    streets: Streets = defaultdict(Counter)
     for n in range(projects):
         district = DISTRICTS[n % len(DISTRICTS)]
         ids = {"project_id": uuid.uuid4(), "community_id": uuid.uuid4()}
@@ -62,10 +82,20 @@ def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Coun
         # a few projects at the money ceiling: sums far beyond 2**53 must stay exact
         investment = MONEY_CEILING_FEN if n % 50 == 0 else rng.randrange(1, 5_000_000_00)
         registered_at = START + timedelta(hours=rng.randrange(0, 24 * 35))
-        events.append(
-            _at(ProjectRegistered(**common, name=f"小区{n}", investment_fen=investment), registered_at)
+        street = (f"{district[3:]}第{n % 7}街道", None)[n % 8 == 3]  # some name no street office
+        _community_history(rng, events, expected, streets, common, street, registered_at)
+        # old-style events (no street office, no registration date) count under "" on the event's day
+        project_street = street if n % 2 == 0 else None
+        registration = ProjectRegistered(
+            **common,
+            name=f"小区{n}",
+            investment_fen=investment,
+            street_office=project_street,
+            registered_on=shanghai_date(registered_at) - timedelta(days=n % 3) if project_street else None,
         )
+        events.append(_at(registration, registered_at))
         expected[district].update(registered_projects=1, registered_investment_fen=investment)
+        streets[(district, project_street or "")].update(registered_projects=1)
         if n % 3 == 0:
             accepted_at = registered_at + timedelta(days=rng.randrange(1, 10))
             accepted = ProjectAccepted(
@@ -73,6 +103,7 @@ def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Coun
             )
             events.append(_at(accepted, accepted_at))
             expected[district].update(accepted_projects=1, accepted_investment_fen=investment)
+            streets[(district, project_street or "")].update(accepted_projects=1)
             award = (investment * 4 + 5) // 10
             approval = SubsidyApproved(
                 award_id=uuid.uuid4(),
@@ -107,7 +138,59 @@ def _history(seed: int, projects: int) -> tuple[list[CloudEvent], dict[str, Coun
                 )
                 events.append(_at(patrol, registered_at + timedelta(days=day)))
                 expected[district].update(patrols_recorded=1, patrol_hazards=len(hazards))
-    return events, expected
+    return events, expected, streets
+
+
+def _community_history(  # type: ignore[no-untyped-def]
+    rng: random.Random, events, expected, streets, common, street: str | None, registered_at: datetime
+) -> None:
+    """The project's community entering the ledger the day before, sometimes reassessed later."""
+    district = common["district_code"]
+    fields = {
+        "community_id": common["community_id"],
+        "programme_code": common["programme_code"],
+        "district_code": district,
+        "street_office": street,
+        "households": rng.randrange(1, 3000),
+        "floor_area_m2": Decimal(rng.randrange(1, 10**8)) / 100,
+    }
+    eligible = rng.random() < 0.8
+    entered_at = registered_at - timedelta(days=1)
+    registration = CommunityRegistered(
+        **fields, eligible=eligible, name="某小区", registered_on=shanghai_date(entered_at)
+    )
+    events.append(_at(registration, entered_at))
+    counted = (expected[district], streets[(district, street or "")])
+    area = int(fields["floor_area_m2"] * 100)
+    for figures in counted:
+        figures.update(ledger_communities=1)
+    if rng.random() < 0.3:  # a reassessment: sometimes the same outcome, sometimes flipped
+        after = rng.random() < 0.5
+        at = entered_at + timedelta(days=rng.randrange(1, 20))
+        reassessed = CommunityReassessed(
+            **fields, eligible=after, was_eligible=eligible, reassessed_on=shanghai_date(at)
+        )
+        events.append(_at(reassessed, at))
+        eligible = after
+    if eligible:
+        for figures in counted:
+            figures.update(eligible_communities=1, eligible_households=fields["households"])
+            figures.update(eligible_floor_area_dm2=area)
+
+
+def _keep_order_per_key(events: list[CloudEvent]) -> list[CloudEvent]:
+    """The shuffled events with each key's events back in their original order (as a producer's
+    outbox publishes them), so only the interleaving of keys is random."""
+    original: dict[str, list[CloudEvent]] = defaultdict(list)
+    for e in sorted(events, key=lambda e: e.time):
+        original[e.partitionkey or e.id].append(e)
+    cursors: Counter[str] = Counter()
+    ordered = []
+    for e in events:
+        key = e.partitionkey or e.id
+        ordered.append(original[key][cursors[key]])
+        cursors[key] += 1
+    return ordered
 
 
 def _at(payload: Any, time: datetime) -> CloudEvent:
@@ -147,6 +230,16 @@ async def _rollups(client, **params: str) -> dict[str, dict[str, Any]]:  # type:
     return {r["district_code"]: {k: v for k, v in r.items() if k != "updated_at"} for r in response.json()}
 
 
+async def _streets(client, district: str, **params: str) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    response = await client.get(f"/rollups/districts/{district}/street-offices", params=params)
+    assert response.status_code == 200, response.text
+    return {r["street_office"]: {k: v for k, v in r.items() if k != "updated_at"} for r in response.json()}
+
+
+async def _all_streets(client, **params: str) -> dict[str, dict[str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
+    return {d: await _streets(client, d, **params) for d in DISTRICTS}
+
+
 def _only_figures(rollups: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
     return {d: {f: r[f] for f in FIGURES} for d, r in rollups.items()}
 
@@ -158,8 +251,9 @@ async def test_two_replicas_in_one_group_count_exactly_and_a_replay_rebuilds_the
     second: RunningServer = await serve(create_reporting_app(settings))
     try:
         await eventually(lambda: _two(bootstrap, settings.consumer_group), timeout_s=60)
-        events, expected = _history(seed=7, projects=600)
-        random.Random(1).shuffle(events)  # keys keep each project's events in order per partition
+        events, expected, streets = _history(seed=7, projects=600)
+        random.Random(1).shuffle(events)
+        events = _keep_order_per_key(events)  # keys keep each project's events in order per partition
         duplicates = events[::17]
         await _publish(bootstrap, platform.prefix, events + duplicates)
 
@@ -170,6 +264,19 @@ async def test_two_replicas_in_one_group_count_exactly_and_a_replay_rebuilds_the
             return got == want or None
 
         await eventually(exact, timeout_s=180, interval_s=0.5)
+        want_streets = {
+            d: {
+                office: {f: figures[f] for f in STREET_FIGURES}
+                for (dd, office), figures in streets.items()
+                if dd == d
+            }
+            for d in DISTRICTS
+        }
+        got_streets = {
+            d: {office: {f: r[f] for f in STREET_FIGURES} for office, r in by_office.items()}
+            for d, by_office in (await _all_streets(first)).items()
+        }
+        assert got_streets == want_streets
         # A rebalance mid-run must not crash a replica out of the group (a revoked partition's
         # offsets are dropped, not committed); both are members again once it settles.
         await eventually(lambda: _two(bootstrap, settings.consumer_group), timeout_s=60)
@@ -178,6 +285,8 @@ async def test_two_replicas_in_one_group_count_exactly_and_a_replay_rebuilds_the
             "week": await _rollups(first, period="week", date="2026-11-04"),
             "month": await _rollups(first, period="month", date="2026-10-31"),
             "day": await _rollups(first, date="2026-11-15"),
+            "streets": await _all_streets(first),
+            "streets_month": await _all_streets(first, period="month", date="2026-10-31"),
         }
         async with httpx.AsyncClient(base_url=second.url, headers=tokens.office(), timeout=30) as other:
             assert await _rollups(other) == incremental["now"], "both replicas answer from one database"
@@ -200,6 +309,8 @@ async def test_two_replicas_in_one_group_count_exactly_and_a_replay_rebuilds_the
     assert await _rollups(rebuilt, period="week", date="2026-11-04") == incremental["week"]
     assert await _rollups(rebuilt, period="month", date="2026-10-31") == incremental["month"]
     assert await _rollups(rebuilt, date="2026-11-15") == incremental["day"]
+    assert await _all_streets(rebuilt) == incremental["streets"]
+    assert await _all_streets(rebuilt, period="month", date="2026-10-31") == incremental["streets_month"]
     # the as-of figures really are history: October holds less than now
     october = incremental["month"]
     assert sum(r["registered_projects"] for r in october.values()) < 600
@@ -211,6 +322,6 @@ async def _two(bootstrap: str, group: str) -> bool:
 
 
 def test_history_dates_fall_on_both_sides_of_the_periods_asked_for() -> None:
-    events, _ = _history(seed=7, projects=600)
+    events, _, _ = _history(seed=7, projects=600)
     days = {shanghai_date(e.time) for e in events}
     assert min(days) <= date(2026, 10, 31) < max(days)

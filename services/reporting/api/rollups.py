@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from services.reporting.api.deps import DistrictPath, OptionalProgrammeQuery, ProgrammeQuery, Reader
 from services.reporting.domain.periods import Period
 from services.reporting.domain.rollups import requested_span
-from services.reporting.handlers import rollups
+from services.reporting.handlers import rollups, street_rollups
 from services.reporting.models.rollups import DistrictRollupPublic, UtilityRollupPublic
+from services.reporting.models.streets import StreetOfficeRollupPublic, StreetProjectPublic
+from shared.i18n import negotiate
 from shared.types import ProcessDate
 from shared.web.deps import NowDep, SessionDep
 
@@ -49,6 +51,52 @@ async def read_district_rollup(
     """One district's rollup (as of a period's end)."""
     span = requested_span(period, on, now)
     return await rollups.district_rollup(session, actor, district_code, span, programme)
+
+
+@router.get(
+    "/rollups/districts/{district_code}/street-offices", response_model=list[StreetOfficeRollupPublic]
+)
+async def list_street_office_rollups(
+    district_code: DistrictPath,
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    now: NowDep,
+    period: PeriodQuery = None,
+    on: DateQuery = None,
+    programme: OptionalProgrammeQuery = None,
+) -> list[StreetOfficeRollupPublic]:
+    """One district's ledger and projects by step per street office (as of a period's end)."""
+    span = requested_span(period, on, now)
+    language = negotiate(request.headers.get("accept-language"))
+    return await street_rollups.street_office_rollups(
+        session, actor, district_code, span, programme, language
+    )
+
+
+@router.get(
+    "/rollups/districts/{district_code}/street-offices/projects", response_model=list[StreetProjectPublic]
+)
+async def list_street_office_projects(
+    district_code: DistrictPath,
+    session: SessionDep,
+    actor: Reader,
+    now: NowDep,
+    street_office: Annotated[
+        str,
+        Query(max_length=200, description='The street office\'s name; "" or absent: projects naming none.'),
+    ] = "",
+    on: DateQuery = None,
+    programme: OptionalProgrammeQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many projects.")] = 200,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="Skip this many first.")] = 0,
+) -> list[StreetProjectPublic]:
+    """A street office's projects and the days of their steps (as of the end of `date`)."""
+    span = requested_span(None, on, now)
+    as_of = span.end if span else None
+    return await street_rollups.street_office_projects(
+        session, actor, district_code, street_office, as_of, programme, limit, offset
+    )
 
 
 @router.get("/rollups/utilities", response_model=list[UtilityRollupPublic])

@@ -11,12 +11,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared.clock import shanghai_date
 from shared.errors import FieldProblem, RuleViolation
 from shared.types import MONEY_CEILING_FEN
 
-__all__ = ["FIGURES", "MONEY_FIGURES", "SIGNED_FIGURES", "Delta", "effective_day", "figure_delta"]
+__all__ = [
+    "FIGURES",
+    "LEDGER_FIGURES",
+    "MONEY_FIGURES",
+    "SIGNED_FIGURES",
+    "STREET_FIGURES",
+    "Delta",
+    "area_dm2",
+    "effective_day",
+    "figure_delta",
+    "ledger_amounts",
+]
+
+LEDGER_FIGURES = (
+    "ledger_communities",
+    "eligible_communities",
+    "eligible_households",
+    "eligible_floor_area_dm2",
+)
+"""The ledger's (台账) figures from the registry's community events: communities surveyed, those
+eligible, and the households and floor area (dm²) of the eligible ones (Kaifeng 六(一))."""
 
 FIGURES = (
     "registered_projects",
@@ -40,12 +61,22 @@ FIGURES = (
     "taken_over_floor_area_dm2",
     "patrols_recorded",
     "patrol_hazards",
+    *LEDGER_FIGURES,
 )
 """Every figure a district's daily row carries (counts, money sums in fen, areas in dm² = 0.01 m²)."""
 
 MONEY_FIGURES = frozenset(name for name in FIGURES if name.endswith("_fen"))
-SIGNED_FIGURES = frozenset({"award_adjustment_fen", "paid_fen"})
-"""Figures an event may lower: a true-up on audit (SubsidyAdjusted), a reversed tranche."""
+SIGNED_FIGURES = frozenset(
+    {
+        "award_adjustment_fen",
+        "paid_fen",
+        "eligible_communities",
+        "eligible_households",
+        "eligible_floor_area_dm2",
+    }
+)
+"""Figures an event may lower: a true-up on audit (SubsidyAdjusted), a reversed tranche, a community
+found ineligible on reassessment (CommunityReassessed)."""
 
 
 @dataclass(frozen=True)
@@ -88,3 +119,50 @@ def figure_delta(programme_code: str, district_code: str, day: date, amounts: Ma
     if problems:
         raise RuleViolation("the event's figures cannot be counted", problems)
     return Delta(programme_code, district_code, day, dict(amounts))
+
+
+STREET_FIGURES = (
+    *LEDGER_FIGURES,
+    "registered_projects",
+    "started_projects",
+    "completed_projects",
+    "accepted_projects",
+    "closed_projects",
+)
+"""What a street office's (街道办事处) daily row carries: the ledger and the projects by step."""
+
+
+def area_dm2(floor_area_m2: Decimal) -> int:
+    """Square metres as whole dm² (0.01 m²), rounded half up: exact integers sum without drift.
+
+    Args:
+        floor_area_m2: an area as the registry states it.
+
+    Returns:
+        The area in dm².
+    """
+    return int((floor_area_m2 * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def ledger_amounts(
+    *, entered: bool, eligible_change: int, households: int, floor_area_m2: Decimal
+) -> dict[str, int]:
+    """What a community event adds to the ledger figures.
+
+    Args:
+        entered: the community entered the ledger (CommunityRegistered), counted once.
+        eligible_change: +1 it became (or entered as) eligible, −1 it stopped being eligible, 0 neither.
+        households: the community's households.
+        floor_area_m2: its floor area.
+
+    Returns:
+        Figure → amount (zeros left out).
+    """
+    amounts: dict[str, int] = {}
+    if entered:
+        amounts["ledger_communities"] = 1
+    if eligible_change:
+        amounts["eligible_communities"] = eligible_change
+        amounts["eligible_households"] = eligible_change * households
+        amounts["eligible_floor_area_dm2"] = eligible_change * area_dm2(floor_area_m2)
+    return amounts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.reporting.handlers.ledger import count_reassessed_community, count_registered_community
 from services.reporting.handlers.projections import (
     add_approved_award,
     add_award_adjustment,
@@ -34,6 +35,8 @@ from shared.contracts.funding import (
 )
 from shared.contracts.registry import (
     AcceptanceFailed,
+    CommunityReassessed,
+    CommunityRegistered,
     ConstructionCompleted,
     ConstructionStarted,
     PipelineWorkAssigned,
@@ -76,5 +79,7 @@ SUBSCRIPTIONS = Subscriptions(
         PipelineWorkStarted: count_pipeline_started,
         PipelineWorkCompleted: count_pipeline_completed,
         PipelineWorkExempted: count_pipeline_exemption,
+        CommunityRegistered: count_registered_community,
+        CommunityReassessed: count_reassessed_community,
     }
 )

@@ -22,7 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.reporting.domain.projections import FIGURES, Delta, effective_day, figure_delta
+from services.reporting.domain.projections import FIGURES, STREET_FIGURES, Delta, effective_day, figure_delta
+from services.reporting.handlers import streets
 from services.reporting.models.projections import DistrictDay, DistrictMonth, UtilityDay
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.funding import (
@@ -142,27 +143,41 @@ def _drop_pending(session: Session, previous_transaction: object) -> None:
 
 
 async def count_registered_project(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
-    """A registered project joins its district's ledger, with its planned investment."""
+    """A registered project joins its district's and street office's ledger, with its planned
+    investment, on its registration date (a backdated registration lands in its own period)."""
     p = event.payload
+    day = effective_day(event.envelope.time, p.registered_on)
     delta = figure_delta(
         p.programme_code,
         p.district_code,
-        effective_day(event.envelope.time),
+        day,
         {"registered_projects": 1, "registered_investment_fen": p.investment_fen},
     )
     await add_delta(session, delta, event.now)
+    streets.remember_project_office(
+        session, p.project_id, p.programme_code, p.district_code, p.street_office, p.name, day
+    )
+    amounts = {"registered_projects": 1}
+    streets.add_office_delta(
+        session, p.programme_code, p.district_code, p.street_office, day, amounts, event.now
+    )
 
 
 async def count_accepted_project(session: AsyncSession, event: ReceivedEvent[ProjectAccepted]) -> None:
     """An accepted project counts from its acceptance date (工程验收), not from when we heard of it."""
     p = event.payload
+    day = effective_day(event.envelope.time, p.accepted_on)
     delta = figure_delta(
         p.programme_code,
         p.district_code,
-        effective_day(event.envelope.time, p.accepted_on),
+        day,
         {"accepted_projects": 1, "accepted_investment_fen": p.investment_fen},
     )
     await add_delta(session, delta, event.now)
+    amounts = {"accepted_projects": 1}
+    streets.add_project_delta(
+        session, p.programme_code, p.district_code, p.project_id, day, amounts, event.now
+    )
 
 
 async def add_approved_award(session: AsyncSession, event: ReceivedEvent[SubsidyApproved]) -> None:
@@ -184,6 +199,10 @@ def _step_counter(figure: str, dated: Callable[[object], date]):  # type: ignore
         p = event.payload
         day = effective_day(event.envelope.time, dated(p))
         await add_delta(session, figure_delta(p.programme_code, p.district_code, day, {figure: 1}), event.now)
+        if figure in STREET_FIGURES:
+            streets.add_project_delta(
+                session, p.programme_code, p.district_code, p.project_id, day, {figure: 1}, event.now
+            )
 
     count.__name__ = f"count_{figure}"
     count.__doc__ = f"One more project in `{figure}`, on the day the step happened."

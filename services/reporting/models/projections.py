@@ -53,6 +53,10 @@ class DistrictDay(SQLModel, table=True):
     taken_over_floor_area_dm2: int = _figure()  # type: ignore[assignment]
     patrols_recorded: int = _figure()  # type: ignore[assignment]
     patrol_hazards: int = _figure()  # type: ignore[assignment]
+    ledger_communities: int = _figure()  # type: ignore[assignment]
+    eligible_communities: int = _figure()  # type: ignore[assignment]
+    eligible_households: int = _figure()  # type: ignore[assignment]
+    eligible_floor_area_dm2: int = _figure()  # type: ignore[assignment]
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -90,6 +94,10 @@ class DistrictMonth(SQLModel, table=True):
     taken_over_floor_area_dm2: int = _figure()  # type: ignore[assignment]
     patrols_recorded: int = _figure()  # type: ignore[assignment]
     patrol_hazards: int = _figure()  # type: ignore[assignment]
+    ledger_communities: int = _figure()  # type: ignore[assignment]
+    eligible_communities: int = _figure()  # type: ignore[assignment]
+    eligible_households: int = _figure()  # type: ignore[assignment]
+    eligible_floor_area_dm2: int = _figure()  # type: ignore[assignment]
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 

@@ -40,6 +40,12 @@ class DistrictFigures(SQLModel):
     )
     patrols_recorded: int = Field(default=0, description="Daily safety patrols recorded (Zhongyuan 五(二)5).")
     patrol_hazards: int = Field(default=0, description="Safety hazards the patrols found.")
+    ledger_communities: int = Field(default=0, description="Communities surveyed into the ledger (台账).")
+    eligible_communities: int = Field(default=0, description="Communities in the ledger found eligible.")
+    eligible_households: int = Field(default=0, description="Households of the eligible communities.")
+    eligible_floor_area_dm2: int = Field(
+        default=0, description="Floor area of the eligible communities, in dm² (0.01 m², exact)."
+    )
 
 
 class DistrictRollupPublic(DistrictFigures):

@@ -12,6 +12,7 @@
     programmes: [],
     programme: sessionStorage.getItem("dashboard.programme"),
     district: null,
+    street: null,
     claims: {},
     charts: {},
     latest: {},
@@ -147,11 +148,15 @@
     route();
   }
 
-  // ---- routing: #/ is the city, #/district/CODE a district, #/district/CODE/report/ID a report ----
+  // ---- routing: #/ is the city, #/district/CODE a district, #/district/CODE/report/ID a report,
+  // #/district/CODE/street/NAME one of its street offices ("~" for figures with no street office) ----
+  const NO_STREET = "~";
   function route() {
     const parts = window.location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
     state.district = parts[0] === "district" ? parts[1] : null;
     state.report = parts[2] === "report" ? parts[3] : null;
+    state.street = parts[2] === "street" && parts[3] ? decodeURIComponent(parts[3]) : null;
+    if (state.street === NO_STREET) state.street = "";
     if (!state.district && state.claims.district) {
       window.location.hash = `#/district/${state.claims.district}`;
       return;
@@ -162,6 +167,12 @@
   function go(district, report) {
     window.location.hash = district ? `#/district/${district}${report ? `/report/${report}` : ""}` : "#/";
   }
+
+  function goStreet(district, office) {
+    window.location.hash = `#/district/${district}/street/${encodeURIComponent(office || NO_STREET)}`;
+  }
+
+  const streetName = (r) => (r.street_office ? r.street_office : t("noStreetOffice"));
 
   // ---- rendering -----------------------------------------------------------------------------
   function asOf() {
@@ -218,13 +229,75 @@
     $("export-bulletin").hidden = !state.latest.bulletin;
     $("export-evaluation").hidden = !state.latest.evaluation;
     $("reports-panel").hidden = !code || !p.weekly_reports;
+    $("streets-panel").hidden = !code;
+    if (code) await renderStreets(code, dated, mine);
+    if (code) await renderStreetProjects(code, day, mine);
     if (code && p.weekly_reports) await renderReports(code, day);
+  }
+
+  // the district's street offices (街道), each a drill-down; in a street office's view only its row
+  async function renderStreets(code, dated, mine) {
+    const rows = await get(`/rollups/districts/${encodeURIComponent(code)}/street-offices`, dated);
+    if (mine !== rendering) return;
+    const shown = (rows || []).filter((r) => state.street === null || r.street_office === state.street);
+    const m2 = (dm2) => (Number(dm2) / 100).toLocaleString(state.lang, { maximumFractionDigits: 2 });
+    table(
+      $("streets"),
+      [[t("streetOffice"), "text"], [t("ledgerCommunities")], [t("eligibleCommunities")], [t("households")], [t("floorArea")], [t("registered")], [t("started")], [t("completed")], [t("done")], [t("closed")]],
+      shown.map((r) =>
+        el(
+          "tr",
+          { class: "link", "data-street": r.street_office || NO_STREET, on: () => goStreet(code, r.street_office) },
+          el("td", { class: "text" }, streetName(r)),
+          el("td", { "data-figure": "ledger" }, fmt(r.ledger_communities)),
+          el("td", { "data-figure": "eligible" }, fmt(r.eligible_communities)),
+          el("td", {}, fmt(r.eligible_households)),
+          el("td", {}, m2(r.eligible_floor_area_dm2)),
+          el("td", {}, fmt(r.registered_projects)),
+          el("td", {}, fmt(r.started_projects)),
+          el("td", {}, fmt(r.completed_projects)),
+          el("td", { "data-figure": "accepted" }, fmt(r.accepted_projects)),
+          el("td", {}, fmt(r.closed_projects)),
+        ),
+      ),
+    );
+  }
+
+  // a street office's projects and the day each reached its steps (the last level of the drill-down)
+  async function renderStreetProjects(code, day, mine) {
+    const shown = state.street !== null;
+    $("street-projects").hidden = $("street-projects-title").hidden = !shown;
+    if (!shown) return;
+    const params = { programme: state.programme, street_office: state.street, date: day };
+    const rows = await get(`/rollups/districts/${encodeURIComponent(code)}/street-offices/projects`, params);
+    if (mine !== rendering) return;
+    const when = (d) => d || "—";
+    table(
+      $("street-projects"),
+      [[t("project"), "text"], [t("registered")], [t("started")], [t("completed")], [t("done")], [t("closed")]],
+      (rows || []).map((r) =>
+        el(
+          "tr",
+          { "data-project": r.project_id },
+          el("td", { class: "text" }, r.name || r.project_id),
+          el("td", {}, when(r.registered_on)),
+          el("td", {}, when(r.started_on)),
+          el("td", {}, when(r.completed_on)),
+          el("td", { "data-figure": "accepted" }, when(r.accepted_on)),
+          el("td", {}, when(r.closed_on)),
+        ),
+      ),
+    );
   }
 
   function renderCrumbs() {
     const crumbs = [el("a", { on: () => go(null), "data-crumb": "city" }, t("city"))];
     if (state.district) {
       crumbs.push(el("span", { class: "sep" }, "›"), el("a", { on: () => go(state.district), "data-crumb": "district" }, districtName(state.district)));
+    }
+    if (state.street !== null) {
+      const name = state.street || t("noStreetOffice");
+      crumbs.push(el("span", { class: "sep" }, "›"), el("a", { on: () => goStreet(state.district, state.street), "data-crumb": "street" }, name));
     }
     if (state.report) crumbs.push(el("span", { class: "sep" }, "›"), el("span", {}, t("reportsTitle")));
     $("crumbs").replaceChildren(...crumbs);
