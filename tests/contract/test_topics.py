@@ -34,6 +34,8 @@ DELIVERY_ONLY_SERVICES: dict[str, str] = {
 PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
     "registry.community.registered.v1": "until reporting counts the ledger per street office",
     "registry.community.reassessed.v1": "until reporting counts the ledger per street office",
+    "registry.community.classified.v1": "until reporting counts tiers, demonstration and central-fund "
+    "communities per street office; departments hear the district's classification",
     "funding.investment.planned.v1": "funding's record of a plan version for departments; reporting reads "
     "the registry's plan events",
     "funding.source.committed.v1": "who funds a project is read through funding's sources API; the event "

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.registry.domain.dates import check_registered_on
 from services.registry.domain.lifecycle import Status, allowed_actions, step_of
 from services.registry.domain.programmes import programme
 from services.registry.handlers.lifecycle import event_fields
@@ -19,6 +20,7 @@ from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.registry import ProjectRegistered
+from shared.clock import shanghai_date
 from shared.errors import FieldProblem, Forbidden, NotFoundError, RuleViolation
 
 
@@ -50,6 +52,8 @@ async def register_project(
             [FieldProblem("community_id", "eligible_community", failed or "the community is not eligible")],
         )
     profile = programme(community.programme_code)
+    registered_on = command.registered_on or shanghai_date(now)
+    check_registered_on(registered_on, now=now, programme_year=profile.year)
     project = Project(
         name=command.name,
         investment_fen=command.investment_fen,
@@ -59,13 +63,20 @@ async def register_project(
         programme_code=community.programme_code,
         step=step_of(profile, Status.OPENED),
         status=Status.OPENED.value,
+        registered_on=registered_on,
         created_at=now,
         updated_at=now,
     )
     session.add(project)
     add_to_outbox(
         session,
-        ProjectRegistered(**event_fields(project), name=project.name, investment_fen=project.investment_fen),
+        ProjectRegistered(
+            **event_fields(project),
+            name=project.name,
+            investment_fen=project.investment_fen,
+            registered_on=registered_on,
+            street_office=project.street_office,
+        ),
     )
     audit.record(
         session, actor, "project.registered", "project", project.id, after=command.model_dump(mode="json")
