@@ -22,6 +22,7 @@ from services.registry.domain.community_events import (
 )
 from services.registry.domain.programmes import assess, check_tier, programme, reasons
 from services.registry.handlers.central_fund_lock import lock_central_fund_list
+from services.registry.handlers.deadlines import overdue_project_ids
 from services.registry.handlers.projects import present as present_project
 from services.registry.models.bounds import text_filter
 from services.registry.models.communities import (
@@ -201,13 +202,30 @@ async def list_communities(
     filters: dict[str, object],
     limit: int,
     offset: int,
+    overdue: bool | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[Community], int]:
-    """The communities the caller may see, filtered (None: any), oldest first; and their total."""
+    """The communities the caller may see, filtered (None: any), oldest first; and their total.
+
+    Args:
+        overdue: True for communities with a project that has a step past its deadline, False
+            for the others, None for all; needs `now`.
+    """
     matchable, street_office = text_filter(filters.get("street_office"))  # type: ignore[arg-type]
     if not matchable:
         return [], 0
     filters = {**filters, "street_office": street_office}
     conditions = [getattr(Community, name) == value for name, value in filters.items() if value is not None]
+    if overdue is not None:
+        if now is None:
+            raise ValueError("the overdue filter needs now")
+        late = overdue_project_ids(now, filters.get("programme_code"))  # type: ignore[arg-type]
+        if late is None and overdue:
+            return [], 0
+        if late is not None:
+            with_late = select(Project.community_id).where(col(Project.id).in_(select(late.subquery().c.id)))
+            member = col(Community.id)
+            conditions.append(member.in_(with_late) if overdue else member.not_in(with_late))
     if (own := visible_district(actor)) is not None:
         conditions.append(Community.district_code == own)
     total = (await session.exec(select(func.count()).select_from(Community).where(*conditions))).one()
