@@ -109,7 +109,9 @@ JSON object and the record carries the header `content-type: {CONTENT_TYPE}`; th
 `ce_` headers. `data` is the payload as JSON (`datacontenttype: application/json`); `type` names \
 its schema. Extensions: `correlationid` (the request or flow that started the chain), \
 `causationid` (the event or request that directly caused this one), `districtcode` (the \
-district concerned) and `partitionkey` (the aggregate id, equal to the record key).
+district concerned) and `partitionkey` (the aggregate id, equal to the record key); when the \
+platform traces, also `traceparent` (CloudEvents Distributed Tracing: the W3C trace context of \
+the request or handler that produced the event).
 
 **Versioning.** `type` is a stable string that ends in its major version \
 (`registry.project.accepted.v1`). Within a version a producer may add fields; consumers must \

@@ -151,6 +151,11 @@ class ServiceSettings(BaseSettings):
         description="Worker processes serving the port: one per core in production (shared/web/runner.py).",
     )
 
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); unset: no traces exported.",
+    )
+
     cors_allowed_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed by CORS; empty: CORS closed."
     )

@@ -21,7 +21,13 @@ from services.notification.channels.webhook import WebhookSender
 from services.notification.domain.attempts import AttemptResult
 from services.notification.domain.channels import Channel
 from services.notification.handlers.acknowledgements import escalate_overdue
-from services.notification.handlers.deliveries import LeasedDelivery, RetryPolicy, lease_due, record_attempt
+from services.notification.handlers.deliveries import (
+    LeasedDelivery,
+    RetryPolicy,
+    lease_due,
+    lock_deliveries,
+    record_attempt,
+)
 from services.notification.models import DeliveryState
 from services.notification.settings import NotificationSettings
 from shared.web.runtime import Runtime
@@ -94,8 +100,9 @@ class AttemptRecorder:
         try:
             async with self._runtime.unit_of_work() as session:
                 now = self._runtime.clock.now()
+                locked = await lock_deliveries(session, (leased.id for leased, _, _ in batch))
                 return [
-                    await record_attempt(session, leased, result, now=now, policy=self._policy)
+                    await record_attempt(session, leased, result, now=now, policy=self._policy, locked=locked)
                     for leased, result, _ in batch
                 ]
         except Exception:

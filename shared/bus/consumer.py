@@ -31,6 +31,7 @@ from shared.context import causation_id_var, correlation_id_var, event_id_var
 from shared.contracts.dead_letter import UNKNOWN_VERSION
 from shared.contracts.envelope import CloudEvent
 from shared.db.unit_of_work import UnitOfWork
+from shared.observability import tracing
 from shared.observability.metrics import (
     CONSUMER_LAG,
     EVENTS_CONSUMED,
@@ -337,11 +338,13 @@ class _BatchFailed(Exception):
 
 
 class _event_context:
-    """Sets correlation, causation and event ids for logs and for events the handler stages."""
+    """Sets correlation, causation and event ids for logs and for events the handler stages, and
+    runs the handler in a span that is a child of the event's `traceparent` (when tracing is on)."""
 
     def __init__(self, event: ReceivedEvent) -> None:
         self._event = event
         self._tokens: list = []  # type: ignore[type-arg]
+        self._trace: tracing.EventScope | None = None
 
     def __enter__(self) -> None:
         env = self._event.envelope
@@ -350,7 +353,12 @@ class _event_context:
             (causation_id_var, causation_id_var.set(env.id)),
             (event_id_var, event_id_var.set(env.id)),
         ]
+        self._trace = tracing.event_scope(env.type, env.id, env.model_extra)
+        if self._trace is not None:
+            self._trace.__enter__()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if self._trace is not None:
+            self._trace.__exit__(exc_type, exc, tb)
         for var, token in reversed(self._tokens):
             var.reset(token)

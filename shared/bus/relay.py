@@ -34,6 +34,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordTooLargeError
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import Integer, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
@@ -43,6 +44,7 @@ from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
 from shared.bus.producer import RenewableProducer, needs_new_producer
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
+from shared.observability import tracing
 from shared.observability.metrics import (
     EVENTS_PRODUCED,
     OUTBOX_BACKLOG,
@@ -69,6 +71,8 @@ class _Batch:
     """Per row: the producer's future, the enqueue error, or None when held back (key blocked)."""
     generation: int = 0
     """The producer generation the rows were handed to (see `RenewableProducer.renew`)."""
+    spans: list[Span | None] | None = None
+    """Per row: its publish span, a child of the row's `traceparent` (None while tracing is off)."""
 
 
 def relay_lock_key(service: str) -> int:
@@ -243,7 +247,26 @@ class OutboxRelay:
         if not rows:
             return None
         generation = getattr(self._producer, "generation", 0)
-        return _Batch(rows, await self._send_all(rows), generation)
+        spans = self._publish_spans(rows) if tracing.tracer() is not None else None
+        return _Batch(rows, await self._send_all(rows), generation, spans)
+
+    def _publish_spans(self, rows: list[Any]) -> list[Span | None]:
+        """One producer span per row, in the trace of the request or handler that staged it."""
+        return [
+            tracing.start_span(
+                f"{row.topic} publish",
+                traceparent=tracing.traceparent_in(row.content),
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": self._topic_name(row.topic),
+                    "messaging.kafka.message.key": row.partition_key,
+                    "cloudevents.event_type": row.event_type,
+                    "service": self._service,
+                },
+            )
+            for row in rows
+        ]
 
     async def _lease_due_rows(self) -> list[Any]:
         """Pick due rows of unblocked keys in id order and lease them, in one short transaction."""
@@ -314,6 +337,8 @@ class OutboxRelay:
             (rows published, whether any row failed).
         """
         results = await self._await_acks(batch.futures)
+        for span, result in zip(batch.spans or (), results, strict=False):
+            tracing.end_span(span, None if result is True else (result or "held back behind its key"))
         sent = [row.id for row, result in zip(batch.rows, results, strict=True) if result is True]
         held = [row.id for row, result in zip(batch.rows, results, strict=True) if result is None]
         failures = [

@@ -3,7 +3,8 @@
 On the wire a record's value is the whole envelope as JSON (`content-type:
 application/cloudevents+json` header), its key the aggregate id (`partitionkey` extension).
 Extensions: `correlationid` (the request or flow that started it all), `causationid` (the event
-or request that directly caused this one), `districtcode` (whose district it concerns).
+or request that directly caused this one), `districtcode` (whose district it concerns),
+`traceparent` (the W3C trace context of the span that staged it; `shared.observability.tracing`).
 Why a standard envelope: department systems can read the platform's events with any CloudEvents
 SDK, and routing facts (type, key, district) sit outside the payload they describe.
 """
@@ -18,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.clock import utcnow
 from shared.context import causation_id_var, correlation_id_var
 from shared.contracts.base import EventPayload
+from shared.observability.tracing import TRACEPARENT, current_traceparent
 
 __all__ = ["CONTENT_TYPE", "CloudEvent"]
 
@@ -61,6 +63,8 @@ class CloudEvent(BaseModel):
             The envelope, timestamped with the current UTC time.
         """
         new_id = event_id or str(uuid.uuid4())
+        traceparent = current_traceparent()
+        extensions: dict[str, Any] = {TRACEPARENT: traceparent} if traceparent else {}
         return cls(
             specversion="1.0",
             id=new_id,
@@ -73,6 +77,7 @@ class CloudEvent(BaseModel):
             causationid=causation_id_var.get(),
             districtcode=payload.district(),
             partitionkey=payload.partition_key(),
+            **extensions,
         )
 
     def to_bytes(self) -> bytes:

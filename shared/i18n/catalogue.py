@@ -336,6 +336,13 @@ RULES: dict[str, Text] = {
         "This organisation may not receive this event type.", "该单位无权接收此类事件。"
     ),
     "known_event_type": Text("Use a published event type.", "请使用已发布的事件类型。"),
+    "known_item": Text(
+        "Use an item of the filtered programmes' catalogues.", "请使用所筛选改造计划清单中的改造内容代码。"
+    ),
+    "district_filter": Text("A district filters on its own district only.", "各区只能按本区筛选。"),
+    "subscription_active": Text(
+        "The subscription has ended; create a new one.", "该订阅已终止，请新建订阅。"
+    ),
     "mailbox_address": Text(
         "A plain address like name@example.gov.cn.", "请填写普通邮箱地址，例如 name@example.gov.cn。"
     ),

@@ -6,6 +6,7 @@ loops under supervision. Nothing connects at import time.
 
 The web layer every service shares, outermost first (all pure ASGI):
 security headers (around everything, 500s included) -> CORS (only when origins are configured) ->
+a trace span (only when tracing is configured: shared/web/tracing.py) ->
 request context (correlation id, latency, access line) -> body size limit -> unexpected errors
 (logged once, answered 500) -> one retry of a read whose pooled connection had dropped ->
 FastAPI's exception handling and routes. Authentication
@@ -24,6 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from shared.audit.api import audit_router
+from shared.observability.tracing import configure_tracing
 from shared.settings import ServiceSettings
 from shared.web.auth import TokenCache
 from shared.web.body_limit import BodyLimitMiddleware
@@ -39,6 +41,7 @@ from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimits
 from shared.web.runtime import Runtime, ServiceDefinition, start_runtime, stop_runtime
 from shared.web.security_headers import SecurityHeadersMiddleware
+from shared.web.tracing import TracingMiddleware
 
 __all__ = ["Runtime", "ServiceApp", "ServiceDefinition", "create_app"]
 
@@ -114,6 +117,8 @@ def _install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
         BodyLimitMiddleware, default_limit=settings.max_body_bytes, overrides=settings.body_limit_overrides
     )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    if configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint):
+        app.add_middleware(TracingMiddleware, service=settings.service_name)  # absent when off
     if settings.cors_allowed_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -97,6 +97,8 @@ class TestWrap:
             "programme_code": "zhengzhou-2019",
             "name": "文化路3号院综合整治",
             "investment_fen": 123_456_789,
+            "registered_on": None,  # optional fields added within v1 are sent as null when absent
+            "street_office": None,
         }
 
     def test_time_is_now_in_utc(self) -> None:

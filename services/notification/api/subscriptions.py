@@ -1,4 +1,4 @@
-"""Subscription routes: create, list, read, replay."""
+"""Subscription routes: create, list, read, change, end, replay, rotate the secret."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from services.notification.models import (
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
+    SubscriptionUpdate,
 )
 from services.notification.settings import NotificationSettings
 from shared.access import Principal, Scope
@@ -66,6 +67,20 @@ async def read_subscription(
 ) -> object:
     """Read one subscription."""
     return await subscriptions.get_subscription(session, actor, subscription_id)
+
+
+@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionPublic)
+async def change_subscription(
+    subscription_id: uuid.UUID,
+    body: SubscriptionUpdate,
+    request: Request,
+    session: SessionDep,
+    actor: Subscriber,
+) -> object:
+    """Change event types, filters or the destination; only the fields sent change."""
+    return await subscriptions.update_subscription(
+        session, actor, subscription_id, body, policy=policy_for(request)
+    )
 
 
 @router.delete("/subscriptions/{subscription_id}", response_model=SubscriptionPublic)

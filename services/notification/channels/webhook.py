@@ -2,7 +2,8 @@
 
 The destination is checked again right before sending (DNS may have changed since the
 subscription was made) and the connection is pinned to the checked address. Only a short status
-line comes back; the response body is never read into the log.
+line comes back; the response body is never read into the log. The request carries a `traceparent`
+header in the event's trace (a client span's, when tracing is on), so a receiver that traces joins it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import time
 from datetime import datetime
 
 import httpx
+from opentelemetry.trace import SpanKind
 
 from services.notification.domain.attempts import AttemptResult, http_status_line, refused_line
 from services.notification.domain.retry import parse_retry_after
 from services.notification.domain.signing import sign
 from services.notification.handlers.deliveries import LeasedDelivery
 from shared.contracts.envelope import CONTENT_TYPE
+from shared.observability import tracing
 from shared.outbound import Allowlist, OutboundRefused, Resolver, check_url, pinned_request
 
 
@@ -77,6 +80,20 @@ class WebhookSender:
                 if secret
             ),
         }
+        traceparent = tracing.traceparent_in(delivery.content)
+        span = tracing.start_span(
+            "webhook POST",
+            traceparent=traceparent,
+            kind=SpanKind.CLIENT,
+            attributes={
+                "http.request.method": "POST",
+                "webhook.id": delivery.event_id,
+                "attempt": delivery.attempts + 1,
+            },
+        )
+        outgoing = tracing.span_traceparent(span, traceparent)
+        if outgoing is not None:
+            headers[tracing.TRACEPARENT] = outgoing
         request = pinned_request(
             self._client,
             destination,
@@ -86,19 +103,41 @@ class WebhookSender:
             timeout=self._timeout_s,
         )
         try:
-            response = await self._client.send(request, stream=True, follow_redirects=False)
-        except httpx.TimeoutException:
-            return AttemptResult(None, "timeout")
-        except httpx.ConnectError as exc:
-            return AttemptResult(
-                None, "connection refused" if "refused" in str(exc).lower() else "connection failed"
-            )
-        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
-            return AttemptResult(None, "connection reset")
-        except httpx.HTTPError:
-            return AttemptResult(None, "connection failed")
+            response = await self._send(request)
+        except _Failed as failed:
+            tracing.end_span(span, failed.line)
+            return AttemptResult(None, failed.line)
+        except BaseException as exc:  # cancelled by the attempt's deadline
+            tracing.end_span(span, exc)
+            raise
         await response.aclose()  # the body is never read: nothing of it is kept or shown
+        if span is not None:
+            span.set_attribute("http.response.status_code", response.status_code)
+        tracing.end_span(span, None if response.status_code < 400 else http_status_line(response.status_code))
         retry_after = None
         if response.status_code in (429, 503):
             retry_after = parse_retry_after(response.headers.get("retry-after"), now)
         return AttemptResult(response.status_code, http_status_line(response.status_code), retry_after)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send without following redirects; a failure without a response becomes `_Failed`."""
+        try:
+            return await self._client.send(request, stream=True, follow_redirects=False)
+        except httpx.TimeoutException:
+            raise _Failed("timeout") from None
+        except httpx.ConnectError as exc:
+            raise _Failed(
+                "connection refused" if "refused" in str(exc).lower() else "connection failed"
+            ) from None
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+            raise _Failed("connection reset") from None
+        except httpx.HTTPError:
+            raise _Failed("connection failed") from None
+
+
+class _Failed(Exception):
+    """The request got no response; `line` is the short status line kept for operators."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line

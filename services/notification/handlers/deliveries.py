@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -126,6 +126,16 @@ async def lease_due(
     ]
 
 
+async def lock_deliveries(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Delivery]:
+    """Lock a batch's delivery rows in one round trip (in id order, so two batches never wait on
+    each other in opposite orders); a missing id is simply absent from the result."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = select(Delivery).where(col(Delivery.id).in_(wanted)).order_by(col(Delivery.id)).with_for_update()
+    return {row.id: row for row in (await session.exec(query)).all()}
+
+
 async def record_attempt(
     session: AsyncSession,
     leased: LeasedDelivery,
@@ -133,13 +143,21 @@ async def record_attempt(
     *,
     now: datetime,
     policy: RetryPolicy,
+    locked: Mapping[uuid.UUID, Delivery] | None = None,
 ) -> DeliveryState:
     """Log the attempt and move the delivery on: delivered, retried later, or failed for good.
 
     A refused destination (nothing sent) fails at once; a 410 also disables the subscription and
     fails its other pending deliveries.
+
+    Args:
+        locked: the delivery rows already locked in this transaction by `lock_deliveries` (a
+            batch locks them in one round trip); otherwise the row is locked here.
     """
-    delivery = await session.get(Delivery, leased.id, with_for_update=True)
+    if locked is not None and leased.id in locked:
+        delivery: Delivery | None = locked[leased.id]
+    else:
+        delivery = await session.get(Delivery, leased.id, with_for_update=True)
     if delivery is None or delivery.state != DeliveryState.PENDING:
         return DeliveryState(delivery.state) if delivery else DeliveryState.FAILED
     attempts = delivery.attempts + 1

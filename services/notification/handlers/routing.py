@@ -12,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain.channels import Channel
 from services.notification.domain.minimise import minimise, role_of
-from services.notification.domain.routing import recipients, subscriber
+from services.notification.domain.routing import is_filtered_by_item, recipients, subscriber
 from services.notification.handlers import acknowledgements, feed, inbox, responsibility
-from services.notification.models import Delivery, DeliveryState, Subscription
+from services.notification.models import Delivery, DeliveryState, ProjectItems, Subscription
 from shared.access import OrganisationKind, Principal, sees_event
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.base import EventPayload
@@ -45,7 +45,8 @@ async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> 
         if org.org_code not in inboxes and sees_event(org, view.type, view.districtcode, view.data):
             inboxes.add(org.org_code)
             inbox.add_item(session, org.org_code, for_reader(org), event.now)
-    for subscription in recipients(view, active):
+    items = await _project_items(session, view) if any(map(is_filtered_by_item, active)) else None
+    for subscription in recipients(view, active, items):
         reader = subscriber(subscription)
         if reader is None:
             continue
@@ -66,3 +67,13 @@ async def fan_out(session: AsyncSession, event: ReceivedEvent[EventPayload]) -> 
                 next_attempt_at=event.now,
             )
         )
+
+
+async def _project_items(session: AsyncSession, event: CloudEvent) -> list[str] | None:
+    """The approved catalogue items of the project the event is about; None when it names no
+    project or its plan is not known here yet (an item filter then does not exclude it)."""
+    project_id = event.data.get("project_id")
+    if not project_id:
+        return None
+    row = await session.get(ProjectItems, str(project_id))
+    return list(row.item_codes) if row else None

@@ -25,6 +25,7 @@ from services.notification.models.subscriptions import (
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
+    SubscriptionUpdate,
 )
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "SubscriptionCreate",
     "SubscriptionCreated",
     "SubscriptionPublic",
+    "SubscriptionUpdate",
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+from sqlalchemy import event
+
 from services.notification import worker
 from services.notification.domain.attempts import AttemptResult
 from services.notification.handlers import SUBSCRIPTIONS
@@ -71,3 +73,23 @@ async def test_a_record_that_fails_does_not_lose_the_rest_of_its_batch(harness_f
     assert states.count(DeliveryState.DELIVERED) == 5 and states[2] is None
     (stuck,) = [d for d in await harness.all(Delivery) if d.state != DeliveryState.DELIVERED]
     assert stuck.id == bad and stuck.state == DeliveryState.PENDING  # its lease runs out: sent again
+
+
+async def test_a_batch_reads_its_deliveries_in_one_statement(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    leased = await _leased(harness, 20)
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM delivery" in statement:
+            reads.append(statement)
+
+    event.listen(harness.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        runtime = SimpleNamespace(unit_of_work=harness.unit_of_work, clock=harness.clock)
+        recorder = worker.AttemptRecorder(runtime, RetryPolicy((5.0,), 0.0))  # type: ignore[arg-type]
+        states = await recorder._record([(d, AttemptResult(204, "HTTP 204"), None) for d in leased])
+    finally:
+        event.remove(harness.engine.sync_engine, "before_cursor_execute", count)
+    assert states == [DeliveryState.DELIVERED] * 20
+    assert len(reads) == 1  # one locking read for the batch, not one per delivery
