@@ -90,6 +90,8 @@ OFFSETS = {
     "construction-start": 40,
 }
 FAILS_ACCEPTANCE = 0.08
+REGISTERED_BEFORE_CONSULTATION = timedelta(days=10)
+"""A project enters the district's ledger (registered_on) this long before residents are consulted."""
 
 
 def token(org: str, kind: OrganisationKind, district: str | None = None) -> dict[str, str]:
@@ -269,7 +271,12 @@ class Loader:
         registry = SERVICES["registry"]
         headers = token(project.district, OrganisationKind.DISTRICT, project.district)
         community = await self.call("POST", f"{registry}/communities", headers, project.community)
-        body = {"name": f"{project.community['name']}整治提升", "community_id": community["id"]}
+        registered_on = project.schedule["residents-consultation"] - REGISTERED_BEFORE_CONSULTATION
+        body = {
+            "name": f"{project.community['name']}整治提升",
+            "community_id": community["id"],
+            "registered_on": min(registered_on, self.today).isoformat(),
+        }
         state = await self.call(
             "POST", f"{registry}/projects", headers, body | {"investment_fen": project.investment_fen}
         )

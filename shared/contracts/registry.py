@@ -14,6 +14,7 @@ from shared.contracts.topics import REGISTRY_EVENTS
 
 __all__ = [
     "AcceptanceFailed",
+    "CommunityClassified",
     "CommunityReassessed",
     "CommunityRegistered",
     "ConstructionCompleted",
@@ -124,6 +125,22 @@ class CommunityReassessed(_CommunityEvent):
 
     was_eligible: bool
     reassessed_on: date
+
+
+class CommunityClassified(_CommunityEvent):
+    """The district changed a community's ledger classification: library tier (Kaifeng 实施一批、
+    谋划一批、储备一批), demonstration community, or the central-fund list. Eligibility is untouched.
+
+    The fields are the classification after it; `was_*` the one before, so a consumer counting
+    tiers or listed communities moves one community between its counts without reading back.
+    """
+
+    TYPE: ClassVar[str] = "registry.community.classified.v1"
+
+    was_tier: str | None = None
+    was_demonstration: bool = False
+    was_centrally_funded: bool = False
+    classified_on: date
 
 
 class ProjectAccepted(_ProjectEvent):

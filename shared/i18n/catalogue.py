@@ -146,6 +146,9 @@ RULES: dict[str, Text] = {
     "lifecycle_order": Text("Steps follow the programme's order.", "改造流程须按本项目计划规定的顺序推进。"),
     "not_after_acceptance": Text("Must be on or before the acceptance date.", "不得晚于验收日期。"),
     "not_before_previous_step": Text("Must not be before the previous step.", "不得早于上一环节的日期。"),
+    "not_before_programme_year": Text(
+        "Must not be before the programme's year began.", "不得早于改造计划所属年度的1月1日。"
+    ),
     "not_before_programme": Text(
         "Must not be before the programme was issued.", "不得早于改造计划印发日期。"
     ),

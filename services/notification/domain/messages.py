@@ -23,6 +23,7 @@ TITLES: Mapping[str, str] = {
     "registry.project.registered.v1": "新项目已登记入台账",
     "registry.community.registered.v1": "小区已登记入台账",
     "registry.community.reassessed.v1": "小区改造资格已重新认定",
+    "registry.community.classified.v1": "小区台账分类已调整",
     "registry.project.residents_consulted.v1": "项目已完成居民意愿征询",
     "registry.project.plan_submitted.v1": "项目改造方案已报送",
     "registry.project.plan_approved.v1": "项目改造方案已批复",

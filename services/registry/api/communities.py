@@ -53,6 +53,7 @@ async def create_community(body: CommunityCreate, session: SessionDep, actor: Wr
 async def list_communities(
     session: SessionDep,
     actor: Reader,
+    now: NowDep,
     programme_code: Code | None = None,
     district_code: Code | None = None,
     street_office: TextFilter | None = None,
@@ -60,6 +61,7 @@ async def list_communities(
     tier: Code | None = None,
     demonstration: bool | None = None,
     centrally_funded: bool | None = None,
+    overdue: Annotated[bool | None, Query(description="With a project past a step's deadline.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> object:
@@ -74,7 +76,7 @@ async def list_communities(
         "centrally_funded": centrally_funded,
     }
     page, total = await communities.list_communities(
-        session, actor, filters=filters, limit=limit, offset=offset
+        session, actor, filters=filters, limit=limit, offset=offset, overdue=overdue, now=now
     )
     return Response(
         _PAGE.dump_json(_public(page)), media_type="application/json", headers={"X-Total-Count": str(total)}

@@ -42,11 +42,16 @@ async def list_projects(
     response: Response,
     session: SessionDep,
     actor: Reader,
+    now: NowDep,
     programme_code: Code | None = None,
     district_code: Code | None = None,
     street_office: TextFilter | None = None,
     step: StepFilter | None = None,  # type: ignore[valid-type]
     status: Status | None = None,
+    tier: Annotated[Code | None, Query(description="The community's library tier.")] = None,
+    demonstration: Annotated[bool | None, Query(description="A demonstration community's.")] = None,
+    centrally_funded: Annotated[bool | None, Query(description="On the central-fund list.")] = None,
+    overdue: Annotated[bool | None, Query(description="With a step past its deadline.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> object:
@@ -59,6 +64,11 @@ async def list_projects(
         street_office=street_office,
         step=step.value if step else None,
         status=status.value if status else None,
+        tier=tier,
+        demonstration=demonstration,
+        centrally_funded=centrally_funded,
+        overdue=overdue,
+        now=now,
         limit=limit,
         offset=offset,
     )

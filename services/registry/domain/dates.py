@@ -49,3 +49,32 @@ def check_step_date(
             f"{field} {on} is before the project's previous step ({previous_on})",
             [FieldProblem(field, "not_before_previous_step", f"give a date on or after {previous_on}")],
         )
+
+
+def check_registered_on(on: date, *, now: datetime, programme_year: int) -> None:
+    """Refuse a project's ledger date in the future or before its programme's year began.
+
+    A district enters a project with the day it entered its ledger (台账), which may be earlier
+    than today; a programme's ledger opens on 1 January of the year its profile names (`year`):
+    the plans set each year's tasks (e.g. Zhengzhou 2019 三, tasks for 2019–2020).
+
+    Args:
+        on: the business date the project entered the ledger.
+        now: the service clock's instant.
+        programme_year: the profile's `year`.
+
+    Raises:
+        RuleViolation: naming `registered_on` (not_in_future, not_before_programme_year).
+    """
+    today = shanghai_date(now)
+    if on > today:
+        raise RuleViolation(
+            f"registered_on {on} is in the future (today is {today} in Asia/Shanghai)",
+            [FieldProblem("registered_on", "not_in_future", f"give a date on or before {today}")],
+        )
+    opens = date(programme_year, 1, 1)
+    if on < opens:
+        raise RuleViolation(
+            f"registered_on {on} is before the programme's year {programme_year}",
+            [FieldProblem("registered_on", "not_before_programme_year", f"give a date on or after {opens}")],
+        )

@@ -26,6 +26,7 @@ __all__ = [
     "EXEMPTION_ACTION",
     "WORK_ACTIONS",
     "OpenWork",
+    "actions_while_work_open",
     "check_assignment",
     "check_completion",
     "check_exempted",
@@ -54,6 +55,29 @@ WORK_ACTIONS: dict[WorkStatus, tuple[str, ...]] = {
 
 EXEMPTION_ACTION = "pipeline-exemptions"
 """The endpoint that lets construction complete while pipeline work is open."""
+
+
+COMPLETION_ACTION = "construction-completion"
+"""The lifecycle action open pipeline work holds up."""
+
+
+def actions_while_work_open(allowed: Sequence[str]) -> list[str]:
+    """The actions a project may take while its pipeline work is open and not exempted.
+
+    Construction cannot be completed then (the command refuses it), so it is not offered; the
+    exemption that would let it complete is offered in its place. What a project lists and what
+    its commands refuse come from this one function.
+
+    Args:
+        allowed: the actions its lifecycle allows at its status (`allowed_actions`).
+
+    Returns:
+        `allowed` without construction completion and with the exemption, where completion was
+        allowed; else `allowed` unchanged.
+    """
+    if COMPLETION_ACTION not in allowed:
+        return list(allowed)
+    return [*(a for a in allowed if a != COMPLETION_ACTION), EXEMPTION_ACTION]
 
 
 @dataclass(frozen=True)
@@ -225,11 +249,11 @@ def open_works_block_completion(
     if not open_works:
         return
     named = "; ".join(f"{w.item_code} by {w.utility_code} ({w.status}, {w.work_id})" for w in open_works)
-    allowed = [a for a in allowed_actions(profile, status, audited=audited) if a != "construction-completion"]
+    allowed = actions_while_work_open(allowed_actions(profile, status, audited=audited))
     raise InvalidState(
         f"construction cannot be completed while pipeline work is open: {named}",
         current=step_of(profile, status),
-        allowed=[*allowed, EXEMPTION_ACTION],
+        allowed=allowed,
         errors=[
             FieldProblem(
                 "pipeline_works", "open_pipeline_work", f"{w.work_id}: {w.item_code} by {w.utility_code}"

@@ -15,7 +15,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.domain.areas import check_central_fund_list
+from services.registry.domain.community_events import (
+    community_classified,
+    community_reassessed,
+    community_registered,
+)
 from services.registry.domain.programmes import assess, check_tier, programme, reasons
+from services.registry.handlers.central_fund_lock import lock_central_fund_list
+from services.registry.handlers.deadlines import overdue_project_ids
 from services.registry.handlers.projects import present as present_project
 from services.registry.models.bounds import text_filter
 from services.registry.models.communities import (
@@ -31,6 +38,8 @@ from services.registry.models.communities import (
 from services.registry.models.projects import Project
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
+from shared.bus.outbox import add_to_outbox
+from shared.clock import shanghai_date
 from shared.errors import Forbidden, NotFoundError
 
 
@@ -57,13 +66,15 @@ def _assessment(
 async def register_community(
     session: AsyncSession, actor: Principal, command: CommunityCreate, now: datetime
 ) -> Community:
-    """Enter a surveyed community into the ledger of the caller's own district, eligible or not."""
+    """Enter a surveyed community into the ledger of the caller's own district, eligible or not;
+    announces CommunityRegistered."""
     if not writes_district(actor, command.district_code):
         raise Forbidden("a district registers communities in its own district only")
     community = Community.model_validate(command, update={"created_at": now, "updated_at": now})
     assessment = _assessment(community, actor, now, note=None)
     session.add(community)
     session.add(assessment)
+    add_to_outbox(session, community_registered(community, shanghai_date(now)))
     audit.record(
         session,
         actor,
@@ -85,7 +96,9 @@ async def _writable(session: AsyncSession, actor: Principal, community_id: uuid.
 async def reassess(
     session: AsyncSession, actor: Principal, community_id: uuid.UUID, command: Reassessment, now: datetime
 ) -> Community:
-    """Correct the facts eligibility rests on and assess again; the earlier assessment is kept."""
+    """Correct the facts eligibility rests on and assess again; the earlier assessment is kept.
+    Announces CommunityReassessed (with the eligibility before), changed or not: a re-assessment
+    was recorded."""
     community = await _writable(session, actor, community_id)
     before = {
         "built_year": community.built_year,
@@ -97,6 +110,12 @@ async def reassess(
     community.updated_at = now
     session.add(_assessment(community, actor, now, note=command.note))
     session.add(community)
+    add_to_outbox(
+        session,
+        community_reassessed(
+            community, was_eligible=bool(before["eligible"]), reassessed_on=shanghai_date(now)
+        ),
+    )
     audit.record(
         session,
         actor,
@@ -112,10 +131,16 @@ async def reassess(
 async def classify(
     session: AsyncSession, actor: Principal, community_id: uuid.UUID, command: Classification, now: datetime
 ) -> Community:
-    """Set the library tier and the demonstration and central-fund flags."""
+    """Set the library tier and the demonstration and central-fund flags; announces
+    CommunityClassified when any of them changed.
+
+    Putting a community on the central-fund list first takes the programme's list lock, so of
+    N concurrent requests for the last place exactly one gets it (the rest: 422, list full).
+    """
     community = await _writable(session, actor, community_id)
     check_tier(community.programme_code, command.tier)
     if command.centrally_funded and not community.centrally_funded:
+        await lock_central_fund_list(session, community.programme_code)
         listed = await session.exec(
             select(func.count()).where(
                 Community.programme_code == community.programme_code, col(Community.centrally_funded)
@@ -127,11 +152,14 @@ async def classify(
         "demonstration": community.demonstration,
         "centrally_funded": community.centrally_funded,
     }
+    was = (community.tier, community.demonstration, community.centrally_funded)
     community.tier = command.tier
     community.demonstration = command.demonstration
     community.centrally_funded = command.centrally_funded
     community.updated_at = now
     session.add(community)
+    if (community.tier, community.demonstration, community.centrally_funded) != was:
+        add_to_outbox(session, community_classified(community, was=was, classified_on=shanghai_date(now)))
     audit.record(
         session,
         actor,
@@ -174,13 +202,30 @@ async def list_communities(
     filters: dict[str, object],
     limit: int,
     offset: int,
+    overdue: bool | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[Community], int]:
-    """The communities the caller may see, filtered (None: any), oldest first; and their total."""
+    """The communities the caller may see, filtered (None: any), oldest first; and their total.
+
+    Args:
+        overdue: True for communities with a project that has a step past its deadline, False
+            for the others, None for all; needs `now`.
+    """
     matchable, street_office = text_filter(filters.get("street_office"))  # type: ignore[arg-type]
     if not matchable:
         return [], 0
     filters = {**filters, "street_office": street_office}
     conditions = [getattr(Community, name) == value for name, value in filters.items() if value is not None]
+    if overdue is not None:
+        if now is None:
+            raise ValueError("the overdue filter needs now")
+        late = overdue_project_ids(now, filters.get("programme_code"))  # type: ignore[arg-type]
+        if late is None and overdue:
+            return [], 0
+        if late is not None:
+            with_late = select(Project.community_id).where(col(Project.id).in_(select(late.subquery().c.id)))
+            member = col(Community.id)
+            conditions.append(member.in_(with_late) if overdue else member.not_in(with_late))
     if (own := visible_district(actor)) is not None:
         conditions.append(Community.district_code == own)
     total = (await session.exec(select(func.count()).select_from(Community).where(*conditions))).one()

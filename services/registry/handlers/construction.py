@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.registry.domain.planning import check_items
 from services.registry.handlers.lifecycle import begin_step, event_fields, lock_project, record_step
 from services.registry.handlers.pipeline import check_no_open_work
-from services.registry.handlers.projects import present
+from services.registry.handlers.projects import present, present_current
 from services.registry.models.construction import ConstructionCompletion, ConstructionStart, ProgressReport
 from services.registry.models.projects import ProjectPublic
 from shared.access import Principal
@@ -34,7 +34,7 @@ async def start_construction(
     record_step(
         session, actor, project, "construction-start", on=body.started_on, now=now, event=event, data=data
     )
-    return present(project)
+    return await present_current(session, project)
 
 
 async def report_progress(
@@ -65,7 +65,7 @@ async def report_progress(
     record_step(
         session, actor, project, "progress-report", on=body.reported_on, now=now, event=event, data=data
     )
-    return present(project)
+    return await present_current(session, project)
 
 
 async def complete_construction(

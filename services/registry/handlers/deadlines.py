@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, literal, union_all
 from sqlmodel import col, select
@@ -76,6 +77,45 @@ async def project_deadlines(
     ]
 
 
+def _missing(query: Any, code: str, profile: ProgrammeProfile, step: StageCode, deadline: Deadline) -> Any:
+    """Narrow a query over projects to those of programme `code` that `deadline` binds and that
+    have not met it (their status is short of what meets it)."""
+    query = query.where(
+        Project.programme_code == code,
+        col(Project.status).not_in(sorted(met_statuses(profile, step.value, deadline.met_when))),
+    )
+    if deadline.applies_to is DeadlineScope.DEMONSTRATION:
+        query = query.join(Community, col(Community.id) == col(Project.community_id)).where(
+            col(Community.demonstration).is_(True)
+        )
+    elif deadline.applies_to is DeadlineScope.CENTRALLY_FUNDED:
+        query = query.join(Community, col(Community.id) == col(Project.community_id)).where(
+            col(Community.centrally_funded).is_(True)
+        )
+    elif deadline.applies_to is DeadlineScope.DEMONSTRATION_AREA:
+        members = select(DemonstrationAreaCommunity.community_id)
+        query = query.where(col(Project.community_id).in_(members))
+    return query
+
+
+def overdue_project_ids(now: datetime, programme_code: str | None = None) -> Any | None:
+    """A query of the ids of projects with at least one overdue step (the projects
+    `overdue_steps` lists), for filtering other lists; None when no deadline has passed.
+
+    Args:
+        now: the service clock's instant (today is its Asia/Shanghai date).
+        programme_code: only this programme's deadlines (None: every programme's).
+    """
+    today = shanghai_date(now)
+    parts = [
+        _missing(select(col(Project.id).label("id")), code, profile, step, deadline)
+        for code, profile in sorted(bundled_profiles().items())
+        if programme_code is None or code == programme_code
+        for step, deadline in passed_deadlines(profile, today)
+    ]
+    return union_all(*parts) if parts else None
+
+
 async def overdue_steps(
     session: AsyncSession,
     actor: Principal,
@@ -109,21 +149,8 @@ async def overdue_steps(
                 col(Project.created_at).label("created_at"),
                 literal(deadline.code).label("deadline_code"),
                 literal(deadline.due_on.isoformat()).label("due_on"),
-            ).where(
-                Project.programme_code == code,
-                col(Project.status).not_in(sorted(met_statuses(profile, step.value, deadline.met_when))),
             )
-            if deadline.applies_to is DeadlineScope.DEMONSTRATION:
-                query = query.join(Community, col(Community.id) == col(Project.community_id)).where(
-                    col(Community.demonstration).is_(True)
-                )
-            elif deadline.applies_to is DeadlineScope.CENTRALLY_FUNDED:
-                query = query.join(Community, col(Community.id) == col(Project.community_id)).where(
-                    col(Community.centrally_funded).is_(True)
-                )
-            elif deadline.applies_to is DeadlineScope.DEMONSTRATION_AREA:
-                members = select(DemonstrationAreaCommunity.community_id)
-                query = query.where(col(Project.community_id).in_(members))
+            query = _missing(query, code, profile, step, deadline)
             if (own := visible_district(actor)) is not None:
                 query = query.where(Project.district_code == own)
             if district_code is not None:

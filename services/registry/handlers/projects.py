@@ -3,30 +3,62 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.registry.domain.dates import check_registered_on
 from services.registry.domain.lifecycle import Status, allowed_actions, step_of
+from services.registry.domain.pipeline import WorkStatus, actions_while_work_open
 from services.registry.domain.programmes import programme
+from services.registry.handlers.deadlines import overdue_project_ids
 from services.registry.handlers.lifecycle import event_fields
 from services.registry.models.bounds import text_filter
 from services.registry.models.communities import Community
+from services.registry.models.pipeline import PipelineWork
 from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.bus.outbox import add_to_outbox
+from shared.clock import shanghai_date
 from shared.contracts.registry import ProjectRegistered
 from shared.errors import FieldProblem, Forbidden, NotFoundError, RuleViolation
 
 
-def present(project: Project) -> ProjectPublic:
-    """The project as the API shows it, with the actions its programme allows now."""
+def present(project: Project, *, open_work: bool = False) -> ProjectPublic:
+    """The project as the API shows it, with the actions its programme allows now.
+
+    Args:
+        open_work: whether pipeline work assigned in it is open and not exempted; construction
+            completion is then not offered (its command would refuse it), the exemption is.
+    """
     profile = programme(project.programme_code)
     allowed = allowed_actions(profile, project.status, audited=project.audited_on is not None)
+    if open_work:
+        allowed = actions_while_work_open(allowed)
     return ProjectPublic.model_validate(project, update={"allowed_actions": allowed}, from_attributes=True)
+
+
+async def _with_open_work(session: AsyncSession, projects: Sequence[Project]) -> set[uuid.UUID]:
+    """Which of `projects` may be held up by open pipeline work (one query; only those whose
+    status lets construction complete are asked about)."""
+    asked = [p.id for p in projects if p.status == Status.CONSTRUCTION_STARTED.value]
+    if not asked:
+        return set()
+    query = select(PipelineWork.project_id).where(
+        col(PipelineWork.project_id).in_(asked),
+        PipelineWork.status != WorkStatus.COMPLETED.value,
+        col(PipelineWork.exemption_id).is_(None),
+    )
+    return set((await session.exec(query)).all())
+
+
+async def present_current(session: AsyncSession, project: Project) -> ProjectPublic:
+    """`present`, reading whether open pipeline work holds up construction completion."""
+    return present(project, open_work=project.id in await _with_open_work(session, [project]))
 
 
 async def register_project(
@@ -50,6 +82,8 @@ async def register_project(
             [FieldProblem("community_id", "eligible_community", failed or "the community is not eligible")],
         )
     profile = programme(community.programme_code)
+    registered_on = command.registered_on or shanghai_date(now)
+    check_registered_on(registered_on, now=now, programme_year=profile.year)
     project = Project(
         name=command.name,
         investment_fen=command.investment_fen,
@@ -59,13 +93,20 @@ async def register_project(
         programme_code=community.programme_code,
         step=step_of(profile, Status.OPENED),
         status=Status.OPENED.value,
+        registered_on=registered_on,
         created_at=now,
         updated_at=now,
     )
     session.add(project)
     add_to_outbox(
         session,
-        ProjectRegistered(**event_fields(project), name=project.name, investment_fen=project.investment_fen),
+        ProjectRegistered(
+            **event_fields(project),
+            name=project.name,
+            investment_fen=project.investment_fen,
+            registered_on=registered_on,
+            street_office=project.street_office,
+        ),
     )
     audit.record(
         session, actor, "project.registered", "project", project.id, after=command.model_dump(mode="json")
@@ -82,7 +123,7 @@ async def _visible(session: AsyncSession, actor: Principal, project_id: uuid.UUI
 
 async def get_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
     """One project the caller may see (404 otherwise)."""
-    return present(await _visible(session, actor, project_id))
+    return await present_current(session, await _visible(session, actor, project_id))
 
 
 async def timeline(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> list[StepPublic]:
@@ -103,12 +144,44 @@ async def list_projects(
     status: str | None,
     limit: int,
     offset: int,
+    tier: str | None = None,
+    demonstration: bool | None = None,
+    centrally_funded: bool | None = None,
+    overdue: bool | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[ProjectPublic], int]:
-    """The projects the caller may see, filtered, oldest first (id breaks ties); and their total."""
+    """The projects the caller may see, filtered, oldest first (id breaks ties); and their total.
+
+    Args:
+        tier: the community's library tier; demonstration, centrally_funded: its flags
+            (None: any).
+        overdue: True for projects with a step past its deadline (as GET /deadlines/overdue
+            lists them), False for the others, None for all; needs `now`.
+    """
     matchable, street_office = text_filter(street_office)
     if not matchable:
         return [], 0
     query = select(Project)
+    by_community = [
+        (Community.tier, tier),
+        (Community.demonstration, demonstration),
+        (Community.centrally_funded, centrally_funded),
+    ]
+    if any(value is not None for _, value in by_community):
+        query = query.join(Community, col(Community.id) == col(Project.community_id))
+        for column, value in by_community:
+            if value is not None:
+                query = query.where(column == value)
+    if overdue is not None:
+        if now is None:
+            raise ValueError("the overdue filter needs now")
+        late = overdue_project_ids(now, programme_code)
+        if late is None:
+            if overdue:
+                return [], 0
+        else:
+            ids = select(late.subquery().c.id)
+            query = query.where(col(Project.id).in_(ids) if overdue else col(Project.id).not_in(ids))
     if (own := visible_district(actor)) is not None:
         query = query.where(Project.district_code == own)
     filters = [
@@ -123,4 +196,6 @@ async def list_projects(
             query = query.where(column == value)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     page = query.order_by(col(Project.created_at), col(Project.id)).limit(limit).offset(offset)
-    return [present(p) for p in (await session.exec(page)).all()], int(total)
+    rows = (await session.exec(page)).all()
+    held_up = await _with_open_work(session, rows)
+    return [present(p, open_work=p.id in held_up) for p in rows], int(total)

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, BigInteger, Column, String
 from sqlmodel import Field, SQLModel
 
 from shared.db.types import UtcDateTime
-from shared.types import BODY, Fen, Name
+from shared.types import BODY, Fen, Name, ProcessDate
 
 
 class ProjectBase(SQLModel):
@@ -26,6 +26,11 @@ class ProjectCreate(ProjectBase):
     model_config = ConfigDict(**BODY)  # type: ignore[typeddict-item]
 
     community_id: uuid.UUID
+    registered_on: ProcessDate | None = Field(
+        default=None,
+        description="The business date the project entered the ledger (台账); default today in "
+        "Asia/Shanghai. Not in the future, not before the programme's year.",
+    )
 
 
 class Project(ProjectBase, table=True):
@@ -39,6 +44,7 @@ class Project(ProjectBase, table=True):
     step: str = Field(sa_column=Column(String(32), nullable=False, index=True))
     status: str = Field(sa_column=Column(String(32), nullable=False))
     last_step_on: date | None = None
+    registered_on: date | None = Field(default=None, index=True)
     households_consulted: int | None = None
     households_in_favour: int | None = None
     publicity_from: date | None = None
@@ -66,6 +72,9 @@ class ProjectPublic(SQLModel):
     step: str = Field(description="The programme step the project is in (from its profile).")
     status: str = Field(description="The last thing that happened to it within that step.")
     allowed_actions: list[str] = Field(description="What may be done next (the endpoint names).")
+    registered_on: date | None = Field(
+        default=None, description="The business date it entered the ledger (Asia/Shanghai)."
+    )
     last_step_on: date | None
     plan_version: int
     approved_investment_fen: int | None

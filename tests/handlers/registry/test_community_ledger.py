@@ -9,7 +9,7 @@ from services.registry.handlers import SUBSCRIPTIONS, communities, projects
 from services.registry.models.communities import Classification, Reassessment
 from services.registry.models.projects import ProjectCreate
 from shared.errors import RuleViolation
-from tests.handlers.registry.walk import community_create, district, office
+from tests.handlers.registry.walk import community_create, district, office, project_outbox_types
 
 
 async def _register(harness, programme: str = "zhengzhou-2019", **fields):  # type: ignore[no-untyped-def]
@@ -40,7 +40,7 @@ async def test_only_an_eligible_community_opens_a_project(harness_for) -> None: 
         await harness.run(lambda s: projects.register_project(s, district(), create, harness.clock.now()))
     assert [(p.field, p.rule) for p in caught.value.errors] == [("community_id", "eligible_community")]
     assert "二" in caught.value.errors[0].message
-    assert await harness.outbox_types() == []
+    assert await project_outbox_types(harness) == []
 
 
 async def test_a_correction_re_assesses_and_keeps_the_first_assessment(harness_for) -> None:  # type: ignore[no-untyped-def]

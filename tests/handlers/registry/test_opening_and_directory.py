@@ -10,13 +10,13 @@ from services.registry.handlers import SUBSCRIPTIONS, directory, projects
 from services.registry.models.directory import Organisation, OrganisationCreate
 from services.registry.models.projects import ProjectCreate
 from shared.errors import ConflictError, Forbidden, RuleViolation
-from tests.handlers.registry.walk import district, office, open_project
+from tests.handlers.registry.walk import district, office, open_project, project_outbox
 
 
 async def test_opening_a_project_announces_it_and_audits_it(harness_for) -> None:  # type: ignore[no-untyped-def]
     harness = await harness_for("registry", SUBSCRIPTIONS)
     project = await open_project(harness)
-    (event,) = await harness.outbox()
+    (event,) = await project_outbox(harness)
     assert event.type == "registry.project.registered.v1"
     assert (
         event.data["project_id"] == str(project.id) and event.data["investment_fen"] == project.investment_fen
@@ -37,7 +37,7 @@ async def test_a_project_on_an_unknown_or_foreign_community_is_refused(harness_f
         await harness.run(lambda s: projects.register_project(s, district("zz-erqi"), foreign, now))
     with pytest.raises(Forbidden):  # the office sees it but keeps no district's ledger
         await harness.run(lambda s: projects.register_project(s, office(), foreign, now))
-    assert len(await harness.outbox()) == 1
+    assert len(await project_outbox(harness)) == 1
 
 
 async def test_the_office_adds_an_organisation_once_and_a_street_office_needs_its_district(

@@ -12,7 +12,7 @@ from services.registry.models.acceptance import AcceptanceForm
 from services.registry.models.takeover import PropertyTakeover
 from shared.errors import InvalidState, RuleViolation
 from shared.policy import get_profile, sign_offs
-from tests.handlers.registry.walk import act, bodies, open_project, walk
+from tests.handlers.registry.walk import act, bodies, open_project, project_outbox, project_outbox_types, walk
 
 PREFIX = "registry.project."
 
@@ -32,7 +32,7 @@ async def test_each_programme_walks_its_own_steps_to_takeover(harness_for, progr
     project = await open_project(harness, programme)
     taken = await walk(harness, project.id, "property-takeover")
     assert taken.status == "taken_over"
-    steps = [t.removeprefix(PREFIX) for t in await harness.outbox_types()]
+    steps = [t.removeprefix(PREFIX) for t in await project_outbox_types(harness)]
     assert steps[0] == "registered.v1" and steps[-1] == "property_taken_over.v1"
     assert "accepted.v1" in steps
 
@@ -41,7 +41,7 @@ async def test_kaifeng_reviews_and_tender_come_after_the_approved_plan(harness_f
     harness = await harness_for("registry", SUBSCRIPTIONS)
     project = await open_project(harness, "kaifeng-2019")
     await walk(harness, project.id, "tender-award")
-    steps = [t.removeprefix(PREFIX) for t in await harness.outbox_types()]
+    steps = [t.removeprefix(PREFIX) for t in await project_outbox_types(harness)]
     assert steps == [
         "registered.v1",
         "residents_consulted.v1",
@@ -52,7 +52,7 @@ async def test_kaifeng_reviews_and_tender_come_after_the_approved_plan(harness_f
         "review_passed.v1",
         "tender_awarded.v1",
     ]
-    reviews = [e.data["step"] for e in await harness.outbox() if e.type.endswith("review_passed.v1")]
+    reviews = [e.data["step"] for e in await project_outbox(harness) if e.type.endswith("review_passed.v1")]
     assert reviews == ["approval", "design_review", "cost_review"]
     audits = await harness.audit_actions()
     assert audits[-4:] == ["project.review_passed"] * 3 + ["project.tender_awarded"]
@@ -70,7 +70,7 @@ async def test_kaifeng_acceptance_is_refused_until_every_party_the_profile_names
     with pytest.raises(RuleViolation) as caught:
         await act(harness, project.id, "acceptance", _form("kaifeng-2019", [*without_surveyor, "mayor"]))
     assert [(p.field, p.rule) for p in caught.value.errors] == [("sign_offs.4.role", "acceptance_role")]
-    assert not [t for t in await harness.outbox_types() if t.endswith("accepted.v1")]
+    assert not [t for t in await project_outbox_types(harness) if t.endswith("accepted.v1")]
 
 
 @pytest.mark.parametrize("owners", ["owners-committee", "owners-representatives"])
@@ -99,7 +99,7 @@ async def test_kaifeng_a_defect_sends_the_project_to_rectification_then_re_accep
     assert rectified.allowed_actions == ["acceptance", "acceptance-failure"]
     accepted = await act(harness, project.id, "acceptance")
     assert accepted.status == "accepted"
-    defects = next(e for e in await harness.outbox() if e.type.endswith("acceptance_failed.v1")).data[
+    defects = next(e for e in await project_outbox(harness) if e.type.endswith("acceptance_failed.v1")).data[
         "defects"
     ]
     assert defects[0]["description"] == "雨水管接口渗漏"
@@ -159,7 +159,7 @@ async def test_zhongyuan_takeover_defaults_its_commitments_to_the_levels_haves(h
     project = await open_project(harness, "zhongyuan-2013")
     await walk(harness, project.id, "acceptance")
     await act(harness, project.id, "property-takeover")
-    event = (await harness.outbox())[-1]
+    event = (await project_outbox(harness))[-1]
     assert event.data["mode"] == "logistics-management"
     level = next(s for s in get_profile("zhongyuan-2013").service_levels if s.code == "four-haves")
     assert event.data["commitments"] == [item.code for item in level.items]

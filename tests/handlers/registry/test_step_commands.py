@@ -16,7 +16,15 @@ from services.registry.models.planning import PlanApproval, PlanSubmission
 from services.registry.models.projects import ProjectStep
 from services.registry.models.takeover import PropertyTakeover
 from shared.errors import InvalidState, NotFoundError, RuleViolation
-from tests.handlers.registry.walk import INVESTMENT_FEN, act, bodies, district, open_project, walk
+from tests.handlers.registry.walk import (
+    INVESTMENT_FEN,
+    act,
+    bodies,
+    district,
+    open_project,
+    project_outbox,
+    walk,
+)
 
 PREFIX = "registry.project."
 
@@ -55,7 +63,7 @@ async def test_each_command_stages_its_event_audits_itself_and_adds_a_timeline_r
         assert new_events[len(events) :] == [f"{PREFIX}{event}.v1"], action
         assert new_audits[len(audits) :] == [audit_action], action
         assert new_rows == rows + 1, action
-    outbox = await zz.outbox()
+    outbox = await project_outbox(zz)
     assert {e.data["project_id"] for e in outbox} == {str(project.id)}
     assert {e.data["district_code"] for e in outbox} == {"zz-jinshui"}
 
@@ -64,14 +72,14 @@ async def test_acceptance_states_its_investment_and_the_audit_comes_later(zz) ->
     project = await open_project(zz)
     accepted = await walk(zz, project.id, "acceptance")
     assert accepted.audited_investment_fen is None and accepted.accepted_investment_fen == INVESTMENT_FEN
-    event = (await zz.outbox())[-1]
+    event = (await project_outbox(zz))[-1]
     assert event.type == f"{PREFIX}accepted.v1"
     assert event.data["accepted_investment_fen"] == INVESTMENT_FEN
     assert event.data["investment_fen"] == INVESTMENT_FEN  # the approved plan's investment
     assert event.data["audited_investment_fen"] is None
     audited = await act(zz, project.id, "final-accounts-audit")
     assert audited.audited_investment_fen == 980_000_00
-    assert (await zz.outbox())[-1].data["audited_investment_fen"] == 980_000_00
+    assert (await project_outbox(zz))[-1].data["audited_investment_fen"] == 980_000_00
 
 
 async def test_a_step_out_of_order_is_409_with_the_step_and_the_allowed_actions_and_changes_nothing(
@@ -175,7 +183,7 @@ async def test_a_plan_revision_is_a_new_version_and_only_the_latest_is_approved(
     first = await act(zz, project.id, "plan-submission")
     second = await act(zz, project.id, "plan-submission")
     assert (first.plan_version, second.plan_version) == (1, 2)
-    submitted = [e.data["version"] for e in await zz.outbox() if e.type.endswith("plan_submitted.v1")]
+    submitted = [e.data["version"] for e in await project_outbox(zz) if e.type.endswith("plan_submitted.v1")]
     assert submitted == [1, 2]
     with pytest.raises(RuleViolation) as caught:
         await act(zz, project.id, "plan-approval", PlanApproval(approved_on=date(2026, 3, 1), version=1))

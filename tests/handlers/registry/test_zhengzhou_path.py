@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.registry.handlers import SUBSCRIPTIONS
 from services.registry.models.projects import ProjectStep
-from tests.handlers.registry.walk import act, open_project, walk
+from tests.handlers.registry.walk import act, open_project, project_outbox_types, walk
 
 PREFIX = "registry.project."
 
@@ -21,7 +21,7 @@ async def test_a_project_walks_its_programme_steps_to_close_out_one_event_each(h
     assert taken.allowed_actions == ["close-out"]
     closed = await act(harness, project.id, "close-out")
     assert (closed.step, closed.status, closed.allowed_actions) == ("close_out", "closed", [])
-    assert [t.removeprefix(PREFIX) for t in await harness.outbox_types()] == [
+    assert [t.removeprefix(PREFIX) for t in await project_outbox_types(harness)] == [
         "registered.v1",
         "residents_consulted.v1",
         "plan_submitted.v1",

@@ -213,3 +213,13 @@ async def walk(harness: ServiceHarness, project_id: uuid.UUID, until: str) -> Pr
 
 async def projects_get(harness: ServiceHarness, project_id: uuid.UUID) -> ProjectPublic:
     return await harness.run(lambda s: projects.get_project(s, office(), project_id))
+
+
+async def project_outbox(harness: ServiceHarness) -> list[Any]:
+    """The staged project events, oldest first (without the ledger's community events)."""
+    return [e for e in await harness.outbox() if not e.type.startswith("registry.community.")]
+
+
+async def project_outbox_types(harness: ServiceHarness) -> list[str]:
+    """The types of the staged project events, oldest first."""
+    return [e.type for e in await project_outbox(harness)]
