@@ -235,21 +235,20 @@ class EventConsumer:
         failing: str | None = None
         try:
             async with asyncio.timeout(self._handler_timeout_s), self._unit_of_work() as session:
-                fresh = await claim(
-                    session, self._group, [(i.event.id, i.event.envelope.type) for i in items]
-                )
-                for item in items:
-                    event = item.event
-                    if event.id not in fresh:
-                        duplicates[event.envelope.type] += 1
+                envelopes = [i.event.envelope for i in items]
+                fresh = await claim(session, self._group, [(e.id, e.type) for e in envelopes])
+                for item, envelope in zip(items, envelopes, strict=True):
+                    event_id, event_type = envelope.id, envelope.type
+                    if event_id not in fresh:
+                        duplicates[event_type] += 1
                         continue
-                    fresh.discard(event.id)  # a second copy later in the batch is a duplicate
-                    runs[event.id] += 1
-                    failing = event.id
-                    with _event_context(event):
-                        await self._subscriptions.handler(event.envelope.type)(session, event)
+                    fresh.discard(event_id)  # a second copy later in the batch is a duplicate
+                    runs[event_id] += 1
+                    failing = event_id
+                    with _event_context(item.event):
+                        await self._subscriptions.handler(event_type)(session, item.event)
                     failing = None
-                    handled[event.envelope.type] += 1
+                    handled[event_type] += 1
         except Exception as exc:
             raise _BatchFailed(failing, exc) from exc
         for event_type, count in handled.items():

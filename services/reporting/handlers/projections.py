@@ -74,18 +74,20 @@ _PENDING = "reporting.pending_deltas"
 
 
 class _Pending:
-    """One row's merged amounts within a transaction."""
+    """One row's merged amounts within a transaction (only the figures its events named)."""
 
     __slots__ = ("amounts", "updated_at")
 
     def __init__(self, now: datetime) -> None:
-        self.amounts: dict[str, int] = dict.fromkeys(FIGURES, 0)
+        self.amounts: dict[str, int] = {}
         self.updated_at = now
 
     def add(self, amounts: Mapping[str, int], now: datetime) -> None:
+        mine = self.amounts
         for name, amount in amounts.items():
-            self.amounts[name] += amount
-        self.updated_at = max(self.updated_at, now)
+            mine[name] = mine.get(name, 0) + amount
+        if now > self.updated_at:
+            self.updated_at = now
 
 
 @event.listens_for(Session, "before_commit")
@@ -112,6 +114,9 @@ def _write_pending(session: Session) -> None:
     session.execute(_upsert(dialect, DistrictMonth), _rows(months, "month"))
 
 
+_ZEROS = dict.fromkeys(FIGURES, 0)
+
+
 def _rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> list[dict[str, Any]]:
     """Parameter rows in key order, so concurrent replicas take row locks in the same order."""
     return [
@@ -120,6 +125,7 @@ def _rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> list[d
             "district_code": key[1],
             period: key[2],
             "updated_at": pending[key].updated_at,
+            **_ZEROS,
             **pending[key].amounts,
         }
         for key in sorted(pending)
@@ -127,15 +133,19 @@ def _rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> list[d
 
 
 def _json_rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> dict[str, str]:
-    """The rows of `_rows` as one JSON array (key order kept, zero figures left out), for
+    """The rows of `_rows` as one JSON array (key order kept, unnamed figures left out), for
     `_json_upsert`: the server parses it in C, where an array per column would be dumped element by
     element in Python."""
     rows = []
+    stamps: dict[datetime, str] = {}  # a batch's rows mostly share one `now`
     for key in sorted(pending):
         row = pending[key]
-        item: dict[str, Any] = {name: amount for name, amount in row.amounts.items() if amount}
+        stamp = stamps.get(row.updated_at)
+        if stamp is None:
+            stamp = stamps[row.updated_at] = row.updated_at.isoformat()
+        item: dict[str, Any] = dict(row.amounts)  # figures left out are coalesced to 0
         item["programme_code"], item["district_code"] = key[0], key[1]
-        item[period], item["updated_at"] = key[2].isoformat(), row.updated_at.isoformat()
+        item[period], item["updated_at"] = key[2].isoformat(), stamp
         rows.append(item)
     return {"rows": json.dumps(rows, separators=(",", ":"))}
 
