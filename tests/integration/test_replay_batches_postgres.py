@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
@@ -20,11 +21,14 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reporting" / "m
 
 @pytest.fixture
 async def unit_of_work(postgres) -> AsyncIterator[UnitOfWork]:  # type: ignore[no-untyped-def]
-    url = await asyncio.to_thread(postgres.create_database, f"replay_{uuid.uuid4().hex[:12]}")
+    name = f"replay_{uuid.uuid4().hex[:12]}"
+    url = await asyncio.to_thread(postgres.create_database, name)
     await asyncio.to_thread(run_migrations, MIGRATIONS, url)
     engine = create_engine(url)
     yield UnitOfWork(create_sessions(engine))
     await engine.dispose()
+    async with await psycopg.AsyncConnection.connect(postgres.conninfo("postgres"), autocommit=True) as conn:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
 async def test_duplicates_within_a_batch_and_across_batches_count_once(unit_of_work: UnitOfWork) -> None:
