@@ -6,6 +6,8 @@ if anything in it fails, the batch is rolled back and replayed one event per tra
 its own retries. Offsets are committed only after the DB commit, so a crash re-delivers and the
 inbox skips what was already done. Why batches first: one transaction per batch is what makes a
 consumer keep up with the relay; the one-by-one replay keeps one bad event from blocking the rest.
+On PostgreSQL the batches of up to `PARALLEL_PARTITIONS` partitions of a fetch run at once (each in
+its own transaction, each partition in order), so Python and the database work side by side.
 """
 
 from __future__ import annotations
