@@ -18,6 +18,7 @@ import sys
 
 from bench.bus.handlers import HANDLER_NOTES, HANDLERS
 from bench.bus.payloads import PARTITIONS, envelope_size
+from bench.bus.processes import ProcessesResult, report_processes, run_processes
 from bench.bus.raw import RawResult, run_raw
 from bench.bus.report import report
 from bench.bus.spine import SpineResult, run_spine
@@ -32,6 +33,8 @@ async def run_bench(args: argparse.Namespace, stack: Stack) -> str:
     facts.append(("envelope", f"{envelope_size()} bytes (ProjectRegistered CloudEvent, JSON)"))
     facts += [(f"handler[{h}]", HANDLER_NOTES[h]) for h in args.handlers]
     n = args.events
+    if args.processes:
+        return await run_processes_bench(args, ctx, facts[: len(facts) - len(args.handlers) + 1])
     try:
         say(f"warming up ({args.warmup} events each way)")
         await run_raw(ctx, args.warmup, "warmup")
@@ -59,6 +62,27 @@ async def run_bench(args: argparse.Namespace, stack: Stack) -> str:
     return report(facts, n, raws, spines, split)
 
 
+async def run_processes_bench(
+    args: argparse.Namespace, ctx: BenchContext, facts: list[tuple[str, str]]
+) -> str:
+    """Warm up, then `--runs` rounds of raw, full path and relay alone, one process per side."""
+    handler = args.handlers[0]
+    try:
+        say(f"warming up ({args.warmup} events, one process per side)")
+        await run_processes(ctx, args.warmup, "warmup", handler)
+        results: list[ProcessesResult] = []
+        for i in range(1, args.runs + 1):
+            r = await run_processes(ctx, args.events, f"p{i}", handler)
+            results.append(r)
+            say(
+                f"run {i}: raw {r.raw.rate:.0f} ev/s, full[{handler}] {r.full.rate:.0f} ev/s; "
+                f"raw produce {r.raw_produce_rate:.0f} ev/s, relay alone {r.relay.rate:.0f} ev/s"
+            )
+    finally:
+        await ctx.databases.drop_all()
+    return report_processes(facts, results)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = base_parser("python -m bench.bus_throughput", __doc__, events=20000, runs=3, warmup=3000)
     parser.add_argument(
@@ -70,6 +94,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-split", action="store_true", help="skip the relay-alone / consumer-alone diagnosis"
+    )
+    parser.add_argument(
+        "--processes",
+        action="store_true",
+        help="run the relay and the consumer in separate processes (as deployed) beside raw aiokafka "
+        "split the same way; prints full path/raw and relay alone/raw produce (first handler only)",
     )
     args = parser.parse_args(argv)
     unknown = [h for h in args.handlers if h not in HANDLERS]

@@ -11,20 +11,26 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.handlers import count_registered_project
-from services.reporting.models import DistrictRollup
 from shared.bus.subscriptions import Handler, ReceivedEvent
 from shared.clock import utcnow
 from shared.contracts.registry import ProjectRegistered
 from shared.db.types import UtcDateTime
 
-_ROLLUP = DistrictRollup.__table__  # type: ignore[attr-defined]
+
+class BenchCounter(SQLModel, table=True):
+    """A counter per district for the 'upsert' handler (created by the bench, not by a migration)."""
+
+    __tablename__ = "bench_counter"
+
+    district_code: str = Field(sa_column=Column(String(64), primary_key=True))
+    registered_projects: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+_ROLLUP = BenchCounter.__table__  # type: ignore[attr-defined]
 _UPSERT = (
     pg_insert(_ROLLUP)
-    .values(
-        registered_projects=1,
-        accepted_projects=0,
-        approved_award_fen=0,
-    )
+    .values(registered_projects=1)
     .on_conflict_do_update(
         index_elements=[_ROLLUP.c.district_code],
         set_={
@@ -41,6 +47,10 @@ async def upsert_district_counter(session: AsyncSession, event: ReceivedEvent[Pr
         _UPSERT,  # type: ignore[call-overload]
         params={"district_code": event.payload.district_code, "updated_at": utcnow()},
     )
+
+
+BENCH_TABLES = ("bench_event", "bench_counter")
+"""The bench's own tables, created on each fresh database."""
 
 
 class BenchEvent(SQLModel, table=True):
@@ -78,14 +88,13 @@ HANDLERS: dict[str, Handler] = {
 }
 HANDLER_NOTES = {
     "upsert": "INSERT .. ON CONFLICT DO UPDATE of one of 16 district counters per event",
-    "reporting": "services.reporting.handlers.count_registered_project (ORM get + modify)",
+    "reporting": "services.reporting.handlers.count_registered_project (deltas merged per batch, one upsert)",
     "insert": "session.add() of one bench_event row per event, flushed at the batch commit",
     "none": "no handler work: the bus alone (decode, inbox, DB commit, offset commit)",
 }
-_COUNTERS = "SELECT coalesce(sum(registered_projects), 0) FROM district_rollup"
 EFFECTS: dict[str, str | None] = {
-    "upsert": _COUNTERS,
-    "reporting": _COUNTERS,
+    "upsert": "SELECT coalesce(sum(registered_projects), 0) FROM bench_counter",
+    "reporting": "SELECT coalesce(sum(registered_projects), 0) FROM district_day",
     "insert": "SELECT count(*) FROM bench_event",
     "none": None,  # no effect of its own: the inbox rows are the effect
 }

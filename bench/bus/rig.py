@@ -11,7 +11,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 
-from bench.bus.handlers import EFFECTS, BenchEvent
+from bench.bus.handlers import EFFECTS, BenchCounter, BenchEvent
 from bench.bus.payloads import BATCH, INSERT_BATCH, PARTITIONS
 from bench.harness import BatchCounts, BenchContext, DbCounter, count_batches, wait_assigned
 from shared.bus.consumer import EventConsumer
@@ -49,8 +49,8 @@ class SpineRig:
         )
         self.unit_of_work = UnitOfWork(sessions, after_commit=[wake_relay_on_new_events(self.relay)])
         self.relay_batches = BatchCounts()
-        # One _mark_published call per batch the relay confirms, with the batch's acked row ids.
-        count_batches(self.relay, "_mark_published", self.relay_batches, lambda args, _: len(args[1]))
+        # One _confirm call per batch the relay sent; its result starts with the rows published.
+        count_batches(self.relay, "_confirm", self.relay_batches, lambda _, result: result[0])
         self.kafka_consumers: list[AIOKafkaConsumer] = []
 
     @classmethod
@@ -60,6 +60,7 @@ class SpineRig:
         rig = cls(ctx.bootstrap, url, f"bench.{ctx.label}.{run}.")
         async with rig.engine.begin() as conn:
             await conn.run_sync(BenchEvent.__table__.create)  # type: ignore[attr-defined]
+            await conn.run_sync(BenchCounter.__table__.create)  # type: ignore[attr-defined]
         await rig.producer.start()
         return rig
 

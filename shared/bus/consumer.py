@@ -6,6 +6,8 @@ if anything in it fails, the batch is rolled back and replayed one event per tra
 its own retries. Offsets are committed only after the DB commit, so a crash re-delivers and the
 inbox skips what was already done. Why batches first: one transaction per batch is what makes a
 consumer keep up with the relay; the one-by-one replay keeps one bad event from blocking the rest.
+On PostgreSQL the batches of up to `PARALLEL_PARTITIONS` partitions of a fetch run at once (each in
+its own transaction, each partition in order), so Python and the database work side by side.
 """
 
 from __future__ import annotations
@@ -39,9 +41,12 @@ from shared.observability.metrics import (
     EVENTS_FAILED,
 )
 
-__all__ = ["EventConsumer", "handle_event"]
+__all__ = ["PARALLEL_PARTITIONS", "EventConsumer", "handle_event"]
 
 log = logging.getLogger(__name__)
+
+PARALLEL_PARTITIONS = 4
+"""Partition batches handled at once on PostgreSQL: each holds a pooled connection (the pool has 10)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class EventConsumer:
         handler_timeout_s: the longest one batch or one event's transaction may take; past it the
             run is cancelled and retried as an infrastructure failure (a connection that hangs
             through a database restart must not hold the partition for ever).
+        parallel_partitions: how many partitions' batches of one fetch are handled at once, each
+            in its own transaction (one partition's records stay in order). None chooses
+            `PARALLEL_PARTITIONS` on PostgreSQL and 1 elsewhere (SQLite has one writer anyway).
     """
 
     def __init__(
@@ -93,6 +101,7 @@ class EventConsumer:
         clock: Clock | None = None,
         max_backoff_s: float = 30.0,
         handler_timeout_s: float = 60.0,
+        parallel_partitions: int | None = None,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -107,6 +116,9 @@ class EventConsumer:
         self._retry_backoff_s = retry_backoff_s
         self._max_backoff_s = max_backoff_s
         self._handler_timeout_s = handler_timeout_s
+        if parallel_partitions is None:
+            parallel_partitions = PARALLEL_PARTITIONS if _on_postgresql(unit_of_work) else 1
+        self._parallel = max(1, parallel_partitions)
 
     async def run(self) -> None:
         """Consume until cancelled, committing each fetch's offsets after its batches are stored.
@@ -118,14 +130,34 @@ class EventConsumer:
                 inbox skips what had been committed.
         """
         while True:
-            batches = await self._consumer.getmany(timeout_ms=500, max_records=self._batch_size)
-            handled: dict[TopicPartition, int] = {}
-            for tp, records in batches.items():
-                if records:
+            batches = {tp: records for tp, records in (await self._fetch()).items() if records}
+            if len(batches) > 1 and self._parallel > 1:
+                # Partitions are independent: while one batch waits on the database another's
+                # Python runs. Each keeps its own transaction and its records' order.
+                async with asyncio.TaskGroup() as group:
+                    for records in batches.values():
+                        group.create_task(self.process_partition_batch(records))
+            else:
+                for records in batches.values():
                     await self.process_partition_batch(records)
-                    handled[tp] = records[-1].offset + 1
-            if handled:
-                await self._commit(handled)
+            if batches:
+                await self._commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+
+    async def _fetch(self) -> dict[TopicPartition, list[ConsumerRecord]]:  # type: ignore[type-arg]
+        """One fetch: up to `batch_size` records of one partition, then (when partitions are
+        handled in parallel) whatever is already buffered for up to `parallel_partitions - 1` more,
+        `batch_size` each. aiokafka fills a `getmany` from one partition while it has records, so
+        asking per partition is what gives the parallel path more than one batch to work on."""
+        batches = await self._consumer.getmany(timeout_ms=500, max_records=self._batch_size)
+        if self._parallel <= 1 or not batches:
+            return batches
+        for tp in sorted(self._consumer.assignment()):
+            if len(batches) >= self._parallel:
+                break
+            if tp not in batches:
+                more = await self._consumer.getmany(tp, timeout_ms=0, max_records=self._batch_size)
+                batches.update(more)
+        return batches
 
     async def _commit(self, handled: dict[TopicPartition, int]) -> None:
         """One commit for every partition of the fetch, each batch already in the DB.
@@ -206,21 +238,20 @@ class EventConsumer:
         failing: str | None = None
         try:
             async with asyncio.timeout(self._handler_timeout_s), self._unit_of_work() as session:
-                fresh = await claim(
-                    session, self._group, [(i.event.id, i.event.envelope.type) for i in items]
-                )
-                for item in items:
-                    event = item.event
-                    if event.id not in fresh:
-                        duplicates[event.envelope.type] += 1
+                envelopes = [i.event.envelope for i in items]
+                fresh = await claim(session, self._group, [(e.id, e.type) for e in envelopes])
+                for item, envelope in zip(items, envelopes, strict=True):
+                    event_id, event_type = envelope.id, envelope.type
+                    if event_id not in fresh:
+                        duplicates[event_type] += 1
                         continue
-                    fresh.discard(event.id)  # a second copy later in the batch is a duplicate
-                    runs[event.id] += 1
-                    failing = event.id
-                    with _event_context(event):
-                        await self._subscriptions.handler(event.envelope.type)(session, event)
+                    fresh.discard(event_id)  # a second copy later in the batch is a duplicate
+                    runs[event_id] += 1
+                    failing = event_id
+                    with _event_context(item.event):
+                        await self._subscriptions.handler(event_type)(session, item.event)
                     failing = None
-                    handled[event.envelope.type] += 1
+                    handled[event_type] += 1
         except Exception as exc:
             raise _BatchFailed(failing, exc) from exc
         for event_type, count in handled.items():
@@ -326,6 +357,13 @@ async def handle_event(
         with _event_context(event):
             await subscriptions.handler(event.envelope.type)(session, event)
     return "handled"
+
+
+def _on_postgresql(unit_of_work: UnitOfWork | None) -> bool:
+    """Whether the unit of work's sessions are bound to a PostgreSQL engine."""
+    sessions = getattr(unit_of_work, "sessions", None)
+    bind = getattr(sessions, "kw", {}).get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"
 
 
 class _BatchFailed(Exception):
