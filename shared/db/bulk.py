@@ -44,12 +44,14 @@ async def insert_rows(connection: AsyncConnection, table: TableClause, rows: Seq
     dialect = connection.dialect
     names = list(rows[0])
     compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
-    order = list(compiled.positiontup or names)
+    order = list(compiled.positiontup) if compiled.positional else names  # type: ignore[arg-type]
     columns = [_convert(table.c[name].type, [row[name] for row in rows], dialect) for name in order]
-    tuples = list(zip(*columns, strict=True))
-    for start in range(0, len(tuples), CHUNK_ROWS):
-        await connection.exec_driver_sql(compiled.string, tuples[start : start + CHUNK_ROWS])  # type: ignore[arg-type]
-    return len(tuples)
+    params: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positional:  # e.g. psycopg's %(name)s: one mapping per row
+        params = [dict(zip(order, values, strict=True)) for values in params]
+    for start in range(0, len(params), CHUNK_ROWS):
+        await connection.exec_driver_sql(compiled.string, params[start : start + CHUNK_ROWS])
+    return len(params)
 
 
 def _convert(type_: Any, values: list[Any], dialect: Any) -> list[Any]:
