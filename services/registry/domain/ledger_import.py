@@ -350,8 +350,8 @@ class _CellReader:
         key = (type(raw), raw)
         if key not in self.memo:
             self.memo[key] = convert(self.column, raw, self.profile)  # a CellError is not kept
-        value = self.memo[key]
-        return list(value) if isinstance(value, list) else value
+        cached = self.memo[key]
+        return list(cached) if isinstance(cached, list) else cached
 
 
 def validate_rows(
