@@ -95,7 +95,7 @@ def ledger_xlsx(rows: int, seed: int = 8) -> bytes:
             "exclusions": "",
             "tier": rng.choice(TIERS),
             "demonstration": "是" if i % 50 == 0 else "否",
-            "centrally_funded": "是" if i % 170 == 0 else "否",
+            "centrally_funded": "是" if i % 200 == 0 else "否",  # 100: within Kaifeng's 117
         }
         sheet.append([values[c.field] for c in COLUMNS])
     out = io.BytesIO()

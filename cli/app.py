@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import dead_letters, health, outbox, programmes, replay, tokens
+from cli import dead_letters, health, ledger, outbox, programmes, replay, tokens
 
 __all__ = ["app", "main"]
 
@@ -12,7 +12,7 @@ app = typer.Typer(
     name="renovation",
     help=(
         "Operate the renovation platform (老旧小区改造): tokens, health, dead letters, outbox, "
-        "programmes, replay."
+        "programmes, replay, ledger import."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(tokens.app, name="token")
 app.add_typer(dead_letters.app, name="dlq")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(ledger.app, name="ledger")
 app.command("health")(health.health)
 app.command("programmes")(programmes.programmes)
 app.command("replay")(replay.replay_command)

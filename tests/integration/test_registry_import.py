@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from typing import Any
 
 import httpx
 from openpyxl import load_workbook
 
 from services.registry.domain.ledger_columns import COLUMNS
+from tests.support.db import scalar
+from tests.support.kafka_io import read_topic
+from tests.support.servers import eventually
 
 PROGRAMME = "zhengzhou-2019"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,3 +127,29 @@ async def test_a_ledger_larger_than_the_default_body_limit_is_accepted_on_the_im
         headers={"Content-Type": "application/pdf"},
     )
     assert not_a_sheet.status_code == 415
+
+
+async def test_each_imported_community_reaches_kafka_once_and_a_reimport_sends_nothing(platform) -> None:  # type: ignore[no-untyped-def]
+    registry = await platform.start("registry")
+    content = await filled_template(
+        registry, [cells(f"事件{i}号院") for i in range(30)] + [cells("新院", 建成年份=2005)]
+    )
+    assert (await run(registry, content))["rows_imported"] == 31
+    assert (await run(registry, content))["rows_unchanged"] == 31
+    url = platform.database_url("registry")
+    registered = "SELECT count(*) FROM outbox_message WHERE event_type = 'registry.community.registered.v1'"
+    assert int(await scalar(url, registered)) == 31
+    await eventually(
+        lambda: scalar(url, "SELECT count(*) = 0 FROM outbox_message WHERE published_at IS NULL")
+    )
+    total = int(await scalar(url, "SELECT count(*) FROM outbox_message"))
+    records = await read_topic(platform.kafka.bootstrap_servers, platform.topic("registry.events"), total)
+    events = [json.loads(r.value) for r in records if b"community.registered" in r.value]
+    communities = (
+        await registry.get("/communities", params={"programme_code": PROGRAMME, "limit": 100})
+    ).json()
+    assert sorted(e["data"]["community_id"] for e in events) == sorted(c["id"] for c in communities)
+    assert {r.key.decode() for r in records if b"community.registered" in r.value} == {
+        c["id"] for c in communities
+    }
+    assert sum(not e["data"]["eligible"] for e in events) == 1

@@ -5,32 +5,42 @@ the same facts the same way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from services.registry.models.communities import Community
 from shared.contracts.registry import CommunityClassified, CommunityReassessed, CommunityRegistered
 
-__all__ = ["Classified", "community_classified", "community_reassessed", "community_registered"]
+__all__ = [
+    "FACTS",
+    "Classified",
+    "community_classified",
+    "community_reassessed",
+    "community_registered",
+    "community_registered_from_row",
+]
 
 Classified = tuple[str | None, bool, bool]
 """A community's classification: (tier, demonstration, centrally funded)."""
 
 
+FACTS = (
+    "programme_code",
+    "district_code",
+    "street_office",
+    "eligible",
+    "households",
+    "floor_area_m2",
+    "tier",
+    "demonstration",
+    "centrally_funded",
+)
+"""What every community event carries besides its id: the ledger entry's facts reporting counts."""
+
+
 def _facts(community: Community) -> dict[str, Any]:
-    """What every community event carries: the ledger entry's facts reporting counts."""
-    return {
-        "community_id": community.id,
-        "programme_code": community.programme_code,
-        "district_code": community.district_code,
-        "street_office": community.street_office,
-        "eligible": community.eligible,
-        "households": community.households,
-        "floor_area_m2": community.floor_area_m2,
-        "tier": community.tier,
-        "demonstration": community.demonstration,
-        "centrally_funded": community.centrally_funded,
-    }
+    return {"community_id": community.id, **{name: getattr(community, name) for name in FACTS}}
 
 
 def community_registered(community: Community, registered_on: date) -> CommunityRegistered:
@@ -44,6 +54,25 @@ def community_registered(community: Community, registered_on: date) -> Community
         The payload to stage with `add_to_outbox`.
     """
     return CommunityRegistered(**_facts(community), name=community.name, registered_on=registered_on)
+
+
+def community_registered_from_row(row: Mapping[str, Any], registered_on: date) -> CommunityRegistered:
+    """The same event from a bulk-inserted row (the community table's columns as a dict, as the
+    spreadsheet import builds them), without building a model per row.
+
+    Args:
+        row: the community row: `id`, `name` and every name in `FACTS`.
+        registered_on: the business date of registration (Asia/Shanghai).
+
+    Returns:
+        The payload to stage with the outbox.
+    """
+    return CommunityRegistered(
+        community_id=row["id"],
+        **{name: row[name] for name in FACTS},
+        name=row["name"],
+        registered_on=registered_on,
+    )
 
 
 def community_reassessed(

@@ -14,13 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, ValidationError, create_model
 from python_calamine import CalamineError, CalamineWorkbook
 
 from services.registry.domain.ledger_columns import (
@@ -32,6 +32,7 @@ from services.registry.domain.ledger_columns import (
     MAX_COLUMNS,
     MAX_IMPORT_ROWS,
     CellError,
+    Kind,
     LedgerColumn,
     column_for,
     convert,
@@ -42,6 +43,7 @@ from services.registry.models.communities import CommunityCreate
 from shared.access import Principal, writes_district
 from shared.errors import RuleViolation
 from shared.policy import ProgrammeProfile
+from shared.types import BODY
 
 
 class SpreadsheetFormat(StrEnum):
@@ -106,22 +108,36 @@ class Problem:
 
 @dataclass(frozen=True)
 class ValidRow:
-    """A row that passed: the registration body and the classification to set after it."""
+    """A row that passed: the registration body's fields (validated as `CommunityCreate`'s) and
+    the classification to set with it."""
 
     row: int
-    body: CommunityCreate
+    fields: dict[str, Any]
     classification: dict[str, Any]
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         """The natural key: programme, district, community name, address (blank if none)."""
-        return natural_key(
-            self.body.programme_code, self.body.district_code, self.body.name, self.body.address
-        )
+        f = self.fields
+        return natural_key(f["programme_code"], f["district_code"], f["name"], f["address"])
+
+    @property
+    def body(self) -> CommunityCreate:
+        """The row as the registration body (built on demand: the import works on `fields`)."""
+        return CommunityCreate.model_construct(**self.fields)
 
     def facts(self) -> dict[str, Any]:
         """What the ledger would hold for this row, to compare with a community already there."""
-        return {**self.body.model_dump(), **self.classification}
+        return {**self.fields, **self.classification}
+
+
+_RowBody = create_model(  # type: ignore[call-overload]
+    "LedgerRowBody",
+    __config__=ConfigDict(**BODY),  # type: ignore[typeddict-item]
+    **{name: (info.annotation, info) for name, info in CommunityCreate.model_fields.items()},
+)
+"""`CommunityCreate`'s fields and constraints as a plain pydantic model: the same rules (bounds,
+clean text, codes) without SQLModel's per-instance validation path, several times faster per row."""
 
 
 @dataclass
@@ -310,6 +326,34 @@ def _problem(row: int, field_name: str | None, rule: str, message: str) -> Probl
     return Problem(row, _HEADING_OF.get(field_name or ""), field_name, rule, message)
 
 
+_MEMO_KINDS = frozenset({Kind.DISTRICT, Kind.TIER, Kind.EXCLUSIONS, Kind.FLAG})
+
+
+class _CellReader:
+    """`convert` for one column of one file, with its common cases made cheap: a text cell is
+    stripped in place, and a categorical column's few distinct cells (district, tier, flags,
+    exclusions) are converted once each. Why: 20,000 rows are 320,000 cells."""
+
+    def __init__(self, column: LedgerColumn, profile: ProgrammeProfile) -> None:
+        self.column = column
+        self.profile = profile
+        self.text = column.kind is Kind.TEXT
+        self.memo: dict[tuple[type, object], object] | None = {} if column.kind in _MEMO_KINDS else None
+
+    def __call__(self, raw: object) -> object:
+        if self.text and type(raw) is str:
+            value = raw.strip()
+            if value and len(value) <= MAX_CELL_CHARS:
+                return value
+        if self.memo is None or type(raw) not in (str, bool):
+            return convert(self.column, raw, self.profile)
+        key = (type(raw), raw)
+        if key not in self.memo:
+            self.memo[key] = convert(self.column, raw, self.profile)  # a CellError is not kept
+        cached = self.memo[key]
+        return list(cached) if isinstance(cached, list) else cached
+
+
 def validate_rows(
     sheet: RawSheet,
     columns: list[LedgerColumn | None],
@@ -334,7 +378,7 @@ def validate_rows(
     """
     result = Validation(rows_read=len(sheet.rows))
     first_of: dict[tuple[str, str, str, str], int] = {}
-    placed = [(i, c) for i, c in enumerate(columns) if c is not None]
+    placed = [(i, c, _CellReader(c, profile)) for i, c in enumerate(columns) if c is not None]
     for number, cells in sheet.rows:
         problems = _validate_row(number, cells, placed, profile, district_code, actor, result, first_of)
         if problems:
@@ -346,7 +390,7 @@ def validate_rows(
 def _validate_row(
     number: int,
     cells: list[object],
-    placed: list[tuple[int, LedgerColumn]],
+    placed: list[tuple[int, LedgerColumn, _CellReader]],
     profile: ProgrammeProfile,
     district_code: str,
     actor: Principal,
@@ -357,10 +401,10 @@ def _validate_row(
     body: dict[str, Any] = {"programme_code": profile.code, "district_code": district_code}
     classification: dict[str, Any] = {"tier": None, "demonstration": False, "centrally_funded": False}
     unreadable: set[str] = set()
-    for index, column in placed:
+    for index, column, read in placed:
         raw = cells[index] if index < len(cells) else None
         try:
-            value = convert(column, raw, profile)
+            value = read(raw)
         except CellError as exc:
             problems.append(_problem(number, column.field, exc.rule, str(exc)))
             unreadable.add(column.field)
@@ -370,7 +414,7 @@ def _validate_row(
         elif value is not None:
             body[column.field] = value
     try:
-        command = CommunityCreate.model_validate(body)
+        fields = _RowBody.model_validate(body).__dict__
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             name = str(error["loc"][0]) if error["loc"] else None
@@ -379,13 +423,13 @@ def _validate_row(
         return problems
     if problems:
         return problems
-    if not writes_district(actor, command.district_code):
+    if not writes_district(actor, fields["district_code"]):
         return [_problem(number, "district_code", "own_district", "a district imports its own ledger only")]
     try:
         check_tier(profile.code, classification["tier"])
     except RuleViolation as exc:
         return [_problem(number, p.field, p.rule, p.message) for p in exc.errors]
-    row = ValidRow(number, command, classification)
+    row = ValidRow(number, fields, classification)
     earlier = first_of.setdefault(row.key, number)
     if earlier != number:
         return [_problem(number, "name", "ledger_duplicate_row", f"the same community as row {earlier}")]
@@ -415,3 +459,35 @@ def same_facts(row: ValidRow, stored: dict[str, Any]) -> list[str]:
         elif value != held:
             differing.append(name)
     return differing
+
+
+def over_central_fund_list(profile: ProgrammeProfile, listed: int, rows: Sequence[ValidRow]) -> list[Problem]:
+    """The problems of new rows that would put the programme's central-fund list past its size.
+
+    Kaifeng 三 lists 117 centrally funded communities (`funding.central_subsidy.funded_communities`);
+    a programme without such a list flags none (the same rules as classifying one community). In
+    file order, the first rows that fit are kept; each later flagged row is a problem.
+
+    Args:
+        profile: the programme imported into.
+        listed: communities of the programme (every district) already on the list.
+        rows: the new rows about to be entered (rows already in the ledger are not counted again).
+
+    Returns:
+        One problem per flagged row beyond the room left (rule `central_fund_list` when the
+        programme has no list, `central_fund_list_full` otherwise).
+    """
+    flagged = [r for r in rows if r.classification.get("centrally_funded")]
+    if not flagged:
+        return []
+    central = profile.funding.central_subsidy if profile.funding else None
+    if central is None:
+        message = f"{profile.code} has no central-fund list: leave 中央补助名单 blank or 否"
+        return [_problem(r.row, "centrally_funded", "central_fund_list", message) for r in flagged]
+    size = central.funded_communities
+    room = max(0, size - listed)
+    message = (
+        f"the central-fund list of {profile.code} holds {size} communities ({profile.document_number} "
+        f"{central.clause}); {listed} are listed and this file flags {len(flagged)}: room for {room}"
+    )
+    return [_problem(r.row, "centrally_funded", "central_fund_list_full", message) for r in flagged[room:]]
