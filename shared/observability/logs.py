@@ -7,12 +7,6 @@ Why a queue: a request thread only stamps its ids on the record and hands it ove
 writing happen on a listener thread, so a log line (the access line of every request included)
 costs the event loop a few microseconds, not a JSON dump and a write to stderr.
 
-Why batches (`BatchingListener`): a listener blocked on the queue is woken by every record, and
-each wake-up takes the GIL from the event loop mid-request (profiled under load: ~7% of a read's
-time went to handing the access line over). The listener instead wakes every `FLUSH_INTERVAL_S`,
-formats what has queued up and writes it with one call; a put then wakes nobody. Lines reach
-stderr at most that much later; `stop()` (at exit) writes whatever is still queued.
-
 Why `ExpectedWaitFilter`: aiokafka logs at ERROR what is only a wait, such as the group
 coordinator a fresh broker is still starting (`GroupCoordinatorNotAvailableError`), and retries by
 itself. An operator reading ERROR at every normal start learns to ignore ERROR; those lines are
@@ -27,15 +21,11 @@ import logging
 import logging.handlers
 import queue
 import sys
-import threading
-from typing import TextIO
 
 from shared.context import correlation_id_var, event_id_var
 
 __all__ = [
-    "FLUSH_INTERVAL_S",
     "KAFKA_LOGGERS",
-    "BatchingListener",
     "ContextQueueHandler",
     "ExpectedWaitFilter",
     "JsonFormatter",
@@ -149,80 +139,7 @@ def quiet_expected_waits() -> None:
             logger.addFilter(ExpectedWaitFilter())
 
 
-FLUSH_INTERVAL_S = 0.05
-"""How long a log line may wait in the queue before the listener writes it."""
-
-
-class BatchingListener:
-    """Drains a queue of prepared records every `interval_s`, formats them and writes them at once.
-
-    Args:
-        records: the queue `ContextQueueHandler` puts records on.
-        stream: where the lines go (stderr in a service).
-        formatter: renders one record as one line (`JsonFormatter`).
-        interval_s: seconds between drains.
-    """
-
-    def __init__(
-        self,
-        records: queue.SimpleQueue[logging.LogRecord],
-        stream: TextIO,
-        formatter: logging.Formatter,
-        interval_s: float = FLUSH_INTERVAL_S,
-    ) -> None:
-        self.records = records
-        self.stream = stream
-        self.formatter = formatter
-        self.interval_s = interval_s
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._write_lock = threading.Lock()
-
-    def start(self) -> None:
-        """Start the listener thread (a daemon: it never keeps the process alive)."""
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="log-listener", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the thread and write every record still queued; safe to call twice."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self.drain()
-
-    def drain(self) -> int:
-        """Format and write every queued record now, in one write.
-
-        Returns:
-            How many records were written.
-        """
-        with self._write_lock:
-            lines: list[str] = []
-            while True:
-                try:
-                    record = self.records.get_nowait()
-                except queue.Empty:
-                    break
-                try:
-                    lines.append(self.formatter.format(record))
-                except Exception:  # a record that cannot be rendered must not stop the others
-                    lines.append(f"unformattable log record from {record.name}: {record.msg!r}")
-            if lines:
-                try:
-                    self.stream.write("\n".join(lines) + "\n")
-                    self.stream.flush()
-                except (OSError, ValueError):  # stderr closed at shutdown
-                    pass
-            return len(lines)
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self.interval_s):
-            self.drain()
-
-
-_listener: BatchingListener | None = None
+_listener: logging.handlers.QueueListener | None = None
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -238,10 +155,12 @@ def configure_logging(level: str = "INFO") -> None:
     global _listener
     root = logging.getLogger()
     root.setLevel(level)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     if _listener is not None:
         _listener.stop()
-    _listener = BatchingListener(records, sys.stderr, JsonFormatter())
+    _listener = logging.handlers.QueueListener(records, handler, respect_handler_level=False)
     _listener.start()
     atexit.register(_listener.stop)
     root.handlers[:] = [ContextQueueHandler(records)]
