@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bench.harness import BenchContext, Stack, median_run, run_on_stack, say
@@ -32,11 +33,20 @@ def measure(
 ) -> LoadResult:
     say(f"{server.name}: {scenario.label}")
     run_load(wrk, server.url, scenario.request, seconds=args.warmup, connections=args.connections)
-    results = [
-        run_load(wrk, server.url, scenario.request, seconds=args.duration, connections=args.connections)
-        for _ in range(args.runs)
-    ]
+    results = [_metered(wrk, server, scenario, args) for _ in range(args.runs)]
     return median_run(results, key=lambda r: r.rps)
+
+
+def _metered(
+    wrk: str | None, server: ServerProcess, scenario: Scenario, args: argparse.Namespace
+) -> LoadResult:
+    """One measured run, with the CPU the server used during it."""
+    before = server.cpu_s()
+    result = run_load(wrk, server.url, scenario.request, seconds=args.duration, connections=args.connections)
+    after = server.cpu_s()
+    if before is None or after is None:
+        return result
+    return replace(result, server_cpu_s=after - before)
 
 
 async def run_bench(args: argparse.Namespace, stack: Stack) -> str:

@@ -38,10 +38,19 @@ class LoadResult:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    server_cpu_s: float | None = None
+    """User + system CPU the server process used during the run (None: not measured)."""
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """The server's CPU per request: steadier than requests/s on a machine others load."""
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return 1000 * self.server_cpu_s / self.requests
 
 
 def ensure_wrk() -> str | None:

@@ -32,6 +32,12 @@ class Row:
     def p95_ratio(self) -> float:
         return ratio(self.result.p95_ms, self.baseline.p95_ms)
 
+    @property
+    def cpu_ratio(self) -> float | None:
+        """The bare endpoint's CPU per request over this row's (1.0 = as cheap as bare)."""
+        mine, bare = self.result.cpu_ms_per_request, self.baseline.cpu_ms_per_request
+        return ratio(bare, mine) if mine and bare else None
+
 
 def _aim(row: Row) -> str:
     if row.key not in AIMS:
@@ -46,14 +52,16 @@ def markdown(rows: list[Row], facts: list[tuple[str, str]]) -> str:
     lines = ["HTTP path benchmark (one uvicorn worker per server, loopback)", *fact_lines(facts), ""]
     lines.append(
         "| endpoint | database | requests/s | p50 ms | p95 ms | p99 ms "
-        "| ratio req/s | ratio p95 | non-2xx | aim |"
+        "| ratio req/s | ratio p95 | server CPU ms/req | ratio CPU | non-2xx | aim |"
     )
-    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         r = row.result
+        cpu = f"{r.cpu_ms_per_request:.2f}" if r.cpu_ms_per_request is not None else "–"
+        cpu_ratio = f"{row.cpu_ratio:.2f}" if row.cpu_ratio is not None else "–"
         lines.append(
             f"| {row.label} | {row.database} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {row.rps_ratio:.2f} | {row.p95_ratio:.2f} | {r.non_2xx + r.socket_errors} | "
-            f"{_aim(row)} |"
+            f"{r.p99_ms:.1f} | {row.rps_ratio:.2f} | {row.p95_ratio:.2f} | {cpu} | {cpu_ratio} | "
+            f"{r.non_2xx + r.socket_errors} | {_aim(row)} |"
         )
     return "\n".join(lines)

@@ -32,6 +32,15 @@ class ServerProcess:
     process: subprocess.Popen[bytes]
     log_path: Path
 
+    def cpu_s(self) -> float | None:
+        """User + system CPU seconds the server process has used so far (None: not readable)."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:

@@ -46,7 +46,9 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hand-off (and GIL
+    # switches) on every command just to read the clock.
     return request.app.state.runtime.clock.now()  # type: ignore[no-any-return]
 
 

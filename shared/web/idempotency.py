@@ -119,7 +119,7 @@ def _canonical(body: bytes) -> bytes:
         return body
 
 
-def _idempotency(
+async def _idempotency(
     request: Request,
     idempotency_key: Annotated[
         str | None,
@@ -134,7 +134,8 @@ def _idempotency(
     ] = None,
 ) -> Idempotency:
     # The header's format is part of the OpenAPI schema; FastAPI answers a malformed key with a
-    # 422 naming `Idempotency-Key` before this runs.
+    # 422 naming `Idempotency-Key` before this runs. async: a plain `def` dependency would run in
+    # FastAPI's thread pool, a thread hand-off on every POST.
     return Idempotency(request, idempotency_key)
 
 

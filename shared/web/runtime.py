@@ -142,7 +142,11 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        unit_of_work=UnitOfWork(sessions, after_commit=[wake_relay_on_new_events(relay)]),
+        unit_of_work=UnitOfWork(
+            sessions,
+            after_commit=[wake_relay_on_new_events(relay)],
+            serialise=engine.dialect.name == "sqlite",
+        ),
         producer=producer,
         relay=relay,
         clock=definition.clock or SystemClock(),

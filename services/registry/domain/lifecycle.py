@@ -173,6 +173,14 @@ def _audit_open(profile: ProgrammeProfile, status: Status, *, audited: bool) -> 
     )
 
 
+_ALLOWED_MEMO_SIZE = 512
+_allowed_memo: dict[tuple[int, str, bool], tuple[ProgrammeProfile, tuple[str, ...]]] = {}
+"""`allowed_actions` answers by (id of the profile, status, audited). A profile is frozen, so its
+answer never changes; the entry holds the profile itself, so its id cannot be reused by another
+profile while the entry lives, and a hit is only taken when the stored profile *is* the one asked
+about. Every read of a project asks this (GET /projects/{id} presents it), hence the memo."""
+
+
 def allowed_actions(profile: ProgrammeProfile, status: Status | str, *, audited: bool) -> list[str]:
     """The actions a project at `status` may take now, in the plan's order.
 
@@ -182,9 +190,22 @@ def allowed_actions(profile: ProgrammeProfile, status: Status | str, *, audited:
         audited: whether its final-accounts audit is already recorded.
 
     Returns:
-        Action names; the close-out waits for the audit where the plan has one.
+        Action names (a new list each call); the close-out waits for the audit where the plan
+        has one.
     """
     status = Status(status)
+    key = (id(profile), status.value, audited)
+    hit = _allowed_memo.get(key)
+    if hit is not None and hit[0] is profile:
+        return list(hit[1])
+    names = _allowed_actions(profile, status, audited=audited)
+    if len(_allowed_memo) >= _ALLOWED_MEMO_SIZE:
+        _allowed_memo.clear()
+    _allowed_memo[key] = (profile, tuple(names))
+    return names
+
+
+def _allowed_actions(profile: ProgrammeProfile, status: Status, *, audited: bool) -> list[str]:
     names: list[str] = []
     for step in acted_steps(profile):
         for action in ACTIONS:

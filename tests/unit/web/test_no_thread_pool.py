@@ -1,0 +1,47 @@
+"""No registry route hands a request to FastAPI's thread pool: every endpoint and every dependency
+it pulls in (auth, session, clock, idempotency key) is async. A plain `def` dependency costs a
+thread hand-off and GIL switches on every request (the clock and the idempotency key did)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from services.registry.api import ROUTERS
+from shared.audit.api import audit_router
+from shared.web.deps import NowDep, SessionDep
+from shared.web.idempotency import IdempotencyDep
+
+
+def _is_async(call: Any) -> bool:
+    target = call if inspect.isfunction(call) or inspect.ismethod(call) else getattr(call, "__call__", call)  # noqa: B004
+    return inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def test_the_shared_dependencies_are_async() -> None:
+    for alias in (NowDep, SessionDep, IdempotencyDep):
+        depends = alias.__metadata__[0]
+        assert _is_async(depends.dependency), depends.dependency
+
+
+def test_no_registry_route_needs_the_thread_pool() -> None:
+    routes = [r for router in (*ROUTERS, audit_router()) for r in router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 20
+    sync = [
+        f"{route.path} {sorted(route.methods)}: {getattr(call, '__qualname__', call)}"
+        for route in routes
+        for call in (route.endpoint, *_calls(route.dependant))
+        if not _is_async(call)
+    ]
+    assert sync == []
