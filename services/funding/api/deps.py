@@ -15,7 +15,7 @@ MoneyOfficer = Annotated[Principal, require(Scope.FUNDING_APPROVE)]
 """The coarse gate for approving and paying; the profile then names the one department that may."""
 
 
-def _profiles(request: Request) -> ProfileLookup:
+async def _profiles(request: Request) -> ProfileLookup:
     return getattr(request.app.state, "profiles", None) or bundled_profile
 
 

@@ -14,7 +14,7 @@ from shared.web.auth import require
 Reader = Annotated[Principal, require(Scope.REPORTING_READ)]
 
 
-def _profiles() -> Profiles:
+async def _profiles() -> Profiles:
     return get_profile
 
 

@@ -4,10 +4,12 @@ thread hand-off and GIL switches on every request (the clock and the idempotency
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -44,4 +46,43 @@ def test_no_registry_route_needs_the_thread_pool() -> None:
         for call in (route.endpoint, *_calls(route.dependant))
         if not _is_async(call)
     ]
+    assert sync == []
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, also inside included routers (FastAPI keeps those as wrappers that hold the
+    original router)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _api_routes(inner.routes)
+
+
+SERVICES = {
+    "registry": "RegistrySettings",
+    "funding": "FundingSettings",
+    "reporting": "ReportingSettings",
+    "notification": "NotificationSettings",
+}
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_no_dependency_of_any_service_needs_the_thread_pool(service: str) -> None:
+    """Endpoints may be plain `def` on purpose (a PDF or a spreadsheet is built off the loop);
+    a dependency every request pulls in never should be."""
+    settings = getattr(importlib.import_module(f"services.{service}.settings"), SERVICES[service])
+    create = getattr(importlib.import_module(f"services.{service}.main"), f"create_{service}_app")
+    app = create(settings(environment="test", database_url="sqlite+aiosqlite:///:memory:"))
+    routes = list(_api_routes(app.routes))
+    assert len(routes) > 10
+    sync = sorted(
+        {
+            f"{route.path}: {getattr(call, '__qualname__', call)}"
+            for route in routes
+            for call in _calls(route.dependant)
+            if not _is_async(call)
+        }
+    )
     assert sync == []
