@@ -10,6 +10,7 @@ test hang: it was caught). A re-run of one scope continues where the last one st
     .venv/bin/python scripts/mutation.py policy money    # some scopes
     .venv/bin/python scripts/mutation.py --list
     .venv/bin/python scripts/mutation.py policy --paths shared/policy/rules/funding.py   # some files
+    .venv/bin/python scripts/mutation.py access --tests tests/unit                       # fewer tests
     .venv/bin/python scripts/mutation.py policy --deselect tests/unit/x.py::test_y       # skip a red test
 
 Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutmut could not run.
@@ -73,7 +74,7 @@ def _narrowed(scope: Scope, paths: list[str]) -> Scope:
     return Scope(f"{scope.name}-{slug}", scope.source_paths, tuple(paths), scope.aim)
 
 
-def _scratch_copy(scope: Scope, deselect: tuple[str, ...] = ()) -> Path:
+def _scratch_copy(scope: Scope, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> Path:
     """The committed tree (HEAD) extracted for one scope; mutmut's state beside it is kept, so a
     later run re-tests only what changed. Why HEAD: the score is of code that was committed."""
     target = WORK / scope.name
@@ -84,11 +85,11 @@ def _scratch_copy(scope: Scope, deselect: tuple[str, ...] = ()) -> Path:
     archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     pyproject = (target / "pyproject.toml").read_text()
-    (target / "pyproject.toml").write_text(pyproject + _config(scope, target, deselect))
+    (target / "pyproject.toml").write_text(pyproject + _config(scope, target, deselect, tests))
     return target
 
 
-def _config(scope: Scope, tree: Path, deselect: tuple[str, ...] = ()) -> str:
+def _config(scope: Scope, tree: Path, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> str:
     def toml_list(values: tuple[str, ...] | list[str]) -> str:
         return "[" + ", ".join(f'"{v}"' for v in values) + "]"
 
@@ -98,7 +99,7 @@ def _config(scope: Scope, tree: Path, deselect: tuple[str, ...] = ()) -> str:
         "\n[tool.mutmut]\n"
         f"source_paths = {toml_list(scope.source_paths)}\n"
         f"only_mutate = {toml_list(scope.only_mutate)}\n"
-        f"pytest_add_cli_args_test_selection = {toml_list(TESTS)}\n"
+        f"pytest_add_cli_args_test_selection = {toml_list(list(tests) or TESTS)}\n"
         f"pytest_add_cli_args = {toml_list(PYTEST_ARGS + [f'--deselect={t}' for t in deselect])}\n"
         f"also_copy = {toml_list(also_copy)}\n"
     )
@@ -159,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="a test node id to leave out (e.g. one that is red at HEAD for reasons outside the scope)",
     )
+    parser.add_argument(
+        "--tests",
+        nargs="+",
+        default=[],
+        help="test paths to run instead of the three fast tiers (quicker; the score is then a lower bound)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for scope in SCOPES.values():
@@ -174,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [_narrowed(chosen[0], args.paths)]
     rows = []
     for scope in chosen:
-        workdir = _scratch_copy(scope, tuple(args.deselect))
+        workdir = _scratch_copy(scope, tuple(args.deselect), tuple(args.tests))
         if not args.report_only:
             print(f"mutation: {scope.name} ({' '.join(scope.only_mutate)}) in {workdir}", flush=True)
             run = _mutmut(workdir, "run", quiet=True)
