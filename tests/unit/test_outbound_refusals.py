@@ -199,3 +199,18 @@ async def test_a_pinned_request_carries_the_body_and_the_timeout_given() -> None
     assert request.extensions["timeout"] == httpx.Timeout(5).as_dict()
     assert default.extensions["timeout"] == httpx.Timeout(30).as_dict()
     assert "sni_hostname" not in request.extensions
+
+
+def test_an_allow_list_host_keeps_its_letters_while_losing_its_brackets() -> None:
+    assert Allowlist.parse(["XRAY.example:80"]).endpoints == frozenset({("xray.example", 80)})
+
+
+def test_hex_parts_of_a_dotted_host_are_read_as_numbers() -> None:
+    assert str(parse_target("http://0x1.0x2.0x3.0x4/").literal) == "1.2.3.4"
+
+
+async def test_a_zone_suffix_is_dropped_so_a_global_address_is_judged_as_itself() -> None:
+    checked = await check_url(
+        "http://zoned.example/", resolver=stub({"zoned.example": ["2606:4700::1111%eth0"]})
+    )
+    assert checked.address == "2606:4700::1111"
