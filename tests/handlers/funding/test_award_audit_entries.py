@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from services.funding.models import Award
 from shared.audit import AuditEntry
+from shared.errors import Forbidden, InvalidState
 from shared.policy import AwardBasis
-from tests.handlers.funding.world import AUDITED, accepted, audited, start_funding
+from tests.handlers.funding.world import AUDITED, accepted, audited, department, start_funding
 from tests.unit.funding.profiles import lookup, paying_on
 
 
@@ -53,3 +56,36 @@ async def test_a_rebased_proposal_keeps_the_audited_figure_and_records_both_base
         "basis_fen": AUDITED,
         "amount_fen": stored.amount_fen,
     }
+
+
+async def test_a_second_approval_names_the_status_field_and_rule_and_the_first_is_audited(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    event = accepted()
+    await funding.harness.deliver(event)
+    proposed = await funding.award_of(event.project_id)
+    await funding.approve(proposed.id)
+    with pytest.raises(InvalidState) as refused:
+        await funding.approve(proposed.id)
+    (problem,) = refused.value.errors
+    assert (problem.field, problem.rule, problem.message) == (
+        "status",
+        "must_be_proposed",
+        "current status: approved",
+    )
+    entry = await _entry(funding, "award.approved")
+    assert (entry.record_type, entry.record_id) == ("award", str(proposed.id))
+    assert (json.loads(entry.before), json.loads(entry.after)) == (
+        {"status": "proposed"},
+        {"status": "approved"},
+    )
+
+
+async def test_a_refused_approver_is_told_who_approves(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    event = accepted()
+    await funding.harness.deliver(event)
+    award = await funding.award_of(event.project_id)
+    with pytest.raises(Forbidden, match="^only the department the programme names approves its award$"):
+        await funding.approve(award.id, department("housing"))
