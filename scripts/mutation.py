@@ -9,6 +9,9 @@ test hang: it was caught). A re-run of one scope continues where the last one st
     .venv/bin/python scripts/mutation.py                 # every scope (long: its own make target)
     .venv/bin/python scripts/mutation.py policy money    # some scopes
     .venv/bin/python scripts/mutation.py --list
+    .venv/bin/python scripts/mutation.py policy --paths shared/policy/rules/funding.py   # some files
+    .venv/bin/python scripts/mutation.py access --tests tests/unit                       # fewer tests
+    .venv/bin/python scripts/mutation.py policy --deselect tests/unit/x.py::test_y       # skip a red test
 
 Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutmut could not run.
 """
@@ -16,6 +19,7 @@ Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutm
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -63,7 +67,14 @@ SURVIVED = {"survived"}
 NOT_COVERED = {"no tests"}
 
 
-def _scratch_copy(scope: Scope) -> Path:
+def _narrowed(scope: Scope, paths: list[str]) -> Scope:
+    """`scope` limited to some of its files (a quicker figure on a loaded machine); its own work
+    directory, so mutmut's state for the whole scope is not mixed with a partial run."""
+    slug = hashlib.sha1(" ".join(sorted(paths)).encode()).hexdigest()[:8]
+    return Scope(f"{scope.name}-{slug}", scope.source_paths, tuple(paths), scope.aim)
+
+
+def _scratch_copy(scope: Scope, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> Path:
     """The committed tree (HEAD) extracted for one scope; mutmut's state beside it is kept, so a
     later run re-tests only what changed. Why HEAD: the score is of code that was committed."""
     target = WORK / scope.name
@@ -74,11 +85,11 @@ def _scratch_copy(scope: Scope) -> Path:
     archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     pyproject = (target / "pyproject.toml").read_text()
-    (target / "pyproject.toml").write_text(pyproject + _config(scope, target))
+    (target / "pyproject.toml").write_text(pyproject + _config(scope, target, deselect, tests))
     return target
 
 
-def _config(scope: Scope, tree: Path) -> str:
+def _config(scope: Scope, tree: Path, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> str:
     def toml_list(values: tuple[str, ...] | list[str]) -> str:
         return "[" + ", ".join(f'"{v}"' for v in values) + "]"
 
@@ -88,8 +99,8 @@ def _config(scope: Scope, tree: Path) -> str:
         "\n[tool.mutmut]\n"
         f"source_paths = {toml_list(scope.source_paths)}\n"
         f"only_mutate = {toml_list(scope.only_mutate)}\n"
-        f"pytest_add_cli_args_test_selection = {toml_list(TESTS)}\n"
-        f"pytest_add_cli_args = {toml_list(PYTEST_ARGS)}\n"
+        f"pytest_add_cli_args_test_selection = {toml_list(list(tests) or TESTS)}\n"
+        f"pytest_add_cli_args = {toml_list(PYTEST_ARGS + [f'--deselect={t}' for t in deselect])}\n"
         f"also_copy = {toml_list(also_copy)}\n"
     )
 
@@ -140,6 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the scopes and their aims")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a score is below its aim")
     parser.add_argument("--report-only", action="store_true", help="print the last run's scores, run nothing")
+    parser.add_argument(
+        "--paths", nargs="+", default=[], help="mutate only these files (globs) of the one scope named"
+    )
+    parser.add_argument(
+        "--deselect",
+        action="append",
+        default=[],
+        help="a test node id to leave out (e.g. one that is red at HEAD for reasons outside the scope)",
+    )
+    parser.add_argument(
+        "--tests",
+        nargs="+",
+        default=[],
+        help="test paths to run instead of the three fast tiers (quicker; the score is then a lower bound)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for scope in SCOPES.values():
@@ -149,9 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown scope(s) {unknown}; choose from {sorted(SCOPES)}")
     chosen = [SCOPES[s] for s in args.scopes] or list(SCOPES.values())
+    if args.paths:
+        if len(args.scopes) != 1:
+            parser.error("--paths needs exactly one scope")
+        chosen = [_narrowed(chosen[0], args.paths)]
     rows = []
     for scope in chosen:
-        workdir = _scratch_copy(scope)
+        workdir = _scratch_copy(scope, tuple(args.deselect), tuple(args.tests))
         if not args.report_only:
             print(f"mutation: {scope.name} ({' '.join(scope.only_mutate)}) in {workdir}", flush=True)
             run = _mutmut(workdir, "run", quiet=True)

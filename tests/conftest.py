@@ -72,3 +72,15 @@ async def platform(kafka: KafkaEndpoint, postgres: PostgresServer):  # type: ign
         yield running
     finally:
         await running.stop_all()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Print pytest-randomly's seed at the end even under -q (its header is hidden there), so a
+    failure that depends on the order can be replayed with `-p randomly --randomly-seed=N`."""
+    if not config.pluginmanager.hasplugin("randomly"):
+        return
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int):
+        terminalreporter.write_line(
+            f"test order: --randomly-seed={seed} (replay with it; -p no:randomly to opt out)"
+        )
