@@ -21,7 +21,7 @@ async def _run(url: str, headers: dict[str, str], report: Path) -> tuple[int, st
     args = [
         _schemathesis(), "run", f"{url}/openapi.json", "--include-path-regex", "pipeline",
         "--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
-        "--generation-deterministic", "--no-shrink", "--no-color", "--workers", "2",
+        "--generation-deterministic", "--no-shrink", "--no-color", "--workers", "1",
         "--report", "ndjson", "--report-ndjson-path", str(report), "--request-timeout", "30",
     ]  # fmt: skip
     for name, value in headers.items():
