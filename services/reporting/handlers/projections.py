@@ -18,13 +18,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.projections import FIGURES, STREET_FIGURES, Delta, effective_day, figure_delta
 from services.reporting.handlers import streets
+from services.reporting.handlers.upserts import INSERTS, additive_upsert
 from services.reporting.models.projections import DistrictDay, DistrictMonth, UtilityDay
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.funding import (
@@ -44,8 +43,6 @@ from shared.contracts.registry import (
     SafetyPatrolRecorded,
 )
 from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
-
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 async def add_delta(session: AsyncSession, delta: Delta, now: datetime) -> None:
@@ -98,7 +95,7 @@ def _write_pending(session: Session) -> None:
     if not pending:
         return
     dialect = session.get_bind().dialect.name
-    if dialect not in _INSERTS:
+    if dialect not in INSERTS:
         raise RuntimeError(f"reporting projections need PostgreSQL or SQLite, not {dialect}")
     months: dict[tuple[str, str, date], _Pending] = {}
     for (programme, district, day), row in pending.items():
@@ -111,8 +108,8 @@ def _write_pending(session: Session) -> None:
         session.execute(_json_upsert(DistrictDay), _json_rows(pending, "day"))
         session.execute(_json_upsert(DistrictMonth), _json_rows(months, "month"))
         return
-    session.execute(_upsert(dialect, DistrictDay), _rows(pending, "day"))
-    session.execute(_upsert(dialect, DistrictMonth), _rows(months, "month"))
+    session.execute(additive_upsert(dialect, DistrictDay, FIGURES), _rows(pending, "day"))
+    session.execute(additive_upsert(dialect, DistrictMonth, FIGURES), _rows(months, "month"))
 
 
 _ZEROS = dict.fromkeys(FIGURES, 0)
@@ -172,20 +169,6 @@ def _json_upsert(model: type[Any]) -> Any:
         " updated_at = excluded.updated_at"
     )
     return text(sql)
-
-
-@cache
-def _upsert(dialect: str, model: type[Any]) -> Any:
-    """The table's one upsert, built once per dialect: executed with many rows, compiled once."""
-    table = model.__table__
-    statement = _INSERTS[dialect](table)
-    return statement.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns],
-        set_={
-            **{name: table.c[name] + statement.excluded[name] for name in FIGURES},
-            "updated_at": statement.excluded.updated_at,
-        },
-    )
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -338,7 +321,7 @@ async def _add_utility(
 ) -> None:
     """One utility's pipeline-work figure for a day: one atomic upsert (`x = x + excluded.x`)."""
     table = UtilityDay.__table__  # type: ignore[attr-defined]
-    statement = _INSERTS[session.bind.dialect.name](table).values(  # type: ignore[union-attr]
+    statement = INSERTS[session.bind.dialect.name](table).values(  # type: ignore[union-attr]
         programme_code=p.programme_code,
         district_code=p.district_code,
         utility_code=utility_code,

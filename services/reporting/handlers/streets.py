@@ -20,12 +20,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, event, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.projections import STREET_FIGURES
+from services.reporting.handlers.upserts import INSERTS, additive_upsert
 from services.reporting.models.streets import NO_STREET_OFFICE, STEP_DAYS, ProjectStreet, StreetDay
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "remember_project_office",
 ]
 
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 _PENDING = "reporting.pending_street_deltas"
 _RESOLVE_CHUNK = 500
 OFFICE_LENGTH = 200
@@ -176,7 +174,7 @@ def _write_pending(session: Session) -> None:
     if pending is None:
         return
     dialect = session.get_bind().dialect.name
-    if dialect not in _INSERTS:
+    if dialect not in INSERTS:
         raise RuntimeError(f"reporting projections need PostgreSQL or SQLite, not {dialect}")
     if pending.directory:
         session.execute(_directory_insert(dialect), [pending.directory[k] for k in sorted(pending.directory)])
@@ -194,7 +192,7 @@ def _write_pending(session: Session) -> None:
         merged[key] = (found, max(seen, at))
     if merged:
         session.execute(
-            _upsert(dialect),
+            additive_upsert(dialect, StreetDay, STREET_FIGURES),
             [
                 {
                     "programme_code": k[0],
@@ -223,7 +221,7 @@ def _resolve(session: Session, pending: _Pending) -> dict[uuid.UUID, str]:
 
 @cache
 def _directory_insert(dialect: str) -> Any:
-    return _INSERTS[dialect](ProjectStreet.__table__).on_conflict_do_nothing(index_elements=["project_id"])  # type: ignore[attr-defined]
+    return INSERTS[dialect](ProjectStreet.__table__).on_conflict_do_nothing(index_elements=["project_id"])  # type: ignore[attr-defined]
 
 
 @cache
@@ -231,19 +229,6 @@ def _set_step_day(column: str) -> Any:
     """Set one step's day on a project's directory row (a project the directory lacks: no row)."""
     table = ProjectStreet.__table__  # type: ignore[attr-defined]
     return update(table).where(table.c.project_id == bindparam("pid")).values({column: bindparam("day")})
-
-
-@cache
-def _upsert(dialect: str) -> Any:
-    table = StreetDay.__table__  # type: ignore[attr-defined]
-    statement = _INSERTS[dialect](table)
-    return statement.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns],
-        set_={
-            **{name: table.c[name] + statement.excluded[name] for name in STREET_FIGURES},
-            "updated_at": statement.excluded.updated_at,
-        },
-    )
 
 
 @event.listens_for(Session, "after_soft_rollback")
