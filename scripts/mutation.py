@@ -82,11 +82,35 @@ def _scratch_copy(scope: Scope, deselect: tuple[str, ...] = (), tests: tuple[str
     for entry in target.iterdir():
         if entry.name != "mutants":
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    _drop_stale_copies(target / "mutants")
     archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     pyproject = (target / "pyproject.toml").read_text()
     (target / "pyproject.toml").write_text(pyproject + _config(scope, target, deselect, tests))
     return target
+
+
+MUTMUT_STATE = (".meta", ".spans")
+
+
+def _drop_stale_copies(mutants: Path) -> None:
+    """Everything in mutmut's tree but its verdicts and the mutated files they belong to.
+
+    Why: mutmut copies a file into `mutants/` only when it is not there yet, so a test, YAML or
+    unmutated module from an older HEAD would otherwise be what the tests run against.
+    """
+    if not mutants.is_dir():
+        return
+    for path in sorted(mutants.rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+            continue
+        kept = path.name.endswith(MUTMUT_STATE) or (
+            path.suffix == ".py" and path.with_name(path.name + ".meta").exists()
+        )
+        if not kept:
+            path.unlink()
 
 
 def _config(scope: Scope, tree: Path, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> str:
