@@ -12,6 +12,7 @@ test hang: it was caught). A re-run of one scope continues where the last one st
     .venv/bin/python scripts/mutation.py policy --paths shared/policy/rules/funding.py   # some files
     .venv/bin/python scripts/mutation.py access --tests tests/unit                       # fewer tests
     .venv/bin/python scripts/mutation.py policy --deselect tests/unit/x.py::test_y       # skip a red test
+    .venv/bin/python scripts/mutation.py --changed HEAD~1 --strict   # the files a change touches (CI)
 
 Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutmut could not run.
 """
@@ -19,6 +20,7 @@ Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutm
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import shutil
 import subprocess
@@ -72,6 +74,43 @@ def _narrowed(scope: Scope, paths: list[str]) -> Scope:
     directory, so mutmut's state for the whole scope is not mixed with a partial run."""
     slug = hashlib.sha1(" ".join(sorted(paths)).encode()).hexdigest()[:8]
     return Scope(f"{scope.name}-{slug}", scope.source_paths, tuple(paths), scope.aim)
+
+
+def changed_scopes(changed: list[str]) -> list[Scope]:
+    """Each scope narrowed to the changed files it mutates; scopes the change does not touch are left out.
+
+    Args:
+        changed: paths relative to the repository root (e.g. from `git diff --name-only`).
+
+    Returns:
+        One narrowed scope per scope with at least one changed Python file among its own.
+    """
+    narrowed = []
+    for scope in SCOPES.values():
+        mine = sorted(
+            path
+            for path in changed
+            if path.endswith(".py") and any(fnmatch.fnmatch(path, glob) for glob in scope.only_mutate)
+        )
+        if mine:
+            narrowed.append(_narrowed(scope, mine))
+    return narrowed
+
+
+def _changed_files(base: str) -> list[str]:
+    """Python files added or modified between `base` and HEAD (deleted ones have nothing to mutate)."""
+    listing = subprocess.run(
+        ["git", "diff", "--name-only", "--diff-filter=AM", f"{base}...HEAD"],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if listing.returncode != 0:
+        raise SystemExit(
+            f"mutation: cannot compare with {base!r} (a shallow clone?): {listing.stderr.strip()}"
+        )
+    return [line for line in listing.stdout.splitlines() if line]
 
 
 def _scratch_copy(scope: Scope, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> Path:
@@ -185,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a test node id to leave out (e.g. one that is red at HEAD for reasons outside the scope)",
     )
     parser.add_argument(
+        "--changed",
+        metavar="BASE",
+        help="mutate only the scoped files changed since BASE (a commit); no scope names with it",
+    )
+    parser.add_argument(
         "--tests",
         nargs="+",
         default=[],
@@ -199,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown scope(s) {unknown}; choose from {sorted(SCOPES)}")
     chosen = [SCOPES[s] for s in args.scopes] or list(SCOPES.values())
+    if args.changed:
+        if args.scopes or args.paths:
+            parser.error("--changed picks the scopes and files itself")
+        chosen = changed_scopes(_changed_files(args.changed))
+        if not chosen:
+            print(f"mutation: no scoped Python file changed since {args.changed}; nothing to mutate")
+            return 0
     if args.paths:
         if len(args.scopes) != 1:
             parser.error("--paths needs exactly one scope")
