@@ -13,6 +13,7 @@ test hang: it was caught). A re-run of one scope continues where the last one st
     .venv/bin/python scripts/mutation.py access --tests tests/unit                       # fewer tests
     .venv/bin/python scripts/mutation.py policy --deselect tests/unit/x.py::test_y       # skip a red test
     .venv/bin/python scripts/mutation.py --changed HEAD~1 --strict   # the files a change touches (CI)
+    .venv/bin/python scripts/mutation.py bus --rejudge   # re-test survivors against newly added tests
 
 Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutmut could not run.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -152,6 +154,32 @@ def _drop_stale_copies(mutants: Path) -> None:
             path.unlink()
 
 
+MISSED_EXIT_CODES = (0, 33)
+"""mutmut's exit codes for "survived" and "no tests" in its `.meta` files."""
+
+
+def rejudge_missed(mutants: Path) -> int:
+    """Forget the survived and not-covered verdicts, so the next run tests those mutants again.
+
+    Why: mutmut keeps a verdict until the mutated function changes; tests added since would
+    otherwise never be asked about the mutants they were written to kill.
+
+    Returns:
+        How many verdicts were forgotten.
+    """
+    forgotten = 0
+    for meta in mutants.rglob("*.meta"):
+        data = json.loads(meta.read_text())
+        verdicts = data.get("exit_code_by_key", {})
+        missed = [key for key, code in verdicts.items() if code in MISSED_EXIT_CODES]
+        for key in missed:
+            verdicts[key] = None
+        if missed:
+            meta.write_text(json.dumps(data, indent=4))
+            forgotten += len(missed)
+    return forgotten
+
+
 def _config(scope: Scope, tree: Path, deselect: tuple[str, ...] = (), tests: tuple[str, ...] = ()) -> str:
     def toml_list(values: tuple[str, ...] | list[str]) -> str:
         return "[" + ", ".join(f'"{v}"' for v in values) + "]"
@@ -224,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a test node id to leave out (e.g. one that is red at HEAD for reasons outside the scope)",
     )
     parser.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="test the survived and not-covered mutants again (after adding tests)",
+    )
+    parser.add_argument(
         "--changed",
         metavar="BASE",
         help="mutate only the scoped files changed since BASE (a commit); no scope names with it",
@@ -257,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for scope in chosen:
         workdir = _scratch_copy(scope, tuple(args.deselect), tuple(args.tests))
+        if args.rejudge:
+            print(f"mutation: {scope.name}: {rejudge_missed(workdir / 'mutants')} verdicts to judge again")
         if not args.report_only:
             print(f"mutation: {scope.name} ({' '.join(scope.only_mutate)}) in {workdir}", flush=True)
             run = _mutmut(workdir, "run", quiet=True)

@@ -3,10 +3,11 @@ and what it clears from mutmut's tree between runs (issue 14)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
-from scripts.mutation import _drop_stale_copies, changed_scopes, score
+from scripts.mutation import _drop_stale_copies, changed_scopes, rejudge_missed, score
 
 
 def test_a_change_mutates_only_the_scoped_python_files_it_touches() -> None:
@@ -73,3 +74,14 @@ def test_between_runs_only_mutmut_verdicts_and_their_mutated_files_stay(tmp_path
 def test_a_first_run_has_no_tree_to_clear(tmp_path: Path) -> None:
     _drop_stale_copies(tmp_path / "mutants")
     assert not (tmp_path / "mutants").exists()
+
+
+def test_rejudging_forgets_only_survived_and_uncovered_verdicts(tmp_path: Path) -> None:
+    meta = tmp_path / "mutants" / "shared" / "money.py.meta"
+    meta.parent.mkdir(parents=True)
+    verdicts = {"m_1": 0, "m_2": 1, "m_3": 33, "m_4": -24, "m_5": None}
+    meta.write_text(json.dumps({"exit_code_by_key": verdicts, "other": "kept"}))
+    assert rejudge_missed(tmp_path / "mutants") == 2
+    data = json.loads(meta.read_text())
+    assert data["exit_code_by_key"] == {"m_1": None, "m_2": 1, "m_3": None, "m_4": -24, "m_5": None}
+    assert data["other"] == "kept"
