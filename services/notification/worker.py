@@ -30,6 +30,7 @@ from services.notification.handlers.deliveries import (
 )
 from services.notification.models import DeliveryState
 from services.notification.settings import NotificationSettings
+from shared.observability.metrics import NOTIFICATION_DELIVERY_ATTEMPTS
 from shared.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ class AttemptRecorder:
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             states = await self._record(batch)
-            for (_, _, done), state in zip(batch, states, strict=True):
+            for (leased, result, done), state in zip(batch, states, strict=True):
+                count_attempt(leased, result, state)
                 if not done.done():
                     done.set_result(state)
 
@@ -110,6 +112,22 @@ class AttemptRecorder:
                 log.exception("could not record an attempt of delivery %s", batch[0][0].id)
                 return [None]
         return [(await self._record([one]))[0] for one in batch]
+
+
+def count_attempt(leased: LeasedDelivery, result: AttemptResult, state: DeliveryState | None) -> None:
+    """Count one finished attempt in `notification_delivery_attempts_total`, once its record is
+    committed (so a batch replayed one attempt at a time is not counted twice): refused when
+    nothing was sent, unrecorded when the record failed (the lease runs out and it is sent again),
+    else the delivery's state after it: delivered, retry (still pending) or failed."""
+    if state is None:
+        outcome = "unrecorded"
+    elif not result.sent:
+        outcome = "refused"
+    elif state == DeliveryState.PENDING:
+        outcome = "retry"
+    else:
+        outcome = str(state)
+    NOTIFICATION_DELIVERY_ATTEMPTS.labels(leased.channel, outcome).inc()
 
 
 async def deliver_one(

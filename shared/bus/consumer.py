@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.observability import tracing
 from shared.observability.metrics import (
     CONSUMER_LAG,
+    EVENT_END_TO_END_LATENCY,
+    EVENT_HANDLER_DURATION,
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,
     EVENTS_FAILED,
@@ -235,6 +238,7 @@ class EventConsumer:
         """
         handled: Counter[str] = Counter()
         duplicates: Counter[str] = Counter()
+        done: list[CloudEvent] = []
         failing: str | None = None
         try:
             async with asyncio.timeout(self._handler_timeout_s), self._unit_of_work() as session:
@@ -248,16 +252,18 @@ class EventConsumer:
                     fresh.discard(event_id)  # a second copy later in the batch is a duplicate
                     runs[event_id] += 1
                     failing = event_id
-                    with _event_context(item.event):
+                    with _event_context(item.event, self._service):
                         await self._subscriptions.handler(event_type)(session, item.event)
                     failing = None
                     handled[event_type] += 1
+                    done.append(envelope)
         except Exception as exc:
             raise _BatchFailed(failing, exc) from exc
         for event_type, count in handled.items():
             EVENTS_CONSUMED.labels(self._service, event_type, "handled").inc(count)
         for event_type, count in duplicates.items():
             EVENTS_CONSUMED.labels(self._service, event_type, "duplicate").inc(count)
+        self._observe_latency(done)
 
     async def _handle_with_retries(
         self, item: _Decoded, runs: int = 0, error: BaseException | None = None
@@ -293,6 +299,8 @@ class EventConsumer:
             try:
                 outcome = await self._handle_one(event)
                 EVENTS_CONSUMED.labels(self._service, event.envelope.type, outcome).inc()
+                if outcome == "handled":
+                    self._observe_latency([event.envelope])
                 return
             except Exception as exc:
                 self._count_failure(event, exc)
@@ -302,7 +310,9 @@ class EventConsumer:
 
     async def _handle_one(self, event: ReceivedEvent) -> str:  # type: ignore[type-arg]
         async with asyncio.timeout(self._handler_timeout_s):
-            return await handle_event(self._unit_of_work, self._subscriptions, self._group, event)
+            return await handle_event(
+                self._unit_of_work, self._subscriptions, self._group, event, service=self._service
+            )
 
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]
         log.error(
@@ -315,6 +325,13 @@ class EventConsumer:
         )
         await send_to_dead_letter(self._producer, self._dlq, record, self._group, letter)
         EVENTS_DEAD_LETTERED.labels(self._service, letter.reason).inc()
+
+    def _observe_latency(self, envelopes: list[CloudEvent]) -> None:
+        """End-to-end latency of events just committed: now minus each CloudEvent's `time`."""
+        now = self._clock.now()
+        for envelope in envelopes:
+            seconds = max(0.0, (now - envelope.time).total_seconds())  # producers' clocks may run ahead
+            EVENT_END_TO_END_LATENCY.labels(self._service, envelope.type).observe(seconds)
 
     def _count_failure(self, event: ReceivedEvent, exc: BaseException) -> None:
         EVENTS_FAILED.labels(self._service, event.envelope.type, type(exc).__name__).inc()
@@ -332,6 +349,8 @@ async def handle_event(
     subscriptions: Subscriptions,
     group: str,
     event: ReceivedEvent,  # type: ignore[type-arg]
+    *,
+    service: str | None = None,
 ) -> str:
     """Handle one event in its own unit of work, exactly once per consumer group.
 
@@ -343,6 +362,7 @@ async def handle_event(
         subscriptions: the service's subscription table (must contain the event's type).
         group: the consumer group the inbox row is written for.
         event: the decoded event.
+        service: when given, the handler's run is recorded in `event_handler_duration_seconds`.
 
     Returns:
         "handled", or "duplicate" when the group had handled this event id before.
@@ -354,7 +374,7 @@ async def handle_event(
     async with unit_of_work() as session:
         if not await claim(session, group, [(event.id, event.envelope.type)]):
             return "duplicate"
-        with _event_context(event):
+        with _event_context(event, service):
             await subscriptions.handler(event.envelope.type)(session, event)
     return "handled"
 
@@ -376,13 +396,16 @@ class _BatchFailed(Exception):
 
 
 class _event_context:
-    """Sets correlation, causation and event ids for logs and for events the handler stages, and
-    runs the handler in a span that is a child of the event's `traceparent` (when tracing is on)."""
+    """Sets correlation, causation and event ids for logs and for events the handler stages, runs
+    the handler in a span that is a child of the event's `traceparent` (when tracing is on), and
+    records the run's duration for `service` (when given), whether it succeeded or raised."""
 
-    def __init__(self, event: ReceivedEvent) -> None:
+    def __init__(self, event: ReceivedEvent, service: str | None = None) -> None:
         self._event = event
+        self._service = service
         self._tokens: list = []  # type: ignore[type-arg]
         self._trace: tracing.EventScope | None = None
+        self._started = 0.0
 
     def __enter__(self) -> None:
         env = self._event.envelope
@@ -394,8 +417,12 @@ class _event_context:
         self._trace = tracing.event_scope(env.type, env.id, env.model_extra)
         if self._trace is not None:
             self._trace.__enter__()
+        self._started = time.perf_counter()
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if self._service is not None:
+            elapsed = time.perf_counter() - self._started
+            EVENT_HANDLER_DURATION.labels(self._service, self._event.envelope.type).observe(elapsed)
         if self._trace is not None:
             self._trace.__exit__(exc_type, exc, tb)
         for var, token in reversed(self._tokens):

@@ -48,6 +48,7 @@ from shared.observability import tracing
 from shared.observability.metrics import (
     EVENTS_PRODUCED,
     OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_PENDING_AGE,
     OUTBOX_PARKED,
     OUTBOX_PUBLISH_FAILURES,
 )
@@ -452,13 +453,17 @@ class OutboxRelay:
         if loop_time - self._last_backlog_check < 2.0:
             return
         self._last_backlog_check = loop_time
+        pending = _TABLE.c.state == PENDING
+        # The oldest pending row is the lowest pending id: min(id) comes from ix_outbox_pending
+        # like the count, and only that one row's created_at from the table.
+        oldest_id = select(func.min(_TABLE.c.id)).where(pending).correlate(None).scalar_subquery()
+        created = select(_TABLE.c.created_at).where(_TABLE.c.id == oldest_id).correlate(None)
+        query = select(func.count(), created.scalar_subquery()).where(pending)
         async with self._sessions() as session:
-            count = (
-                await session.exec(  # type: ignore[call-overload]
-                    select(func.count()).select_from(_TABLE).where(_TABLE.c.state == PENDING)
-                )
-            ).scalar_one()
+            count, oldest = (await session.exec(query)).one()  # type: ignore[call-overload]
         OUTBOX_BACKLOG.labels(self._service).set(count)
+        age = 0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
+        OUTBOX_OLDEST_PENDING_AGE.labels(self._service).set(age)
 
     async def _wait_for_work(self) -> None:
         try:

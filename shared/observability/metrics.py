@@ -14,11 +14,20 @@ __all__ = [
     "EVENTS_DEAD_LETTERED",
     "EVENTS_FAILED",
     "EVENTS_PRODUCED",
+    "EVENT_END_TO_END_LATENCY",
+    "EVENT_HANDLER_DURATION",
     "HTTP_LATENCY",
+    "NOTIFICATION_DELIVERY_ATTEMPTS",
     "OUTBOX_BACKLOG",
+    "OUTBOX_OLDEST_PENDING_AGE",
     "OUTBOX_PARKED",
     "OUTBOX_PUBLISH_FAILURES",
 ]
+
+HANDLER_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+"""One handler run: a few milliseconds normally, up to the consumer's 60 s handler timeout."""
+END_TO_END_BUCKETS_S = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
+"""Commit to handled: sub-second when the bus keeps up, minutes to an hour during a backlog."""
 
 HTTP_LATENCY = Histogram(
     "http_request_duration_seconds",
@@ -38,6 +47,11 @@ EVENTS_DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Events sent to the dead-letter topic", ["service", "reason"]
 )
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["service"])
+OUTBOX_OLDEST_PENDING_AGE = Gauge(
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest outbox row not yet published (0 when none is pending)",
+    ["service"],
+)
 OUTBOX_PARKED = Counter(
     "outbox_parked_total", "Outbox rows parked for an operator (never publishable)", ["service"]
 )
@@ -48,4 +62,22 @@ CONSUMER_LAG = Gauge(
     "consumer_lag",
     "Records behind the partition's high-water mark",
     ["service", "topic", "partition"],
+)
+EVENT_END_TO_END_LATENCY = Histogram(
+    "event_end_to_end_latency_seconds",
+    "From the event's CloudEvent time (staged in the producer's transaction) to its handler's commit",
+    ["service", "type"],
+    buckets=END_TO_END_BUCKETS_S,
+)
+EVENT_HANDLER_DURATION = Histogram(
+    "event_handler_duration_seconds",
+    "One run of an event handler (failed runs included), without the inbox claim and the commit",
+    ["service", "type"],
+    buckets=HANDLER_BUCKETS_S,
+)
+NOTIFICATION_DELIVERY_ATTEMPTS = Counter(
+    "notification_delivery_attempts_total",
+    "Delivery attempts by channel and outcome: delivered, retry, failed, refused (nothing sent), "
+    "unrecorded (the attempt could not be stored; the delivery is tried again)",
+    ["channel", "outcome"],
 )
