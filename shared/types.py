@@ -308,7 +308,7 @@ def DecimalText(  # noqa: N802 - reads as a type
                 "decimal_format", 'write the number as a decimal string, e.g. "25000.50"'
             )
         result: Decimal = handler(value)
-        if isinstance(value, str) and not matcher.match(value):
+        if isinstance(value, str) and not matcher.fullmatch(value):
             raise PydanticCustomError(
                 "decimal_format",
                 "must be a plain decimal: digits, at most {places} after the point, no sign or exponent",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,10 +14,38 @@ from shared.clock import ensure_aware, shanghai_date, utcnow
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+class _NoOffset(tzinfo):
+    """A zone that does not know its offset: a datetime carrying it is naive all the same."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+@pytest.fixture
+def machine_in_shanghai(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local zone set to Asia/Shanghai (UTC+8), restored afterwards."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 class TestEnsureAware:
     def test_a_naive_datetime_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="timezone-aware"):
+        with pytest.raises(ValueError, match=r"^datetime must be timezone-aware$"):
             ensure_aware(datetime(2024, 6, 30, 12, 0))
+
+    def test_a_datetime_whose_zone_gives_no_offset_is_refused(self) -> None:
+        with pytest.raises(ValueError, match=r"^datetime must be timezone-aware$"):
+            ensure_aware(datetime(2024, 6, 30, 12, 0, tzinfo=_NoOffset()))
+
+    @pytest.mark.usefixtures("machine_in_shanghai")
+    def test_the_result_is_in_utc_whatever_the_machines_local_zone(self) -> None:
+        # 08:00 at UTC-5 is 13:00 UTC (21:00 on the machine's Shanghai clock)
+        result = ensure_aware(datetime(2024, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=-5))))
+        assert result.utcoffset() == timedelta(0)
+        assert (result.date(), result.hour) == (date(2024, 1, 1), 13)
 
     def test_an_aware_datetime_is_normalised_to_utc(self) -> None:
         result = ensure_aware(datetime(2024, 1, 1, 8, 0, tzinfo=SHANGHAI))

@@ -103,7 +103,7 @@ def test_every_decimal_string_the_schema_allows_is_accepted(value: str) -> None:
 
 
 DECIMALISH = st.one_of(
-    st.from_regex(r"[+\- ]?[0-9٣１]{0,9}(\.[0-9]{0,4})?([eE][+-]?[0-9])?[ _]?", fullmatch=True),
+    st.from_regex(r"[+\- ]?[0-9٣１]{0,9}(\.[0-9]{0,4})?([eE][+-]?[0-9])?[ _\n]?", fullmatch=True),
     st.text(max_size=6),
 )
 
@@ -111,7 +111,8 @@ DECIMALISH = st.one_of(
 @settings(max_examples=250, deadline=None, database=None)
 @given(DECIMALISH)
 def test_a_decimal_string_is_accepted_exactly_when_the_pattern_matches(value: str) -> None:
-    assert (_area(value) is not None) == bool(AREA_PATTERN.search(value)), repr(value)
+    # fullmatch: in a JSON Schema (ECMA-262) pattern `$` never matches before a final newline
+    assert (_area(value) is not None) == bool(AREA_PATTERN.fullmatch(value)), repr(value)
 
 
 @pytest.mark.parametrize(
@@ -129,6 +130,7 @@ def test_a_decimal_string_is_accepted_exactly_when_the_pattern_matches(value: st
         (" 1.5", False),
         ("1_000", False),
         ("٣", False),
+        ("25000.50\n", False),
         ("10000000.01", False),
         (25000.5, False),  # a float cannot hold every decimal: written as a string
         (True, False),
@@ -182,7 +184,7 @@ def test_every_date_the_pattern_allows_is_accepted(value: str) -> None:
     )
 )
 def test_a_date_is_accepted_exactly_when_the_pattern_matches(value: str) -> None:
-    assert _date(value) == bool(DATE.search(value)), value
+    assert _date(value) == bool(DATE.fullmatch(value)), value
 
 
 @pytest.mark.parametrize(
