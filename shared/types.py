@@ -249,7 +249,8 @@ def decimal_pattern(*, places: int, maximum: Decimal, exclusive_minimum: bool = 
         exclusive_minimum: refuse zero ("0", "0.00") as well.
 
     Returns:
-        An anchored pattern, e.g. for 2 places up to 100: ``^(?:0|[1-9][0-9]{0,1})(?:\\.[0-9]{1,2})?$|...``.
+        An anchored pattern, e.g. for 2 places up to 100:
+        ``^(?:(?:0|[1-9][0-9]{0,1})(?:\\.[0-9]{1,2})?|100(?:\\.0{1,2})?)$``.
 
     Raises:
         ValueError: `maximum` below 1 or `places` negative.
