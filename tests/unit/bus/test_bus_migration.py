@@ -1,0 +1,76 @@
+"""The bus tables' migration writes exactly the outbox and inbox the models describe, on PostgreSQL
+(the DDL it emits) and on SQLite (run for real), and its downgrade removes them again."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from shared.bus.inbox import InboxMessage
+from shared.bus.migration_ops import create_bus_tables, drop_bus_tables
+from shared.bus.outbox import OutboxMessage
+
+
+def postgres_sql(*steps: Callable[[], None]) -> list[str]:
+    """The statements the steps emit for PostgreSQL (Alembic's offline mode), whitespace folded."""
+    out = io.StringIO()
+    context = MigrationContext.configure(
+        dialect_name="postgresql", opts={"as_sql": True, "output_buffer": out}
+    )
+    with Operations.context(context):
+        for step in steps:
+            step()
+    return [fold(statement) for statement in out.getvalue().split(";") if statement.strip()]
+
+
+def fold(sql: str) -> str:
+    return re.sub(r"\s+", " ", sql).strip()
+
+
+def model_ddl() -> list[str]:
+    """The DDL of the outbox and inbox models, for PostgreSQL."""
+    dialect = postgresql.dialect()
+    outbox, inbox = OutboxMessage.__table__, InboxMessage.__table__  # type: ignore[attr-defined]
+    statements = [CreateTable(outbox), *(CreateIndex(index) for index in outbox.indexes), CreateTable(inbox)]
+    return [fold(str(statement.compile(dialect=dialect))) for statement in statements]
+
+
+def test_the_upgrade_creates_the_outbox_and_inbox_the_models_describe_on_postgresql() -> None:
+    assert postgres_sql(create_bus_tables) == model_ddl()
+
+
+def test_the_upgrade_gives_the_outbox_a_generated_id_and_a_unique_event_id() -> None:
+    outbox = postgres_sql(create_bus_tables)[0]
+    assert "id SERIAL NOT NULL" in outbox
+    assert "PRIMARY KEY (id), UNIQUE (event_id)" in outbox
+
+
+def test_the_downgrade_drops_the_inbox_the_pending_index_and_the_outbox_on_postgresql() -> None:
+    assert postgres_sql(drop_bus_tables) == [
+        "DROP TABLE inbox_message",
+        "DROP INDEX ix_outbox_pending",
+        "DROP TABLE outbox_message",
+    ]
+
+
+def test_on_sqlite_the_upgrade_makes_the_tables_and_the_downgrade_removes_them() -> None:
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as connection:
+        with Operations.context(MigrationContext.configure(connection)):
+            create_bus_tables()
+        inspector = sa.inspect(connection)
+        assert sorted(inspector.get_table_names()) == ["inbox_message", "outbox_message"]
+        assert [(ix["name"], ix["column_names"]) for ix in inspector.get_indexes("outbox_message")] == [
+            ("ix_outbox_pending", ["state", "next_attempt_at", "id"])
+        ]
+        with Operations.context(MigrationContext.configure(connection)):
+            drop_bus_tables()
+        assert sa.inspect(connection).get_table_names() == []
+    engine.dispose()
