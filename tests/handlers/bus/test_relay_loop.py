@@ -65,7 +65,9 @@ class Timers:
         waiter = asyncio.ensure_future(self.idle.wait())
         done, _ = await asyncio.wait({waiter, task}, timeout=WAIT_S, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-        assert not task.done(), f"the relay's loop ended: {task.exception() if not task.cancelled() else 'cancelled'}"
+        assert not task.done(), (
+            f"the relay's loop ended: {task.exception() if not task.cancelled() else 'cancelled'}"
+        )
         assert waiter in done, "the relay never went idle"
         for _ in range(3):  # let a broken idle wait surface
             await asyncio.sleep(0)
@@ -247,3 +249,188 @@ async def test_after_a_failed_batch_the_relay_pauses_and_confirms_before_leasing
     assert (await world.states()) == {failing: PUBLISHED, fine: PUBLISHED}
     assert world.producer.sent == [failing, fine, failing]
     assert world.timers.sleeps == [POLL_S]
+
+
+class FlakySessions:
+    """The relay's session factory; `failures` opening a session fail (the database is away)."""
+
+    def __init__(self, sessions: Any, bind: Any = None) -> None:
+        self._sessions = sessions
+        self.kw = {"bind": bind if bind is not None else sessions.kw["bind"]}
+        self.failures = 0
+
+    def __call__(self) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise OperationalError("connect", {}, Exception("database is away"))
+        return self._sessions()
+
+
+async def test_a_batch_that_cannot_be_leased_is_logged_and_retried_after_the_poll_interval(
+    world, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    (row,) = await world.stage(uuid.uuid4())
+    sessions = FlakySessions(world.sessions)
+    sessions.failures = 1
+    task = world.start(world.relay(sessions=sessions))
+    await world.timers.next_idle(task)
+    assert errors(caplog) == ["outbox relay could not lease or send a batch; retrying"]
+    assert all(r.exc_info for r in caplog.records if r.levelno >= logging.ERROR)
+    assert world.timers.sleeps == [POLL_S]
+    assert (await world.states()) == {row: PUBLISHED}
+
+
+def fail_once_when(engine: Any, marker: str) -> list[bool]:
+    """Make the next SQL statement containing `marker` fail once; returns the switch."""
+    armed = [True]
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def fail(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if armed[0] and marker in statement:
+            armed[0] = False
+            raise RuntimeError("the database went away while recording the outcome")
+
+    return armed
+
+
+async def test_a_batch_that_cannot_be_confirmed_stays_leased_and_goes_out_after_the_lease(
+    world, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    (row,) = await world.stage(uuid.uuid4())
+    fail_once_when(world.engine, "published_at")
+    relay = world.relay(lease_s=60.0)
+    task = world.start(relay)
+    await world.timers.next_idle(task)
+    assert errors(caplog) == ["outbox relay could not confirm a batch; its rows are retried after the lease"]
+    assert world.timers.sleeps == [POLL_S]
+    stored = (await world.rows())[row]
+    assert (stored.state, stored.attempts) == (PENDING, 0)
+    assert stored.next_attempt_at == world.clock.now + timedelta(seconds=60)
+
+    world.clock.now += timedelta(seconds=61)
+    idle_again = asyncio.ensure_future(world.timers.next_idle(task))
+    await asyncio.sleep(0)
+    relay.wake()
+    await idle_again
+    assert world.producer.sent == [row, row]  # at least once: the same event again
+    assert (await world.states()) == {row: PUBLISHED}
+
+
+def backlog(service: str) -> float | None:
+    return REGISTRY.get_sample_value("outbox_backlog", {"service": service})
+
+
+async def test_the_backlog_gauge_counts_pending_rows_at_most_every_two_seconds(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    key = uuid.uuid4()
+    await world.stage(key, key, uuid.uuid4())
+    async with world.uow() as session:  # a published row is not backlog
+        session.add(
+            OutboxMessage(
+                event_id=str(uuid.uuid4()),
+                event_type="t",
+                topic="t",
+                partition_key="k",
+                content="{}",
+                state=PUBLISHED,
+                created_at=world.clock.now,
+                next_attempt_at=world.clock.now,
+            )
+        )
+    loop_time = [2.0]  # the loop's clock: the first check is due at once
+
+    class Loop:
+        def time(self) -> float:
+            return loop_time[0]
+
+    monkeypatch.setattr(world.timers, "get_running_loop", Loop, raising=False)
+    relay = world.relay()
+    await relay._refresh_backlog_logged()
+    assert backlog(world.service) == 3
+    await world.stage(uuid.uuid4())
+    loop_time[0] += 1.75
+    await relay._refresh_backlog_logged()
+    assert backlog(world.service) == 3  # checked less than 2 s ago
+    loop_time[0] += 0.25
+    await relay._refresh_backlog_logged()
+    assert backlog(world.service) == 4
+
+
+async def test_a_failed_backlog_check_is_logged_and_the_relay_carries_on(world, caplog) -> None:  # type: ignore[no-untyped-def]
+    (row,) = await world.stage(uuid.uuid4())
+    fail_once_when(world.engine, "count(*)")
+    task = world.start(world.relay())
+    await world.timers.next_idle(task)
+    assert errors(caplog) == ["outbox backlog check failed"]
+    assert world.timers.sleeps == []  # not a publishing failure: no pause
+    assert (await world.states()) == {row: PUBLISHED}
+
+
+class LockConnection:
+    def __init__(self, granted: bool) -> None:
+        self.granted = granted
+        self.isolation_level: str | None = None
+        self.statements: list[tuple[str, Any]] = []
+        self.closed = False
+
+    async def execution_options(self, **options: Any) -> LockConnection:
+        self.isolation_level = options.get("isolation_level")
+        return self
+
+    async def execute(self, statement: Any, params: Any = None) -> Any:
+        self.statements.append((str(statement), params))
+        granted = self.granted
+
+        class Result:
+            def scalar(self) -> bool:
+                return granted
+
+        return Result()
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+class PostgresEngine:
+    """Answers `pg_try_advisory_lock` with False `busy` times, then True."""
+
+    class dialect:  # noqa: N801
+        name = "postgresql"
+
+    def __init__(self, busy: int) -> None:
+        self.busy = busy
+        self.connections: list[LockConnection] = []
+
+    async def connect(self) -> LockConnection:
+        self.connections.append(LockConnection(granted=len(self.connections) >= self.busy))
+        return self.connections[-1]
+
+
+@pytest.mark.parametrize(("poll_s", "pause_s"), [(0.5, 1.0), (POLL_S, POLL_S)])
+async def test_on_postgresql_a_relay_stands_by_until_it_holds_the_services_advisory_lock(  # type: ignore[no-untyped-def]
+    world, caplog, poll_s, pause_s
+) -> None:
+    caplog.set_level(logging.INFO, logger="shared.bus.relay")
+    (row,) = await world.stage(uuid.uuid4())
+    engine = PostgresEngine(busy=2)
+    task = world.start(
+        world.relay(sessions=FlakySessions(world.sessions, bind=engine), poll_interval_s=poll_s)
+    )
+    await world.timers.next_idle(task)
+
+    assert len(engine.connections) == 3  # two refusals, then the lock
+    lock = (("SELECT pg_try_advisory_lock(:key)", {"key": relay_lock_key(world.service)}),)
+    for conn in engine.connections:
+        assert conn.isolation_level == "AUTOCOMMIT"  # the lock outlives any transaction
+        assert tuple(conn.statements) == lock
+    assert [c.closed for c in engine.connections] == [True, True, False]  # the holder stays open
+    assert world.timers.sleeps == [pause_s, pause_s]  # at least a second between attempts
+    assert [r.getMessage() for r in caplog.records if r.name == "shared.bus.relay"] == [
+        f"outbox relay of {world.service} stands by: another replica is active",
+        f"outbox relay of {world.service} is active",
+    ]
+    assert (await world.states()) == {row: PUBLISHED}
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert engine.connections[-1].closed  # closing the session releases the lock
