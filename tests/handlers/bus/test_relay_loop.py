@@ -51,7 +51,7 @@ class Timers:
         self.sleeps.append(delay)
         await asyncio.sleep(0)
 
-    async def wait_for(self, awaitable: Any, timeout: Any = None) -> Any:
+    async def wait_for(self, awaitable: Any, timeout: Any = None) -> Any:  # noqa: ASYNC109 (stands in for asyncio.wait_for)
         self.idle_waits.append(timeout)
         self.idle.set()
         return await asyncio.wait_for(awaitable, timeout)
