@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import REGISTRY
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql
 
 from shared.bus import relay as relay_module
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, add_many_to_outbox, add_to_outbox
@@ -116,6 +118,10 @@ def registered(project_id: uuid.UUID) -> ProjectRegistered:
     )
 
 
+def flat(sql: Any) -> str:
+    return re.sub(r"\s+", " ", str(sql)).strip()
+
+
 def metric(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
@@ -183,7 +189,7 @@ async def test_by_default_acks_are_awaited_30_seconds(world, monkeypatch) -> Non
     waits: list[Any] = []
 
     class Timers:
-        async def wait(self, futures: Any, timeout: Any = None) -> Any:
+        async def wait(self, futures: Any, timeout: Any = None) -> Any:  # noqa: ASYNC109 (stands in for asyncio.wait)
             waits.append(timeout)  # the broker never answers within it
             return set(), set(futures)
 
@@ -381,3 +387,53 @@ async def test_producer_spans_name_the_topic_key_type_and_service_and_end_with_t
         StatusCode.ERROR,
         "held back behind its key",
     )
+
+
+# -- leasing ------------------------------------------------------------------------------------
+
+
+async def set_due(world: World, event_id: str, due: datetime) -> None:
+    async with world.uow() as session:
+        await session.exec(  # type: ignore[call-overload]
+            update(OutboxMessage).where(OutboxMessage.event_id == event_id).values(next_attempt_at=due)
+        )
+
+
+async def test_a_row_due_exactly_now_goes_out(world) -> None:  # type: ignore[no-untyped-def]
+    (row,) = await world.stage(uuid.uuid4())
+    await set_due(world, row, NOW)
+    assert await world.relay().publish_batch() == 1
+
+
+async def test_a_row_backing_off_does_not_take_a_place_in_the_batch(world) -> None:  # type: ignore[no-untyped-def]
+    backing, due = await world.stage(uuid.uuid4(), uuid.uuid4())
+    await set_due(world, backing, at(10))
+    assert await world.relay(batch_size=1).publish_batch() == 1
+    assert [eid for _, eid in world.producer.sent] == [due]
+
+
+async def test_a_parked_row_does_not_hold_back_its_keys_later_rows(world) -> None:  # type: ignore[no-untyped-def]
+    key = uuid.uuid4()
+    (parked,) = await world.stage(key)
+    world.producer.outcome = lambda eid: MessageSizeTooLargeError() if eid == parked else None
+    assert await world.relay().publish_batch() == 0
+    (later,) = await world.stage(key)
+    assert await world.relay().publish_batch() == 1
+    assert (await world.rows())[later].state == PUBLISHED
+
+
+async def test_on_postgresql_the_lease_takes_due_rows_in_id_order_skipping_locked_ones(world) -> None:  # type: ignore[no-untyped-def]
+    """The statements the lease runs, compiled for PostgreSQL (SQLite ignores FOR UPDATE); the
+    behaviour is proven on PostgreSQL by tests/integration/test_cluster_faults.py."""
+    ran: list[Any] = []
+    event.listen(world.engine.sync_engine, "before_execute", lambda conn, clause, *a: ran.append(clause))
+    await world.stage(uuid.uuid4())
+    await world.relay(batch_size=7).publish_batch()
+    sql = [flat(c.compile(dialect=postgresql.dialect())) for c in ran if c.is_select]
+    (lease,) = [s for s in sql if "FOR UPDATE" in s]
+    assert re.search(
+        r"WHERE outbox_message\.id IN \(SELECT (\w+)\.id FROM outbox_message AS \1"
+        r" WHERE \1\.state = %\(state_\d\)s(::VARCHAR)? AND \1\.next_attempt_at <= %\(next_attempt_at_\d\)s(::[A-Z ]+)?"
+        r" ORDER BY \1\.id LIMIT %\(param_\d\)s(::INTEGER)? FOR UPDATE SKIP LOCKED\) ORDER BY outbox_message\.id$",
+        lease,
+    ), lease
