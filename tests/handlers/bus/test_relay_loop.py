@@ -434,3 +434,12 @@ async def test_on_postgresql_a_relay_stands_by_until_it_holds_the_services_advis
     with pytest.raises(asyncio.CancelledError):
         await task
     assert engine.connections[-1].closed  # closing the session releases the lock
+
+
+async def test_by_default_an_idle_relay_looks_for_rows_every_half_second(world) -> None:  # type: ignore[no-untyped-def]
+    relay = OutboxRelay(
+        service=world.service, sessions=world.sessions, producer=world.producer, topic_name=str
+    )  # type: ignore[arg-type]
+    task = world.start(relay)
+    await world.timers.next_idle(task)
+    assert world.timers.idle_waits == [0.5]
