@@ -17,9 +17,10 @@ from sqlalchemy import String
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from shared.bus.inbox import _claim_statement
+from shared.bus.inbox import _claim_statement, claim
 from shared.bus.outbox import PUBLISHED
 from shared.bus.relay import OutboxRelay, relay_lock_key
+from shared.clock import utcnow
 from shared.db.types import UtcDateTime
 
 
@@ -96,3 +97,29 @@ async def test_on_postgresql_a_batch_is_updated_by_one_array_parameter() -> None
         flat(compiled),
     ), flat(compiled)
     assert compiled.params["state"] == PUBLISHED
+
+
+class ClaimingSession(PostgresSession):
+    """A PostgreSQL session whose claim statement inserts every id but `known`."""
+
+    def __init__(self, known: set[str]) -> None:
+        super().__init__()
+        self.known = known
+
+    async def exec(self, statement: Any, params: Any = None) -> list[tuple[str]]:
+        self.executed.append((statement, params))
+        return [(eid,) for eid in params["event_ids"] if eid not in self.known]
+
+
+async def test_on_postgresql_claim_sends_the_batch_as_arrays_in_one_statement() -> None:
+    session = ClaimingSession(known={"e2"})
+    before = utcnow()
+    claimed = await claim(session, "reporting", [("e1", "A"), ("e2", "B"), ("e1", "A")])  # type: ignore[arg-type]
+    assert claimed == {"e1"}
+    ((statement, params),) = session.executed
+    assert flat(statement.compile(dialect=postgresql.dialect())) == flat(
+        _claim_statement().compile(dialect=postgresql.dialect())
+    )
+    handled_at = params.pop("handled_at")
+    assert params == {"consumer_group": "reporting", "event_ids": ["e1", "e2"], "event_types": ["A", "B"]}
+    assert before <= handled_at <= utcnow()
