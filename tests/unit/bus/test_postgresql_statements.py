@@ -1,0 +1,125 @@
+"""The bus's PostgreSQL-only SQL, compiled with the PostgreSQL dialect (the fast tiers run SQLite).
+
+The clauses asserted here carry the behaviour; the behaviour itself is proven on PostgreSQL by
+tests/integration/test_replay_batches_postgres.py (`claim`:
+`test_two_replicas_given_the_same_batches_at_once_count_each_event_once`) and
+tests/integration/test_cluster_faults.py (the relay's lock and leases:
+`test_a_relay_killed_after_the_commit_is_replaced_and_every_event_lands_once`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import String
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from shared.bus.inbox import _claim_statement, claim
+from shared.bus.outbox import PUBLISHED
+from shared.bus.relay import OutboxRelay, relay_lock_key
+from shared.clock import utcnow
+from shared.db.types import UtcDateTime
+
+
+def flat(sql: Any) -> str:
+    return re.sub(r"\s+", " ", str(sql)).strip()
+
+
+def test_the_inbox_claim_inserts_the_batch_from_two_arrays_and_returns_only_new_ids() -> None:
+    compiled = _claim_statement().compile(dialect=postgresql.dialect())
+    sql = flat(compiled)
+    assert sql.startswith(
+        "INSERT INTO inbox_message (consumer_group, event_id, event_type, handled_at) SELECT "
+    )
+    select_list = sql.split(" SELECT ", 1)[1].split(" FROM ", 1)[0]
+    assert re.fullmatch(
+        r"%\(consumer_group\)s(::VARCHAR)?( AS \w+)?, claimed\.event_id, claimed\.event_type,"
+        r" %\(handled_at\)s(::TIMESTAMP WITH TIME ZONE)?( AS \w+)?",
+        select_list,
+    ), select_list
+    assert re.search(
+        r" FROM unnest\(%\(event_ids\)s(::VARCHAR\[\])?, %\(event_types\)s(::VARCHAR\[\])?\)"
+        r" AS claimed\(event_id, event_type\) ",
+        sql,
+    ), sql
+    assert sql.endswith(" ON CONFLICT (consumer_group, event_id) DO NOTHING RETURNING inbox_message.event_id")
+    types = {name: bind.type for name, bind in compiled.binds.items()}
+    for name in ("event_ids", "event_types"):
+        assert isinstance(types[name], ARRAY) and isinstance(types[name].item_type, String), name
+    assert isinstance(types["consumer_group"], String)
+    assert isinstance(types["handled_at"], UtcDateTime)
+
+
+@pytest.mark.parametrize(
+    ("service", "first_eight_bytes"),
+    [
+        # `printf 'outbox-relay:registry' | sha256sum`, first 16 hex digits
+        ("registry", 0xF1250F299EDF2A70),
+        ("funding", 0x2874496B656D55E8),
+    ],
+)
+def test_the_relay_lock_key_is_the_signed_first_eight_bytes_of_the_names_sha256(
+    service: str, first_eight_bytes: int
+) -> None:
+    signed = first_eight_bytes - (1 << 64) if first_eight_bytes >= 1 << 63 else first_eight_bytes
+    assert relay_lock_key(service) == signed
+    assert -(1 << 63) <= relay_lock_key(service) < 1 << 63  # a PostgreSQL bigint
+
+
+class PostgresSession:
+    """Records what `_update_ids` executes, answering as a PostgreSQL session would."""
+
+    class _Bind:
+        class dialect:  # noqa: N801
+            name = "postgresql"
+
+    def __init__(self) -> None:
+        self.executed: list[tuple[Any, Any]] = []
+
+    def get_bind(self) -> Any:
+        return self._Bind()
+
+    async def exec(self, statement: Any, params: Any = None) -> None:
+        self.executed.append((statement, params))
+
+
+async def test_on_postgresql_a_batch_is_updated_by_one_array_parameter() -> None:
+    session = PostgresSession()
+    await OutboxRelay._update_ids(session, [3, 5, 8], state=PUBLISHED)  # type: ignore[arg-type]
+    ((statement, params),) = session.executed
+    assert params == {"ids": [3, 5, 8]}
+    compiled = statement.compile(dialect=postgresql.dialect())
+    assert re.fullmatch(
+        r"UPDATE outbox_message SET state=%\(state\)s(::VARCHAR)? WHERE outbox_message.id = ANY \(%\(ids\)s::INTEGER\[\]\)",
+        flat(compiled),
+    ), flat(compiled)
+    assert compiled.params["state"] == PUBLISHED
+
+
+class ClaimingSession(PostgresSession):
+    """A PostgreSQL session whose claim statement inserts every id but `known`."""
+
+    def __init__(self, known: set[str]) -> None:
+        super().__init__()
+        self.known = known
+
+    async def exec(self, statement: Any, params: Any = None) -> list[tuple[str]]:
+        self.executed.append((statement, params))
+        return [(eid,) for eid in params["event_ids"] if eid not in self.known]
+
+
+async def test_on_postgresql_claim_sends_the_batch_as_arrays_in_one_statement() -> None:
+    session = ClaimingSession(known={"e2"})
+    before = utcnow()
+    claimed = await claim(session, "reporting", [("e1", "A"), ("e2", "B"), ("e1", "A")])  # type: ignore[arg-type]
+    assert claimed == {"e1"}
+    ((statement, params),) = session.executed
+    assert flat(statement.compile(dialect=postgresql.dialect())) == flat(
+        _claim_statement().compile(dialect=postgresql.dialect())
+    )
+    handled_at = params.pop("handled_at")
+    assert params == {"consumer_group": "reporting", "event_ids": ["e1", "e2"], "event_types": ["A", "B"]}
+    assert before <= handled_at <= utcnow()
