@@ -10,7 +10,7 @@ import asyncio
 import logging
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,19 @@ from prometheus_client import REGISTRY
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql
 
+from shared.bus import outbox as outbox_module
 from shared.bus import relay as relay_module
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, add_many_to_outbox, add_to_outbox
 from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
-from shared.clock import utcnow
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
 from shared.observability import tracing
 
-NOW = utcnow().replace(microsecond=0) + timedelta(minutes=1)  # rows staged now are due
+NOW = datetime(2026, 3, 2, 8, 1, tzinfo=UTC)
+"""The relay's clock; rows are staged a minute earlier (`STAGED`), so they are due. Fixed rather
+than read at import: a process that imported this module minutes earlier must see the same."""
+STAGED = NOW - timedelta(minutes=1)
 
 
 class Producer:
@@ -100,6 +103,7 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(relay_module, "utcnow", lambda: NOW)
+    monkeypatch.setattr(outbox_module, "utcnow", lambda: STAGED)
     w = World(tmp_path)
     async with w.engine.begin() as conn:
         await conn.run_sync(OutboxMessage.metadata.create_all, tables=[OutboxMessage.__table__])  # type: ignore[attr-defined]
