@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.registry import ProjectRegistered
 from shared.observability import tracing
+from tests.support.events import project_registered as registered
+from tests.support.tracing import spans_fixture  # noqa: F401  (fixture)
 
 UPSTREAM = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 OTEL_ENV = (
@@ -24,32 +22,12 @@ OTEL_ENV = (
 )
 
 
-def registered() -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=uuid.uuid4(),
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
-
-
 @pytest.fixture(autouse=True)
 def no_otel_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in OTEL_ENV:
         monkeypatch.delenv(name, raising=False)
     yield
     tracing.uninstall()
-
-
-@pytest.fixture
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install(provider)
-    return exporter
 
 
 def test_tracing_stays_off_without_an_endpoint() -> None:

@@ -23,20 +23,10 @@ from shared.context import causation_id_var, correlation_id_var, event_id_var
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from tests.support.events import project_registered as payload
 
 TYPE = ProjectRegistered.TYPE
 DLQ_TOPIC = "test.dead-letter"
-
-
-def payload() -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=uuid.uuid4(),
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
 
 
 def envelope(event_id: str | None = None, **changes: Any) -> CloudEvent:

@@ -8,7 +8,6 @@ process-wide collectors); each test uses a service name of its own.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,23 +27,13 @@ from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
 from tests.handlers.harness import DEFAULT_NOW
+from tests.support.events import project_registered as registered
 
 TYPE = ProjectRegistered.TYPE
 
 
 def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-def registered() -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=uuid.uuid4(),
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
 
 
 async def _sqlite(tmp_path: Path, table: Any) -> Any:

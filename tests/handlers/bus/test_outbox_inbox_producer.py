@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ from shared.bus.inbox import InboxMessage, already_handled, claim, record_handle
 from shared.bus.outbox import PARKED, PENDING, OutboxMessage, add_to_outbox, has_new_events, redrive_parked
 from shared.bus.producer import RenewableProducer
 from shared.clock import utcnow
-from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from tests.support.events import project_registered as registered
 
 
 @pytest.fixture
@@ -31,17 +30,6 @@ async def uow(tmp_path: Path):  # type: ignore[no-untyped-def]
         )
     yield UnitOfWork(create_sessions(engine))
     await engine.dispose()
-
-
-def registered() -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=uuid.uuid4(),
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
 
 
 # -- outbox ---------------------------------------------------------------------------------------

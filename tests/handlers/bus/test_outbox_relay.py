@@ -18,6 +18,7 @@ from shared.bus.relay import OutboxRelay
 from shared.clock import utcnow
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from tests.support.events import project_registered as registered
 
 
 class FakeProducer:
@@ -62,17 +63,6 @@ async def relay_world(tmp_path: Path):  # type: ignore[no-untyped-def]
     )
     yield UnitOfWork(sessions), relay, producer
     await engine.dispose()
-
-
-def registered(project_id: uuid.UUID) -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=project_id,
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
 
 
 async def stage(uow: UnitOfWork, *payloads: ProjectRegistered) -> list[str]:

@@ -32,8 +32,8 @@ from shared.bus import relay as relay_module
 from shared.bus.outbox import PENDING, PUBLISHED, OutboxMessage, add_to_outbox
 from shared.bus.relay import OutboxRelay, relay_lock_key
 from shared.clock import utcnow
-from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from tests.support.events import project_registered as registered
 
 POLL_S = 30.0
 WAIT_S = 5.0  # only a failing test ever waits this long
@@ -158,17 +158,6 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignor
         with pytest.raises(asyncio.CancelledError):
             await w.task
     await w.engine.dispose()
-
-
-def registered(project_id: uuid.UUID) -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=project_id,
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -16,9 +16,6 @@ from typing import Any
 
 import pytest
 from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, OutOfOrderSequenceNumber
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import REGISTRY
 from sqlalchemy import event, select, update
@@ -31,7 +28,8 @@ from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
-from shared.observability import tracing
+from tests.support.events import project_registered as registered
+from tests.support.tracing import spans_fixture  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 3, 2, 8, 1, tzinfo=UTC)
 """The relay's clock; rows are staged a minute earlier (`STAGED`), so they are due. Fixed rather
@@ -109,17 +107,6 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignor
         await conn.run_sync(OutboxMessage.metadata.create_all, tables=[OutboxMessage.__table__])  # type: ignore[attr-defined]
     yield w
     await w.engine.dispose()
-
-
-def registered(project_id: uuid.UUID) -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=project_id,
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name="整治",
-        investment_fen=100,
-    )
 
 
 def flat(sql: Any) -> str:
@@ -349,16 +336,6 @@ async def test_a_producer_that_cannot_be_replaced_yet_is_logged_and_kept(world, 
 
 
 # -- spans --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def spans():  # type: ignore[no-untyped-def]
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install(provider)
-    yield exporter
-    tracing.uninstall()
 
 
 async def test_producer_spans_name_the_topic_key_type_and_service_and_end_with_the_outcome(

@@ -9,15 +9,12 @@ carried between processes only by the envelope's `traceparent` extension.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import httpx
-import pytest
 from aiokafka.structs import ConsumerRecord
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
@@ -39,6 +36,7 @@ from tests.handlers.harness import ServiceHarness
 from tests.handlers.notification.helpers import stub_resolver, subscribe
 from tests.support import tokens
 from tests.support.factories import community_body, project_body
+from tests.support.tracing import spans_fixture  # noqa: F401  (fixture)
 
 
 class CapturingProducer:
@@ -52,16 +50,6 @@ class CapturingProducer:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.set_result(None)
         return future
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install(provider)
-    yield exporter
-    tracing.uninstall()
 
 
 def registry_client(harness: ServiceHarness) -> httpx.AsyncClient:
