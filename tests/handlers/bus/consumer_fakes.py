@@ -3,7 +3,6 @@ handler, an inbox on SQLite, metric readings and pauses that do not wait."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -24,6 +23,7 @@ from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
 from tests.support.events import project_registered as payload
+from tests.support.pauses import Runaway, sleeps_fixture  # noqa: F401  (re-exported fixture)
 
 TYPE = ProjectRegistered.TYPE
 DLQ_TOPIC = "test.dead-letter"
@@ -40,11 +40,6 @@ def record(value: CloudEvent | bytes | None, offset: int = 0, partition: int = 0
     return SimpleNamespace(
         topic="registry.events", partition=partition, offset=offset, key=b"k", value=raw, headers=[]
     )
-
-
-class Runaway(BaseException):
-    """Raised by a scripted handler run far more often than any test expects (a retry loop that
-    never ends); a BaseException so the consumer's `except Exception` cannot swallow it."""
 
 
 class ScriptedHandler:
@@ -129,22 +124,6 @@ async def inbox_fixture(tmp_path: Path) -> AsyncIterator[Inbox]:
         await conn.run_sync(InboxMessage.metadata.create_all, tables=[InboxMessage.__table__])  # type: ignore[attr-defined]
     yield box
     await box.engine.dispose()
-
-
-@pytest.fixture(name="sleeps")
-def sleeps_fixture(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The pauses the consumer asks for, without waiting; a runaway retry loop fails the test."""
-    asked: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float, *args: Any) -> None:
-        asked.append(delay)
-        if len(asked) > 30:
-            raise Runaway("still retrying after 30 pauses")
-        await real_sleep(0)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return asked
 
 
 def make_consumer(

@@ -17,6 +17,7 @@ from aiokafka.errors import KafkaConnectionError, OutOfOrderSequenceNumber
 from shared.bus.dead_letter import PERMANENT, DeadLetter, dead_letter_headers, send_to_dead_letter
 from shared.bus.errors import PermanentError
 from shared.bus.producer import RenewableProducer
+from tests.support.pauses import sleeps_fixture  # noqa: F401  (fixture)
 
 TOPIC = "test.dead-letter"
 
@@ -96,22 +97,6 @@ class FlakyProducer:
             self.failures -= 1
             raise self.error
         self.sent.append((args, kwargs))
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The pauses asked for, without waiting; a runaway retry loop fails the test."""
-    asked: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float, *args: Any) -> None:
-        asked.append(delay)
-        if len(asked) > 20:
-            raise AssertionError("still retrying after 20 pauses")
-        await real_sleep(0)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return asked
 
 
 class TestPublish:
