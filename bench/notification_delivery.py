@@ -374,9 +374,7 @@ async def main(args: argparse.Namespace) -> None:
         await receiver.ready()
         with tempfile.TemporaryDirectory(prefix="bench-notify-") as work:
             if args.sqlite:
-                lines += await run_on(
-                    "SQLite", lambda name: f"sqlite+aiosqlite:///{work}/{name}.db", receiver, args
-                )
+                lines += await run_on("SQLite", lambda name: f"sqlite:///{work}/{name}.db", receiver, args)
             else:
                 lines += await _on_postgres(Path(work), receiver, args)
     finally:
@@ -385,7 +383,7 @@ async def main(args: argparse.Namespace) -> None:
 
 
 def _sqlite(work: Path) -> Any:
-    return lambda name: f"sqlite+aiosqlite:///{work}/{name}.db"
+    return lambda name: f"sqlite:///{work}/{name}.db"
 
 
 async def _on_postgres(work: Path, receiver: Receiver, args: argparse.Namespace) -> list[str]:

@@ -290,7 +290,7 @@ async def main(args: argparse.Namespace) -> None:
         f"cores {os.cpu_count()}, load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     ]
     with tempfile.TemporaryDirectory(prefix="bench-ledger-") as work:
-        url = f"sqlite+aiosqlite:///{work}/registry.db"
+        url = f"sqlite:///{work}/registry.db"
         lines += await run_on("SQLite", url, content, args.rows, args)
         if not args.no_postgres:
             lines += await _on_postgres(Path(work), content, args)

@@ -163,7 +163,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
         if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///./var/{self.service_name}.db")
+            object.__setattr__(self, "database_url", f"sqlite:///./var/{self.service_name}.db")
         if self.jwt_secret is None:
             object.__setattr__(self, "jwt_secret", SecretStr(self._default_jwt_secret()))
         if self.environment == "production":

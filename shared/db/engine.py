@@ -22,10 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import sqlite_inline
+from shared.db.write_turns import WriteTurns
+
 log = logging.getLogger(__name__)
 
 __all__ = [
     "READ_ONLY_OPTION",
+    "SQLITE_BUSY_TIMEOUT_S",
     "async_url",
     "create_engine",
     "create_read_sessions",
@@ -35,24 +39,29 @@ __all__ = [
     "sync_url",
 ]
 
+SQLITE_BUSY_TIMEOUT_S = 30.0
+"""How long a SQLite writer waits for the write lock (SQLite's busy timeout, and the in-process
+turn of the inline driver) before failing with "database is locked"."""
+
 READ_ONLY_OPTION = "renovation_read_only"
 """Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
 
 
 def async_url(url: str) -> str:
-    """Normalise a database URL to its async driver (psycopg 3 or aiosqlite).
+    """Normalise a database URL to its async driver (psycopg 3, or SQLite inline).
 
     Args:
         url: ``postgresql://``, ``postgres://`` or ``sqlite://`` URL, or one that already names
-            a driver.
+            a driver (``sqlite+aiosqlite://`` keeps aiosqlite's thread per connection).
 
     Returns:
-        The URL with ``postgresql+psycopg://`` or ``sqlite+aiosqlite://``; any other URL as is.
+        The URL with ``postgresql+psycopg://`` or ``sqlite+inline://`` (`shared.db.sqlite_inline`);
+        any other URL as is.
     """
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://"):
-        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+        return f"sqlite+{sqlite_inline.DRIVER}://" + url.split("://", 1)[1]
     return url
 
 
@@ -66,17 +75,21 @@ def sync_url(url: str) -> str:
         ``postgresql+psycopg://...`` for PostgreSQL, plain ``sqlite://...`` for SQLite.
     """
     url = async_url(url)
-    return url.replace("sqlite+aiosqlite://", "sqlite://", 1)
+    for driver in (sqlite_inline.DRIVER, "aiosqlite"):
+        url = url.replace(f"sqlite+{driver}://", "sqlite://", 1)
+    return url
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the service's async engine; connects lazily.
 
-    SQLite gets WAL, foreign keys, a 30 s busy timeout and ``BEGIN IMMEDIATE`` (its write lock
-    taken at the start of each transaction, standing in for ``SELECT .. FOR UPDATE``); the folder
-    of a file database is created. PostgreSQL gets a pool of 10 (+10 overflow) whose connections
-    are recycled after 30 minutes; there is no pre-ping (a round trip on every checkout): a read
-    that meets a dropped connection is retried once by the web layer instead.
+    SQLite gets WAL, foreign keys, a 30 s busy timeout (``connect_args={"timeout": ..}`` sets
+    another) and ``BEGIN IMMEDIATE`` (its write lock taken at the start of each transaction,
+    standing in for ``SELECT .. FOR UPDATE``); the folder of a file database is created. Its
+    driver runs `sqlite3` on the event loop (`shared.db.sqlite_inline`), and the process's
+    writers take turns (`shared.db.write_turns`). PostgreSQL gets a pool of 10 (+10 overflow)
+    whose connections are recycled after 30 minutes; there is no pre-ping (a round trip on
+    every checkout): a read that meets a dropped connection is retried once by the web layer.
 
     Args:
         url: the database URL (normalised with `async_url`).
@@ -89,9 +102,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, **kwargs.pop("connect_args", {})}
+        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        if engine.dialect.driver == sqlite_inline.DRIVER:
+            WriteTurns.install(engine.sync_engine, _sqlite_file(url), timeout_s=connect_args["timeout"])
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
@@ -202,8 +218,12 @@ def _advisory_lock(url: str, key: int, timeout_s: float) -> Iterator[None]:
         engine.dispose()
 
 
+def _sqlite_file(url: str) -> str:
+    return url.split(":///", 1)[-1].split("?", 1)[0]
+
+
 def _ensure_sqlite_dir(url: str) -> None:
-    path = url.split(":///", 1)[-1]
+    path = _sqlite_file(url)
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
@@ -220,7 +240,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock at BEGIN, so two commands on one row queue instead of both reading
     the old state (SQLite has no SELECT .. FOR UPDATE; this is its equivalent, for local runs).
-    The read engine's connections begin nothing: each SELECT reads its own WAL snapshot."""
+    The read engine's connections begin nothing: each SELECT reads its own WAL snapshot.
+    With the inline driver the process's writers first wait for their turn (`WriteTurns`)."""
     if connection.get_execution_options().get(READ_ONLY_OPTION):
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    turns = WriteTurns.of(connection.engine)
+    if turns is None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    turns.take(dbapi_connection)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        turns.give_back(dbapi_connection)
+        raise

@@ -21,7 +21,7 @@ WEEK = timedelta(days=7)
 
 
 async def _sessions(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'retention.db'}"
+    url = f"sqlite:///{tmp_path / 'retention.db'}"
     await asyncio.to_thread(run_migrations, MIGRATIONS, url)
     engine = create_engine(url)
     return engine, create_sessions(engine)

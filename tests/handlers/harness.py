@@ -50,7 +50,7 @@ class ServiceHarness:
         subscriptions: Subscriptions,
         clock: FixedClock | None = None,
     ) -> None:
-        self.url = f"sqlite+aiosqlite:///{database_path}"
+        self.url = f"sqlite:///{database_path}"
         self._migrations_dir = migrations_dir
         self.subscriptions = subscriptions
         self.clock = clock or FixedClock(DEFAULT_NOW)

@@ -68,7 +68,7 @@ def _is_text_as_str(difference: tuple[Any, ...]) -> bool:
 def _differences(service: str, tmp_path: Path) -> list[tuple[Any, ...]]:
     tables = _service_tables(service)
     path = tmp_path / f"{service}.db"
-    run_migrations(SERVICES / service / "migrations", f"sqlite+aiosqlite:///{path}")
+    run_migrations(SERVICES / service / "migrations", f"sqlite:///{path}")
     engine = create_engine(f"sqlite:///{path}")
     expected = MetaData()
     for table in SQLModel.metadata.sorted_tables:

@@ -65,7 +65,7 @@ class TestProduction:
             ServiceSettings(
                 service_name="registry",
                 environment="production",
-                database_url="sqlite+aiosqlite:///./var/registry.db",
+                database_url="sqlite:///./var/registry.db",
                 jwt_secret=REAL_SECRET,  # type: ignore[arg-type]
             )
 
@@ -99,10 +99,10 @@ class TestDevelopment:
     @pytest.mark.parametrize(
         ("settings_class", "database_url"),
         [
-            (RegistrySettings, "sqlite+aiosqlite:///./var/registry.db"),
-            (FundingSettings, "sqlite+aiosqlite:///./var/funding.db"),
-            (ReportingSettings, "sqlite+aiosqlite:///./var/reporting.db"),
-            (NotificationSettings, "sqlite+aiosqlite:///./var/notification.db"),
+            (RegistrySettings, "sqlite:///./var/registry.db"),
+            (FundingSettings, "sqlite:///./var/funding.db"),
+            (ReportingSettings, "sqlite:///./var/reporting.db"),
+            (NotificationSettings, "sqlite:///./var/notification.db"),
         ],
     )
     def test_defaults_to_a_sqlite_file_named_after_the_service(
@@ -157,7 +157,7 @@ class TestDevelopment:
     def test_the_test_environment_accepts_placeholders_and_sqlite_too(self) -> None:
         settings = ServiceSettings(service_name="funding", environment="test")
         assert settings.jwt_key in PLACEHOLDER_SECRETS
-        assert settings.database_url == "sqlite+aiosqlite:///./var/funding.db"
+        assert settings.database_url == "sqlite:///./var/funding.db"
 
     def test_listens_on_loopback_unless_told_otherwise(self, monkeypatch: pytest.MonkeyPatch) -> None:
         assert RegistrySettings().bind_host == "127.0.0.1"

@@ -109,7 +109,7 @@ class CountingUnitOfWork(UnitOfWork):
 
 class Inbox:
     def __init__(self, path: Path) -> None:
-        self.engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        self.engine = create_engine(f"sqlite:///{path}")
         self.unit_of_work = CountingUnitOfWork(create_sessions(self.engine))
 
     async def rows(self) -> list[str]:

@@ -37,7 +37,7 @@ def sample(name: str, **labels: str) -> float:
 
 
 async def _sqlite(tmp_path: Path, table: Any) -> Any:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'bus.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(table.metadata.create_all, tables=[table.__table__])
     return engine

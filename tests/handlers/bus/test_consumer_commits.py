@@ -89,7 +89,7 @@ async def test_a_handler_run_that_hangs_is_cut_off_and_retried_not_left_holding_
     from shared.contracts.registry import ProjectRegistered
     from shared.db import UnitOfWork, create_engine, create_sessions
 
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'inbox.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(InboxMessage.metadata.create_all, tables=[InboxMessage.__table__])  # type: ignore[attr-defined]
     runs: list[str] = []

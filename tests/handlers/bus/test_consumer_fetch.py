@@ -103,7 +103,7 @@ class Batches:
 
 @pytest.fixture
 async def sqlite_unit_of_work(tmp_path: Path) -> AsyncIterator[UnitOfWork]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}")
     yield UnitOfWork(create_sessions(engine))
     await engine.dispose()
 

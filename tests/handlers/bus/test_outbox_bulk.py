@@ -17,7 +17,7 @@ from shared.db import UnitOfWork, create_engine, create_sessions
 
 @pytest.fixture
 async def unit_of_work(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(OutboxMessage.metadata.create_all, tables=[OutboxMessage.__table__])  # type: ignore[attr-defined]
     yield UnitOfWork(create_sessions(engine))

@@ -22,7 +22,7 @@ from tests.support.events import project_registered as registered
 
 @pytest.fixture
 async def uow(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'bus.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(
             OutboxMessage.metadata.create_all,

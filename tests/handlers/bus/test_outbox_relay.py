@@ -47,7 +47,7 @@ class FakeProducer:
 
 @pytest.fixture
 async def relay_world(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'relay.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(OutboxMessage.metadata.create_all, tables=[OutboxMessage.__table__])  # type: ignore[attr-defined]
     sessions = create_sessions(engine)

@@ -109,7 +109,7 @@ class Clock:
 
 class World:
     def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'loop.db'}")
+        self.engine = create_engine(f"sqlite:///{tmp_path / 'loop.db'}")
         self.sessions = create_sessions(self.engine)
         self.uow = UnitOfWork(self.sessions)
         self.producer = Producer()

@@ -65,7 +65,7 @@ class Producer:
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
-        self.engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outcomes.db'}")
+        self.engine = create_engine(f"sqlite:///{tmp_path / 'outcomes.db'}")
         self.sessions = create_sessions(self.engine)
         self.uow = UnitOfWork(self.sessions)
         self.producer = Producer()

@@ -31,7 +31,7 @@ def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("ENVIRONMENT", "test")
     monkeypatch.delenv("JWT_SECRET", raising=False)
     monkeypatch.delenv("RENOVATION_TOKEN", raising=False)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}"
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
     run_migrations(MIGRATIONS, url)
     settings = RegistrySettings(environment="test", rate_limits_enabled=False)
     registry_app = create_registry_app(settings)

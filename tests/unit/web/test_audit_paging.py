@@ -62,7 +62,7 @@ class Trail:
 
 
 async def _trail(directory: Path, entries: int) -> Trail:
-    url = f"sqlite+aiosqlite:///{directory / 'funding.db'}"
+    url = f"sqlite:///{directory / 'funding.db'}"
     await asyncio.to_thread(run_migrations, MIGRATIONS, url)
     trail = Trail(url)
     await trail.write(entries)

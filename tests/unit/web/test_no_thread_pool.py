@@ -74,7 +74,7 @@ def test_no_dependency_of_any_service_needs_the_thread_pool(service: str) -> Non
     a dependency every request pulls in never should be."""
     settings = getattr(importlib.import_module(f"services.{service}.settings"), SERVICES[service])
     create = getattr(importlib.import_module(f"services.{service}.main"), f"create_{service}_app")
-    app = create(settings(environment="test", database_url="sqlite+aiosqlite:///:memory:"))
+    app = create(settings(environment="test", database_url="sqlite:///:memory:"))
     routes = list(_api_routes(app.routes))
     assert len(routes) > 10
     sync = sorted(
