@@ -7,7 +7,8 @@ loops under supervision. Nothing connects at import time.
 The web layer every service shares, outermost first (all pure ASGI):
 security headers (around everything, 500s included) -> CORS (only when origins are configured) ->
 a trace span (only when tracing is configured: shared/web/tracing.py) ->
-request context (correlation id, latency, access line) -> body size limit -> unexpected errors
+request context (correlation id, latency, access line: every write, error and slow request, a
+sample of the rest) -> body size limit -> unexpected errors
 (logged once, answered 500) -> one retry of a read whose pooled connection had dropped ->
 FastAPI's exception handling and routes. Authentication
 (verified tokens cached per app until their `exp`) and rate limits run in the `authenticate`
@@ -32,6 +33,7 @@ from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.docs import DOCS_PATHS, install_docs
 from shared.web.health import health_router
 from shared.web.middleware import (
+    AccessLines,
     RequestContextMiddleware,
     RetryDroppedConnectionMiddleware,
     UnexpectedErrorMiddleware,
@@ -116,7 +118,8 @@ def _install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
     app.add_middleware(
         BodyLimitMiddleware, default_limit=settings.max_body_bytes, overrides=settings.body_limit_overrides
     )
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    lines = AccessLines(settings.access_log_read_sample, settings.access_log_slow_ms / 1000)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name, lines=lines)
     if configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint):
         app.add_middleware(TracingMiddleware, service=settings.service_name)  # absent when off
     if settings.cors_allowed_origins:

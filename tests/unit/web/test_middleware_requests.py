@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from starlette.types import Receive, Scope, Send
 
-from shared.web.middleware import ACCESS_LOGGER, RequestContextMiddleware, RetryDroppedConnectionMiddleware
+from shared.web.middleware import (
+    ACCESS_LOGGER,
+    AccessLines,
+    RequestContextMiddleware,
+    RetryDroppedConnectionMiddleware,
+)
 
 
 class FlakyApp:
@@ -104,3 +109,49 @@ def test_a_log_line_written_off_the_request_keeps_the_requests_correlation_id() 
         correlation_id_var.reset(token)
     line = json.loads(JsonFormatter().format(records.get_nowait()))  # formatted outside the request
     assert line["correlation_id"] == "req-7" and line["message"] == "read 項目"
+
+
+class Answer:
+    """Answers every request with `status`."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "elapsed_s", "wanted"),
+    [
+        ("GET", 200, 0.01, False),
+        ("HEAD", 304, 0.01, False),
+        ("POST", 201, 0.01, True),
+        ("DELETE", 204, 0.01, True),
+        ("GET", 404, 0.01, True),
+        ("GET", 500, 0.01, True),
+        ("GET", 200, 0.5, True),
+        ("GET", 200, 0.499, False),
+    ],
+)
+def test_writes_errors_and_slow_requests_always_get_a_line_fast_reads_are_sampled(
+    method: str, status: int, elapsed_s: float, wanted: bool
+) -> None:
+    assert AccessLines(read_sample=0, slow_s=0.5).wanted(method, status, elapsed_s) is wanted
+    assert AccessLines(read_sample=1, slow_s=0.5).wanted(method, status, elapsed_s) is True
+
+
+def test_the_read_sample_logs_about_its_share_of_fast_reads() -> None:
+    lines = AccessLines(read_sample=0.25)
+    logged = sum(lines.wanted("GET", 200, 0.001) for _ in range(4000))
+    assert 800 <= logged <= 1200  # binomial(4000, 0.25): mean 1000, sd 27
+
+
+async def test_a_sampled_out_read_writes_no_line_and_a_write_does(caplog: pytest.LogCaptureFixture) -> None:
+    lines = AccessLines(read_sample=0)
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        await call(RequestContextMiddleware(Answer(200), service="test", lines=lines), "GET")
+        await call(RequestContextMiddleware(Answer(201), service="test", lines=lines), "POST")
+    access = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
+    assert len(access) == 1 and access[0].startswith("POST /projects/1 201 ")
