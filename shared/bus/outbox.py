@@ -118,22 +118,20 @@ async def add_many_to_outbox(session: AsyncSession, payloads: Sequence[EventPayl
     if not payloads:
         return 0
     now = utcnow()
-    rows = []
-    for payload in payloads:
-        envelope = CloudEvent.wrap(payload)
-        rows.append(
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "topic": payload.TOPIC,
-                "partition_key": envelope.partitionkey or payload.partition_key(),
-                "content": envelope.model_dump_json(exclude_none=True),
-                "state": PENDING,
-                "attempts": 0,
-                "created_at": now,
-                "next_attempt_at": now,
-            }
-        )
+    rows = [
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "topic": payload.TOPIC,
+            "partition_key": event.partition_key,
+            "content": event.content,
+            "state": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for payload, event in zip(payloads, CloudEvent.encode_many(payloads, time=now), strict=True)
+    ]
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     await insert_rows(await session.connection(), table, rows)
     session.info[_NEW_EVENTS_KEY] = True

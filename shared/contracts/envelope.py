@@ -12,19 +12,38 @@ SDK, and routing facts (type, key, district) sit outside the payload they descri
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 from shared.clock import utcnow
 from shared.context import causation_id_var, correlation_id_var
 from shared.contracts.base import EventPayload
 from shared.observability.tracing import TRACEPARENT, current_traceparent
 
-__all__ = ["CONTENT_TYPE", "CloudEvent"]
+__all__ = ["CONTENT_TYPE", "CloudEvent", "EncodedEvent"]
 
 CONTENT_TYPE = "application/cloudevents+json"
 """The `content-type` header of every record: structured-mode CloudEvents JSON."""
+
+
+class EncodedEvent(NamedTuple):
+    """One envelope, already encoded: what the outbox stores for a bulk-staged event.
+
+    Attributes:
+        id: the envelope id.
+        type: the event type string.
+        partition_key: the Kafka key (the `partitionkey` extension).
+        content: the envelope as `CloudEvent.to_bytes` writes it, decoded.
+    """
+
+    id: str
+    type: str
+    partition_key: str
+    content: str
 
 
 class CloudEvent(BaseModel):
@@ -79,6 +98,46 @@ class CloudEvent(BaseModel):
             partitionkey=payload.partition_key(),
             **extensions,
         )
+
+    @classmethod
+    def encode_many(cls, payloads: Sequence[EventPayload], *, time: datetime) -> list[EncodedEvent]:
+        """The envelopes `wrap` would build, encoded as `to_bytes` would, without a model each.
+
+        Why: a bulk command (20,000 registrations in one import) stages an event per record, and
+        validating an envelope model per event, then dumping it, cost more than the record's own
+        rows. Every member here is one `wrap` computes the same way (the contract tests compare
+        the bytes for every event type); the context is read once, for the whole batch.
+
+        Args:
+            payloads: the events' data, in order.
+            time: the envelopes' `time` (aware); one instant for the batch.
+
+        Returns:
+            One encoded envelope per payload, in order, each with a new UUID4 id.
+        """
+        correlation, causation = correlation_id_var.get(), causation_id_var.get()
+        traceparent = current_traceparent()
+        encoded: list[EncodedEvent] = []
+        for payload in payloads:
+            new_id = str(uuid.uuid4())
+            key = payload.partition_key()
+            members: dict[str, Any] = {"specversion": "1.0", "id": new_id, "source": payload.SOURCE}
+            members["type"] = payload.TYPE
+            if (subject := payload.subject()) is not None:
+                members["subject"] = subject
+            members["time"] = time
+            members["datacontenttype"] = "application/json"
+            members["data"] = payload
+            members["correlationid"] = correlation or new_id
+            if causation is not None:
+                members["causationid"] = causation
+            if (district := payload.district()) is not None:
+                members["districtcode"] = district
+            members["partitionkey"] = key
+            if traceparent:
+                members[TRACEPARENT] = traceparent
+            encoded.append(EncodedEvent(new_id, payload.TYPE, key, to_json(members, by_alias=False).decode()))
+        return encoded
 
     def to_bytes(self) -> bytes:
         """Serialise for a Kafka record value.

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,10 +41,12 @@ from scripts.asyncapi import (
     payload_schema,
 )
 from shared.bus.dead_letter import DeadLetter, dead_letter_headers
+from shared.context import causation_id_var, correlation_id_var
 from shared.contracts.base import EventPayload
 from shared.contracts.catalog import EVENT_TYPES
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import ALL_EVENT_TOPICS, dead_letter_topic
+from shared.observability.tracing import EventScope
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "contracts"
 TYPE_PATTERN = re.compile(r"^[a-z]+\.[a-z_]+\.[a-z_]+\.v[0-9]+$")
@@ -293,6 +296,39 @@ def test_payload_survives_the_round_trip_through_the_envelope(model: type[EventP
     assert received.subject == payload.subject()
     assert received.districtcode == payload.district()
     assert EVENT_TYPES[received.type].model_validate(received.data) == payload
+
+
+TRACEPARENT_SAMPLE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+@pytest.mark.parametrize("in_a_flow", [False, True], ids=["new-flow", "in-a-flow"])
+@pytest.mark.parametrize("model", PAYLOADS, ids=PAYLOAD_IDS)
+def test_bulk_encoding_writes_the_bytes_wrap_and_to_bytes_write(
+    model: type[EventPayload], in_a_flow: bool
+) -> None:
+    """`encode_many` (the bulk outbox) skips the envelope model: every member must still be what
+    `wrap` computes, byte for byte, with and without a correlation, causation and trace context."""
+    payload = sample_payload(model)
+    at = datetime(2026, 11, 23, 7, 30, 15, 123456, tzinfo=UTC)
+    with ExitStack() as flow:
+        if in_a_flow:
+            flow.enter_context(EventScope("upstream.v1", "evt-6", TRACEPARENT_SAMPLE))
+            tokens = correlation_id_var.set("req-7"), causation_id_var.set("evt-6")
+            flow.callback(lambda: [correlation_id_var.reset(tokens[0]), causation_id_var.reset(tokens[1])])
+        (encoded,) = CloudEvent.encode_many([payload], time=at)
+        wrapped = CloudEvent.wrap(payload, event_id=encoded.id).model_copy(update={"time": at})
+    assert encoded.content == wrapped.to_bytes().decode()
+    assert (encoded.type, encoded.partition_key) == (model.TYPE, payload.partition_key())
+    assert CloudEvent.from_bytes(encoded.content.encode()) == wrapped
+    assert ("causationid" in encoded.content) is ("traceparent" in encoded.content) is in_a_flow
+
+
+def test_bulk_encoding_gives_each_event_its_own_id_and_flow() -> None:
+    """Outside a flow each event starts its own correlation (its id), as `wrap` does."""
+    payloads = [sample_payload(PAYLOADS[0])] * 3
+    encoded = CloudEvent.encode_many(payloads, time=datetime(2026, 11, 23, tzinfo=UTC))
+    assert len({e.id for e in encoded}) == 3
+    assert [json.loads(e.content)["correlationid"] for e in encoded] == [e.id for e in encoded]
 
 
 @pytest.mark.parametrize("model", PAYLOADS, ids=PAYLOAD_IDS)
