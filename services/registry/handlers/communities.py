@@ -231,10 +231,10 @@ async def list_communities(
     total = (await session.exec(select(func.count()).select_from(Community).where(*conditions))).one()
     order = (col(Community.created_at), col(Community.id))
     # The page's ids first (from an index), then their rows: sorting whole ledger rows to skip
-    # `offset` of them took seconds on a 20,000-community SQLite ledger. Each filter's index holds
-    # the order and every other filter (registry migration 0011), so the ids and the total are
-    # read from one index; a new filter joins those indexes (tests/handlers/registry/
-    # test_community_list_plans.py reads the plans).
+    # `offset` of them took seconds on a 20,000-community SQLite ledger. The order indexes hold
+    # every filter too (registry migration 0011), so the ids and the total are read from an
+    # index; a new filter joins them (tests/handlers/registry/test_community_list_plans.py reads
+    # the plans).
     ids = select(Community.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
     page = select(Community).where(col(Community.id).in_(ids)).order_by(*order)
     return list((await session.exec(page)).all()), int(total)
