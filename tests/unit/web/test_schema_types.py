@@ -28,7 +28,7 @@ TEXT = re.compile(TEXT_PATTERN)
 AWKWARD = st.sampled_from(
     list("\x00\x0b\r\n\t \u3000\u00a0\u202e\u200b\ufeff\ue000\U000e0001\u0301a名😀\U00050000")
 )
-MIXED = st.lists(st.one_of(AWKWARD, st.characters()), max_size=12).map("".join)
+MIXED = st.lists(st.one_of(AWKWARD, st.characters(exclude_categories=["Cs"])), max_size=12).map("".join)
 
 
 def _accepts(value: str) -> bool:
