@@ -82,22 +82,8 @@ class CloudEvent(BaseModel):
             The envelope, timestamped with the current UTC time.
         """
         new_id = event_id or str(uuid.uuid4())
-        traceparent = current_traceparent()
-        extensions: dict[str, Any] = {TRACEPARENT: traceparent} if traceparent else {}
-        return cls(
-            specversion="1.0",
-            id=new_id,
-            source=payload.SOURCE,
-            type=payload.TYPE,
-            subject=payload.subject(),
-            time=utcnow(),
-            data=payload.model_dump(mode="json"),
-            correlationid=correlation_id_var.get() or new_id,
-            causationid=causation_id_var.get(),
-            districtcode=payload.district(),
-            partitionkey=payload.partition_key(),
-            **extensions,
-        )
+        context = (correlation_id_var.get(), causation_id_var.get(), current_traceparent())
+        return cls(**_members(payload, new_id, utcnow(), payload.model_dump(mode="json"), *context))
 
     @classmethod
     def encode_many(cls, payloads: Sequence[EventPayload], *, time: datetime) -> list[EncodedEvent]:
@@ -115,28 +101,13 @@ class CloudEvent(BaseModel):
         Returns:
             One encoded envelope per payload, in order, each with a new UUID4 id.
         """
-        correlation, causation = correlation_id_var.get(), causation_id_var.get()
-        traceparent = current_traceparent()
+        context = (correlation_id_var.get(), causation_id_var.get(), current_traceparent())
         encoded: list[EncodedEvent] = []
         for payload in payloads:
             new_id = str(uuid.uuid4())
-            key = payload.partition_key()
-            members: dict[str, Any] = {"specversion": "1.0", "id": new_id, "source": payload.SOURCE}
-            members["type"] = payload.TYPE
-            if (subject := payload.subject()) is not None:
-                members["subject"] = subject
-            members["time"] = time
-            members["datacontenttype"] = "application/json"
-            members["data"] = payload
-            members["correlationid"] = correlation or new_id
-            if causation is not None:
-                members["causationid"] = causation
-            if (district := payload.district()) is not None:
-                members["districtcode"] = district
-            members["partitionkey"] = key
-            if traceparent:
-                members[TRACEPARENT] = traceparent
-            encoded.append(EncodedEvent(new_id, payload.TYPE, key, to_json(members, by_alias=False).decode()))
+            members = _members(payload, new_id, time, payload, *context)  # the payload dumps itself
+            content = to_json(members, by_alias=False).decode()
+            encoded.append(EncodedEvent(new_id, payload.TYPE, members["partitionkey"], content))
         return encoded
 
     def to_bytes(self) -> bytes:
@@ -163,3 +134,32 @@ class CloudEvent(BaseModel):
                 (e.g. no ``specversion``, a naive ``time``, an ``id`` longer than 64).
         """
         return cls.model_validate_json(raw)
+
+
+def _members(
+    payload: EventPayload,
+    new_id: str,
+    time: datetime,
+    data: object,
+    correlation: str | None,
+    causation: str | None,
+    traceparent: str | None,
+) -> dict[str, Any]:
+    """The envelope's members for `payload`, in the model's field order, None left out (as
+    `to_bytes` writes them): one place for `wrap` and `encode_many`."""
+    members: dict[str, Any] = {"specversion": "1.0", "id": new_id, "source": payload.SOURCE}
+    members["type"] = payload.TYPE
+    if (subject := payload.subject()) is not None:
+        members["subject"] = subject
+    members["time"] = time
+    members["datacontenttype"] = "application/json"
+    members["data"] = data
+    members["correlationid"] = correlation or new_id
+    if causation is not None:
+        members["causationid"] = causation
+    if (district := payload.district()) is not None:
+        members["districtcode"] = district
+    members["partitionkey"] = payload.partition_key()
+    if traceparent:
+        members[TRACEPARENT] = traceparent
+    return members
