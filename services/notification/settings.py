@@ -32,6 +32,20 @@ class NotificationSettings(ServiceSettings):
         description="Failing with nothing delivered this long disables an endpoint.",
     )
     delivery_poll_interval_s: float = 0.5
+    delivery_record_linger_s: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="How long the worker waits for more finished attempts before committing a batch "
+        "of attempt records (group commit; the endpoint's slot is already free).",
+    )
+    delivery_lease_interval_s: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="While leased deliveries are waiting, the worker leases again at most this often "
+        "(it leases at once when none is waiting): one lease serves many sends.",
+    )
     acknowledgement_sweep_interval_s: float = Field(
         default=60.0, gt=0, le=3600, description="How often overdue acknowledgements are escalated."
     )

@@ -3,23 +3,29 @@
 Up to `delivery_concurrency` deliveries are in flight (sending or being recorded), and at most
 `delivery_concurrency_per_endpoint` requests to one subscription at a time: a slow or dead endpoint occupies
 a few slots for at most the request's deadline each and never holds back the others, which keep
-being leased and sent. A restart resumes pending deliveries once their lease has run out.
+being leased and sent. The worker leases a round ahead (`domain/send_queue.py`): a freed slot
+starts a waiting delivery at once, and leases are batched, not one per freed slot. Finished
+attempts are recorded in group commits (`AttemptRecorder`). A restart resumes pending deliveries
+once their lease has run out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import math
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from services.notification.channels.email import EmailSender
 from services.notification.channels.webhook import WebhookSender
 from services.notification.domain.attempts import AttemptResult
 from services.notification.domain.channels import Channel
+from services.notification.domain.send_queue import SendQueue
 from services.notification.handlers.acknowledgements import escalate_overdue
 from services.notification.handlers.deliveries import (
     LeasedDelivery,
@@ -64,18 +70,24 @@ def senders_for(runtime: Runtime) -> dict[str, Sender]:
 
 
 class AttemptRecorder:
-    """Records finished attempts in batches: every attempt that finished while the previous batch
-    was being committed goes into the next one, in one transaction (group commit), so a busy
-    worker pays one commit for many attempts. A batch that fails is recorded again one attempt
-    per transaction; an attempt that cannot be recorded leaves its lease to run out, so the
-    delivery is tried again (at least once, never lost)."""
+    """Records finished attempts in batches (group commit), so a busy worker pays one commit for
+    many attempts. One lane at a time gathers a batch: it takes the first attempt waiting, lingers
+    `linger_s` for the ones finishing just after it, and commits them in one transaction while the
+    next lane gathers the next batch (without the linger, a steady stream of sends gives every
+    attempt a transaction of its own). A batch that fails is recorded again one attempt per
+    transaction; an attempt that cannot be recorded leaves its lease to run out, so the delivery is
+    tried again (at least once, never lost)."""
 
-    def __init__(self, runtime: Runtime, policy: RetryPolicy, max_batch: int = 200) -> None:
+    def __init__(
+        self, runtime: Runtime, policy: RetryPolicy, max_batch: int = 200, linger_s: float = 0.0
+    ) -> None:
         self._runtime = runtime
         self._policy = policy
         self._max_batch = max_batch
+        self._linger_s = linger_s
         self._queue: asyncio.Queue[tuple[LeasedDelivery, AttemptResult, asyncio.Future[DeliveryState | None]]]
         self._queue = asyncio.Queue()
+        self._gathering = asyncio.Lock()
 
     async def record(self, leased: LeasedDelivery, result: AttemptResult) -> DeliveryState | None:
         """Queue one attempt and wait until it is committed; None when it could not be recorded."""
@@ -89,9 +101,12 @@ class AttemptRecorder:
 
     async def _lane(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            async with self._gathering:
+                batch = [await self._queue.get()]
+                if self._linger_s > 0 and self._queue.qsize() < self._max_batch - 1:
+                    await asyncio.sleep(self._linger_s)
+                while len(batch) < self._max_batch and not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
             states = await self._record(batch)
             for (leased, result, done), state in zip(batch, states, strict=True):
                 count_attempt(leased, result, state)
@@ -153,51 +168,72 @@ async def deliver_one(
 
 
 async def run_delivery_worker(runtime: Runtime) -> None:
-    """Deliver due webhooks until cancelled."""
+    """Deliver due webhooks until cancelled: lease in batches, one round ahead per endpoint
+    (`SendQueue`), and start each waiting delivery as soon as its endpoint has a free slot."""
     settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
     senders = senders_for(runtime)
     policy = RetryPolicy(
         settings.retry_schedule_s, settings.retry_jitter, disable_after_s=settings.endpoint_disable_after_s
     )
-    recorder = AttemptRecorder(runtime, policy)
+    recorder = AttemptRecorder(runtime, policy, linger_s=settings.delivery_record_linger_s)
     recording = asyncio.create_task(recorder.run())
+    queue: SendQueue[LeasedDelivery] = SendQueue(
+        settings.delivery_concurrency,
+        settings.delivery_concurrency_per_endpoint,
+        # a waiting one may still start when half of the lease's margin is gone
+        min_lease_left=timedelta(seconds=settings.webhook_timeout_s + settings.delivery_lease_margin_s / 2),
+    )
     in_flight: set[asyncio.Task[None]] = set()
-    per_endpoint: dict[uuid.UUID, int] = {}
     slot_freed = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    last_lease = -math.inf
+    next_poll = loop.time()  # lease at once
+    freed = True
 
     def done(subscription_id: uuid.UUID) -> None:
-        per_endpoint[subscription_id] -= 1
-        if not per_endpoint[subscription_id]:
-            del per_endpoint[subscription_id]
-        slot_freed.set()  # the endpoint's request is over: lease again at once
+        queue.finished(subscription_id)
+        slot_freed.set()  # the endpoint's request is over: start its next one at once
+
+    def start(deliveries: list[LeasedDelivery]) -> None:
+        for delivery in deliveries:
+            freed = functools.partial(done, delivery.subscription_id)
+            task = asyncio.create_task(deliver_one(runtime, senders, delivery, recorder, freed))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+            task.add_done_callback(lambda _: slot_freed.set())  # its record is in: a task slot is free
 
     try:
         while True:
-            free = settings.delivery_concurrency - len(in_flight)
-            leased: list[LeasedDelivery] = []
-            if free > 0:
-                async with runtime.unit_of_work() as session:
-                    leased = await lease_due(
-                        session,
-                        now=runtime.clock.now(),
-                        lease_s=settings.delivery_lease_s,
-                        limit=free,
-                        in_flight=per_endpoint,
-                        per_endpoint=settings.delivery_concurrency_per_endpoint,
-                    )
-            for delivery in leased:
-                per_endpoint[delivery.subscription_id] = per_endpoint.get(delivery.subscription_id, 0) + 1
-                task = asyncio.create_task(
-                    deliver_one(
-                        runtime, senders, delivery, recorder, lambda sid=delivery.subscription_id: done(sid)
-                    )
-                )
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-                task.add_done_callback(lambda _: slot_freed.set())
-            if not leased:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(slot_freed.wait(), settings.delivery_poll_interval_s)
+            # sends and the records still being written count against the overall limit
+            start(queue.take(runtime.clock.now(), limit=settings.delivery_concurrency - len(in_flight)))
+            now_t = loop.time()
+            wait_s = max(0.0, next_poll - now_t) if queue.room > 0 else settings.delivery_poll_interval_s
+            if queue.room > 0 and (freed or now_t >= next_poll):
+                gather_s = last_lease + settings.delivery_lease_interval_s - now_t
+                if queue.waiting and gather_s > 0:
+                    wait_s = gather_s  # sends are still queued: let more slots free into one lease
+                else:
+                    limit = queue.room
+                    async with runtime.unit_of_work() as session:
+                        leased = await lease_due(
+                            session,
+                            now=runtime.clock.now(),
+                            lease_s=settings.delivery_lease_s,
+                            limit=limit,
+                            in_flight=queue.holding(),
+                            per_endpoint=queue.hold_per_endpoint,
+                        )
+                    last_lease = loop.time()
+                    next_poll = last_lease + settings.delivery_poll_interval_s
+                    freed = len(leased) == limit  # all it asked for: more may be due at once
+                    queue.add(leased)
+                    if leased:
+                        continue  # start them
+                    wait_s = settings.delivery_poll_interval_s
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(slot_freed.wait(), wait_s)
+            if slot_freed.is_set():
+                freed = True  # a slot is free: lease for it (batched with others that free meanwhile)
                 slot_freed.clear()
     finally:
         for task in list(in_flight):

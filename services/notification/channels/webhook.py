@@ -2,7 +2,9 @@
 
 The destination is checked again right before sending (DNS may have changed since the
 subscription was made) and the connection is pinned to the checked address. Only a short status
-line comes back; the response body is never read into the log. The request carries a `traceparent`
+line comes back; the response body is never kept or logged. A short body is read and dropped so the
+connection goes back to the pool for the next delivery (httpx closes a connection whose response
+was not read to its end: one TCP handshake per delivery otherwise). The request carries a `traceparent`
 header in the event's trace (a client span's, when tracing is on), so a receiver that traces joins it.
 """
 
@@ -22,6 +24,13 @@ from services.notification.handlers.deliveries import LeasedDelivery
 from shared.contracts.envelope import CONTENT_TYPE
 from shared.observability import tracing
 from shared.outbound import Allowlist, OutboundRefused, Resolver, check_url, pinned_request
+
+DRAIN_LIMIT_BYTES = 64 * 1024
+"""A response body up to this long is read (and dropped) so its connection can be reused; a longer
+one closes the connection instead."""
+DRAIN_BUDGET_S = 0.5
+"""The longest the sender reads a body for: the status is already known, and a receiver that drips
+its body must not hold the delivery's slot (the connection is closed instead)."""
 
 
 class WebhookSender:
@@ -51,15 +60,23 @@ class WebhookSender:
     async def send(self, delivery: LeasedDelivery, now: datetime) -> AttemptResult:
         """One attempt, bounded by the total deadline; never raises for the receiver's faults."""
         started = time.monotonic()
+        answered: list[httpx.Response] = []
         try:
             async with asyncio.timeout(self._timeout_s):
-                result = await self._attempt(delivery, now)
+                result = await self._attempt(delivery, now, answered)
         except TimeoutError:
             result = AttemptResult(None, "timeout")
-        latency = int((time.monotonic() - started) * 1000)
+        finally:
+            latency = int((time.monotonic() - started) * 1000)
+            if answered:  # after the deadline's scope: the status already counts
+                await _drain(answered[0])
         return AttemptResult(result.status, result.status_line, result.retry_after_s, result.sent, latency)
 
-    async def _attempt(self, delivery: LeasedDelivery, now: datetime) -> AttemptResult:
+    async def _attempt(
+        self, delivery: LeasedDelivery, now: datetime, answered: list[httpx.Response]
+    ) -> AttemptResult:
+        """Check, sign and POST; a response is put in `answered` as soon as it arrives, for the
+        caller to drain and close however this ends."""
         try:
             destination = await check_url(
                 delivery.endpoint_url or "",
@@ -104,13 +121,13 @@ class WebhookSender:
         )
         try:
             response = await self._send(request)
+            answered.append(response)
         except _Failed as failed:
             tracing.end_span(span, failed.line)
             return AttemptResult(None, failed.line)
         except BaseException as exc:  # cancelled by the attempt's deadline
             tracing.end_span(span, exc)
             raise
-        await response.aclose()  # the body is never read: nothing of it is kept or shown
         if span is not None:
             span.set_attribute("http.response.status_code", response.status_code)
         tracing.end_span(span, None if response.status_code < 400 else http_status_line(response.status_code))
@@ -133,6 +150,22 @@ class WebhookSender:
             raise _Failed("connection reset") from None
         except httpx.HTTPError:
             raise _Failed("connection failed") from None
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read and drop a short body so the connection returns to the pool, then close the response;
+    a long, slow or broken body only costs the connection, never the attempt's result."""
+    read = 0
+    try:
+        async with asyncio.timeout(DRAIN_BUDGET_S):
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read > DRAIN_LIMIT_BYTES:
+                    break
+    except (TimeoutError, httpx.HTTPError, httpx.StreamError):
+        pass  # the connection is closed instead
+    finally:
+        await response.aclose()
 
 
 class _Failed(Exception):

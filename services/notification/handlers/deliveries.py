@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, update
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,6 +49,8 @@ class LeasedDelivery:
     email_address: str | None = None
     event_type: str = ""
     previous_secret: str | None = None
+    lease_until: datetime | None = None
+    """Until when this worker holds it: another may lease it again after that."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class RetryPolicy:
     rng: random.Random | None = None
     disable_after_s: float | None = None
     """An endpoint with an exhausted message and no success for this long is disabled."""
+
+
+_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+_SUBSCRIPTION = Subscription.__table__  # type: ignore[attr-defined]
 
 
 async def lease_due(
@@ -73,66 +80,93 @@ async def lease_due(
     With `per_endpoint`, no subscription gets more than that many in flight (counting
     `in_flight`, the caller's sends still running): a dead or slow endpoint holds a few of the
     worker's slots at most, and the others keep being sent (Svix/Standard Webhooks practice).
+
+    Candidates are read as plain columns (the worker leases often; ORM rows and each
+    subscription's event-type list cost more than the lease itself), and the chosen ones are
+    leased and read back by one UPDATE .. RETURNING.
     """
     if limit <= 0:
         return []
     busy = dict(in_flight or {})
+    d, s = _DELIVERY.c, _SUBSCRIPTION.c
     query = (
-        select(Delivery, Subscription)
-        .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
-        .where(
-            Delivery.state == DeliveryState.PENDING,
-            Delivery.next_attempt_at <= now,
-            Subscription.active == True,  # noqa: E712
+        select(
+            d.id,
+            d.subscription_id,
+            s.endpoint_url,
+            s.secret,
+            s.channel,
+            s.email_address,
+            s.previous_secret,
+            s.previous_secret_until,
         )
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.created_at))
+        .join_from(_DELIVERY, _SUBSCRIPTION, s.id == d.subscription_id)
+        .where(d.state == DeliveryState.PENDING, d.next_attempt_at <= now, s.active == True)  # noqa: E712
+        .order_by(d.next_attempt_at, d.created_at)
         .limit(limit if per_endpoint is None else limit * 2)
-        .with_for_update(skip_locked=True, of=Delivery)
+        .with_for_update(skip_locked=True, of=_DELIVERY)
     )
     if per_endpoint is not None:
         full = [sid for sid, n in busy.items() if n >= per_endpoint]
         if full:
-            query = query.where(col(Delivery.subscription_id).not_in(full))
+            query = query.where(d.subscription_id.not_in(full))
     candidates = (await session.exec(query)).all()
-    rows = []
-    for delivery, subscription in candidates:
-        if len(rows) >= limit:
+    chosen = {}
+    for row in candidates:
+        if len(chosen) >= limit:
             break
-        if per_endpoint is not None and busy.get(subscription.id, 0) >= per_endpoint:
+        if per_endpoint is not None and busy.get(row.subscription_id, 0) >= per_endpoint:
             continue  # stays due; its row lock ends with this transaction
-        busy[subscription.id] = busy.get(subscription.id, 0) + 1
-        rows.append((delivery, subscription))
-    if rows:
-        await session.exec(
-            update(Delivery)
-            .where(col(Delivery.id).in_([d.id for d, _ in rows]))
-            .values(next_attempt_at=now + timedelta(seconds=lease_s))
+        busy[row.subscription_id] = busy.get(row.subscription_id, 0) + 1
+        chosen[row.id] = row
+    if not chosen:
+        return []
+    until = now + timedelta(seconds=lease_s)
+    leased = {
+        row.id: row
+        for row in await session.exec(  # type: ignore[call-overload]
+            update(_DELIVERY)
+            .where(d.id.in_(list(chosen)))
+            .values(next_attempt_at=until)
+            .returning(d.id, d.event_id, d.content, d.attempts, d.event_type)
         )
+    }
     return [
         LeasedDelivery(
-            d.id,
-            d.subscription_id,
-            d.event_id,
-            d.content.encode(),
-            s.endpoint_url,
-            s.secret,
-            d.attempts,
-            s.channel,
-            s.email_address,
-            d.event_type,
-            s.previous_secret if s.previous_secret_until and s.previous_secret_until > now else None,
+            delivery_id,
+            sub.subscription_id,
+            row.event_id,
+            row.content.encode(),
+            sub.endpoint_url,
+            sub.secret,
+            row.attempts,
+            sub.channel,
+            sub.email_address,
+            row.event_type,
+            sub.previous_secret
+            if sub.previous_secret_until and _aware(sub.previous_secret_until) > now
+            else None,
+            lease_until=until,
         )
-        for d, s in rows
+        for delivery_id, sub in chosen.items()
+        if (row := leased.get(delivery_id)) is not None
     ]
 
 
 async def lock_deliveries(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Delivery]:
     """Lock a batch's delivery rows in one round trip (in id order, so two batches never wait on
-    each other in opposite orders); a missing id is simply absent from the result."""
+    each other in opposite orders); a missing id is simply absent from the result. The stored
+    envelope is not read back (an attempt's record never needs it)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    query = select(Delivery).where(col(Delivery.id).in_(wanted)).order_by(col(Delivery.id)).with_for_update()
+    query = (
+        select(Delivery)
+        .options(defer(Delivery.content, raiseload=True))  # type: ignore[arg-type]
+        .where(col(Delivery.id).in_(wanted))
+        .order_by(col(Delivery.id))
+        .with_for_update()
+    )
     return {row.id: row for row in (await session.exec(query)).all()}
 
 

@@ -93,3 +93,24 @@ async def test_a_batch_reads_its_deliveries_in_one_statement(harness_for) -> Non
         event.remove(harness.engine.sync_engine, "before_cursor_execute", count)
     assert states == [DeliveryState.DELIVERED] * 20
     assert len(reads) == 1  # one locking read for the batch, not one per delivery
+
+
+async def test_a_steady_stream_of_attempts_is_gathered_into_few_transactions(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Attempts finishing one by one, a little apart, still share commits: the gathering lane
+    lingers for the next ones instead of committing each alone while other lanes are idle."""
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    leased = await _leased(harness, 10)
+    counting = CountingUnitOfWork(harness.unit_of_work)
+    runtime = SimpleNamespace(unit_of_work=counting, clock=harness.clock)
+    recorder = worker.AttemptRecorder(runtime, RetryPolicy((5.0,), 0.0), linger_s=0.2)  # type: ignore[arg-type]
+    running = asyncio.create_task(recorder.run())
+    try:
+        pending = []
+        for delivery in leased:
+            pending.append(asyncio.create_task(recorder.record(delivery, AttemptResult(204, "HTTP 204"))))
+            await asyncio.sleep(0.005)
+        states = await asyncio.gather(*pending)
+    finally:
+        running.cancel()
+    assert states == [DeliveryState.DELIVERED] * 10
+    assert counting.opened <= 2

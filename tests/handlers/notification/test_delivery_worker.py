@@ -65,3 +65,66 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(harness_for) -> N
     (stuck,) = [d for d in await harness.all(Delivery) if d.subscription_id == hanging.id]
     assert stuck.state == DeliveryState.PENDING and stuck.attempts == 0  # leased, retried after the lease
     assert PUBLIC not in hosts
+
+
+async def test_one_endpoints_backlog_is_leased_in_batches_and_each_sent_once(
+    harness_for, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The worker leases a round ahead: a freed slot starts a waiting delivery without a lease of
+    its own, the endpoint never has more than its share in flight, and nothing is sent twice."""
+    from services.notification import worker as worker_module
+
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(
+        harness, "office", [ACCEPTED], url="http://127.0.0.2:7002/hook", allow=["127.0.0.2:7002"]
+    )
+    for n in range(40):
+        await harness.deliver(accepted(), event_id=f"evt-{n}")
+    in_flight, most, ids = 0, 0, []
+
+    async def respond(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        ids.append(request.headers["webhook-id"])
+        await asyncio.sleep(0.003 * (1 + len(ids) % 4))  # staggered: slots free one at a time
+        in_flight -= 1
+        return httpx.Response(204)
+
+    leases: list[int] = []
+    real_lease = worker_module.lease_due
+
+    async def counting_lease(*args, **kwargs):  # type: ignore[no-untyped-def]
+        leased = await real_lease(*args, **kwargs)
+        if leased:
+            leases.append(len(leased))
+        return leased
+
+    monkeypatch.setattr(worker_module, "lease_due", counting_lease)
+    settings = NotificationSettings(
+        environment="test",
+        database_url=harness.url,
+        notification_outbound_allowlist="127.0.0.2:7002",
+        delivery_concurrency_per_endpoint=4,
+        delivery_poll_interval_s=0.02,
+        delivery_lease_interval_s=0.05,
+    )
+    client = httpx.AsyncClient(transport=httpx.MockTransport(respond), follow_redirects=False)
+    runtime = SimpleNamespace(
+        settings=settings, unit_of_work=harness.unit_of_work, clock=harness.clock, http=client
+    )
+    worker = asyncio.create_task(run_delivery_worker(runtime))  # type: ignore[arg-type]
+    try:
+        started = time.monotonic()
+        while sum(d.state == DeliveryState.DELIVERED for d in await harness.all(Delivery)) < 40:
+            assert time.monotonic() - started < 20, "the backlog was not delivered"
+            await asyncio.sleep(0.02)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+        await client.aclose()
+    assert sorted(ids) == sorted(f"evt-{n}" for n in range(40))  # each once
+    assert most <= 4
+    assert all(n <= 8 for n in leases)  # at most a round ahead: 4 in flight and 4 waiting
+    assert len(leases) <= 13  # not one lease per freed slot (one each: about 20 here)
+    assert {d.attempts for d in await harness.all(Delivery) if d.subscription_id == hook.id} == {1}
