@@ -82,7 +82,7 @@ class SendQueue(Generic[T]):
         if limit is not None:
             most = min(most, limit)
         progress = True
-        while progress and len(started) < most and self._waiting:
+        while progress and self._waiting:
             progress = False
             for subscription_id in list(self._waiting):
                 if len(started) >= most:

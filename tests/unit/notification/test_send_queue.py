@@ -89,3 +89,29 @@ def test_a_delivery_without_a_lease_deadline_always_starts() -> None:
     item = Item(A, lease_until=None)
     q.add([item])
     assert q.take(NOW + timedelta(days=1)) == [item]
+
+
+def test_a_full_endpoint_does_not_hold_back_the_next_one() -> None:
+    q = queue(per_endpoint=1)
+    a = [Item(A), Item(A)]
+    b = Item(B)
+    q.add(a)
+    assert q.take(NOW) == [a[0]]
+    q.add([b])
+    assert q.take(NOW) == [b]  # A is full; B is after it in turn
+
+
+def test_an_endpoint_with_only_stale_deliveries_does_not_hold_back_the_next_one() -> None:
+    q = queue(left_s=20)
+    stale = Item(A, lease_until=NOW + timedelta(seconds=5))
+    fresh = Item(B)
+    q.add([stale, fresh])
+    assert q.take(NOW) == [fresh]
+    assert q.dropped == 1
+
+
+def test_an_endpoint_with_deliveries_only_waiting_is_counted_in_holding() -> None:
+    q = queue(concurrency=1, per_endpoint=2)
+    q.add([Item(A), Item(B), Item(B)])
+    q.take(NOW)  # the overall limit starts A's only
+    assert q.holding() == {A: 1, B: 2}
