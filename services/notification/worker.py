@@ -196,8 +196,8 @@ async def run_delivery_worker(runtime: Runtime) -> None:
 
     def start(deliveries: list[LeasedDelivery]) -> None:
         for delivery in deliveries:
-            freed = functools.partial(done, delivery.subscription_id)
-            task = asyncio.create_task(deliver_one(runtime, senders, delivery, recorder, freed))
+            on_sent = functools.partial(done, delivery.subscription_id)
+            task = asyncio.create_task(deliver_one(runtime, senders, delivery, recorder, on_sent))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
             task.add_done_callback(lambda _: slot_freed.set())  # its record is in: a task slot is free
