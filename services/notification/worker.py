@@ -167,6 +167,21 @@ async def deliver_one(
         log.warning("delivery %s failed for good: %s", leased.id, result.status_line)
 
 
+async def lease_into_room(runtime: Runtime, queue: SendQueue[LeasedDelivery]) -> list[LeasedDelivery]:
+    """Lease as many due deliveries as `queue` has room for, no endpoint past its hold (in flight
+    and waiting), in one short transaction."""
+    settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
+    async with runtime.unit_of_work() as session:
+        return await lease_due(
+            session,
+            now=runtime.clock.now(),
+            lease_s=settings.delivery_lease_s,
+            limit=queue.room,
+            in_flight=queue.holding(),
+            per_endpoint=queue.hold_per_endpoint,
+        )
+
+
 async def run_delivery_worker(runtime: Runtime) -> None:
     """Deliver due webhooks until cancelled: lease in batches, one round ahead per endpoint
     (`SendQueue`), and start each waiting delivery as soon as its endpoint has a free slot."""
@@ -214,15 +229,7 @@ async def run_delivery_worker(runtime: Runtime) -> None:
                     wait_s = gather_s  # sends are still queued: let more slots free into one lease
                 else:
                     limit = queue.room
-                    async with runtime.unit_of_work() as session:
-                        leased = await lease_due(
-                            session,
-                            now=runtime.clock.now(),
-                            lease_s=settings.delivery_lease_s,
-                            limit=limit,
-                            in_flight=queue.holding(),
-                            per_endpoint=queue.hold_per_endpoint,
-                        )
+                    leased = await lease_into_room(runtime, queue)
                     last_lease = loop.time()
                     next_poll = last_lease + settings.delivery_poll_interval_s
                     freed = len(leased) == limit  # all it asked for: more may be due at once

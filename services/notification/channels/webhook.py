@@ -60,23 +60,22 @@ class WebhookSender:
     async def send(self, delivery: LeasedDelivery, now: datetime) -> AttemptResult:
         """One attempt, bounded by the total deadline; never raises for the receiver's faults."""
         started = time.monotonic()
-        answered: list[httpx.Response] = []
+        response: httpx.Response | None = None
         try:
             async with asyncio.timeout(self._timeout_s):
-                result = await self._attempt(delivery, now, answered)
+                result, response = await self._attempt(delivery, now)
         except TimeoutError:
             result = AttemptResult(None, "timeout")
-        finally:
-            latency = int((time.monotonic() - started) * 1000)
-            if answered:  # after the deadline's scope: the status already counts
-                await _drain(answered[0])
+        latency = int((time.monotonic() - started) * 1000)
+        if response is not None:  # after the deadline's scope: the status already counts
+            await _drain(response)
         return AttemptResult(result.status, result.status_line, result.retry_after_s, result.sent, latency)
 
     async def _attempt(
-        self, delivery: LeasedDelivery, now: datetime, answered: list[httpx.Response]
-    ) -> AttemptResult:
-        """Check, sign and POST; a response is put in `answered` as soon as it arrives, for the
-        caller to drain and close however this ends."""
+        self, delivery: LeasedDelivery, now: datetime
+    ) -> tuple[AttemptResult, httpx.Response | None]:
+        """Check, sign and POST; the response, when one came, is returned unread for the caller to
+        drain and close (nothing awaits after it arrives, so the deadline cannot lose it)."""
         try:
             destination = await check_url(
                 delivery.endpoint_url or "",
@@ -85,7 +84,7 @@ class WebhookSender:
                 resolver=self._resolver,
             )
         except OutboundRefused as refused:
-            return AttemptResult(None, refused_line(refused.rule), sent=False)
+            return AttemptResult(None, refused_line(refused.rule), sent=False), None
         timestamp = int(now.timestamp())
         headers = {
             "content-type": CONTENT_TYPE,
@@ -121,10 +120,9 @@ class WebhookSender:
         )
         try:
             response = await self._send(request)
-            answered.append(response)
         except _Failed as failed:
             tracing.end_span(span, failed.line)
-            return AttemptResult(None, failed.line)
+            return AttemptResult(None, failed.line), None
         except BaseException as exc:  # cancelled by the attempt's deadline
             tracing.end_span(span, exc)
             raise
@@ -134,7 +132,8 @@ class WebhookSender:
         retry_after = None
         if response.status_code in (429, 503):
             retry_after = parse_retry_after(response.headers.get("retry-after"), now)
-        return AttemptResult(response.status_code, http_status_line(response.status_code), retry_after)
+        status_line = http_status_line(response.status_code)
+        return AttemptResult(response.status_code, status_line, retry_after), response
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """Send without following redirects; a failure without a response becomes `_Failed`."""

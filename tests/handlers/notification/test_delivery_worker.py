@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 
@@ -14,6 +15,23 @@ from services.notification.models import Delivery, DeliveryState
 from services.notification.settings import NotificationSettings
 from services.notification.worker import run_delivery_worker
 from tests.handlers.notification.helpers import ACCEPTED, PUBLIC, accepted, subscribe
+
+
+def worker_runtime(harness, respond, allowlist: str, **settings: Any):  # type: ignore[no-untyped-def]
+    """The worker's runtime on the harness's database and clock, its HTTP through `respond`
+    (polling every 20 ms); returns it and the client to close."""
+    config = NotificationSettings(
+        environment="test",
+        database_url=harness.url,
+        notification_outbound_allowlist=allowlist,
+        delivery_poll_interval_s=0.02,
+        **settings,
+    )
+    client = httpx.AsyncClient(transport=httpx.MockTransport(respond), follow_redirects=False)
+    runtime = SimpleNamespace(
+        settings=config, unit_of_work=harness.unit_of_work, clock=harness.clock, http=client
+    )
+    return runtime, client
 
 
 async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(harness_for) -> None:  # type: ignore[no-untyped-def]
@@ -33,17 +51,7 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(harness_for) -> N
             await asyncio.sleep(30)
         return httpx.Response(204)
 
-    settings = NotificationSettings(
-        environment="test",
-        database_url=harness.url,
-        notification_outbound_allowlist="127.0.0.1:7001,127.0.0.2:7002",
-        webhook_timeout_s=10,
-        delivery_poll_interval_s=0.02,
-    )
-    client = httpx.AsyncClient(transport=httpx.MockTransport(respond), follow_redirects=False)
-    runtime = SimpleNamespace(
-        settings=settings, unit_of_work=harness.unit_of_work, clock=harness.clock, http=client
-    )
+    runtime, client = worker_runtime(harness, respond, "127.0.0.1:7001,127.0.0.2:7002", webhook_timeout_s=10)
     started = time.monotonic()
     worker = asyncio.create_task(run_delivery_worker(runtime))  # type: ignore[arg-type]
     try:
@@ -101,17 +109,12 @@ async def test_one_endpoints_backlog_is_leased_in_batches_and_each_sent_once(
         return leased
 
     monkeypatch.setattr(worker_module, "lease_due", counting_lease)
-    settings = NotificationSettings(
-        environment="test",
-        database_url=harness.url,
-        notification_outbound_allowlist="127.0.0.2:7002",
+    runtime, client = worker_runtime(
+        harness,
+        respond,
+        "127.0.0.2:7002",
         delivery_concurrency_per_endpoint=4,
-        delivery_poll_interval_s=0.02,
         delivery_lease_interval_s=0.05,
-    )
-    client = httpx.AsyncClient(transport=httpx.MockTransport(respond), follow_redirects=False)
-    runtime = SimpleNamespace(
-        settings=settings, unit_of_work=harness.unit_of_work, clock=harness.clock, http=client
     )
     worker = asyncio.create_task(run_delivery_worker(runtime))  # type: ignore[arg-type]
     try:
