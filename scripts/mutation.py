@@ -14,6 +14,7 @@ test hang: it was caught). A re-run of one scope continues where the last one st
     .venv/bin/python scripts/mutation.py policy --deselect tests/unit/x.py::test_y       # skip a red test
     .venv/bin/python scripts/mutation.py --changed HEAD~1 --strict   # the files a change touches (CI)
     .venv/bin/python scripts/mutation.py bus --rejudge   # re-test survivors against newly added tests
+    .venv/bin/python scripts/mutation.py domain --max-children 1   # leave the other cores free
 
 Exit status 1 when a scope's score is below its aim (with --strict), 2 when mutmut could not run.
 """
@@ -267,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="test paths to run instead of the three fast tiers (quicker; the score is then a lower bound)",
     )
+    parser.add_argument(
+        "--max-children",
+        type=int,
+        metavar="N",
+        help="mutants tested at once (mutmut's default: one per core)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for scope in SCOPES.values():
@@ -294,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mutation: {scope.name}: {rejudge_missed(workdir / 'mutants')} verdicts to judge again")
         if not args.report_only:
             print(f"mutation: {scope.name} ({' '.join(scope.only_mutate)}) in {workdir}", flush=True)
-            run = _mutmut(workdir, "run", quiet=True)
+            children = ["--max-children", str(args.max_children)] if args.max_children else []
+            run = _mutmut(workdir, "run", *children, quiet=True)
             if run.returncode != 0:
                 # e.g. the clean test run failed: no score would be honest.
                 print(run.stdout[-3000:], run.stderr[-2000:], sep="\n")
