@@ -1,26 +1,25 @@
 """The printed acceptance form (工程竣工验收单), read back from the PDF: what each section says, in
 which order, and how the page is laid out (A4, 18 mm margins, ruled tables, shaded labels).
 
-The PDF is read with a small interpreter of the operators reportlab writes (text, rectangles, rules)
-rather than pypdf's text extraction alone, so a test can tell a cell from its neighbour, a label's
-row from the next one, and where on the page something is printed.
+The PDF is read with `tests.support.pdf_reading`, a small interpreter of the operators reportlab
+writes (text, rectangles, rules), rather than pypdf's text extraction alone, so a test can tell a cell
+from its neighbour, a label's row from the next one, and where on the page something is printed.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 from reportlab.lib.units import mm
 
-from services.registry.domain.acceptance_form import FormFacts, has_acceptance_record, render
+from services.registry.domain.acceptance_form import FONT, FormFacts, has_acceptance_record, render
 from shared.policy import ProgrammeProfile, StageCode, get_profile
+from tests.support.pdf_reading import Fill, Page, Para, Rule, read
 
 D = date
 NOW = datetime(2026, 10, 2, 16, 30, tzinfo=UTC)
@@ -37,187 +36,13 @@ LABEL_SHADE = (0.956863, 0.956863, 0.956863)  # #f4f4f4
 # --- reading the PDF back -------------------------------------------------------------------------
 
 
-@dataclass
-class Para:
-    """One paragraph as printed (reportlab draws each in one text block): its lines and style."""
-
-    lines: list[str] = field(default_factory=list)
-    baselines: list[float] = field(default_factory=list)
-    lefts: list[float] = field(default_factory=list)
-    rights: list[float] = field(default_factory=list)
-    font: str = ""
-    size: float = 0.0
-    leading: float = 0.0
-    colour: tuple[float, ...] = BLACK
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
-
-    @property
-    def top(self) -> float:
-        return self.baselines[0] + self.size
-
-    @property
-    def bottom(self) -> float:
-        return self.top - self.leading * len(self.lines)
-
-    @property
-    def middle(self) -> float:
-        """Halfway between the first and the last baseline."""
-        return (self.baselines[0] + self.baselines[-1]) / 2
-
-
-@dataclass(frozen=True)
-class Box:
-    """A filled rectangle (cell shading), in points from the page's bottom left."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    colour: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A stroked line (a table's grid)."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    width: float
-    colour: tuple[float, ...]
-
-
-@dataclass
-class Page:
-    paras: list[Para]
-    boxes: list[Box]
-    rules: list[Rule]
-    size: tuple[float, float]
-
-    def texts(self) -> list[str]:
-        return [p.text for p in self.paras]
-
-    def para(self, text: str) -> Para:
-        found = [p for p in self.paras if p.text == text]
-        assert len(found) == 1, (text, self.texts())
-        return found[0]
-
-
-def _multiply(a: Sequence[float], b: Sequence[float]) -> list[float]:
-    """a × b for PDF matrices [a b c d e f]."""
-    return [
-        a[0] * b[0] + a[1] * b[2],
-        a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2],
-        a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4],
-        a[4] * b[1] + a[5] * b[3] + b[5],
-    ]
-
-
-def _point(matrix: Sequence[float], x: float, y: float) -> tuple[float, float]:
-    return (
-        matrix[0] * x + matrix[2] * y + matrix[4],
-        matrix[1] * x + matrix[3] * y + matrix[5],
-    )
-
-
-def _read_page(reader: PdfReader, page: Any) -> Page:
-    fonts = {
-        name: str(ref.get_object()["/BaseFont"])[1:] for name, ref in page["/Resources"]["/Font"].items()
-    }
-    paras: list[Para] = []
-    boxes: list[Box] = []
-    rules: list[Rule] = []
-    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-    saved: list[tuple[list[float], tuple[float, ...], tuple[float, ...], float]] = []
-    fill, stroke, width = BLACK, BLACK, 1.0
-    line_matrix = ctm
-    leading = 0.0
-    font, size = "", 0.0
-    path: list[tuple[str, list[float]]] = []
-    current: Para | None = None
-    for operands, operator in ContentStream(page.get_contents(), reader).operations:
-        op = operator.decode()
-        values = [float(v) for v in operands if isinstance(v, int | float)]
-        if op == "q":
-            saved.append((ctm, fill, stroke, width))
-        elif op == "Q":
-            ctm, fill, stroke, width = saved.pop()
-        elif op == "cm":
-            ctm = _multiply(values, ctm)
-        elif op == "rg":
-            fill = tuple(values)
-        elif op == "RG":
-            stroke = tuple(values)
-        elif op == "w":
-            width = values[0]
-        elif op == "BT":
-            line_matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-            current = Para(colour=fill)
-        elif op == "ET":
-            if current is not None and current.lines:
-                paras.append(current)
-            current = None
-        elif op == "Tm":
-            line_matrix = values
-        elif op == "Td":
-            line_matrix = _multiply([1, 0, 0, 1, values[0], values[1]], line_matrix)
-        elif op == "T*":
-            line_matrix = _multiply([1, 0, 0, 1, 0, -leading], line_matrix)
-        elif op == "TL":
-            leading = values[0]
-        elif op == "Tf":
-            font, size = fonts[str(operands[0])], values[0]
-        elif op == "Tj":
-            raw = operands[0]
-            data = bytes(raw.get_encoded_bytes()) if hasattr(raw, "get_encoded_bytes") else bytes(raw)
-            text = data.decode("utf-16-be") if font == "STSong-Light" else data.decode("latin-1")
-            assert current is not None
-            x, y = _point(_multiply(line_matrix, ctm), 0, 0)
-            current.lines.append(text)
-            current.baselines.append(y)
-            current.lefts.append(x)
-            current.rights.append(x + _text_width(text, font, size))
-            current.font, current.size, current.leading = font, size, leading
-        elif op == "re":
-            path.append(("re", values))
-        elif op in ("m", "l"):
-            path.append((op, values))
-        elif op in ("f", "f*"):
-            for x, y, w, h in (v for k, v in path if k == "re"):
-                (ax, ay), (bx, by) = _point(ctm, x, y), _point(ctm, x + w, y + h)
-                boxes.append(Box(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), fill))
-            path = []
-        elif op == "S":
-            points = [_point(ctm, *v) for _, v in path]
-            for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
-                rules.append(Rule(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), width, stroke))
-            path = []
-        elif op == "n":
-            path = []
-    box = page.mediabox
-    return Page(paras, boxes, rules, (float(box.width), float(box.height)))
-
-
-def _text_width(text: str, font: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return stringWidth(text, font, size)
-
-
 def pages(content: bytes) -> list[Page]:
-    reader = PdfReader(io.BytesIO(content))
-    return [_read_page(reader, page) for page in reader.pages]
+    return read(content, cid_font=FONT).pages
 
 
 def texts(content: bytes) -> list[str]:
     """Every paragraph's text, in the order printed (tables row by row, left to right)."""
-    return [text for page in pages(content) for text in page.texts()]
+    return read(content, cid_font=FONT).texts()
 
 
 def section(printed: list[str], heading: str, columns: int) -> list[tuple[str, ...]]:
@@ -229,6 +54,11 @@ def section(printed: list[str], heading: str, columns: int) -> list[tuple[str, .
     cells = printed[start:end]
     assert len(cells) % columns == 0, cells
     return [tuple(cells[i : i + columns]) for i in range(0, len(cells), columns)]
+
+
+def labelled(printed: list[str], heading: str) -> dict[str, str]:
+    """The two-column table under `heading`, label to value."""
+    return {label: value for label, value in section(printed, heading, 2)}
 
 
 # --- the facts and programmes the tests print -----------------------------------------------------
@@ -335,7 +165,7 @@ def test_facts_not_known_yet_print_as_a_dash_and_an_unknown_district_as_its_code
             steps=[failed(D(2026, 9, 1))],
         )
     )
-    rows = dict(section(printed, "一、项目基本情况", 2))
+    rows = labelled(printed, "一、项目基本情况")
     assert rows["小区地址"] == "—"
     assert rows["街道办事处"] == "—"
     assert rows["开工日期"] == "—"
@@ -356,12 +186,9 @@ def test_facts_not_known_yet_print_as_a_dash_and_an_unknown_district_as_its_code
     ],
 )
 def test_amounts_print_in_yuan_with_thousands_separators_and_their_sign(fen: int, printed: str) -> None:
-    rows = dict(
-        section(
-            texts(form(planned_investment_fen=fen, steps=[accepted(accepted_investment_fen=fen)])),
-            "一、项目基本情况",
-            2,
-        )
+    rows = labelled(
+        texts(form(planned_investment_fen=fen, steps=[accepted(accepted_investment_fen=fen)])),
+        "一、项目基本情况",
     )
     assert rows["计划投资"] == printed
     assert rows["验收投资"] == printed
@@ -372,7 +199,7 @@ def test_the_accepted_investment_is_the_latest_acceptances() -> None:
         accepted(D(2026, 10, 1), accepted_investment_fen=100),
         accepted(D(2026, 10, 20), accepted_investment_fen=200),
     ]
-    rows = dict(section(texts(form(steps=steps)), "一、项目基本情况", 2))
+    rows = labelled(texts(form(steps=steps)), "一、项目基本情况")
     assert rows["验收投资"] == "2.00 元"
 
 
@@ -647,7 +474,8 @@ def _mm(points: float) -> float:
 
 
 def test_the_page_is_a4_portrait() -> None:
-    assert tuple(_mm(v) for v in _laid_out().size) == (210.0, 297.0)
+    page = _laid_out()
+    assert tuple(_mm(v) for v in (page.width, page.height)) == (210.0, 297.0)
 
 
 @pytest.mark.parametrize(
@@ -681,10 +509,10 @@ def test_each_table_fills_the_text_width_and_every_cell_is_ruled_in(
 def test_header_rows_are_shaded_and_so_is_the_label_column_of_the_project_table() -> None:
     page = _laid_out()
 
-    def shade(top_left: Para, bottom_right: Para, colour: tuple[float, ...]) -> Box:
+    def shade(top_left: Para, bottom_right: Para, colour: tuple[float, ...]) -> Fill:
         left, _, above, _ = cell_rules(page, top_left)
         _, right, _, below = cell_rules(page, bottom_right)
-        return Box(left.x0, below.y0, right.x0, above.y0, colour)
+        return Fill(page.number, left.x0, below.y0, right.x0, above.y0, colour)
 
     project = table(page, "一、项目基本情况", 2)
     parties = table(page, "二、验收签字", 5)
@@ -694,7 +522,7 @@ def test_header_rows_are_shaded_and_so_is_the_label_column_of_the_project_table(
         shade(parties[0][0], parties[0][-1], HEADER_SHADE),
         shade(defects[0][0], defects[0][-1], HEADER_SHADE),
     ]
-    assert [(_mm(b.x0), _mm(b.y0), _mm(b.x1), _mm(b.y1), b.colour) for b in page.boxes] == [
+    assert [(_mm(b.x0), _mm(b.y0), _mm(b.x1), _mm(b.y1), b.colour) for b in page.fills] == [
         (_mm(b.x0), _mm(b.y0), _mm(b.x1), _mm(b.y1), b.colour) for b in expected
     ]
 

@@ -8,10 +8,17 @@ from typing import Any
 import pytest
 from reportlab.lib.units import mm
 
-from services.reporting.domain.exports_pdf import bulletin_pdf, evaluation_pdf
-from tests.unit.reporting.pdf_reader import Printed, read
+from services.reporting.domain.exports_pdf import FALLBACK_FONT, bulletin_pdf, cjk_font, evaluation_pdf
+from tests.support import pdf_reading
+from tests.support.pdf_reading import Printed
 
 PROGRAMME = "郑州市老旧小区整治提升工作实施方案"
+
+
+def read(pdf: bytes) -> Printed:
+    """The PDF as printed; text in the built-in CID font is measured with that font's metrics."""
+    cjk_font()  # the width measurement needs the built-in CID font registered
+    return pdf_reading.read(pdf, cid_font=FALLBACK_FONT)
 
 
 def _standing(rank: int, code: str, **figures: Any) -> dict[str, Any]:

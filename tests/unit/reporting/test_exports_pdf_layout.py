@@ -15,7 +15,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from services.reporting.domain.exports_pdf import FALLBACK_FONT, Document, cjk_font, render
-from tests.unit.reporting.pdf_reader import Grid, Printed, Run, read
+from tests.support import pdf_reading
+from tests.support.pdf_reading import Grid, Printed, Run
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 MARGIN = 12 * mm
@@ -41,6 +42,12 @@ TABLE: list[list[Any]] = [
     [4, "惠济区\n（北）", 30, 3, "10.0%"],
 ]
 """Each row has one two-line cell (column 1), so vertical centring of its neighbours shows."""
+
+
+def read(pdf: bytes) -> Printed:
+    """The PDF as printed; text in the built-in CID font is measured with that font's metrics."""
+    cjk_font()  # the width measurement needs the built-in CID font registered
+    return pdf_reading.read(pdf, cid_font=FALLBACK_FONT)
 
 
 def _document() -> Document:

@@ -1,8 +1,18 @@
-"""Reads a PDF back as a reader sees it: lines of text where they are printed, rules and shaded boxes.
+"""Reads a PDF back as a reader sees it: text where it is printed, in what type, ruled lines and shaded boxes.
 
-A small interpreter of the page content streams (the operators reportlab writes), so the tests can
-check the printed layout itself (margins, alignment, type sizes, table grids) rather than only the
-extracted text. Coordinates are PDF points from the page's bottom-left corner.
+A small interpreter of the page content streams (the operators reportlab writes), so a test can check
+the printed layout itself (margins, alignment, type sizes, table grids) rather than only the text
+pypdf extracts. One walk of each page gives two views of its text:
+
+- `Run`s: each printed line (the strings shown end to end on one baseline), page by page;
+- `Para`s: the lines of each text block (reportlab draws one paragraph per BT ... ET), with its style.
+
+Coordinates are PDF points from the page's bottom-left corner.
+
+    printed = read(pdf, cid_font="STSong-Light")
+
+`cid_font` names the registered reportlab font whose metrics measure text set in a CID (Type0) font,
+which carries no widths of its own in the PDF; the caller registers it (rendering usually has).
 """
 
 from __future__ import annotations
@@ -16,7 +26,9 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.pdfbase import pdfmetrics
 
-from services.reporting.domain.exports_pdf import FALLBACK_FONT, cjk_font
+Colour = tuple[float, ...]
+"""RGB (a grey level is given as its RGB), or CMYK as written."""
+BLACK: Colour = (0.0, 0.0, 0.0)
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -31,7 +43,8 @@ def _times(m: Matrix, n: Matrix) -> Matrix:
 
 @dataclass(frozen=True)
 class Run:
-    """One line of text as printed: its baseline starts at (x, y) and ends at `right`."""
+    """One line of text as printed: its baseline starts at (x, y) and ends at `right`; `colour` is
+    the fill colour it was first shown in."""
 
     page: int
     text: str
@@ -40,11 +53,71 @@ class Run:
     right: float
     size: float
     font: str
+    colour: Colour = BLACK
+
+
+@dataclass(frozen=True)
+class Para:
+    """One text block as printed (reportlab draws each paragraph in one): its lines, top to bottom.
+
+    Its font and size are those of its last line, `leading` the text leading its last line was set
+    with, `colour` that of its first line."""
+
+    page: int
+    runs: tuple[Run, ...]
+    leading: float
+
+    @property
+    def lines(self) -> list[str]:
+        return [r.text for r in self.runs]
+
+    @property
+    def baselines(self) -> list[float]:
+        return [r.y for r in self.runs]
+
+    @property
+    def lefts(self) -> list[float]:
+        return [r.x for r in self.runs]
+
+    @property
+    def rights(self) -> list[float]:
+        return [r.right for r in self.runs]
+
+    @property
+    def font(self) -> str:
+        return self.runs[-1].font
+
+    @property
+    def size(self) -> float:
+        return self.runs[-1].size
+
+    @property
+    def colour(self) -> Colour:
+        return self.runs[0].colour
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    @property
+    def top(self) -> float:
+        """The first baseline raised by the type size."""
+        return self.baselines[0] + self.size
+
+    @property
+    def bottom(self) -> float:
+        """`top` lowered by one leading per line."""
+        return self.top - self.leading * len(self.runs)
+
+    @property
+    def middle(self) -> float:
+        """Halfway between the first and the last baseline."""
+        return (self.baselines[0] + self.baselines[-1]) / 2
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A stroked straight line."""
+    """A stroked straight line, its ends ordered left to right (bottom to top if vertical)."""
 
     page: int
     x0: float
@@ -52,7 +125,7 @@ class Rule:
     x1: float
     y1: float
     width: float
-    colour: tuple[float, ...]
+    colour: Colour
 
     @property
     def vertical(self) -> bool:
@@ -68,7 +141,7 @@ class Fill:
     y0: float
     x1: float
     y1: float
-    colour: tuple[float, ...]
+    colour: Colour
 
 
 @dataclass(frozen=True)
@@ -91,8 +164,23 @@ class Page:
     width: float
     height: float
     runs: list[Run] = field(default_factory=list)
+    paras: list[Para] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        """Each paragraph's text, in the order printed."""
+        return [p.text for p in self.paras]
+
+    def para(self, text: str) -> Para:
+        """The one paragraph on the page that is exactly `text`."""
+        found = [p for p in self.paras if p.text == text]
+        assert len(found) == 1, (text, self.texts())
+        return found[0]
+
+    def grids(self) -> list[Grid]:
+        """The page's ruled tables, top to bottom."""
+        return _grids(self)
 
 
 @dataclass
@@ -106,6 +194,14 @@ class Printed:
     def runs(self) -> list[Run]:
         return [r for p in self.pages for r in p.runs]
 
+    @property
+    def paras(self) -> list[Para]:
+        return [para for p in self.pages for para in p.paras]
+
+    def texts(self) -> list[str]:
+        """Every paragraph's text, page by page, in the order printed."""
+        return [p.text for p in self.paras]
+
     def run(self, text: str) -> Run:
         """The one printed line that is exactly `text`."""
         found = [r for r in self.runs if r.text == text]
@@ -114,13 +210,22 @@ class Printed:
 
     def grids(self) -> list[Grid]:
         """Every ruled table, page by page, top to bottom."""
-        return [g for p in self.pages for g in _grids(p)]
+        return [g for p in self.pages for g in p.grids()]
+
+
+def read(pdf: bytes, *, cid_font: str) -> Printed:
+    """Every page's printed text, rules and fills; `cid_font` measures text set in a CID font."""
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = [_page(reader, number, page, cid_font) for number, page in enumerate(reader.pages, start=1)]
+    meta = reader.metadata
+    return Printed(pages, None if meta is None else meta.title)
 
 
 class _Font:
-    def __init__(self, font: Any) -> None:
+    def __init__(self, font: Any, cid_font: str) -> None:
         self.name = str(font.get("/BaseFont", "")).lstrip("/")
         self.type0 = font.get("/Subtype") == "/Type0"
+        self.measured_as = cid_font if self.type0 else "Helvetica"
         self.widths: dict[int, float] = {}
         if "/Widths" in font:
             first = int(font["/FirstChar"])
@@ -142,30 +247,34 @@ class _Font:
     def width(self, raw: bytes, text: str, size: float) -> float:
         if self.widths:
             return sum(self.widths.get(b, 0.0) for b in raw) * size / 1000
-        name = FALLBACK_FONT if self.type0 else "Helvetica"
-        return pdfmetrics.stringWidth(text, name, size)
+        return pdfmetrics.stringWidth(text, self.measured_as, size)
 
 
-def read(pdf: bytes) -> Printed:
-    """Every page's printed lines, rules and fills."""
-    cjk_font()  # the width fallback needs the built-in CID font registered
-    reader = PdfReader(io.BytesIO(pdf))
-    pages = [_page(reader, number, page) for number, page in enumerate(reader.pages, start=1)]
-    meta = reader.metadata
-    return Printed(pages, None if meta is None else meta.title)
+def _colour(operands: list[Any]) -> Colour:
+    values = tuple(float(a) for a in operands)
+    return values * 3 if len(values) == 1 else values  # a grey level as its RGB
 
 
-def _page(reader: PdfReader, number: int, page: Any) -> Page:
+def _joined(last: Run | None, run: Run) -> Run | None:
+    """`run` appended to `last` if it carries on the same line right where `last` ends."""
+    if last and abs(last.y - run.y) < 0.01 and abs(last.right - run.x) < 0.01 and last.size == run.size:
+        return Run(run.page, last.text + run.text, last.x, run.y, run.right, run.size, run.font, last.colour)
+    return None
+
+
+def _page(reader: PdfReader, number: int, page: Any, cid_font: str) -> Page:
     box = page.mediabox
     out = Page(number, float(box.width), float(box.height))
     resources = page["/Resources"]
-    fonts = {name: _Font(f.get_object()) for name, f in resources.get("/Font", {}).items()}
+    fonts = {name: _Font(f.get_object(), cid_font) for name, f in resources.get("/Font", {}).items()}
     ctm, stack = IDENTITY, []
-    fill: tuple[float, ...] = (0.0,)
-    stroke: tuple[float, ...] = (0.0,)
+    fill: Colour = BLACK
+    stroke: Colour = BLACK
     line_width = 1.0
     tm = tlm = IDENTITY
     leading, size, font = 0.0, 0.0, None
+    block: list[Run] = []  # the lines of the current text block, and the leading of its last
+    block_leading = 0.0
     Box = tuple[float, float, float, float]
     segments: list[Box] = []  # the current path's straight lines (x0, y0, x1, y1)
     boxes: list[Box] = []  # and its rectangles (x0, y0, x1, y1)
@@ -176,18 +285,21 @@ def _page(reader: PdfReader, number: int, page: Any) -> Page:
         return (a * x + c * y + e, b * x + d * y + f)
 
     def show(raw: bytes) -> None:
-        nonlocal tm
+        nonlocal tm, block_leading
         assert font is not None
         text = font.decode(raw)
         width = font.width(raw, text, size)
         x, y = at(tm[4], tm[5])
         right = at(tm[4] + width, tm[5])[0]
         tm = _times((1, 0, 0, 1, width, 0), tm)
-        last = out.runs[-1] if out.runs else None
-        if last and abs(last.y - y) < 0.01 and abs(last.right - x) < 0.01 and last.size == size:
-            out.runs[-1] = Run(number, last.text + text, last.x, y, right, size, font.name)
-        elif text:
-            out.runs.append(Run(number, text, x, y, right, size, font.name))
+        run = Run(number, text, x, y, right, size, font.name, fill)
+        for runs in (out.runs, block):
+            joined = _joined(runs[-1] if runs else None, run)
+            if joined:
+                runs[-1] = joined
+            elif text:
+                runs.append(run)
+        block_leading = leading
 
     for operands, op in ContentStream(page.get_contents(), reader).operations:
         match op:
@@ -198,13 +310,18 @@ def _page(reader: PdfReader, number: int, page: Any) -> Page:
             case b"cm":
                 ctm = _times(tuple(float(a) for a in operands), ctm)  # type: ignore[arg-type]
             case b"rg" | b"g" | b"k":
-                fill = tuple(float(a) for a in operands)
+                fill = _colour(operands)
             case b"RG" | b"G" | b"K":
-                stroke = tuple(float(a) for a in operands)
+                stroke = _colour(operands)
             case b"w":
                 line_width = float(operands[0])
             case b"BT":
                 tm = tlm = IDENTITY
+                block = []
+            case b"ET":
+                if block:
+                    out.paras.append(Para(number, tuple(block), block_leading))
+                block = []
             case b"Tm":
                 tm = tlm = tuple(float(a) for a in operands)  # type: ignore[assignment]
             case b"Td":
@@ -230,7 +347,7 @@ def _page(reader: PdfReader, number: int, page: Any) -> Page:
                 point = at(float(operands[0]), float(operands[1]))
             case b"l":
                 end = at(float(operands[0]), float(operands[1]))
-                segments.append((*point, *end))
+                segments.append((*min(point, end), *max(point, end)))
                 point = end
             case b"re":
                 x, y, w, h = (float(a) for a in operands)
