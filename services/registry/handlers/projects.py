@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import RowMapping, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,27 +26,36 @@ from shared.access import Principal, sees_district, visible_district, writes_dis
 from shared.bus.outbox import add_to_outbox
 from shared.clock import shanghai_date
 from shared.contracts.registry import ProjectRegistered
+from shared.db.returned_columns import fields_of, returned_columns
 from shared.errors import FieldProblem, Forbidden, NotFoundError, RuleViolation
 
+PUBLIC_COLUMNS = returned_columns(Project.__table__, ProjectPublic)  # type: ignore[attr-defined]
+"""What a project read selects: the columns `ProjectPublic` returns (not the plan's items, not the
+consultation counts)."""
+_BY_ID = select(*PUBLIC_COLUMNS).where(Project.__table__.c.id == bindparam("project_id"))  # type: ignore[attr-defined]
+"""Built once: composing the statement cost more CPU than SQLite's lookup it asks for."""
 
-def present(project: Project, *, open_work: bool = False) -> ProjectPublic:
+
+def present(project: Project | RowMapping, *, open_work: bool = False) -> ProjectPublic:
     """The project as the API shows it, with the actions its programme allows now.
 
     Args:
+        project: a loaded project (command paths) or a row of `PUBLIC_COLUMNS` (read paths).
         open_work: whether pipeline work assigned in it is open and not exempted; construction
             completion is then not offered (its command would refuse it), the exemption is.
     """
-    profile = programme(project.programme_code)
-    allowed = allowed_actions(profile, project.status, audited=project.audited_on is not None)
+    fields = _fields(project)
+    profile = programme(fields["programme_code"])
+    allowed = allowed_actions(profile, fields["status"], audited=fields["audited_on"] is not None)
     if open_work:
         allowed = actions_while_work_open(allowed)
-    return ProjectPublic.model_validate(project, update={"allowed_actions": allowed}, from_attributes=True)
+    return ProjectPublic.model_validate({**fields, "allowed_actions": allowed})
 
 
-async def _with_open_work(session: AsyncSession, projects: Sequence[Project]) -> set[uuid.UUID]:
+async def _with_open_work(session: AsyncSession, projects: Sequence[Project | RowMapping]) -> set[uuid.UUID]:
     """Which of `projects` may be held up by open pipeline work (one query; only those whose
     status lets construction complete are asked about)."""
-    asked = [p.id for p in projects if p.status == Status.CONSTRUCTION_STARTED.value]
+    asked = [p["id"] for p in map(_fields, projects) if p["status"] == Status.CONSTRUCTION_STARTED.value]
     if not asked:
         return set()
     query = select(PipelineWork.project_id).where(
@@ -56,9 +66,13 @@ async def _with_open_work(session: AsyncSession, projects: Sequence[Project]) ->
     return set((await session.exec(query)).all())
 
 
-async def present_current(session: AsyncSession, project: Project) -> ProjectPublic:
+def _fields(project: Project | RowMapping) -> Mapping[str, Any]:
+    return project if isinstance(project, RowMapping) else fields_of(project, PUBLIC_COLUMNS)
+
+
+async def present_current(session: AsyncSession, project: Project | RowMapping) -> ProjectPublic:
     """`present`, reading whether open pipeline work holds up construction completion."""
-    return present(project, open_work=project.id in await _with_open_work(session, [project]))
+    return present(project, open_work=_fields(project)["id"] in await _with_open_work(session, [project]))
 
 
 async def register_project(
@@ -122,8 +136,12 @@ async def _visible(session: AsyncSession, actor: Principal, project_id: uuid.UUI
 
 
 async def get_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
-    """One project the caller may see (404 otherwise)."""
-    return await present_current(session, await _visible(session, actor, project_id))
+    """One project the caller may see (404 otherwise): one SELECT of the columns it returns (and
+    one for open pipeline work while construction may complete)."""
+    row = (await session.exec(_BY_ID, params={"project_id": project_id})).mappings().first()
+    if row is None or not sees_district(actor, row["district_code"]):
+        raise NotFoundError(f"no project {project_id}")
+    return await present_current(session, row)
 
 
 async def timeline(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> list[StepPublic]:
@@ -161,7 +179,7 @@ async def list_projects(
     matchable, street_office = text_filter(street_office)
     if not matchable:
         return [], 0
-    query = select(Project)
+    query = select(*PUBLIC_COLUMNS)
     by_community = [
         (Community.tier, tier),
         (Community.demonstration, demonstration),
@@ -196,6 +214,6 @@ async def list_projects(
             query = query.where(column == value)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     page = query.order_by(col(Project.created_at), col(Project.id)).limit(limit).offset(offset)
-    rows = (await session.exec(page)).all()
+    rows = (await session.exec(page)).mappings().all()
     held_up = await _with_open_work(session, rows)
-    return [present(p, open_work=p.id in held_up) for p in rows], int(total)
+    return [present(p, open_work=p["id"] in held_up) for p in rows], int(total)
