@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import TypeAdapter
+from sqlalchemy import Row
 
 from services.registry.api.deps import Reader, Writer
 from services.registry.handlers import communities
@@ -14,7 +16,6 @@ from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code, TextFil
 from services.registry.models.communities import (
     AssessmentPublic,
     Classification,
-    Community,
     CommunityCreate,
     CommunityHistory,
     CommunityPublic,
@@ -24,13 +25,12 @@ from shared.web.deps import NowDep, SessionDep
 
 router = APIRouter(tags=["ledger"])
 _PAGE = TypeAdapter(list[CommunityPublic])
-_FIELDS = tuple(CommunityPublic.model_fields)
 
 
-def _public(page: list[Community]) -> list[CommunityPublic]:
+def _public(page: Sequence[Row[Any]]) -> list[CommunityPublic]:
     """Stored rows as the response model without validating them again: they were validated on
     the way in, and re-cleaning every name of a page cost more than the query."""
-    return [CommunityPublic.model_construct(**{f: getattr(c, f) for f in _FIELDS}) for c in page]
+    return [CommunityPublic.model_construct(**row._mapping) for row in page]
 
 
 @router.post("/communities", status_code=status.HTTP_201_CREATED, response_model=CommunityPublic)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +41,11 @@ from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.bus.outbox import add_to_outbox
 from shared.clock import shanghai_date
+from shared.db.returned_columns import returned_columns
 from shared.errors import Forbidden, NotFoundError
+
+PUBLIC_COLUMNS = returned_columns(Community.__table__, CommunityPublic)  # type: ignore[attr-defined]
+"""What a page of the ledger selects: the columns `CommunityPublic` returns."""
 
 
 def _assessment(
@@ -204,8 +209,11 @@ async def list_communities(
     offset: int,
     overdue: bool | None = None,
     now: datetime | None = None,
-) -> tuple[list[Community], int]:
+) -> tuple[list[Row[Any]], int]:
     """The communities the caller may see, filtered (None: any), oldest first; and their total.
+
+    The page is rows of the columns `CommunityPublic` returns (attribute access as on a loaded
+    community), read without the ORM's identity map: a list only presents them.
 
     Args:
         overdue: True for communities with a project that has a step past its deadline, False
@@ -236,7 +244,7 @@ async def list_communities(
     # index; a new filter joins them (tests/handlers/registry/test_community_list_plans.py reads
     # the plans).
     ids = select(Community.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
-    page = select(Community).where(col(Community.id).in_(ids)).order_by(*order)
+    page = select(*PUBLIC_COLUMNS).where(col(Community.id).in_(ids)).order_by(*order)
     return list((await session.exec(page)).all()), int(total)
 
 
