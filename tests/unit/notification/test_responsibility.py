@@ -56,3 +56,65 @@ def test_other_events_have_no_default_recipients() -> None:
         )
         == []
     )
+
+
+def test_works_starting_reach_the_items_departments_then_utilities_in_first_seen_order() -> None:
+    found = recipients(
+        "registry.project.construction_started.v1",
+        {"district_code": "zz-jinshui"},
+        ZZ2019,
+        ["fire-surveillance-security", "no-such-item", "overhead-lines", "fire-lanes"],
+    )
+    assert [(p.subject, p.org_code, p.org_kind, p.district_code) for p in found] == [
+        ("responsible:fire", "fire", OrganisationKind.DEPARTMENT, None),
+        ("responsible:police", "police", OrganisationKind.DEPARTMENT, None),
+        ("responsible:industry-it", "industry-it", OrganisationKind.DEPARTMENT, None),
+        ("responsible:telecom-office", "telecom-office", OrganisationKind.DEPARTMENT, None),
+        ("responsible:culture-broadcasting", "culture-broadcasting", OrganisationKind.DEPARTMENT, None),
+        ("responsible:power", "power", OrganisationKind.UTILITY, None),
+        ("responsible:telecom", "telecom", OrganisationKind.UTILITY, None),
+        ("responsible:cable-tv", "cable-tv", OrganisationKind.UTILITY, None),
+    ]
+
+
+def test_completion_and_failed_acceptance_reach_the_same_responsible_organisations() -> None:
+    for event_type in ("registry.project.construction_completed.v1", "registry.project.acceptance_failed.v1"):
+        found = recipients(event_type, {}, ZZ2019, ["fire-lanes", "overhead-lines"])
+        assert [p.org_code for p in found] == [
+            "fire",
+            "industry-it",
+            "telecom-office",
+            "culture-broadcasting",
+            "power",
+            "telecom",
+            "cable-tv",
+        ]
+
+
+def test_works_on_items_with_no_utility_reach_departments_only() -> None:
+    found = recipients("registry.project.construction_started.v1", {}, ZZ2019, ["fire-lanes"])
+    assert [(p.org_code, p.org_kind) for p in found] == [("fire", OrganisationKind.DEPARTMENT)]
+
+
+def test_an_award_names_the_decider_once_then_the_district_bound_to_itself() -> None:
+    found = recipients("funding.subsidy.approved.v1", {"district_code": "zz-jinshui"}, ZZ2019, [])
+    assert [(p.subject, p.org_code, p.org_kind, p.district_code) for p in found] == [
+        ("responsible:finance", "finance", OrganisationKind.DEPARTMENT, None),
+        ("responsible:zz-jinshui", "zz-jinshui", OrganisationKind.DISTRICT, "zz-jinshui"),
+    ]
+
+
+def test_an_award_without_a_district_reaches_the_decider_only() -> None:
+    found = recipients("funding.subsidy.approved.v1", {}, ZZ2019, [])
+    assert [p.org_code for p in found] == ["finance"]
+
+
+def test_lagging_without_a_district_or_an_office_reaches_no_one() -> None:
+    no_office = ZZ2019.model_copy(update={"office": None})
+    assert recipients("reporting.district.lagging.v1", {}, no_office, []) == []
+    found = recipients("reporting.district.lagging.v1", {"district_code": "zz-erqi"}, no_office, [])
+    assert [(p.org_code, p.district_code) for p in found] == [("zz-erqi", "zz-erqi")]
+    office_only = recipients("reporting.district.lagging.v1", {}, ZZ2019, [])
+    assert [(p.org_code, p.org_kind) for p in office_only] == [
+        ("zz-renovation-office", OrganisationKind.OFFICE)
+    ]
