@@ -50,6 +50,7 @@ def test_a_month_runs_from_its_first_to_its_last_day(on: date, end: date) -> Non
 def test_a_day_is_itself_and_closes_at_midnight_in_shanghai() -> None:
     span = period_span(Period.DAY, date(2019, 12, 31))
     assert (span.start, span.end, span.label) == (date(2019, 12, 31), date(2019, 12, 31), "2019-12-31")
+    assert span.period is Period.DAY
     assert span.closes_at == datetime(2019, 12, 31, 16, 0, tzinfo=UTC)  # 2020-01-01 00:00 UTC+8
     assert span.contains(date(2019, 12, 31)) and not span.contains(date(2020, 1, 1))
 
