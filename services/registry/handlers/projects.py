@@ -66,7 +66,7 @@ async def _with_open_work(session: AsyncSession, projects: Sequence[Project | Ro
     return set((await session.exec(query)).all())
 
 
-def _fields(project: Project | RowMapping) -> Mapping[str, Any]:
+def _fields(project: Project | RowMapping) -> Mapping[Any, Any]:
     return project if isinstance(project, RowMapping) else fields_of(project, PUBLIC_COLUMNS)
 
 
