@@ -288,9 +288,23 @@ def convert(column: LedgerColumn, value: object, profile: ProgrammeProfile) -> o
             return _named_code(_text(value), _names(profile, "tiers"), "programme_tier", "a library tier")
         case Kind.EXCLUSIONS:
             names = _names(profile, "exclusions")
-            parts = [p.strip() for p in _LIST_SEPARATORS.split(_text(value)) if p.strip()]
+            listed = _LIST_SEPARATORS.split(_codes_for_listed_names(profile, _text(value)))
+            parts = [p.strip() for p in listed if p.strip()]
             return [_named_code(p, names, "known_exclusion", "an exclusion") for p in parts]
     raise AssertionError(column.kind)  # pragma: no cover - every kind is matched above
+
+
+def _codes_for_listed_names(profile: ProgrammeProfile, text: str) -> str:
+    """`text` with each exclusion name that itself holds a list separator replaced by its code.
+
+    Why: Kaifeng 四's 已纳入各级城镇棚户区改造计划、拟通过拆除新建…… is one exclusion whose name has a
+    、 in it; split first, the name the template's 说明 sheet offers would be refused as two unknown
+    ones.
+    """
+    for exclusion in profile.eligibility.exclusions:
+        if exclusion.name_zh in text and _LIST_SEPARATORS.search(exclusion.name_zh):
+            text = text.replace(exclusion.name_zh, exclusion.code)
+    return text
 
 
 _NAMES: dict[tuple[str, str], dict[str, str]] = {}
