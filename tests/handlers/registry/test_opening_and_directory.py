@@ -9,7 +9,7 @@ import pytest
 from services.registry.handlers import SUBSCRIPTIONS, directory, projects
 from services.registry.models.directory import Organisation, OrganisationCreate
 from services.registry.models.projects import ProjectCreate
-from shared.errors import ConflictError, Forbidden, RuleViolation
+from shared.errors import ConflictError, Forbidden, NotFoundError, RuleViolation
 from tests.handlers.registry.walk import district, office, open_project, project_outbox
 
 
@@ -64,3 +64,19 @@ async def test_the_office_adds_an_organisation_once_and_a_street_office_needs_it
     assert [(p.field, p.rule) for p in caught.value.errors] == [("parent_code", "existing_district")]
     assert await harness.audit_actions() == ["organisation.added"]
     assert "zz-jinshui-wenhualu" in {o.code for o in await harness.all(Organisation)}
+
+
+async def test_a_project_is_read_by_its_district_and_the_office_and_is_unknown_to_other_districts(
+    harness_for,  # type: ignore[no-untyped-def]
+) -> None:
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness)
+    for reader in (district(), office()):
+        assert await harness.run(lambda s, r=reader: projects.get_project(s, r, project.id)) == project
+    for missing, reader in ((project.id, district("zz-erqi")), (uuid.uuid4(), office())):
+        with pytest.raises(NotFoundError, match=f"no project {missing}"):
+            await harness.run(lambda s, m=missing, r=reader: projects.get_project(s, r, m))
+    # a project just opened has taken no step yet; another district may not even ask
+    assert await harness.run(lambda s: projects.timeline(s, district(), project.id)) == []
+    with pytest.raises(NotFoundError, match=f"no project {project.id}"):
+        await harness.run(lambda s: projects.timeline(s, district("zz-erqi"), project.id))
