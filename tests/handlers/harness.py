@@ -9,6 +9,11 @@ relayed; outbound HTTP goes to an `httpx.MockTransport`. Events are delivered th
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -29,6 +34,41 @@ from shared.contracts.envelope import CloudEvent
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
 
 T = TypeVar("T")
+
+_TEMPLATES: dict[tuple[Path, str | None], Path] = {}
+"""A migrated database per service, copied for each test instead of migrating again (the
+migrations are about half of a handler test's time; they are proven once per process here, and
+on every path by `test_schema_drift.py` and the integration tier)."""
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a closed SQLite database, WAL included (SQLite's backup API)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def migrate_or_copy(migrations_dir: Path, database_path: Path) -> None:
+    """Bring `database_path` to the newest revision of `migrations_dir`.
+
+    The first test of a process migrates; later ones copy its result. Under mutmut the key holds
+    the mutant being judged (`MUTANT_UNDER_TEST`), so a mutant of the migration helpers still
+    runs the migrations it changed instead of inheriting a copy made without it."""
+    key = (migrations_dir.resolve(), os.environ.get("MUTANT_UNDER_TEST"))
+    template = _TEMPLATES.get(key)
+    if template is not None and template.exists():
+        _copy_database(template, database_path)
+        return
+    run_migrations(migrations_dir, f"sqlite:///{database_path}")
+    folder = Path(tempfile.mkdtemp(prefix="handler-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    template = folder / "migrated.db"
+    _copy_database(database_path, template)
+    _TEMPLATES[key] = template
+
 
 DEFAULT_NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
@@ -51,6 +91,7 @@ class ServiceHarness:
         clock: FixedClock | None = None,
     ) -> None:
         self.url = f"sqlite:///{database_path}"
+        self._database_path = database_path
         self._migrations_dir = migrations_dir
         self.subscriptions = subscriptions
         self.clock = clock or FixedClock(DEFAULT_NOW)
@@ -60,7 +101,7 @@ class ServiceHarness:
         self.http_requests: list[httpx.Request] = []
 
     async def start(self) -> ServiceHarness:
-        await asyncio.to_thread(run_migrations, self._migrations_dir, self.url)
+        await asyncio.to_thread(migrate_or_copy, self._migrations_dir, self._database_path)
         return self
 
     async def close(self) -> None:
