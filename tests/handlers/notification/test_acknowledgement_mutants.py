@@ -1,0 +1,253 @@
+"""Action items, read side and edges, on SQLite: who lists which items in which state and order,
+which items the acknowledgement times count, what recording an action twice answers and audits,
+and how the overdue sweep picks, bounds and locks what it escalates.
+
+Rows are stored directly where only a read is under test (their times and ids chosen so that
+order and bounds are visible); the rules are the module's docstrings: a department sees its own
+items and the office every one, oldest due first; times count items asked in [since, until).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+
+from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.acknowledgements import (
+    acknowledge,
+    escalate_overdue,
+    list_items,
+    record_action,
+    times,
+)
+from services.notification.models import ActionItem, ActionState, Delivery, InboxItem
+from shared.access import OrganisationKind, Principal
+from shared.audit import AuditEntry
+from shared.contracts.envelope import CloudEvent
+from shared.errors import InvalidState
+from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
+from tests.handlers.notification.helpers import JINSHUI, ORGS, subscribe
+
+FIRE = Principal("fire-user", "fire", OrganisationKind.DEPARTMENT)
+POLICE = Principal("police-user", "police", OrganisationKind.DEPARTMENT)
+OFFICE = ORGS["office"]
+ZHENGZHOU = "zhengzhou-2019"
+
+
+def _item(
+    org: str,
+    *,
+    due_in_h: float = 48,
+    created: datetime = DEFAULT_NOW,
+    project: str | None = "p-1",
+    programme: str = ZHENGZHOU,
+    item_id: uuid.UUID | None = None,
+    acknowledged: bool = False,
+    done: bool = False,
+) -> ActionItem:
+    return ActionItem(
+        id=item_id or uuid.uuid4(),
+        org_code=org,
+        programme_code=programme,
+        request_code="fire-inspection",
+        title="消防设施、消防通道指导检查",
+        event_id=f"e-{uuid.uuid4().hex[:12]}",
+        event_type="registry.project.construction_started.v1",
+        project_id=project,
+        district_code=JINSHUI,
+        created_at=created,
+        acknowledge_by=created + timedelta(hours=due_in_h),
+        acknowledged_at=created + timedelta(hours=1) if acknowledged or done else None,
+        acknowledged_by="someone" if acknowledged or done else None,
+        action_at=created + timedelta(hours=2) if done else None,
+    )
+
+
+async def _store(harness: ServiceHarness, *items: ActionItem) -> None:
+    async def add(session) -> None:  # type: ignore[no-untyped-def]
+        for item in items:
+            session.add(item)
+
+    await harness.run(add)
+
+
+async def _listed(harness: ServiceHarness, actor: Principal, **given) -> list[ActionItem]:  # type: ignore[no-untyped-def]
+    options = {"state": None, "overdue": False, "project_id": None, "limit": 50, "now": DEFAULT_NOW, **given}
+    return await harness.run(lambda s: list_items(s, actor, **options))
+
+
+async def test_a_department_lists_only_its_own_items_and_the_office_all(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    fire, police = _item("fire"), _item("police")
+    await _store(harness, fire, police)
+    assert [i.id for i in await _listed(harness, FIRE)] == [fire.id]
+    assert [i.id for i in await _listed(harness, POLICE)] == [police.id]
+    assert {i.id for i in await _listed(harness, OFFICE)} == {fire.id, police.id}
+
+
+async def test_items_are_listed_for_one_project_when_asked(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first, second = _item("fire", project="p-1"), _item("fire", project="p-2")
+    await _store(harness, first, second)
+    assert [i.id for i in await _listed(harness, FIRE, project_id="p-2")] == [second.id]
+    assert {i.id for i in await _listed(harness, FIRE)} == {first.id, second.id}
+
+
+async def test_each_state_lists_exactly_the_items_in_it(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    open_, acknowledged, done = _item("fire"), _item("fire", acknowledged=True), _item("fire", done=True)
+    await _store(harness, open_, acknowledged, done)
+    for state, expected in (
+        (ActionState.OPEN, open_),
+        (ActionState.ACKNOWLEDGED, acknowledged),
+        (ActionState.DONE, done),
+    ):
+        listed = await _listed(harness, FIRE, state=state)
+        assert [(i.id, i.state) for i in listed] == [(expected.id, state)]
+    assert len(await _listed(harness, FIRE)) == 3  # no state: every item
+
+
+async def test_overdue_lists_the_unacknowledged_items_due_by_now(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    late = _item("fire", due_in_h=-1)
+    due_now = _item("fire", due_in_h=0)
+    not_yet = _item("fire", due_in_h=1)
+    late_but_acknowledged = _item("fire", due_in_h=-2, acknowledged=True)
+    await _store(harness, late, due_now, not_yet, late_but_acknowledged)
+    listed = await _listed(harness, FIRE, overdue=True)
+    assert [i.id for i in listed] == [late.id, due_now.id]
+
+
+async def test_items_are_listed_oldest_due_first_then_by_id_and_bounded_by_the_limit(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    ids = sorted(uuid.uuid4() for _ in range(3))
+    # stored in an order that is neither the due order nor the id order
+    later = _item("fire", due_in_h=10, item_id=ids[0])
+    tie_high = _item("fire", due_in_h=5, item_id=ids[2])
+    tie_low = _item("fire", due_in_h=5, item_id=ids[1])
+    await _store(harness, later, tie_high, tie_low)
+    listed = await _listed(harness, FIRE)
+    assert [i.id for i in listed] == [tie_low.id, tie_high.id, later.id]
+    assert [i.id for i in await _listed(harness, FIRE, limit=2)] == [tie_low.id, tie_high.id]
+
+
+async def test_times_count_items_asked_from_since_up_to_but_not_including_until(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    since, until = DEFAULT_NOW, DEFAULT_NOW + timedelta(days=7)
+    await _store(
+        harness,
+        _item("fire", created=since - timedelta(seconds=1)),
+        _item("fire", created=since),
+        _item("fire", created=since + timedelta(days=3)),
+        _item("fire", created=until),
+    )
+    now = until + timedelta(days=10)
+    (fire,) = await harness.run(lambda s: times(s, OFFICE, now=now, since=since, until=until))
+    assert (fire.org_code, fire.items) == ("fire", 2)
+    (everything,) = await harness.run(lambda s: times(s, OFFICE, now=now))
+    assert everything.items == 4
+
+
+async def test_times_count_only_the_programme_asked_for(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    await _store(
+        harness,
+        _item("fire", programme=ZHENGZHOU),
+        _item("fire", programme=ZHENGZHOU),
+        _item("fire", programme="kaifeng-2019"),
+    )
+    now = DEFAULT_NOW + timedelta(days=10)
+    (zhengzhou,) = await harness.run(lambda s: times(s, FIRE, now=now, programme_code=ZHENGZHOU))
+    assert zhengzhou.items == 2
+    (kaifeng,) = await harness.run(lambda s: times(s, FIRE, now=now, programme_code="kaifeng-2019"))
+    assert kaifeng.items == 1
+
+
+async def test_recording_an_action_twice_says_when_it_was_recorded_and_that_the_item_is_done(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = _item("fire")
+    await _store(harness, item)
+    await harness.run(lambda s: record_action(s, FIRE, item.id, note="已检查", now=DEFAULT_NOW))
+    with pytest.raises(InvalidState) as twice:
+        await harness.run(lambda s: record_action(s, FIRE, item.id, note="again", now=DEFAULT_NOW))
+    assert DEFAULT_NOW.isoformat() in twice.value.detail and str(item.id) in twice.value.detail
+    assert twice.value.current == "done" and twice.value.allowed == []
+
+
+async def test_recording_an_action_audits_the_item_and_its_note(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = _item("fire")
+    await _store(harness, item)
+    await harness.run(lambda s: acknowledge(s, FIRE, item.id, now=DEFAULT_NOW))
+    note = "已现场检查消防通道，提出整改意见两条"
+    await harness.run(lambda s: record_action(s, FIRE, item.id, note=note, now=DEFAULT_NOW))
+    entries = await harness.all(AuditEntry)
+    acted = [e for e in entries if e.action == "action_item.acted"]
+    assert [(e.record_type, e.record_id, e.actor_subject) for e in acted] == [
+        ("action_item", str(item.id), "fire-user")
+    ]
+    assert json.loads(acted[0].after) == {"note": note}
+
+
+async def test_the_sweep_escalates_the_earliest_due_first_and_no_more_than_its_limit(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    later = _item("fire", due_in_h=-1)
+    earlier = _item("police", due_in_h=-5)
+    await _store(harness, later, earlier)  # stored latest-due first
+    assert await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW, limit=1)) == 1
+    escalated = {i.org_code: i.escalated_at for i in await harness.all(ActionItem)}
+    assert escalated == {"police": DEFAULT_NOW, "fire": None}
+    assert await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW, limit=1)) == 1
+    assert await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW, limit=1)) == 0
+
+
+async def test_an_item_of_an_unknown_programme_is_marked_without_a_notice_and_the_rest_go_on(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    orphan = _item("fire", due_in_h=-5, programme="retired-2015")
+    known = _item("police", due_in_h=-1)
+    await _store(harness, orphan, known)
+    assert await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW)) == 2
+    assert all(i.escalated_at == DEFAULT_NOW for i in await harness.all(ActionItem))
+    notices = [i for i in await harness.all(InboxItem) if i.event_type == "notification.notice"]
+    assert [(n.org_code, n.event_id) for n in notices] == [("zz-renovation-office", f"overdue:{known.id}")]
+
+
+async def test_the_escalation_notice_names_the_project_and_the_district(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    await subscribe(harness, "office", ["registry.project.accepted.v1"], channel="email", email="o@zz.gov.cn")
+    item = _item("fire", due_in_h=-1, project="p-42")
+    await _store(harness, item)
+    await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW))
+    (queued,) = await harness.all(Delivery)
+    data = CloudEvent.from_bytes(queued.content.encode()).data
+    assert (data["project_id"], data["district_code"]) == ("p-42", JINSHUI)
+    (notice,) = [i for i in await harness.all(InboxItem) if i.event_type == "notification.notice"]
+    assert "项目编号：p-42" in notice.body and f"区县：{JINSHUI}" in notice.body
+
+
+async def test_the_sweep_skips_items_another_replica_holds_on_postgresql(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    await _store(harness, _item("fire", due_in_h=-1))
+    statements: list[str] = []
+
+    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
+        if getattr(clauseelement, "is_select", False):
+            statements.append(str(clauseelement.compile(dialect=postgresql.dialect())))
+
+    event.listen(harness.engine.sync_engine, "before_execute", keep)
+    try:
+        await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW))
+    finally:
+        event.remove(harness.engine.sync_engine, "before_execute", keep)
+    (sweep,) = [s for s in statements if "FROM action_item" in s and "escalated_at IS NULL" in s]
+    assert sweep.rstrip().endswith("FOR UPDATE SKIP LOCKED")
+    assert "ORDER BY action_item.acknowledge_by" in sweep

@@ -1,0 +1,186 @@
+"""Subscription and inbox commands, their edges, on SQLite: who lists which subscriptions in which
+order; what rotating a secret and ending a subscription lock, store, audit and answer to a
+stranger; an organisation's inbox counts and marks only its own items, and reading keeps the
+first read time.
+
+Row locks cannot be seen on SQLite, so the statements are compiled for PostgreSQL, where
+`FOR UPDATE` serialises two owners changing one subscription (or one reader marking one item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+
+from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.inbox import add_notice, count, list_items, mark_all_read, mark_read
+from services.notification.handlers.subscriptions import list_subscriptions, rotate_secret, unsubscribe
+from services.notification.models import InboxItem, Subscription
+from shared.audit import AuditEntry
+from shared.errors import NotFoundError
+from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
+from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, subscribe
+
+
+@contextmanager
+def postgresql_selects(harness: ServiceHarness) -> Iterator[list[str]]:
+    """The SELECTs the harness's engine runs, as PostgreSQL would receive them."""
+    statements: list[str] = []
+
+    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
+        if getattr(clauseelement, "is_select", False):
+            statements.append(str(clauseelement.compile(dialect=postgresql.dialect())))
+
+    event.listen(harness.engine.sync_engine, "before_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(harness.engine.sync_engine, "before_execute", keep)
+
+
+async def _audited(harness: ServiceHarness, action: str) -> list[tuple[str, str]]:
+    return [(e.record_type, e.record_id) for e in await harness.all(AuditEntry) if e.action == action]
+
+
+async def test_the_office_lists_every_subscription_oldest_first_and_others_their_own(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    later = await subscribe(harness, "finance", [APPROVED])
+    earlier = await subscribe(harness, "power", [ACCEPTED])
+    own = await subscribe(harness, "finance", [ACCEPTED])
+
+    async def backdate(session) -> None:  # type: ignore[no-untyped-def]
+        for sub, hours in ((later, 1), (earlier, 3), (own, 0)):
+            row = await session.get(Subscription, sub.id)
+            row.created_at = DEFAULT_NOW - timedelta(hours=hours)
+            session.add(row)
+
+    await harness.run(backdate)
+    office = await harness.run(lambda s: list_subscriptions(s, ORGS["office"]))
+    assert [s.id for s in office] == [earlier.id, later.id, own.id]
+    finance = await harness.run(lambda s: list_subscriptions(s, ORGS["finance"]))
+    assert [s.id for s in finance] == [later.id, own.id]
+    assert [s.id for s in await harness.run(lambda s: list_subscriptions(s, ORGS["erqi"]))] == []
+
+
+def _rotate(actor: str, sub_id: Any) -> Callable[[Any], Awaitable[Any]]:
+    return lambda s: rotate_secret(s, ORGS[actor], sub_id, now=DEFAULT_NOW, overlap_s=3600)
+
+
+def _end(actor: str, sub_id: Any) -> Callable[[Any], Awaitable[Any]]:
+    return lambda s: unsubscribe(s, ORGS[actor], sub_id, now=DEFAULT_NOW)
+
+
+@pytest.mark.parametrize("change", [_rotate, _end], ids=["rotate", "unsubscribe"])
+async def test_only_the_owner_changes_a_subscription_and_a_stranger_is_told_it_does_not_exist(
+    harness_for, change
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    for other in ("office", "power"):
+        with pytest.raises(NotFoundError) as refused:
+            await harness.run(change(other, sub.id))
+        assert refused.value.detail == f"no subscription {sub.id}"
+
+
+@pytest.mark.parametrize("change", [_rotate, _end], ids=["rotate", "unsubscribe"])
+async def test_a_change_locks_the_subscription_row_on_postgresql(harness_for, change) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    with postgresql_selects(harness) as statements:
+        await harness.run(change("finance", sub.id))
+    (read,) = [s for s in statements if "FROM subscription" in s]
+    assert read.rstrip().endswith("FOR UPDATE")
+
+
+async def test_rotating_a_secret_is_audited_against_the_subscription(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    await harness.run(_rotate("finance", sub.id))
+    assert await _audited(harness, "subscription.secret_rotated") == [("subscription", str(sub.id))]
+
+
+async def test_ending_a_subscription_records_when_and_is_audited_once(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    ended = await harness.run(_end("finance", sub.id))
+    assert (ended.active, ended.disabled_at, ended.fingerprint) == (False, DEFAULT_NOW, None)
+    again = await harness.run(_end("finance", sub.id))  # ending it again changes nothing
+    assert again.disabled_at == DEFAULT_NOW
+    assert await _audited(harness, "subscription.ended") == [("subscription", str(sub.id))]
+
+
+async def test_an_organisation_may_end_several_subscriptions_and_subscribe_the_same_again(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """An ended subscription keeps no fingerprint, so neither two ended ones nor a new identical
+    one collide with it."""
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first = await subscribe(harness, "finance", [APPROVED])
+    second = await subscribe(harness, "finance", [ACCEPTED])
+    await harness.run(_end("finance", first.id))
+    await harness.run(_end("finance", second.id))
+    again = await subscribe(harness, "finance", [APPROVED])
+    assert again.active and again.fingerprint == first.fingerprint
+    rows = {s.id: s for s in await harness.all(Subscription)}
+    assert rows[first.id].fingerprint is None and rows[second.id].fingerprint is None
+
+
+async def _notice(harness: ServiceHarness, org: str, key: str) -> InboxItem:
+    await harness.run(lambda s: _add(s, ORGS[org].org_code, key))
+    (item,) = [i for i in await harness.all(InboxItem) if i.event_id == key]
+    return item
+
+
+async def _add(session, org_code: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    add_notice(session, org_code, key=key, title="通知", body="正文", now=DEFAULT_NOW)
+
+
+async def test_the_inbox_counts_only_the_readers_own_unread_items(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    for n in range(3):
+        await _notice(harness, "power", f"power-{n}")
+    mine = await _notice(harness, "finance", "finance-0")
+    await _notice(harness, "finance", "finance-1")
+    await harness.run(lambda s: mark_read(s, ORGS["finance"], mine.id, now=DEFAULT_NOW))
+    counted = await harness.run(lambda s: count(s, ORGS["finance"]))
+    assert (counted.unread, counted.total) == (1, 2)
+
+
+async def test_marking_all_read_touches_only_the_readers_unread_items(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first = await _notice(harness, "finance", "finance-0")
+    await _notice(harness, "finance", "finance-1")
+    await _notice(harness, "power", "power-0")
+    await harness.run(lambda s: mark_read(s, ORGS["finance"], first.id, now=DEFAULT_NOW))
+    later = DEFAULT_NOW + timedelta(hours=2)
+    counted = await harness.run(lambda s: mark_all_read(s, ORGS["finance"], now=later))
+    assert (counted.unread, counted.total) == (0, 2)
+    read_at = {i.event_id: i.read_at for i in await harness.all(InboxItem)}
+    assert read_at == {"finance-0": DEFAULT_NOW, "finance-1": later, "power-0": None}
+    unread = await harness.run(lambda s: list_items(s, ORGS["power"], unread_only=True, limit=10))
+    assert [i.event_id for i in unread] == ["power-0"]
+
+
+async def test_marking_another_organisations_item_read_is_not_found_naming_it(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = await _notice(harness, "power", "power-0")
+    for missing in (item.id, uuid4()):
+        with pytest.raises(NotFoundError) as refused:
+            await harness.run(lambda s, i=missing: mark_read(s, ORGS["finance"], i, now=DEFAULT_NOW))
+        assert refused.value.detail == f"no inbox item {missing}"
+
+
+async def test_marking_an_item_read_locks_it_on_postgresql(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = await _notice(harness, "finance", "finance-0")
+    with postgresql_selects(harness) as statements:
+        await harness.run(lambda s: mark_read(s, ORGS["finance"], item.id, now=DEFAULT_NOW))
+    (read,) = [s for s in statements if "FROM inbox_item" in s]
+    assert read.rstrip().endswith("FOR UPDATE")
