@@ -1,0 +1,202 @@
+"""The ledger's and the project register's reads and corrections, pinned where mutants survived:
+what a re-assessment audits and announces, a timeline's rows (only the project's own, in order),
+and a community's history listing its projects oldest first with the id breaking ties."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from services.registry.handlers import SUBSCRIPTIONS, communities, projects
+from services.registry.models.communities import Classification, Reassessment
+from services.registry.models.projects import Project, ProjectCreate
+from shared.audit import AuditEntry
+from tests.handlers.harness import ServiceHarness
+from tests.handlers.registry.walk import act, community_create, district, office, open_project
+
+PREFIX = "registry."
+
+
+async def _audit(harness: ServiceHarness, action: str) -> list[AuditEntry]:
+    return [e for e in await harness.all(AuditEntry) if e.action == action]
+
+
+async def _community(harness: ServiceHarness, programme: str = "zhengzhou-2019", **fields: Any) -> Any:
+    actor = district(community_create(programme).district_code)
+    now = harness.clock.now()
+    body = community_create(programme, **fields)
+    return await harness.run(lambda s: communities.register_community(s, actor, body, now))
+
+
+async def test_a_reassessment_audits_the_facts_before_and_after_under_the_community(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The audit entry is how the office sees what a correction changed: the earlier facts and
+    eligibility in `before`, the corrected ones and the new outcome in `after`."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness, built_year=2005, exclusions=["shanty-town-programme"])
+    correction = Reassessment(built_year=1998, exclusions=[], note="按房产证更正")
+    now = harness.clock.now()
+    await harness.run(lambda s: communities.reassess(s, district(), community.id, correction, now))
+    [entry] = await _audit(harness, "community.reassessed")
+    assert (entry.record_type, entry.record_id) == ("community", str(community.id))
+    assert json.loads(entry.before) == {
+        "built_year": 2005,
+        "exclusions": ["shanty-town-programme"],
+        "eligible": False,
+    }
+    assert json.loads(entry.after) == {
+        "built_year": 1998,
+        "exclusions": [],
+        "note": "按房产证更正",
+        "eligible": True,
+    }
+
+
+async def test_a_reassessment_announces_the_eligibility_it_had_before(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """CommunityReassessed carries `was_eligible` so a reader sees a community drop out of (or
+    enter) eligibility; an eligible community found ineligible says it was eligible."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness, built_year=1995)
+    correction = Reassessment(built_year=2005, exclusions=[], note="竣工年份更正")
+    now = harness.clock.now()
+    corrected = await harness.run(
+        lambda s: communities.reassess(s, district(), community.id, correction, now)
+    )
+    assert corrected.eligible is False
+    event = (await harness.outbox())[-1]
+    assert event.type == f"{PREFIX}community.reassessed.v1"
+    assert event.data["was_eligible"] is True
+    assert event.data["eligible"] is False
+
+
+async def test_a_timeline_lists_only_its_projects_steps_oldest_first(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Each step taken is one timeline row with its action, step, status, date and organisation;
+    another project's steps are not in it."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness)
+    await act(harness, project.id, "residents-consultation")
+    await act(harness, project.id, "plan-submission")
+    other = await open_project(harness)
+    await act(harness, other.id, "residents-consultation")
+    rows = await harness.run(lambda s: projects.timeline(s, office(), project.id))
+    assert [(r.action, r.status, r.actor_org) for r in rows] == [
+        ("residents-consultation", "consulted", "zz-jinshui"),
+        ("plan-submission", "plan_submitted", "zz-jinshui"),
+    ]
+    assert [r.occurred_on.isoformat() for r in rows] == ["2026-01-20", "2026-02-01"]
+    assert len(await harness.run(lambda s: projects.timeline(s, office(), other.id))) == 1
+
+
+async def _reorder_ids(harness: ServiceHarness, first: uuid.UUID, second: uuid.UUID) -> tuple[uuid.UUID, ...]:
+    """Give the first-opened project the larger id, so insertion order and id order disagree."""
+    low, high = uuid.UUID(int=1), uuid.UUID(int=2**127)
+
+    async def rename(session):  # type: ignore[no-untyped-def]
+        await session.exec(update(Project).where(Project.id == first).values(id=high))
+        await session.exec(update(Project).where(Project.id == second).values(id=low))
+
+    await harness.run(rename)
+    return high, low
+
+
+async def test_a_communitys_history_lists_its_projects_by_opening_time_then_id(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Oldest first; two opened in the same instant come in id order (a stable page)."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness)
+    actor, now = district(), harness.clock.now()
+
+    async def open_one(name: str) -> Any:
+        create = ProjectCreate(name=name, investment_fen=100, community_id=community.id)
+        return await harness.run(lambda s: projects.register_project(s, actor, create, now))
+
+    first, second = await open_one("甲"), await open_one("乙")
+    high, low = await _reorder_ids(harness, first.id, second.id)
+    history = await harness.run(lambda s: communities.history(s, office(), community.id))
+    assert [p.name for p in history.projects] == ["乙", "甲"]  # same instant: the id decides
+    assert history.community.id == community.id
+    assert [a.eligible for a in history.assessments] == [True]
+
+    later = now + timedelta(minutes=5)
+
+    async def move(session):  # type: ignore[no-untyped-def]
+        await session.exec(update(Project).where(Project.id == low).values(created_at=later))
+
+    await harness.run(move)
+    history = await harness.run(lambda s: communities.history(s, office(), community.id))
+    assert [p.name for p in history.projects] == ["甲", "乙"]  # the time decides before the id
+    assert high != low
+
+
+async def _list(harness: ServiceHarness, **filters: Any) -> tuple[list[str], int]:
+    args: dict[str, Any] = {
+        "programme_code": None,
+        "district_code": None,
+        "street_office": None,
+        "step": None,
+        "status": None,
+        "limit": 100,
+        "offset": 0,
+        **filters,
+    }
+    page, total = await harness.run(lambda s: projects.list_projects(s, office(), **args))
+    return [p.name for p in page], total
+
+
+async def _project_in(harness: ServiceHarness, name: str, street_office: str) -> None:
+    harness.clock.advance(timedelta(minutes=1))
+    community = await _community(harness, name=name, street_office=street_office)
+    create = ProjectCreate(name=name, investment_fen=100, community_id=community.id)
+    now = harness.clock.now()
+    await harness.run(lambda s: projects.register_project(s, district(), create, now))
+
+
+async def test_projects_filter_by_street_office_and_a_filter_no_name_can_hold_matches_none(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """A street-office filter is compared as names are stored (cleaned); one that is not clean
+    text (a NUL) can match no stored name, so the page is empty and the total 0."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    await _project_in(harness, "文化路一号", "文化路街道")
+    await _project_in(harness, "花园路一号", "花园路街道")
+    assert await _list(harness, street_office="花园路街道") == (["花园路一号"], 1)
+    assert await _list(harness, street_office="花园\x00路街道") == ([], 0)
+    assert await _list(harness) == (["文化路一号", "花园路一号"], 2)
+
+
+async def test_projects_filter_by_every_community_flag_at_once_through_their_own_community(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """The community's tier and both flags are read through the project's own community: with
+    all three given, only the project whose community matches is listed, once."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    actor, now = district("kf-gulou"), harness.clock.now()
+
+    async def classified_project(session, name: str, tier: str) -> None:  # type: ignore[no-untyped-def]
+        body = community_create("kaifeng-2019", name=name)
+        community = await communities.register_community(session, actor, body, now)
+        classification = Classification(tier=tier, demonstration=True)
+        await communities.classify(session, actor, community.id, classification, now)
+        create = ProjectCreate(name=name, investment_fen=100, community_id=community.id)
+        await projects.register_project(session, actor, create, now)
+
+    await harness.run(lambda s: classified_project(s, "示范", "implement"))
+    harness.clock.advance(timedelta(minutes=1))
+    now = harness.clock.now()
+    await harness.run(lambda s: classified_project(s, "储备", "reserve"))
+    found = await _list(harness, tier="implement", demonstration=True, centrally_funded=False)
+    assert found == (["示范"], 1)
+
+
+async def test_the_overdue_filter_without_a_clock_is_a_programming_error(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Overdue is judged against today, so a caller that gives no `now` is told so."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    with pytest.raises(ValueError, match="^the overdue filter needs now$"):
+        await _list(harness, overdue=True, now=None)
+    with pytest.raises(ValueError, match="^the overdue filter needs now$"):
+        await harness.run(
+            lambda s: communities.list_communities(s, office(), filters={}, limit=1, offset=0, overdue=False)
+        )
