@@ -197,6 +197,11 @@ async def _property_subsidy_is_scheduled_paid_and_owed(
         a for a in (await erqi.get("/property-subsidy/arrears")).json() if a["project_id"] == project_id
     ] == []
 
+    reconciliation = (await finance.get("/reconciliation")).json()
+    (line,) = reconciliation["property_subsidy"]
+    assert (line["journal_scheduled_fen"], line["schedule_total_fen"]) == (TOTAL, TOTAL)
+    assert (line["journal_paid_fen"], line["payments_fen"]) == (HIGH + 500_000, HIGH + 500_000)
+    assert line["ties_out"] is True and reconciliation["ties_out"] is True
     events = await scalar(
         platform.database_url("funding"),
         "SELECT string_agg(event_type, ',' ORDER BY id) FROM outbox_message",

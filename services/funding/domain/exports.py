@@ -24,6 +24,9 @@ ACCOUNT_ZH = {
     Account.TREASURY: "财政资金",
     Account.CENTRAL_SUBSIDY: "中央补助资金支出",
     Account.CENTRAL_FUND: "中央补助资金",
+    Account.PROPERTY_SUBSIDY_EXPENSE: "物业服务补贴支出",
+    Account.PROPERTY_SUBSIDY_PAYABLE: "应付物业服务补贴",
+    Account.DISTRICT_TREASURY: "区级财政资金",
 }
 MOVEMENT_ZH = {
     Movement.AWARD_APPROVED: "奖补批准",
@@ -31,6 +34,8 @@ MOVEMENT_ZH = {
     Movement.TRANCHE_PAID: "拨付",
     Movement.TRANCHE_REVERSED: "拨付冲正",
     Movement.CENTRAL_ALLOCATED: "中央资金分配",
+    Movement.PROPERTY_SUBSIDY_SCHEDULED: "物业服务补贴计划",
+    Movement.PROPERTY_SUBSIDY_PAID: "物业服务补贴拨付",
 }
 
 

@@ -7,7 +7,11 @@ Accounts, per project (balances are debits minus credits):
 - `award_payable`  what the paying department owes the district (credit-normal): outstanding;
 - `treasury`       the paying department's funds (credit-normal here): what has been paid out;
 - `central_subsidy` central funds allocated to the project (debit-normal; Kaifeng 三, 七(三));
-- `central_fund`   the central-fund account Finance allocates from (credit-normal).
+- `central_fund`   the central-fund account Finance allocates from (credit-normal);
+- `property_subsidy_expense` the property-service subsidy a district scheduled (debit-normal,
+  Zhengzhou 2019 五(三));
+- `property_subsidy_payable` what the district still owes under that schedule (credit-normal);
+- `district_treasury` the paying district's funds (credit-normal here): what it has paid out.
 
 | movement              | debit          | credit         |
 |-----------------------|----------------|----------------|
@@ -17,6 +21,11 @@ Accounts, per project (balances are debits minus credits):
 | tranche paid          | award_payable  | treasury       |
 | tranche reversed      | treasury       | award_payable  |
 | central funds allocated | central_subsidy | central_fund |
+| property subsidy scheduled | property_subsidy_expense | property_subsidy_payable |
+| property subsidy paid | property_subsidy_payable | district_treasury |
+
+The schedule's months and payments are the sub-ledger: the reconciliation checks that the journal's
+property-subsidy figures equal the schedule's total and the sum of its payments.
 
 A correction is a reversing posting, never an edit: the journal table refuses UPDATE and DELETE.
 """
@@ -34,6 +43,9 @@ class Account(StrEnum):
     TREASURY = "treasury"
     CENTRAL_SUBSIDY = "central_subsidy"
     CENTRAL_FUND = "central_fund"
+    PROPERTY_SUBSIDY_EXPENSE = "property_subsidy_expense"
+    PROPERTY_SUBSIDY_PAYABLE = "property_subsidy_payable"
+    DISTRICT_TREASURY = "district_treasury"
 
 
 class Movement(StrEnum):
@@ -42,6 +54,8 @@ class Movement(StrEnum):
     TRANCHE_PAID = "tranche_paid"
     TRANCHE_REVERSED = "tranche_reversed"
     CENTRAL_ALLOCATED = "central_allocated"
+    PROPERTY_SUBSIDY_SCHEDULED = "property_subsidy_scheduled"
+    PROPERTY_SUBSIDY_PAID = "property_subsidy_paid"
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,32 @@ def central_allocation(amount_fen: int) -> list[Posting]:
     return [Posting(Movement.CENTRAL_ALLOCATED, Account.CENTRAL_SUBSIDY, Account.CENTRAL_FUND, amount_fen)]
 
 
+def property_subsidy_scheduled(total_fen: int) -> list[Posting]:
+    """The district's property-subsidy schedule becomes owed (nothing to post for a zero total)."""
+    if total_fen == 0:
+        return []
+    return [
+        Posting(
+            Movement.PROPERTY_SUBSIDY_SCHEDULED,
+            Account.PROPERTY_SUBSIDY_EXPENSE,
+            Account.PROPERTY_SUBSIDY_PAYABLE,
+            total_fen,
+        )
+    ]
+
+
+def property_subsidy_paid(amount_fen: int) -> list[Posting]:
+    """A monthly payment out of the district's funds settles part of what the schedule owes."""
+    return [
+        Posting(
+            Movement.PROPERTY_SUBSIDY_PAID,
+            Account.PROPERTY_SUBSIDY_PAYABLE,
+            Account.DISTRICT_TREASURY,
+            amount_fen,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Balances:
     """A project's figures, derived from its journal only."""
@@ -106,6 +146,8 @@ class Balances:
     outstanding_fen: int
     net_fen: int  # debits minus credits over all accounts: 0 in a journal that balances
     central_fen: int = 0  # central funds allocated to the project
+    property_subsidy_scheduled_fen: int = 0  # the property-service subsidy scheduled
+    property_subsidy_paid_fen: int = 0  # what the district has paid of it
 
 
 def balances(postings: Iterable[tuple[str, str, int]]) -> Balances:
@@ -120,4 +162,6 @@ def balances(postings: Iterable[tuple[str, str, int]]) -> Balances:
         outstanding_fen=-by_account[Account.AWARD_PAYABLE],
         net_fen=sum(by_account.values()),
         central_fen=by_account[Account.CENTRAL_SUBSIDY],
+        property_subsidy_scheduled_fen=by_account[Account.PROPERTY_SUBSIDY_EXPENSE],
+        property_subsidy_paid_fen=-by_account[Account.DISTRICT_TREASURY],
     )

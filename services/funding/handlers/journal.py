@@ -26,7 +26,8 @@ from services.funding.models import (
     TrancheKind,
 )
 from services.funding.models.central_funds import AllocationStatus, CentralAllocation, CentralAllocationLine
-from services.funding.models.journal import CentralBalance
+from services.funding.models.journal import CentralBalance, PropertySubsidyBalance
+from services.funding.models.property_subsidy import SubsidyPayment, SubsidySchedule
 from services.funding.models.sources import SourceEntry
 from shared.access import Principal, visible_district
 from shared.clock import shanghai_date
@@ -64,6 +65,30 @@ def post_central(session: AsyncSession, line: CentralAllocationLine, now: dateti
                 credit_account=posting.credit,
                 amount_fen=posting.amount_fen,
                 reference_id=line.id,
+                posted_at=now,
+            )
+        )
+
+
+def post_property_subsidy(
+    session: AsyncSession,
+    schedule: SubsidySchedule,
+    postings: list[rules.Posting],
+    reference: uuid.UUID,
+    now: datetime,
+) -> None:
+    """A property-subsidy movement: of no award, referenced by its schedule or payment."""
+    for posting in postings:
+        session.add(
+            JournalEntry(
+                project_id=schedule.project_id,
+                district_code=schedule.district_code,
+                award_id=None,
+                movement=posting.movement,
+                debit_account=posting.debit,
+                credit_account=posting.credit,
+                amount_fen=posting.amount_fen,
+                reference_id=reference,
                 posted_at=now,
             )
         )
@@ -149,11 +174,41 @@ async def reconcile(session: AsyncSession, actor: Principal, now: datetime) -> R
             )
         )
     central = await _central_balances(session, actor)
+    property_subsidy = await _property_subsidy_balances(session, actor)
     return Reconciliation(
-        ties_out=all(p.ties_out for p in projects) and all(c.ties_out for c in central),
+        ties_out=all(p.ties_out for p in projects)
+        and all(c.ties_out for c in central)
+        and all(b.ties_out for b in property_subsidy),
         projects=projects,
         central=central,
+        property_subsidy=property_subsidy,
     )
+
+
+async def _property_subsidy_balances(session: AsyncSession, actor: Principal) -> list[PropertySubsidyBalance]:
+    """Each visible schedule's figures from the journal against its own total and payments."""
+    query = select(SubsidySchedule).order_by(col(SubsidySchedule.created_at))
+    if (district := visible_district(actor)) is not None:
+        query = query.where(SubsidySchedule.district_code == district)
+    out = []
+    for schedule in (await session.exec(query)).all():
+        derived = await project_balances(session, schedule.project_id)
+        payments = await _sum(session, SubsidyPayment.amount_fen, SubsidyPayment.schedule_id == schedule.id)
+        out.append(
+            PropertySubsidyBalance(
+                project_id=schedule.project_id,
+                district_code=schedule.district_code,
+                journal_scheduled_fen=derived.property_subsidy_scheduled_fen,
+                schedule_total_fen=schedule.total_fen,
+                journal_paid_fen=derived.property_subsidy_paid_fen,
+                payments_fen=payments,
+                owed_fen=derived.property_subsidy_scheduled_fen - derived.property_subsidy_paid_fen,
+                ties_out=derived.property_subsidy_scheduled_fen == schedule.total_fen
+                and derived.property_subsidy_paid_fen == payments
+                and derived.net_fen == 0,
+            )
+        )
+    return out
 
 
 async def _central_balances(session: AsyncSession, actor: Principal) -> list[CentralBalance]:

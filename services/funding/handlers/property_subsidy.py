@@ -10,8 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.funding.domain import journal as journal_rules
 from services.funding.domain import property_subsidy as rules
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
+from services.funding.handlers import journal
 from services.funding.models.property_subsidy import (
     ArrearsPublic,
     MonthPublic,
@@ -107,6 +109,9 @@ async def create_schedule(
     await session.flush()
     for month in months:
         session.add(ScheduledMonth(schedule_id=schedule.id, month=month.month, amount_fen=month.amount_fen))
+    journal.post_property_subsidy(
+        session, schedule, journal_rules.property_subsidy_scheduled(schedule.total_fen), schedule.id, now
+    )
     audit.record(
         session,
         actor,
@@ -148,15 +153,17 @@ async def pay_month(
         raise Forbidden("only the district that pays the property subsidy records its payments")
     statuses = await _statuses(session, schedule)
     rules.check_payment(statuses, body.month, body.amount_fen, body.paid_on, now)
-    session.add(
-        SubsidyPayment(
-            schedule_id=schedule.id,
-            month=body.month,
-            amount_fen=body.amount_fen,
-            paid_on=body.paid_on,
-            recorded_by=actor.org_code,
-            recorded_at=now,
-        )
+    payment = SubsidyPayment(
+        schedule_id=schedule.id,
+        month=body.month,
+        amount_fen=body.amount_fen,
+        paid_on=body.paid_on,
+        recorded_by=actor.org_code,
+        recorded_at=now,
+    )
+    session.add(payment)
+    journal.post_property_subsidy(
+        session, schedule, journal_rules.property_subsidy_paid(body.amount_fen), payment.id, now
     )
     audit.record(
         session,
@@ -243,6 +250,7 @@ async def _present(session: AsyncSession, schedule: SubsidySchedule, now: dateti
     statuses = await _statuses(session, schedule)
     takeover = await session.get(PropertyTakeover, schedule.project_id)
     late = {m.month for m in rules.arrears(statuses, now)}
+    derived = await journal.project_balances(session, schedule.project_id)  # the totals' only source
     return SchedulePublic(
         id=schedule.id,
         project_id=schedule.project_id,
@@ -256,8 +264,8 @@ async def _present(session: AsyncSession, schedule: SubsidySchedule, now: dateti
         months=schedule.months,
         total_fen=schedule.total_fen,
         remainder_rule=REMAINDER_RULE,
-        paid_fen=sum(m.paid_fen for m in statuses),
-        owed_fen=sum(m.owed_fen for m in statuses),
+        paid_fen=derived.property_subsidy_paid_fen,
+        owed_fen=derived.property_subsidy_scheduled_fen - derived.property_subsidy_paid_fen,
         schedule=[
             MonthPublic(
                 month=m.month,

@@ -79,7 +79,24 @@ class CentralBalance(SQLModel):
     ties_out: bool
 
 
+class PropertySubsidyBalance(SQLModel):
+    """A project's property-service subsidy two ways: the journal, and the schedule with its
+    payments (the sub-ledger); they must agree to the fen."""
+
+    project_id: uuid.UUID
+    district_code: str
+    journal_scheduled_fen: int
+    schedule_total_fen: int
+    journal_paid_fen: int
+    payments_fen: int
+    owed_fen: int = Field(description="Scheduled minus paid, from the journal.")
+    ties_out: bool
+
+
 class Reconciliation(SQLModel):
     ties_out: bool
     projects: list[ProjectBalances]
     central: list[CentralBalance] = Field(default_factory=list, description="Projects given central funds.")
+    property_subsidy: list[PropertySubsidyBalance] = Field(
+        default_factory=list, description="Projects with a property-service subsidy schedule."
+    )

@@ -1,0 +1,128 @@
+"""The property-service subsidy (Zhengzhou 2019 五(三)) moves through the journal: the schedule's
+totals are derived from it, and the reconciliation ties the journal to the schedule and its
+payments (the sub-ledger) for each project a caller may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import insert
+
+from services.funding.handlers import property_subsidy as handlers
+from services.funding.models import JournalEntry
+from services.funding.models.property_subsidy import PaymentCreate, ScheduleCreate, SubsidyPayment
+from shared.contracts.registry import PropertyTakenOver
+from tests.handlers.funding.world import FINANCE, JINSHUI, PROGRAMME, district, start_funding
+
+# 30 fen × 1 000.05 m² = 30 001.5 fen a month; × 36 = 1 080 054 fen; 1 080 054 = 36 × 30 001 + 18.
+AREA, TOTAL, FIRST, SECOND = "1000.05", 1_080_054, 30_002, 10_000
+
+
+def _takeover(district_code: str = JINSHUI, **overrides: Any) -> PropertyTakenOver:
+    return PropertyTakenOver(
+        project_id=uuid4(),
+        community_id=uuid4(),
+        district_code=district_code,
+        programme_code=PROGRAMME,
+        taken_over_on=date(2026, 5, 15),
+        mode="professional",
+        manager="郑州某物业服务有限公司",
+        **overrides,
+    )
+
+
+async def _scheduled_and_paid(funding: Any, district_code: str = JINSHUI) -> PropertyTakenOver:
+    event = _takeover(district_code)
+    await funding.harness.deliver(event)
+    now = funding.harness.clock.now()
+    actor = district(district_code)
+    await funding.harness.run(
+        lambda s: handlers.create_schedule(
+            s, actor, event.project_id, ScheduleCreate(floor_area_m2=AREA), now
+        )
+    )
+    for month, amount in ((date(2026, 6, 1), FIRST), (date(2026, 7, 1), SECOND)):
+        body = PaymentCreate(month=month, amount_fen=amount, paid_on=date(2026, 11, 20))
+        await funding.harness.run(lambda s, b=body: handlers.pay_month(s, actor, event.project_id, b, now))
+    return event
+
+
+async def test_a_schedule_and_each_payment_are_posted_debit_and_credit(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    event = await _scheduled_and_paid(funding)
+    entries = [e for e in await funding.harness.all(JournalEntry) if e.project_id == event.project_id]
+    assert [(e.movement, e.debit_account, e.credit_account, e.amount_fen, e.award_id) for e in entries] == [
+        ("property_subsidy_scheduled", "property_subsidy_expense", "property_subsidy_payable", TOTAL, None),
+        ("property_subsidy_paid", "property_subsidy_payable", "district_treasury", FIRST, None),
+        ("property_subsidy_paid", "property_subsidy_payable", "district_treasury", SECOND, None),
+    ]
+    payments = sorted(await funding.harness.all(SubsidyPayment), key=lambda p: p.month)
+    schedule = await funding.harness.run(
+        lambda s: handlers.read_schedule(s, district(), event.project_id, funding.harness.clock.now())
+    )
+    assert entries[0].reference_id == schedule.id
+    assert [e.reference_id for e in entries[1:]] == [p.id for p in payments]
+    assert (schedule.total_fen, schedule.paid_fen, schedule.owed_fen) == (
+        TOTAL,
+        FIRST + SECOND,
+        TOTAL - FIRST - SECOND,
+    )
+
+
+async def test_the_reconciliation_ties_the_journal_to_the_schedule_and_its_payments(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    event = await _scheduled_and_paid(funding)
+    reconciliation = await funding.reconciliation()
+    (line,) = reconciliation.property_subsidy
+    assert (line.project_id, line.district_code) == (event.project_id, JINSHUI)
+    assert (line.journal_scheduled_fen, line.schedule_total_fen) == (TOTAL, TOTAL)
+    assert (line.journal_paid_fen, line.payments_fen, line.owed_fen) == (
+        FIRST + SECOND,
+        FIRST + SECOND,
+        TOTAL - FIRST - SECOND,
+    )
+    assert line.ties_out and reconciliation.ties_out
+
+
+async def test_a_payment_recorded_beside_the_journal_does_not_tie_out(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    event = await _scheduled_and_paid(funding)
+    (schedule_id,) = {p.schedule_id for p in await funding.harness.all(SubsidyPayment)}
+    now = funding.harness.clock.now()
+
+    async def pay_without_posting(session: Any) -> None:
+        await session.exec(
+            insert(SubsidyPayment).values(
+                schedule_id=schedule_id,
+                month=date(2026, 8, 1),
+                amount_fen=1,
+                paid_on=date(2026, 11, 20),
+                recorded_by=JINSHUI,
+                recorded_at=now,
+            )
+        )
+
+    await funding.harness.run(pay_without_posting)
+    reconciliation = await funding.reconciliation()
+    (line,) = reconciliation.property_subsidy
+    assert (line.project_id, line.journal_paid_fen, line.payments_fen) == (
+        event.project_id,
+        FIRST + SECOND,
+        FIRST + SECOND + 1,
+    )
+    assert not line.ties_out and not reconciliation.ties_out
+
+
+async def test_a_district_reconciles_only_its_own_schedules_and_finance_all(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    jinshui = await _scheduled_and_paid(funding, JINSHUI)
+    erqi = await _scheduled_and_paid(funding, "zz-erqi")
+    assert [b.project_id for b in (await funding.reconciliation(district("zz-erqi"))).property_subsidy] == [
+        erqi.project_id
+    ]
+    assert {b.project_id for b in (await funding.reconciliation(FINANCE)).property_subsidy} == {
+        jinshui.project_id,
+        erqi.project_id,
+    }
