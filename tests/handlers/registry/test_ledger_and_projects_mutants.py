@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import update
 
 from services.registry.handlers import SUBSCRIPTIONS, communities, projects
-from services.registry.models.communities import Classification, Reassessment
+from services.registry.models.communities import Classification, Community, Reassessment
 from services.registry.models.projects import Project, ProjectCreate
 from shared.audit import AuditEntry
+from shared.errors import RuleViolation
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.walk import act, community_create, district, office, open_project
 
@@ -200,3 +201,85 @@ async def test_the_overdue_filter_without_a_clock_is_a_programming_error(harness
         await harness.run(
             lambda s: communities.list_communities(s, office(), filters={}, limit=1, offset=0, overdue=False)
         )
+
+
+async def _fill_kaifeng_list(harness: ServiceHarness, listed: int, unlisted: int) -> None:
+    """Kaifeng communities already in the ledger: `listed` on the central-fund list, `unlisted` not."""
+    now = harness.clock.now()
+
+    async def add(session):  # type: ignore[no-untyped-def]
+        for i in range(listed + unlisted):
+            body = community_create("kaifeng-2019", name=f"已录入小区{i}")
+            session.add(
+                Community.model_validate(
+                    body, update={"created_at": now, "updated_at": now, "centrally_funded": i < listed}
+                )
+            )
+
+    await harness.run(add)
+
+
+async def _classify(harness: ServiceHarness, community_id: uuid.UUID, body: Classification) -> Any:
+    now = harness.clock.now()
+    return await harness.run(lambda s: communities.classify(s, district("kf-gulou"), community_id, body, now))
+
+
+async def test_the_last_place_on_kaifengs_central_fund_list_counts_only_listed_communities(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """Kaifeng 三 funds 117 communities: with 116 listed (and others in the ledger not listed),
+    one more goes on; the 118th is refused (422 naming centrally_funded), changing nothing."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    await _fill_kaifeng_list(harness, listed=116, unlisted=3)
+    last = await _community(harness, "kaifeng-2019", name="第117个")
+    one_more = await _community(harness, "kaifeng-2019", name="第118个")
+    listed = await _classify(harness, last.id, Classification(centrally_funded=True))
+    assert listed.centrally_funded is True
+    with pytest.raises(RuleViolation) as caught:
+        await _classify(harness, one_more.id, Classification(tier="implement", centrally_funded=True))
+    assert [(p.field, p.rule) for p in caught.value.errors] == [
+        ("centrally_funded", "central_fund_list_full")
+    ]
+    stored = {c.name: c for c in await harness.all(Community)}
+    assert (stored["第118个"].centrally_funded, stored["第118个"].tier) == (False, None)
+
+
+async def test_a_full_list_still_lets_a_listed_community_be_reclassified_and_others_classified_off_it(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """Only a community joining the list takes a place: one already on it keeps its place when
+    its tier changes, and one off the list may get a tier while the list is full."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    await _fill_kaifeng_list(harness, listed=116, unlisted=0)
+    on_list = await _community(harness, "kaifeng-2019", name="已列入")
+    off_list = await _community(harness, "kaifeng-2019", name="未列入")
+    await _classify(harness, on_list.id, Classification(centrally_funded=True))
+    kept = await _classify(harness, on_list.id, Classification(tier="implement", centrally_funded=True))
+    assert (kept.tier, kept.centrally_funded) == ("implement", True)
+    tiered = await _classify(harness, off_list.id, Classification(tier="reserve"))
+    assert (tiered.tier, tiered.centrally_funded) == ("reserve", False)
+
+
+async def test_a_classification_audits_the_attributes_before_and_the_command_after(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The office reads in the audit trail what a district changed on a community's ledger entry."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness, "kaifeng-2019")
+    await _classify(harness, community.id, Classification(tier="plan", demonstration=True))
+    await _classify(harness, community.id, Classification(tier="implement", centrally_funded=True))
+    first, second = await _audit(harness, "community.classified")
+    assert (second.record_type, second.record_id) == ("community", str(community.id))
+    assert json.loads(first.before) == {"tier": None, "demonstration": False, "centrally_funded": False}
+    assert json.loads(second.before) == {"tier": "plan", "demonstration": True, "centrally_funded": False}
+    assert json.loads(second.after) == {"tier": "implement", "demonstration": False, "centrally_funded": True}
+
+
+async def test_a_communitys_assessments_come_oldest_first(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Each correction adds an assessment; the list reads them in the order they were made."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness, built_year=2005)
+    now = harness.clock.now()
+    for year in (2001, 1990, 1999):
+        body = Reassessment(built_year=year, exclusions=[], note=f"更正为{year}")
+        await harness.run(lambda s, body=body: communities.reassess(s, district(), community.id, body, now))
+    found = await harness.run(lambda s: communities.assessments(s, office(), community.id))
+    assert [a.built_year for a in found] == [2005, 2001, 1990, 1999]
