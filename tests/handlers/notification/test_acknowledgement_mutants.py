@@ -251,3 +251,28 @@ async def test_the_sweep_skips_items_another_replica_holds_on_postgresql(harness
     (sweep,) = [s for s in statements if "FROM action_item" in s and "escalated_at IS NULL" in s]
     assert sweep.rstrip().endswith("FOR UPDATE SKIP LOCKED")
     assert "ORDER BY action_item.acknowledge_by" in sweep
+
+
+async def test_acknowledging_twice_says_when_and_what_is_left_to_do(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = _item("fire")
+    await _store(harness, item)
+    await harness.run(lambda s: acknowledge(s, FIRE, item.id, now=DEFAULT_NOW))
+    with pytest.raises(InvalidState) as twice:
+        await harness.run(lambda s: acknowledge(s, FIRE, item.id, now=DEFAULT_NOW))
+    assert DEFAULT_NOW.isoformat() in twice.value.detail and str(item.id) in twice.value.detail
+    assert (twice.value.current, twice.value.allowed) == ("acknowledged", ["action"])
+    entries = [e for e in await harness.all(AuditEntry) if e.action == "action_item.acknowledged"]
+    assert [(e.record_type, e.record_id, e.actor_subject) for e in entries] == [
+        ("action_item", str(item.id), "fire-user")
+    ]
+
+
+async def test_acknowledging_an_item_already_done_leaves_nothing_to_do(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = _item("fire")
+    await _store(harness, item)
+    await harness.run(lambda s: record_action(s, FIRE, item.id, note="已检查", now=DEFAULT_NOW))
+    with pytest.raises(InvalidState) as late:
+        await harness.run(lambda s: acknowledge(s, FIRE, item.id, now=DEFAULT_NOW))
+    assert (late.value.current, late.value.allowed) == ("done", [])

@@ -9,6 +9,7 @@ Row locks cannot be seen on SQLite, so the statements are compiled for PostgreSQ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -21,12 +22,20 @@ from sqlalchemy.dialects import postgresql
 
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.inbox import add_notice, count, list_items, mark_all_read, mark_read
-from services.notification.handlers.subscriptions import list_subscriptions, rotate_secret, unsubscribe
-from services.notification.models import InboxItem, Subscription
+from services.notification.handlers.subscriptions import (
+    create_subscription,
+    list_subscriptions,
+    rotate_secret,
+    unsubscribe,
+    update_subscription,
+)
+from services.notification.models import InboxItem, Subscription, SubscriptionCreate, SubscriptionUpdate
 from shared.audit import AuditEntry
-from shared.errors import NotFoundError
+from shared.errors import Conflict, NotFoundError
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
-from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, subscribe
+from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, policy, subscribe
+
+ZHENGZHOU = "zhengzhou-2019"
 
 
 @contextmanager
@@ -184,3 +193,155 @@ async def test_marking_an_item_read_locks_it_on_postgresql(harness_for) -> None:
         await harness.run(lambda s: mark_read(s, ORGS["finance"], item.id, now=DEFAULT_NOW))
     (read,) = [s for s in statements if "FROM inbox_item" in s]
     assert read.rstrip().endswith("FOR UPDATE")
+
+
+async def _change(harness: ServiceHarness, actor: str, sub_id: Any, **fields: Any) -> Subscription:
+    body = SubscriptionUpdate(**fields)
+    return await harness.run(lambda s: update_subscription(s, ORGS[actor], sub_id, body, policy=policy()))
+
+
+async def test_a_stranger_changing_a_subscription_is_told_it_does_not_exist(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    with pytest.raises(NotFoundError) as refused:
+        await _change(harness, "office", sub.id, event_types=[ACCEPTED])
+    assert refused.value.detail == f"no subscription {sub.id}"
+    with postgresql_selects(harness) as statements:
+        await _change(harness, "finance", sub.id, event_types=[ACCEPTED])
+    assert [s for s in statements if "FROM subscription" in s][0].rstrip().endswith("FOR UPDATE")
+
+
+@pytest.mark.parametrize(("reason", "said"), [(None, "ended"), ("unsubscribed", "unsubscribed")])
+async def test_an_ended_subscription_cannot_change_and_the_problem_says_why(
+    harness_for, reason: str | None, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+
+    async def end(session) -> None:  # type: ignore[no-untyped-def]
+        row = await session.get(Subscription, sub.id)
+        row.active, row.disabled_reason = False, reason
+        session.add(row)
+
+    await harness.run(end)
+    with pytest.raises(Conflict) as refused:
+        await _change(harness, "finance", sub.id, event_types=[ACCEPTED])
+    assert refused.value.detail == "an ended subscription cannot change; create a new one"
+    assert [(e.field, e.rule, e.message) for e in refused.value.errors] == [
+        ("subscription", "subscription_active", said)
+    ]
+
+
+async def test_a_programme_filter_stays_unless_sent_and_the_audit_keeps_before_and_after(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    body = SubscriptionCreate(
+        event_types=[ACCEPTED], endpoint_url="https://finance.example.org/hook", programme_codes=[ZHENGZHOU]
+    )
+    sub = await harness.run(
+        lambda s: create_subscription(s, ORGS["finance"], body, now=DEFAULT_NOW, policy=policy())
+    )
+    kept = await _change(harness, "finance", sub.id, event_types=[ACCEPTED, APPROVED])
+    assert kept.programme_codes == [ZHENGZHOU]
+    cleared = await _change(harness, "finance", sub.id, programme_codes=None)
+    assert cleared.programme_codes is None
+    changed = [e for e in await harness.all(AuditEntry) if e.action == "subscription.changed"]
+    first = changed[0]
+    assert json.loads(first.before)["event_types"] == [ACCEPTED]
+    assert json.loads(first.before)["programme_codes"] == [ZHENGZHOU]
+    assert json.loads(first.after)["event_types"] == sorted([ACCEPTED, APPROVED])
+    assert json.loads(changed[1].after)["programme_codes"] is None
+
+
+async def test_an_item_filter_stays_unless_sent(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    body = SubscriptionCreate(
+        event_types=[ACCEPTED], endpoint_url="https://finance.example.org/hook", item_codes=["lighting"]
+    )
+    sub = await harness.run(
+        lambda s: create_subscription(s, ORGS["finance"], body, now=DEFAULT_NOW, policy=policy())
+    )
+    kept = await _change(harness, "finance", sub.id, event_types=[APPROVED])
+    (stored,) = await harness.all(Subscription)
+    assert kept.item_codes == stored.item_codes == ["lighting"]
+
+
+async def test_a_new_mailbox_is_stored_in_lower_case(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED], channel="email", email="old@zz.gov.cn")
+    changed = await _change(harness, "finance", sub.id, email_address="New.Box@ZZ.gov.cn")
+    assert changed.email_address == "new.box@zz.gov.cn"
+    kept = await _change(harness, "finance", sub.id, event_types=[ACCEPTED])
+    assert kept.email_address == "new.box@zz.gov.cn"
+
+
+@pytest.mark.parametrize(
+    ("channel", "first", "second"),
+    [
+        ("webhook", {"url": "https://a.example.org/hook"}, {"url": "https://b.example.org/hook"}),
+        ("email", {"email": "a@zz.gov.cn"}, {"email": "b@zz.gov.cn"}),
+        ("inbox", {}, {}),
+    ],
+)
+async def test_a_change_making_a_subscription_identical_to_another_active_one_is_refused(
+    harness_for, channel: str, first: dict[str, str], second: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    """Identical is the same destination and event types and filters: an inbox has one destination,
+    so two inbox subscriptions with the same types collide, and two webhooks or mailboxes do not."""
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    one = await subscribe(harness, "finance", [APPROVED], channel=channel, **first)
+    other = await subscribe(harness, "finance", [ACCEPTED], channel=channel, **second)
+    if channel == "inbox":
+        with pytest.raises(Conflict) as refused:
+            await _change(harness, "finance", other.id, event_types=[APPROVED])
+        assert [(e.field, e.rule) for e in refused.value.errors] == [
+            ("endpoint_url", "duplicate_subscription")
+        ]
+        return
+    moved = await _change(harness, "finance", other.id, event_types=[APPROVED])  # another destination
+    assert moved.event_types == [APPROVED]
+    with pytest.raises(Conflict):
+        await _change(harness, "finance", other.id, **{_field(channel): _destination(one)})
+
+
+def _field(channel: str) -> str:
+    return "endpoint_url" if channel == "webhook" else "email_address"
+
+
+def _destination(subscription: Subscription) -> str:
+    return subscription.endpoint_url or subscription.email_address or ""
+
+
+async def test_subscriptions_differing_only_in_filters_may_share_destination_and_types(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    url = "https://finance.example.org/hook"
+    narrow = SubscriptionCreate(event_types=[APPROVED], endpoint_url=url, programme_codes=[ZHENGZHOU])
+    await harness.run(
+        lambda s: create_subscription(s, ORGS["finance"], narrow, now=DEFAULT_NOW, policy=policy())
+    )
+    wide = await subscribe(harness, "finance", [ACCEPTED], url=url)
+    changed = await _change(harness, "finance", wide.id, event_types=[APPROVED])
+    assert changed.event_types == [APPROVED] and changed.programme_codes is None
+
+
+async def test_a_change_that_keeps_a_subscription_as_it_was_is_not_a_duplicate_of_itself(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    same = await _change(harness, "finance", sub.id, event_types=[APPROVED])
+    assert same.fingerprint == sub.fingerprint
+    assert await harness.audit_actions() == ["subscription.created"]  # nothing changed: no entry
+
+
+async def test_after_a_change_an_identical_new_subscription_is_refused(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    await _change(harness, "finance", sub.id, event_types=[ACCEPTED])
+    with pytest.raises(Conflict):
+        await subscribe(harness, "finance", [ACCEPTED])
+    assert len(await harness.all(Subscription)) == 1
+
+
+async def test_a_change_is_audited_against_the_subscription(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    await _change(harness, "finance", sub.id, event_types=[ACCEPTED])
+    assert await _audited(harness, "subscription.changed") == [("subscription", str(sub.id))]
