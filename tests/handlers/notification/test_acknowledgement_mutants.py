@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -21,6 +22,7 @@ from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.acknowledgements import (
     acknowledge,
     escalate_overdue,
+    get_item,
     list_items,
     record_action,
     times,
@@ -29,9 +31,12 @@ from services.notification.models import ActionItem, ActionState, Delivery, Inbo
 from shared.access import OrganisationKind, Principal
 from shared.audit import AuditEntry
 from shared.contracts.envelope import CloudEvent
-from shared.errors import InvalidState
+from shared.contracts.funding import SubsidyApproved
+from shared.contracts.registry import ProjectAccepted
+from shared.errors import InvalidState, NotFoundError
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import JINSHUI, ORGS, subscribe
+from tests.handlers.notification.test_subscription_mutants import postgresql_selects
 
 FIRE = Principal("fire-user", "fire", OrganisationKind.DEPARTMENT)
 POLICE = Principal("police-user", "police", OrganisationKind.DEPARTMENT)
@@ -276,3 +281,101 @@ async def test_acknowledging_an_item_already_done_leaves_nothing_to_do(harness_f
     with pytest.raises(InvalidState) as late:
         await harness.run(lambda s: acknowledge(s, FIRE, item.id, now=DEFAULT_NOW))
     assert (late.value.current, late.value.allowed) == ("done", [])
+
+
+def _accepted_and_approved(project_id: uuid.UUID) -> tuple[ProjectAccepted, SubsidyApproved]:
+    ids = {"project_id": project_id, "district_code": JINSHUI, "programme_code": ZHENGZHOU}
+    accepted = ProjectAccepted(
+        **ids, community_id=uuid.uuid4(), investment_fen=100, accepted_on=date(2026, 11, 1)
+    )
+    approved = SubsidyApproved(**ids, award_id=uuid.uuid4(), basis_fen=100, ratio="0.40", amount_fen=40)  # type: ignore[arg-type]
+    return accepted, approved
+
+
+async def test_an_approval_records_the_action_on_the_award_approval_and_no_other_request(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    project_id = uuid.uuid4()
+    accepted, approved = _accepted_and_approved(project_id)
+    other_request = _item("finance", project=str(project_id))  # the same project, another request
+    other_request.match_key = str(project_id)
+    await _store(harness, other_request)
+    await harness.deliver(accepted, event_id="accepted")
+    await harness.deliver(approved, event_id="approved")
+    items = {i.request_code: i for i in await harness.all(ActionItem)}
+    assert items["fire-inspection"].state is ActionState.OPEN
+    done = items["award-approval"]
+    assert done.acknowledged_by == done.action_by == f"event:{SubsidyApproved.TYPE}"
+    assert done.action_note == f"平台已收到事件 {SubsidyApproved.TYPE}（approved），据此记录办理结果。"
+
+
+async def test_an_approval_keeps_who_acknowledged_and_leaves_an_action_already_recorded(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    for project_id in (first, second):
+        accepted, _ = _accepted_and_approved(project_id)
+        await harness.deliver(accepted, event_id=f"accepted-{project_id}")
+    by_project = {i.project_id: i for i in await harness.all(ActionItem)}
+    finance = replace(ORGS["finance"], subject="finance-user")
+    await harness.run(lambda s: acknowledge(s, finance, by_project[str(first)].id, now=DEFAULT_NOW))
+    await harness.run(
+        lambda s: record_action(s, finance, by_project[str(second)].id, note="已批准", now=DEFAULT_NOW)
+    )
+    later = DEFAULT_NOW + timedelta(hours=1)
+    harness.clock.advance(timedelta(hours=1))
+    for project_id in (first, second):
+        _, approved = _accepted_and_approved(project_id)
+        await harness.deliver(approved, event_id=f"approved-{project_id}")
+    by_project = {i.project_id: i for i in await harness.all(ActionItem)}
+    acknowledged_first = by_project[str(first)]
+    assert (acknowledged_first.acknowledged_by, acknowledged_first.acknowledged_at) == (
+        "finance-user",
+        DEFAULT_NOW,
+    )
+    assert (acknowledged_first.action_by, acknowledged_first.action_at) == (
+        f"event:{SubsidyApproved.TYPE}",
+        later,
+    )
+    done_before = by_project[str(second)]
+    assert (done_before.action_by, done_before.action_note, done_before.action_event_id) == (
+        "finance-user",
+        "已批准",
+        None,
+    )
+
+
+async def test_reading_an_item_takes_no_lock_and_acting_on_it_does_on_postgresql(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = _item("fire")
+    await _store(harness, item)
+    with postgresql_selects(harness) as reads:
+        await harness.run(lambda s: get_item(s, OFFICE, item.id))
+    (read,) = [s for s in reads if "FROM action_item" in s]
+    assert "FOR UPDATE" not in read
+    with postgresql_selects(harness) as writes:
+        await harness.run(lambda s: acknowledge(s, FIRE, item.id, now=DEFAULT_NOW))
+    (locked,) = [s for s in writes if "FROM action_item" in s]
+    assert locked.rstrip().endswith("FOR UPDATE")
+
+
+async def test_an_item_another_department_owns_or_none_at_all_is_not_found_naming_it(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    item = _item("fire")
+    await _store(harness, item)
+    for actor, item_id in ((POLICE, item.id), (OFFICE, uuid.uuid4())):
+        with pytest.raises(NotFoundError) as hidden:
+            await harness.run(lambda s, a=actor, i=item_id: get_item(s, a, i))
+        assert hidden.value.detail == f"no action item {item_id}"
+    with pytest.raises(NotFoundError) as office_acting:  # the office reads; only the department acts
+        await harness.run(lambda s: acknowledge(s, OFFICE, item.id, now=DEFAULT_NOW))
+    assert office_acting.value.detail == f"no action item {item.id}"
+
+
+async def test_the_escalation_reaches_the_offices_webhooks_as_well_as_its_mailboxes(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "office", ["registry.project.accepted.v1"])
+    mail = await subscribe(
+        harness, "office", ["registry.project.accepted.v1"], channel="email", email="o@zz.gov.cn"
+    )
+    await _store(harness, _item("fire", due_in_h=-1))
+    await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW))
+    assert {d.subscription_id for d in await harness.all(Delivery)} == {hook.id, mail.id}

@@ -23,7 +23,9 @@ from sqlalchemy.dialects import postgresql
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.inbox import add_notice, count, list_items, mark_all_read, mark_read
 from services.notification.handlers.subscriptions import (
+    check_endpoint,
     create_subscription,
+    get_subscription,
     list_subscriptions,
     rotate_secret,
     unsubscribe,
@@ -31,7 +33,7 @@ from services.notification.handlers.subscriptions import (
 )
 from services.notification.models import InboxItem, Subscription, SubscriptionCreate, SubscriptionUpdate
 from shared.audit import AuditEntry
-from shared.errors import Conflict, NotFoundError
+from shared.errors import Conflict, NotFoundError, RuleViolation
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, policy, subscribe
 
@@ -345,3 +347,33 @@ async def test_a_change_is_audited_against_the_subscription(harness_for) -> None
     sub = await subscribe(harness, "finance", [APPROVED])
     await _change(harness, "finance", sub.id, event_types=[ACCEPTED])
     assert await _audited(harness, "subscription.changed") == [("subscription", str(sub.id))]
+
+
+async def test_a_webhook_without_a_url_is_refused_naming_the_field() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        await check_endpoint(None, policy())
+    assert refused.value.detail == "a webhook needs endpoint_url"
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("endpoint_url", "required_for_channel")]
+
+
+async def test_reading_a_subscription_takes_no_lock_and_a_stranger_is_told_it_does_not_exist(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED])
+    with postgresql_selects(harness) as statements:
+        assert (await harness.run(lambda s: get_subscription(s, ORGS["office"], sub.id))).id == sub.id
+    (read,) = [s for s in statements if "FROM subscription" in s]
+    assert "FOR UPDATE" not in read
+    for actor, sub_id in ((ORGS["power"], sub.id), (ORGS["office"], uuid4())):
+        with pytest.raises(NotFoundError) as hidden:
+            await harness.run(lambda s, a=actor, i=sub_id: get_subscription(s, a, i))
+        assert hidden.value.detail == f"no subscription {sub_id}"
+
+
+async def test_a_notice_key_longer_than_an_event_id_is_cut_to_64_characters(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    key = "k" * 70
+    await harness.run(lambda s: _add(s, "finance", key))
+    (item,) = await harness.all(InboxItem)
+    assert item.event_id == "k" * 64

@@ -18,7 +18,13 @@ from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.rollups import district_rollup, utility_rollups
 from services.reporting.models.projections import UtilityDay
 from shared.contracts.funding import SubsidyAdjusted
-from shared.contracts.registry import CommunityReassessed, CommunityRegistered, PipelineWorkAssigned
+from shared.contracts.registry import (
+    CommunityReassessed,
+    CommunityRegistered,
+    ConstructionStarted,
+    PipelineWorkAssigned,
+    PropertyTakenOver,
+)
 from shared.errors import NotFound
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import ERQI, JINSHUI, PROGRAMME, at, award_common, office, project_common
@@ -132,3 +138,32 @@ async def test_utility_rollups_are_ordered_by_district_then_utility(harness_for)
     assert [(r.district_code, r.utility_code) for r in rows] == sorted(
         [(ERQI, "power"), (ERQI, "water"), (JINSHUI, "cable"), (JINSHUI, "gas")]
     )
+
+
+async def test_a_takeovers_half_square_decimetre_rounds_up(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """dm² are whole: 0.125 m² is 12.5 dm², counted as 13 (half up, as money is), not 12 (half even)."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    takeover = PropertyTakenOver(  # type: ignore[arg-type]
+        **project_common(),
+        taken_over_on=date(2026, 11, 3),
+        mode="property-company",
+        manager="某物业公司",
+        floor_area_m2=Decimal("0.125"),
+    )
+    await harness.redeliver(at(takeover, _utc(2026, 11, 4, 2)))
+    rollup = await harness.run(lambda s: district_rollup(s, office(), JINSHUI, None, PROGRAMME))
+    assert rollup.taken_over_floor_area_dm2 == 13
+
+
+async def test_patrol_days_due_count_only_the_programme_asked(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    zhongyuan = "zz-zhongyuan"
+    own = project_common(zhongyuan, "zhongyuan-2013")
+    other = project_common(zhongyuan, PROGRAMME)  # the same district in the city's 2019 programme
+    await harness.redeliver(at(ConstructionStarted(**own, started_on=date(2013, 7, 1)), _utc(2013, 7, 1, 2)))  # type: ignore[arg-type]
+    await harness.redeliver(
+        at(ConstructionStarted(**other, started_on=date(2013, 7, 1)), _utc(2013, 7, 1, 2))
+    )  # type: ignore[arg-type]
+    week = period_span(Period.WEEK, date(2013, 7, 7))  # 1–7 July: one site, 7 days
+    rollup = await harness.run(lambda s: district_rollup(s, office(), zhongyuan, week, "zhongyuan-2013"))
+    assert (rollup.patrol_days_due, rollup.patrols_missed) == (7, 7)
