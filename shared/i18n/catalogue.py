@@ -259,6 +259,12 @@ RULES: dict[str, Text] = {
         "The period is shorter than the programme's minimum.", "期限短于本项目计划规定的最短期限。"
     ),
     "exceeds_month_owed": Text("More than is owed for the month.", "超过该月应付金额。"),
+    "at_least_minimum_rate": Text(
+        "The rate is below the programme's standard.", "补贴标准低于本项目计划规定的最低标准。"
+    ),
+    "required_below_standard": Text(
+        "A rate below the standard needs the district's reason.", "补贴标准低于规定标准的，须说明理由。"
+    ),
     "exceeds_outstanding": Text("More than is outstanding.", "超过尚未拨付的金额。"),
     "known_source": Text("Use a funding source of the programme.", "请使用本项目计划规定的资金来源。"),
     "allocation_must_be_proposed": Text(

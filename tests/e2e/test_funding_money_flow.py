@@ -127,11 +127,16 @@ async def _property_subsidy_is_scheduled_paid_and_owed(
     erqi = platform.client("funding", tokens.district("zz-erqi"))
     path = f"/projects/{project_id}/property-subsidy"
 
-    async def scheduled() -> httpx.Response | None:
-        response = await jinshui.post(path, json={})
+    async def lower_rate() -> httpx.Response | None:
+        response = await jinshui.post(path, json={"fen_per_m2_month": 25})
         return None if response.status_code == 404 else response  # funding has not heard the takeover yet
 
-    created = await eventually(scheduled)
+    refused = await eventually(lower_rate)  # 原则上不低于0.3元: less only with the district's reason
+    assert refused.status_code == 422, refused.text
+    assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
+        ("below_standard_reason", "required_below_standard")
+    ]
+    created = await jinshui.post(path, json={})
     assert created.status_code == 201, created.text
     sheet = created.json()
     months = _months_from(FIRST_MONTH, 36)
@@ -141,6 +146,7 @@ async def _property_subsidy_is_scheduled_paid_and_owed(
         36,
         TOTAL,
     )
+    assert (sheet["fen_per_m2_month"], sheet["below_standard"]) == (30, False)
     assert [(m["month"], m["scheduled_fen"]) for m in sheet["schedule"]] == [
         (m.isoformat(), HIGH if i < 18 else LOW) for i, m in enumerate(months)
     ]

@@ -45,9 +45,11 @@ async def create_schedule(
 
 
 @router.get("/projects/{project_id}/property-subsidy", response_model=SchedulePublic)
-async def read_schedule(project_id: uuid.UUID, session: SessionDep, actor: Reader, now: NowDep) -> object:
+async def read_schedule(
+    project_id: uuid.UUID, session: SessionDep, actor: Reader, now: NowDep, profiles: ProfilesDep
+) -> object:
     """A project's property-subsidy schedule with what is paid and owed each month."""
-    return await handlers.read_schedule(session, actor, project_id, now)
+    return await handlers.read_schedule(session, actor, project_id, now, profiles)
 
 
 @router.post(

@@ -51,11 +51,48 @@ def add_months(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def subsidy_rate(profile: ProgrammeProfile, requested_fen: int | None, reason: str | None) -> int:
+    """The rate a schedule pays, in fen per m² per month: the plan's minimum unless the district
+    states another. More is always allowed (不低于 sets a floor). Less departs from the standard:
+    refused where the plan states it without qualifier, and where it says "in principle" (原则上,
+    Zhengzhou 2019 五(三)) allowed only with the district's reason, which the schedule keeps and
+    shows (`below_standard`).
+
+    Raises:
+        RuleAbsentError: the programme sets no property-subsidy rate.
+        RuleViolation: a rate below the minimum where the plan allows none, or without a reason.
+    """
+    rule = subsidy_rule(profile)
+    minimum = rule.min_fen_per_m2_month
+    assert minimum is not None  # subsidy_rule returns only rules with a rate
+    if requested_fen is None or requested_fen >= minimum:
+        return minimum if requested_fen is None else requested_fen
+    standard = f"at least {minimum} fen per m² per month ({profile.code} {rule.clause})"
+    if rule.mandatory:
+        raise RuleViolation(
+            f"the subsidy rate is {standard}",
+            [FieldProblem("fen_per_m2_month", "at_least_minimum_rate", f"{minimum} or more")],
+        )
+    if not (reason or "").strip():
+        raise RuleViolation(
+            f"a rate below the standard ({standard}, {rule.qualifier_zh}) needs the district's reason",
+            [
+                FieldProblem(
+                    "below_standard_reason",
+                    "required_below_standard",
+                    f"why the district pays less than {minimum} fen",
+                )
+            ],
+        )
+    return requested_fen
+
+
 def schedule(
     profile: ProgrammeProfile,
     floor_area_m2: Decimal,
     taken_over_on: date,
     months: int | None = None,
+    fen_per_m2_month: int | None = None,
 ) -> list[MonthlyAmount]:
     """The monthly subsidy amounts for a community taken over on `taken_over_on`.
 
@@ -64,6 +101,7 @@ def schedule(
         floor_area_m2: the community's floor area (建筑面积), a Decimal, never a float.
         taken_over_on: the takeover date (Asia/Shanghai calendar day).
         months: the period; the profile's minimum when omitted, never shorter.
+        fen_per_m2_month: the rate (checked by `subsidy_rate`); the profile's minimum when omitted.
 
     Raises:
         RuleAbsentError: the programme sets no property-subsidy rate.
@@ -82,7 +120,7 @@ def schedule(
             "the floor area must be a non-negative Decimal",
             [FieldProblem("floor_area_m2", "non_negative_decimal", "square metres, e.g. 12345.67")],
         )
-    total = property_subsidy_fen(profile, floor_area_m2, period)
+    total = property_subsidy_fen(profile, floor_area_m2, period, fen_per_m2_month)
     start = first_month_after(taken_over_on)
     return [
         MonthlyAmount(add_months(start, index), amount)

@@ -32,7 +32,7 @@ from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.funding import PropertySubsidyPaid, PropertySubsidyScheduled
 from shared.contracts.registry import PropertyTakenOver
 from shared.errors import Conflict, Forbidden, InvalidState, NotFound
-from shared.policy import RuleAbsentError
+from shared.policy import RuleAbsentError, subsidy_rule
 
 AREA_CEILING = Decimal(100_000_000)  # the bound a district's stated area has (models.fields.AreaM2)
 REMAINDER_RULE = "the remainder (fewer fen than months) goes one fen each to the earliest months"
@@ -93,7 +93,9 @@ async def create_schedule(
     if existing is not None:
         raise Conflict(f"project {project_id} already has a property-subsidy schedule")
     area = rules.schedule_area(takeover.floor_area_m2, body.floor_area_m2)
-    months = rules.schedule(profile, area, takeover.taken_over_on, body.months)
+    rate = rules.subsidy_rate(profile, body.fen_per_m2_month, body.below_standard_reason)
+    months = rules.schedule(profile, area, takeover.taken_over_on, body.months, rate)
+    minimum = subsidy_rule(profile).min_fen_per_m2_month
     schedule = SubsidySchedule(
         project_id=project_id,
         district_code=takeover.district_code,
@@ -102,6 +104,8 @@ async def create_schedule(
         taken_over_on=takeover.taken_over_on,
         months=len(months),
         total_fen=sum(m.amount_fen for m in months),
+        fen_per_m2_month=rate,
+        below_standard_reason=body.below_standard_reason if minimum is not None and rate < minimum else None,
         created_by=actor.org_code,
         created_at=now,
     )
@@ -118,7 +122,12 @@ async def create_schedule(
         "property_subsidy.scheduled",
         "project",
         project_id,
-        after={"total_fen": schedule.total_fen, "months": schedule.months},
+        after={
+            "total_fen": schedule.total_fen,
+            "months": schedule.months,
+            "fen_per_m2_month": rate,
+            "below_standard_reason": schedule.below_standard_reason,
+        },
     )
     add_to_outbox(
         session,
@@ -135,7 +144,7 @@ async def create_schedule(
             remainder_rule=REMAINDER_RULE,
         ),
     )
-    return await _present(session, schedule, now)
+    return await _present(session, schedule, now, profiles)
 
 
 async def pay_month(
@@ -174,7 +183,7 @@ async def pay_month(
         after={"month": body.month, "amount_fen": body.amount_fen},
     )
     await session.flush()
-    sheet = await _present(session, schedule, now)
+    sheet = await _present(session, schedule, now, profiles)
     add_to_outbox(
         session,
         PropertySubsidyPaid(
@@ -193,9 +202,13 @@ async def pay_month(
 
 
 async def read_schedule(
-    session: AsyncSession, actor: Principal, project_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    actor: Principal,
+    project_id: uuid.UUID,
+    now: datetime,
+    profiles: ProfileLookup = bundled_profile,
 ) -> SchedulePublic:
-    return await _present(session, await _schedule(session, actor, project_id), now)
+    return await _present(session, await _schedule(session, actor, project_id), now, profiles)
 
 
 async def list_arrears(session: AsyncSession, actor: Principal, now: datetime) -> list[ArrearsPublic]:
@@ -246,8 +259,21 @@ async def _statuses(session: AsyncSession, schedule: SubsidySchedule) -> list[ru
     )
 
 
-async def _present(session: AsyncSession, schedule: SubsidySchedule, now: datetime) -> SchedulePublic:
+def _rates(schedule: SubsidySchedule, profiles: ProfileLookup) -> tuple[int, bool]:
+    """The rate a schedule pays and whether it is below the programme's standard. A schedule made
+    before the rate was kept (migration 0010) paid the minimum of its day: the profile's now."""
+    profile = profiles(schedule.programme_code)
+    minimum = subsidy_rule(profile).min_fen_per_m2_month if profile is not None else None
+    rate = schedule.fen_per_m2_month if schedule.fen_per_m2_month is not None else minimum
+    assert rate is not None, f"{schedule.programme_code}: no rate kept and none in the profile"
+    return rate, minimum is not None and rate < minimum
+
+
+async def _present(
+    session: AsyncSession, schedule: SubsidySchedule, now: datetime, profiles: ProfileLookup
+) -> SchedulePublic:
     statuses = await _statuses(session, schedule)
+    rate, below_standard = _rates(schedule, profiles)
     takeover = await session.get(PropertyTakeover, schedule.project_id)
     late = {m.month for m in rules.arrears(statuses, now)}
     derived = await journal.project_balances(session, schedule.project_id)  # the totals' only source
@@ -262,6 +288,9 @@ async def _present(session: AsyncSession, schedule: SubsidySchedule, now: dateti
         else "district",
         taken_over_on=schedule.taken_over_on,
         months=schedule.months,
+        fen_per_m2_month=rate,
+        below_standard=below_standard,
+        below_standard_reason=schedule.below_standard_reason,
         total_fen=schedule.total_fen,
         remainder_rule=REMAINDER_RULE,
         paid_fen=derived.property_subsidy_paid_fen,

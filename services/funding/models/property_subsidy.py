@@ -7,10 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import ConfigDict
-from sqlalchemy import BigInteger, Column, Date, Integer, Numeric
+from sqlalchemy import BigInteger, Column, Date, Integer, Numeric, String
 from sqlmodel import Field, SQLModel
 
-from services.funding.models.fields import AreaM2, Day, Month
+from services.funding.models.fields import AreaM2, Day, Month, Text
 from shared.db.types import UtcDateTime
 from shared.types import BODY, Count, Fen
 
@@ -44,6 +44,15 @@ class ScheduleCreate(SQLModel):
     months: Count(1200, minimum=1) | None = Field(  # type: ignore[valid-type]
         default=None, description="The period in months; the programme's minimum when omitted."
     )
+    fen_per_m2_month: Count(10_000, minimum=1) | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="The rate in fen per m² of floor area per month; the programme's minimum (Zhengzhou "
+        "2019 五(三): 30 fen) when omitted. More is allowed; less only with below_standard_reason.",
+    )
+    below_standard_reason: Text | None = Field(
+        default=None,
+        description="Why the district pays less than the standard (原则上: a departure needs one).",
+    )
 
 
 class SubsidySchedule(SQLModel, table=True):
@@ -57,6 +66,10 @@ class SubsidySchedule(SQLModel, table=True):
     taken_over_on: date = Field(sa_column=Column(Date, nullable=False))
     months: int = Field(sa_column=Column(Integer, nullable=False))
     total_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    fen_per_m2_month: int | None = Field(
+        default=None, sa_column=Column(Integer), description="Null before 0010: the minimum of the day."
+    )
+    below_standard_reason: str | None = Field(default=None, sa_column=Column(String(200)))
     created_by: str
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
@@ -107,6 +120,9 @@ class SchedulePublic(SQLModel):
     floor_area_source: str = Field(description="takeover (the registry's ledger) or district (stated here).")
     taken_over_on: date
     months: int
+    fen_per_m2_month: int = Field(description="The rate paid, in fen per m² of floor area per month.")
+    below_standard: bool = Field(description="The rate is under the programme's standard (flagged, 原则上).")
+    below_standard_reason: str | None
     total_fen: int = Field(
         description="Rate × floor area × months, half-up to the fen; the months add up to it."
     )

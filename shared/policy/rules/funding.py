@@ -209,16 +209,23 @@ def subsidy_rule(profile: ProgrammeProfile) -> PropertySubsidy:
     return subsidy
 
 
-def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int, months: int) -> int:
-    """The minimum property-service subsidy for `floor_area_m2` over `months` months, in fen.
+def property_subsidy_fen(
+    profile: ProgrammeProfile,
+    floor_area_m2: Decimal | int,
+    months: int,
+    fen_per_m2_month: int | None = None,
+) -> int:
+    """The property-service subsidy for `floor_area_m2` over `months` months, in fen.
 
-    The plan's rate is a floor (不低于), so this is the least a district may pay; the minimum
-    period is `subsidy_rule(profile).min_months`.
+    The plan's rate is a floor (不低于), so by default this is the least a district may pay; the
+    minimum period is `subsidy_rule(profile).min_months`. Whether a district may pay at another
+    rate is `services/funding/domain/property_subsidy.subsidy_rate`'s question, not this one's.
 
     Args:
         profile: the programme's profile.
         floor_area_m2: the floor area served, in m² (Decimal or int, never float).
         months: how many months the subsidy covers.
+        fen_per_m2_month: the rate the district pays; the plan's minimum when None.
 
     Returns:
         rate × area × months in fen, rounded half-up once.
@@ -226,10 +233,12 @@ def property_subsidy_fen(profile: ProgrammeProfile, floor_area_m2: Decimal | int
     Raises:
         RuleAbsentError: the plan sets no rate.
         TypeError: a float area or a non-int number of months.
-        ValueError: a negative or non-finite area, or negative months.
+        ValueError: a negative or non-finite area, negative months, or a rate below 1 fen.
     """
-    rate = subsidy_rule(profile).min_fen_per_m2_month
+    rate = subsidy_rule(profile).min_fen_per_m2_month if fen_per_m2_month is None else fen_per_m2_month
     assert rate is not None
+    if isinstance(rate, bool) or not isinstance(rate, int) or rate < 1:
+        raise ValueError(f"the rate is a positive whole number of fen per m² per month, not {rate!r}")
     if isinstance(floor_area_m2, (bool, float)) or not isinstance(floor_area_m2, (Decimal, int)):
         raise TypeError(f"floor_area_m2 must be Decimal or int, got {floor_area_m2!r}")
     if isinstance(months, bool) or not isinstance(months, int):
