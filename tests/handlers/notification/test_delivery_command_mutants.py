@@ -1,0 +1,292 @@
+"""Delivery commands, their edges, on SQLite: replaying a range [since, until) of one subscription's
+finished messages, retrying one failed message, reading a delivery and its attempts, and
+disabling an endpoint (its pending messages fail with the reason, its owner is told elsewhere).
+
+Delivery rows are stored directly with the states and times a rule turns on; the answers are
+the module's contract: RFC 9457 problems naming field and rule, InvalidState with the current
+state and nothing allowed, NotFound naming the delivery (never the subscription behind it),
+audit entries naming the record, row locks (compiled for PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.deliveries import (
+    disable_subscription,
+    get_delivery,
+    list_attempts,
+    list_deliveries,
+    replay,
+    retry_delivery,
+)
+from services.notification.models import Delivery, DeliveryAttempt, DeliveryState, InboxItem, Subscription
+from shared.audit import AuditEntry
+from shared.errors import InvalidState, NotFoundError, RuleViolation
+from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
+from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, subscribe
+from tests.handlers.notification.test_subscription_mutants import postgresql_selects
+
+FINANCE = ORGS["finance"]
+LATER = DEFAULT_NOW + timedelta(hours=3)
+
+
+def _delivery(
+    subscription: Subscription,
+    state: DeliveryState,
+    *,
+    created: datetime = DEFAULT_NOW,
+    event_id: str | None = None,
+) -> Delivery:
+    done = state is DeliveryState.DELIVERED
+    return Delivery(
+        subscription_id=subscription.id,
+        event_id=event_id or f"e-{uuid.uuid4().hex[:10]}",
+        event_type=ACCEPTED,
+        content="{}",
+        state=state,
+        attempts=0 if state is DeliveryState.PENDING else 4,
+        last_status=204 if done else 500,
+        last_error=None if done else "HTTP 500",
+        created_at=created,
+        next_attempt_at=created + timedelta(days=1),
+        delivered_at=created + timedelta(minutes=1) if done else None,
+    )
+
+
+async def _store(harness: ServiceHarness, *rows: object) -> None:
+    async def add(session) -> None:  # type: ignore[no-untyped-def]
+        session.add_all(rows)
+
+    await harness.run(add)
+
+
+async def _rows(harness: ServiceHarness) -> dict[str, Delivery]:
+    return {d.event_id: d for d in await harness.all(Delivery)}
+
+
+async def _end(harness: ServiceHarness, subscription: Subscription, reason: str | None) -> None:
+    async def end(session) -> None:  # type: ignore[no-untyped-def]
+        row = await session.get(Subscription, subscription.id)
+        row.active, row.disabled_reason = False, reason
+        session.add(row)
+
+    await harness.run(end)
+
+
+def _replay(sub_id: uuid.UUID, since: datetime, until: datetime, actor=FINANCE):  # type: ignore[no-untyped-def]
+    return lambda s: replay(s, actor, sub_id, since=since, until=until, now=LATER)
+
+
+@pytest.mark.parametrize("until", [DEFAULT_NOW, DEFAULT_NOW - timedelta(seconds=1)])
+async def test_an_empty_or_reversed_replay_range_is_refused_naming_until(
+    harness_for, until: datetime
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    with pytest.raises(RuleViolation) as refused:
+        await harness.run(_replay(sub.id, DEFAULT_NOW, until))
+    assert refused.value.detail == "the replay range is empty"
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("until", "after_since")]
+
+
+async def test_a_replay_requeues_the_finished_messages_stored_in_the_range_and_no_others(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    other = await subscribe(harness, "finance", [APPROVED])
+    since, until = DEFAULT_NOW, DEFAULT_NOW + timedelta(hours=1)
+    await _store(
+        harness,
+        _delivery(sub, DeliveryState.DELIVERED, created=since - timedelta(seconds=1), event_id="before"),
+        _delivery(sub, DeliveryState.DELIVERED, created=since, event_id="at-since"),
+        _delivery(sub, DeliveryState.FAILED, created=since + timedelta(minutes=5), event_id="failed"),
+        _delivery(sub, DeliveryState.PENDING, created=since + timedelta(minutes=6), event_id="pending"),
+        _delivery(sub, DeliveryState.DELIVERED, created=until, event_id="at-until"),
+        _delivery(other, DeliveryState.DELIVERED, created=since, event_id="other"),
+    )
+    assert await harness.run(_replay(sub.id, since, until)) == 2
+    rows = await _rows(harness)
+    for event_id in ("at-since", "failed"):
+        row = rows[event_id]
+        assert (row.state, row.attempts, row.next_attempt_at, row.delivered_at) == (
+            DeliveryState.PENDING,
+            0,
+            LATER,
+            None,
+        )
+    for event_id in ("before", "at-until", "other"):
+        assert rows[event_id].state is DeliveryState.DELIVERED and rows[event_id].attempts == 4
+    assert rows["pending"].next_attempt_at == DEFAULT_NOW + timedelta(minutes=6, days=1)  # left as it was
+    (entry,) = [e for e in await harness.all(AuditEntry) if e.action == "subscription.replayed"]
+    assert (entry.record_type, entry.record_id) == ("subscription", str(sub.id))
+    assert json.loads(entry.after) == {"since": since.isoformat(), "until": until.isoformat(), "requeued": 2}
+
+
+async def test_a_replay_of_a_disabled_subscription_is_refused_saying_why(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    await _store(harness, _delivery(sub, DeliveryState.FAILED))
+    await _end(harness, sub, "endpoint disabled: HTTP 410")
+    with pytest.raises(InvalidState) as refused:
+        await harness.run(_replay(sub.id, DEFAULT_NOW, LATER))
+    assert (refused.value.current, refused.value.allowed) == ("disabled", [])
+    assert refused.value.detail == f"subscription {sub.id} is disabled (endpoint disabled: HTTP 410)"
+    assert (await harness.all(Delivery))[0].state is DeliveryState.FAILED
+
+
+async def test_a_replay_locks_the_subscription_and_a_stranger_is_told_it_does_not_exist(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    with pytest.raises(NotFoundError):
+        await harness.run(_replay(sub.id, DEFAULT_NOW, LATER, actor=ORGS["erqi"]))
+    with postgresql_selects(harness) as statements:
+        await harness.run(_replay(sub.id, DEFAULT_NOW, LATER))
+    (read,) = [s for s in statements if "FROM subscription" in s]
+    assert read.rstrip().endswith("FOR UPDATE")
+
+
+@pytest.mark.parametrize("state", [DeliveryState.PENDING, DeliveryState.DELIVERED])
+async def test_only_a_failed_message_is_retried(harness_for, state: DeliveryState) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(sub, state)
+    await _store(harness, row)
+    with pytest.raises(InvalidState) as refused:
+        await harness.run(lambda s: retry_delivery(s, FINANCE, row.id, now=LATER))
+    assert (refused.value.current, refused.value.allowed) == (str(state), [])
+    assert refused.value.detail == f"delivery {row.id} is {state}; only a failed one can be retried"
+
+
+async def test_a_failed_message_is_retried_with_a_fresh_round_and_audited(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(sub, DeliveryState.FAILED)
+    await _store(harness, row)
+    with postgresql_selects(harness) as statements:
+        retried = await harness.run(lambda s: retry_delivery(s, FINANCE, row.id, now=LATER))
+    assert (retried.state, retried.attempts, retried.next_attempt_at) == (DeliveryState.PENDING, 0, LATER)
+    (stored,) = await harness.all(Delivery)
+    assert (stored.state, stored.attempts, stored.next_attempt_at) == (DeliveryState.PENDING, 0, LATER)
+    (locked,) = [s for s in statements if "FROM delivery" in s]
+    assert locked.rstrip().endswith("FOR UPDATE")
+    (entry,) = [e for e in await harness.all(AuditEntry) if e.action == "delivery.retried"]
+    assert (entry.record_type, entry.record_id) == ("delivery", str(row.id))
+
+
+async def test_a_failed_message_of_a_disabled_subscription_is_not_retried(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(sub, DeliveryState.FAILED)
+    await _store(harness, row)
+    await _end(harness, sub, "unsubscribed")
+    with pytest.raises(InvalidState) as refused:
+        await harness.run(lambda s: retry_delivery(s, FINANCE, row.id, now=LATER))
+    assert (refused.value.current, refused.value.allowed) == ("disabled", [])
+    assert refused.value.detail == f"subscription {sub.id} is disabled (unsubscribed)"
+
+
+async def test_a_delivery_of_another_organisation_or_none_is_not_found_naming_the_delivery(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(sub, DeliveryState.FAILED)
+    await _store(harness, row)
+    for actor, delivery_id in ((ORGS["erqi"], row.id), (FINANCE, uuid.uuid4())):
+        for read in (get_delivery, list_attempts):
+            with pytest.raises(NotFoundError) as hidden:
+                await harness.run(lambda s, r=read, a=actor, i=delivery_id: r(s, a, i))
+            assert hidden.value.detail == f"no delivery {delivery_id}"
+    with postgresql_selects(harness) as statements:
+        assert (await harness.run(lambda s: get_delivery(s, ORGS["office"], row.id))).id == row.id
+    assert all("FOR UPDATE" not in s for s in statements)
+
+
+async def test_a_deliverys_attempts_are_listed_in_the_order_they_were_made_and_no_others(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    mine, other = _delivery(sub, DeliveryState.FAILED), _delivery(sub, DeliveryState.FAILED)
+    await _store(harness, mine, other)
+    lines = ["HTTP 500", "timeout", "HTTP 503"]
+    await _store(
+        harness,
+        *(
+            DeliveryAttempt(
+                delivery_id=d.id, attempted_at=DEFAULT_NOW - timedelta(minutes=n), status_line=line
+            )
+            for n, (d, line) in enumerate(
+                [(mine, lines[0]), (other, "HTTP 404"), (mine, lines[1]), (mine, lines[2])]
+            )
+        ),
+    )
+    attempts = await harness.run(lambda s: list_attempts(s, FINANCE, mine.id))
+    assert [a.status_line for a in attempts] == lines  # stored order, not attempt time
+
+
+async def test_the_delivery_log_filters_by_subscription_and_state(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED])
+    other = await subscribe(harness, "finance", [APPROVED])
+    await _store(
+        harness,
+        _delivery(sub, DeliveryState.FAILED, event_id="sub-failed"),
+        _delivery(sub, DeliveryState.DELIVERED, event_id="sub-delivered"),
+        _delivery(other, DeliveryState.FAILED, event_id="other-failed"),
+    )
+    by_sub = await harness.run(lambda s: list_deliveries(s, FINANCE, sub.id))
+    assert sorted(d.event_id for d in by_sub) == ["sub-delivered", "sub-failed"]
+    failed = await harness.run(lambda s: list_deliveries(s, ORGS["office"], None, DeliveryState.FAILED))
+    assert sorted(d.event_id for d in failed) == ["other-failed", "sub-failed"]
+    both = await harness.run(lambda s: list_deliveries(s, FINANCE, sub.id, DeliveryState.FAILED))
+    assert [d.event_id for d in both] == ["sub-failed"]
+
+
+async def test_disabling_an_endpoint_fails_its_pending_messages_and_tells_its_owner_elsewhere(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    other_hook = await subscribe(harness, "finance", [APPROVED])
+    mail = await subscribe(harness, "finance", [ACCEPTED], channel="email", email="ops@zz.gov.cn")
+    await _store(
+        harness,
+        _delivery(hook, DeliveryState.PENDING, event_id="pending"),
+        _delivery(hook, DeliveryState.DELIVERED, event_id="delivered"),
+        _delivery(other_hook, DeliveryState.PENDING, event_id="other-pending"),
+    )
+    disabled = await harness.run(lambda s: disable_subscription(s, hook.id, reason="HTTP 410", now=LATER))
+    assert disabled is True
+    rows = {s.id: s for s in await harness.all(Subscription)}
+    stopped = rows[hook.id]
+    assert (stopped.active, stopped.fingerprint, stopped.disabled_at) == (False, None, LATER)
+    assert stopped.disabled_reason == "endpoint disabled: HTTP 410"
+    deliveries = await _rows(harness)
+    assert (deliveries["pending"].state, deliveries["pending"].last_error) == (
+        DeliveryState.FAILED,
+        "endpoint disabled: HTTP 410",
+    )
+    assert deliveries["delivered"].state is DeliveryState.DELIVERED
+    assert deliveries["other-pending"].state is DeliveryState.PENDING
+    notices = [d for d in deliveries.values() if d.event_id == f"disabled:{hook.id}"]
+    assert [d.subscription_id for d in notices] == [mail.id]  # its e-mail, not the disabled endpoint
+    (item,) = [i for i in await harness.all(InboxItem) if i.event_type == "notification.notice"]
+    assert item.org_code == "finance"
+    assert f"{hook.endpoint_url}）投递失败（HTTP 410）" in item.body  # the default reason, in Chinese
+    again = await harness.run(lambda s: disable_subscription(s, hook.id, reason="HTTP 410", now=LATER))
+    assert again is False
+    missing = await harness.run(lambda s: disable_subscription(s, uuid.uuid4(), reason="x", now=LATER))
+    assert missing is False
+
+
+async def test_disabling_an_endpoint_locks_its_subscription_on_postgresql(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    with postgresql_selects(harness) as statements:
+        await harness.run(lambda s: disable_subscription(s, hook.id, reason="HTTP 410", now=LATER))
+    read = [s for s in statements if "FROM subscription" in s and "subscription.id = " in s]
+    assert read and read[0].rstrip().endswith("FOR UPDATE")
