@@ -43,12 +43,14 @@ def test_a_rate_below_the_standard_needs_the_districts_reason() -> None:
             subsidy_rate(ZHENGZHOU, 29, reason)
         assert _problems(refusal) == [("below_standard_reason", "required_below_standard")]
         assert "30 fen" in str(refusal.value) and "五(三)" in str(refusal.value)
+        assert "30 fen" in refusal.value.errors[0].message  # what the district reads beside the field
 
 
 def test_a_plan_without_qualifier_refuses_a_lower_rate_even_with_a_reason() -> None:
     with pytest.raises(RuleViolation) as refusal:
         subsidy_rate(_strict(ZHENGZHOU), 29, "理由")
     assert _problems(refusal) == [("fen_per_m2_month", "at_least_minimum_rate")]
+    assert "30 fen" in str(refusal.value) and refusal.value.errors[0].message == "30 or more"
 
 
 def test_the_schedule_pays_the_stated_rate() -> None:
