@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from services.registry.handlers import SUBSCRIPTIONS, communities, projects
+from services.registry.handlers.directory import seed_organisations
 from services.registry.models.communities import Classification, Community, Reassessment
+from services.registry.models.pipeline import PipelineWork
 from services.registry.models.projects import Project, ProjectCreate
 from shared.audit import AuditEntry
-from shared.errors import RuleViolation
+from shared.clock import FixedClock
+from shared.errors import NotFoundError, RuleViolation
 from tests.handlers.harness import ServiceHarness
-from tests.handlers.registry.walk import act, community_create, district, office, open_project
+from tests.handlers.registry.test_pipeline_work import assign, complete, planned_project, start
+from tests.handlers.registry.walk import act, community_create, district, office, open_project, walk
 
 PREFIX = "registry."
 
@@ -283,3 +287,121 @@ async def test_a_communitys_assessments_come_oldest_first(harness_for) -> None: 
         await harness.run(lambda s, body=body: communities.reassess(s, district(), community.id, body, now))
     found = await harness.run(lambda s: communities.assessments(s, office(), community.id))
     assert [a.built_year for a in found] == [2005, 2001, 1990, 1999]
+
+
+async def test_another_district_cannot_correct_or_classify_a_community_it_does_not_write(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A district writes only its own ledger: to another district the community does not exist
+    (404 naming the id), and nothing is recorded."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness, "kaifeng-2019")
+    stranger, now = district("zz-jinshui"), harness.clock.now()
+    correction = Reassessment(built_year=1990, exclusions=[], note="越权更正")
+    with pytest.raises(NotFoundError, match=f"^no community {community.id}$"):
+        await harness.run(lambda s: communities.reassess(s, stranger, community.id, correction, now))
+    with pytest.raises(NotFoundError, match=f"^no community {community.id}$"):
+        await harness.run(
+            lambda s: communities.classify(s, stranger, community.id, Classification(tier="plan"), now)
+        )
+    assert await harness.audit_actions() == ["community.registered"]
+
+
+async def test_a_ledger_street_office_filter_no_name_can_hold_matches_no_community(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """As for projects: a filter that is not clean text gives an empty page and a total of 0."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    await _community(harness)
+
+    async def page(street_office: str) -> tuple[int, int]:
+        found, total = await harness.run(
+            lambda s: communities.list_communities(
+                s, office(), filters={"street_office": street_office}, limit=10, offset=0
+            )
+        )
+        return len(found), total
+
+    assert await page("文化路街道") == (1, 1)
+    assert await page("文化路\x00街道") == (0, 0)
+
+
+async def test_before_any_deadline_has_passed_no_community_has_an_overdue_project(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """With no deadline passed yet, the overdue filter finds no community (total 0) and its
+    negation finds every one."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    harness.clock = FixedClock(datetime(2013, 7, 20, 2, 0, tzinfo=UTC))
+    project = await open_project(harness, "zhongyuan-2013")
+
+    async def page(overdue: bool) -> tuple[list[uuid.UUID], int]:
+        found, total = await harness.run(
+            lambda s: communities.list_communities(
+                s, office(), filters={}, limit=10, offset=0, overdue=overdue, now=harness.clock.now()
+            )
+        )
+        return [c.id for c in found], total
+
+    assert await page(True) == ([], 0)
+    assert await page(False) == ([project.community_id], 1)
+
+
+async def test_a_district_lists_only_its_own_projects_and_ties_in_time_come_in_id_order(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A district's list holds its district's projects only (the office sees all); two opened in
+    the same instant come in id order, so pages are stable."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    first = await open_project(harness, "zhengzhou-2019")
+    second = await open_project(harness, "zhengzhou-2019")
+    await open_project(harness, "kaifeng-2019")
+    await _reorder_ids(harness, first.id, second.id)
+    args: dict[str, Any] = {
+        "programme_code": None,
+        "district_code": None,
+        "street_office": None,
+        "step": None,
+        "status": None,
+        "limit": 100,
+        "offset": 0,
+    }
+    page, total = await harness.run(lambda s: projects.list_projects(s, district("zz-jinshui"), **args))
+    assert ([p.id for p in page], total) == ([uuid.UUID(int=1), uuid.UUID(int=2**127)], 2)
+    everything, total = await harness.run(lambda s: projects.list_projects(s, office(), **args))
+    assert total == 3 and sorted(p.district_code for p in everything) == [
+        "kf-gulou",
+        "zz-jinshui",
+        "zz-jinshui",
+    ]
+
+
+async def test_completed_pipeline_work_does_not_hold_up_completion_but_open_work_does(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Kaifeng 七(三): a utility's open work in the project holds up construction completion (the
+    exemption is offered instead); once the work is completed, completion is offered again."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    await harness.run(seed_organisations)
+    done, held = await planned_project(harness), await planned_project(harness)
+    for project in (done, held):
+        await walk(harness, project.id, "construction-start")
+        await assign(harness, project.id)
+    works = {w.project_id: w.id for w in await harness.all(PipelineWork)}
+    await start(harness, works[done.id])
+    await complete(harness, works[done.id])
+    args: dict[str, Any] = {
+        "programme_code": None,
+        "district_code": None,
+        "street_office": None,
+        "step": None,
+        "status": None,
+        "limit": 100,
+        "offset": 0,
+    }
+    page, _ = await harness.run(lambda s: projects.list_projects(s, office(), **args))
+    allowed = {p.id: p.allowed_actions for p in page}
+    assert "construction-completion" in allowed[done.id]
+    assert "construction-completion" not in allowed[held.id]
+
+
+async def test_a_communitys_history_offers_completion_for_a_project_with_no_pipeline_work(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """Nothing holds up a project in construction without pipeline work: its history shows
+    construction completion among the allowed actions."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness)
+    await walk(harness, project.id, "construction-start")
+    history = await harness.run(lambda s: communities.history(s, office(), project.community_id))
+    assert "construction-completion" in history.projects[0].allowed_actions
