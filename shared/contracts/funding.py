@@ -184,6 +184,14 @@ class PropertySubsidyScheduled(_ProjectFundingEvent):
     months: int = Field(ge=1)
     total_fen: Fen
     remainder_rule: str
+    fen_per_m2_month: int | None = Field(
+        default=None, ge=1, description="The rate paid, fen per m² per month (absent from older producers)."
+    )
+    below_standard: bool = Field(
+        default=False,
+        description="The rate is under the programme's standard (原则上: allowed with a reason).",
+    )
+    below_standard_reason: str | None = Field(default=None, max_length=200)
 
 
 class PropertySubsidyPaid(_ProjectFundingEvent):

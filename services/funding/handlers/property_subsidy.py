@@ -142,6 +142,9 @@ async def create_schedule(
             months=schedule.months,
             total_fen=schedule.total_fen,
             remainder_rule=REMAINDER_RULE,
+            fen_per_m2_month=rate,
+            below_standard=schedule.below_standard_reason is not None,
+            below_standard_reason=schedule.below_standard_reason,
         ),
     )
     return await _present(session, schedule, now, profiles)

@@ -47,6 +47,14 @@ async def test_a_higher_rate_is_paid_and_shown_not_flagged(harness_for) -> None:
     assert (schedule.fen_per_m2_month, schedule.total_fen, schedule.below_standard) == (40, 1_440_000, False)
     assert {m.scheduled_fen for m in schedule.schedule} == {40_000}
     assert schedule.below_standard_reason is None
+    (event,) = [
+        e.data for e in await funding.harness.outbox() if e.type == "funding.property_subsidy.scheduled.v1"
+    ]
+    assert (event["fen_per_m2_month"], event["below_standard"], event["below_standard_reason"]) == (
+        40,
+        False,
+        None,
+    )
 
 
 async def test_a_lower_rate_with_a_reason_is_kept_flagged_and_audited(harness_for) -> None:  # type: ignore[no-untyped-def]
@@ -57,6 +65,14 @@ async def test_a_lower_rate_with_a_reason_is_kept_flagged_and_audited(harness_fo
     (entry,) = [e for e in await funding.harness.all(AuditEntry) if e.action == "property_subsidy.scheduled"]
     after = json.loads(entry.after)
     assert (after["fen_per_m2_month"], after["below_standard_reason"]) == (25, REASON)
+    (event,) = [
+        e.data for e in await funding.harness.outbox() if e.type == "funding.property_subsidy.scheduled.v1"
+    ]
+    assert (event["fen_per_m2_month"], event["below_standard"], event["below_standard_reason"]) == (
+        25,
+        True,
+        REASON,
+    )
     again = await funding.harness.run(
         lambda s: handlers.read_schedule(s, district(), schedule.project_id, funding.harness.clock.now())
     )
