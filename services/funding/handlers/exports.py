@@ -34,7 +34,17 @@ OUTCOME_ZH = {
 async def funding_workbook(session: AsyncSession, actor: Principal) -> bytes:
     """汇总 (per district), 项目 (per award), 不予奖补 (no-award reasons), 资金流水 (the journal)."""
     summary = Sheet(
-        "汇总", ["区县", "已批准奖补项目数", "奖补金额（元）", "已拨付（元）", "未拨付（元）"], [2, 3, 4]
+        "汇总",
+        [
+            "区县",
+            "已批准奖补项目数",
+            "奖补金额（元）",
+            "已拨付（元）",
+            "未拨付（元）",
+            "物业服务补贴计划（元）",
+            "物业服务补贴已付（元）",
+        ],
+        [2, 3, 4, 5, 6],
     )
     for total in await totals(session, actor, TotalsBy.DISTRICT):
         summary.add(
@@ -43,6 +53,8 @@ async def funding_workbook(session: AsyncSession, actor: Principal) -> bytes:
             yuan(total.awarded_fen),
             yuan(total.paid_fen),
             yuan(total.outstanding_fen),
+            yuan(total.property_subsidy_scheduled_fen),
+            yuan(total.property_subsidy_paid_fen),
         )
     projects = Sheet(
         "项目",

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.funding.domain.journal import Account, Movement
 from services.funding.models import Award, JournalEntry
 from services.funding.models.central_funds import CentralAllocation, CentralAllocationLine
+from services.funding.models.property_subsidy import SubsidySchedule
 from services.funding.models.totals import FundingTotal, TotalsBy, TotalsCheck
 from shared.access import Principal, visible_district
 
@@ -57,7 +58,36 @@ async def totals(session: AsyncSession, actor: Principal, by: TotalsBy) -> list[
             code, FundingTotal(**key, approved_awards=0, awarded_fen=0, paid_fen=0, outstanding_fen=0)
         )
         row.central_fen = central
+    for code, scheduled, paid in await _property_subsidy(session, actor, by):
+        key = {"district_code": code} if by is TotalsBy.DISTRICT else {"programme_code": code}
+        row = rows.setdefault(
+            code, FundingTotal(**key, approved_awards=0, awarded_fen=0, paid_fen=0, outstanding_fen=0)
+        )
+        row.property_subsidy_scheduled_fen, row.property_subsidy_paid_fen = scheduled, paid
     return [rows[code] for code in sorted(rows)]
+
+
+async def _property_subsidy(
+    session: AsyncSession, actor: Principal, by: TotalsBy
+) -> list[tuple[str, int, int]]:
+    """The property-service subsidy scheduled and paid, from the journal, per district or, through
+    the project's schedule, per programme."""
+    group = JournalEntry.district_code if by is TotalsBy.DISTRICT else SubsidySchedule.programme_code
+    query = select(
+        group,
+        func.coalesce(func.sum(_signed(Account.PROPERTY_SUBSIDY_EXPENSE)), 0),
+        func.coalesce(func.sum(_signed(Account.DISTRICT_TREASURY)), 0),
+    ).where(
+        JournalEntry.movement.in_(  # type: ignore[attr-defined]
+            (Movement.PROPERTY_SUBSIDY_SCHEDULED, Movement.PROPERTY_SUBSIDY_PAID)
+        )
+    )
+    if by is TotalsBy.PROGRAMME:
+        query = query.join(SubsidySchedule, SubsidySchedule.project_id == JournalEntry.project_id)  # type: ignore[arg-type]
+    if (district := visible_district(actor)) is not None:
+        query = query.where(JournalEntry.district_code == district)
+    rows = (await session.exec(query.group_by(group))).all()  # type: ignore[call-overload]
+    return [(code, int(scheduled), -int(treasury)) for code, scheduled, treasury in rows]
 
 
 async def _central(session: AsyncSession, actor: Principal, by: TotalsBy) -> list[tuple[str, int]]:
@@ -85,11 +115,22 @@ async def totals_check(session: AsyncSession, actor: Principal) -> TotalsCheck:
         func.coalesce(func.sum(_signed(Account.AWARD_EXPENSE)), 0),
         func.coalesce(func.sum(_signed(Account.TREASURY)), 0),
         func.coalesce(func.sum(_signed(Account.CENTRAL_SUBSIDY)), 0),
+        func.coalesce(func.sum(_signed(Account.PROPERTY_SUBSIDY_EXPENSE)), 0),
+        func.coalesce(func.sum(_signed(Account.DISTRICT_TREASURY)), 0),
     )
     if (district := visible_district(actor)) is not None:
         query = query.where(JournalEntry.district_code == district)
-    awarded, treasury, central = (int(x) for x in (await session.exec(query)).one())  # type: ignore[call-overload]
-    journal = {"awarded_fen": awarded, "paid_fen": -treasury, "central_fen": central}
+    awarded, treasury, central, scheduled, district_treasury = (
+        int(x)
+        for x in (await session.exec(query)).one()  # type: ignore[call-overload]
+    )
+    journal = {
+        "awarded_fen": awarded,
+        "paid_fen": -treasury,
+        "central_fen": central,
+        "property_subsidy_scheduled_fen": scheduled,
+        "property_subsidy_paid_fen": -district_treasury,
+    }
     problems = []
     for name, rows in (("districts", by_district), ("programmes", by_programme)):
         for figure, expected in journal.items():

@@ -23,6 +23,12 @@ class FundingTotal(SQLModel):
     paid_fen: int = Field(description="Tranches paid minus reversals, from the journal.")
     outstanding_fen: int = Field(description="Awarded minus paid.")
     central_fen: int = Field(default=0, description="Central funds allocated, from the journal.")
+    property_subsidy_scheduled_fen: int = Field(
+        default=0, description="Property-service subsidy the districts scheduled (五(三)), from the journal."
+    )
+    property_subsidy_paid_fen: int = Field(
+        default=0, description="What the districts paid of it, from the journal."
+    )
 
 
 class TotalsCheck(SQLModel):
@@ -32,6 +38,8 @@ class TotalsCheck(SQLModel):
     awarded_fen: int = Field(description="Summed straight from the journal.")
     paid_fen: int
     central_fen: int
+    property_subsidy_scheduled_fen: int = 0
+    property_subsidy_paid_fen: int = 0
     by_district: list[FundingTotal]
     by_programme: list[FundingTotal]
     problems: list[str]

@@ -25,12 +25,22 @@ async def test_the_workbook_traces_award_true_up_and_tranche_in_yuan(harness_for
     book = await _book(funding)
     assert book.sheetnames == ["汇总", "项目", "不予奖补", "资金流水"]
     summary = [[c.value for c in row] for row in book["汇总"].iter_rows()]
-    assert summary[0] == ["区县", "已批准奖补项目数", "奖补金额（元）", "已拨付（元）", "未拨付（元）"]
+    assert summary[0] == [
+        "区县",
+        "已批准奖补项目数",
+        "奖补金额（元）",
+        "已拨付（元）",
+        "未拨付（元）",
+        "物业服务补贴计划（元）",
+        "物业服务补贴已付（元）",
+    ]
     assert summary[1][:2] == ["zz-jinshui", 1]
     assert [Decimal(str(v)) for v in summary[1][2:]] == [
         Decimal("180000.00"),
         Decimal("100000.01"),
         Decimal("79999.99"),
+        Decimal("0.00"),  # no property-service subsidy scheduled here
+        Decimal("0.00"),
     ]
     project = [c.value for c in book["项目"][2]]
     assert project[3] == "竣工验收时投资" and project[10] == "已批准"

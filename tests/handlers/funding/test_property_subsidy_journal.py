@@ -4,15 +4,20 @@ payments (the sub-ledger) for each project a caller may see."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from openpyxl import load_workbook
 from sqlalchemy import insert
 
+from services.funding.handlers import exports, totals
 from services.funding.handlers import property_subsidy as handlers
 from services.funding.models import JournalEntry
 from services.funding.models.property_subsidy import PaymentCreate, ScheduleCreate, SubsidyPayment
+from services.funding.models.totals import TotalsBy
 from shared.contracts.registry import PropertyTakenOver
 from tests.handlers.funding.world import FINANCE, JINSHUI, PROGRAMME, district, start_funding
 
@@ -126,3 +131,48 @@ async def test_a_district_reconciles_only_its_own_schedules_and_finance_all(harn
         jinshui.project_id,
         erqi.project_id,
     }
+
+
+async def test_district_and_programme_totals_carry_the_property_subsidy_and_tie_out(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    await _scheduled_and_paid(funding, JINSHUI)
+    await _scheduled_and_paid(funding, "zz-erqi")
+    by_district = {
+        t.district_code: (t.property_subsidy_scheduled_fen, t.property_subsidy_paid_fen, t.awarded_fen)
+        for t in await funding.totals(TotalsBy.DISTRICT)
+    }
+    assert by_district == {JINSHUI: (TOTAL, FIRST + SECOND, 0), "zz-erqi": (TOTAL, FIRST + SECOND, 0)}
+    (programme,) = await funding.totals(TotalsBy.PROGRAMME)
+    assert (
+        programme.programme_code,
+        programme.property_subsidy_scheduled_fen,
+        programme.property_subsidy_paid_fen,
+    ) == (
+        PROGRAMME,
+        2 * TOTAL,
+        2 * (FIRST + SECOND),
+    )
+    check = await funding.harness.run(lambda s: totals.totals_check(s, FINANCE))
+    assert (check.property_subsidy_scheduled_fen, check.property_subsidy_paid_fen) == (
+        2 * TOTAL,
+        2 * (FIRST + SECOND),
+    )
+    assert check.ties_out and check.problems == []
+    own = await funding.totals(TotalsBy.DISTRICT, district("zz-erqi"))
+    assert [(t.district_code, t.property_subsidy_scheduled_fen) for t in own] == [("zz-erqi", TOTAL)]
+
+
+async def test_the_workbook_shows_the_property_subsidy_in_yuan_with_chinese_names(harness_for) -> None:  # type: ignore[no-untyped-def]
+    funding = await start_funding(harness_for)
+    await _scheduled_and_paid(funding)
+    content = await funding.harness.run(lambda s: exports.funding_workbook(s, FINANCE))
+    book = load_workbook(io.BytesIO(content))
+    (header, row) = [[c.value for c in r] for r in book["汇总"].iter_rows()]
+    assert header[5:] == ["物业服务补贴计划（元）", "物业服务补贴已付（元）"]
+    assert [Decimal(str(v)) for v in row[5:]] == [Decimal("10800.54"), Decimal("400.02")]
+    ledger = [[c.value for c in r] for r in book["资金流水"].iter_rows(min_row=2)]
+    assert [(r[4], r[5], r[6], Decimal(str(r[7]))) for r in ledger] == [
+        ("物业服务补贴计划", "物业服务补贴支出", "应付物业服务补贴", Decimal("10800.54")),
+        ("物业服务补贴拨付", "应付物业服务补贴", "区级财政资金", Decimal("300.02")),
+        ("物业服务补贴拨付", "应付物业服务补贴", "区级财政资金", Decimal("100.00")),
+    ]
