@@ -114,7 +114,7 @@ async def _check_step(
     }
     event_date = "passed_on" if DATE_FIELDS[action] == "done_on" else DATE_FIELDS[action]
     assert event.data[event_date] == on.isoformat(), action
-    assert after.last_step_on == on
+    assert (after.last_step_on, after.updated_at) == (on, harness.clock.now())
 
 
 async def test_every_kaifeng_command_records_its_row_audit_entry_and_event(harness_for) -> None:  # type: ignore[no-untyped-def]
@@ -232,6 +232,22 @@ async def test_a_district_reading_another_districts_project_cannot_step_it(harne
     naming the id)."""
     harness = await harness_for("registry", SUBSCRIPTIONS)
     project = await open_project(harness, "kaifeng-2019")
-    with pytest.raises(NotFoundError, match=str(project.id)):
+    with pytest.raises(NotFoundError, match=f"^no project {project.id}$"):
         await act(harness, project.id, "residents-consultation", actor=district("zz-jinshui"))
     assert await harness.all(ProjectStep) == []
+
+
+async def test_a_step_dated_before_its_programme_was_issued_is_refused(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A Kaifeng 2019 step cannot predate the Kaifeng plan itself (422 naming the date field)."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "kaifeng-2019")
+    early = bodies("kaifeng-2019")["residents-consultation"].model_copy(
+        update={
+            "consulted_on": date(2018, 1, 1),
+            "publicity_from": date(2017, 12, 1),
+            "publicity_to": date(2017, 12, 8),
+        }
+    )
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, "residents-consultation", early)
+    assert [(p.field, p.rule) for p in caught.value.errors] == [("consulted_on", "not_before_programme")]
