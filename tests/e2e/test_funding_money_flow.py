@@ -203,6 +203,12 @@ async def _property_subsidy_is_scheduled_paid_and_owed(
         a for a in (await erqi.get("/property-subsidy/arrears")).json() if a["project_id"] == project_id
     ] == []
 
+    funding_sheet = (await finance.get(f"/projects/{project_id}/funding")).json()
+    assert (funding_sheet["property_subsidy_scheduled_fen"], funding_sheet["property_subsidy_paid_fen"]) == (
+        TOTAL,
+        HIGH + 500_000,
+    )
+    assert funding_sheet["awarded_fen"] == funding_sheet["paid_fen"] == 21_200_001  # the award's own figures
     reconciliation = (await finance.get("/reconciliation")).json()
     (line,) = reconciliation["property_subsidy"]
     assert (line["journal_scheduled_fen"], line["schedule_total_fen"]) == (TOTAL, TOTAL)

@@ -60,6 +60,8 @@ async def project_funding(session: AsyncSession, actor: Principal, project_id: u
         paid_fen=balances.paid_fen,
         outstanding_fen=balances.outstanding_fen,
         central_fen=balances.central_fen,
+        property_subsidy_scheduled_fen=balances.property_subsidy_scheduled_fen,
+        property_subsidy_paid_fen=balances.property_subsidy_paid_fen,
         sources=await _sources(session, actor, project_id),
     )
 

@@ -41,6 +41,12 @@ class ProjectFunding(SQLModel):
     central_fen: int = Field(
         default=0, description="Central funds allocated to the project, from the journal."
     )
+    property_subsidy_scheduled_fen: int = Field(
+        default=0, description="The district's property-service subsidy scheduled (五(三)), from the journal."
+    )
+    property_subsidy_paid_fen: int = Field(
+        default=0, description="What the district paid of it, from the journal."
+    )
     sources: SourcesPublic | None = Field(
         default=None, description="Who funds the project (each source, the award and central funds included)."
     )
