@@ -18,7 +18,9 @@ import pytest
 
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.deliveries import (
+    disable_if_failing,
     disable_subscription,
+    failing_since,
     get_delivery,
     list_attempts,
     list_deliveries,
@@ -290,3 +292,70 @@ async def test_disabling_an_endpoint_locks_its_subscription_on_postgresql(harnes
         await harness.run(lambda s: disable_subscription(s, hook.id, reason="HTTP 410", now=LATER))
     read = [s for s in statements if "FROM subscription" in s and "subscription.id = " in s]
     assert read and read[0].rstrip().endswith("FOR UPDATE")
+
+
+def _attempt(delivery: Delivery, at: datetime, line: str = "HTTP 500") -> DeliveryAttempt:
+    return DeliveryAttempt(delivery_id=delivery.id, attempted_at=at, status_line=line)
+
+
+async def test_an_endpoint_fails_since_its_first_attempt_after_its_last_success(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    other = await subscribe(harness, "finance", [APPROVED])
+    t0 = DEFAULT_NOW - timedelta(days=10)
+    ok = _delivery(hook, DeliveryState.DELIVERED, created=t0)
+    ok.delivered_at = t0 + timedelta(days=2)
+    failing = _delivery(hook, DeliveryState.PENDING, created=t0)
+    elsewhere = _delivery(other, DeliveryState.PENDING, created=t0)
+    await _store(harness, ok, failing, elsewhere)
+    await _store(
+        harness,
+        _attempt(failing, t0 + timedelta(days=1)),  # before the success: not part of the run
+        _attempt(ok, t0 + timedelta(days=2), "HTTP 204"),  # the success itself
+        _attempt(failing, t0 + timedelta(days=3)),
+        _attempt(failing, t0 + timedelta(days=4)),
+        _attempt(elsewhere, t0 + timedelta(hours=1)),  # another endpoint's failures
+    )
+    since = await harness.run(lambda s: failing_since(s, hook.id))
+    assert since == t0 + timedelta(days=3)
+    assert await harness.run(lambda s: failing_since(s, other.id)) == t0 + timedelta(hours=1)
+
+
+async def test_an_endpoint_whose_last_attempt_succeeded_is_not_failing(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    ok = _delivery(hook, DeliveryState.DELIVERED)
+    assert ok.delivered_at is not None
+    await _store(harness, ok)
+    await _store(harness, _attempt(ok, ok.delivered_at, "HTTP 204"))  # recorded at the same instant
+    assert await harness.run(lambda s: failing_since(s, hook.id)) is None
+    assert await harness.run(lambda s: disable_if_failing(s, hook.id, now=LATER, window_s=60)) is False
+
+
+async def test_an_endpoint_failing_for_exactly_the_window_is_disabled_and_its_owner_told_how_long(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    failing = _delivery(hook, DeliveryState.PENDING)
+    await _store(harness, failing)
+    await _store(harness, _attempt(failing, DEFAULT_NOW))
+    window = 5 * 86400.0
+    just_before = DEFAULT_NOW + timedelta(seconds=window - 1)
+    assert (
+        await harness.run(lambda s: disable_if_failing(s, hook.id, now=just_before, window_s=window)) is False
+    )
+    assert (await harness.all(Subscription))[0].active
+    boundary = DEFAULT_NOW + timedelta(seconds=window)
+    assert await harness.run(lambda s: disable_if_failing(s, hook.id, now=boundary, window_s=window)) is True
+    (stopped,) = await harness.all(Subscription)
+    assert stopped.disabled_reason == "endpoint disabled: no delivery succeeded for 5 days"
+    (item,) = [i for i in await harness.all(InboxItem) if i.event_type == "notification.notice"]
+    assert "已连续 5 天投递失败" in item.body
+
+
+async def test_an_endpoint_never_attempted_is_not_disabled(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    assert await harness.run(lambda s: disable_if_failing(s, hook.id, now=LATER, window_s=1)) is False
+    assert (await harness.all(Subscription))[0].active
