@@ -19,7 +19,7 @@ from services.registry.models.pipeline import PipelineWork
 from services.registry.models.projects import Project, ProjectCreate
 from shared.audit import AuditEntry
 from shared.clock import FixedClock
-from shared.errors import NotFoundError, RuleViolation
+from shared.errors import Forbidden, NotFoundError, RuleViolation
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.test_pipeline_work import assign, complete, planned_project, start
 from tests.handlers.registry.walk import act, community_create, district, office, open_project, walk
@@ -405,3 +405,48 @@ async def test_a_communitys_history_offers_completion_for_a_project_with_no_pipe
     await walk(harness, project.id, "construction-start")
     history = await harness.run(lambda s: communities.history(s, office(), project.community_id))
     assert "construction-completion" in history.projects[0].allowed_actions
+
+
+async def test_opening_a_project_on_an_unknown_or_unseen_community_names_the_field(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """An unknown community and another district's community read the same (ids cannot be
+    probed): 422 whose problem names community_id and the rule `exists`."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    theirs = await _community(harness, "kaifeng-2019")
+    now = harness.clock.now()
+    for community_id in (uuid.uuid4(), theirs.id):
+        create = ProjectCreate(name="整治", investment_fen=100, community_id=community_id)
+        with pytest.raises(RuleViolation) as caught:
+            await harness.run(lambda s, c=create: projects.register_project(s, district(), c, now))
+        assert caught.value.detail == "the community does not exist"
+        assert [p.as_dict() for p in caught.value.errors] == [
+            {"field": "community_id", "rule": "exists", "message": "no community with this id"}
+        ]
+
+
+async def test_the_office_reads_every_community_but_opens_no_project(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A district opens projects in its own district only: the office, which sees the
+    community, is refused (403) with that sentence, and nothing is staged."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness)
+    create = ProjectCreate(name="整治", investment_fen=100, community_id=community.id)
+    now = harness.clock.now()
+    with pytest.raises(Forbidden) as caught:
+        await harness.run(lambda s: projects.register_project(s, office(), create, now))
+    assert caught.value.detail == "a district opens projects in its own district only"
+    assert await harness.all(Project) == []
+
+
+async def test_an_ineligible_community_is_refused_with_each_failed_reason_and_its_clause(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The 422 says why: every failed check of the assessment with its clause, joined by '; '."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    community = await _community(harness, built_year=2005, exclusions=["shanty-town-programme"])
+    failed = [r for r in community.eligibility if not r["passed"]]
+    create = ProjectCreate(name="整治", investment_fen=100, community_id=community.id)
+    now = harness.clock.now()
+    with pytest.raises(RuleViolation) as caught:
+        await harness.run(lambda s: projects.register_project(s, district(), create, now))
+    assert caught.value.detail == "only an eligible community can open a project"
+    [problem] = caught.value.errors
+    assert (problem.field, problem.rule) == ("community_id", "eligible_community")
+    assert problem.message == "; ".join(f"{r['message']} ({r['clause']})" for r in failed)
+    assert len(failed) == 2 and problem.message.count("郑政文〔2019〕62号") == 2
