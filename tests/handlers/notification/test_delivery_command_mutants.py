@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.deliveries import (
+    _aware,
     disable_if_failing,
     disable_subscription,
     failing_since,
@@ -359,3 +360,24 @@ async def test_an_endpoint_never_attempted_is_not_disabled(harness_for) -> None:
     hook = await subscribe(harness, "finance", [ACCEPTED])
     assert await harness.run(lambda s: disable_if_failing(s, hook.id, now=LATER, window_s=1)) is False
     assert (await harness.all(Subscription))[0].active
+
+
+@pytest.mark.parametrize(
+    ("channel", "options", "named"),
+    [("email", {"email": "ops@zz.gov.cn"}, "ops@zz.gov.cn"), ("inbox", {}, "inbox")],
+)
+async def test_the_disabled_notice_names_the_mailbox_or_the_channel(
+    harness_for, channel: str, options: dict[str, str], named: str
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [ACCEPTED], channel=channel, **options)
+    await harness.run(lambda s: disable_subscription(s, sub.id, reason="bounced", now=LATER))
+    (item,) = [i for i in await harness.all(InboxItem) if i.event_type == "notification.notice"]
+    assert f"您的订阅 {sub.id}（{named}）投递失败（bounced）" in item.body
+
+
+def test_a_stored_time_without_a_zone_is_read_as_utc_and_one_with_a_zone_is_kept() -> None:
+    naive = datetime(2026, 11, 20, 2, 0)
+    assert _aware(naive) == naive.replace(tzinfo=UTC) and _aware(naive).tzinfo is UTC
+    shanghai = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert _aware(shanghai) is shanghai

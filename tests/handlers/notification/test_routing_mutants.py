@@ -1,0 +1,54 @@
+"""Fan-out, its edges, on SQLite: each utility company receives a works event cut down to its own
+work (never another company's copy), and an event whose envelope and payload name different
+districts reaches no district, by inbox or by subscription (`shared.access.event_district`: the
+event then has no district a district-bound reader may claim).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.models import Delivery, InboxItem
+from shared.access import OrganisationKind, Principal
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.registry import PipelineWorkExempted
+from tests.handlers.notification.helpers import APPROVED, ERQI, JINSHUI, approved, subscribe
+
+EXEMPTED = PipelineWorkExempted.TYPE
+WATER = Principal("c", "water", OrganisationKind.UTILITY)
+
+
+async def test_each_utility_receives_an_exemption_cut_down_to_its_own_company(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    power = await subscribe(harness, "power", [EXEMPTED])
+    water = await subscribe(harness, WATER, [EXEMPTED])
+    exempted = PipelineWorkExempted(
+        project_id=uuid4(),
+        community_id=uuid4(),
+        district_code=JINSHUI,
+        programme_code="zhengzhou-2019",
+        work_ids=[uuid4(), uuid4()],
+        utility_codes=["power", "water"],
+        reason="冬季停水",
+        exempted_on=date(2026, 11, 18),
+    )
+    await harness.deliver(exempted, event_id="exempted")
+    sent = {d.subscription_id: CloudEvent.from_bytes(d.content.encode()) for d in await harness.all(Delivery)}
+    assert sent[power.id].data["utility_codes"] == ["power"]
+    assert sent[water.id].data["utility_codes"] == ["water"]
+
+
+async def test_an_event_whose_envelope_and_payload_disagree_on_the_district_reaches_no_district(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    jinshui_hook = await subscribe(harness, "jinshui", [APPROVED])
+    finance_hook = await subscribe(harness, "finance", [APPROVED])
+    envelope = CloudEvent.wrap(approved(JINSHUI), event_id="award").model_copy(update={"districtcode": ERQI})
+    assert await harness.redeliver(envelope) == "handled"
+    inboxes = {i.org_code for i in await harness.all(InboxItem) if i.event_id == "award"}
+    assert inboxes == {"finance"}  # the approving department; neither district
+    assert {d.subscription_id for d in await harness.all(Delivery)} == {finance_hook.id}
+    assert jinshui_hook.id not in {d.subscription_id for d in await harness.all(Delivery)}
