@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from services.registry.handlers import SUBSCRIPTIONS, communities, projects
 from services.registry.handlers.directory import seed_organisations
-from services.registry.models.communities import Classification, Community, Reassessment
+from services.registry.models.communities import Classification, Community, CommunityAssessment, Reassessment
 from services.registry.models.pipeline import PipelineWork
 from services.registry.models.projects import Project, ProjectCreate
 from shared.audit import AuditEntry
@@ -450,3 +450,65 @@ async def test_an_ineligible_community_is_refused_with_each_failed_reason_and_it
     assert (problem.field, problem.rule) == ("community_id", "eligible_community")
     assert problem.message == "; ".join(f"{r['message']} ({r['clause']})" for r in failed)
     assert len(failed) == 2 and problem.message.count("郑政文〔2019〕62号") == 2
+
+
+async def test_registering_a_community_keeps_its_first_assessment_audit_and_business_date(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """The first assessment is stored with the facts it rests on, who assessed and when; the
+    audit entry holds the command and the outcome; the event is dated by the Asia/Shanghai day
+    (17:00 UTC on 20 November is already the 21st there)."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    harness.clock = FixedClock(datetime(2026, 11, 20, 17, 0, tzinfo=UTC))
+    community = await _community(harness, built_year=2005, exclusions=["shanty-town-programme"])
+    [assessment] = await harness.all(CommunityAssessment)
+    assert (assessment.community_id, assessment.built_year, assessment.exclusions) == (
+        community.id,
+        2005,
+        ["shanty-town-programme"],
+    )
+    assert (assessment.eligible, assessment.note, assessment.actor_org) == (False, None, "zz-jinshui")
+    assert assessment.assessed_at == harness.clock.now()
+    assert assessment.eligibility == community.eligibility and len(assessment.eligibility) >= 2
+    [entry] = await _audit(harness, "community.registered")
+    assert (entry.record_type, entry.record_id) == ("community", str(community.id))
+    after = json.loads(entry.after)
+    assert (after["eligible"], after["built_year"], after["name"]) == (False, 2005, "文化路3号院")
+    event = (await harness.outbox())[-1]
+    assert event.type == f"{PREFIX}community.registered.v1"
+    assert (event.data["registered_on"], event.data["community_id"]) == ("2026-11-21", str(community.id))
+
+
+async def test_a_registered_project_is_announced_with_its_community_office_and_business_date(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """ProjectRegistered carries the name, the stated investment, the community's street office
+    and the registration date (default: today in Asia/Shanghai); the audit entry holds the command."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    harness.clock = FixedClock(datetime(2026, 11, 20, 17, 0, tzinfo=UTC))
+    community = await _community(harness, street_office="花园路街道")
+    now = harness.clock.now()
+    create = ProjectCreate(name="花园路整治", investment_fen=12_345, community_id=community.id)
+    opened = await harness.run(lambda s: projects.register_project(s, district(), create, now))
+    assert (opened.step, opened.status, opened.registered_on) == ("survey", "opened", date(2026, 11, 21))
+    assert (opened.street_office, opened.community_id, opened.district_code) == (
+        "花园路街道",
+        community.id,
+        "zz-jinshui",
+    )
+    event = (await harness.outbox())[-1]
+    assert event.type == f"{PREFIX}project.registered.v1"
+    assert {k: event.data[k] for k in ("name", "investment_fen", "registered_on", "street_office")} == {
+        "name": "花园路整治",
+        "investment_fen": 12_345,
+        "registered_on": "2026-11-21",
+        "street_office": "花园路街道",
+    }
+    assert (event.data["project_id"], event.data["community_id"]) == (str(opened.id), str(community.id))
+    [entry] = await _audit(harness, "project.registered")
+    assert (entry.record_type, entry.record_id) == ("project", str(opened.id))
+    assert json.loads(entry.after)["community_id"] == str(community.id)
+    dated = create.model_copy(update={"registered_on": date(2026, 3, 2)})
+    backdated = await harness.run(lambda s: projects.register_project(s, district(), dated, now))
+    assert backdated.registered_on == date(2026, 3, 2)
+    assert (await harness.outbox())[-1].data["registered_on"] == "2026-03-02"
