@@ -377,3 +377,74 @@ async def test_a_notice_key_longer_than_an_event_id_is_cut_to_64_characters(harn
     await harness.run(lambda s: _add(s, "finance", key))
     (item,) = await harness.all(InboxItem)
     assert item.event_id == "k" * 64
+
+
+async def test_a_refused_url_is_a_problem_naming_the_field_and_the_guards_reason() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        await check_endpoint("http://10.0.0.8/hook", policy())
+    (problem,) = refused.value.errors
+    assert (problem.field, problem.rule) == ("endpoint_url", "private_address")
+    assert problem.message and refused.value.detail == f"endpoint_url refused: {problem.message}"
+
+
+async def test_a_missing_url_problem_carries_an_empty_message() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        await check_endpoint("", policy())
+    assert [(e.field, e.rule, e.message) for e in refused.value.errors] == [
+        ("endpoint_url", "required_for_channel", "")
+    ]
+
+
+async def test_an_identical_active_subscription_is_refused_by_the_rule_before_any_insert(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    await subscribe(harness, "finance", [APPROVED])
+    with pytest.raises(Conflict) as refused:
+        await subscribe(harness, "finance", [APPROVED])
+    assert refused.value.detail == "an identical subscription (same endpoint and event types) already exists"
+
+
+async def test_the_cap_counts_the_organisations_active_subscriptions(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    await subscribe(harness, "finance", [APPROVED], cap=2)
+    await subscribe(harness, "finance", [ACCEPTED], cap=2)
+    await subscribe(harness, "power", [ACCEPTED], cap=2)  # another organisation's do not count
+    with pytest.raises(RuleViolation):
+        await subscribe(harness, "finance", [APPROVED, ACCEPTED], cap=2)
+
+
+async def test_an_insert_that_collides_with_a_stored_fingerprint_is_a_conflict_naming_the_rule(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """The database's unique key is the last word (two identical subscriptions created at once):
+    here an ended row that kept its fingerprint collides, which the active-only check cannot see."""
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    first = await subscribe(harness, "finance", [APPROVED])
+
+    async def end_keeping_fingerprint(session) -> None:  # type: ignore[no-untyped-def]
+        row = await session.get(Subscription, first.id)
+        row.active = False
+        session.add(row)
+
+    await harness.run(end_keeping_fingerprint)
+    with pytest.raises(Conflict) as refused:
+        await subscribe(harness, "finance", [APPROVED])
+    assert refused.value.detail == "an identical subscription was created at the same time"
+    assert [(e.field, e.rule, e.message) for e in refused.value.errors] == [
+        ("endpoint_url", "duplicate_subscription", "subscribe once per endpoint and types")
+    ]
+
+
+async def test_a_new_subscription_is_audited_with_what_it_hears_and_where(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    sub = await subscribe(harness, "finance", [APPROVED], channel="email", email="Ops@ZZ.gov.cn")
+    (entry,) = [e for e in await harness.all(AuditEntry) if e.action == "subscription.created"]
+    assert (entry.record_type, entry.record_id) == ("subscription", str(sub.id))
+    assert json.loads(entry.after) == {
+        "channel": "email",
+        "event_types": [APPROVED],
+        "endpoint_url": None,
+        "email_address": "ops@zz.gov.cn",
+        "programme_codes": None,
+        "district_codes": None,
+        "item_codes": None,
+    }
