@@ -23,7 +23,7 @@ from decimal import Decimal
 from shared.access import Principal, writes_district
 from shared.clock import shanghai_date
 from shared.errors import FieldProblem, RuleViolation
-from shared.policy import Party, ProgrammeProfile, property_subsidy_fen, subsidy_rule
+from shared.policy import Party, ProgrammeProfile, property_subsidy_fen, property_subsidy_terms
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,23 @@ def subsidy_rate(profile: ProgrammeProfile, requested_fen: int | None, reason: s
     Zhengzhou 2019 五(三)) allowed only with the district's reason, which the schedule keeps and
     shows (`below_standard`).
 
+    Where the plan allows a subsidy but sets no rate (Kaifeng 六(五): 市、县（区）财政"可"给予一定资金
+    补助), the payer states its own rate, and there is no standard to fall below.
+
     Raises:
-        RuleAbsentError: the programme sets no property-subsidy rate.
-        RuleViolation: a rate below the minimum where the plan allows none, or without a reason.
+        RuleAbsentError: the programme has no property-service subsidy.
+        RuleViolation: no rate stated where the plan sets none; a rate below the minimum where the
+            plan allows none, or without a reason.
     """
-    rule = subsidy_rule(profile)
+    rule = property_subsidy_terms(profile)
     minimum = rule.min_fen_per_m2_month
-    assert minimum is not None  # subsidy_rule returns only rules with a rate
+    if minimum is None:
+        if requested_fen is None:
+            raise RuleViolation(
+                f"the plan sets no subsidy rate ({profile.code} {rule.clause}): state the rate paid",
+                [FieldProblem("fen_per_m2_month", "required", "fen per m² of floor area per month")],
+            )
+        return requested_fen
     if requested_fen is None or requested_fen >= minimum:
         return minimum if requested_fen is None else requested_fen
     standard = f"at least {minimum} fen per m² per month ({profile.code} {rule.clause})"
@@ -104,10 +114,17 @@ def schedule(
         fen_per_m2_month: the rate (checked by `subsidy_rate`); the profile's minimum when omitted.
 
     Raises:
-        RuleAbsentError: the programme sets no property-subsidy rate.
-        RuleViolation: a period shorter than the programme's minimum, or a negative area.
+        RuleAbsentError: the programme has no property-service subsidy, or sets no rate and none
+            was given.
+        RuleViolation: a period shorter than the programme's minimum, none given where the plan
+            sets none, or a negative area.
     """
-    rule = subsidy_rule(profile)
+    rule = property_subsidy_terms(profile)
+    if months is None and rule.min_months is None:
+        raise RuleViolation(
+            f"the plan sets no subsidy period ({profile.code} {rule.clause}): state the months",
+            [FieldProblem("months", "required", "the period in months")],
+        )
     minimum = rule.min_months or 1
     period = minimum if months is None else months
     if period < minimum:
@@ -185,8 +202,9 @@ def arrears(months: Sequence[MonthStatus], now: datetime) -> list[MonthStatus]:
 
 def may_pay(profile: ProgrammeProfile, principal: Principal, district_code: str) -> bool:
     """The plan's payer pays: a district pays its own communities' subsidy (Zhengzhou 2019 五(三)
-    names 各区); payers other than districts are not supported here yet."""
-    rule = subsidy_rule(profile)
+    names 各区; Kaifeng 六(五) the city or the district); payers other than districts are not
+    supported here yet."""
+    rule = property_subsidy_terms(profile)
     return Party.DISTRICT in rule.payers and writes_district(principal, district_code)
 
 

@@ -32,7 +32,7 @@ from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.funding import PropertySubsidyPaid, PropertySubsidyScheduled
 from shared.contracts.registry import PropertyTakenOver
 from shared.errors import Conflict, Forbidden, InvalidState, NotFound
-from shared.policy import RuleAbsentError, subsidy_rule
+from shared.policy import RuleAbsentError, property_subsidy_terms
 
 AREA_CEILING = Decimal(100_000_000)  # the bound a district's stated area has (models.fields.AreaM2)
 REMAINDER_RULE = "the remainder (fewer fen than months) goes one fen each to the earliest months"
@@ -95,7 +95,7 @@ async def create_schedule(
     area = rules.schedule_area(takeover.floor_area_m2, body.floor_area_m2)
     rate = rules.subsidy_rate(profile, body.fen_per_m2_month, body.below_standard_reason)
     months = rules.schedule(profile, area, takeover.taken_over_on, body.months, rate)
-    minimum = subsidy_rule(profile).min_fen_per_m2_month
+    minimum = property_subsidy_terms(profile).min_fen_per_m2_month
     schedule = SubsidySchedule(
         project_id=project_id,
         district_code=takeover.district_code,
@@ -266,7 +266,7 @@ def _rates(schedule: SubsidySchedule, profiles: ProfileLookup) -> tuple[int, boo
     """The rate a schedule pays and whether it is below the programme's standard. A schedule made
     before the rate was kept (migration 0010) paid the minimum of its day: the profile's now."""
     profile = profiles(schedule.programme_code)
-    minimum = subsidy_rule(profile).min_fen_per_m2_month if profile is not None else None
+    minimum = property_subsidy_terms(profile).min_fen_per_m2_month if profile is not None else None
     rate = schedule.fen_per_m2_month if schedule.fen_per_m2_month is not None else minimum
     assert rate is not None, f"{schedule.programme_code}: no rate kept and none in the profile"
     return rate, minimum is not None and rate < minimum

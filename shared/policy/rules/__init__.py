@@ -26,6 +26,7 @@ from shared.policy.rules.funding import (
     award_trued_up_on_audit,
     minimum_subsidy_fen,
     property_subsidy_fen,
+    property_subsidy_terms,
     subsidy_rule,
 )
 from shared.policy.rules.lifecycle import (
@@ -111,6 +112,7 @@ __all__ = [
     "stage_codes",
     "standard",
     "step_modes",
+    "property_subsidy_terms",
     "subsidy_rule",
     "target_share",
     "weekly_report_weekday",

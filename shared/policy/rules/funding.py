@@ -25,6 +25,7 @@ __all__ = [
     "award_trued_up_on_audit",
     "minimum_subsidy_fen",
     "property_subsidy_fen",
+    "property_subsidy_terms",
     "subsidy_rule",
 ]
 
@@ -206,6 +207,25 @@ def subsidy_rule(profile: ProgrammeProfile) -> PropertySubsidy:
     subsidy = profile.funding.property_subsidy if profile.funding else None
     if subsidy is None or subsidy.min_fen_per_m2_month is None:
         raise RuleAbsentError(f"{profile.code}: the plan sets no property-subsidy rate")
+    return subsidy
+
+
+def property_subsidy_terms(profile: ProgrammeProfile) -> PropertySubsidy:
+    """The plan's property-service subsidy, with or without a rate (Kaifeng 六(五) "可": the payer
+    states its own).
+
+    Args:
+        profile: the programme's profile.
+
+    Returns:
+        The subsidy rule; its rate and period may be None.
+
+    Raises:
+        RuleAbsentError: the plan has no property-service subsidy.
+    """
+    subsidy = profile.funding.property_subsidy if profile.funding else None
+    if subsidy is None:
+        raise RuleAbsentError(f"{profile.code}: the plan sets no property-service subsidy")
     return subsidy
 
 

@@ -105,18 +105,45 @@ async def test_only_the_paying_district_schedules_and_pays(harness_for) -> None:
         await _pay(funding, event, date(2026, 9, 1), 1, actor=FINANCE)
 
 
-async def test_no_schedule_before_the_takeover_or_where_the_plan_sets_no_rate(harness_for) -> None:  # type: ignore[no-untyped-def]
+async def test_no_schedule_before_the_takeover_or_where_the_plan_has_no_subsidy(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
     now = funding.harness.clock.now()
     body = ScheduleCreate(floor_area_m2="100")
     with pytest.raises(NotFound):
         await funding.harness.run(lambda s: handlers.create_schedule(s, district(), uuid4(), body, now))
-    kaifeng = taken_over(programme_code="kaifeng-2019", district_code="kf-gulou")
-    await funding.harness.deliver(kaifeng)
+    zhengzhou_2018 = taken_over(programme_code="zhengzhou-2018")  # its plan has no property subsidy
+    await funding.harness.deliver(zhengzhou_2018)
     with pytest.raises(InvalidState):
         await funding.harness.run(
-            lambda s: handlers.create_schedule(s, district("kf-gulou"), kaifeng.project_id, body, now)
+            lambda s: handlers.create_schedule(s, district(), zhengzhou_2018.project_id, body, now)
         )
+
+
+async def test_where_the_plan_sets_no_rate_the_district_states_rate_and_period(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Kaifeng 六(五): 市、县（区）财政"可"给予一定资金补助 — a subsidy the payer may give, with no rate
+    or period in the plan: the district states both, and nothing is below a standard."""
+    funding = await start_funding(harness_for)
+    now = funding.harness.clock.now()
+    kaifeng = taken_over(programme_code="kaifeng-2019", district_code="kf-gulou")
+    await funding.harness.deliver(kaifeng)
+    gulou = district("kf-gulou")
+    for body, field in (
+        (ScheduleCreate(floor_area_m2="100", months=12), "fen_per_m2_month"),
+        (ScheduleCreate(floor_area_m2="100", fen_per_m2_month=20), "months"),
+    ):
+        with pytest.raises(RuleViolation) as refusal:
+            await funding.harness.run(
+                lambda s, b=body: handlers.create_schedule(s, gulou, kaifeng.project_id, b, now)
+            )
+        assert [(p.field, p.rule) for p in refusal.value.errors] == [(field, "required")]
+    body = ScheduleCreate(floor_area_m2="100.05", fen_per_m2_month=20, months=12)
+    schedule = await funding.harness.run(
+        lambda s: handlers.create_schedule(s, gulou, kaifeng.project_id, body, now)
+    )
+    # 20 fen × 100.05 m² = 2 001 fen a month, × 12
+    assert (schedule.fen_per_m2_month, schedule.months, schedule.total_fen) == (20, 12, 24_012)
+    assert {m.scheduled_fen for m in schedule.schedule} == {2_001}
+    assert (schedule.below_standard, schedule.below_standard_reason) == (False, None)
 
 
 @pytest.mark.parametrize("area", ["0", "-1", "12.345", "1e9", "", 1000, "100000000"])

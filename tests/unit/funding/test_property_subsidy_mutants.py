@@ -163,9 +163,12 @@ def test_the_profiles_minimum_period_is_read_not_assumed() -> None:
     assert refused.value.errors[0].message == "24 months or more"
 
 
-def test_a_profile_without_a_minimum_period_still_needs_one_month() -> None:
+def test_a_profile_without_a_minimum_period_needs_a_stated_one_of_at_least_one_month() -> None:
     profile = with_subsidy(min_months=None)
-    (only,) = schedule(profile, Decimal(100), date(2026, 1, 15))
+    with pytest.raises(RuleViolation) as unstated:
+        schedule(profile, Decimal(100), date(2026, 1, 15))
+    assert unstated.value.errors == [FieldProblem("months", "required", "the period in months")]
+    (only,) = schedule(profile, Decimal(100), date(2026, 1, 15), months=1)
     assert only == MonthlyAmount(date(2026, 2, 1), 3_000)
     assert len(schedule(profile, Decimal(100), date(2026, 1, 15), months=1)) == 1
     with pytest.raises(RuleViolation) as refused:

@@ -65,3 +65,16 @@ def test_the_schedule_pays_the_stated_rate() -> None:
 def test_a_rate_is_a_positive_whole_number_of_fen(rate: object) -> None:
     with pytest.raises(ValueError):
         property_subsidy_fen(ZHENGZHOU, Decimal(1), 36, rate)  # type: ignore[arg-type]
+
+
+def test_where_the_plan_sets_no_rate_the_payer_states_one() -> None:
+    """Kaifeng 六(五) "可": any stated rate is the payer's own; none stated is refused, naming the field."""
+    kaifeng = get_profile("kaifeng-2019")
+    assert subsidy_rate(kaifeng, 5, None) == 5
+    with pytest.raises(RuleViolation) as refusal:
+        subsidy_rate(kaifeng, None, None)
+    assert _problems(refusal) == [("fen_per_m2_month", "required")]
+    assert (
+        "六(五)" in str(refusal.value)
+        and refusal.value.errors[0].message == "fen per m² of floor area per month"
+    )

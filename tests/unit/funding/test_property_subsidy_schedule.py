@@ -48,9 +48,23 @@ def test_a_float_or_negative_area_is_refused() -> None:
         schedule(ZHENGZHOU, Decimal(-1), date(2026, 1, 1))
 
 
-def test_a_programme_without_a_rate_has_no_schedule() -> None:
+def test_a_programme_without_a_rate_schedules_only_what_the_payer_states() -> None:
+    """Kaifeng 六(五) "可": no rate, no period in the plan; with none stated there is no schedule."""
+    kaifeng = get_profile("kaifeng-2019")
     with pytest.raises(RuleAbsentError):
-        schedule(get_profile("kaifeng-2019"), Decimal(100), date(2026, 1, 1))
+        schedule(kaifeng, Decimal(100), date(2026, 1, 1), months=12)
+    with pytest.raises(RuleViolation) as refusal:
+        schedule(kaifeng, Decimal(100), date(2026, 1, 1), fen_per_m2_month=20)
+    assert [(p.field, p.rule) for p in refusal.value.errors] == [("months", "required")]
+    months = schedule(kaifeng, Decimal(100), date(2026, 1, 1), months=12, fen_per_m2_month=20)
+    assert [m.amount_fen for m in months] == [2_000] * 12 and months[0].month == date(2026, 2, 1)
+
+
+def test_a_programme_without_a_subsidy_has_no_schedule() -> None:
+    with pytest.raises(RuleAbsentError, match="^zhengzhou-2018: the plan sets no property-service subsidy$"):
+        schedule(
+            get_profile("zhengzhou-2018"), Decimal(100), date(2026, 1, 1), months=36, fen_per_m2_month=30
+        )
 
 
 @pytest.mark.parametrize(("total", "months"), [(0, 36), (35, 36), (36, 36), (10**13 + 7, 36), (7, 1)])
