@@ -11,13 +11,18 @@ audit entries naming the record, row locks (compiled for PostgreSQL).
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy.exc import InvalidRequestError
 
+from services.notification.domain.attempts import AttemptResult
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.deliveries import (
+    LeasedDelivery,
+    RetryPolicy,
     _aware,
     disable_if_failing,
     disable_subscription,
@@ -25,6 +30,8 @@ from services.notification.handlers.deliveries import (
     get_delivery,
     list_attempts,
     list_deliveries,
+    lock_deliveries,
+    record_attempt,
     replay,
     retry_delivery,
 )
@@ -381,3 +388,100 @@ def test_a_stored_time_without_a_zone_is_read_as_utc_and_one_with_a_zone_is_kept
     assert _aware(naive) == naive.replace(tzinfo=UTC) and _aware(naive).tzinfo is UTC
     shanghai = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
     assert _aware(shanghai) is shanghai
+
+
+def _leased(row: Delivery) -> LeasedDelivery:
+    return LeasedDelivery(row.id, row.subscription_id, row.event_id, b"{}", None, "secret", row.attempts)
+
+
+POLICY = RetryPolicy((5.0, 300.0), jitter=0.0)
+
+
+async def test_an_attempt_is_logged_with_its_status_and_latency_and_locks_the_delivery(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(hook, DeliveryState.PENDING)
+    await _store(harness, row)
+    result = AttemptResult(503, "HTTP 503", latency_ms=812)
+    with postgresql_selects(harness) as statements:
+        state = await harness.run(lambda s: record_attempt(s, _leased(row), result, now=LATER, policy=POLICY))
+    assert state is DeliveryState.PENDING
+    (locked,) = [s for s in statements if "FROM delivery" in s]
+    assert locked.rstrip().endswith("FOR UPDATE")
+    (attempt,) = await harness.all(DeliveryAttempt)
+    assert (attempt.status, attempt.status_line, attempt.latency_ms, attempt.attempted_at) == (
+        503,
+        "HTTP 503",
+        812,
+        LATER,
+    )
+    (stored,) = await harness.all(Delivery)
+    assert (stored.attempts, stored.last_status, stored.last_attempt_at) == (1, 503, LATER)
+    assert stored.next_attempt_at == LATER + timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("state", [DeliveryState.DELIVERED, DeliveryState.FAILED])
+async def test_an_attempt_on_a_finished_delivery_is_not_logged_and_its_state_stands(
+    harness_for, state: DeliveryState
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(hook, state)
+    await _store(harness, row)
+    result = AttemptResult(204, "HTTP 204")
+    answer = await harness.run(lambda s: record_attempt(s, _leased(row), result, now=LATER, policy=POLICY))
+    assert answer is state
+    assert await harness.all(DeliveryAttempt) == []
+    assert (await harness.all(Delivery))[0].attempts == row.attempts
+
+
+async def test_an_attempt_on_a_delivery_that_is_gone_answers_failed(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    ghost = _delivery(hook, DeliveryState.PENDING)  # never stored
+    answer = await harness.run(
+        lambda s: record_attempt(s, _leased(ghost), AttemptResult(204, "HTTP 204"), now=LATER, policy=POLICY)
+    )
+    assert answer is DeliveryState.FAILED
+
+
+async def test_the_retry_delay_is_spread_by_the_policys_own_random_source(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """With jitter 0.5 the 5 s delay is drawn from [2.5, 7.5] by the policy's seeded source: the
+    same seed gives the same delay twice, whatever the process's global random state."""
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    rows = [_delivery(hook, DeliveryState.PENDING), _delivery(hook, DeliveryState.PENDING)]
+    await _store(harness, *rows)
+    for row in rows:
+        policy = RetryPolicy((5.0,), jitter=0.5, rng=random.Random(7))
+        random.seed(row.id.int)  # a different global state each time
+        await harness.run(
+            lambda s, r=row, p=policy: record_attempt(
+                s, _leased(r), AttemptResult(500, "HTTP 500"), now=LATER, policy=p
+            )
+        )
+    first, second = (d.next_attempt_at - LATER for d in await harness.all(Delivery))
+    assert first == second
+    assert timedelta(seconds=2.5) <= first <= timedelta(seconds=7.5)
+    assert first == timedelta(seconds=random.Random(7).uniform(-2.5, 2.5) + 5.0)
+
+
+async def test_locked_deliveries_are_read_in_id_order_without_their_stored_envelope(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    rows = [_delivery(hook, DeliveryState.PENDING) for _ in range(3)]
+    await _store(harness, *rows)
+    ids = [r.id for r in rows]
+
+    async def lock(session):  # type: ignore[no-untyped-def]
+        locked = await lock_deliveries(session, [*ids, ids[0], uuid.uuid4()])
+        assert sorted(locked) == sorted(ids)  # a missing id is simply absent
+        with pytest.raises(InvalidRequestError, match="raiseload"):
+            _ = locked[ids[0]].content
+        return locked
+
+    with postgresql_selects(harness) as statements:
+        await harness.run(lock)
+    (query,) = [s for s in statements if "FROM delivery" in s]
+    assert "ORDER BY delivery.id" in query and query.rstrip().endswith("FOR UPDATE")
+    assert await harness.run(lambda s: lock_deliveries(s, [])) == {}

@@ -10,13 +10,15 @@ from datetime import date
 from uuid import uuid4
 
 from services.notification.handlers import SUBSCRIPTIONS
-from services.notification.models import Delivery, InboxItem
+from services.notification.models import Delivery, InboxItem, ProjectItems
 from shared.access import OrganisationKind, Principal
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.registry import PipelineWorkExempted
+from shared.contracts.registry import PipelineWorkExempted, PlanApproved, PlanItem
 from tests.handlers.notification.helpers import APPROVED, ERQI, JINSHUI, approved, subscribe
+from tests.handlers.notification.test_responsibility_routing import FIRE_AND_SURVEILLANCE, OVERHEAD_LINES
 
 EXEMPTED = PipelineWorkExempted.TYPE
+ZHENGZHOU = "zhengzhou-2019"
 WATER = Principal("c", "water", OrganisationKind.UTILITY)
 
 
@@ -52,3 +54,30 @@ async def test_an_event_whose_envelope_and_payload_disagree_on_the_district_reac
     assert inboxes == {"finance"}  # the approving department; neither district
     assert {d.subscription_id for d in await harness.all(Delivery)} == {finance_hook.id}
     assert jinshui_hook.id not in {d.subscription_id for d in await harness.all(Delivery)}
+
+
+async def test_an_older_plan_arriving_late_does_not_replace_the_newer_ones_items(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    ids = {
+        "project_id": uuid4(),
+        "community_id": uuid4(),
+        "district_code": JINSHUI,
+        "programme_code": ZHENGZHOU,
+    }
+
+    def plan(version: int, items: list[str]) -> PlanApproved:
+        return PlanApproved(
+            **ids,  # type: ignore[arg-type]
+            version=version,
+            approved_on=date(2026, 9, version),
+            items=[PlanItem(item_code=code, investment_fen=1_000_00) for code in items],
+            investment_fen=1_000_00 * len(items),
+        )
+
+    await harness.deliver(plan(2, [FIRE_AND_SURVEILLANCE]), event_id="v2")
+    await harness.deliver(plan(1, [OVERHEAD_LINES]), event_id="v1")  # redelivered late, out of order
+    (row,) = await harness.all(ProjectItems)
+    assert (row.plan_version, row.item_codes) == (2, [FIRE_AND_SURVEILLANCE])
+    await harness.deliver(plan(3, [OVERHEAD_LINES]), event_id="v3")
+    (row,) = await harness.all(ProjectItems)
+    assert (row.plan_version, row.item_codes) == (3, [OVERHEAD_LINES])
