@@ -78,6 +78,29 @@ async def test_an_older_plan_arriving_late_does_not_replace_the_newer_ones_items
     await harness.deliver(plan(1, [OVERHEAD_LINES]), event_id="v1")  # redelivered late, out of order
     (row,) = await harness.all(ProjectItems)
     assert (row.plan_version, row.item_codes) == (2, [FIRE_AND_SURVEILLANCE])
+    assert (row.project_id, row.programme_code) == (str(ids["project_id"]), ZHENGZHOU)
     await harness.deliver(plan(3, [OVERHEAD_LINES]), event_id="v3")
     (row,) = await harness.all(ProjectItems)
     assert (row.plan_version, row.item_codes) == (3, [OVERHEAD_LINES])
+
+
+async def test_the_same_plan_version_approved_again_replaces_its_items(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A version is never older than itself: its later approval is the one that stands."""
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    ids = {
+        "project_id": uuid4(),
+        "community_id": uuid4(),
+        "district_code": JINSHUI,
+        "programme_code": ZHENGZHOU,
+    }
+    for event_id, items in (("first", [OVERHEAD_LINES]), ("again", [FIRE_AND_SURVEILLANCE])):
+        plan = PlanApproved(
+            **ids,  # type: ignore[arg-type]
+            version=1,
+            approved_on=date(2026, 9, 1),
+            items=[PlanItem(item_code=code, investment_fen=1_000_00) for code in items],
+            investment_fen=1_000_00,
+        )
+        await harness.deliver(plan, event_id=event_id)
+    (row,) = await harness.all(ProjectItems)
+    assert (row.plan_version, row.item_codes) == (1, [FIRE_AND_SURVEILLANCE])
