@@ -28,6 +28,7 @@ from services.notification.handlers.deliveries import (
     disable_subscription,
     failing_since,
     get_delivery,
+    lease_due,
     list_attempts,
     list_deliveries,
     lock_deliveries,
@@ -485,3 +486,47 @@ async def test_locked_deliveries_are_read_in_id_order_without_their_stored_envel
     (query,) = [s for s in statements if "FROM delivery" in s]
     assert "ORDER BY delivery.id" in query and query.rstrip().endswith("FOR UPDATE")
     assert await harness.run(lambda s: lock_deliveries(s, [])) == {}
+
+
+async def test_the_longest_due_is_leased_first_even_when_stored_later(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    stored_first = _delivery(
+        hook, DeliveryState.PENDING, created=DEFAULT_NOW - timedelta(hours=2), event_id="a"
+    )
+    stored_first.next_attempt_at = DEFAULT_NOW - timedelta(seconds=10)
+    stored_later = _delivery(
+        hook, DeliveryState.PENDING, created=DEFAULT_NOW - timedelta(hours=1), event_id="b"
+    )
+    stored_later.next_attempt_at = DEFAULT_NOW - timedelta(seconds=60)
+    await _store(harness, stored_first, stored_later)
+    (leased,) = await harness.run(lambda s: lease_due(s, now=DEFAULT_NOW, lease_s=30, limit=1))
+    assert leased.event_id == "b"
+
+
+async def test_a_zero_second_retry_is_due_at_once(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(hook, DeliveryState.PENDING)
+    await _store(harness, row)
+    at_once = RetryPolicy((0.0, 60.0), jitter=0.0)
+    state = await harness.run(
+        lambda s: record_attempt(s, _leased(row), AttemptResult(500, "HTTP 500"), now=LATER, policy=at_once)
+    )
+    assert state is DeliveryState.PENDING
+    assert (await harness.all(Delivery))[0].next_attempt_at == LATER
+
+
+async def test_a_gone_endpoint_is_disabled_and_its_owner_told_the_receiver_said_410(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    hook = await subscribe(harness, "finance", [ACCEPTED])
+    row = _delivery(hook, DeliveryState.PENDING)
+    await _store(harness, row)
+    state = await harness.run(
+        lambda s: record_attempt(s, _leased(row), AttemptResult(410, "HTTP 410"), now=LATER, policy=POLICY)
+    )
+    assert state is DeliveryState.FAILED
+    (item,) = [i for i in await harness.all(InboxItem) if i.event_type == "notification.notice"]
+    assert (
+        f"（{hook.endpoint_url}）的接收端答复 HTTP 410 Gone（端点已不存在），系统已停用该端点。" in item.body
+    )
