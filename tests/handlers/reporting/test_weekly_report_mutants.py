@@ -1,5 +1,7 @@
 """Weekly reports, their edges, on SQLite: the background sweep that flags overdue reports on the
-runtime's clock every `overdue_sweep_interval_s` (300 s unless set), logging how many it flagged.
+runtime's clock every `overdue_sweep_interval_s` (300 s unless set), logging how many it flagged;
+a report due on the programme's first recorded day is flagged too; one flag per programme, week
+and reporter (the conflict target PostgreSQL needs).
 
 The sweep loops forever; its sleep is replaced by one that stops it after the second pass.
 """
@@ -7,16 +9,21 @@ The sweep loops forever; its sleep is replaced by one that stops it after the se
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from services.reporting.handlers import SUBSCRIPTIONS, overdue_sweep
+from services.reporting.handlers.weekly_reports import flag_overdue_reports
 from services.reporting.models.weekly_reports import OverdueReport
+from shared.policy import get_profile
 from tests.handlers.harness import ServiceHarness
-from tests.handlers.reporting.events import JINSHUI, at, registered, shanghai
+from tests.handlers.reporting.events import JINSHUI, PROGRAMME, at, registered, shanghai
+
+SATURDAY = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, the day after W47's report day
 
 
 class _Stop(Exception):
@@ -69,3 +76,33 @@ async def test_the_sweep_waits_300_seconds_unless_told_otherwise(
     with pytest.raises(_Stop):
         await overdue_sweep.sweep_overdue_reports(_runtime(harness))
     assert slept == [300.0]
+
+
+async def test_a_report_due_on_the_programmes_first_recorded_day_is_flagged(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The sweep checks report days on or after the first day the programme has figures."""
+    harness: ServiceHarness = await harness_for("reporting", SUBSCRIPTIONS)
+    await harness.redeliver(at(registered(JINSHUI), shanghai(2026, 11, 20)))  # Friday, the W47 report day
+    profiles = {PROGRAMME: get_profile(PROGRAMME)}
+    flagged = await harness.run(lambda s: flag_overdue_reports(s, SATURDAY, profiles))
+    assert {(e.week, e.due_on) for e in flagged} == {("2026-W47", date(2026, 11, 20))}
+    assert len(flagged) == 5
+
+
+async def test_a_flag_is_inserted_once_per_programme_week_and_reporter(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await _running_programme(harness_for)
+    statements: list[str] = []
+
+    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
+        if getattr(clauseelement, "is_insert", False):
+            statements.append(str(clauseelement.compile(dialect=conn.dialect)))
+
+    event.listen(harness.engine.sync_engine, "before_execute", keep)
+    try:
+        await harness.run(
+            lambda s: flag_overdue_reports(s, harness.clock.now(), {PROGRAMME: get_profile(PROGRAMME)})
+        )
+    finally:
+        event.remove(harness.engine.sync_engine, "before_execute", keep)
+    flags = [s for s in statements if "INSERT INTO weekly_report_overdue" in s]
+    assert len(flags) == 5
+    assert all("ON CONFLICT (programme_code, week_start, reporter_code) DO NOTHING" in s for s in flags)
