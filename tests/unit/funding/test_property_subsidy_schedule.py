@@ -56,6 +56,7 @@ def test_a_programme_without_a_rate_schedules_only_what_the_payer_states() -> No
     with pytest.raises(RuleViolation) as refusal:
         schedule(kaifeng, Decimal(100), date(2026, 1, 1), fen_per_m2_month=20)
     assert [(p.field, p.rule) for p in refusal.value.errors] == [("months", "required")]
+    assert str(refusal.value) == "the plan sets no subsidy period (kaifeng-2019 六(五)): state the months"
     months = schedule(kaifeng, Decimal(100), date(2026, 1, 1), months=12, fen_per_m2_month=20)
     assert [m.amount_fen for m in months] == [2_000] * 12 and months[0].month == date(2026, 2, 1)
 
