@@ -12,6 +12,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import event
 
 from services.reporting.domain.periods import Period, period_span
 from services.reporting.handlers import SUBSCRIPTIONS
@@ -167,3 +168,32 @@ async def test_patrol_days_due_count_only_the_programme_asked(harness_for) -> No
     week = period_span(Period.WEEK, date(2013, 7, 7))  # 1–7 July: one site, 7 days
     rollup = await harness.run(lambda s: district_rollup(s, office(), zhongyuan, week, "zhongyuan-2013"))
     assert (rollup.patrol_days_due, rollup.patrols_missed) == (7, 7)
+
+
+async def test_works_started_on_the_periods_last_day_are_due_one_patrol(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    site = project_common("zz-zhongyuan", "zhongyuan-2013")
+    await harness.redeliver(at(ConstructionStarted(**site, started_on=date(2013, 7, 7)), _utc(2013, 7, 7, 2)))  # type: ignore[arg-type]
+    week = period_span(Period.WEEK, date(2013, 7, 7))  # 1–7 July
+    rollup = await harness.run(lambda s: district_rollup(s, office(), "zz-zhongyuan", week, "zhongyuan-2013"))
+    assert (rollup.patrol_days_due, rollup.patrols_missed) == (1, 1)
+
+
+async def test_a_utility_figure_is_added_on_its_row_key_and_stamps_the_rows_time(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The upsert names its conflict target and the column it stamps, as PostgreSQL requires."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    statements: list[str] = []
+
+    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
+        if getattr(clauseelement, "is_insert", False):
+            statements.append(str(clauseelement.compile(dialect=conn.dialect)))
+
+    event.listen(harness.engine.sync_engine, "before_execute", keep)
+    try:
+        await harness.redeliver(at(_assigned("power"), _utc(2026, 11, 10, 2)))
+    finally:
+        event.remove(harness.engine.sync_engine, "before_execute", keep)
+    (upsert,) = [s for s in statements if "INSERT INTO utility_day" in s]
+    target = "ON CONFLICT (programme_code, district_code, utility_code, day) DO UPDATE SET "
+    assert target in upsert
+    assert "updated_at = excluded.updated_at" in upsert.split(target)[1]

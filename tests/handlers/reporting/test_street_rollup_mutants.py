@@ -161,8 +161,17 @@ async def test_district_counts_as_of_a_day_and_accepted_since_another_both_inclu
     assert counts == {JINSHUI: DistrictCounts(registered=0, accepted=9, accepted_since=7)}
     only_the_day = await harness.run(lambda s: district_counts(s, PROGRAMME, date(2026, 11, 1)))
     assert only_the_day == {JINSHUI: DistrictCounts(registered=0, accepted=2, accepted_since=2)}
-    registered_only = await harness.run(lambda s: district_counts(s, "kaifeng-2019", date(2026, 11, 5)))
-    assert registered_only["zz-jinshui"].registered == 50
+    kaifeng = await harness.run(lambda s: district_counts(s, "kaifeng-2019", date(2026, 11, 5)))
+    assert kaifeng == {JINSHUI: DistrictCounts(registered=50, accepted=50, accepted_since=50)}
+
+
+async def test_district_counts_of_a_district_that_accepted_nothing_are_zero(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _store(harness, _day(date(2026, 11, 3), registered_projects=3))
+    counts = await harness.run(
+        lambda s: district_counts(s, PROGRAMME, date(2026, 11, 20), since=date(2026, 11, 16))
+    )
+    assert counts == {JINSHUI: DistrictCounts(registered=3, accepted=0, accepted_since=0)}
 
 
 async def test_a_district_reads_its_own_rollup_and_another_is_not_found_naming_it(harness_for) -> None:  # type: ignore[no-untyped-def]
