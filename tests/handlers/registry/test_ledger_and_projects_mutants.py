@@ -512,3 +512,15 @@ async def test_a_registered_project_is_announced_with_its_community_office_and_b
     backdated = await harness.run(lambda s: projects.register_project(s, district(), dated, now))
     assert backdated.registered_on == date(2026, 3, 2)
     assert (await harness.outbox())[-1].data["registered_on"] == "2026-03-02"
+
+
+async def test_a_community_is_registered_only_by_its_own_district(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The ledger of a district is written by that district: the office, or another district,
+    is refused (403) with that sentence, and nothing is recorded."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    body, now = community_create("zhengzhou-2019"), harness.clock.now()
+    for actor in (office(), district("kf-gulou")):
+        with pytest.raises(Forbidden) as caught:
+            await harness.run(lambda s, a=actor: communities.register_community(s, a, body, now))
+        assert caught.value.detail == "a district registers communities in its own district only"
+    assert await harness.all(Community) == []
