@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.acknowledgements import (
+    _key,
     acknowledge,
     escalate_overdue,
     get_item,
@@ -379,3 +380,27 @@ async def test_the_escalation_reaches_the_offices_webhooks_as_well_as_its_mailbo
     await _store(harness, _item("fire", due_in_h=-1))
     await harness.run(lambda s: escalate_overdue(s, now=DEFAULT_NOW))
     assert {d.subscription_id for d in await harness.all(Delivery)} == {hook.id, mail.id}
+
+
+def test_a_match_key_is_the_fields_text_cut_to_64_and_none_when_the_field_is_empty() -> None:
+    assert _key({"project_id": "p" * 70}, "project_id") == "p" * 64
+    assert _key({"project_id": 42}, "project_id") == "42"
+    for empty in ({"project_id": None}, {"project_id": ""}, {}):
+        assert _key(empty, "project_id") is None
+
+
+async def test_an_item_takes_its_district_from_the_payload_when_the_envelope_names_none(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    accepted, _ = _accepted_and_approved(uuid.uuid4())
+    envelope = CloudEvent.wrap(accepted, event_id="accepted").model_copy(update={"districtcode": None})
+    assert await harness.redeliver(envelope) == "handled"
+    (item,) = await harness.all(ActionItem)
+    assert (item.org_code, item.district_code) == ("finance", JINSHUI)
+
+
+async def test_an_event_of_a_programme_no_profile_knows_asks_no_one(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    accepted, _ = _accepted_and_approved(uuid.uuid4())
+    retired = accepted.model_copy(update={"programme_code": "retired-2015"})
+    assert await harness.deliver(retired, event_id="retired") == "handled"
+    assert await harness.all(ActionItem) == []
