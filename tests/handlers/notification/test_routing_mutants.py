@@ -10,11 +10,12 @@ from datetime import date
 from uuid import uuid4
 
 from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.feed import read
 from services.notification.models import Delivery, InboxItem, ProjectItems
 from shared.access import OrganisationKind, Principal
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import PipelineWorkExempted, PlanApproved, PlanItem
-from tests.handlers.notification.helpers import APPROVED, ERQI, JINSHUI, approved, subscribe
+from tests.handlers.notification.helpers import APPROVED, ERQI, JINSHUI, ORGS, approved, subscribe
 from tests.handlers.notification.test_responsibility_routing import FIRE_AND_SURVEILLANCE, OVERHEAD_LINES
 
 EXEMPTED = PipelineWorkExempted.TYPE
@@ -104,3 +105,16 @@ async def test_the_same_plan_version_approved_again_replaces_its_items(harness_f
         await harness.deliver(plan, event_id=event_id)
     (row,) = await harness.all(ProjectItems)
     assert (row.plan_version, row.item_codes) == (1, [FIRE_AND_SURVEILLANCE])
+
+
+async def test_the_feed_keeps_the_envelopes_district_so_a_disputed_event_reaches_no_district(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    envelope = CloudEvent.wrap(approved(JINSHUI), event_id="award").model_copy(update={"districtcode": ERQI})
+    await harness.redeliver(envelope)
+    for reader in ("jinshui", "erqi"):
+        page = await harness.run(lambda s, r=reader: read(s, ORGS[r], after=0, limit=10))
+        assert page.items == []
+    finance = await harness.run(lambda s: read(s, ORGS["finance"], after=0, limit=10))
+    assert [i["id"] for i in finance.items] == ["award"]
