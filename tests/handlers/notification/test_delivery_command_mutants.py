@@ -103,7 +103,9 @@ async def test_an_empty_or_reversed_replay_range_is_refused_naming_until(
     with pytest.raises(RuleViolation) as refused:
         await harness.run(_replay(sub.id, DEFAULT_NOW, until))
     assert refused.value.detail == "the replay range is empty"
-    assert [(e.field, e.rule) for e in refused.value.errors] == [("until", "after_since")]
+    assert [(e.field, e.rule, e.message) for e in refused.value.errors] == [
+        ("until", "after_since", "until must be after since")
+    ]
 
 
 async def test_a_replay_requeues_the_finished_messages_stored_in_the_range_and_no_others(harness_for) -> None:  # type: ignore[no-untyped-def]
@@ -235,8 +237,11 @@ async def test_a_deliverys_attempts_are_listed_in_the_order_they_were_made_and_n
             )
         ),
     )
-    attempts = await harness.run(lambda s: list_attempts(s, FINANCE, mine.id))
+    with postgresql_selects(harness) as statements:
+        attempts = await harness.run(lambda s: list_attempts(s, FINANCE, mine.id))
     assert [a.status_line for a in attempts] == lines  # stored order, not attempt time
+    (query,) = [q for q in statements if "FROM delivery_attempt" in q]
+    assert query.rstrip().endswith("ORDER BY delivery_attempt.id")
 
 
 async def test_the_delivery_log_filters_by_subscription_and_state(harness_for) -> None:  # type: ignore[no-untyped-def]
