@@ -5,7 +5,7 @@ payments (the sub-ledger) for each project a caller may see."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -120,17 +120,22 @@ async def test_a_payment_recorded_beside_the_journal_does_not_tie_out(harness_fo
     assert not line.ties_out and not reconciliation.ties_out
 
 
-async def test_a_district_reconciles_only_its_own_schedules_and_finance_all(harness_for) -> None:  # type: ignore[no-untyped-def]
+async def test_a_district_reconciles_only_its_own_schedules_and_finance_all_in_schedule_order(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
+    funding.harness.clock.advance(timedelta(hours=1))
     jinshui = await _scheduled_and_paid(funding, JINSHUI)
+    funding.harness.clock.advance(timedelta(hours=-2))  # Erqi's schedule is older, though made second
     erqi = await _scheduled_and_paid(funding, "zz-erqi")
     assert [b.project_id for b in (await funding.reconciliation(district("zz-erqi"))).property_subsidy] == [
         erqi.project_id
     ]
-    assert {b.project_id for b in (await funding.reconciliation(FINANCE)).property_subsidy} == {
-        jinshui.project_id,
-        erqi.project_id,
-    }
+    every = (await funding.reconciliation(FINANCE)).property_subsidy
+    assert [(b.project_id, b.payments_fen, b.journal_paid_fen, b.ties_out) for b in every] == [
+        (erqi.project_id, FIRST + SECOND, FIRST + SECOND, True),
+        (jinshui.project_id, FIRST + SECOND, FIRST + SECOND, True),
+    ]
 
 
 async def test_district_and_programme_totals_carry_the_property_subsidy_and_tie_out(harness_for) -> None:  # type: ignore[no-untyped-def]
