@@ -14,8 +14,10 @@ from datetime import UTC, date, datetime
 
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.bulletins import publish_bulletin
+from services.reporting.handlers.evaluations import publish_evaluation
 from services.reporting.handlers.restatements import restatements
 from services.reporting.models.bulletins import BulletinCreate
+from services.reporting.models.evaluations import EvaluationCreate
 from services.reporting.models.restatements import Publication
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import (
@@ -85,3 +87,33 @@ async def test_a_district_sees_only_its_own_restatements(harness_for) -> None:  
     assert await harness.run(lambda s: restatements(s, district(ERQI), PROGRAMME, 5)) == []
     mine = await harness.run(lambda s: restatements(s, district(JINSHUI), PROGRAMME, 5))
     assert [r.period for r in mine] == ["2019-W27", "2019-W26"]
+
+
+async def test_evaluations_and_bulletins_are_restated_together_latest_first_up_to_the_limit_each(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """An acceptance dated 20 May arrives after the May and June evaluations and the W27 bulletin:
+    it changes all three. On an equal as-of day an evaluation sorts before a bulletin."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    for _ in range(10):
+        await harness.redeliver(at(registered(JINSHUI), shanghai(2019, 3, 1)))
+    for month in ("2019-05", "2019-06"):
+        body = EvaluationCreate(programme_code=PROGRAMME, month=month)
+        await harness.run(lambda s, b=body: publish_evaluation(s, office(), b, MONDAY_AFTER))
+    for week_of in (date(2019, 6, 26), date(2019, 7, 3)):
+        bulletin = BulletinCreate(programme_code=PROGRAMME, week_of=week_of)
+        await harness.run(lambda s, b=bulletin: publish_bulletin(s, office(), b, MONDAY_AFTER))
+    await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 5, 20)), shanghai(2019, 7, 9)))
+
+    def order(found: list) -> list[tuple[Publication, str]]:  # type: ignore[type-arg]
+        return list(dict.fromkeys((r.publication, r.period) for r in found))
+
+    everything = await harness.run(lambda s: restatements(s, office(), PROGRAMME, 5))
+    assert order(everything) == [
+        (Publication.BULLETIN, "2019-W27"),
+        (Publication.EVALUATION, "2019-06"),
+        (Publication.BULLETIN, "2019-W26"),
+        (Publication.EVALUATION, "2019-05"),
+    ]
+    latest = await harness.run(lambda s: restatements(s, office(), PROGRAMME, 1))
+    assert order(latest) == [(Publication.BULLETIN, "2019-W27"), (Publication.EVALUATION, "2019-06")]
