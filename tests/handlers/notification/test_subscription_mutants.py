@@ -301,8 +301,12 @@ async def test_a_change_making_a_subscription_identical_to_another_active_one_is
         return
     moved = await _change(harness, "finance", other.id, event_types=[APPROVED])  # another destination
     assert moved.event_types == [APPROVED]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as same_destination:
         await _change(harness, "finance", other.id, **{_field(channel): _destination(one)})
+    assert (
+        same_destination.value.detail
+        == "an identical subscription (same endpoint and event types) already exists"
+    )
 
 
 def _field(channel: str) -> str:
@@ -448,3 +452,49 @@ async def test_a_new_subscription_is_audited_with_what_it_hears_and_where(harnes
         "district_codes": None,
         "item_codes": None,
     }
+
+
+DUPLICATE = "an identical subscription (same endpoint and event types) already exists"
+
+
+async def test_a_change_to_match_another_active_subscription_is_refused_by_the_rule_filters_and_all(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    url = "https://finance.example.org/hook"
+    made = []
+    for types in ([APPROVED], [ACCEPTED]):
+        body = SubscriptionCreate(event_types=types, endpoint_url=url, programme_codes=[ZHENGZHOU])
+        made.append(
+            await harness.run(
+                lambda s, b=body: create_subscription(s, ORGS["finance"], b, now=DEFAULT_NOW, policy=policy())
+            )
+        )
+    with pytest.raises(Conflict) as refused:
+        await _change(harness, "finance", made[1].id, event_types=[APPROVED])
+    assert refused.value.detail == DUPLICATE  # the rule, not the database's unique key
+
+
+async def test_the_inbox_lists_the_newest_first_ties_by_id_and_no_more_than_the_limit(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    smallest, low, high = sorted(uuid4() for _ in range(3))  # the oldest item has the smallest id
+
+    async def add(session) -> None:  # type: ignore[no-untyped-def]
+        for item_id, key, minutes in ((high, "tie-high", 5), (smallest, "oldest", 0), (low, "tie-low", 5)):
+            session.add(
+                InboxItem(
+                    id=item_id,
+                    org_code="finance",
+                    event_id=key,
+                    event_type="notification.notice",
+                    title="通知",
+                    body="正文",
+                    created_at=DEFAULT_NOW + timedelta(minutes=minutes),
+                )
+            )
+
+    await harness.run(add)
+    listed = await harness.run(lambda s: list_items(s, ORGS["finance"], unread_only=False, limit=10))
+    assert [i.event_id for i in listed] == ["tie-low", "tie-high", "oldest"]
+    first_two = await harness.run(lambda s: list_items(s, ORGS["finance"], unread_only=False, limit=2))
+    assert [i.event_id for i in first_two] == ["tie-low", "tie-high"]

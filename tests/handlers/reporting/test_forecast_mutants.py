@@ -75,3 +75,33 @@ async def test_an_unknown_programme_is_a_problem_naming_the_programme_field(harn
     with pytest.raises(RuleViolation) as refused:
         await harness.run(lambda s: district_forecasts(s, office(), "atlantis-2019", 2019, date(2019, 7, 1)))
     assert [(e.field, e.rule) for e in refused.value.errors] == [("programme", "unknown_programme")]
+
+
+async def test_the_recent_pace_of_a_district_whose_first_figures_fall_in_the_window(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Nothing was counted before the window, so all its acceptances are recent: 1 in 28 days,
+    183 days left: 1 + ⌊183/28⌋ = 7."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await harness.redeliver(at(registered(JINSHUI), shanghai(2019, 6, 20)))
+    await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 6, 20)), shanghai(2019, 6, 20)))
+    found = await harness.run(
+        lambda s: district_forecasts(s, office(), PROGRAMME, 2019, date(2019, 7, 1), ForecastMethod.RECENT)
+    )
+    assert {f.district_code: f for f in found}[JINSHUI].projected_year_end == 7
+
+
+async def test_a_weekly_pace_of_exactly_half_a_hundredth_rounds_up(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """1 accepted in the 56 days to 25 February: 7/56 = 0.125 a week, shown as 0.13 (half up)."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _accept(harness, date(2019, 2, 1))
+    found = await harness.run(lambda s: district_forecasts(s, office(), PROGRAMME, 2019, date(2019, 2, 25)))
+    assert {f.district_code: f for f in found}[JINSHUI].pace_per_week == "0.13"
+
+
+async def test_a_programme_without_yearly_targets_forecasts_no_target(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    found = await harness.run(
+        lambda s: district_forecasts(s, office(), "kaifeng-2019", 2019, date(2019, 7, 1))
+    )
+    assert found and all(
+        (f.target_by_year_end, f.will_miss, f.shortfall) == (None, None, None) for f in found
+    )
