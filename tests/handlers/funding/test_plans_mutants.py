@@ -6,8 +6,10 @@ same project and state; the sheet lists versions in order whatever order they ar
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
+from services.funding.domain.programmes import bundled_profile
 from services.funding.handlers import plans
 from services.funding.models.plans import InvestmentPlan
 from shared.contracts.registry import PlanApproved, PlanSubmitted
@@ -98,3 +100,29 @@ async def test_versions_are_listed_in_order_whatever_order_their_events_arrived_
         ("district", "五(一)"),
     ]
     assert {p.district_code for p in found} == {JINSHUI}
+
+
+async def test_who_funds_each_item_comes_from_the_profile_lookup_funding_was_started_with(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """The service reads programmes through the lookup it is given (a deployment may carry a
+    profile the bundled set lacks): both a submitted and an approved plan of such a programme
+    are recorded with that profile's funders."""
+
+    def lookup(code: str) -> Any:
+        return bundled_profile(PROGRAMME if code == "zhengzhou-2019-pilot" else code)
+
+    funding = await start_funding(harness_for, lookup)
+    project = UUID(int=26)
+    for cls in (PlanSubmitted, PlanApproved):
+        await funding.harness.deliver(plan(cls, project, 1, ITEMS, programme_code="zhengzhou-2019-pilot"))
+    found = await funding.harness.run(lambda s: plans.plans_of(s, project))
+    assert [(p.state.value, p.programme_code) for p in found] == [
+        ("submitted", "zhengzhou-2019-pilot"),
+        ("approved", "zhengzhou-2019-pilot"),
+    ]
+    for version in found:
+        assert [(i.item_code, i.funded_by) for i in version.items] == [
+            ("roads-kerbs", "district"),
+            ("overhead-lines", "power,telecom,cable-tv"),
+        ]
