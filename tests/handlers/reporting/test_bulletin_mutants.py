@@ -1,0 +1,137 @@
+"""Weekly bulletins and report standings, their edges, on SQLite.
+
+Zhengzhou 2019, week 2019-W27 (1–7 July): each district's task is 10, so its year-end target is 5
+(一(三): half by the end of 2019); by 7 July ⌊10 × 0.5 × 188/365⌋ = 2 are due. Jinshui has 4 accepted,
+Erqi 1: Erqi is behind and needs ⌈4/26⌉ = 1 a week over the 26 weeks left. Jinshui files its
+report; Erqi does not. A plan without weekly reports (Zhengzhou 2018) or without yearly targets
+(Kaifeng 2019) leaves those columns empty. A district (or one of its street offices) sees only its
+own name in the bulletin's lists; the office alone publishes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.reporting.handlers import SUBSCRIPTIONS
+from services.reporting.handlers.bulletins import get_bulletin, publish_bulletin
+from services.reporting.handlers.weekly_reports import submit_weekly_report, week_reports
+from services.reporting.models.bulletins import BulletinCreate
+from services.reporting.models.weekly_reports import WeeklyReportCreate
+from shared.errors import Forbidden
+from tests.handlers.harness import ServiceHarness
+from tests.handlers.reporting.events import (
+    ERQI,
+    JINSHUI,
+    PROGRAMME,
+    accepted,
+    at,
+    district,
+    office,
+    registered,
+    shanghai,
+    street_office,
+)
+
+W27 = date(2019, 7, 3)
+MONDAY_AFTER = datetime(2019, 7, 8, 2, 0, tzinfo=UTC)
+FILED_AT = datetime(2019, 7, 5, 2, tzinfo=UTC)
+
+
+async def _city(harness: ServiceHarness, programme: str = PROGRAMME, jinshui_reports: bool = True) -> None:
+    for code in (JINSHUI, ERQI):
+        for _ in range(10):
+            await harness.redeliver(at(registered(code, programme_code=programme), shanghai(2019, 3, 1)))
+    for code, done in ((JINSHUI, 4), (ERQI, 1)):
+        for _ in range(done):
+            event = accepted(code, accepted_on=date(2019, 5, 10)).model_copy(
+                update={"programme_code": programme}
+            )
+            await harness.redeliver(at(event, shanghai(2019, 5, 10)))
+    if jinshui_reports:
+        body = WeeklyReportCreate(
+            programme_code=PROGRAMME,
+            week_of=W27,
+            projects_started=0,
+            projects_completed=0,
+            projects_accepted=0,
+            investment_completed_fen=0,
+            narrative="本周无新增验收。",
+        )
+        await harness.run(lambda s: submit_weekly_report(s, district(JINSHUI), body, FILED_AT))
+
+
+async def _publish(harness: ServiceHarness, programme: str = PROGRAMME):  # type: ignore[no-untyped-def]
+    body = BulletinCreate(programme_code=programme, week_of=W27)
+    return await harness.run(lambda s: publish_bulletin(s, office(), body, MONDAY_AFTER))
+
+
+async def test_each_standing_carries_its_target_pace_and_report_status(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness)
+    bulletin = await _publish(harness)
+    by = {s.district_code: s for s in bulletin.standings}
+    erqi, jinshui = by[ERQI], by[JINSHUI]
+    assert (erqi.expected_by_now, erqi.target_by_year_end, erqi.needed_per_week, erqi.lagging) == (
+        2,
+        5,
+        1,
+        True,
+    )
+    assert (jinshui.target_by_year_end, jinshui.needed_per_week, jinshui.report_status) == (5, 1, "on_time")
+    assert erqi.report_status == "missing"
+
+
+async def test_without_weekly_reports_or_targets_those_columns_are_empty(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness, "zhengzhou-2018", jinshui_reports=False)
+    no_reports = await _publish(harness, "zhengzhou-2018")
+    assert {s.report_status for s in no_reports.standings} == {None}
+    kaifeng = await _publish(harness, "kaifeng-2019")  # no yearly targets
+    assert kaifeng.standings
+    for s in kaifeng.standings:
+        assert (s.expected_by_now, s.target_by_year_end, s.needed_per_week, s.lagging) == (
+            None,
+            None,
+            None,
+            False,
+        )
+
+
+async def test_a_district_and_its_street_office_see_only_their_own_name_in_the_lists(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness, jinshui_reports=False)
+    bulletin = await _publish(harness)
+    assert ERQI in bulletin.lagging and {ERQI, JINSHUI} <= set(bulletin.late_reports)
+    erqi = await harness.run(lambda s: get_bulletin(s, district(ERQI), bulletin.id))
+    assert (erqi.lagging, erqi.late_reports) == ([ERQI], [ERQI])
+    wenhua = await harness.run(
+        lambda s: get_bulletin(s, street_office("jinshui-wenhua", JINSHUI), bulletin.id)
+    )
+    assert (wenhua.lagging, wenhua.late_reports) == ([], [JINSHUI])
+
+
+async def test_only_the_office_publishes_a_bulletin_and_is_told_so(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    body = BulletinCreate(programme_code=PROGRAMME, week_of=W27)
+    with pytest.raises(Forbidden) as refused:
+        await harness.run(lambda s: publish_bulletin(s, district(JINSHUI), body, MONDAY_AFTER))
+    assert refused.value.detail == "only the leading-group office publishes the weekly bulletin"
+
+
+async def test_a_districts_week_shows_its_own_filed_report(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness)
+    (filed,) = [
+        r
+        for r in (
+            await harness.run(lambda s: week_reports(s, office(), PROGRAMME, W27, MONDAY_AFTER))
+        ).reporters
+        if r.reporter_code == JINSHUI
+    ]
+    assert filed.report_id is not None and filed.submitted_at == FILED_AT
+    mine = await harness.run(lambda s: week_reports(s, district(JINSHUI), PROGRAMME, W27, MONDAY_AFTER))
+    assert [(r.reporter_code, r.report_id, r.submitted_at) for r in mine.reporters] == [
+        (JINSHUI, filed.report_id, FILED_AT)
+    ]
