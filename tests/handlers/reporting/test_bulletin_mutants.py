@@ -13,13 +13,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import event
 
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.bulletins import get_bulletin, publish_bulletin
 from services.reporting.handlers.weekly_reports import submit_weekly_report, week_reports
 from services.reporting.models.bulletins import BulletinCreate
 from services.reporting.models.weekly_reports import WeeklyReportCreate
-from shared.errors import Forbidden
+from shared.errors import Conflict, Forbidden
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import (
     ERQI,
@@ -135,3 +136,28 @@ async def test_a_districts_week_shows_its_own_filed_report(harness_for) -> None:
     assert [(r.reporter_code, r.report_id, r.submitted_at) for r in mine.reporters] == [
         (JINSHUI, filed.report_id, FILED_AT)
     ]
+
+
+async def test_a_week_is_published_once_and_a_district_without_figures_accepted_none_that_week(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness)
+    statements: list[str] = []
+
+    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
+        if getattr(clauseelement, "is_insert", False):
+            statements.append(str(clauseelement.compile(dialect=conn.dialect)))
+
+    event.listen(harness.engine.sync_engine, "before_execute", keep)
+    try:
+        bulletin = await _publish(harness)
+    finally:
+        event.remove(harness.engine.sync_engine, "before_execute", keep)
+    (insert,) = [s for s in statements if "INSERT INTO bulletin" in s]
+    assert "ON CONFLICT (programme_code, week_start) DO NOTHING" in insert
+    huiji = {s.district_code: s for s in bulletin.standings}["zz-huiji"]
+    assert (huiji.task, huiji.done, huiji.accepted_this_week) == (0, 0, 0)
+    with pytest.raises(Conflict) as again:
+        await _publish(harness)
+    assert again.value.detail == "the bulletin of 2019-W27 is already published; its figures are frozen"
