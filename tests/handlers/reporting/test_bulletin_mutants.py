@@ -10,6 +10,7 @@ own name in the bulletin's lists; the office alone publishes.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,9 +18,11 @@ from sqlalchemy import event
 
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.bulletins import get_bulletin, publish_bulletin
+from services.reporting.handlers.targets import district_progress
 from services.reporting.handlers.weekly_reports import submit_weekly_report, week_reports
 from services.reporting.models.bulletins import BulletinCreate
 from services.reporting.models.weekly_reports import WeeklyReportCreate
+from shared.audit import AuditEntry
 from shared.errors import Conflict, Forbidden
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import (
@@ -161,3 +164,30 @@ async def test_a_week_is_published_once_and_a_district_without_figures_accepted_
     with pytest.raises(Conflict) as again:
         await _publish(harness)
     assert again.value.detail == "the bulletin of 2019-W27 is already published; its figures are frozen"
+
+
+async def test_a_filed_report_is_audited_and_counts_only_for_its_own_week(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness)
+    (entry,) = [e for e in await harness.all(AuditEntry) if e.action == "weekly_report.submitted"]
+    assert json.loads(entry.after) == {
+        "programme_code": PROGRAMME,
+        "week": "2019-W27",
+        "reporter": JINSHUI,
+        "status": "on_time",
+    }
+    next_week = await harness.run(
+        lambda s: week_reports(s, office(), PROGRAMME, date(2019, 7, 10), MONDAY_AFTER)
+    )
+    jinshui = {r.reporter_code: r for r in next_week.reporters}[JINSHUI]
+    assert (jinshui.report_id, jinshui.submitted_at) == (None, None)
+
+
+async def test_a_done_share_of_exactly_half_a_ten_thousandth_rounds_up(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """1 accepted of 32: 0.03125, shown with 4 places as 0.0313 (half up), not 0.0312."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    for _ in range(32):
+        await harness.redeliver(at(registered(JINSHUI), shanghai(2019, 3, 1)))
+    await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 5, 10)), shanghai(2019, 5, 10)))
+    rows = await harness.run(lambda s: district_progress(s, office(), PROGRAMME, date(2019, 7, 7)))
+    assert {r.district_code: r for r in rows}[JINSHUI].done_share == "0.0313"
