@@ -191,3 +191,36 @@ async def test_a_done_share_of_exactly_half_a_ten_thousandth_rounds_up(harness_f
     await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 5, 10)), shanghai(2019, 5, 10)))
     rows = await harness.run(lambda s: district_progress(s, office(), PROGRAMME, date(2019, 7, 7)))
     assert {r.district_code: r for r in rows}[JINSHUI].done_share == "0.0313"
+
+
+async def test_a_report_keeps_its_problems_is_audited_against_itself_and_is_filed_once(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    body = WeeklyReportCreate(
+        programme_code=PROGRAMME,
+        week_of=W27,
+        projects_started=1,
+        projects_completed=0,
+        projects_accepted=0,
+        investment_completed_fen=0,
+        narrative="开工一个。",
+        problems="雨季影响工期。",
+    )
+    statements: list[str] = []
+
+    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
+        if getattr(clauseelement, "is_insert", False):
+            statements.append(str(clauseelement.compile(dialect=conn.dialect)))
+
+    event.listen(harness.engine.sync_engine, "before_execute", keep)
+    try:
+        filed = await harness.run(lambda s: submit_weekly_report(s, district(JINSHUI), body, FILED_AT))
+    finally:
+        event.remove(harness.engine.sync_engine, "before_execute", keep)
+    assert filed.problems == "雨季影响工期。"
+    (insert,) = [s for s in statements if "INSERT INTO weekly_report " in s]
+    assert "ON CONFLICT (programme_code, week_start, reporter_code) DO NOTHING" in insert
+    (entry,) = [e for e in await harness.all(AuditEntry) if e.action == "weekly_report.submitted"]
+    assert (entry.record_type, entry.record_id) == ("weekly_report", str(filed.id))
+    with pytest.raises(Conflict) as again:
+        await harness.run(lambda s: submit_weekly_report(s, district(JINSHUI), body, FILED_AT))
+    assert again.value.detail == f"{JINSHUI} already filed the report of 2019-W27"
