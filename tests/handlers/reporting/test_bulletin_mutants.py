@@ -224,3 +224,31 @@ async def test_a_report_keeps_its_problems_is_audited_against_itself_and_is_file
     with pytest.raises(Conflict) as again:
         await harness.run(lambda s: submit_weekly_report(s, district(JINSHUI), body, FILED_AT))
     assert again.value.detail == f"{JINSHUI} already filed the report of 2019-W27"
+
+
+async def _bulletin(harness: ServiceHarness, week_of: date, programme: str = PROGRAMME):  # type: ignore[no-untyped-def]
+    body = BulletinCreate(programme_code=programme, week_of=week_of)
+    return await harness.run(lambda s: publish_bulletin(s, office(), body, MONDAY_AFTER))
+
+
+async def test_a_bulletin_is_audited_and_restates_the_same_programmes_latest_earlier_week(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness, jinshui_reports=False)
+    await _bulletin(harness, date(2019, 6, 12))  # W24
+    await _bulletin(harness, date(2019, 6, 19))  # W25
+    await _bulletin(harness, date(2019, 6, 26), "zhengzhou-2018")  # W26, another programme's
+    await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 6, 3)), shanghai(2019, 7, 8)))
+    w27 = await _bulletin(harness, W27)
+    assert {r.week for r in w27.restatements} == {"2019-W25"}
+    (entry,) = [
+        e
+        for e in await harness.all(AuditEntry)
+        if e.action == "bulletin.published" and e.record_id == str(w27.id)
+    ]
+    assert (entry.record_type, json.loads(entry.after)) == ("bulletin", {"week": "2019-W27"})
+    # a week published after a later one is restated against its own predecessor only
+    await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 7, 4)), shanghai(2019, 7, 9)))
+    w23 = await _bulletin(harness, date(2019, 6, 5))
+    assert w23.restatements == []
