@@ -192,3 +192,16 @@ async def test_the_shortfall_list_is_per_district_in_project_order(harness_for) 
     assert await listed(FINANCE) == [41, 42, 43]
     assert await listed(district()) == [42, 43]
     assert await listed(district(erqi)) == [41]
+
+
+async def test_the_smallest_award_is_still_the_citys_line(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Any award counts as the city's source, down to one fen (40% of 3 fen, rounded); only a
+    project with no award has no city line."""
+    funding = await start_funding(harness_for)
+    event, award = await funding.accepted_and_approved(investment_fen=3, accepted_investment_fen=3)
+    assert award.amount_fen == 1
+    sheet = await _sheet(funding, event.project_id)
+    assert [(line.source_code, line.committed_fen, line.received_fen) for line in sheet.lines] == [
+        ("city-award", 1, 0)
+    ]
+    assert (sheet.investment_fen, sheet.committed_fen, sheet.shortfall_fen) == (3, 1, 2)
