@@ -19,11 +19,11 @@ from sqlalchemy import event
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.bulletins import get_bulletin, publish_bulletin
 from services.reporting.handlers.targets import district_progress
-from services.reporting.handlers.weekly_reports import submit_weekly_report, week_reports
+from services.reporting.handlers.weekly_reports import get_weekly_report, submit_weekly_report, week_reports
 from services.reporting.models.bulletins import BulletinCreate
-from services.reporting.models.weekly_reports import WeeklyReportCreate
+from services.reporting.models.weekly_reports import WeeklyReport, WeeklyReportCreate
 from shared.audit import AuditEntry
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, NotFound
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import (
     ERQI,
@@ -252,3 +252,14 @@ async def test_a_bulletin_is_audited_and_restates_the_same_programmes_latest_ear
     await harness.redeliver(at(accepted(JINSHUI, accepted_on=date(2019, 7, 4)), shanghai(2019, 7, 9)))
     w23 = await _bulletin(harness, date(2019, 6, 5))
     assert w23.restatements == []
+
+
+async def test_a_district_reads_its_own_report_and_another_is_told_it_does_not_exist(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness)
+    (row,) = await harness.all(WeeklyReport)
+    mine = await harness.run(lambda s: get_weekly_report(s, district(JINSHUI), row.id))
+    assert mine.reporter_code == JINSHUI
+    with pytest.raises(NotFound) as hidden:
+        await harness.run(lambda s: get_weekly_report(s, district(ERQI), row.id))
+    assert hidden.value.detail == f"no weekly report {row.id}"
