@@ -37,7 +37,7 @@ from shared.contracts.registry import ProjectAccepted
 from shared.errors import InvalidState, NotFoundError
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import JINSHUI, ORGS, subscribe
-from tests.handlers.notification.test_subscription_mutants import postgresql_selects
+from tests.support.sql_capture import postgresql_selects
 
 FIRE = Principal("fire-user", "fire", OrganisationKind.DEPARTMENT)
 POLICE = Principal("police-user", "police", OrganisationKind.DEPARTMENT)

@@ -41,7 +41,7 @@ from shared.audit import AuditEntry
 from shared.errors import InvalidState, NotFoundError, RuleViolation
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, subscribe
-from tests.handlers.notification.test_subscription_mutants import postgresql_selects
+from tests.support.sql_capture import postgresql_selects
 
 FINANCE = ORGS["finance"]
 LATER = DEFAULT_NOW + timedelta(hours=3)

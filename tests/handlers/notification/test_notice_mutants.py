@@ -15,7 +15,7 @@ from services.notification.handlers.subscriptions import unsubscribe
 from services.notification.models import Delivery, InboxItem
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import APPROVED, ERQI, ORGS, accepted, subscribe
-from tests.handlers.notification.test_subscription_mutants import postgresql_selects
+from tests.support.sql_capture import postgresql_selects
 
 
 async def _tell(harness: ServiceHarness, org: str, **options) -> int:  # type: ignore[no-untyped-def]

@@ -10,15 +10,12 @@ Row locks cannot be seen on SQLite, so the statements are compiled for PostgreSQ
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.dialects import postgresql
 
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.inbox import add_notice, count, list_items, mark_all_read, mark_read
@@ -36,24 +33,9 @@ from shared.audit import AuditEntry
 from shared.errors import Conflict, NotFoundError, RuleViolation
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import ACCEPTED, APPROVED, ORGS, policy, subscribe
+from tests.support.sql_capture import postgresql_selects
 
 ZHENGZHOU = "zhengzhou-2019"
-
-
-@contextmanager
-def postgresql_selects(harness: ServiceHarness) -> Iterator[list[str]]:
-    """The SELECTs the harness's engine runs, as PostgreSQL would receive them."""
-    statements: list[str] = []
-
-    def keep(conn, clauseelement, multiparams, params, execution_options):  # type: ignore[no-untyped-def]
-        if getattr(clauseelement, "is_select", False):
-            statements.append(str(clauseelement.compile(dialect=postgresql.dialect())))
-
-    event.listen(harness.engine.sync_engine, "before_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(harness.engine.sync_engine, "before_execute", keep)
 
 
 async def _audited(harness: ServiceHarness, action: str) -> list[tuple[str, str]]:
