@@ -16,6 +16,7 @@ from services.registry.handlers import SUBSCRIPTIONS
 from services.registry.models.projects import ProjectPublic, ProjectStep
 from shared.audit import AuditEntry
 from shared.errors import NotFoundError, RuleViolation
+from shared.policy import get_profile
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.walk import (
     INVESTMENT_FEN,
@@ -251,3 +252,55 @@ async def test_a_step_dated_before_its_programme_was_issued_is_refused(harness_f
     with pytest.raises(RuleViolation) as caught:
         await act(harness, project.id, "residents-consultation", early)
     assert [(p.field, p.rule) for p in caught.value.errors] == [("consulted_on", "not_before_programme")]
+
+
+@pytest.mark.parametrize(
+    ("action", "field"), [("final-accounts-audit", "audited_on"), ("close-out", "closed_on")]
+)
+async def test_the_audit_and_the_close_out_dated_tomorrow_name_their_own_date_field(
+    harness_for, action: str, field: str
+) -> None:  # type: ignore[no-untyped-def]
+    """As every step: a date after today is refused naming the body's own date field."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "zhengzhou-2019")
+    await walk(harness, project.id, "acceptance")
+    if action == "close-out":
+        await act(harness, project.id, "final-accounts-audit")
+        await act(harness, project.id, "property-takeover")
+    body = bodies("zhengzhou-2019")[action].model_copy(update={field: date(2026, 11, 21)})
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, action, body)
+    assert [(p.field, p.rule) for p in caught.value.errors] == [(field, "not_in_future")]
+
+
+async def test_an_audited_investment_far_above_the_plan_is_recorded_once_confirmed(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """An audited figure well above the plan needs the district's confirmation; confirmed, it is
+    recorded and announced as audited."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "zhengzhou-2019")
+    await walk(harness, project.id, "acceptance")
+    body = bodies("zhengzhou-2019")["final-accounts-audit"]
+    too_much = body.model_copy(update={"audited_investment_fen": INVESTMENT_FEN * 3})
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, "final-accounts-audit", too_much)
+    assert [p.field for p in caught.value.errors] == ["audited_investment_fen"]
+    confirmed = too_much.model_copy(update={"confirm_over_plan": True})
+    audited = await act(harness, project.id, "final-accounts-audit", confirmed)
+    assert audited.audited_investment_fen == INVESTMENT_FEN * 3
+    assert (await project_outbox(harness))[-1].data["audited_investment_fen"] == INVESTMENT_FEN * 3
+
+
+async def test_a_takeover_records_the_commitments_its_service_level_implies(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Zhongyuan 三(二): a takeover at the four-haves level without a list commits to the level's
+    items; the timeline row and the event carry those commitments."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "zhongyuan-2013")
+    await walk(harness, project.id, "acceptance")
+    await act(harness, project.id, "property-takeover")
+    event = (await project_outbox(harness))[-1]
+    row = await _last_row(harness)
+    assert bodies("zhongyuan-2013")["property-takeover"].commitments == []
+    level = next(s for s in get_profile("zhongyuan-2013").service_levels if s.code == "four-haves")
+    four_haves = [item.code for item in level.items]
+    assert len(four_haves) == 4
+    assert event.data["commitments"] == row.data["commitments"] == four_haves
