@@ -304,3 +304,45 @@ async def test_a_takeover_records_the_commitments_its_service_level_implies(harn
     four_haves = [item.code for item in level.items]
     assert len(four_haves) == 4
     assert event.data["commitments"] == row.data["commitments"] == four_haves
+
+
+async def test_a_defect_naming_an_item_outside_the_catalogue_is_refused_naming_it(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A defect may name the catalogue item it concerns; one the programme lacks is refused (422
+    naming the defect's item_code and the rule), one it has is recorded."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "kaifeng-2019")
+    await walk(harness, project.id, "construction-completion")
+    failure = bodies("kaifeng-2019")["acceptance-failure"]
+    defect = failure.defects[0]
+    unknown = failure.model_copy(update={"defects": [defect.model_copy(update={"item_code": "moon-base"})]})
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, "acceptance-failure", unknown)
+    assert [(p.field, p.rule) for p in caught.value.errors] == [("defects.0.item_code", "catalogue_item")]
+    item = get_profile("kaifeng-2019").catalogue.items[0].code
+    known = failure.model_copy(update={"defects": [defect.model_copy(update={"item_code": item})]})
+    failed = await act(harness, project.id, "acceptance-failure", known)
+    assert failed.status == "acceptance_failed"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: acceptance.fail_acceptance checks only the defects that name an item, so the "
+    "problem's index counts those, not the defect's place in the body (services/registry/handlers/"
+    "acceptance.py, check_items call in fail_acceptance)",
+)
+async def test_the_problem_names_the_defect_whose_item_is_unknown_by_its_place_in_the_body(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """RFC 9457 problems name the field as the client sent it: the second defect is `defects.1`,
+    even when the first names no item."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "kaifeng-2019")
+    await walk(harness, project.id, "construction-completion")
+    failure = bodies("kaifeng-2019")["acceptance-failure"]
+    defect = failure.defects[0]
+    body = failure.model_copy(
+        update={"defects": [defect, defect.model_copy(update={"item_code": "moon-base"})]}
+    )
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, "acceptance-failure", body)
+    assert [(p.field, p.rule) for p in caught.value.errors] == [("defects.1.item_code", "catalogue_item")]
