@@ -346,3 +346,41 @@ async def test_the_problem_names_the_defect_whose_item_is_unknown_by_its_place_i
     with pytest.raises(RuleViolation) as caught:
         await act(harness, project.id, "acceptance-failure", body)
     assert [(p.field, p.rule) for p in caught.value.errors] == [("defects.1.item_code", "catalogue_item")]
+
+
+async def test_progress_on_an_item_outside_the_approved_plan_is_refused_naming_the_plan(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Progress is reported on the approved plan's items: another catalogue item is refused (422
+    naming its place in the body and listing the planned items), and nothing is recorded."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "kaifeng-2019")
+    await walk(harness, project.id, "construction-start")
+    catalogue = [item.code for item in get_profile("kaifeng-2019").catalogue.items]
+    planned, other = catalogue[:2], catalogue[2]
+    report = bodies("kaifeng-2019")["progress-report"]
+    items = [report.items[0], report.items[0].model_copy(update={"item_code": other})]
+    rows = len(await harness.all(ProjectStep))
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, "progress-report", report.model_copy(update={"items": items}))
+    assert caught.value.detail == "progress is reported on the items of the approved plan"
+    assert [p.as_dict() for p in caught.value.errors] == [
+        {
+            "field": "items.1.item_code",
+            "rule": "planned_item",
+            "message": f"planned: {', '.join(sorted(planned))}",
+        }
+    ]
+    assert len(await harness.all(ProjectStep)) == rows
+
+
+async def test_approving_a_version_other_than_the_latest_names_the_version_to_approve(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Only the latest submitted plan can be approved: the 422 names `version` and the one to approve."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await open_project(harness, "kaifeng-2019")
+    await walk(harness, project.id, "plan-submission")
+    stale = bodies("kaifeng-2019")["plan-approval"].model_copy(update={"version": 2})
+    with pytest.raises(RuleViolation) as caught:
+        await act(harness, project.id, "plan-approval", stale)
+    assert caught.value.detail == "version 2 is not the latest submitted plan (1)"
+    assert [p.as_dict() for p in caught.value.errors] == [
+        {"field": "version", "rule": "latest_version", "message": "approve version 1"}
+    ]
