@@ -66,7 +66,7 @@ async def fail_acceptance(
         project, "acceptance-failure", date_field="inspected_on", on=body.inspected_on, now=now
     )
     check_defect_roles(profile, [d.recorded_by for d in body.defects])
-    check_items(profile, [d.item_code for d in body.defects if d.item_code is not None], field="defects")
+    check_items(profile, [d.item_code for d in body.defects], field="defects", unique=False)
     event = AcceptanceFailed(
         **event_fields(project),
         inspected_on=body.inspected_on,
