@@ -33,15 +33,23 @@ from shared.access import Principal, visible_district
 from shared.clock import shanghai_date
 
 
-def _post(
-    session: AsyncSession, award: Award, postings: list[rules.Posting], reference: uuid.UUID, now: datetime
+def _add(
+    session: AsyncSession,
+    postings: list[rules.Posting],
+    *,
+    project_id: uuid.UUID,
+    district_code: str,
+    award_id: uuid.UUID | None,
+    reference: uuid.UUID,
+    now: datetime,
 ) -> None:
+    """Each posting as one journal row of the project, referenced by the record it moves."""
     for posting in postings:
         session.add(
             JournalEntry(
-                project_id=award.project_id,
-                district_code=award.district_code,
-                award_id=award.id,
+                project_id=project_id,
+                district_code=district_code,
+                award_id=award_id,
                 movement=posting.movement,
                 debit_account=posting.debit,
                 credit_account=posting.credit,
@@ -52,22 +60,31 @@ def _post(
         )
 
 
+def _post(
+    session: AsyncSession, award: Award, postings: list[rules.Posting], reference: uuid.UUID, now: datetime
+) -> None:
+    _add(
+        session,
+        postings,
+        project_id=award.project_id,
+        district_code=award.district_code,
+        award_id=award.id,
+        reference=reference,
+        now=now,
+    )
+
+
 def post_central(session: AsyncSession, line: CentralAllocationLine, now: datetime) -> None:
     """Central funds approved for a project: a movement of no award, referenced by its line."""
-    for posting in rules.central_allocation(line.amount_fen):
-        session.add(
-            JournalEntry(
-                project_id=line.project_id,
-                district_code=line.district_code,
-                award_id=None,
-                movement=posting.movement,
-                debit_account=posting.debit,
-                credit_account=posting.credit,
-                amount_fen=posting.amount_fen,
-                reference_id=line.id,
-                posted_at=now,
-            )
-        )
+    _add(
+        session,
+        rules.central_allocation(line.amount_fen),
+        project_id=line.project_id,
+        district_code=line.district_code,
+        award_id=None,
+        reference=line.id,
+        now=now,
+    )
 
 
 def post_property_subsidy(
@@ -78,20 +95,15 @@ def post_property_subsidy(
     now: datetime,
 ) -> None:
     """A property-subsidy movement: of no award, referenced by its schedule or payment."""
-    for posting in postings:
-        session.add(
-            JournalEntry(
-                project_id=schedule.project_id,
-                district_code=schedule.district_code,
-                award_id=None,
-                movement=posting.movement,
-                debit_account=posting.debit,
-                credit_account=posting.credit,
-                amount_fen=posting.amount_fen,
-                reference_id=reference,
-                posted_at=now,
-            )
-        )
+    _add(
+        session,
+        postings,
+        project_id=schedule.project_id,
+        district_code=schedule.district_code,
+        award_id=None,
+        reference=reference,
+        now=now,
+    )
 
 
 def post_approval(session: AsyncSession, award: Award, now: datetime) -> None:
