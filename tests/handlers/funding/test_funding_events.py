@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 
@@ -17,7 +17,7 @@ from services.funding.models.property_subsidy import PaymentCreate, ScheduleCrea
 from services.funding.models.sources import SourceEntryCreate
 from shared.contracts.registry import PlanApproved, PlanSubmitted, PropertyTakenOver
 from shared.errors import RuleViolation
-from tests.handlers.funding.world import JINSHUI, PROGRAMME, district, plan, start_funding
+from tests.handlers.funding.world import JINSHUI, district, plan, start_funding, taken_over
 
 LEDGER_AREA = "floor_area_m2" in PropertyTakenOver.model_fields
 
@@ -66,20 +66,6 @@ async def test_a_commitment_is_announced_with_the_projects_shortfall_and_a_recei
     assert {key: event.data[key] for key in expected} == expected
 
 
-def _takeover(**overrides: Any) -> PropertyTakenOver:
-    fields: dict[str, Any] = {
-        "project_id": uuid4(),
-        "community_id": uuid4(),
-        "district_code": JINSHUI,
-        "programme_code": PROGRAMME,
-        "taken_over_on": date(2026, 8, 15),
-        "mode": "professional",
-        "manager": "郑州某物业服务有限公司",
-        **overrides,
-    }
-    return PropertyTakenOver(**fields)
-
-
 async def _schedule(funding: Any, event: PropertyTakenOver, area: str | None) -> Any:
     await funding.harness.deliver(event)
     now = funding.harness.clock.now()
@@ -91,7 +77,7 @@ async def _schedule(funding: Any, event: PropertyTakenOver, area: str | None) ->
 
 async def test_schedule_and_payment_are_announced(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
-    event = _takeover()
+    event = taken_over()
     schedule = await _schedule(funding, event, "1234.57")
     assert schedule.floor_area_source == "district"
     now = funding.harness.clock.now()
@@ -117,7 +103,7 @@ async def test_schedule_and_payment_are_announced(harness_for) -> None:  # type:
 @pytest.mark.skipif(not LEDGER_AREA, reason="PropertyTakenOver carries no floor area in this build")
 async def test_the_schedule_uses_the_floor_area_the_takeover_carries(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
-    event = _takeover(floor_area_m2=Decimal("1234.57"))
+    event = taken_over(floor_area_m2=Decimal("1234.57"))
     schedule = await _schedule(funding, event, None)
     assert (schedule.floor_area_m2, schedule.floor_area_source, schedule.total_fen) == (
         Decimal("1234.57"),
@@ -130,12 +116,12 @@ async def test_the_schedule_uses_the_floor_area_the_takeover_carries(harness_for
 async def test_a_floor_area_other_than_the_ledgers_is_refused(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
     with pytest.raises(RuleViolation) as refused:
-        await _schedule(funding, _takeover(floor_area_m2=Decimal("1234.57")), "2000.00")
+        await _schedule(funding, taken_over(floor_area_m2=Decimal("1234.57")), "2000.00")
     assert refused.value.errors[0].rule == "matches_ledger"
 
 
 async def test_without_a_ledger_area_the_district_must_state_one(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
     with pytest.raises(RuleViolation) as refused:
-        await _schedule(funding, _takeover(), None)
+        await _schedule(funding, taken_over(), None)
     assert (refused.value.errors[0].field, refused.value.errors[0].rule) == ("floor_area_m2", "required")

@@ -12,23 +12,8 @@ from pydantic import ValidationError
 
 from services.funding.handlers import property_subsidy as handlers
 from services.funding.models.property_subsidy import PaymentCreate, ScheduleCreate
-from shared.contracts.registry import PropertyTakenOver
 from shared.errors import Conflict, Forbidden, InvalidState, NotFound, RuleViolation
-from tests.handlers.funding.world import FINANCE, JINSHUI, PROGRAMME, district, start_funding
-
-
-def taken_over(**overrides: Any) -> PropertyTakenOver:
-    fields: dict[str, Any] = {
-        "project_id": uuid4(),
-        "community_id": uuid4(),
-        "district_code": JINSHUI,
-        "programme_code": PROGRAMME,
-        "taken_over_on": date(2026, 8, 15),
-        "mode": "professional",
-        "manager": "郑州某物业服务有限公司",
-        **overrides,
-    }
-    return PropertyTakenOver(**fields)
+from tests.handlers.funding.world import FINANCE, district, start_funding, taken_over
 
 
 async def _scheduled(funding, area: str = "1234.57", **overrides: Any):  # type: ignore[no-untyped-def]

@@ -15,24 +15,15 @@ import pytest
 from services.funding.handlers import property_subsidy as handlers
 from services.funding.models.property_subsidy import PaymentCreate, PropertyTakeover, ScheduleCreate
 from shared.audit import AuditEntry
-from shared.contracts.registry import PropertyTakenOver
 from shared.errors import Conflict, Forbidden, InvalidState, NotFound
-from tests.handlers.funding.world import FINANCE, JINSHUI, PROGRAMME, district, start_funding
+from tests.handlers.funding.world import FINANCE, JINSHUI, district, start_funding, taken_over
 from tests.support.sql_capture import postgresql_selects
 
 SEPTEMBER = date(2026, 9, 1)
 
 
 async def _scheduled(funding: Any) -> Any:
-    taken = PropertyTakenOver(
-        project_id=uuid4(),
-        community_id=uuid4(),
-        district_code=JINSHUI,
-        programme_code=PROGRAMME,
-        taken_over_on=date(2026, 8, 15),
-        mode="professional",
-        manager="郑州某物业服务有限公司",
-    )
+    taken = taken_over()
     await funding.harness.deliver(taken)
     now = funding.harness.clock.now()
     body = ScheduleCreate(floor_area_m2="100")
@@ -101,27 +92,13 @@ async def test_a_payment_locks_the_schedule_and_a_read_does_not(harness_for) -> 
     assert locked.rstrip().endswith("FOR UPDATE")
 
 
-def _taken(**overrides: Any) -> PropertyTakenOver:
-    fields: dict[str, Any] = {
-        "project_id": uuid4(),
-        "community_id": uuid4(),
-        "district_code": JINSHUI,
-        "programme_code": PROGRAMME,
-        "taken_over_on": date(2026, 8, 15),
-        "mode": "professional",
-        "manager": "郑州某物业服务有限公司",
-        **overrides,
-    }
-    return PropertyTakenOver(**fields)
-
-
 async def test_each_refusal_to_schedule_says_why(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
     now, body, unknown = funding.harness.clock.now(), ScheduleCreate(floor_area_m2="100"), uuid4()
     with pytest.raises(NotFound) as not_heard:
         await funding.harness.run(lambda s: handlers.create_schedule(s, district(), unknown, body, now))
     assert str(not_heard.value) == f"funding knows no property takeover of project {unknown}"
-    no_subsidy = _taken(programme_code="zhengzhou-2018")
+    no_subsidy = taken_over(programme_code="zhengzhou-2018")
     await funding.harness.deliver(no_subsidy)
     with pytest.raises(InvalidState) as absent:
         await funding.harness.run(
@@ -144,7 +121,7 @@ async def test_each_refusal_to_schedule_says_why(harness_for) -> None:  # type: 
 
 async def test_scheduling_locks_the_takeover(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
-    taken = _taken()
+    taken = taken_over()
     await funding.harness.deliver(taken)
     now, body = funding.harness.clock.now(), ScheduleCreate(floor_area_m2="100")
     with postgresql_selects(funding.harness) as statements:
@@ -169,7 +146,7 @@ async def test_the_takeovers_floor_area_is_kept_to_the_hundredth_within_bounds(
     harness_for, area: str, kept: str | None
 ) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
-    taken = _taken(floor_area_m2=Decimal(area))
+    taken = taken_over(floor_area_m2=Decimal(area))
     await funding.harness.deliver(taken)
     (stored,) = await funding.harness.all(PropertyTakeover)
     assert stored.floor_area_m2 == (None if kept is None else Decimal(kept))
@@ -177,9 +154,9 @@ async def test_the_takeovers_floor_area_is_kept_to_the_hundredth_within_bounds(
 
 async def test_a_second_takeover_of_a_project_keeps_the_first(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
-    first = _taken()
+    first = taken_over()
     await funding.harness.deliver(first)
-    await funding.harness.deliver(_taken(project_id=first.project_id, taken_over_on=date(2026, 9, 30)))
+    await funding.harness.deliver(taken_over(project_id=first.project_id, taken_over_on=date(2026, 9, 30)))
     (stored,) = await funding.harness.all(PropertyTakeover)
     assert stored.taken_over_on == date(2026, 8, 15)
 

@@ -8,7 +8,6 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 from openpyxl import load_workbook
 from sqlalchemy import insert
@@ -19,27 +18,14 @@ from services.funding.models import JournalEntry
 from services.funding.models.property_subsidy import PaymentCreate, ScheduleCreate, SubsidyPayment
 from services.funding.models.totals import TotalsBy
 from shared.contracts.registry import PropertyTakenOver
-from tests.handlers.funding.world import FINANCE, JINSHUI, PROGRAMME, district, start_funding
+from tests.handlers.funding.world import FINANCE, JINSHUI, PROGRAMME, district, start_funding, taken_over
 
 # 30 fen × 1 000.05 m² = 30 001.5 fen a month; × 36 = 1 080 054 fen; 1 080 054 = 36 × 30 001 + 18.
 AREA, TOTAL, FIRST, SECOND = "1000.05", 1_080_054, 30_002, 10_000
 
 
-def _takeover(district_code: str = JINSHUI, **overrides: Any) -> PropertyTakenOver:
-    return PropertyTakenOver(
-        project_id=uuid4(),
-        community_id=uuid4(),
-        district_code=district_code,
-        programme_code=PROGRAMME,
-        taken_over_on=date(2026, 5, 15),
-        mode="professional",
-        manager="郑州某物业服务有限公司",
-        **overrides,
-    )
-
-
 async def _scheduled_and_paid(funding: Any, district_code: str = JINSHUI) -> PropertyTakenOver:
-    event = _takeover(district_code)
+    event = taken_over(district_code=district_code, taken_over_on=date(2026, 5, 15))
     await funding.harness.deliver(event)
     now = funding.harness.clock.now()
     actor = district(district_code)

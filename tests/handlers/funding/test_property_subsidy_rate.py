@@ -15,23 +15,14 @@ from sqlalchemy import insert
 from services.funding.handlers import property_subsidy as handlers
 from services.funding.models.property_subsidy import ScheduleCreate, SubsidySchedule
 from shared.audit import AuditEntry
-from shared.contracts.registry import PropertyTakenOver
 from shared.errors import RuleViolation
-from tests.handlers.funding.world import JINSHUI, PROGRAMME, district, start_funding
+from tests.handlers.funding.world import JINSHUI, PROGRAMME, district, start_funding, taken_over
 
 REASON = "区财政困难，经区政府常务会议研究同意"
 
 
 async def _create(funding: Any, **body: Any) -> Any:
-    event = PropertyTakenOver(
-        project_id=uuid4(),
-        community_id=uuid4(),
-        district_code=JINSHUI,
-        programme_code=PROGRAMME,
-        taken_over_on=date(2026, 5, 15),
-        mode="professional",
-        manager="郑州某物业服务有限公司",
-    )
+    event = taken_over(taken_over_on=date(2026, 5, 15))
     await funding.harness.deliver(event)
     now = funding.harness.clock.now()
     request = ScheduleCreate(floor_area_m2="1000.00", **body)

@@ -17,15 +17,14 @@ from services.funding.handlers import property_subsidy as subsidy_handlers
 from services.funding.handlers import totals
 from services.funding.models import AwardAdjustment, JournalEntry, Tranche, TrancheKind
 from services.funding.models.property_subsidy import ScheduleCreate
-from shared.contracts.registry import PropertyTakenOver
 from tests.handlers.funding.world import (
     FINANCE,
     JINSHUI,
-    PROGRAMME,
     accepted,
     audited,
     district,
     start_funding,
+    taken_over,
 )
 
 ERQI = "zz-erqi"
@@ -149,15 +148,7 @@ async def test_arrears_per_district_in_the_order_schedules_were_made(harness_for
     funding = await start_funding(harness_for)
     made, body = [], ScheduleCreate(floor_area_m2="100")
     for district_code, hours in ((JINSHUI, 1), (ERQI, -1)):  # Erqi's is made first in time, second in rows
-        taken = PropertyTakenOver(
-            project_id=uuid.uuid4(),
-            community_id=uuid.uuid4(),
-            district_code=district_code,
-            programme_code=PROGRAMME,
-            taken_over_on=date(2026, 8, 15),
-            mode="professional",
-            manager="郑州某物业服务有限公司",
-        )
+        taken = taken_over(district_code=district_code)
         await funding.harness.deliver(taken)
         funding.harness.clock.advance(timedelta(hours=hours))
         now = funding.harness.clock.now()

@@ -12,7 +12,13 @@ from services.funding.handlers import awards, disbursements, funding_subscriptio
 from services.funding.models import Award, TrancheCreate, TrancheReversalCreate
 from services.funding.models.totals import TotalsBy
 from shared.access import OrganisationKind, Principal, Scope
-from shared.contracts.registry import FinalAccountsAudited, PlanItem, PlanSubmitted, ProjectAccepted
+from shared.contracts.registry import (
+    FinalAccountsAudited,
+    PlanItem,
+    PlanSubmitted,
+    ProjectAccepted,
+    PropertyTakenOver,
+)
 from tests.handlers.harness import ServiceHarness
 
 PROGRAMME = "zhengzhou-2019"
@@ -32,6 +38,21 @@ def accepted(**overrides: Any) -> ProjectAccepted:
         **overrides,
     }
     return ProjectAccepted(**fields)
+
+
+def taken_over(**overrides: Any) -> PropertyTakenOver:
+    """The registry's takeover of a Jinshui project (the property subsidy starts from it)."""
+    fields: dict[str, Any] = {
+        "project_id": uuid4(),
+        "community_id": uuid4(),
+        "district_code": JINSHUI,
+        "programme_code": PROGRAMME,
+        "taken_over_on": date(2026, 8, 15),
+        "mode": "professional",
+        "manager": "郑州某物业服务有限公司",
+        **overrides,
+    }
+    return PropertyTakenOver(**fields)
 
 
 def plan(cls: type, project_id: uuid.UUID, version: int, items: dict[str, int], **overrides: Any) -> Any:
