@@ -263,13 +263,15 @@ async def _statuses(session: AsyncSession, schedule: SubsidySchedule) -> list[ru
 
 
 def _rates(schedule: SubsidySchedule, profiles: ProfileLookup) -> tuple[int, bool]:
-    """The rate a schedule pays and whether it is below the programme's standard. A schedule made
+    """The rate a schedule pays and whether it was made below the programme's standard (a reason
+    is kept exactly then, so a later change of the profile does not re-flag it). A schedule made
     before the rate was kept (migration 0010) paid the minimum of its day: the profile's now."""
-    profile = profiles(schedule.programme_code)
-    minimum = property_subsidy_terms(profile).min_fen_per_m2_month if profile is not None else None
-    rate = schedule.fen_per_m2_month if schedule.fen_per_m2_month is not None else minimum
+    rate = schedule.fen_per_m2_month
+    if rate is None:
+        profile = profiles(schedule.programme_code)
+        rate = property_subsidy_terms(profile).min_fen_per_m2_month if profile is not None else None
     assert rate is not None, f"{schedule.programme_code}: no rate kept and none in the profile"
-    return rate, minimum is not None and rate < minimum
+    return rate, schedule.below_standard_reason is not None
 
 
 async def _present(
