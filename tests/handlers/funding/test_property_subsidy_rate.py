@@ -17,6 +17,7 @@ from services.funding.models.property_subsidy import ScheduleCreate, SubsidySche
 from shared.audit import AuditEntry
 from shared.errors import RuleViolation
 from tests.handlers.funding.world import JINSHUI, PROGRAMME, district, start_funding, taken_over
+from tests.unit.funding.profiles import lookup, with_subsidy
 
 REASON = "区财政困难，经区政府常务会议研究同意"
 
@@ -108,4 +109,19 @@ async def test_a_schedule_from_before_the_rate_was_kept_shows_the_programmes_min
     }
     await funding.harness.run(lambda s: s.exec(insert(SubsidySchedule).values(**legacy)))
     read = await funding.harness.run(lambda s: handlers.read_schedule(s, district(), project_id, now))
+    assert (read.fen_per_m2_month, read.below_standard, read.below_standard_reason) == (30, False, None)
+
+
+async def test_a_later_higher_standard_does_not_flag_a_schedule_made_at_the_old_one(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """The flag says the district departed from the standard when it scheduled (and gave a reason),
+    not that today's profile would ask for more."""
+    funding = await start_funding(harness_for)
+    schedule = await _create(funding)
+    assert (schedule.fen_per_m2_month, schedule.below_standard) == (30, False)
+    raised = with_subsidy(min_fen_per_m2_month=40)
+    read = await funding.harness.run(
+        lambda s: handlers.read_schedule(
+            s, district(), schedule.project_id, funding.harness.clock.now(), lookup(raised)
+        )
+    )
     assert (read.fen_per_m2_month, read.below_standard, read.below_standard_reason) == (30, False, None)

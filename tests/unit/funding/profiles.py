@@ -29,6 +29,16 @@ def paying_on(basis: AwardBasis, *, true_up: bool, base: str = ZHENGZHOU_2019) -
     return with_award(base, basis=basis, true_up_on_audit=true_up)
 
 
+def with_subsidy(base: str = ZHENGZHOU_2019, **changes: Any) -> ProgrammeProfile:
+    """The bundled profile `base` with its property-subsidy rule changed (rate, period, ...)."""
+    profile = get_profile(base)
+    assert profile.funding is not None and profile.funding.property_subsidy is not None
+    subsidy = profile.funding.property_subsidy.model_copy(update=changes)
+    return profile.model_copy(
+        update={"funding": profile.funding.model_copy(update={"property_subsidy": subsidy})}
+    )
+
+
 def lookup(*profiles: ProgrammeProfile) -> ProfileLookup:
     """A lookup that answers with `profiles` by code and falls back to the bundled ones."""
     by_code = {p.code: p for p in profiles}

@@ -25,17 +25,10 @@ from services.funding.domain.property_subsidy import (
 )
 from shared.access import OrganisationKind, Principal
 from shared.errors import FieldProblem, RuleViolation
-from shared.policy import Party, ProgrammeProfile, get_profile
+from shared.policy import Party, get_profile
+from tests.unit.funding.profiles import with_subsidy
 
 ZHENGZHOU = get_profile("zhengzhou-2019")
-
-
-def with_subsidy(**changes: object) -> ProgrammeProfile:
-    """Zhengzhou 2019 with its property-subsidy rule changed."""
-    assert ZHENGZHOU.funding is not None and ZHENGZHOU.funding.property_subsidy is not None
-    subsidy = ZHENGZHOU.funding.property_subsidy.model_copy(update=changes)
-    funding = ZHENGZHOU.funding.model_copy(update={"property_subsidy": subsidy})
-    return ZHENGZHOU.model_copy(update={"funding": funding})
 
 
 def district(code: str, kind: OrganisationKind = OrganisationKind.DISTRICT) -> Principal:
