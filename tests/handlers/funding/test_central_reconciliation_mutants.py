@@ -5,16 +5,12 @@ count; a posting beside the allocation does not tie out; a district sees its own
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import insert
-
-from services.funding.domain.journal import Account, Movement
+from services.funding.domain import journal
 from services.funding.domain.sources import SourceEntryKind
 from services.funding.handlers import central_funds as handlers
 from services.funding.handlers import sources
-from services.funding.models import JournalEntry
 from services.funding.models.central_funds import AllocationCreate
 from services.funding.models.sources import SourceEntryCreate
 from services.funding.models.totals import TotalsBy
@@ -69,24 +65,8 @@ async def test_each_share_ties_out_three_ways_with_its_district_in_project_order
 async def test_a_central_posting_beside_the_allocation_does_not_tie_out(harness_for) -> None:  # type: ignore[no-untyped-def]
     funding = await start_funding(harness_for)
     world = await _approved_in_two_districts(funding)
-    now = funding.harness.clock.now()
-
-    async def post_by_hand(session: Any) -> None:
-        await session.exec(
-            insert(JournalEntry).values(
-                project_id=world["longting"],
-                district_code=LONGTING,
-                award_id=None,
-                movement=Movement.CENTRAL_ALLOCATED,
-                debit_account=Account.CENTRAL_SUBSIDY,
-                credit_account=Account.CENTRAL_FUND,
-                amount_fen=1,
-                reference_id=uuid.uuid4(),
-                posted_at=now,
-            )
-        )
-
-    await funding.harness.run(post_by_hand)
+    (one_fen,) = journal.central_allocation(1)
+    await funding.post_by_hand(one_fen, world["longting"], LONGTING)
     reconciliation = await funding.reconciliation()
     line = next(c for c in reconciliation.central if c.project_id == world["longting"])
     share = world["shares"][world["longting"]]

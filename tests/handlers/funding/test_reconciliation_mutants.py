@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from services.funding.domain.journal import Account, Movement
+from services.funding.domain import journal
+from services.funding.domain.journal import Movement
 from services.funding.handlers import property_subsidy as subsidy_handlers
 from services.funding.handlers import totals
-from services.funding.models import AwardAdjustment, JournalEntry, Tranche, TrancheKind
+from services.funding.models import AwardAdjustment, Tranche, TrancheKind
 from services.funding.models.property_subsidy import ScheduleCreate
 from tests.handlers.funding.world import (
     FINANCE,
@@ -188,24 +189,8 @@ async def test_the_totals_check_sums_paid_and_names_a_posting_no_award_explains(
     jinshui, erqi = await _two_awards(funding)
     check = await funding.harness.run(lambda s: totals.totals_check(s, FINANCE))
     assert (check.awarded_fen, check.paid_fen, check.ties_out) == (TRUED_UP + AWARD, 11_000_000, True)
-    now = funding.harness.clock.now()
-
-    async def post_without_award(session: Any) -> None:
-        session.add(
-            JournalEntry(
-                project_id=uuid.uuid4(),
-                district_code=JINSHUI,
-                award_id=None,
-                movement=Movement.TRANCHE_PAID,
-                debit_account=Account.AWARD_PAYABLE,
-                credit_account=Account.TREASURY,
-                amount_fen=5,
-                reference_id=uuid.uuid4(),
-                posted_at=now,
-            )
-        )
-
-    await funding.harness.run(post_without_award)
+    (five_fen,) = journal.tranche(5)
+    await funding.post_by_hand(five_fen, uuid.uuid4(), JINSHUI)  # paid, but of no award
     check = await funding.harness.run(lambda s: totals.totals_check(s, FINANCE))
     assert check.paid_fen == 11_000_005 and not check.ties_out
     assert check.problems == [

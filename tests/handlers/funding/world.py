@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
+from services.funding.domain.journal import Posting
 from services.funding.domain.programmes import ProfileLookup, bundled_profile
 from services.funding.handlers import awards, disbursements, funding_subscriptions, journal, sheets, totals
-from services.funding.models import Award, TrancheCreate, TrancheReversalCreate
+from services.funding.models import Award, JournalEntry, TrancheCreate, TrancheReversalCreate
 from services.funding.models.totals import TotalsBy
 from shared.access import OrganisationKind, Principal, Scope
 from shared.contracts.registry import (
@@ -146,6 +147,26 @@ class Funding:
 
     async def reconciliation(self, actor: Principal = FINANCE) -> Any:
         return await self.harness.run(lambda s: journal.reconcile(s, actor, self.harness.clock.now()))
+
+    async def post_by_hand(self, posting: Posting, project_id: uuid.UUID, district_code: str) -> None:
+        """One journal row no command wrote (no award, a fresh reference): what the checks must catch."""
+        now = self.harness.clock.now()
+        row = JournalEntry(
+            project_id=project_id,
+            district_code=district_code,
+            award_id=None,
+            movement=posting.movement,
+            debit_account=posting.debit,
+            credit_account=posting.credit,
+            amount_fen=posting.amount_fen,
+            reference_id=uuid.uuid4(),
+            posted_at=now,
+        )
+
+        async def add(session: Any) -> None:
+            session.add(row)
+
+        await self.harness.run(add)
 
     async def totals(self, by: TotalsBy = TotalsBy.DISTRICT, actor: Principal = FINANCE) -> Any:
         return await self.harness.run(lambda s: totals.totals(s, actor, by))

@@ -22,7 +22,15 @@ from shared.clock import FixedClock
 from shared.errors import Forbidden, NotFoundError, RuleViolation
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.test_pipeline_work import assign, complete, planned_project, start
-from tests.handlers.registry.walk import act, community_create, district, office, open_project, walk
+from tests.handlers.registry.walk import (
+    UNFILTERED,
+    act,
+    community_create,
+    district,
+    office,
+    open_project,
+    walk,
+)
 
 PREFIX = "registry."
 
@@ -137,16 +145,7 @@ async def test_a_communitys_history_lists_its_projects_by_opening_time_then_id(h
 
 
 async def _list(harness: ServiceHarness, **filters: Any) -> tuple[list[str], int]:
-    args: dict[str, Any] = {
-        "programme_code": None,
-        "district_code": None,
-        "street_office": None,
-        "step": None,
-        "status": None,
-        "limit": 100,
-        "offset": 0,
-        **filters,
-    }
+    args: dict[str, Any] = {**UNFILTERED, **filters}
     page, total = await harness.run(lambda s: projects.list_projects(s, office(), **args))
     return [p.name for p in page], total
 
@@ -349,15 +348,7 @@ async def test_a_district_lists_only_its_own_projects_and_ties_in_time_come_in_i
     second = await open_project(harness, "zhengzhou-2019")
     await open_project(harness, "kaifeng-2019")
     await _reorder_ids(harness, first.id, second.id)
-    args: dict[str, Any] = {
-        "programme_code": None,
-        "district_code": None,
-        "street_office": None,
-        "step": None,
-        "status": None,
-        "limit": 100,
-        "offset": 0,
-    }
+    args = UNFILTERED
     page, total = await harness.run(lambda s: projects.list_projects(s, district("zz-jinshui"), **args))
     assert ([p.id for p in page], total) == ([uuid.UUID(int=1), uuid.UUID(int=2**127)], 2)
     everything, total = await harness.run(lambda s: projects.list_projects(s, office(), **args))
@@ -380,15 +371,7 @@ async def test_completed_pipeline_work_does_not_hold_up_completion_but_open_work
     works = {w.project_id: w.id for w in await harness.all(PipelineWork)}
     await start(harness, works[done.id])
     await complete(harness, works[done.id])
-    args: dict[str, Any] = {
-        "programme_code": None,
-        "district_code": None,
-        "street_office": None,
-        "step": None,
-        "status": None,
-        "limit": 100,
-        "offset": 0,
-    }
+    args = UNFILTERED
     page, _ = await harness.run(lambda s: projects.list_projects(s, office(), **args))
     allowed = {p.id: p.allowed_actions for p in page}
     assert "construction-completion" in allowed[done.id]

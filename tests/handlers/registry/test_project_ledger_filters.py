@@ -9,22 +9,12 @@ from services.registry.handlers import SUBSCRIPTIONS, communities, deadlines, pr
 from services.registry.models.communities import Classification
 from services.registry.models.projects import ProjectCreate
 from shared.clock import FixedClock
-from tests.handlers.registry.walk import community_create, district, office, open_project
+from tests.handlers.registry.walk import UNFILTERED, community_create, district, office, open_project
 
 
 async def _list(harness, actor=None, **filters):  # type: ignore[no-untyped-def]
     now = harness.clock.now()
-    args = {
-        "programme_code": None,
-        "district_code": None,
-        "street_office": None,
-        "step": None,
-        "status": None,
-        "limit": 100,
-        "offset": 0,
-        "now": now,
-        **filters,
-    }
+    args = {**UNFILTERED, "now": now, **filters}
     page, total = await harness.run(lambda s: projects.list_projects(s, actor or office(), **args))
     return [p.name for p in page], total
 

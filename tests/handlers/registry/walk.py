@@ -38,6 +38,16 @@ DISTRICTS = {
     "zhongyuan-2013": "zz-zhongyuan",
 }
 INVESTMENT_FEN = 1_000_000_00
+UNFILTERED: dict[str, Any] = {
+    "programme_code": None,
+    "district_code": None,
+    "street_office": None,
+    "step": None,
+    "status": None,
+    "limit": 100,
+    "offset": 0,
+}
+"""`list_projects`' keyword arguments with no filter and one page of 100; a test overrides some."""
 
 
 def district(code: str = "zz-jinshui") -> Principal:
