@@ -24,6 +24,7 @@ from services.reporting.models.bulletins import BulletinCreate
 from services.reporting.models.weekly_reports import WeeklyReport, WeeklyReportCreate
 from shared.audit import AuditEntry
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.policy import get_profile
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import (
     ERQI,
@@ -263,3 +264,26 @@ async def test_a_district_reads_its_own_report_and_another_is_told_it_does_not_e
     with pytest.raises(NotFound) as hidden:
         await harness.run(lambda s: get_weekly_report(s, district(ERQI), row.id))
     assert hidden.value.detail == f"no weekly report {row.id}"
+
+
+async def test_the_bulletins_report_statuses_come_from_the_profile_it_was_given(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A plan whose report day is Tuesday makes Jinshui's Friday filing late in the bulletin too."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await _city(harness)
+    real = get_profile(PROGRAMME)
+    weekly = real.supervision.weekly_report
+    assert weekly is not None
+    tuesday = real.model_copy(
+        update={
+            "supervision": real.supervision.model_copy(
+                update={"weekly_report": weekly.model_copy(update={"weekday": 2})}
+            )
+        }
+    )
+    body = BulletinCreate(programme_code=PROGRAMME, week_of=W27)
+    bulletin = await harness.run(
+        lambda s: publish_bulletin(s, office(), body, MONDAY_AFTER, lambda code: tuesday)
+    )
+    by = {s.district_code: s.report_status for s in bulletin.standings}
+    assert (by[JINSHUI], by[ERQI]) == ("late", "missing")
+    assert JINSHUI in bulletin.late_reports  # every missing one is listed too

@@ -191,3 +191,17 @@ async def test_the_report_day_comes_from_the_profile_not_from_reporting(harness_
         lambda s: submit_weekly_report(s, district(JINSHUI), report(), FRIDAY_MORNING, lambda code: tuesday)
     )
     assert (filed.due_on, filed.status) == (date(2026, 11, 17), "late")
+
+
+async def test_a_week_lists_only_the_reports_filed_under_its_own_programme(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Jinshui's Zhengzhou 2019 report does not appear in Kaifeng 2019's week (七(六) names Kaifeng's own
+    counties and departments), and leaves Kaifeng's reporters as they stand."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await harness.run(lambda s: submit_weekly_report(s, district(JINSHUI), report(), FRIDAY_MORNING))
+    kaifeng = await harness.run(
+        lambda s: week_reports(s, office(), "kaifeng-2019", date(2026, 11, 16), SATURDAY)
+    )
+    codes = [r.reporter_code for r in kaifeng.reporters]
+    assert codes and JINSHUI not in codes
+    assert {r.status for r in kaifeng.reporters} == {"missing"}
+    assert {r.report_id for r in kaifeng.reporters} == {None}
