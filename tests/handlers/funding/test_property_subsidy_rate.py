@@ -55,8 +55,18 @@ async def test_a_lower_rate_with_a_reason_is_kept_flagged_and_audited(harness_fo
     assert (schedule.fen_per_m2_month, schedule.total_fen) == (25, 900_000)
     assert (schedule.below_standard, schedule.below_standard_reason) == (True, REASON)
     (entry,) = [e for e in await funding.harness.all(AuditEntry) if e.action == "property_subsidy.scheduled"]
-    after = json.loads(entry.after)
-    assert (after["fen_per_m2_month"], after["below_standard_reason"]) == (25, REASON)
+    assert (entry.record_type, entry.record_id, entry.actor_org) == (
+        "project",
+        str(schedule.project_id),
+        JINSHUI,
+    )
+    # 25 fen × 1 000 m² × 36 months
+    assert json.loads(entry.after) == {
+        "total_fen": 900_000,
+        "months": 36,
+        "fen_per_m2_month": 25,
+        "below_standard_reason": REASON,
+    }
     (event,) = [
         e.data for e in await funding.harness.outbox() if e.type == "funding.property_subsidy.scheduled.v1"
     ]
