@@ -3,8 +3,9 @@
 No plan in `../shared/seeds/` states a numeric threshold (Zhengzhou 2019 四(二)/四(三) asks the
 district to consult the owners fully; Kaifeng 六(二) to publish content, money, design and works).
 So the threshold is read from the profile's consultation step where a profile states one
-(`consent: {share_in_favour, publicity_days}`) and is absent otherwise: then any recorded
-consultation lets the plan be submitted.
+(`consent: {share_in_favour, publicity_days}`, `shared.policy.models.lifecycle.Consent`) and is
+absent otherwise: then any recorded consultation lets the plan be submitted. A round that falls
+short can be followed by another; the latest round is the one the plan is held to.
 """
 
 from __future__ import annotations
@@ -28,12 +29,10 @@ class ConsultationThreshold:
 def consultation_threshold(profile: ProgrammeProfile) -> ConsultationThreshold | None:
     """The profile's threshold for its consultation step, or None where the plan states none."""
     stage = profile.lifecycle.stage(StageCode.CONSULTATION)
-    consent = getattr(stage, "consent", None) if stage is not None else None
+    consent = stage.consent if stage is not None else None
     if consent is None:
         return None
-    share = getattr(consent, "share_in_favour", None)
-    days = getattr(consent, "publicity_days", None)
-    return ConsultationThreshold(Decimal(str(share)) if share is not None else None, days)
+    return ConsultationThreshold(consent.share_in_favour, consent.publicity_days)
 
 
 def share_in_favour(in_favour: int, consulted: int) -> Decimal:

@@ -85,7 +85,8 @@ def _action(name: str, step: str, sources: tuple[str, ...], leads_to: Status | N
 
 
 ACTIONS: tuple[Action, ...] = (
-    _action("residents-consultation", StageCode.CONSULTATION, (ENTRY,), Status.CONSULTED),
+    # From `consulted` only where the profile states a consent threshold (`_another_round`).
+    _action("residents-consultation", StageCode.CONSULTATION, (ENTRY, Status.CONSULTED), Status.CONSULTED),
     _action("plan-submission", StageCode.PLANNING, (ENTRY, Status.PLAN_SUBMITTED), Status.PLAN_SUBMITTED),
     _action("plan-approval", StageCode.PLANNING, (Status.PLAN_SUBMITTED,), Status.PLAN_APPROVED),
     _action("project-approval", StageCode.APPROVAL, (ENTRY,), Status.PROJECT_APPROVED),
@@ -216,12 +217,26 @@ def _allowed_actions(profile: ProgrammeProfile, status: Status, *, audited: bool
             }
             if status not in sources:
                 continue
+            if (
+                action.leads_to is status
+                and action.step == StageCode.CONSULTATION
+                and not _another_round(profile)
+            ):
+                continue
             if action.step == CLOSE_OUT and audit_after(profile) is not None and not audited:
                 continue
             names.append(action.name)
     if _audit_open(profile, status, audited=audited):
         names.append(FINAL_AUDIT)
     return names
+
+
+def _another_round(profile: ProgrammeProfile) -> bool:
+    """Whether a consultation round may follow another: only where the plan holds the plan
+    submission to a consent threshold (#8 "Residents decide"), so a round that fell short can be
+    followed by one that meets it; elsewhere a repeated consultation is out of order like any step."""
+    stage = profile.lifecycle.stage(StageCode.CONSULTATION)
+    return stage is not None and stage.consent is not None
 
 
 def check_allowed(profile: ProgrammeProfile, status: Status | str, action: str, *, audited: bool) -> None:

@@ -14,10 +14,11 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from shared.policy.models.base import Cited, Code, Frozen, Named, Reading, Strictness, Text
+from shared.policy.models.base import Cited, Clause, Code, Frozen, Named, Ratio, Reading, Strictness, Text
 
 __all__ = [
     "ConditionGroup",
+    "Consent",
     "Deadline",
     "DeadlineMet",
     "DeadlineScope",
@@ -137,6 +138,32 @@ class Mode(Cited, Named):
     when_zh: Text | None = None
 
 
+class Consent(Frozen):
+    """What the residents' consultation must reach before the plan may be submitted (#8 "Residents
+    decide"): a share of the consulted households in favour, and days the publicity notice was up.
+
+    None of the four plans in the seeds states a figure (Zhengzhou 2019 四(二) asks the district to
+    consult the owners fully; Kaifeng 六(二) to publish content, money, design and works), so no
+    bundled profile sets one; an office that adopts a threshold states it here, with where it comes
+    from in `clause` (its own rule if not the plan's) and `reading: platform` when it is the office's
+    own choice. Either figure may be left out.
+    """
+
+    share_in_favour: Ratio | None = None
+    publicity_days: int | None = Field(default=None, ge=1, le=366)
+    clause: Clause | None = None
+    reading: Reading = Reading.DOCUMENT
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _states_something(self) -> Consent:
+        if self.share_in_favour is None and self.publicity_days is None:
+            raise ValueError("consent: state share_in_favour, publicity_days or both")
+        if self.share_in_favour is not None and self.share_in_favour == 0:
+            raise ValueError("consent: share_in_favour must be above 0 (leave it out for no share)")
+        return self
+
+
 class Stage(Cited, Named):
     """One step; `participants` are roles (residents, property company…), not organisations.
 
@@ -151,9 +178,12 @@ class Stage(Cited, Named):
     sign_offs: tuple[SignOff, ...] = ()
     modes: tuple[Mode, ...] = ()
     responsible_departments: tuple[Code, ...] = ()
+    consent: Consent | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Stage:
+        if self.consent is not None and self.code is not StageCode.CONSULTATION:
+            raise ValueError("consent: only the consultation step states a threshold")
         rounds = sorted({s.round for s in self.sign_offs})
         if rounds and rounds != list(range(1, len(rounds) + 1)):
             raise ValueError(f"sign_offs: rounds must run 1, 2, … without gaps (got {rounds})")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pydantic import ValidationError
 
 from services.registry.domain.consultation import (
     ConsultationThreshold,
@@ -20,16 +22,11 @@ from services.registry.domain.consultation import (
 )
 from shared.errors import FieldProblem, RuleViolation
 from shared.policy import StageCode, get_profile
+from shared.policy.errors import ProfileError
+from shared.policy.models.lifecycle import Stage
+from tests.unit.registry.consent import with_consent
 
 NOTICE_FROM, NOTICE_TO = date(2020, 3, 1), date(2020, 3, 7)
-
-
-def profile_with(stage: object) -> SimpleNamespace:
-    def stage_of(code: StageCode) -> object:
-        assert code is StageCode.CONSULTATION
-        return stage
-
-    return SimpleNamespace(lifecycle=SimpleNamespace(stage=stage_of))
 
 
 def refusal(call: object, *args: object) -> RuleViolation:
@@ -43,23 +40,53 @@ def test_no_plan_in_the_seeds_states_a_threshold(code: str) -> None:
     assert consultation_threshold(get_profile(code)) is None
 
 
-def test_a_stated_threshold_is_read_as_a_decimal_share_and_whole_days() -> None:
-    consent = SimpleNamespace(share_in_favour=0.667, publicity_days=7)
-    assert consultation_threshold(profile_with(SimpleNamespace(consent=consent))) == ConsultationThreshold(
-        Decimal("0.667"), 7
-    )
+def test_a_stated_threshold_is_read_from_the_profile_yaml_as_a_decimal_share_and_whole_days(
+    tmp_path: Path,
+) -> None:
+    profile = with_consent(tmp_path, share_in_favour="0.667", publicity_days=7, clause="四(二)")
+    assert consultation_threshold(profile) == ConsultationThreshold(Decimal("0.667"), 7)
 
 
-def test_a_threshold_may_state_only_the_publicity_period_or_only_the_share() -> None:
-    only_days = profile_with(SimpleNamespace(consent=SimpleNamespace(publicity_days=5)))
+def test_a_threshold_may_state_only_the_publicity_period_or_only_the_share(tmp_path: Path) -> None:
+    (tmp_path / "days").mkdir()
+    (tmp_path / "share").mkdir()
+    only_days = with_consent(tmp_path / "days", publicity_days=5)
     assert consultation_threshold(only_days) == ConsultationThreshold(None, 5)
-    only_share = profile_with(SimpleNamespace(consent=SimpleNamespace(share_in_favour="0.5")))
+    only_share = with_consent(tmp_path / "share", share_in_favour="0.5")
     assert consultation_threshold(only_share) == ConsultationThreshold(Decimal("0.5"), None)
 
 
-def test_no_consultation_step_or_no_consent_means_no_threshold() -> None:
-    assert consultation_threshold(profile_with(None)) is None
-    assert consultation_threshold(profile_with(SimpleNamespace())) is None
+@pytest.mark.parametrize(
+    ("consent", "path", "rule"),
+    [
+        ({}, "consent.consent", "state share_in_favour, publicity_days or both"),
+        ({"share_in_favour": "1.2"}, "consent.share_in_favour", "less than or equal to 1"),
+        ({"share_in_favour": "0"}, "consent.consent", "share_in_favour must be above 0"),
+        ({"publicity_days": 0}, "consent.publicity_days", "greater than or equal to 1"),
+        ({"share_in_favour": 0.5}, "consent.share_in_favour", "float 0.5 is refused"),
+        ({"share": "0.5"}, "consent.share", "unknown field"),
+    ],
+)
+def test_a_threshold_that_cannot_be_met_or_read_is_refused_when_the_profile_loads(
+    tmp_path: Path, consent: dict[str, object], path: str, rule: str
+) -> None:
+    with pytest.raises(ProfileError) as refused:
+        with_consent(tmp_path, **consent)
+    (where, why), *others = refused.value.problems
+    assert (where, others) == (f"lifecycle.stages[1].{path}", [])  # the consultation is the second step
+    assert rule in why
+
+
+def test_only_the_consultation_step_states_a_threshold() -> None:
+    planning = get_profile("zhengzhou-2019").lifecycle.stage(StageCode.PLANNING)
+    assert planning is not None
+    with pytest.raises(ValidationError, match="only the consultation step states a threshold"):
+        Stage.model_validate({**planning.model_dump(), "consent": {"publicity_days": 5}})
+
+
+def test_no_consultation_step_means_no_threshold() -> None:
+    no_step = SimpleNamespace(lifecycle=SimpleNamespace(stage=lambda code: None))
+    assert consultation_threshold(no_step) is None  # type: ignore[arg-type]
 
 
 def test_the_share_in_favour_is_rounded_half_up_to_four_places() -> None:
