@@ -3,37 +3,52 @@
 Kaifeng 六(四) names the owners' committee (or owners' representatives), contractor, supervisor,
 designer and surveyor; Zhongyuan 五(二)8 the street office and the community, then the
 headquarters' inspection; the profile holds the list (`shared.policy.sign_offs`), alternatives
-and rounds included. A later round signs on or after the earlier round's last signature.
+and rounds included. A later round signs on or after the earlier round's last signature. A
+department that inspects an item of the project's plan signs too (Zhengzhou 2019 六: the fire
+brigade for fire facilities and fire lanes; `shared.policy.item_sign_offs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from shared.errors import FieldProblem, RuleViolation
-from shared.policy import ProgrammeProfile, StageCode, missing_sign_offs, sign_offs
+from shared.policy import ProgrammeProfile, SignOff, StageCode, item_sign_offs, sign_offs
 
 ACCEPTANCE = StageCode.ACCEPTANCE
 
 
-def signing_roles(profile: ProgrammeProfile) -> set[str]:
-    """Every role that may sign the acceptance form."""
-    return {role for sign_off in sign_offs(profile, ACCEPTANCE) for role in sign_off.any_of}
+def acceptance_sign_offs(profile: ProgrammeProfile, items: Iterable[str] = ()) -> tuple[SignOff, ...]:
+    """The signatures a project's acceptance needs: the step's own, then the inspecting departments
+    of the plan's `items`."""
+    return (*sign_offs(profile, ACCEPTANCE), *item_sign_offs(profile, items))
 
 
-def check_sign_offs(profile: ProgrammeProfile, signed: Sequence[tuple[str, date]], accepted_on: date) -> None:
+def signing_roles(profile: ProgrammeProfile, items: Iterable[str] = ()) -> set[str]:
+    """Every role that may sign the acceptance form of a project whose plan has `items`."""
+    return {role for sign_off in acceptance_sign_offs(profile, items) for role in sign_off.any_of}
+
+
+def check_sign_offs(
+    profile: ProgrammeProfile,
+    signed: Sequence[tuple[str, date]],
+    accepted_on: date,
+    items: Sequence[str] = (),
+) -> None:
     """Refuse a form with an unknown or repeated role, a missing sign-off or rounds out of order.
 
     Args:
         profile: the project's programme.
         signed: (role, signed_on) per signature, in the body's order.
         accepted_on: the acceptance date; no signature may be later.
+        items: the catalogue codes of the project's plan (their inspecting departments sign).
 
     Raises:
         RuleViolation: naming `sign_offs.<i>.role`, `sign_offs.<i>.signed_on` or `sign_offs`.
     """
-    known = signing_roles(profile)
+    required = acceptance_sign_offs(profile, items)
+    known = {role for sign_off in required for role in sign_off.any_of}
     problems = []
     seen: set[str] = set()
     for index, (role, signed_on) in enumerate(signed):
@@ -56,20 +71,20 @@ def check_sign_offs(profile: ProgrammeProfile, signed: Sequence[tuple[str, date]
         seen.add(role)
     if problems:
         raise RuleViolation("the acceptance form's signatures are not valid", problems)
-    missing = missing_sign_offs(profile, ACCEPTANCE, seen)
+    missing = [s for s in required if not set(s.any_of) & seen]
     if missing:
         names = "; ".join(" or ".join(s.any_of) for s in missing)
         raise RuleViolation(
             f"acceptance is joint: still to sign: {names}",
             [FieldProblem("sign_offs", "all_parties_sign", f"missing: {names} ({missing[0].clause})")],
         )
-    _check_rounds(profile, dict(signed))
+    _check_rounds(required, dict(signed))
 
 
-def _check_rounds(profile: ProgrammeProfile, signed: dict[str, date]) -> None:
+def _check_rounds(required: Sequence[SignOff], signed: dict[str, date]) -> None:
     last_of_round: dict[int, date] = {}
     first_of_round: dict[int, date] = {}
-    for sign_off in sign_offs(profile, ACCEPTANCE):
+    for sign_off in required:
         dates = [signed[role] for role in sign_off.any_of if role in signed]
         last_of_round[sign_off.round] = max([*dates, last_of_round.get(sign_off.round, date.min)])
         first_of_round[sign_off.round] = min([*dates, first_of_round.get(sign_off.round, date.max)])
@@ -87,14 +102,17 @@ def _check_rounds(profile: ProgrammeProfile, signed: dict[str, date]) -> None:
             )
 
 
-def check_defect_roles(profile: ProgrammeProfile, recorded_by: Sequence[str]) -> None:
-    """Any party to the acceptance may record a defect: a signing role or the step's organiser.
+def check_defect_roles(
+    profile: ProgrammeProfile, recorded_by: Sequence[str], items: Sequence[str] = ()
+) -> None:
+    """Any party to the acceptance may record a defect: a signing role (an inspecting department of
+    the plan's `items` included) or the step's organiser.
 
     Raises:
         RuleViolation: naming `defects.<i>.recorded_by`.
     """
     stage = profile.lifecycle.stage(ACCEPTANCE)
-    parties = signing_roles(profile) | set(stage.participants if stage else ())
+    parties = signing_roles(profile, items) | set(stage.participants if stage else ())
     if stage is not None and stage.organiser:
         parties.add(stage.organiser)
     problems = [

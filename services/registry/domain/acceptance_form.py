@@ -26,8 +26,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from services.registry.domain.acceptance import acceptance_sign_offs
 from shared.clock import SHANGHAI
-from shared.policy import ProgrammeProfile, StageCode, UnknownItemError, catalogue_item, sign_offs
+from shared.policy import ProgrammeProfile, StageCode, UnknownItemError, catalogue_item
 
 FONT = "STSong-Light"
 ACCEPTANCE_ACTIONS = ("acceptance", "acceptance-failure", "rectification")
@@ -48,6 +49,8 @@ class FormFacts:
     planned_investment_fen: int
     steps: Sequence[tuple[str, date, Mapping[str, Any]]] = field(default_factory=tuple)
     """The acceptance-step timeline rows, oldest first: (action, occurred_on, data)."""
+    plan_items: Sequence[str] = ()
+    """The catalogue codes of the project's plan: their inspecting departments sign the form."""
 
 
 def has_acceptance_record(steps: Sequence[tuple[str, date, Mapping[str, Any]]]) -> bool:
@@ -96,9 +99,9 @@ def _table(rows: list[list[str]], widths: list[float], *, header: bool) -> Table
     return table
 
 
-def _role_names(profile: ProgrammeProfile) -> dict[str, str]:
+def _role_names(profile: ProgrammeProfile, plan_items: Sequence[str]) -> dict[str, str]:
     names = {}
-    for sign_off in sign_offs(profile, StageCode.ACCEPTANCE):
+    for sign_off in acceptance_sign_offs(profile, plan_items):
         for role in sign_off.any_of:
             names[role] = sign_off.description_zh or role
     return names
@@ -170,7 +173,7 @@ def render(profile: ProgrammeProfile, facts: FormFacts, now: datetime) -> bytes:
     ]
     signed = {entry["role"]: entry for entry in form.get("sign_offs", [])}
     rows = [["验收单位", "轮次", "签字人", "签字日期", "依据"]]
-    for sign_off in sign_offs(profile, StageCode.ACCEPTANCE):
+    for sign_off in acceptance_sign_offs(profile, facts.plan_items):
         entry = next((signed[r] for r in sign_off.any_of if r in signed), None)
         rows.append(
             [
@@ -185,7 +188,7 @@ def render(profile: ProgrammeProfile, facts: FormFacts, now: datetime) -> bytes:
         rows.append(["本计划未规定签字单位", "—", "—", "—", clause])
     story.append(_table(rows, [52 * mm, 16 * mm, 40 * mm, 26 * mm, width - 134 * mm], header=True))
     story.append(Paragraph("三、验收问题及整改情况", s["heading"]))
-    roles = _role_names(profile)
+    roles = _role_names(profile, facts.plan_items)
     rows = [["日期", "事项", "记录单位", "内容"]]
     for action, on, data in facts.steps:
         if action == "acceptance-failure":

@@ -30,13 +30,20 @@ def planned_investment(project: Project) -> int:
     return project.investment_fen
 
 
+def plan_item_codes(project: Project) -> list[str]:
+    """The catalogue codes of the project's latest plan (their inspecting departments sign)."""
+    return [item["item_code"] for item in project.plan_items or ()]
+
+
 async def accept(
     session: AsyncSession, actor: Principal, project_id: uuid.UUID, body: AcceptanceForm, now: datetime
 ) -> ProjectPublic:
     """Record the jointly signed acceptance; announces ProjectAccepted."""
     project = await lock_project(session, actor, project_id)
     profile = begin_step(project, "acceptance", date_field="accepted_on", on=body.accepted_on, now=now)
-    check_sign_offs(profile, [(s.role, s.signed_on) for s in body.sign_offs], body.accepted_on)
+    check_sign_offs(
+        profile, [(s.role, s.signed_on) for s in body.sign_offs], body.accepted_on, plan_item_codes(project)
+    )
     check_over_plan(
         "accepted_investment_fen",
         body.accepted_investment_fen,
@@ -65,7 +72,7 @@ async def fail_acceptance(
     profile = begin_step(
         project, "acceptance-failure", date_field="inspected_on", on=body.inspected_on, now=now
     )
-    check_defect_roles(profile, [d.recorded_by for d in body.defects])
+    check_defect_roles(profile, [d.recorded_by for d in body.defects], plan_item_codes(project))
     check_items(profile, [d.item_code for d in body.defects], field="defects", unique=False)
     event = AcceptanceFailed(
         **event_fields(project),

@@ -17,7 +17,7 @@ from services.registry.domain.acceptance_form import (
 from services.registry.domain.lifecycle import allowed_actions
 from services.registry.domain.patrols import COMPLETION_ACTION, START_ACTION
 from services.registry.domain.programmes import programme
-from services.registry.handlers.acceptance import planned_investment
+from services.registry.handlers.acceptance import plan_item_codes, planned_investment
 from services.registry.models.communities import Community
 from services.registry.models.projects import Project, ProjectStep
 from shared.access import Principal, sees_district
@@ -67,5 +67,6 @@ async def acceptance_form_pdf(
         completed_on=dates.get(COMPLETION_ACTION),
         planned_investment_fen=planned_investment(project),
         steps=steps,
+        plan_items=plan_item_codes(project),
     )
     return f"acceptance-form-{project.id}.pdf", render(profile, facts, now)

@@ -40,10 +40,12 @@ from shared.policy.models.jurisdiction import (
 from shared.policy.models.ledger import Ledger, LedgerRule
 from shared.policy.models.lifecycle import (
     ConditionGroup,
+    Consent,
     Deadline,
     DeadlineStatus,
     ExemptionCondition,
     FinalAccountsAudit,
+    ItemInspection,
     Lifecycle,
     Match,
     Mode,
@@ -103,6 +105,7 @@ __all__ = [
     "Comparison",
     "Condition",
     "ConditionGroup",
+    "Consent",
     "DailyPatrol",
     "Deadline",
     "DeadlineStatus",
@@ -127,6 +130,7 @@ __all__ = [
     "Meeting",
     "MeetingCadence",
     "Milestone",
+    "ItemInspection",
     "Mode",
     "MonthlyReport",
     "Named",

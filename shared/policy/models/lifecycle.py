@@ -26,6 +26,7 @@ __all__ = [
     "DemonstrationAreaRule",
     "ExemptionCondition",
     "FinalAccountsAudit",
+    "ItemInspection",
     "Lifecycle",
     "Match",
     "Mode",
@@ -129,6 +130,27 @@ class SignOff(Cited):
         return self
 
 
+class ItemInspection(Cited):
+    """A department that inspects some catalogue items and so signs the acceptance of a project
+    whose plan has one of them (#8 "Acceptance is joint": the department responsible for an item
+    where the plan names one, e.g. Fire for fire facilities).
+
+    Zhengzhou 2019 四(五) has the district organise 相关单位 to accept the works, and 六 gives the
+    fire brigade the inspection (检查) of fire facilities and fire lanes.
+    """
+
+    department: Code
+    items: tuple[Code, ...] = Field(min_length=1)
+    description_zh: Text | None = None
+    reading: Reading = Reading.DOCUMENT
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ItemInspection:
+        if len(set(self.items)) != len(self.items):
+            raise ValueError("items: an item is listed twice")
+        return self
+
+
 class Mode(Cited, Named):
     """One way the plan allows a step to be done, e.g. a property-takeover mode (后勤式管理).
 
@@ -179,15 +201,21 @@ class Stage(Cited, Named):
     modes: tuple[Mode, ...] = ()
     responsible_departments: tuple[Code, ...] = ()
     consent: Consent | None = None
+    item_inspections: tuple[ItemInspection, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Stage:
+        if self.item_inspections and self.code is not StageCode.ACCEPTANCE:
+            raise ValueError("item_inspections: only the acceptance step is signed by item departments")
+        inspecting = [i.department for i in self.item_inspections]
+        if len(set(inspecting)) != len(inspecting):
+            raise ValueError("item_inspections: a department is listed twice")
         if self.consent is not None and self.code is not StageCode.CONSULTATION:
             raise ValueError("consent: only the consultation step states a threshold")
         rounds = sorted({s.round for s in self.sign_offs})
         if rounds and rounds != list(range(1, len(rounds) + 1)):
             raise ValueError(f"sign_offs: rounds must run 1, 2, … without gaps (got {rounds})")
-        roles = [role for s in self.sign_offs for role in s.any_of]
+        roles = [role for s in self.sign_offs for role in s.any_of] + inspecting
         duplicates = sorted({r for r in roles if roles.count(r) > 1})
         if duplicates:
             raise ValueError(f"sign_offs: roles {duplicates} appear in more than one sign-off")

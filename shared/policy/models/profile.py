@@ -85,6 +85,15 @@ class ProgrammeProfile(Frozen):
         for path, code in self._department_refs():
             if code not in departments:
                 raise ValueError(f"{path}: unknown department code {code!r} (not declared under departments)")
+        items = {item.code for item in self.catalogue.items}
+        for i, stage in enumerate(self.lifecycle.stages):
+            for j, inspection in enumerate(stage.item_inspections):
+                for k, code in enumerate(inspection.items):
+                    if code not in items:
+                        raise ValueError(
+                            f"lifecycle.stages[{i}].item_inspections[{j}].items[{k}]: unknown catalogue "
+                            f"item {code!r}"
+                        )
         for i, item in enumerate(self.catalogue.items):
             for j, code in enumerate(item.responsible_utilities):
                 if code not in self.utility_codes:
@@ -109,6 +118,8 @@ class ProgrammeProfile(Frozen):
         for i, stage in enumerate(self.lifecycle.stages):
             for j, code in enumerate(stage.responsible_departments):
                 yield f"lifecycle.stages[{i}].responsible_departments[{j}]", code
+            for j, inspection in enumerate(stage.item_inspections):
+                yield f"lifecycle.stages[{i}].item_inspections[{j}].department", inspection.department
         for i, request in enumerate(self.action_requests):
             for j, code in enumerate(request.departments):
                 yield f"action_requests[{i}].departments[{j}]", code

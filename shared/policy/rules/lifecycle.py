@@ -7,7 +7,7 @@ named by a `StageCode` or its string value; one the plan does not have raises Va
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 
 from shared.policy.errors import RuleAbsentError
 from shared.policy.models.ledger import LedgerRule
@@ -30,6 +30,7 @@ __all__ = [
     "demonstration_area_rule",
     "first_step",
     "is_signed_off",
+    "item_sign_offs",
     "ledger_rules",
     "may_exempt_from_permit",
     "missing_sign_offs",
@@ -135,6 +136,37 @@ def sign_offs(profile: ProgrammeProfile, step: StageCode | str) -> tuple[SignOff
         ValueError: `step` is not a step of this plan.
     """
     return tuple(sorted(_stage(profile, step).sign_offs, key=lambda s: s.round))
+
+
+def item_sign_offs(profile: ProgrammeProfile, items: Iterable[str]) -> tuple[SignOff, ...]:
+    """The acceptance signatures a plan's items add: one per department that inspects any of them
+    (`Stage.item_inspections`), in the profile's order, after the step's own sign-offs' last round.
+
+    Args:
+        profile: the programme's profile.
+        items: the catalogue codes of the project's plan.
+
+    Returns:
+        One sign-off per inspecting department (empty when no item of the plan is inspected).
+    """
+    stage = profile.lifecycle.stage(StageCode.ACCEPTANCE)
+    if stage is None or not stage.item_inspections:
+        return ()
+    planned = set(items)
+    last_round = max((s.round for s in stage.sign_offs), default=1)
+    names = {d.code: d.name_zh for d in profile.departments}
+    return tuple(
+        SignOff(
+            any_of=(inspection.department,),
+            round=last_round,
+            description_zh=inspection.description_zh or names.get(inspection.department),
+            clause=inspection.clause,
+            see_also=inspection.see_also,
+            note=inspection.note,
+        )
+        for inspection in stage.item_inspections
+        if planned & set(inspection.items)
+    )
 
 
 def _check_roles(profile: ProgrammeProfile, step: StageCode | str, signed: Set[str]) -> tuple[SignOff, ...]:
