@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -20,6 +21,7 @@ from services.registry.handlers.central_fund_lock import central_fund_lock_key, 
 from services.registry.models.areas import AreaCreate
 from services.registry.models.directory import Organisation, OrganisationCreate
 from shared.audit import AuditEntry
+from shared.clock import FixedClock
 from shared.directory import OrganisationKind, seed_directory
 from shared.errors import Conflict, ConflictError, FieldProblem, Forbidden, NotFoundError, RuleViolation
 from shared.policy import bundled_profiles
@@ -55,6 +57,27 @@ async def _designate(harness: ServiceHarness, ids: list[uuid.UUID], actor: Any =
 async def _list(harness: ServiceHarness, actor: Any = None, **filters: Any) -> tuple[list[Any], int]:
     args = {"programme_code": None, "district_code": None, "limit": 100, "offset": 0, **filters}
     return await harness.run(lambda s: areas.list_areas(s, actor or office(), **args))
+
+
+def _inverted(records: list[Any]) -> bool:
+    return any(b.id < a.id for i, a in enumerate(records) for b in records[i + 1 :])
+
+
+async def against_their_ids(make: Callable[[], Awaitable[Any]], clock: FixedClock) -> list[Any]:
+    """Records made at two instants (three at the first, then at the second until their random ids
+    run against both rules: a younger record with a smaller id than an older one, and records of
+    one instant made out of id order), in the order a list shows them: oldest first, the id
+    breaking ties."""
+    first = [await make() for _ in range(3)]
+    clock.advance(timedelta(minutes=5))
+    later: list[Any] = []
+    while not (
+        later
+        and min(r.id for r in later) < max(r.id for r in first)
+        and (_inverted(first) or _inverted(later))
+    ):
+        later.append(await make())
+    return [*sorted(first, key=lambda r: r.id), *sorted(later, key=lambda r: r.id)]
 
 
 @pytest.fixture
@@ -94,18 +117,12 @@ async def test_areas_are_read_and_listed_by_who_may_see_them_with_their_communit
 
 
 async def test_areas_are_listed_oldest_first_and_the_id_breaks_ties(registry) -> None:  # type: ignore[no-untyped-def]
-    """Areas are designated until their random ids run against their age, so both the age and
-    the id tie-break decide the order."""
-    first = await _designate(registry, await _communities(registry))
-    registry.clock.advance(timedelta(minutes=5))
-    later: list[Any] = []
-    while not (
-        any(a.id < first.id for a in later)
-        and any(b.id < a.id for i, a in enumerate(later) for b in later[i + 1 :])
-    ):
-        later.append(await _designate(registry, await _communities(registry)))
-    page, _ = await _list(registry)
-    assert [a.id for a in page] == [first.id, *sorted(a.id for a in later)]
+    async def area() -> Any:
+        return await _designate(registry, await _communities(registry))
+
+    made = await against_their_ids(area, registry.clock)
+    page, total = await _list(registry)
+    assert ([a.id for a in page], total) == ([a.id for a in made], len(made))
 
 
 async def test_an_area_is_refused_in_words(registry) -> None:  # type: ignore[no-untyped-def]

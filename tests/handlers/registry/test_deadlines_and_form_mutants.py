@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from services.registry.models.communities import Classification
 from services.registry.models.projects import ProjectCreate
 from shared.errors import InvalidState, NotFoundError
 from tests.handlers.harness import ServiceHarness
+from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
 from tests.handlers.registry.walk import (
     DISTRICTS,
     INVESTMENT_FEN,
@@ -125,20 +126,12 @@ async def test_the_overdue_list_names_the_street_office_and_clause_and_filters_b
 
 async def test_the_overdue_list_puts_older_projects_first_and_breaks_ties_by_id(harness_for) -> None:  # type: ignore[no-untyped-def]
     """Under one deadline, the projects opened earlier come first; projects opened at the same
-    instant come in id order. Projects are opened until their ids run against their age (ids are
-    random), so both rules are exercised."""
+    instant come in id order."""
     harness = await harness_for("registry", SUBSCRIPTIONS)
-    first = await _project(harness, "zhongyuan-2013")
-    harness.clock.advance(timedelta(minutes=5))
-    later: list[Any] = []
-    while not (
-        any(p.id < first.id for p in later)
-        and any(b.id < a.id for i, a in enumerate(later) for b in later[i + 1 :])
-    ):
-        later.append(await _project(harness, "zhongyuan-2013"))
+    made = await against_their_ids(lambda: _project(harness, "zhongyuan-2013"), harness.clock)
     page, _ = await _overdue(harness)
     listed = [r.project_id for r in page if r.deadline_code == "construction-start"]
-    assert listed == [first.id, *sorted(p.id for p in later)]
+    assert listed == [p.id for p in made]
 
 
 def _facts(content: bytes) -> dict[str, str]:

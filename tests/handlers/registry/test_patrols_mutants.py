@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from shared.audit import AuditEntry
 from shared.clock import FixedClock
 from shared.errors import Conflict, FieldProblem, InvalidState, NotFoundError, RuleViolation
 from tests.handlers.harness import ServiceHarness
+from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
 from tests.handlers.registry.test_patrols import patrol, street_office
 from tests.handlers.registry.walk import act, district, office, open_project, walk
 
@@ -165,17 +166,8 @@ async def test_sites_missing_a_patrol_are_filtered_by_district_and_name_their_st
 
 
 async def test_sites_missing_a_patrol_come_oldest_first_with_the_id_breaking_ties(harness_for) -> None:  # type: ignore[no-untyped-def]
-    """Sites are opened until their random ids run against their age, so both rules decide."""
     harness = await harness_for("registry", SUBSCRIPTIONS)
-    first = await _site(harness)
-    harness.clock.advance(timedelta(minutes=5))
-    later: list[Any] = []
-    while not (
-        any(p.id < first.id for p in later)
-        and any(b.id < a.id for i, a in enumerate(later) for b in later[i + 1 :])
-    ):
-        later.append(await _site(harness))
-    expected = [first.id, *sorted(p.id for p in later)]
+    expected = [p.id for p in await against_their_ids(lambda: _site(harness), harness.clock)]
     page, total = await _missing(harness, date(2026, 4, 2))
     assert ([m.project_id for m in page], total) == (expected, len(expected))
     page, total = await _missing(harness, date(2026, 4, 2), limit=2)
