@@ -6,7 +6,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.reporting.api import bulletins, dashboard, exports, rollups, targets, weekly_reports
+from services.reporting.api import (
+    bulletins,
+    dashboard,
+    exports,
+    monthly_reports,
+    rollups,
+    targets,
+    weekly_reports,
+)
 from services.reporting.api.evaluations import router as evaluations_router
 from services.reporting.api.forecast import router as forecast_router
 from services.reporting.api.indicators import router as indicators_router
@@ -27,7 +35,8 @@ def create_reporting_app(settings: ReportingSettings | None = None, *, clock: Cl
             title="Reporting (督导)",
             description=(
                 "Per-district rollups now or as of a day, week or month; progress against yearly"
-                " targets; weekly reports; the weekly bulletin. Projected from every service's events."
+                " targets; weekly and monthly reports; the weekly bulletin. Projected from every service's"
+                " events."
             ),
             # exports first: `/bulletins/{id}.pdf` must match before `/bulletins/{id}`.
             routers=[
@@ -36,6 +45,7 @@ def create_reporting_app(settings: ReportingSettings | None = None, *, clock: Cl
                 rollups.router,
                 targets.router,
                 weekly_reports.router,
+                monthly_reports.router,
                 bulletins.router,
             ]
             + [indicators_router, evaluations_router, forecast_router, restatements_router],

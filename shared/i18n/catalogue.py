@@ -307,6 +307,9 @@ RULES: dict[str, Text] = {
     # --- reporting
     "money_ceiling": Text("Above the money ceiling.", "超过金额上限。"),
     "no_weekly_report": Text("No weekly report for this week.", "本周没有周报。"),
+    "no_monthly_report": Text(
+        "The programme's plan asks for no monthly report.", "该改造计划未要求报送月报。"
+    ),
     "non_negative": Text("Must not be negative.", "不得为负数。"),
     "not_a_reporter": Text(
         "This organisation does not report for the programme.", "该单位不是本项目计划的报送单位。"

@@ -53,7 +53,10 @@ F8 = (
     "F8 funding: strict fen refuses 256.0, which JSON Schema calls an integer (issue 7 wants it refused); "
     "dates against the takeover and amounts against commitments are rules no schema states"
 )
-F9 = "F9 reporting: dates not in the future, one report per week and bulletins only after the week ends are domain rules"
+F9 = (
+    "F9 reporting: dates not in the future, one report per week or month and bulletins only after the week "
+    "ends are domain rules"
+)
 F10 = (
     "F10 notification: GET /deliveries takes the generic AfterQuery, so a cursor of another key's shape is "
     "schema-valid; shared.web.paging.after_query((str, str)) states its exact pattern"
@@ -119,6 +122,8 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("reporting", POSITIVE, "GET /progress/districts"): F9,
     ("reporting", POSITIVE, "GET /weekly-reports"): F9,
     ("reporting", POSITIVE, "POST /weekly-reports"): F9,
+    ("reporting", POSITIVE, "GET /monthly-reports"): F9,
+    ("reporting", POSITIVE, "POST /monthly-reports"): F9,
     ("reporting", POSITIVE, "POST /bulletins"): F9,
     ("notification", POSITIVE, "POST /subscriptions"): F3,
     ("notification", POSITIVE, "POST /subscriptions/{subscription_id}/replays"): F6,

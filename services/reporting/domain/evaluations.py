@@ -6,7 +6,8 @@ districts regularly (定期考核) on 计划制定、任务落实、工作进度
 
 - progress: projects accepted against those due by the month's end on the yearly-target
   trajectory (capped at 1); a plan with no yearly targets (Kaifeng) measures accepted / task;
-- timeliness: weekly reports due in the month (report day inside it) filed on time / due;
+- timeliness: reports due in the month filed on time / due: the weekly reports whose report day is
+  inside it, and the month's own report where the plan asks for monthly ones (Zhengzhou 2018 五(二));
 - first-pass acceptance: acceptance inspections passed / inspections held (a project that failed
   once and then passed counts one of each), to the month's end;
 - rectification: rectifications completed / acceptances that ordered one, to the month's end;

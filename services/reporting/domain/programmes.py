@@ -8,7 +8,14 @@ from enum import StrEnum
 from shared.errors import FieldProblem, RuleViolation
 from shared.policy import Participation, ProgrammeProfile, UnknownProgrammeError, bundled_profiles
 
-__all__ = ["ProgrammeCode", "Profiles", "WeeklyReportProgramme", "bound_districts", "programme"]
+__all__ = [
+    "MonthlyReportProgramme",
+    "ProgrammeCode",
+    "Profiles",
+    "WeeklyReportProgramme",
+    "bound_districts",
+    "programme",
+]
 
 Profiles = Callable[[str], ProgrammeProfile]
 """Looks a profile up by code (`shared.policy.get_profile`; tests pass their own)."""
@@ -42,3 +49,9 @@ WeeklyReportProgramme = StrEnum(  # type: ignore[misc]
     {code: code for code, p in sorted(_BUNDLED.items()) if p.supervision.weekly_report is not None},
 )
 """Programmes asking for weekly reports (Zhengzhou 2019 七(二), Kaifeng 七(六), Zhongyuan 五(二)7)."""
+
+MonthlyReportProgramme = StrEnum(  # type: ignore[misc]
+    "MonthlyReportProgramme",
+    {code: code for code, p in sorted(_BUNDLED.items()) if p.supervision.monthly_report is not None},
+)
+"""Programmes asking for monthly progress reports (Zhengzhou 2018 五(二))."""

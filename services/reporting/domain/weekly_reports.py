@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from services.reporting.domain.periods import Period, PeriodSpan, period_span
 from shared.access import Principal
@@ -21,6 +22,7 @@ from shared.errors import FieldProblem, Forbidden, RuleViolation
 from shared.policy import Participation, Party, ProgrammeProfile, weekly_report_weekday
 
 __all__ = [
+    "HasDeadline",
     "ReportDue",
     "ReportStatus",
     "Reporter",
@@ -157,7 +159,14 @@ def check_week(due: ReportDue, now: datetime) -> None:
         )
 
 
-def report_status(due: ReportDue, received_at: datetime | None, now: datetime) -> ReportStatus:
+class HasDeadline(Protocol):
+    """A report that is due by a deadline (a week's, or a month's in `monthly_reports`)."""
+
+    @property
+    def deadline(self) -> datetime: ...
+
+
+def report_status(due: HasDeadline, received_at: datetime | None, now: datetime) -> ReportStatus:
     """On time, late, missing, or not yet due, judged at `now`."""
     if received_at is not None:
         return ReportStatus.ON_TIME if received_at < due.deadline else ReportStatus.LATE

@@ -12,8 +12,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.evaluations import (
@@ -24,6 +22,7 @@ from services.reporting.domain.evaluations import (
     evaluate,
     month_span,
 )
+from services.reporting.domain.monthly_reports import expected_monthly_reporters, month_due
 from services.reporting.domain.periods import PeriodSpan
 from services.reporting.domain.programmes import Profiles, bound_districts, programme
 from services.reporting.domain.restatements import changes
@@ -38,11 +37,13 @@ from services.reporting.models.evaluations import (
     EvaluationPublic,
     EvaluationRestatement,
 )
+from services.reporting.models.monthly_reports import MonthlyReport
 from services.reporting.models.weekly_reports import WeeklyReport
 from shared import audit
 from shared.access import Principal, sees_district
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import MonthlyEvaluationPublished
+from shared.db.dialect_insert import insert_for
 from shared.directory.models import OrganisationKind
 from shared.errors import Conflict, FieldProblem, Forbidden, NotFound, RuleViolation
 from shared.policy import ProgrammeProfile, get_profile
@@ -60,10 +61,6 @@ _SUMS = (
 )
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert  # type: ignore[union-attr]
-
-
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
@@ -71,13 +68,27 @@ def _text(value: Decimal | None) -> str | None:
 async def _reports(
     session: AsyncSession, profile: ProgrammeProfile, month: PeriodSpan
 ) -> tuple[Counter[str], Counter[str]]:
-    """Weekly reports due in the month (report day inside it) and those filed on time, per district."""
+    """Reports due in the month and those filed on time, per district: the weekly reports whose
+    report day is inside it, and the month's own report where the plan asks for monthly reports."""
     due, on_time = Counter[str](), Counter[str]()
-    if profile.supervision.weekly_report is None:
-        return due, on_time
     first_day = await first_recorded_day(session, profile.code)
     if first_day is None:
         return due, on_time
+    if profile.supervision.weekly_report is not None:
+        await _weekly_reports(session, profile, month, first_day, due, on_time)
+    if profile.supervision.monthly_report is not None:
+        await _monthly_report(session, profile, month, first_day, due, on_time)
+    return due, on_time
+
+
+async def _weekly_reports(
+    session: AsyncSession,
+    profile: ProgrammeProfile,
+    month: PeriodSpan,
+    first_day: date,
+    due: Counter[str],
+    on_time: Counter[str],
+) -> None:
     weeks = []
     day = month.start - timedelta(days=month.start.isoweekday() - 1)
     while day <= month.end:
@@ -97,7 +108,31 @@ async def _reports(
         for reporter, district in (await session.exec(query)).all():  # type: ignore[call-overload]
             if reporters.get(reporter) == district:
                 on_time[district] += 1
-    return due, on_time
+
+
+async def _monthly_report(
+    session: AsyncSession,
+    profile: ProgrammeProfile,
+    month: PeriodSpan,
+    first_day: date,
+    due: Counter[str],
+    on_time: Counter[str],
+) -> None:
+    """The districts' reports of this month (Zhengzhou 2018 五(二)); departments are not scored."""
+    report = month_due(profile, month.start)
+    if report.due_on < first_day:
+        return
+    districts = {r.code: r.district_code for r in expected_monthly_reporters(profile) if r.district_code}
+    for district in districts.values():
+        due[district] += 1
+    query = select(MonthlyReport.reporter_code, MonthlyReport.district_code).where(
+        MonthlyReport.programme_code == profile.code,  # type: ignore[arg-type]
+        MonthlyReport.month_start == report.month.start,  # type: ignore[arg-type]
+        MonthlyReport.status == ReportStatus.ON_TIME.value,  # type: ignore[arg-type]
+    )
+    for reporter, district in (await session.exec(query)).all():  # type: ignore[call-overload]
+        if district is not None and districts.get(reporter) == district:
+            on_time[district] += 1
 
 
 async def evaluation_inputs(
@@ -217,7 +252,7 @@ async def publish_evaluation(
     )
     table = Evaluation.__table__  # type: ignore[attr-defined]
     statement = (
-        _insert(session)(table)
+        insert_for(session)(table)
         .values(**{c.name: getattr(row, c.name) for c in table.columns})
         .on_conflict_do_nothing(index_elements=["programme_code", "month_start"])
         .returning(table.c.id)

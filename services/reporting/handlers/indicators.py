@@ -11,8 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.indicators import check_report, judge, measured_value, reported_indicator
@@ -26,14 +24,11 @@ from services.reporting.models.indicators import (
 )
 from shared import audit
 from shared.access import Principal, sees_district
+from shared.db.dialect_insert import insert_for
 from shared.errors import Conflict, FieldProblem, Forbidden, RuleViolation
 from shared.policy import get_profile, indicators_for
 
 __all__ = ["indicator_standings", "submit_indicator_report"]
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert  # type: ignore[union-attr]
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -96,7 +91,7 @@ async def submit_indicator_report(
     )
     table = IndicatorReport.__table__  # type: ignore[attr-defined]
     statement = (
-        _insert(session)(table)
+        insert_for(session)(table)
         .values(**{c.name: getattr(row, c.name) for c in table.columns})
         .on_conflict_do_nothing(
             index_elements=["programme_code", "district_code", "indicator_code", "measured_on"]

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.programmes import Profiles, programme
@@ -39,6 +37,7 @@ from shared import audit
 from shared.access import Principal, sees_district
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import WeeklyReportOverdue
+from shared.db.dialect_insert import insert_for
 from shared.errors import Conflict, NotFound
 from shared.policy import ProgrammeProfile, bundled_profiles, get_profile
 
@@ -46,10 +45,6 @@ __all__ = ["flag_overdue_reports", "get_weekly_report", "submit_weekly_report", 
 
 OVERDUE_LOOKBACK_WEEKS = 4
 """How many past report weeks a sweep checks, so a service down for a while still flags them."""
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert  # type: ignore[union-attr]
 
 
 async def submit_weekly_report(
@@ -92,7 +87,7 @@ async def submit_weekly_report(
     table = WeeklyReport.__table__
     values = {c.name: getattr(row, c.name) for c in table.columns}
     statement = (
-        _insert(session)(table)
+        insert_for(session)(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["programme_code", "week_start", "reporter_code"])
         .returning(table.c.id)
@@ -214,7 +209,7 @@ async def _flag_once(
 ) -> bool:
     table = OverdueReport.__table__
     statement = (
-        _insert(session)(table)
+        insert_for(session)(table)
         .values(
             programme_code=programme_code,
             week_start=due.week.start,

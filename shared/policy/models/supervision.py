@@ -47,9 +47,16 @@ class WeeklyReport(Cited):
 
 
 class MonthlyReport(Cited):
-    """Monthly project progress report (郑政办〔2018〕14号 五(二))."""
+    """Monthly project progress report (郑政办〔2018〕14号 五(二)).
+
+    `due_day` is the day of the month by which that month's report is due (by the day's end in
+    Asia/Shanghai); None: the month's last day. The plan says only 每月按时上报, so the bundled
+    profile leaves it unset with `reading: platform`, for the office to set its own day.
+    """
 
     reporters: tuple[Party, ...]
+    due_day: int | None = Field(default=None, ge=1, le=28)
+    reading: Reading = Reading.DOCUMENT
 
 
 class Activity(StrEnum):

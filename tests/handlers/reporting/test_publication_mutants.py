@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from services.reporting.handlers import SUBSCRIPTIONS, evaluations, indicators, weekly_reports
+from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.bulletins import list_bulletins
 from services.reporting.handlers.evaluations import get_evaluation, list_evaluations, publish_evaluation
 from services.reporting.handlers.indicators import indicator_standings
@@ -55,13 +52,3 @@ async def test_evaluations_are_listed_newest_month_first(harness_for) -> None:  
         await harness.run(lambda s, b=body: publish_evaluation(s, office(), b, NOV_1))
     listed = await harness.run(lambda s: list_evaluations(s, office(), PROGRAMME))
     assert [e.month for e in listed] == ["2019-10", "2019-09", "2019-08"]
-
-
-def _session(dialect: str) -> Any:
-    return SimpleNamespace(bind=SimpleNamespace(dialect=SimpleNamespace(name=dialect)))
-
-
-@pytest.mark.parametrize("module", [indicators, evaluations, weekly_reports], ids=lambda m: m.__name__)
-def test_a_conditional_insert_is_built_for_the_sessions_own_database(module: Any) -> None:
-    assert module._insert(_session("postgresql")) is pg_insert
-    assert module._insert(_session("sqlite")) is sqlite_insert
