@@ -31,7 +31,7 @@ from tests.handlers.registry.test_pipeline_work import (
     start,
     utility,
 )
-from tests.handlers.registry.walk import district, office
+from tests.handlers.registry.walk import act, district, office, walk
 
 
 @pytest.fixture
@@ -134,3 +134,75 @@ async def test_the_work_list_is_oldest_first_with_the_id_breaking_ties_and_pages
         )
     )
     assert ([w.id for w in page], total) == (expected[1:3], len(expected))
+
+
+async def _entry(harness: ServiceHarness, action: str) -> AuditEntry:
+    [entry] = [e for e in await harness.all(AuditEntry) if e.action == action]
+    return entry
+
+
+async def test_each_step_of_a_work_is_audited_under_the_work_with_its_status_before_and_after(zz) -> None:  # type: ignore[no-untyped-def]
+    project = await planned_project(zz)
+    work = await assign(zz, project.id)
+    await start(zz, work.id, on="2026-05-02")
+    done = await complete(zz, work.id)
+    assert (done.scope_done, done.evidence_ref, done.completed_on.isoformat()) == (
+        "架空线全部入地",
+        "供电竣工单-2026-017",
+        "2026-08-01",
+    )
+    expected = {
+        "assigned": (None, {"status": "assigned", **assignment().model_dump(mode="json")}),
+        "started": ({"status": "assigned"}, {"status": "started", "started_on": "2026-05-02"}),
+        "completed": (
+            {"status": "started"},
+            {
+                "status": "completed",
+                "completed_on": "2026-08-01",
+                "scope_done": "架空线全部入地",
+                "evidence_ref": "供电竣工单-2026-017",
+            },
+        ),
+    }
+    for step, (before, after) in expected.items():
+        entry = await _entry(zz, f"pipeline_work.{step}")
+        assert (entry.record_type, entry.record_id) == ("pipeline_work", str(work.id)), step
+        assert (None if entry.before is None else json.loads(entry.before)) == before, step
+        assert json.loads(entry.after) == {**after, "project_id": str(project.id)}, step
+
+
+async def test_a_closed_projects_refusal_names_the_assignment_and_the_start(zz) -> None:  # type: ignore[no-untyped-def]
+    project = await planned_project(zz)
+    work = await assign(zz, project.id)
+    await exempt(zz, project.id, [work.id])
+    await close(zz, project.id)
+    with pytest.raises(InvalidState) as assigned:
+        await assign(zz, project.id)
+    assert assigned.value.detail == "the project is closed (closed): pipeline work cannot take 'assignment'"
+    with pytest.raises(InvalidState) as started:
+        await start(zz, work.id)
+    assert started.value.detail == "the project is closed (closed): pipeline work cannot take 'start'"
+
+
+async def test_a_work_is_not_found_in_words_by_a_district_or_another_company(zz) -> None:  # type: ignore[no-untyped-def]
+    project = await planned_project(zz)
+    work = await assign(zz, project.id)
+    for stranger in (district(), utility("telecom")):
+        with pytest.raises(NotFoundError, match=f"^no pipeline work {work.id}$"):
+            await start(zz, work.id, actor=stranger)
+
+
+async def test_the_refusal_to_complete_construction_names_each_open_work_oldest_first(zz) -> None:  # type: ignore[no-untyped-def]
+    """Each open work by item, company, status and id, in the order they were assigned (the id
+    breaking ties)."""
+    project = await planned_project(zz)
+    works = await against_their_ids(lambda: assign(zz, project.id), zz.clock)
+    await start(zz, works[1].id)
+    await walk(zz, project.id, "construction-start")
+    with pytest.raises(InvalidState) as caught:
+        await act(zz, project.id, "construction-completion")
+    statuses = ["assigned", "started", *["assigned"] * (len(works) - 2)]
+    named = "; ".join(
+        f"overhead-lines by power ({status}, {w.id})" for w, status in zip(works, statuses, strict=True)
+    )
+    assert caught.value.detail == f"construction cannot be completed while pipeline work is open: {named}"
