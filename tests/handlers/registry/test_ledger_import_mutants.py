@@ -1,0 +1,181 @@
+"""The ledger import's job, driven on the handler tier where mutants survived: counts that add up
+across chunks (imported, unchanged, the first row numbers kept), a conflicting row moved from valid
+to invalid, the per-district advisory lock each write takes, a failure that cannot even be recorded
+is logged and never raised, and the job list (own district, newest first with the id breaking
+ties, paged, stale jobs shown interrupted in the caller's language)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from services.registry.domain.ledger_import import map_headings, read_sheet, sniff
+from services.registry.handlers import SUBSCRIPTIONS, ledger_import
+from services.registry.models.ledger_import import ImportMode
+from tests.handlers.harness import ServiceHarness
+from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
+from tests.handlers.registry.test_ledger_import import XLSX, row, xlsx
+from tests.handlers.registry.walk import district, office
+
+KAIFENG = "kaifeng-2019"
+GULOU = district("kf-gulou")
+
+
+async def _create(
+    harness: ServiceHarness, actor: Any = GULOU, mode: ImportMode = ImportMode.VALID_ROWS
+) -> Any:
+    now = harness.clock.now()
+    return await harness.run(
+        lambda s: ledger_import.create_import(
+            s,
+            actor,
+            programme_code=KAIFENG,
+            district_code=None,
+            mode=mode,
+            file_format="xlsx",
+            filename="台账.xlsx",
+            sha256="0" * 64,
+            now=now,
+        )
+    )
+
+
+async def _import(
+    harness: ServiceHarness, rows: list[dict[str, Any]], mode: ImportMode = ImportMode.VALID_ROWS
+) -> Any:
+    """Create and run one import job of `rows` (row 1 holds the headings), then read it."""
+    content = xlsx(rows)
+    sheet = read_sheet(content, sniff(content, XLSX))
+    job = await _create(harness, mode=mode)
+    await ledger_import.run_import(
+        harness.unit_of_work, job.id, sheet, map_headings(sheet), GULOU, harness.clock
+    )
+    now = harness.clock.now()
+    return await harness.run(lambda s: ledger_import.get_import(s, GULOU, job.id, language="en", now=now))
+
+
+@pytest.fixture
+async def registry(harness_for):  # type: ignore[no-untyped-def]
+    return await harness_for("registry", SUBSCRIPTIONS)
+
+
+async def test_counts_add_up_across_chunks_and_only_the_first_row_numbers_are_kept(
+    registry, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Five rows in chunks of two (three transactions): all five are imported; imported again,
+    all five are unchanged, and the job keeps the first three row numbers (the report's bound,
+    here three)."""
+    monkeypatch.setattr(ledger_import, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(ledger_import, "MAX_REPORTED", 3)
+    rows = [row(f"{n}号院") for n in range(1, 6)]
+    first = await _import(registry, rows)
+    assert (first.status.value, first.rows_valid, first.rows_imported) == ("done", 5, 5)
+    again = await _import(registry, rows)
+    assert (again.rows_imported, again.rows_unchanged, again.unchanged) == (0, 5, [2, 3, 4])
+
+
+async def test_a_row_the_ledger_holds_with_other_facts_moves_from_valid_to_invalid(registry) -> None:  # type: ignore[no-untyped-def]
+    await _import(registry, [row("一号院"), row("二号院")])
+    changed = await _import(registry, [row("一号院", 户数=999), row("二号院")])
+    assert (changed.rows_read, changed.rows_valid, changed.rows_invalid) == (2, 1, 1)
+    assert (changed.rows_imported, changed.rows_unchanged) == (0, 1)
+    assert [(p.row, p.rule) for p in changed.report] == [(2, "ledger_conflict")]
+
+
+@pytest.mark.parametrize("mode", list(ImportMode))
+async def test_each_write_holds_the_lock_of_its_programme_and_districts_ledger(
+    registry, monkeypatch, mode
+) -> None:  # type: ignore[no-untyped-def]
+    taken: list[tuple[str, str]] = []
+
+    async def lock(session: Any, programme_code: str, district_code: str) -> None:
+        taken.append((programme_code, district_code))
+
+    monkeypatch.setattr(ledger_import, "_lock_ledger", lock)
+    monkeypatch.setattr(ledger_import, "CHUNK_ROWS", 2)
+    job = await _import(registry, [row("一号院"), row("二号院"), row("三号院")], mode=mode)
+    assert job.rows_imported == 3
+    chunks = 2 if mode is ImportMode.VALID_ROWS else 1
+    assert taken == [(KAIFENG, "kf-gulou")] * chunks
+
+
+class _Connection:
+    def __init__(self, dialect: str) -> None:
+        self.dialect = SimpleNamespace(name=dialect)
+        self.executed: list[tuple[str, Any]] = []
+
+    async def execute(self, statement: Any, parameters: Any = None) -> None:
+        self.executed.append((str(statement), parameters))
+
+
+async def test_postgresql_serialises_imports_per_programme_and_district_and_sqlite_needs_nothing() -> None:
+    for dialect, expected in (
+        (
+            "postgresql",
+            [
+                (
+                    "SELECT pg_advisory_xact_lock(hashtext(:key))",
+                    {"key": "ledger-import:kaifeng-2019:kf-gulou"},
+                )
+            ],
+        ),
+        ("sqlite", []),
+    ):
+        connection = _Connection(dialect)
+
+        async def connect(c: _Connection = connection) -> _Connection:
+            return c
+
+        await ledger_import._lock_ledger(SimpleNamespace(connection=connect), KAIFENG, "kf-gulou")  # type: ignore[arg-type]
+        assert connection.executed == expected, dialect
+
+
+async def test_a_failure_that_cannot_be_recorded_is_logged_and_not_raised(registry, caplog) -> None:  # type: ignore[no-untyped-def]
+    job = await _create(registry)
+    content = xlsx([row("一号院")])
+    sheet = read_sheet(content, sniff(content, XLSX))
+
+    def unavailable() -> Any:
+        raise RuntimeError("the database is unavailable")
+
+    with caplog.at_level(logging.ERROR, logger=ledger_import.log.name):
+        await ledger_import.run_import(unavailable, job.id, sheet, map_headings(sheet), GULOU, registry.clock)  # type: ignore[arg-type]
+    assert [r.getMessage() for r in caplog.records if r.name == ledger_import.log.name] == [
+        f"ledger import {job.id} failed",
+        f"ledger import {job.id}: could not record its failure",
+    ]
+
+
+async def _list(harness: ServiceHarness, actor: Any, now: Any = None, **page: Any) -> tuple[list[Any], int]:
+    at = now or harness.clock.now()
+    args = {"limit": 100, "offset": 0, **page}
+    return await harness.run(lambda s: ledger_import.list_imports(s, actor, language="en", now=at, **args))
+
+
+async def test_the_job_list_is_the_callers_newest_first_with_the_id_breaking_ties(registry) -> None:  # type: ignore[no-untyped-def]
+    made = await against_their_ids(lambda: _create(registry), registry.clock)
+    older, newer = made[:3], made[3:]
+    expected = [j.id for j in (*newer, *older)]  # newest first; one instant's jobs in id order
+    longting = await _create(registry, actor=district("kf-longting"))
+    page, total = await _list(registry, GULOU)
+    assert ([j.id for j in page], total) == (expected, len(expected))
+    page, total = await _list(registry, office())
+    assert (sorted(j.id for j in page), total) == (sorted([*expected, longting.id]), len(expected) + 1)
+    page, total = await _list(registry, GULOU, limit=2, offset=1)
+    assert ([j.id for j in page], total) == (expected[1:3], len(expected))
+
+
+async def test_a_listed_job_left_queued_by_a_stopped_service_shows_as_interrupted_in_the_callers_language(
+    registry,
+) -> None:  # type: ignore[no-untyped-def]
+    job = await _create(registry)
+    [fresh], _ = await _list(registry, GULOU)
+    assert (fresh.id, fresh.status.value, fresh.failure) == (job.id, "queued", None)
+    later = registry.clock.now() + ledger_import.STALE_AFTER + timedelta(seconds=1)
+    [stale], _ = await _list(registry, GULOU, now=later)
+    assert stale.status.value == "failed"
+    assert (stale.failure.rule, stale.failure.message) == ("import_interrupted", "the service stopped")
