@@ -77,6 +77,11 @@ class ProjectRegistered(_ProjectEvent):
     street_office: str | None = Field(
         default=None, description="The community's street office (街道办事处), for street-level rollups."
     )
+    grouped_community_ids: list[UUID] = Field(
+        default_factory=list,
+        description="Further communities renovated with `community_id` as one contiguous group (集中连片); "
+        "empty for one community, and in events written before groups were added.",
+    )
 
 
 class _CommunityEvent(EventPayload):

@@ -99,6 +99,7 @@ class TestWrap:
             "investment_fen": 123_456_789,
             "registered_on": None,  # optional fields added within v1 are sent as null when absent
             "street_office": None,
+            "grouped_community_ids": [],  # one community, not a contiguous group
         }
 
     def test_time_is_now_in_utc(self) -> None:

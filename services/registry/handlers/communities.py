@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,7 +36,7 @@ from services.registry.models.communities import (
     CommunityPublic,
     Reassessment,
 )
-from services.registry.models.projects import Project
+from services.registry.models.projects import Project, ProjectCommunity
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.bus.outbox import add_to_outbox
@@ -249,11 +249,13 @@ async def list_communities(
 
 
 async def history(session: AsyncSession, actor: Principal, community_id: uuid.UUID) -> CommunityHistory:
-    """The community, every assessment and every project on it (each oldest first)."""
+    """The community, every assessment and every project on it (each oldest first), a contiguous
+    group's project (集中连片) included where the community is one of its further communities."""
     community = await get_community(session, actor, community_id)
+    in_group = select(ProjectCommunity.project_id).where(ProjectCommunity.community_id == community_id)
     query = (
         select(Project)
-        .where(Project.community_id == community_id)
+        .where(or_(Project.community_id == community_id, col(Project.id).in_(in_group)))
         .order_by(col(Project.created_at), col(Project.id))
     )
     return CommunityHistory(

@@ -20,7 +20,14 @@ from services.registry.handlers.lifecycle import event_fields
 from services.registry.models.bounds import text_filter
 from services.registry.models.communities import Community
 from services.registry.models.pipeline import PipelineWork
-from services.registry.models.projects import Project, ProjectCreate, ProjectPublic, ProjectStep, StepPublic
+from services.registry.models.projects import (
+    Project,
+    ProjectCommunity,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectStep,
+    StepPublic,
+)
 from shared import audit
 from shared.access import Principal, sees_district, visible_district, writes_district
 from shared.bus.outbox import add_to_outbox
@@ -98,10 +105,12 @@ async def register_project(
     profile = programme(community.programme_code)
     registered_on = command.registered_on or shanghai_date(now)
     check_registered_on(registered_on, now=now, programme_year=profile.year)
+    grouped = await _grouped_communities(session, community, command.grouped_community_ids)
     project = Project(
         name=command.name,
         investment_fen=command.investment_fen,
         community_id=community.id,
+        grouped_community_ids=[str(c) for c in grouped],
         district_code=community.district_code,
         street_office=community.street_office,
         programme_code=community.programme_code,
@@ -112,6 +121,7 @@ async def register_project(
         updated_at=now,
     )
     session.add(project)
+    session.add_all(ProjectCommunity(project_id=project.id, community_id=c) for c in grouped)
     add_to_outbox(
         session,
         ProjectRegistered(
@@ -120,12 +130,51 @@ async def register_project(
             investment_fen=project.investment_fen,
             registered_on=registered_on,
             street_office=project.street_office,
+            grouped_community_ids=grouped,
         ),
     )
     audit.record(
         session, actor, "project.registered", "project", project.id, after=command.model_dump(mode="json")
     )
     return present(project)
+
+
+async def _grouped_communities(
+    session: AsyncSession, lead: Community, asked: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """The further communities of a contiguous group (集中连片, Kaifeng 二(三)), checked: each exists in
+    the lead community's district, is in its programme, is eligible, and is listed once (and not as
+    the lead).
+
+    Raises:
+        RuleViolation: naming `grouped_community_ids.<i>` and the rule for each one refused.
+    """
+    if not asked:
+        return []
+    rows = (await session.exec(select(Community).where(col(Community.id).in_(asked)))).all()
+    found = {c.id: c for c in rows}
+    problems = []
+    seen: set[uuid.UUID] = {lead.id}
+    for i, community_id in enumerate(asked):
+        field = f"grouped_community_ids.{i}"
+        member = found.get(community_id)
+        if community_id in seen:
+            problems.append(
+                FieldProblem(field, "unique", "a community is in the group once (the lead included)")
+            )
+        elif member is None or member.district_code != lead.district_code:
+            # another district's community is not one this district can see: it does not exist here
+            problems.append(
+                FieldProblem(field, "exists", f"no community with this id in {lead.district_code}")
+            )
+        elif member.programme_code != lead.programme_code:
+            problems.append(FieldProblem(field, "same_programme", f"a community of {lead.programme_code}"))
+        elif not member.eligible:
+            problems.append(FieldProblem(field, "eligible_community", "the community is not eligible"))
+        seen.add(community_id)
+    if problems:
+        raise RuleViolation("the contiguous group's communities cannot be renovated together", problems)
+    return list(asked)
 
 
 async def _visible(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> Project:

@@ -13,6 +13,9 @@ from sqlmodel import Field, SQLModel
 from shared.db.types import UtcDateTime
 from shared.types import BODY, Fen, Name, ProcessDate
 
+MAX_GROUP = 50
+"""The most further communities one project's contiguous group may list."""
+
 
 class ProjectBase(SQLModel):
     name: Name
@@ -25,7 +28,13 @@ class ProjectBase(SQLModel):
 class ProjectCreate(ProjectBase):
     model_config = ConfigDict(**BODY)  # type: ignore[typeddict-item]
 
-    community_id: uuid.UUID
+    community_id: uuid.UUID = Field(description="The community renovated (the group's first, for a group).")
+    grouped_community_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_GROUP,
+        description="Further communities renovated with `community_id` as one contiguous group (集中连片, "
+        "Kaifeng 二(三)): each eligible, in the same district and programme, listed once.",
+    )
     registered_on: ProcessDate | None = Field(
         default=None,
         description="The business date the project entered the ledger (台账); default today in "
@@ -49,6 +58,7 @@ class Project(ProjectBase, table=True):
     households_in_favour: int | None = None
     publicity_from: date | None = None
     publicity_to: date | None = None
+    grouped_community_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     plan_version: int = 0
     plan_items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     approved_investment_fen: int | None = Field(default=None, sa_column=Column(BigInteger))
@@ -66,6 +76,10 @@ class ProjectPublic(SQLModel):
     name: str
     investment_fen: int
     community_id: uuid.UUID
+    grouped_community_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="The group's further communities (集中连片); empty for one community.",
+    )
     district_code: str
     street_office: str | None
     programme_code: str
@@ -85,6 +99,16 @@ class ProjectPublic(SQLModel):
     closed_on: date | None
     created_at: datetime
     updated_at: datetime
+
+
+class ProjectCommunity(SQLModel, table=True):
+    """A further community of a project's contiguous group (集中连片), so a community's history
+    finds the group projects it is part of."""
+
+    __tablename__ = "project_community"
+
+    project_id: uuid.UUID = Field(foreign_key="project.id", primary_key=True)
+    community_id: uuid.UUID = Field(foreign_key="community.id", primary_key=True, index=True)
 
 
 class ProjectStep(SQLModel, table=True):
