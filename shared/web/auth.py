@@ -1,7 +1,9 @@
 """Bearer-token authentication: verifies OAuth2 client-credentials JWTs, the same in every service.
 
 Tokens are signed with HS256 and `JWT_SECRET` locally; in production set `JWT_JWKS_URL` to the
-city identity provider's JWKS and tokens are verified with its published keys (RS256/ES256).
+city identity provider's JWKS and tokens are verified with its published keys (RS256/ES256). The
+keys are fetched asynchronously and kept by `kid` (`shared.web.jwks.JwksKeys`, one per app): an
+unknown `kid` refreshes the set at most once per 30 s, so no request ever waits on a blocking fetch.
 Claims: `sub`, `org` (organisation code), `org_kind`, `district` (district-bound orgs), `scope`
 (space-separated), `iss`, `aud`, `exp`, `iat`. `exp` and `iat` are required in every mode: a token
 without them, issued in the future, or living longer than `JWT_MAX_LIFETIME_S` is refused, so no
@@ -22,7 +24,6 @@ import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import Annotated, Any
 
 import jwt
@@ -31,6 +32,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.access import OrganisationKind, Principal, default_scopes
 from shared.errors import Forbidden, Unauthenticated
+from shared.web.jwks import ALGORITHMS as JWKS_ALGORITHMS
+from shared.web.jwks import JwksKeys
 from shared.web.rate_limit import READ_METHODS, RateLimits
 
 __all__ = [
@@ -102,7 +105,7 @@ def decode_token(
     token: str,
     *,
     secret: str,
-    jwks_url: str | None = None,
+    jwks_key: jwt.PyJWK | None = None,
     max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S,
     leeway_s: int = DEFAULT_LEEWAY_S,
 ) -> Principal:
@@ -110,8 +113,9 @@ def decode_token(
 
     Args:
         token: the encoded JWT, without the ``Bearer`` prefix.
-        secret: the HS256 key, used when `jwks_url` is not set.
-        jwks_url: the identity provider's JWKS; when set, RS256/ES256 keys from it verify the token.
+        secret: the HS256 key, used when `jwks_key` is not given.
+        jwks_key: the identity provider's key the token names (`JwksKeys.key_for`, awaited by the
+            caller); when given, the token must be signed with it, in its algorithm (RS256/ES256).
         max_lifetime_s: the longest `exp - iat` accepted.
         leeway_s: clock skew tolerated on `exp` and on an `iat` in the future.
 
@@ -122,7 +126,7 @@ def decode_token(
         Unauthenticated: for any token that is not valid, with the reason.
     """
     principal, _ = _decode(
-        token, secret=secret, jwks_url=jwks_url, max_lifetime_s=max_lifetime_s, leeway_s=leeway_s
+        token, secret=secret, jwks_key=jwks_key, max_lifetime_s=max_lifetime_s, leeway_s=leeway_s
     )
     return principal
 
@@ -131,19 +135,20 @@ def _decode(
     token: str,
     *,
     secret: str,
-    jwks_url: str | None = None,
+    jwks_key: jwt.PyJWK | None = None,
     max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S,
     leeway_s: int = DEFAULT_LEEWAY_S,
 ) -> tuple[Principal, float]:
     """The caller and the token's `exp` (seconds since the epoch)."""
     options: dict[str, Any] = {"require": REQUIRED_CLAIMS}
     try:
-        if jwks_url:
-            key = _jwks_client(jwks_url).get_signing_key_from_jwt(token).key
+        if jwks_key is not None:
+            if jwks_key.algorithm_name not in JWKS_ALGORITHMS:
+                raise ValueError(f"the key's algorithm {jwks_key.algorithm_name} is not accepted")
             claims = jwt.decode(
                 token,
-                key,
-                algorithms=["RS256", "ES256"],
+                jwks_key.key,
+                algorithms=[jwks_key.algorithm_name],
                 audience=AUDIENCE,
                 issuer=ISSUER,
                 options=options,  # type: ignore[arg-type]
@@ -251,7 +256,7 @@ class TokenCache:
 
         Args:
             token: the encoded JWT.
-            **decode_options: the keyword arguments of `decode_token` (secret, jwks_url, ...).
+            **decode_options: the keyword arguments of `decode_token` (secret, jwks_key, ...).
 
         Returns:
             The caller the token names.
@@ -266,10 +271,31 @@ class TokenCache:
         self.put(token, principal, expires_at)
         return principal
 
+    async def verify_async(self, token: str, jwks: JwksKeys | None, **decode_options: Any) -> Principal:
+        """As `verify`; on a miss, with `jwks`, the token's key is awaited from it first.
 
-@lru_cache(maxsize=4)
-def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True)
+        Only a token not in the cache costs a key look-up; the signature is then checked
+        synchronously (CPU only, no I/O).
+
+        Args:
+            token: the encoded JWT.
+            jwks: the identity provider's keys, or None for HS256 with the `secret` option.
+            **decode_options: the keyword arguments of `decode_token` but `jwks_key`.
+
+        Returns:
+            The caller the token names.
+
+        Raises:
+            Unauthenticated: as `decode_token`, or the key the token names is not published.
+        """
+        cached = self.get(token)
+        if cached is not None:
+            return cached
+        if jwks is not None:
+            decode_options["jwks_key"] = await jwks.key_for(token)
+        principal, expires_at = _decode(token, **decode_options)
+        self.put(token, principal, expires_at)
+        return principal
 
 
 async def authenticate(
@@ -297,10 +323,10 @@ async def authenticate(
     try:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthenticated("a bearer token is required")
-        principal = _token_cache(request).verify(
+        principal = await _token_cache(request).verify_async(
             credentials.credentials,
+            _jwks_keys(request, settings.jwt_jwks_url),
             secret=settings.jwt_key,
-            jwks_url=settings.jwt_jwks_url,
             max_lifetime_s=settings.jwt_max_lifetime_s,
             leeway_s=settings.jwt_leeway_s,
         )
@@ -319,6 +345,16 @@ def _token_cache(request: Request) -> TokenCache:
     if cache is None:
         cache = request.app.state.token_cache = TokenCache()
     return cache
+
+
+def _jwks_keys(request: Request, url: str | None) -> JwksKeys | None:
+    """The app's JWKS key source for `url` (created on first use), or None without a JWKS URL."""
+    if not url:
+        return None
+    keys: JwksKeys | None = getattr(request.app.state, "jwks_keys", None)
+    if keys is None or keys.url != url:
+        keys = request.app.state.jwks_keys = JwksKeys(url)
+    return keys
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
