@@ -105,6 +105,12 @@ class ServiceSettings(BaseSettings):
     inbox_retention_days: int = Field(
         default=30, ge=1, description="Inbox rows older than this are purged; must outlast topic retention."
     )
+    retention_interval_s: float = Field(
+        default=3600.0,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="How often each service purges its outbox and inbox (shared.web.housekeeping); 0: never.",
+    )
 
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 0.5
@@ -180,6 +186,12 @@ class ServiceSettings(BaseSettings):
             object.__setattr__(self, "database_url", f"sqlite:///./var/{self.service_name}.db")
         if self.jwt_secret is None:
             object.__setattr__(self, "jwt_secret", SecretStr(self._default_jwt_secret()))
+        topic_days = self.kafka_topic_retention_ms / (24 * 3600 * 1000)
+        if self.inbox_retention_days < topic_days + 1:
+            raise ValueError(
+                f"INBOX_RETENTION_DAYS ({self.inbox_retention_days}) must exceed the topics' retention "
+                f"({topic_days:g} days) by a day, or an event replayed from a topic would be applied twice"
+            )
         if self.environment == "production":
             if not self.jwt_jwks_url and self.jwt_key in PLACEHOLDER_SECRETS:
                 raise ValueError("JWT_SECRET (or JWT_JWKS_URL) must be set to a real secret in production")

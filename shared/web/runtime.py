@@ -33,6 +33,7 @@ from shared.contracts.topics import dead_letter_topic
 from shared.db.engine import create_engine, create_sessions, run_migrations
 from shared.db.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
+from shared.web.housekeeping import retention_worker
 
 __all__ = [
     "supervise",
@@ -159,6 +160,8 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         runtime.tasks.append(supervise("outbox-relay", relay.run))
     if consumes and settings.consumer_enabled:
         runtime.tasks.append(supervise("consumer", lambda: _run_consumer(definition, runtime)))
+    if settings.retention_interval_s > 0:
+        runtime.tasks.append(supervise("retention", lambda: retention_worker(runtime)))
     for worker in definition.workers:
         runtime.tasks.append(supervise(worker.__name__, lambda w=worker: w(runtime)))
     log.info("%s started", name)

@@ -6,14 +6,19 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from shared.bus.inbox import InboxMessage
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
+from shared.clock import FixedClock
 from shared.db import create_engine, create_sessions, run_migrations
 from shared.db.retention import purge_inbox, purge_published_outbox
+from shared.settings import ServiceSettings
+from shared.web.housekeeping import purge_once, retention_worker
+from tests.support.servers import eventually
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reporting" / "migrations"
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
@@ -81,3 +86,87 @@ async def test_the_inbox_is_never_purged_inside_the_topic_replay_window(tmp_path
     with pytest.raises(ValueError, match="applied twice"):
         await purge_inbox(sessions, now=NOW, older_than=WEEK, topic_retention=WEEK)
     await engine.dispose()
+
+
+def _runtime(sessions, **settings: object):  # type: ignore[no-untyped-def]
+    """What the retention worker reads of a service's runtime: settings, sessions, clock."""
+    return SimpleNamespace(
+        settings=ServiceSettings(service_name="reporting", environment="test", **settings),
+        sessions=sessions,
+        clock=FixedClock(NOW),
+    )
+
+
+async def _seed(sessions) -> None:  # type: ignore[no-untyped-def]
+    async with sessions() as session, session.begin():
+        session.add_all([_outbox(1, PUBLISHED, timedelta(days=8)), _outbox(2, PUBLISHED, timedelta(days=6))])
+        for n, days in enumerate((31, 29)):
+            session.add(
+                InboxMessage(
+                    consumer_group="g",
+                    event_id=f"i{n}",
+                    event_type="t",
+                    handled_at=NOW - timedelta(days=days),
+                )
+            )
+
+
+async def test_each_pass_purges_by_the_services_own_settings(tmp_path: Path) -> None:
+    """Defaults: published outbox rows after 7 days, inbox rows after 30 (the topics keep 7)."""
+    engine, sessions = await _sessions(tmp_path)
+    await _seed(sessions)
+    assert await purge_once(_runtime(sessions)) == (1, 1)
+    assert await purge_once(_runtime(sessions)) == (0, 0)
+    await engine.dispose()
+
+
+async def test_longer_settings_keep_more(tmp_path: Path) -> None:
+    engine, sessions = await _sessions(tmp_path)
+    await _seed(sessions)
+    assert await purge_once(_runtime(sessions, outbox_retention_days=9, inbox_retention_days=32)) == (0, 0)
+    await engine.dispose()
+
+
+async def test_the_worker_purges_at_start_and_then_on_its_interval(tmp_path: Path) -> None:
+    engine, sessions = await _sessions(tmp_path)
+    await _seed(sessions)
+    runtime = _runtime(sessions, retention_interval_s=0.05)
+
+    async def outbox_ids() -> list[str]:
+        async with sessions() as session:
+            rows = (await session.exec(select(OutboxMessage.event_id))).all()  # type: ignore[call-overload]
+        return sorted(row[0] for row in rows)
+
+    worker = asyncio.create_task(retention_worker(runtime))
+    try:
+        assert await eventually(lambda: _equals(outbox_ids(), ["e2"]), timeout_s=10)  # the first pass
+        async with sessions() as session, session.begin():  # a row that is due by the next pass
+            session.add(_outbox(3, PUBLISHED, timedelta(days=10)))
+        assert await eventually(lambda: _equals(outbox_ids(), ["e2"]), timeout_s=10)  # a later pass
+        assert not worker.done()
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+        await engine.dispose()
+
+
+async def _equals(found, expected: list[str]) -> bool:  # type: ignore[no-untyped-def]
+    return await found == expected
+
+
+def test_a_service_refuses_an_inbox_that_would_not_outlive_its_topics() -> None:
+    with pytest.raises(ValueError, match="must exceed the topics' retention"):
+        ServiceSettings(service_name="reporting", environment="test", inbox_retention_days=7)
+    with pytest.raises(ValueError, match="must exceed the topics' retention"):
+        ServiceSettings(
+            service_name="reporting",
+            environment="test",
+            inbox_retention_days=3,
+            kafka_topic_retention_ms=3 * 86_400_000,
+        )
+    assert (
+        ServiceSettings(
+            service_name="reporting", environment="test", inbox_retention_days=8
+        ).inbox_retention_days
+        == 8
+    )
