@@ -6,6 +6,7 @@ ties, paged, stale jobs shown interrupted in the caller's language)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from types import SimpleNamespace
@@ -15,7 +16,9 @@ import pytest
 
 from services.registry.domain.ledger_import import map_headings, read_sheet, sniff
 from services.registry.handlers import SUBSCRIPTIONS, ledger_import
+from services.registry.models.communities import Community
 from services.registry.models.ledger_import import ImportMode
+from shared.audit import AuditEntry
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
 from tests.handlers.registry.test_ledger_import import XLSX, row, xlsx
@@ -179,3 +182,45 @@ async def test_a_listed_job_left_queued_by_a_stopped_service_shows_as_interrupte
     [stale], _ = await _list(registry, GULOU, now=later)
     assert stale.status.value == "failed"
     assert (stale.failure.rule, stale.failure.message) == ("import_interrupted", "the service stopped")
+
+
+async def test_starting_an_import_is_audited_under_the_job(registry) -> None:  # type: ignore[no-untyped-def]
+    job = await _create(registry)
+    [entry] = [e for e in await registry.all(AuditEntry) if e.action == "ledger.import_started"]
+    assert (entry.record_type, entry.record_id, entry.actor_org) == ("ledger_import", str(job.id), "kf-gulou")
+    assert json.loads(entry.after) == {
+        "programme_code": KAIFENG,
+        "district_code": "kf-gulou",
+        "mode": "valid_rows",
+        "sha256": "0" * 64,
+    }
+
+
+async def test_all_or_nothing_refuses_the_whole_file_for_a_row_the_ledger_holds_otherwise(registry) -> None:  # type: ignore[no-untyped-def]
+    await _import(registry, [row("一号院")])
+    refused = await _import(
+        registry, [row("一号院", 户数=999), row("三号院")], mode=ImportMode.ALL_OR_NOTHING
+    )
+    assert (refused.status.value, refused.rows_imported, refused.rows_invalid) == ("failed", 0, 1)
+    assert refused.failure.message == "1 rows are invalid; nothing was imported (mode all_or_nothing)"
+    assert [c.name for c in await registry.all(Community)] == ["一号院"]
+
+
+async def test_an_imported_community_is_audited_as_registered_with_its_classification(registry) -> None:  # type: ignore[no-untyped-def]
+    """Like a registration: one `community.registered` entry per community, under it, its facts
+    and eligibility after (JSON text with sorted keys, Chinese kept); a row that sets a tier is
+    entered classified, in the same entry."""
+    await _import(registry, [row("一号院", 项目库批次="谋划一批"), row("二号院")])
+    ids = {c.name: str(c.id) for c in await registry.all(Community)}
+    entries = [e for e in await registry.all(AuditEntry) if e.action == "community.registered"]
+    assert sorted(e.record_id for e in entries) == sorted(ids.values())
+    after = {}
+    for entry in entries:
+        assert entry.record_type == "community"
+        facts = json.loads(entry.after)
+        assert entry.after == json.dumps(facts, ensure_ascii=False, sort_keys=True)
+        assert ids[facts["name"]] == entry.record_id
+        after[facts["name"]] = facts
+    assert after["一号院"]["eligible"] is True and after["二号院"]["eligible"] is True  # built 1995
+    assert (after["一号院"]["tier"], after["一号院"]["centrally_funded"]) == ("plan", False)
+    assert "tier" not in after["二号院"] and "centrally_funded" not in after["二号院"]
