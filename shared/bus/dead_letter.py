@@ -2,6 +2,13 @@
 
 Why byte for byte: an operator who fixes the cause can put the record back on its topic unchanged,
 and its id still lets the inbox skip it where it was already handled.
+
+One failure never goes away by retrying: a record that no longer fits the broker's (or the
+producer's) size limit once the `dlq.*` headers are added. Then the letter is sent without the
+value (header `dlq.value.omitted` says why; `dlq.original.*` say where the record still is, for
+the topic's retention), and if even that is too large, without the record's own headers too, so a
+partition is never held forever by a letter that can never be written (issue 12, item 6). Every
+other failure (the broker away, a leader moving) is retried until it lands.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from aiokafka.structs import ConsumerRecord
 
 from shared.bus.producer import RenewableProducer, needs_new_producer
@@ -20,7 +28,15 @@ from shared.contracts.dead_letter import EXHAUSTED, MALFORMED, PERMANENT
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EXHAUSTED", "MALFORMED", "PERMANENT", "DeadLetter", "dead_letter_headers", "send_to_dead_letter"]
+__all__ = [
+    "EXHAUSTED",
+    "MALFORMED",
+    "NEVER_FITS",
+    "PERMANENT",
+    "DeadLetter",
+    "dead_letter_headers",
+    "send_to_dead_letter",
+]
 
 
 @dataclass(frozen=True)
@@ -92,20 +108,49 @@ async def send_to_dead_letter(
         retry_interval_s: the pause between failed attempts.
 
     Raises:
-        asyncio.CancelledError: the task was cancelled (shutdown); nothing else escapes, every
-            other failure is logged and retried without limit.
+        asyncio.CancelledError: the task was cancelled (shutdown); nothing else escapes: a letter
+            too large is sent smaller (see the module), every other failure is logged and retried
+            without limit.
     """
     headers = dead_letter_headers(record, group, letter)
+    value = record.value
     while True:
         generation = getattr(producer, "generation", 0)
         try:
-            await producer.send_and_wait(topic, value=record.value, key=record.key, headers=headers)
+            await producer.send_and_wait(topic, value=value, key=record.key, headers=headers)
             return
         except asyncio.CancelledError:
             raise
+        except NEVER_FITS as exc:
+            smaller = _smaller(value, headers, exc, topic)
+            if smaller is not None:
+                value, headers = smaller
+                continue
+            log.error("dead letter to %s refused as too large with only its dlq.* headers: %r", topic, exc)
+            await asyncio.sleep(retry_interval_s)  # a broker limit that low is a configuration fault
         except Exception as exc:
             log.warning("dead-letter publish to %s failed, retrying: %r", topic, exc)
             if needs_new_producer(exc) and isinstance(producer, RenewableProducer):
                 with contextlib.suppress(Exception):  # the broker may still be away; next round
                     await producer.renew(generation)
             await asyncio.sleep(retry_interval_s)
+
+
+NEVER_FITS = (MessageSizeTooLargeError, RecordTooLargeError)
+"""Refusals of a record's size: sending the same bytes again can never succeed."""
+
+
+def _smaller(
+    value: bytes | None, headers: list[tuple[str, bytes]], error: BaseException, topic: str
+) -> tuple[bytes | None, list[tuple[str, bytes]]] | None:
+    """The next, smaller letter after a size refusal: first without the value, then without the
+    record's own headers (the `dlq.*` ones stay); None when it is as small as it gets."""
+    if value is not None:
+        log.error("dead letter to %s too large (%r); sending it without the record's value", topic, error)
+        omitted = f"{type(error).__name__}: the record is on its original topic (dlq.original.*)"
+        return None, [*headers, ("dlq.value.omitted", omitted.encode())]
+    own = [(k, v) for k, v in headers if not k.startswith("dlq.")]
+    if own:
+        log.error("dead letter to %s still too large (%r); sending only its dlq.* headers", topic, error)
+        return None, [(k, v) for k, v in headers if k.startswith("dlq.")]
+    return None

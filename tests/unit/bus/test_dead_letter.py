@@ -12,7 +12,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aiokafka.errors import KafkaConnectionError, OutOfOrderSequenceNumber
+from aiokafka.errors import (
+    KafkaConnectionError,
+    MessageSizeTooLargeError,
+    OutOfOrderSequenceNumber,
+    RecordTooLargeError,
+)
 
 from shared.bus.dead_letter import PERMANENT, DeadLetter, dead_letter_headers, send_to_dead_letter
 from shared.bus.errors import PermanentError
@@ -180,3 +185,58 @@ class TestPublish:
         with pytest.raises(asyncio.CancelledError):
             await send_to_dead_letter(Cancelled(), TOPIC, _record(), "g", _letter())  # type: ignore[arg-type]
         assert sleeps == []
+
+
+class SizeLimitedProducer:
+    """Refuses, as the broker or aiokafka would, any letter over `limit` bytes (value + headers)."""
+
+    def __init__(self, limit: int, error: BaseException | None = None) -> None:
+        self.limit = limit
+        self.error = error or MessageSizeTooLargeError()
+        self.tried: list[dict[str, Any]] = []
+
+    async def send_and_wait(self, topic: str, *, value: bytes | None, key: bytes, headers: Any) -> None:
+        self.tried.append({"value": value, "headers": dict(headers)})
+        size = len(value or b"") + sum(len(k) + len(v) for k, v in headers)
+        if size > self.limit:
+            raise self.error
+
+
+class TestTooLarge:
+    async def test_a_letter_over_the_size_limit_is_sent_without_the_value(self, sleeps: list[float]) -> None:
+        producer = SizeLimitedProducer(limit=1000)
+        record = _record([("origin", b"relay")])
+        record.value = b"x" * 2000
+        await send_to_dead_letter(producer, TOPIC, record, "g", _letter())  # type: ignore[arg-type]
+        first, second = producer.tried
+        assert (first["value"], second["value"]) == (b"x" * 2000, None)
+        assert second["headers"]["origin"] == b"relay"  # the record's own headers still fit
+        assert second["headers"]["dlq.value.omitted"].startswith(b"MessageSizeTooLargeError")
+        assert second["headers"]["dlq.original.offset"] == first["headers"]["dlq.original.offset"]
+        assert sleeps == []  # no pause: a smaller letter is a new letter
+
+    async def test_when_the_headers_are_too_large_too_only_the_dlq_headers_go(
+        self, sleeps: list[float]
+    ) -> None:
+        producer = SizeLimitedProducer(limit=1200, error=RecordTooLargeError())
+        record = _record([("trace", b"t" * 1500), ("origin", b"relay")])
+        await send_to_dead_letter(producer, TOPIC, record, "g", _letter())  # type: ignore[arg-type]
+        assert len(producer.tried) == 3
+        last = producer.tried[-1]["headers"]
+        assert last["dlq.reason"] == b"permanent"
+        assert all(k.startswith("dlq.") for k in last)
+        assert sleeps == []
+
+    async def test_a_limit_too_low_for_the_dlq_headers_is_retried_not_raised(
+        self, sleeps: list[float]
+    ) -> None:
+        class Eventually(SizeLimitedProducer):
+            async def send_and_wait(self, topic: str, **kwargs: Any) -> None:
+                if len(self.tried) == 4:  # the operator raised the limit
+                    self.limit = 10**6
+                await super().send_and_wait(topic, **kwargs)
+
+        producer = Eventually(limit=10)
+        await send_to_dead_letter(producer, TOPIC, _record(), "g", _letter())  # type: ignore[arg-type]
+        assert [t["value"] is None for t in producer.tried] == [False, True, True, True, True]
+        assert sleeps == [1.0, 1.0, 1.0]  # a pause after each refusal of the smallest letter
