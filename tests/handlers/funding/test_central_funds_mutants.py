@@ -356,3 +356,46 @@ async def test_an_approved_city_award_counts_as_covered(harness_for) -> None:  #
     )
     rows = await funding.harness.run(lambda s: handlers.candidates(s, FINANCE, KAIFENG_2020, PROFILES))
     assert [(c.project_id, c.investment_fen, c.need_fen) for c in rows] == [(project, 5_000_000, 4_000_000)]
+
+
+async def test_the_candidates_come_in_project_id_order(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Ids …0010 and …0009, registered in that order: listed …0009 first."""
+    funding = await start_funding(harness_for)
+    later, earlier = uuid.UUID(int=16), uuid.UUID(int=9)
+    await _known_project(funding, later, "十六号院", 1_000_000, LONGTING)
+    await _known_project(funding, earlier, "九号院", 1_000_000, LONGTING)
+    rows = await funding.harness.run(lambda s: handlers.candidates(s, FINANCE, KAIFENG))
+    assert [c.project_id for c in rows] == [earlier, later]
+
+
+async def test_approval_checks_the_need_on_the_approved_plan_or_the_registration_without_one(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """P1 is registered at 1 000 000, its plan approved at 1 000 000 (version 1) and then at
+    2 000 000 (version 2): its need is 2 000 000. P2 is registered at 1 000 000 with no plan yet:
+    its need is that figure. No step done: scores 0.2 × 1 = 0.2 and 0.2 × 0.5 = 0.1, so 3 000 000
+    splits 2 000 000 / 1 000 000, each exactly its need, and both are approved."""
+    funding = await start_funding(harness_for)
+    p1, p2 = uuid.UUID(int=21), uuid.UUID(int=22)
+    await _known_project(funding, p1, "一号院", 1_000_000, LONGTING)
+    await funding.harness.deliver(
+        plan(PlanApproved, p1, 2, {"roads": 2_000_000}, district_code=LONGTING, programme_code=KAIFENG)
+    )
+    await funding.harness.deliver(
+        ProjectRegistered(
+            project_id=p2,
+            community_id=uuid.uuid5(p2, "c"),
+            district_code=LONGTING,
+            programme_code=KAIFENG,
+            name="二号院",
+            investment_fen=1_000_000,
+        )
+    )
+    proposal = await _propose(funding, [p1, p2], 3_000_000)
+    assert {line.project_id: line.amount_fen for line in proposal.lines} == {p1: 2_000_000, p2: 1_000_000}
+    approved = await _approve(funding, proposal.id)
+    assert approved.status is AllocationStatus.APPROVED
+    events = await _committed_events(funding)
+    assert sorted((e["project_id"], e["amount_fen"], e["shortfall_fen"]) for e in events) == sorted(
+        [(str(p1), 2_000_000, 0), (str(p2), 1_000_000, 0)]
+    )
