@@ -46,10 +46,16 @@ def health_router() -> APIRouter:
     @router.get(
         "/readyz",
         response_model=Readiness,
-        responses={503: {"model": Readiness, "description": "The database or Kafka does not answer."}},
+        responses={
+            503: {
+                "model": Readiness,
+                "description": "The database or Kafka does not answer, or a background loop (the outbox "
+                "relay, the consumer, a worker) crashed in the last 30 s.",
+            }
+        },
     )
     async def readyz(request: Request) -> JSONResponse:
-        """Readiness: the database and Kafka both answer."""
+        """Readiness: the database and Kafka both answer, and no background loop is crash-looping."""
         runtime = request.app.state.runtime
         checks: dict[str, str] = {}
         try:
@@ -62,6 +68,9 @@ def health_router() -> APIRouter:
             checks["kafka"] = "ok" if ok is not None else "error: no metadata"
         except Exception as exc:
             checks["kafka"] = f"error: {type(exc).__name__}"
+        now = asyncio.get_running_loop().time()
+        for name, state in getattr(runtime, "loops", {}).items():
+            checks[name] = state.check(now)
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not-ready", "checks": checks},

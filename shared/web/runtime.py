@@ -36,6 +36,8 @@ from shared.settings import ServiceSettings
 from shared.web.housekeeping import retention_worker
 
 __all__ = [
+    "CRASH_WINDOW_S",
+    "LoopState",
     "supervise",
     "Runtime",
     "ServiceDefinition",
@@ -70,6 +72,30 @@ class ServiceDefinition:
     http_transport: httpx.AsyncBaseTransport | None = None
 
 
+CRASH_WINDOW_S = 30.0
+"""A supervised loop that crashed this recently makes `/readyz` answer not ready."""
+
+
+@dataclass
+class LoopState:
+    """How a supervised loop has fared: `/readyz` reports a loop that crashed lately."""
+
+    crashes: int = 0
+    last_crash_at: float | None = None
+    last_error: str | None = None
+
+    def check(self, now: float, window_s: float = CRASH_WINDOW_S) -> str:
+        """``ok``, or an error naming the crash when the last one is under `window_s` old.
+
+        Args:
+            now: the event loop's clock (`loop.time()`).
+            window_s: how long after a crash the loop still counts as failing.
+        """
+        if self.last_crash_at is not None and now - self.last_crash_at < window_s:
+            return f"error: {self.last_error} ({self.crashes} crashes); restarting"
+        return "ok"
+
+
 @dataclass
 class Runtime:
     """What routes, handlers and workers reach through `app.state.runtime`."""
@@ -83,6 +109,17 @@ class Runtime:
     clock: Clock
     http: httpx.AsyncClient
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    loops: dict[str, LoopState] = field(default_factory=dict)
+
+    def start_loop(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        """Supervise `loop` for the life of the service, its crashes recorded for `/readyz`.
+
+        Args:
+            name: the loop's name in logs, in the task and in `/readyz`'s checks.
+            loop: starts the loop (see `supervise`).
+        """
+        state = self.loops[name] = LoopState()
+        self.tasks.append(supervise(name, loop, state))
 
 
 async def start_runtime(definition: ServiceDefinition) -> Runtime:
@@ -157,13 +194,13 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         await step(runtime)
 
     if settings.relay_enabled:
-        runtime.tasks.append(supervise("outbox-relay", relay.run))
+        runtime.start_loop("outbox-relay", relay.run)
     if consumes and settings.consumer_enabled:
-        runtime.tasks.append(supervise("consumer", lambda: _run_consumer(definition, runtime)))
+        runtime.start_loop("consumer", lambda: _run_consumer(definition, runtime))
     if settings.retention_interval_s > 0:
-        runtime.tasks.append(supervise("retention", lambda: retention_worker(runtime)))
+        runtime.start_loop("retention", lambda: retention_worker(runtime))
     for worker in definition.workers:
-        runtime.tasks.append(supervise(worker.__name__, lambda w=worker: w(runtime)))
+        runtime.start_loop(worker.__name__, lambda w=worker: w(runtime))
     log.info("%s started", name)
     return runtime
 
@@ -213,7 +250,9 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
         await kafka_consumer.stop()
 
 
-def supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+def supervise(
+    name: str, loop: Callable[[], Awaitable[None]], state: LoopState | None = None
+) -> asyncio.Task[None]:
     """Run a background loop for the life of the service, restarting it after a crash.
 
     Why: a relay whose advisory-lock connection died with the database, or a consumer torn down
@@ -222,6 +261,7 @@ def supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[No
     Args:
         name: the loop's name in logs and in the task.
         loop: starts the loop; a normal return ends supervision.
+        state: where each crash is recorded (for `/readyz`), if anywhere.
 
     Returns:
         The supervising task; cancel it to stop the loop.
@@ -234,7 +274,11 @@ def supervise(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[No
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if state is not None:
+                    state.crashes += 1
+                    state.last_crash_at = asyncio.get_running_loop().time()
+                    state.last_error = type(exc).__name__
                 log.exception("%s crashed; restarting in 1s", name)
                 await asyncio.sleep(1.0)
 
