@@ -6,6 +6,7 @@ ties, paged, stale jobs shown interrupted in the caller's language)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import timedelta
@@ -224,3 +225,54 @@ async def test_an_imported_community_is_audited_as_registered_with_its_classific
     assert after["一号院"]["eligible"] is True and after["二号院"]["eligible"] is True  # built 1995
     assert (after["一号院"]["tier"], after["一号院"]["centrally_funded"]) == ("plan", False)
     assert "tier" not in after["二号院"] and "centrally_funded" not in after["二号院"]
+
+
+async def test_a_blank_district_cell_means_the_imports_own_district(registry) -> None:  # type: ignore[no-untyped-def]
+    job = await _import(registry, [row("一号院", 区=None)])
+    assert (job.rows_invalid, job.rows_imported) == (0, 1)
+    assert [c.district_code for c in await registry.all(Community)] == ["kf-gulou"]
+
+
+def _failing_second_unit(harness: ServiceHarness, error: BaseException) -> Any:
+    """The harness's unit of work, except that the second one asked for (the write after
+    validation) raises `error`; the ones after it work again."""
+    calls = 0
+
+    def unit_of_work() -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise error
+        return harness.unit_of_work()
+
+    return unit_of_work
+
+
+async def _run_failing(harness: ServiceHarness, error: BaseException) -> Any:
+    job = await _create(harness)
+    content = xlsx([row("一号院")])
+    sheet = read_sheet(content, sniff(content, XLSX))
+    unit_of_work = _failing_second_unit(harness, error)
+    await ledger_import.run_import(unit_of_work, job.id, sheet, map_headings(sheet), GULOU, harness.clock)
+    return job
+
+
+async def test_a_stopped_service_leaves_the_job_failed_as_interrupted_and_the_cancellation_goes_on(
+    registry,
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(asyncio.CancelledError):
+        await _run_failing(registry, asyncio.CancelledError())
+    [job] = (await _list(registry, GULOU))[0]
+    assert (job.status.value, job.rows_imported) == ("failed", 0)
+    assert (job.failure.rule, job.failure.message) == ("import_interrupted", "the service stopped")
+    assert await registry.all(Community) == []
+
+
+async def test_an_unexpected_error_leaves_the_job_failed_with_nothing_more_written(registry) -> None:  # type: ignore[no-untyped-def]
+    await _run_failing(registry, RuntimeError("disk full"))
+    [job] = (await _list(registry, GULOU))[0]
+    assert job.status.value == "failed"
+    assert (job.failure.rule, job.failure.message) == (
+        "import_error",
+        "the import failed; nothing more was written",
+    )
