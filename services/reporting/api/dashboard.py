@@ -28,7 +28,7 @@ from services.reporting.handlers.rollups import district_rollups
 from services.reporting.models.rollups import DistrictFigures
 from shared.access import Principal, sees_district
 from shared.errors import NotFound
-from shared.policy import Participation
+from shared.policy import Participation, has_targets
 from shared.types import ProcessDate
 from shared.web.deps import NowDep, SessionDep
 
@@ -129,13 +129,13 @@ async def progress_series(
         span = period_span(period, day)
         spans.insert(0, span)
         day = span.start - timedelta(days=1)
-    has_targets = profile.supervision.yearly_targets is not None
+    targeted = has_targets(profile)
     task = (await _figures(session, actor, profile.code, last_day, district)).registered_projects
     points = []
     for span in spans:
         as_of = min(span.end, last_day)
         then = await _figures(session, actor, profile.code, as_of, district)
-        progress = target_progress(profile, task, then.accepted_projects, as_of) if has_targets else None
+        progress = target_progress(profile, task, then.accepted_projects, as_of) if targeted else None
         points.append(
             ProgressPoint(
                 period_label=span.label,
@@ -200,7 +200,7 @@ async def list_programmes(actor: Reader, profiles: ProfilesDep) -> list[Programm
                 name_zh=profile.name_zh,
                 name_en=profile.name_en,
                 districts=districts,
-                yearly_targets=profile.supervision.yearly_targets is not None,
+                yearly_targets=has_targets(profile),
                 weekly_reports=profile.supervision.weekly_report is not None,
             )
         )

@@ -5,7 +5,8 @@ districts regularly (定期考核) on 计划制定、任务落实、工作进度
 (`shared.policy.evaluation_score`); what each component measures is this platform's reading:
 
 - progress: projects accepted against those due by the month's end on the yearly-target
-  trajectory (capped at 1); a plan with no yearly targets (Kaifeng) measures accepted / task;
+  trajectory (capped at 1; Kaifeng's runs to its 2021-06-30 deadline); a plan with no targets
+  (Zhongyuan) measures accepted / task;
 - timeliness: reports due in the month filed on time / due: the weekly reports whose report day is
   inside it, and the month's own report where the plan asks for monthly ones (Zhengzhou 2018 五(二));
 - first-pass acceptance: acceptance inspections passed / inspections held (a project that failed

@@ -1,13 +1,16 @@
-"""Progress against a programme's yearly targets, and the pace still needed to meet them.
+"""Progress against a programme's targets, and the pace still needed to meet them.
 
 The plans set yearly shares of the whole task: Zhengzhou 2019 一(三) 2019年、2020年各完成整治任务
-（个数）的50%; Zhengzhou 2018 二 按照20%、40%、40%的年度计划. The shares come from the profile
-(`shared.policy.cumulative_target_share`, `target_share`), never from here.
+（个数）的50%; Zhengzhou 2018 二 按照20%、40%、40%的年度计划; or one day for all of it: Kaifeng 三
+2021年6月底前，基本完成…改造工作. The share due by a day comes from the profile
+(`shared.policy.share_due_by`), never from here.
 
 Platform readings where the plans are silent: a district's task is the projects in its ledger for
 the programme (台账) as of the day asked about; a project counts as done once it passed acceptance
-(工程验收), the step the award waits for; within a year the share due grows evenly by day, so a
-district is on track when it has done at least the share due by that day.
+(工程验收), the step the award waits for; within a year (or up to a deadline) the share due grows
+evenly by day, so a district is on track when it has done at least the share due by that day. The
+"year-end" target is counted to the year's end, or to the deadline where it falls earlier in the
+year.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from shared.policy import ProgrammeProfile, cumulative_target_share, target_share
+from shared.policy import ProgrammeProfile, share_due_by, target_horizon
 
 __all__ = ["TargetProgress", "target_progress"]
 
@@ -57,7 +60,7 @@ def target_progress(profile: ProgrammeProfile, task: int, done: int, as_of: date
     """How far a district is against the plan's yearly shares on `as_of`.
 
     Args:
-        profile: the programme; must set yearly targets (`RuleAbsentError` otherwise).
+        profile: the programme; must set yearly targets or a deadline (`RuleAbsentError` otherwise).
         task: the district's task (projects in its ledger for the programme).
         done: projects accepted so far.
         as_of: the day the figures are as of (its end).
@@ -67,16 +70,13 @@ def target_progress(profile: ProgrammeProfile, task: int, done: int, as_of: date
         target met); the pace due so far rounded down (nobody is behind for a fraction).
     """
     year = as_of.year
-    before = Fraction(str(cumulative_target_share(profile, year - 1)))
-    this_year = Fraction(str(target_share(profile, year)))
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    elapsed = Fraction((as_of - first).days + 1, (last - first).days + 1)
-    due_by_year_end = before + this_year
+    horizon = target_horizon(profile, as_of)
+    due_by_year_end = share_due_by(profile, horizon)
     target_by_year_end = _ceil(task * due_by_year_end)
-    expected = task * (before + this_year * elapsed)
+    expected = task * share_due_by(profile, as_of)
     expected_by_now = expected.numerator // expected.denominator
     remaining = max(0, target_by_year_end - done)
-    weeks_left = max(1, _ceil(Fraction((last - as_of).days, 7))) if as_of < last else 0
+    weeks_left = max(1, _ceil(Fraction((horizon - as_of).days, 7))) if as_of < horizon else 0
     needed = _ceil(Fraction(remaining, weeks_left)) if weeks_left else remaining
     return TargetProgress(
         as_of=as_of,

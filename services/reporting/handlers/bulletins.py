@@ -31,7 +31,7 @@ from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import BulletinPublished, DistrictLagging
 from shared.directory.models import OrganisationKind
 from shared.errors import Conflict, Forbidden, NotFound
-from shared.policy import get_profile
+from shared.policy import get_profile, has_targets
 
 __all__ = ["get_bulletin", "list_bulletins", "publish_bulletin"]
 
@@ -58,12 +58,12 @@ async def publish_bulletin(
     week = period_span(Period.WEEK, body.week_of)
     check_publishable(week, now)
     counts = await district_counts(session, profile.code, week.end, since=week.start)
-    has_targets = profile.supervision.yearly_targets is not None
+    targeted = has_targets(profile)
     lines = []
     for code in sorted({*bound_districts(profile), *counts}):
         c = counts.get(code)
         task, done, this_week = (c.registered, c.accepted, c.accepted_since) if c else (0, 0, 0)
-        progress = target_progress(profile, task, done, week.end) if has_targets else None
+        progress = target_progress(profile, task, done, week.end) if targeted else None
         lines.append(Line(code, task, done, this_week, progress))
     reports: dict[str, ReportStatus] = {}
     if profile.supervision.weekly_report is not None:

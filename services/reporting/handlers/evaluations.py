@@ -46,7 +46,7 @@ from shared.contracts.reporting import MonthlyEvaluationPublished
 from shared.db.dialect_insert import insert_for
 from shared.directory.models import OrganisationKind
 from shared.errors import Conflict, FieldProblem, Forbidden, NotFound, RuleViolation
-from shared.policy import ProgrammeProfile, get_profile
+from shared.policy import ProgrammeProfile, get_profile, has_targets
 
 __all__ = ["evaluation_inputs", "get_evaluation", "list_evaluations", "publish_evaluation"]
 
@@ -141,12 +141,12 @@ async def evaluation_inputs(
     """Every district's inputs for the month, as of its last day, by district code."""
     sums = await sums_by_district(session, profile.code, month.end, _SUMS)
     due, on_time = await _reports(session, profile, month)
-    has_targets = profile.supervision.yearly_targets is not None
+    targeted = has_targets(profile)
     found = []
     for code in sorted({*bound_districts(profile), *sums}):
         s = sums.get(code, {})
         task, done = s.get("registered_projects", 0), s.get("accepted_projects", 0)
-        expected = target_progress(profile, task, done, month.end).expected_by_now if has_targets else None
+        expected = target_progress(profile, task, done, month.end).expected_by_now if targeted else None
         found.append(
             DistrictInputs(
                 district_code=code,

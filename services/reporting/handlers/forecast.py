@@ -13,7 +13,7 @@ from services.reporting.domain.targets import target_progress
 from services.reporting.handlers.rollups import sums_by_district
 from services.reporting.models.forecast import DistrictForecastPublic
 from shared.access import Principal, sees_district
-from shared.policy import get_profile
+from shared.policy import get_profile, has_targets
 
 __all__ = ["district_forecasts"]
 
@@ -36,7 +36,7 @@ async def district_forecasts(
     start = await sums_by_district(session, profile.code, date(year - 1, 12, 31), _FIGURES)
     window_start = max(date(year - 1, 12, 31), as_of - timedelta(days=RECENT_DAYS))
     before_window = await sums_by_district(session, profile.code, window_start, _FIGURES)
-    has_targets = profile.supervision.yearly_targets is not None
+    targeted = has_targets(profile)
     out = []
     for code in sorted({*bound_districts(profile), *now}):
         if not sees_district(actor, code):
@@ -47,7 +47,7 @@ async def district_forecasts(
         recent = done - before_window.get(code, {}).get("accepted_projects", 0)
         target = (
             target_progress(profile, task, done, date(year, 12, 31)).target_by_year_end
-            if has_targets
+            if targeted
             else None
         )
         f = forecast(year, as_of, done_start, done, recent, target, method)

@@ -13,7 +13,7 @@ from services.reporting.domain.targets import TargetProgress, target_progress
 from services.reporting.handlers.figures import district_counts
 from services.reporting.models.targets import DistrictProgressPublic
 from shared.access import Principal, sees_district
-from shared.policy import get_profile
+from shared.policy import get_profile, has_targets
 
 __all__ = ["district_progress", "share"]
 
@@ -27,15 +27,15 @@ def share(value: Fraction) -> str:
 async def progress_by_district(
     session: AsyncSession, programme_code: str, as_of: date, profiles: Profiles = get_profile
 ) -> dict[str, tuple[int, int, TargetProgress | None]]:
-    """(task, done, progress or None when the plan sets no yearly targets) per district."""
+    """(task, done, progress or None when the plan sets no targets) per district."""
     profile = programme(profiles, programme_code)
     counts = await district_counts(session, programme_code, as_of)
-    has_targets = profile.supervision.yearly_targets is not None
+    targeted = has_targets(profile)
     found: dict[str, tuple[int, int, TargetProgress | None]] = {}
     for code in sorted({*bound_districts(profile), *counts}):
         c = counts.get(code)
         task, done = (c.registered, c.accepted) if c else (0, 0)
-        found[code] = (task, done, target_progress(profile, task, done, as_of) if has_targets else None)
+        found[code] = (task, done, target_progress(profile, task, done, as_of) if targeted else None)
     return found
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "Cadence",
     "Comparison",
     "DailyPatrol",
+    "DeadlineTarget",
     "Enforcement",
     "EvaluationWeights",
     "Indicator",
@@ -93,6 +94,23 @@ class YearlyTargets(Cited):
         total = sum(self.shares.values(), Decimal(0))
         if total != 1:
             raise ValueError(f"shares: yearly shares must add up to 1, they add up to {total}")
+        return self
+
+
+class DeadlineTarget(Cited):
+    """The whole programme done by one day, where the plan sets no yearly shares (Kaifeng 三:
+    2021年6月底前，基本完成…改造工作): the share due grows evenly by day from `starts_on` (the plan's
+    issue date when unset) to `due_on`, when all of it is due."""
+
+    due_on: date
+    starts_on: date | None = None
+    basis: TargetBasis = TargetBasis.COMMUNITY_COUNT
+    reading: Reading = Reading.DOCUMENT
+
+    @model_validator(mode="after")
+    def _after_start(self) -> DeadlineTarget:
+        if self.starts_on is not None and self.starts_on > self.due_on:
+            raise ValueError(f"starts_on: {self.starts_on} is after due_on {self.due_on}")
         return self
 
 
@@ -263,6 +281,7 @@ class Supervision(Frozen):
     monthly_report: MonthlyReport | None = None
     cadence: Cadence | None = None
     yearly_targets: YearlyTargets | None = None
+    deadline_target: DeadlineTarget | None = None
     indicators: tuple[Indicator, ...] = ()
     enforcement: Enforcement | None = None
     daily_patrol: DailyPatrol | None = None
@@ -272,6 +291,8 @@ class Supervision(Frozen):
 
     @model_validator(mode="after")
     def _unique_indicators(self) -> Supervision:
+        if self.yearly_targets is not None and self.deadline_target is not None:
+            raise ValueError("deadline_target: a plan states yearly shares or one deadline, not both")
         for field in ("indicators", "meetings"):
             seen: set[str] = set()
             for i, rule in enumerate(getattr(self, field)):

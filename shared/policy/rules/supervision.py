@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from shared.policy.errors import RuleAbsentError
 from shared.policy.models.lifecycle import Deadline, DeadlineStatus
@@ -19,6 +20,7 @@ from shared.policy.models.supervision import Comparison, Indicator, Milestone, Y
 __all__ = [
     "cumulative_target_share",
     "deadline_status",
+    "has_targets",
     "deadlines",
     "indicator",
     "indicator_threshold",
@@ -26,7 +28,9 @@ __all__ = [
     "meets_indicator",
     "milestone_in_force",
     "past_at_issue",
+    "share_due_by",
     "standard",
+    "target_horizon",
     "target_share",
     "weekly_report_weekday",
     "yearly_targets",
@@ -95,6 +99,61 @@ def cumulative_target_share(profile: ProgrammeProfile, year: int) -> Decimal:
     """
     shares = yearly_targets(profile).shares
     return sum((share for y, share in shares.items() if y <= year), Decimal(0))
+
+
+def has_targets(profile: ProgrammeProfile) -> bool:
+    """Whether the plan sets a pace to measure districts against: yearly shares or one deadline.
+
+    Args:
+        profile: the programme's profile.
+    """
+    supervision = profile.supervision
+    return supervision.yearly_targets is not None or supervision.deadline_target is not None
+
+
+def share_due_by(profile: ProgrammeProfile, day: date) -> Fraction:
+    """The share of the whole programme due by the end of `day`, exactly.
+
+    With yearly shares (Zhengzhou 2019 一(三), Zhengzhou 2018 二) the shares of the years before,
+    plus this year's share grown evenly by day; with one deadline (Kaifeng 三) the share grown
+    evenly by day from the target's start (the plan's issue date unless stated) to its due day.
+
+    Args:
+        profile: the programme's profile.
+        day: a calendar day (Asia/Shanghai).
+
+    Returns:
+        A fraction between 0 and 1.
+
+    Raises:
+        RuleAbsentError: the plan sets neither yearly shares nor a deadline.
+    """
+    deadline = profile.supervision.deadline_target
+    if deadline is not None:
+        start = deadline.starts_on or profile.issued_on
+        span = (deadline.due_on - start).days + 1
+        elapsed = min(max((day - start).days + 1, 0), span)
+        return Fraction(elapsed, span)
+    before = Fraction(str(cumulative_target_share(profile, day.year - 1)))
+    this_year = Fraction(str(target_share(profile, day.year)))
+    first, last = date(day.year, 1, 1), date(day.year, 12, 31)
+    elapsed_in_year = Fraction((day - first).days + 1, (last - first).days + 1)
+    return before + this_year * elapsed_in_year
+
+
+def target_horizon(profile: ProgrammeProfile, day: date) -> date:
+    """The day the year's target is counted to: the year's end, or a deadline target's due day
+    when it falls earlier in that year.
+
+    Args:
+        profile: the programme's profile.
+        day: the day the figures are as of.
+    """
+    year_end = date(day.year, 12, 31)
+    deadline = profile.supervision.deadline_target
+    if deadline is not None and day <= deadline.due_on < year_end:
+        return deadline.due_on
+    return year_end
 
 
 def indicator(profile: ProgrammeProfile, code: str) -> Indicator:

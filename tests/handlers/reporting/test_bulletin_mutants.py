@@ -3,8 +3,8 @@
 Zhengzhou 2019, week 2019-W27 (1–7 July): each district's task is 10, so its year-end target is 5
 (一(三): half by the end of 2019); by 7 July ⌊10 × 0.5 × 188/365⌋ = 2 are due. Jinshui has 4 accepted,
 Erqi 1: Erqi is behind and needs ⌈4/26⌉ = 1 a week over the 26 weeks left. Jinshui files its
-report; Erqi does not. A plan without weekly reports (Zhengzhou 2018) or without yearly targets
-(Kaifeng 2019) leaves those columns empty. A district (or one of its street offices) sees only its
+report; Erqi does not. A plan without weekly reports (Zhengzhou 2018) or without targets
+(Zhongyuan 2013) leaves those columns empty; Kaifeng runs to its 2021 deadline. A district (or one of its street offices) sees only its
 own name in the bulletin's lists; the office alone publishes.
 """
 
@@ -93,9 +93,9 @@ async def test_without_weekly_reports_or_targets_those_columns_are_empty(harness
     await _city(harness, "zhengzhou-2018", jinshui_reports=False)
     no_reports = await _publish(harness, "zhengzhou-2018")
     assert {s.report_status for s in no_reports.standings} == {None}
-    kaifeng = await _publish(harness, "kaifeng-2019")  # no yearly targets
-    assert kaifeng.standings
-    for s in kaifeng.standings:
+    zhongyuan = await _publish(harness, "zhongyuan-2013")  # neither yearly shares nor a deadline
+    assert zhongyuan.standings
+    for s in zhongyuan.standings:
         assert (s.expected_by_now, s.target_by_year_end, s.needed_per_week, s.lagging) == (
             None,
             None,
@@ -287,3 +287,27 @@ async def test_the_bulletins_report_statuses_come_from_the_profile_it_was_given(
     by = {s.district_code: s.report_status for s in bulletin.standings}
     assert (by[JINSHUI], by[ERQI]) == ("late", "missing")
     assert JINSHUI in bulletin.late_reports  # every missing one is listed too
+
+
+async def test_kaifeng_is_measured_against_its_2021_deadline(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Kaifeng 三: 2021年6月底前基本完成. From the plan's issue (2019-12-29) to 2021-06-30 is 550 days;
+    by the end of 2020-W27 (5 July 2020) 190 of them have passed: 10 × 190/550 = 3.45, so 3 of
+    Gulou's 10 are due and none is accepted: lagging. By the end of 2020, 369/550: ⌈6.71⌉ = 7, over
+    the 26 weeks left (179 days), 1 a week."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    for _ in range(10):
+        await harness.redeliver(
+            at(registered("kf-gulou", programme_code="kaifeng-2019"), shanghai(2020, 1, 10))
+        )
+    body = BulletinCreate(programme_code="kaifeng-2019", week_of=date(2020, 7, 1))
+    bulletin = await harness.run(
+        lambda s: publish_bulletin(s, office(), body, datetime(2020, 7, 6, 2, tzinfo=UTC))
+    )
+    (gulou,) = [s for s in bulletin.standings if s.district_code == "kf-gulou"]
+    assert (gulou.expected_by_now, gulou.target_by_year_end, gulou.needed_per_week, gulou.lagging) == (
+        3,
+        7,
+        1,
+        True,
+    )
+    assert "kf-gulou" in bulletin.lagging

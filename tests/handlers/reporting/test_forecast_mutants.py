@@ -97,10 +97,11 @@ async def test_a_weekly_pace_of_exactly_half_a_hundredth_rounds_up(harness_for) 
     assert {f.district_code: f for f in found}[JINSHUI].pace_per_week == "0.13"
 
 
-async def test_a_programme_without_yearly_targets_forecasts_no_target(harness_for) -> None:  # type: ignore[no-untyped-def]
+async def test_a_programme_without_targets_forecasts_no_target(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """Zhongyuan 2013 sets neither yearly shares nor a deadline target."""
     harness = await harness_for("reporting", SUBSCRIPTIONS)
     found = await harness.run(
-        lambda s: district_forecasts(s, office(), "kaifeng-2019", 2019, date(2019, 7, 1))
+        lambda s: district_forecasts(s, office(), "zhongyuan-2013", 2013, date(2013, 9, 1))
     )
     assert found and all(
         (f.target_by_year_end, f.will_miss, f.shortfall) == (None, None, None) for f in found

@@ -21,6 +21,7 @@ def test_readings_inside_lists_are_addressed_by_index() -> None:
         ("catalogue.items[28]", "responsibility_reading", "七(二)"),
         ("lifecycle.permit_exemption", "reading", "六(四)"),
         ("funding.central_subsidy.ranking", "reading", "七(三)"),
+        ("supervision.deadline_target", "reading", "三"),
         ("supervision.evaluation", "reading", "七(七)"),
         ("action_requests[0]", "reading", "七(二)"),
         ("action_requests[1]", "reading", "七(二)"),
