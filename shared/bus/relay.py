@@ -50,6 +50,7 @@ from shared.observability.metrics import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_PENDING_AGE,
     OUTBOX_PARKED,
+    OUTBOX_PARKED_ROWS,
     OUTBOX_PUBLISH_FAILURES,
 )
 
@@ -459,9 +460,12 @@ class OutboxRelay:
         oldest_id = select(func.min(_TABLE.c.id)).where(pending).correlate(None).scalar_subquery()
         created = select(_TABLE.c.created_at).where(_TABLE.c.id == oldest_id).correlate(None)
         query = select(func.count(), created.scalar_subquery()).where(pending)
+        parked = select(func.count()).select_from(_TABLE).where(_TABLE.c.state == PARKED)
         async with self._sessions() as session:
             count, oldest = (await session.exec(query)).one()  # type: ignore[call-overload]
+            parked_now = (await session.exec(parked)).one()[0]  # type: ignore[call-overload]
         OUTBOX_BACKLOG.labels(self._service).set(count)
+        OUTBOX_PARKED_ROWS.labels(self._service).set(parked_now)
         age = 0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
         OUTBOX_OLDEST_PENDING_AGE.labels(self._service).set(age)
 

@@ -21,6 +21,7 @@ __all__ = [
     "OUTBOX_BACKLOG",
     "OUTBOX_OLDEST_PENDING_AGE",
     "OUTBOX_PARKED",
+    "OUTBOX_PARKED_ROWS",
     "OUTBOX_PUBLISH_FAILURES",
 ]
 
@@ -54,6 +55,9 @@ OUTBOX_OLDEST_PENDING_AGE = Gauge(
 )
 OUTBOX_PARKED = Counter(
     "outbox_parked_total", "Outbox rows parked for an operator (never publishable)", ["service"]
+)
+OUTBOX_PARKED_ROWS = Gauge(
+    "outbox_parked_rows", "Outbox rows parked now, waiting for an operator to re-drive them", ["service"]
 )
 OUTBOX_PUBLISH_FAILURES = Counter(
     "outbox_publish_failures_total", "Outbox rows whose publish attempt failed", ["service"]

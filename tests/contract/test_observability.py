@@ -186,7 +186,7 @@ def test_alerts_cover_what_issue_12_asks_for() -> None:
     assert {
         "outbox_backlog",
         "outbox_oldest_pending_age_seconds",
-        "outbox_parked",
+        "outbox_parked_rows",
         "events_dead_lettered",
         "consumer_lag",
         "notification_delivery_attempts",

@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 from shared.bus.consumer import EventConsumer
 from shared.bus.inbox import InboxMessage
-from shared.bus.outbox import OutboxMessage, add_to_outbox
+from shared.bus.outbox import PARKED, OutboxMessage, add_to_outbox, redrive_parked
 from shared.bus.relay import OutboxRelay
 from shared.bus.subscriptions import Subscriptions
 from shared.clock import FixedClock, utcnow
@@ -82,6 +82,45 @@ async def test_the_oldest_pending_outbox_rows_age_is_set_with_the_backlog(tmp_pa
     await relay._refresh_backlog()
     assert sample("outbox_backlog", service="obs-relay") == 0
     assert sample("outbox_oldest_pending_age_seconds", service="obs-relay") == 0.0
+    await engine.dispose()
+
+
+async def test_the_parked_rows_gauge_counts_the_rows_parked_now(tmp_path: Path) -> None:
+    """The counter `outbox_parked_total` says rows were parked; the gauge says how many wait now,
+    so an alert clears once an operator re-drives them."""
+    engine = await _sqlite(tmp_path, OutboxMessage)
+    sessions = create_sessions(engine)
+    relay = OutboxRelay(
+        service="obs-parked",
+        sessions=sessions,
+        producer=AckingProducer(),  # type: ignore[arg-type]
+        topic_name=lambda t: t,
+    )
+    async with UnitOfWork(sessions)() as session:
+        for _ in range(3):
+            add_to_outbox(session, registered())
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    async with UnitOfWork(sessions)() as session:
+        await session.exec(update(table).where(table.c.id <= 2).values(state=PARKED))  # type: ignore[call-overload]
+    await relay._refresh_backlog()
+    assert (
+        sample("outbox_parked_rows", service="obs-parked"),
+        sample("outbox_backlog", service="obs-parked"),
+    ) == (
+        2,
+        1,
+    )
+    async with UnitOfWork(sessions)() as session:
+        assert await redrive_parked(session) == 2
+    relay._last_backlog_check = float("-inf")
+    await relay._refresh_backlog()
+    assert (
+        sample("outbox_parked_rows", service="obs-parked"),
+        sample("outbox_backlog", service="obs-parked"),
+    ) == (
+        0,
+        3,
+    )
     await engine.dispose()
 
 
