@@ -16,28 +16,31 @@ from typing import Any
 import pytest
 
 from services.registry.domain.ledger_import import map_headings, read_sheet, sniff
-from services.registry.handlers import SUBSCRIPTIONS, ledger_import
+from services.registry.handlers import SUBSCRIPTIONS, communities, ledger_import
 from services.registry.models.communities import Community
 from services.registry.models.ledger_import import ImportMode
 from shared.audit import AuditEntry
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
 from tests.handlers.registry.test_ledger_import import XLSX, row, xlsx
-from tests.handlers.registry.walk import district, office
+from tests.handlers.registry.walk import community_create, district, office
 
 KAIFENG = "kaifeng-2019"
 GULOU = district("kf-gulou")
 
 
 async def _create(
-    harness: ServiceHarness, actor: Any = GULOU, mode: ImportMode = ImportMode.VALID_ROWS
+    harness: ServiceHarness,
+    actor: Any = GULOU,
+    mode: ImportMode = ImportMode.VALID_ROWS,
+    programme_code: str = KAIFENG,
 ) -> Any:
     now = harness.clock.now()
     return await harness.run(
         lambda s: ledger_import.create_import(
             s,
             actor,
-            programme_code=KAIFENG,
+            programme_code=programme_code,
             district_code=None,
             mode=mode,
             file_format="xlsx",
@@ -49,17 +52,21 @@ async def _create(
 
 
 async def _import(
-    harness: ServiceHarness, rows: list[dict[str, Any]], mode: ImportMode = ImportMode.VALID_ROWS
+    harness: ServiceHarness,
+    rows: list[dict[str, Any]],
+    mode: ImportMode = ImportMode.VALID_ROWS,
+    actor: Any = GULOU,
+    programme_code: str = KAIFENG,
 ) -> Any:
     """Create and run one import job of `rows` (row 1 holds the headings), then read it."""
     content = xlsx(rows)
     sheet = read_sheet(content, sniff(content, XLSX))
-    job = await _create(harness, mode=mode)
+    job = await _create(harness, actor=actor, mode=mode, programme_code=programme_code)
     await ledger_import.run_import(
-        harness.unit_of_work, job.id, sheet, map_headings(sheet), GULOU, harness.clock
+        harness.unit_of_work, job.id, sheet, map_headings(sheet), actor, harness.clock
     )
     now = harness.clock.now()
-    return await harness.run(lambda s: ledger_import.get_import(s, GULOU, job.id, language="en", now=now))
+    return await harness.run(lambda s: ledger_import.get_import(s, actor, job.id, language="en", now=now))
 
 
 @pytest.fixture
@@ -276,3 +283,60 @@ async def test_an_unexpected_error_leaves_the_job_failed_with_nothing_more_writt
         "import_error",
         "the import failed; nothing more was written",
     )
+
+
+async def test_a_conflicting_row_is_reported_on_its_name_naming_each_differing_fact(registry) -> None:  # type: ignore[no-untyped-def]
+    await _import(registry, [row("一号院")])
+    changed = await _import(registry, [row("一号院", 户数=999, 楼栋数=7)])
+    [problem] = changed.report
+    assert (problem.row, problem.column, problem.field, problem.rule) == (
+        2,
+        "名称",
+        "name",
+        "ledger_conflict",
+    )
+    assert problem.message == (
+        "already in the ledger with other buildings, households: correct it there "
+        "(re-assessment or classification), not by import"
+    )
+
+
+async def _register(
+    harness: ServiceHarness, programme: str, district_code: str, name: str, address: str
+) -> None:
+    body = community_create(programme, name=name, address=address, district_code=district_code)
+    now = harness.clock.now()
+    await harness.run(lambda s: communities.register_community(s, district(district_code), body, now))
+
+
+async def test_the_same_name_and_address_in_another_district_or_programme_is_another_community(
+    registry,
+) -> None:  # type: ignore[no-untyped-def]
+    """The natural key is programme, district, name and address: a namesake of Longting's ledger
+    (Kaifeng) or of Zhengzhou 2018's ledger in Jinshui is not the community a row names."""
+    await _register(registry, KAIFENG, "kf-longting", "一号院", "鼓楼区一号院路1号")
+    job = await _import(registry, [row("一号院")])
+    assert (job.rows_imported, job.rows_unchanged, job.rows_invalid) == (1, 0, 0)
+    await _register(registry, "zhengzhou-2018", "zz-jinshui", "文化路3号院", "金水区文化路3号")
+    jinshui = district("zz-jinshui")
+    zhengzhou = row("文化路3号院", 区="金水区", 地址="金水区文化路3号")
+    job = await _import(registry, [zhengzhou], actor=jinshui, programme_code="zhengzhou-2019")
+    assert (job.rows_imported, job.rows_unchanged, job.rows_invalid) == (1, 0, 0)
+
+
+async def test_only_communities_on_the_list_count_against_the_central_fund_list(
+    registry, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Kaifeng 三 lists 117 communities: 117 communities off the list leave all of its room, and
+    the count is taken under the programme's list lock."""
+    locked: list[str] = []
+
+    async def lock(session: Any, programme_code: str) -> None:
+        locked.append(programme_code)
+
+    monkeypatch.setattr(ledger_import, "lock_central_fund_list", lock)
+    unlisted = await _import(registry, [row(f"普通{i:03d}院") for i in range(117)])
+    assert (unlisted.rows_imported, locked) == (117, [])
+    flagged = await _import(registry, [row("补助院", 中央补助名单="是")])
+    assert (flagged.rows_imported, flagged.rows_invalid) == (1, 0)
+    assert locked == [KAIFENG]
