@@ -43,7 +43,7 @@ from shared import audit
 from shared.access import Principal, sees_district
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import MonthlyEvaluationPublished
-from shared.db.dialect_insert import insert_for
+from shared.db.dialect_insert import insert_once
 from shared.directory.models import OrganisationKind
 from shared.errors import Conflict, FieldProblem, Forbidden, NotFound, RuleViolation
 from shared.policy import ProgrammeProfile, get_profile, has_targets
@@ -250,14 +250,7 @@ async def publish_evaluation(
         published_by=actor.subject,
         content=content,
     )
-    table = Evaluation.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert_for(session)(table)
-        .values(**{c.name: getattr(row, c.name) for c in table.columns})
-        .on_conflict_do_nothing(index_elements=["programme_code", "month_start"])
-        .returning(table.c.id)
-    )
-    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+    if not await insert_once(session, row, ("programme_code", "month_start")):
         raise Conflict(f"the evaluation of {month.label} is already published; its figures are frozen")
     audit.record(
         session, actor, "evaluation.published", "evaluation", evaluation_id, after={"month": month.label}

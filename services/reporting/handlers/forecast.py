@@ -46,9 +46,7 @@ async def district_forecasts(
         done_start = start.get(code, {}).get("accepted_projects", 0)
         recent = done - before_window.get(code, {}).get("accepted_projects", 0)
         target = (
-            target_progress(profile, task, done, date(year, 12, 31)).target_by_year_end
-            if targeted
-            else None
+            target_progress(profile, task, done, date(year, 12, 31)).target_by_year_end if targeted else None
         )
         f = forecast(year, as_of, done_start, done, recent, target, method)
         pace = Decimal(f.pace_per_week.numerator) / Decimal(f.pace_per_week.denominator)

@@ -24,7 +24,7 @@ from services.reporting.models.indicators import (
 )
 from shared import audit
 from shared.access import Principal, sees_district
-from shared.db.dialect_insert import insert_for
+from shared.db.dialect_insert import insert_once
 from shared.errors import Conflict, FieldProblem, Forbidden, RuleViolation
 from shared.policy import get_profile, indicators_for
 
@@ -89,16 +89,8 @@ async def submit_indicator_report(
         reported_at=now,
         reported_by=actor.subject,
     )
-    table = IndicatorReport.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert_for(session)(table)
-        .values(**{c.name: getattr(row, c.name) for c in table.columns})
-        .on_conflict_do_nothing(
-            index_elements=["programme_code", "district_code", "indicator_code", "measured_on"]
-        )
-        .returning(table.c.id)
-    )
-    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+    key = ("programme_code", "district_code", "indicator_code", "measured_on")
+    if not await insert_once(session, row, key):
         raise Conflict(f"{row.district_code} already reported {rule.code} for {row.measured_on}")
     audit.record(
         session,

@@ -32,7 +32,7 @@ from services.reporting.models.monthly_reports import (
 )
 from shared import audit
 from shared.access import Principal, sees_district
-from shared.db.dialect_insert import insert_for
+from shared.db.dialect_insert import insert_once
 from shared.directory.models import OrganisationKind
 from shared.errors import Conflict, NotFound
 from shared.policy import get_profile
@@ -77,14 +77,7 @@ async def submit_monthly_report(
         submitted_by=actor.subject,
         status=report_status(due, now, now).value,
     )
-    table = MonthlyReport.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert_for(session)(table)
-        .values(**{c.name: getattr(row, c.name) for c in table.columns})
-        .on_conflict_do_nothing(index_elements=["programme_code", "month_start", "reporter_code"])
-        .returning(table.c.id)
-    )
-    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+    if not await insert_once(session, row, ("programme_code", "month_start", "reporter_code")):
         raise Conflict(f"{reporter.code} already filed the report of {due.month.label}")
     audit.record(
         session,

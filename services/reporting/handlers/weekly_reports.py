@@ -37,7 +37,7 @@ from shared import audit
 from shared.access import Principal, sees_district
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import WeeklyReportOverdue
-from shared.db.dialect_insert import insert_for
+from shared.db.dialect_insert import insert_for, insert_once
 from shared.errors import Conflict, NotFound
 from shared.policy import ProgrammeProfile, bundled_profiles, get_profile
 
@@ -84,15 +84,7 @@ async def submit_weekly_report(
         submitted_by=actor.subject,
         status=report_status(due, now, now).value,
     )
-    table = WeeklyReport.__table__
-    values = {c.name: getattr(row, c.name) for c in table.columns}
-    statement = (
-        insert_for(session)(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["programme_code", "week_start", "reporter_code"])
-        .returning(table.c.id)
-    )
-    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+    if not await insert_once(session, row, ("programme_code", "week_start", "reporter_code")):
         raise Conflict(f"{reporter.code} already filed the report of {due.week.label}")
     audit.record(session, actor, "weekly_report.submitted", "weekly_report", row.id, after=_summary(row))
     return WeeklyReportPublic.model_validate(row, from_attributes=True)

@@ -11,19 +11,12 @@ from sqlmodel import Field, SQLModel
 
 from services.reporting.domain.programmes import MonthlyReportProgramme
 from services.reporting.domain.weekly_reports import ReportStatus
-from services.reporting.models.weekly_reports import ProjectCount
+from services.reporting.models.weekly_reports import ReportFigures
 from shared.db.types import UtcDateTime
-from shared.types import BODY, Fen, Note, ProcessDate
+from shared.types import BODY, Note, ProcessDate
 
 
-class MonthlyReportFigures(SQLModel):
-    projects_started: ProjectCount = Field(description="Projects whose works started this month.")  # type: ignore[valid-type]
-    projects_completed: ProjectCount = Field(description="Projects whose works finished this month.")  # type: ignore[valid-type]
-    projects_accepted: ProjectCount = Field(description="Projects that passed acceptance this month.")  # type: ignore[valid-type]
-    investment_completed_fen: Fen = Field(description="Investment completed this month, in fen.")
-
-
-class MonthlyReportCreate(MonthlyReportFigures):
+class MonthlyReportCreate(ReportFigures):
     """A district's or department's monthly progress report (项目进展): figures and narrative."""
 
     model_config = ConfigDict(**BODY)
@@ -62,7 +55,7 @@ class MonthlyReport(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(16), nullable=False))
 
 
-class MonthlyReportPublic(MonthlyReportFigures):
+class MonthlyReportPublic(ReportFigures):
     id: uuid.UUID
     programme_code: str
     month: str

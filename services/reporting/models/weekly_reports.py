@@ -17,14 +17,16 @@ from shared.types import BODY, Count, Fen, Note, ProcessDate
 ProjectCount = Count(100_000)
 
 
-class WeeklyReportFigures(SQLModel):
-    projects_started: ProjectCount = Field(description="Projects whose works started this week.")  # type: ignore[valid-type]
-    projects_completed: ProjectCount = Field(description="Projects whose works finished this week.")  # type: ignore[valid-type]
-    projects_accepted: ProjectCount = Field(description="Projects that passed acceptance this week.")  # type: ignore[valid-type]
-    investment_completed_fen: Fen = Field(description="Investment completed this week, in fen.")
+class ReportFigures(SQLModel):
+    """The figures a weekly or monthly report states for the period it reports on."""
+
+    projects_started: ProjectCount = Field(description="Projects whose works started in the period.")  # type: ignore[valid-type]
+    projects_completed: ProjectCount = Field(description="Projects whose works finished in the period.")  # type: ignore[valid-type]
+    projects_accepted: ProjectCount = Field(description="Projects that passed acceptance in the period.")  # type: ignore[valid-type]
+    investment_completed_fen: Fen = Field(description="Investment completed in the period, in fen.")
 
 
-class WeeklyReportCreate(WeeklyReportFigures):
+class WeeklyReportCreate(ReportFigures):
     """A district's (or street office's) weekly report: figures and narrative."""
 
     model_config = ConfigDict(**BODY)
@@ -62,7 +64,7 @@ class WeeklyReport(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(16), nullable=False))
 
 
-class WeeklyReportPublic(WeeklyReportFigures):
+class WeeklyReportPublic(ReportFigures):
     id: uuid.UUID
     programme_code: str
     week: str
