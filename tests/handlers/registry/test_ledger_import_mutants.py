@@ -340,3 +340,23 @@ async def test_only_communities_on_the_list_count_against_the_central_fund_list(
     flagged = await _import(registry, [row("补助院", 中央补助名单="是")])
     assert (flagged.rows_imported, flagged.rows_invalid) == (1, 0)
     assert locked == [KAIFENG]
+
+
+async def test_problems_are_counted_in_full_across_chunks_and_reported_up_to_the_bound(
+    registry, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Two rows fail validation (rows 3 and 5), then the first chunk of valid rows (2 and 4)
+    conflicts with the ledger: four problems in all; the report keeps the first three found (its
+    bound, here three): the validation's two, then the first conflict."""
+    monkeypatch.setattr(ledger_import, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(ledger_import, "MAX_REPORTED", 3)
+    await _import(registry, [row("一号院"), row("二号院")])
+    rows = [
+        row("一号院", 户数=999),
+        row("坏院一", 楼栋数="六"),
+        row("二号院", 户数=998),
+        row("坏院二", 楼栋数="七"),
+    ]
+    job = await _import(registry, [*rows, row("三号院")])
+    assert (job.problems_total, [p.row for p in job.report]) == (4, [3, 5, 2])
+    assert (job.rows_valid, job.rows_invalid, job.rows_imported) == (1, 4, 1)
