@@ -20,6 +20,7 @@ from services.registry.handlers import SUBSCRIPTIONS, communities, ledger_import
 from services.registry.models.communities import Community
 from services.registry.models.ledger_import import ImportMode
 from shared.audit import AuditEntry
+from shared.errors import Forbidden
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
 from tests.handlers.registry.test_ledger_import import XLSX, row, xlsx
@@ -360,3 +361,33 @@ async def test_problems_are_counted_in_full_across_chunks_and_reported_up_to_the
     job = await _import(registry, [*rows, row("三号院")])
     assert (job.problems_total, [p.row for p in job.report]) == (4, [3, 5, 2])
     assert (job.rows_valid, job.rows_invalid, job.rows_imported) == (1, 4, 1)
+
+
+async def _read(harness: ServiceHarness, job_id: Any, language: str, now: Any) -> Any:
+    return await harness.run(lambda s: ledger_import.get_import(s, GULOU, job_id, language=language, now=now))
+
+
+async def test_a_job_read_is_stale_only_once_untouched_for_longer_than_the_limit(registry) -> None:  # type: ignore[no-untyped-def]
+    job = await _create(registry)
+    at_limit = await _read(registry, job.id, "en", registry.clock.now() + ledger_import.STALE_AFTER)
+    assert (at_limit.status.value, at_limit.failure) == ("queued", None)
+    past = registry.clock.now() + ledger_import.STALE_AFTER + timedelta(seconds=1)
+    stale = await _read(registry, job.id, "en", past)
+    assert (stale.status.value, stale.failure.rule, stale.failure.message) == (
+        "failed",
+        "import_interrupted",
+        "the service stopped",
+    )
+    chinese = await _read(registry, job.id, "zh-CN", past)
+    assert chinese.failure.message == "导入被中断，请重新上传文件。（the service stopped）"
+
+
+async def test_a_finished_job_records_when_it_finished(registry) -> None:  # type: ignore[no-untyped-def]
+    job = await _import(registry, [row("一号院")])
+    assert (job.status.value, job.finished_at) == ("done", registry.clock.now())
+
+
+def test_another_districts_ledger_is_refused_in_words() -> None:
+    with pytest.raises(Forbidden) as caught:
+        ledger_import.check_importer(district("kf-longting"), KAIFENG, "kf-gulou")
+    assert caught.value.detail == "a district imports its own ledger only"
