@@ -65,15 +65,16 @@ def _inverted(records: list[Any]) -> bool:
 
 async def against_their_ids(make: Callable[[], Awaitable[Any]], clock: FixedClock) -> list[Any]:
     """Records made at two instants (three at the first, then at the second until their random ids
-    run against both rules: a younger record with a smaller id than an older one, and records of
-    one instant made out of id order), in the order a list shows them: oldest first, the id
-    breaking ties."""
+    run against both rules: a younger record with a smaller id than an older one and one with a
+    larger id, whichever way a list sorts by age; and records of one instant made out of id
+    order), oldest first, the id breaking ties."""
     first = [await make() for _ in range(3)]
     clock.advance(timedelta(minutes=5))
     later: list[Any] = []
     while not (
         later
         and min(r.id for r in later) < max(r.id for r in first)
+        and max(r.id for r in later) > min(r.id for r in first)
         and (_inverted(first) or _inverted(later))
     ):
         later.append(await make())
