@@ -35,14 +35,15 @@ PROGRAMME = "zhengzhou-2018"
 async def _communities(
     harness: ServiceHarness, district_code: str = "zz-jinshui", n: int = 3
 ) -> list[uuid.UUID]:
+    actor, now = district(district_code), harness.clock.now()
     ids = []
     for _ in range(n):
         body = community_create(PROGRAMME, name=f"小区{uuid.uuid4().hex[:8]}", district_code=district_code)
-        now = harness.clock.now()
-        created = await harness.run(
-            lambda s, b=body, n=now: communities.register_community(s, district(district_code), b, n)
-        )
-        ids.append(created.id)
+
+        async def register(session: Any, body: Any = body) -> Any:
+            return await communities.register_community(session, actor, body, now)
+
+        ids.append((await harness.run(register)).id)
     return ids
 
 
@@ -210,7 +211,7 @@ async def test_organisations_are_listed_by_kind_and_code_and_read_one_by_one(reg
         {"code": "aa-xinqu", "kind": "district", "name_zh": "新区", "name_en": "Xinqu"}
     )
     await registry.run(lambda s: directory.add_organisation(s, office(), added))
-    named = [*seed_directory(bundled_profiles()), added]
+    named: list[Any] = [*seed_directory(bundled_profiles()), added]
     listed = await registry.run(lambda s: directory.list_organisations(s, None))
     assert [(o.kind, o.code) for o in listed] == sorted((str(o.kind), o.code) for o in named)
     districts = await registry.run(lambda s: directory.list_organisations(s, OrganisationKind.DISTRICT))
