@@ -237,8 +237,12 @@ async def run_delivery_worker(runtime: Runtime) -> None:
                     if leased:
                         continue  # start them
                     wait_s = settings.delivery_poll_interval_s
+            # asyncio.timeout, not wait_for: 3.11's wait_for returns the event's result when the
+            # task is cancelled just as the event is set, losing the cancellation (a worker that
+            # never stops, a shutdown that hangs).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(slot_freed.wait(), wait_s)
+                async with asyncio.timeout(wait_s):
+                    await slot_freed.wait()
             if slot_freed.is_set():
                 freed = True  # a slot is free: lease for it (batched with others that free meanwhile)
                 slot_freed.clear()

@@ -470,8 +470,11 @@ class OutboxRelay:
         OUTBOX_OLDEST_PENDING_AGE.labels(self._service).set(age)
 
     async def _wait_for_work(self) -> None:
+        # asyncio.timeout, not wait_for: 3.11's wait_for returns when the event is set just as the
+        # relay is cancelled, losing the cancellation (a relay that outlives its shutdown).
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval_s)
+            async with asyncio.timeout(self._poll_interval_s):
+                await self._wake.wait()
         except TimeoutError:
             pass
 

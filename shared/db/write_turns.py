@@ -106,7 +106,7 @@ class WriteTurns:
         turn = self._turn()
         if turn.lock.locked():
             try:
-                await_(asyncio.wait_for(turn.lock.acquire(), self.timeout_s))
+                await_(_acquire_within(turn.lock, self.timeout_s))
             except TimeoutError as exc:
                 orig = sqlite3.OperationalError(
                     f"database is locked: another writer of this process held it for {self.timeout_s:.0f}s"
@@ -133,3 +133,11 @@ class WriteTurns:
         if turn is None:
             turn = files[self.path] = _Turn(asyncio.Lock())
         return turn
+
+
+async def _acquire_within(lock: asyncio.Lock, timeout_s: float) -> None:
+    """Acquire `lock` or raise TimeoutError after `timeout_s`. `asyncio.timeout`, not `wait_for`:
+    3.11's wait_for can acquire the lock in its inner task just as it gives up (or as the caller
+    is cancelled) and return without it being released, leaving the file's turn held for ever."""
+    async with asyncio.timeout(timeout_s):
+        await lock.acquire()

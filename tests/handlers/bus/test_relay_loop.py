@@ -51,10 +51,11 @@ class Timers:
         self.sleeps.append(delay)
         await asyncio.sleep(0)
 
-    async def wait_for(self, awaitable: Any, timeout: Any = None) -> Any:  # noqa: ASYNC109 (stands in for asyncio.wait_for)
-        self.idle_waits.append(timeout)
+    def timeout(self, delay: Any) -> Any:
+        """Stands in for asyncio.timeout, which the relay waits for work under (its only use)."""
+        self.idle_waits.append(delay)
         self.idle.set()
-        return await asyncio.wait_for(awaitable, timeout)
+        return asyncio.timeout(delay)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(asyncio, name)
