@@ -14,11 +14,13 @@ import pytest
 from pypdf import PdfReader
 
 from services.registry.handlers import SUBSCRIPTIONS, acceptance_form, communities, deadlines, projects
+from services.registry.models.acceptance import AcceptanceFailure
 from services.registry.models.communities import Classification
 from services.registry.models.projects import ProjectCreate
 from shared.errors import InvalidState, NotFoundError
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.registry.test_areas_and_directory_mutants import against_their_ids
+from tests.handlers.registry.test_fire_signs_acceptance import PLAN as FIRE_LANE_PLAN
 from tests.handlers.registry.walk import (
     DISTRICTS,
     INVESTMENT_FEN,
@@ -182,3 +184,32 @@ async def test_the_form_is_refused_in_words_before_an_inspection_and_unknown_els
         await harness.run(
             lambda s: acceptance_form.acceptance_form_pdf(s, district("kf-gulou"), project.id, now)
         )
+
+
+async def test_the_form_of_a_fire_lane_plan_has_the_brigades_line_and_names_it_on_its_defect(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    """Zhengzhou 2019 四(五) with 六: the fire brigade (市消防支队) inspects fire lanes, so a plan with
+    them puts the brigade among the form's signatures and names it as the recorder of its defect."""
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    project = await _project(harness, "zhengzhou-2019")
+    await act(harness, project.id, "residents-consultation")
+    await act(harness, project.id, "plan-submission", FIRE_LANE_PLAN)
+    await act(harness, project.id, "plan-approval")
+    await walk(harness, project.id, "construction-completion")
+    failed = AcceptanceFailure.model_validate(
+        {
+            "inspected_on": "2026-09-10",
+            "defects": [{"description": "消防通道被占用", "recorded_by": "fire", "item_code": "fire-lanes"}],
+        }
+    )
+    await act(harness, project.id, "acceptance-failure", failed)
+    now = harness.clock.now()
+    _, content = await harness.run(
+        lambda s: acceptance_form.acceptance_form_pdf(s, office(), project.id, now)
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    signatures = text[text.index("二、验收签字") : text.index("三、验收问题及整改情况")]
+    defects = text[text.index("三、验收问题及整改情况") : text.index("四、验收结论")]
+    assert "市消防支队" in signatures.replace("\n", "")
+    assert "市消防支队" in defects.replace("\n", "") and "fire\n" not in defects
