@@ -31,6 +31,7 @@ class Housekept(Protocol):
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
 
+
 log = logging.getLogger(__name__)
 
 
