@@ -19,10 +19,9 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.producer import RenewableProducer, needs_new_producer
+from shared.bus.producer import SIZE_REFUSALS, RenewableProducer, needs_new_producer
 from shared.clock import utcnow
 from shared.contracts.dead_letter import EXHAUSTED, MALFORMED, PERMANENT
 
@@ -31,7 +30,6 @@ log = logging.getLogger(__name__)
 __all__ = [
     "EXHAUSTED",
     "MALFORMED",
-    "NEVER_FITS",
     "PERMANENT",
     "DeadLetter",
     "dead_letter_headers",
@@ -121,7 +119,7 @@ async def send_to_dead_letter(
             return
         except asyncio.CancelledError:
             raise
-        except NEVER_FITS as exc:
+        except SIZE_REFUSALS as exc:
             smaller = _smaller(value, headers, exc, topic)
             if smaller is not None:
                 value, headers = smaller
@@ -134,10 +132,6 @@ async def send_to_dead_letter(
                 with contextlib.suppress(Exception):  # the broker may still be away; next round
                     await producer.renew(generation)
             await asyncio.sleep(retry_interval_s)
-
-
-NEVER_FITS = (MessageSizeTooLargeError, RecordTooLargeError)
-"""Refusals of a record's size: sending the same bytes again can never succeed."""
 
 
 def _smaller(

@@ -19,13 +19,15 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
     InvalidProducerEpoch,
+    MessageSizeTooLargeError,
     OutOfOrderSequenceNumber,
     ProducerClosed,
     ProducerFenced,
+    RecordTooLargeError,
     UnknownProducerId,
 )
 
-__all__ = ["PRODUCER_STATE_ERRORS", "RenewableProducer", "needs_new_producer"]
+__all__ = ["PRODUCER_STATE_ERRORS", "SIZE_REFUSALS", "RenewableProducer", "needs_new_producer"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,10 @@ PRODUCER_STATE_ERRORS: tuple[type[BaseException], ...] = (
     ProducerClosed,
 )
 """Errors after which the producer itself is unusable (not the record, not the broker)."""
+
+SIZE_REFUSALS: tuple[type[BaseException], ...] = (MessageSizeTooLargeError, RecordTooLargeError)
+"""A record refused for its size (by the broker or by the producer's own limit): sending the same
+bytes again can never succeed. The relay parks such a row; the dead-letter path sends less."""
 
 _STOP_TIMEOUT_S = 5.0
 

@@ -33,7 +33,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordTooLargeError
 from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import Integer, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -41,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
-from shared.bus.producer import RenewableProducer, needs_new_producer
+from shared.bus.producer import SIZE_REFUSALS, RenewableProducer, needs_new_producer
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
 from shared.observability import tracing
@@ -459,11 +458,10 @@ class OutboxRelay:
         # like the count, and only that one row's created_at from the table.
         oldest_id = select(func.min(_TABLE.c.id)).where(pending).correlate(None).scalar_subquery()
         created = select(_TABLE.c.created_at).where(_TABLE.c.id == oldest_id).correlate(None)
-        query = select(func.count(), created.scalar_subquery()).where(pending)
-        parked = select(func.count()).select_from(_TABLE).where(_TABLE.c.state == PARKED)
-        async with self._sessions() as session:
-            count, oldest = (await session.exec(query)).one()  # type: ignore[call-overload]
-            parked_now = (await session.exec(parked)).one()[0]  # type: ignore[call-overload]
+        parked = select(func.count()).select_from(_TABLE).where(_TABLE.c.state == PARKED).correlate(None)
+        query = select(func.count(), created.scalar_subquery(), parked.scalar_subquery()).where(pending)
+        async with self._sessions() as session:  # one round trip for the three gauges
+            count, oldest, parked_now = (await session.exec(query)).one()  # type: ignore[call-overload]
         OUTBOX_BACKLOG.labels(self._service).set(count)
         OUTBOX_PARKED_ROWS.labels(self._service).set(parked_now)
         age = 0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
@@ -479,11 +477,8 @@ class OutboxRelay:
             pass
 
 
-_NEVER_PUBLISHABLE: tuple[type[KafkaError], ...] = (MessageSizeTooLargeError, RecordTooLargeError)
-"""Errors retrying cannot fix. (aiokafka also calls KafkaTimeoutError non-retriable, but for the
-relay it means "broker unreachable": retried with backoff, never parked on its own account.)"""
-
-
 def _never_publishable(error: BaseException) -> bool:
-    """A broker error that retrying cannot fix (a record over the broker's size limit)."""
-    return isinstance(error, _NEVER_PUBLISHABLE)
+    """A broker error that retrying cannot fix (a record over the size limit, `SIZE_REFUSALS`).
+    (aiokafka also calls KafkaTimeoutError non-retriable, but for the relay it means "broker
+    unreachable": retried with backoff, never parked on its own account.)"""
+    return isinstance(error, SIZE_REFUSALS)
