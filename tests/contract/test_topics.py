@@ -32,8 +32,6 @@ DELIVERY_ONLY_SERVICES: dict[str, str] = {
 """Services whose handlers forward events outward; they do not count as handling a type."""
 
 PUBLISHED_FOR_DEPARTMENTS_ONLY: dict[str, str] = {
-    "registry.community.classified.v1": "reporting counts the ledger from registration and re-assessment; "
-    "departments and the district hear a community's tier and central-fund listing",
     "funding.investment.planned.v1": "funding's record of a plan version for departments; reporting reads "
     "the registry's plan events",
     "funding.source.committed.v1": "who funds a project is read through funding's sources API; the event "

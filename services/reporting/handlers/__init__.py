@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from services.reporting.handlers.ledger import count_reassessed_community, count_registered_community
+from services.reporting.handlers.ledger import (
+    count_reassessed_community,
+    count_registered_community,
+    note_classification,
+)
 from services.reporting.handlers.projections import (
     add_approved_award,
     add_award_adjustment,
@@ -35,6 +39,7 @@ from shared.contracts.funding import (
 )
 from shared.contracts.registry import (
     AcceptanceFailed,
+    CommunityClassified,
     CommunityReassessed,
     CommunityRegistered,
     ConstructionCompleted,
@@ -81,5 +86,6 @@ SUBSCRIPTIONS = Subscriptions(
         PipelineWorkExempted: count_pipeline_exemption,
         CommunityRegistered: count_registered_community,
         CommunityReassessed: count_reassessed_community,
+        CommunityClassified: note_classification,
     }
 )

@@ -14,12 +14,13 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.projections import effective_day, figure_delta, ledger_amounts
+from services.reporting.handlers.central_list import note_listing
 from services.reporting.handlers.projections import add_delta
 from services.reporting.handlers.streets import add_office_delta
 from shared.bus.subscriptions import ReceivedEvent
-from shared.contracts.registry import CommunityReassessed, CommunityRegistered
+from shared.contracts.registry import CommunityClassified, CommunityReassessed, CommunityRegistered
 
-__all__ = ["count_reassessed_community", "count_registered_community"]
+__all__ = ["count_reassessed_community", "count_registered_community", "note_classification"]
 
 
 async def _count_community(
@@ -49,6 +50,7 @@ async def count_registered_community(
     p = event.payload
     day = effective_day(event.envelope.time, p.registered_on)
     await _count_community(session, event, day, entered=True, eligible_change=1 if p.eligible else 0)
+    await _note_listing(session, event, day, was_listed=False)
 
 
 async def count_reassessed_community(
@@ -60,3 +62,27 @@ async def count_reassessed_community(
     change = int(p.eligible) - int(p.was_eligible)
     day = effective_day(event.envelope.time, p.reassessed_on)
     await _count_community(session, event, day, entered=False, eligible_change=change)
+
+
+async def note_classification(session: AsyncSession, event: ReceivedEvent[CommunityClassified]) -> None:
+    """A community put on (or taken off) the central-fund list (Kaifeng 三) on the classification
+    date; tiers and demonstration status change no figure here."""
+    p = event.payload
+    day = effective_day(event.envelope.time, p.classified_on)
+    await _note_listing(session, event, day, was_listed=p.was_centrally_funded)
+
+
+async def _note_listing(
+    session: AsyncSession, event: ReceivedEvent[Any], day: date, *, was_listed: bool
+) -> None:
+    p = event.payload
+    await note_listing(
+        session,
+        community_id=p.community_id,
+        programme_code=p.programme_code,
+        district_code=p.district_code,
+        listed=p.centrally_funded,
+        was_listed=was_listed,
+        day=day,
+        now=event.now,
+    )

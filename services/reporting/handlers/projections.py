@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.projections import FIGURES, STREET_FIGURES, Delta, effective_day, figure_delta
-from services.reporting.handlers import streets
+from services.reporting.handlers import central_list, streets
 from services.reporting.handlers.upserts import INSERTS, additive_upsert
 from services.reporting.models.projections import DistrictDay, DistrictMonth, UtilityDay
+from services.reporting.models.streets import STEP_DAYS
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.funding import (
     SubsidyAdjusted,
@@ -192,6 +193,7 @@ async def count_registered_project(session: AsyncSession, event: ReceivedEvent[P
     streets.remember_project_office(
         session, p.project_id, p.programme_code, p.district_code, p.street_office, p.name, day
     )
+    await central_list.remember_members(session, p.project_id, [p.community_id, *p.grouped_community_ids])
     amounts = {"registered_projects": 1}
     streets.add_office_delta(
         session, p.programme_code, p.district_code, p.street_office, day, amounts, event.now
@@ -238,6 +240,8 @@ def _step_counter(figure: str, dated: Callable[[object], date]):  # type: ignore
             streets.add_project_delta(
                 session, p.programme_code, p.district_code, p.project_id, day, {figure: 1}, event.now
             )
+        elif figure in STEP_DAYS:
+            streets.note_step_day(session, p.project_id, STEP_DAYS[figure], day)
 
     count.__name__ = f"count_{figure}"
     count.__doc__ = f"One more project in `{figure}`, on the day the step happened."

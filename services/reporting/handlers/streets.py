@@ -30,6 +30,7 @@ from services.reporting.models.streets import NO_STREET_OFFICE, STEP_DAYS, Proje
 __all__ = [
     "add_office_delta",
     "add_project_delta",
+    "note_step_day",
     "remember_project_office",
 ]
 
@@ -132,6 +133,23 @@ def add_project_delta(
     for figure in amounts:
         if figure in STEP_DAYS:
             pending.step_days.setdefault(STEP_DAYS[figure], {})[project_id] = day
+
+
+def note_step_day(session: AsyncSession, project_id: uuid.UUID, column: str, day: date) -> None:
+    """Set the day a project reached a step that adds to no street figure (the tender), at commit.
+
+    Args:
+        session: the handler's unit of work.
+        project_id: the project.
+        column: its `project_street` column (a value of `STEP_DAYS`).
+        day: the day the step happened.
+
+    Raises:
+        ValueError: a column `STEP_DAYS` does not name.
+    """
+    if column not in STEP_DAYS.values():
+        raise ValueError(f"not a step day: {column!r}")
+    _pending(session).step_days.setdefault(column, {})[project_id] = day
 
 
 def remember_project_office(

@@ -58,6 +58,7 @@ class ProjectStreet(SQLModel, table=True):
     street_office: str = Field(sa_column=Column(String(200), nullable=False))
     name: str | None = Field(default=None, sa_column=Column(String(200)))
     registered_on: date | None = Field(default=None, sa_column=Column(Date))
+    tendered_on: date | None = Field(default=None, sa_column=Column(Date))
     started_on: date | None = Field(default=None, sa_column=Column(Date))
     completed_on: date | None = Field(default=None, sa_column=Column(Date))
     accepted_on: date | None = Field(default=None, sa_column=Column(Date))
@@ -95,6 +96,7 @@ class StreetOfficeRollupPublic(StreetOfficeFigures):
 
 
 STEP_DAYS = {
+    "tendered_projects": "tendered_on",
     "started_projects": "started_on",
     "completed_projects": "completed_on",
     "accepted_projects": "accepted_on",

@@ -1,0 +1,66 @@
+"""The central-fund list's milestones read from the profiles, and the pace arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.reporting.domain.central_list import (
+    MilestoneStatus,
+    central_list_milestones,
+    milestone_progress,
+)
+from services.reporting.models.streets import ProjectStreet
+from shared.policy import bundled_profiles, get_profile
+from shared.policy.models.lifecycle import DeadlineMet
+
+ISSUED, DUE = date(2019, 12, 29), date(2020, 6, 30)  # 184 days apart
+
+
+@pytest.mark.parametrize("code", bundled_profiles())
+def test_every_bundled_central_fund_deadline_sits_on_a_step_whose_day_reporting_keeps(code: str) -> None:
+    for milestone in central_list_milestones(get_profile(code)):  # raises on a step it cannot track
+        assert milestone.day_column in ProjectStreet.__table__.columns  # type: ignore[attr-defined]
+
+
+def test_kaifeng_lists_the_tender_and_the_completion_of_the_117_in_date_order() -> None:
+    found = central_list_milestones(get_profile("kaifeng-2019"))
+    assert [(m.step, m.deadline.due_on, m.day_column) for m in found] == [
+        ("tender", date(2019, 12, 31), "tendered_on"),
+        ("construction", date(2020, 6, 30), "completed_on"),
+    ]
+    assert all(m.deadline.met_when is DeadlineMet.COMPLETED for m in found)
+    assert central_list_milestones(get_profile("zhengzhou-2019")) == ()
+
+
+def test_the_pace_grows_evenly_by_day_from_the_plans_issue_and_rounds_down() -> None:
+    p = milestone_progress(117, 10, ISSUED, DUE, date(2020, 1, 15))
+    assert p.expected_by_now == 117 * 17 // 184 == 10
+    assert (p.status, p.behind_by, p.remaining) == (MilestoneStatus.ON_TRACK, 0, 107)
+    assert (p.weeks_left, p.needed_per_week) == (24, 5)  # 167 days → 24 weeks; ceil(107 / 24)
+    behind = milestone_progress(117, 9, ISSUED, DUE, date(2020, 1, 15))
+    assert (behind.status, behind.behind_by) == (MilestoneStatus.BEHIND, 1)
+
+
+def test_before_the_issue_nothing_is_due_and_on_the_due_day_everything_is() -> None:
+    assert milestone_progress(5, 0, ISSUED, DUE, date(2019, 12, 1)).expected_by_now == 0
+    on_due = milestone_progress(5, 4, ISSUED, DUE, DUE)
+    assert (on_due.expected_by_now, on_due.status, on_due.weeks_left, on_due.needed_per_week) == (
+        5,
+        MilestoneStatus.BEHIND,  # the due day itself is still in time
+        0,
+        1,
+    )
+    assert milestone_progress(5, 4, ISSUED, DUE, date(2020, 7, 1)).status is MilestoneStatus.MISSED
+
+
+def test_a_milestone_every_listed_community_reached_is_met_even_late_or_with_none_listed() -> None:
+    assert milestone_progress(5, 5, ISSUED, DUE, date(2021, 1, 1)).status is MilestoneStatus.MET
+    assert milestone_progress(0, 0, ISSUED, DUE, date(2020, 1, 1)).status is MilestoneStatus.MET
+    assert milestone_progress(3, 7, ISSUED, DUE, date(2020, 1, 1)).remaining == 0
+
+
+def test_a_due_date_at_or_before_the_issue_is_due_in_full_from_the_start() -> None:
+    p = milestone_progress(4, 1, ISSUED, date(2019, 12, 15), date(2019, 12, 1))
+    assert (p.expected_by_now, p.status) == (4, MilestoneStatus.BEHIND)
