@@ -30,13 +30,16 @@ class _SupervisionEvent(EventPayload):
 
 
 class WeeklyReportOverdue(_SupervisionEvent):
-    """A district (or street office) has not filed its weekly report by the deadline the programme
-    sets (Zhengzhou 2019 七(二) every Friday; Zhongyuan 2013 五(二)7 every Tuesday)."""
+    """A district, street office or department has not filed its weekly report by the deadline the
+    programme sets (Zhengzhou 2019 七(二) every Friday; Zhongyuan 2013 五(二)7 every Tuesday; Kaifeng
+    七(六) every Friday, 各县（区）、各单位)."""
 
     TYPE: ClassVar[str] = "reporting.weekly_report.overdue.v1"
 
     reporter_code: str = Field(description="The organisation that owes the report.")
-    district_code: str
+    district_code: str | None = Field(
+        description="The reporter's district; null for a department (it counts against no district)."
+    )
     week: str = Field(description="ISO week of the report, e.g. 2026-W47.")
     due_on: date
     deadline: Instant = Field(description="The end of the report day in Asia/Shanghai.")
@@ -50,7 +53,7 @@ class WeeklyReportOverdue(_SupervisionEvent):
         return f"weekly-reports/{self.programme_code}/{self.week}/{self.reporter_code}"
 
     def district(self) -> str | None:
-        """The district of the reporter that owes the report."""
+        """The district of the reporter that owes the report (none for a department)."""
         return self.district_code
 
 

@@ -2,7 +2,8 @@
 
 The weekday comes from the profile (`shared.policy.weekly_report_weekday`): Friday for Zhengzhou
 2019 七(二) (每周五向…报送) and Kaifeng 七(六), Tuesday for Zhongyuan 2013 五(二)7 (每周二上报), and so
-do the reporters (districts; Zhongyuan's street offices). Platform readings: a week is the ISO week
+do the reporters (districts; Zhongyuan's street offices; Kaifeng 七(六)'s 各单位, read as the
+departments its plan declares, besides 各县（区）). Platform readings: a week is the ISO week
 (Monday to Sunday) containing the report day; the report is due by the end of that day in
 Asia/Shanghai; a report received later is late; none by then is overdue (missing).
 """
@@ -15,7 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from services.reporting.domain.periods import Period, PeriodSpan, period_span
-from shared.access import Principal
+from shared.access import Principal, sees_district
 from shared.clock import SHANGHAI
 from shared.directory.models import OrganisationKind
 from shared.errors import FieldProblem, Forbidden, RuleViolation
@@ -32,6 +33,7 @@ __all__ = [
     "report_due",
     "report_status",
     "reporter_for",
+    "sees_report",
 ]
 
 
@@ -44,10 +46,11 @@ class ReportStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Reporter:
-    """An organisation that owes the office a weekly report."""
+    """An organisation that owes the office a weekly report: a district or street office, or a
+    department (`district_code` None)."""
 
     code: str
-    district_code: str
+    district_code: str | None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ def last_due_week(profile: ProgrammeProfile, now: datetime) -> ReportDue:
 
 
 def expected_reporters(profile: ProgrammeProfile) -> tuple[Reporter, ...]:
-    """Who owes the report: the plan's bound districts, or their street offices, as it says.
+    """Who owes the report: the plan's bound districts, or their street offices, and the declared
+    departments where the plan names departments among the reporters (Kaifeng 七(六) 各单位).
 
     Only the street offices a profile lists can be missed; Zhongyuan 2013 names none, so its
     missing reports cannot be listed until the profile does (its reports are still received).
@@ -109,18 +113,25 @@ def expected_reporters(profile: ProgrammeProfile) -> tuple[Reporter, ...]:
         found += [Reporter(d.code, d.code) for d in bound]
     if Party.STREET_OFFICE in report.reporters:
         found += [Reporter(s.code, d.code) for d in bound for s in d.street_offices]
+    if Party.DEPARTMENT in report.reporters:
+        found += [Reporter(d.code, None) for d in profile.departments]
     return tuple(sorted(found, key=lambda r: r.code))
+
+
+_REPORTING_KINDS = (OrganisationKind.DISTRICT, OrganisationKind.STREET_OFFICE, OrganisationKind.DEPARTMENT)
 
 
 def reporter_for(profile: ProgrammeProfile, actor: Principal) -> Reporter:
     """The reporter the caller speaks for in this programme.
 
     Raises:
-        Forbidden: the caller is not a district or street office.
+        Forbidden: the caller is not a district, street office or department.
         RuleViolation: the programme does not ask the caller's organisation for a weekly report.
     """
-    if actor.org_kind not in (OrganisationKind.DISTRICT, OrganisationKind.STREET_OFFICE):
-        raise Forbidden("weekly reports are submitted by the districts or street offices that owe them")
+    if actor.org_kind not in _REPORTING_KINDS:
+        raise Forbidden(
+            "weekly reports are submitted by the districts, street offices or departments that owe them"
+        )
     _weekday(profile)
     for reporter in expected_reporters(profile):
         if reporter.code == actor.org_code and reporter.district_code == actor.district_code:
@@ -144,6 +155,24 @@ def reporter_for(profile: ProgrammeProfile, actor: Principal) -> Reporter:
             )
         ],
     )
+
+
+def sees_report(actor: Principal, district_code: str | None) -> bool:
+    """Whether the caller may read a report (weekly or monthly) of this district.
+
+    A district sees its own district's reports; a department's report (no district) is seen by
+    the organisations not bound to a district, other than utilities (the office, the departments).
+
+    Args:
+        actor: the caller.
+        district_code: the report's district; None for a department's.
+
+    Returns:
+        True when the caller may read it.
+    """
+    if district_code is None:
+        return not actor.is_district_bound and actor.org_kind is not OrganisationKind.UTILITY
+    return sees_district(actor, district_code)
 
 
 def check_week(due: ReportDue, now: datetime) -> None:

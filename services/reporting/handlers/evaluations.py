@@ -96,7 +96,8 @@ async def _weekly_reports(
         if month.contains(report.due_on) and report.due_on >= first_day:
             weeks.append(report.week.start)
         day += timedelta(days=7)
-    reporters = {r.code: r.district_code for r in expected_reporters(profile)}
+    # districts (and their street offices) are scored; departments report but are not
+    reporters = {r.code: r.district_code for r in expected_reporters(profile) if r.district_code}
     for district in reporters.values():
         due[district] += len(weeks)
     if weeks:

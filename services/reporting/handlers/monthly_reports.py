@@ -22,7 +22,7 @@ from services.reporting.domain.monthly_reports import (
     monthly_reporter_for,
 )
 from services.reporting.domain.programmes import Profiles, programme
-from services.reporting.domain.weekly_reports import report_status
+from services.reporting.domain.weekly_reports import report_status, sees_report
 from services.reporting.models.monthly_reports import (
     MonthlyReport,
     MonthlyReportCreate,
@@ -31,9 +31,8 @@ from services.reporting.models.monthly_reports import (
     ReporterMonth,
 )
 from shared import audit
-from shared.access import Principal, sees_district
+from shared.access import Principal
 from shared.db.dialect_insert import insert_once
-from shared.directory.models import OrganisationKind
 from shared.errors import Conflict, NotFound
 from shared.policy import get_profile
 
@@ -95,20 +94,12 @@ async def submit_monthly_report(
     return MonthlyReportPublic.model_validate(row, from_attributes=True)
 
 
-def _sees(actor: Principal, district_code: str | None) -> bool:
-    """A district sees its own district's reports; a department's report (no district) is seen by
-    the organisations not bound to a district, other than utilities (the office, the departments)."""
-    if district_code is None:
-        return not actor.is_district_bound and actor.org_kind is not OrganisationKind.UTILITY
-    return sees_district(actor, district_code)
-
-
 async def get_monthly_report(
     session: AsyncSession, actor: Principal, report_id: uuid.UUID
 ) -> MonthlyReportPublic:
     """One filed report (a district reads only its own district's)."""
     row = await session.get(MonthlyReport, report_id)
-    if row is None or not _sees(actor, row.district_code):
+    if row is None or not sees_report(actor, row.district_code):
         raise NotFound(f"no monthly report {report_id}")
     return MonthlyReportPublic.model_validate(row, from_attributes=True)
 
@@ -129,7 +120,7 @@ async def month_reports(
     reporters.update({code: MonthlyReporter(code, r.district_code) for code, r in filed.items()})
     lines = []
     for code, reporter in sorted(reporters.items()):
-        if not _sees(actor, reporter.district_code):
+        if not sees_report(actor, reporter.district_code):
             continue
         report = filed.get(code)
         received = report.submitted_at if report else None

@@ -286,8 +286,11 @@ async def subtract_reversed_disbursement(
 
 
 async def count_overdue_report(session: AsyncSession, event: ReceivedEvent[WeeklyReportOverdue]) -> None:
-    """A weekly report flagged overdue counts against its district on the day it was due."""
+    """A weekly report flagged overdue counts against its district on the day it was due; a
+    department's (no district) counts against none."""
     p = event.payload
+    if p.district_code is None:
+        return
     delta = figure_delta(p.programme_code, p.district_code, p.due_on, {"weekly_reports_overdue": 1})
     await add_delta(session, delta, event.now)
 

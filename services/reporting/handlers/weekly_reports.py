@@ -1,4 +1,5 @@
-"""Weekly reports: a district files its week's report; the overdue ones are flagged once each.
+"""Weekly reports: a district, street office or department files its week's report; the overdue ones
+are flagged once each.
 
 Filing and flagging are each one conditional INSERT (`ON CONFLICT DO NOTHING RETURNING`), so two
 concurrent filings of one week give one report and a 409, and two replicas sweeping at once
@@ -23,6 +24,7 @@ from services.reporting.domain.weekly_reports import (
     report_due,
     report_status,
     reporter_for,
+    sees_report,
 )
 from services.reporting.handlers.figures import first_recorded_day
 from services.reporting.models.weekly_reports import (
@@ -34,7 +36,7 @@ from services.reporting.models.weekly_reports import (
     WeekReportsPublic,
 )
 from shared import audit
-from shared.access import Principal, sees_district
+from shared.access import Principal
 from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import WeeklyReportOverdue
 from shared.db.dialect_insert import insert_for, insert_once
@@ -57,7 +59,7 @@ async def submit_weekly_report(
     """File the caller's weekly report for the week containing `week_of`; late is recorded as late.
 
     Raises:
-        Forbidden: the caller is not a district or street office.
+        Forbidden: the caller is not a district, street office or department.
         RuleViolation: unknown programme, no weekly report in its plan, not a reporter, future week.
         Conflict: the caller already filed this week's report (a report is never edited).
     """
@@ -102,9 +104,9 @@ def _summary(row: WeeklyReport) -> dict[str, object]:
 async def get_weekly_report(
     session: AsyncSession, actor: Principal, report_id: uuid.UUID
 ) -> WeeklyReportPublic:
-    """One filed report (a district reads only its own district's)."""
+    """One filed report (a district reads only its own district's; a department's, not at all)."""
     row = await session.get(WeeklyReport, report_id)
-    if row is None or not sees_district(actor, row.district_code):
+    if row is None or not sees_report(actor, row.district_code):
         raise NotFound(f"no weekly report {report_id}")
     return WeeklyReportPublic.model_validate(row, from_attributes=True)
 
@@ -125,7 +127,7 @@ async def week_reports(
     reporters.update({code: r.district_code for code, r in filed.items()})
     lines = []
     for code, district in sorted(reporters.items()):
-        if not sees_district(actor, district):
+        if not sees_report(actor, district):
             continue
         report = filed.get(code)
         received = report.submitted_at if report else None
@@ -197,7 +199,12 @@ async def flag_overdue_reports(
 
 
 async def _flag_once(
-    session: AsyncSession, programme_code: str, due: ReportDue, reporter: str, district: str, now: datetime
+    session: AsyncSession,
+    programme_code: str,
+    due: ReportDue,
+    reporter: str,
+    district: str | None,
+    now: datetime,
 ) -> bool:
     table = OverdueReport.__table__
     statement = (

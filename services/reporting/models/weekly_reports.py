@@ -1,4 +1,5 @@
-"""Weekly reports districts file with the office, and the record that one was flagged overdue."""
+"""Weekly reports districts (street offices, departments) file with the office, and the record that
+one was flagged overdue. A department's report has no district."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ class ReportFigures(SQLModel):
 
 
 class WeeklyReportCreate(ReportFigures):
-    """A district's (or street office's) weekly report: figures and narrative."""
+    """A district's (street office's, department's) weekly report: figures and narrative."""
 
     model_config = ConfigDict(**BODY)
 
@@ -50,7 +51,7 @@ class WeeklyReport(SQLModel, table=True):
     week_start: date = Field(sa_column=Column(Date, nullable=False))
     week: str = Field(sa_column=Column(String(10), nullable=False))
     reporter_code: str = Field(sa_column=Column(String(64), nullable=False))
-    district_code: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    district_code: str | None = Field(default=None, sa_column=Column(String(64), index=True))
     projects_started: int = Field(sa_column=Column(Integer, nullable=False))
     projects_completed: int = Field(sa_column=Column(Integer, nullable=False))
     projects_accepted: int = Field(sa_column=Column(Integer, nullable=False))
@@ -70,7 +71,7 @@ class WeeklyReportPublic(ReportFigures):
     week: str
     week_start: date
     reporter_code: str
-    district_code: str
+    district_code: str | None = Field(description="The reporter's district; null for a department.")
     narrative: str
     problems: str | None
     due_on: date
@@ -88,7 +89,7 @@ class OverdueReport(SQLModel, table=True):
     programme_code: str = Field(sa_column=Column(String(64), primary_key=True))
     week_start: date = Field(sa_column=Column(Date, primary_key=True))
     reporter_code: str = Field(sa_column=Column(String(64), primary_key=True))
-    district_code: str = Field(sa_column=Column(String(64), nullable=False))
+    district_code: str | None = Field(default=None, sa_column=Column(String(64)))
     flagged_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -96,7 +97,7 @@ class ReporterWeek(SQLModel):
     """One reporter's standing for one week."""
 
     reporter_code: str
-    district_code: str
+    district_code: str | None = Field(description="The reporter's district; null for a department.")
     status: ReportStatus
     report_id: uuid.UUID | None = None
     submitted_at: datetime | None = None

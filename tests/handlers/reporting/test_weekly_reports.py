@@ -94,7 +94,10 @@ async def test_a_report_after_the_friday_deadline_is_recorded_as_late(harness_fo
 async def test_only_reporters_the_plan_names_may_file(harness_for) -> None:  # type: ignore[no-untyped-def]
     harness = await harness_for("reporting", SUBSCRIPTIONS)
     with pytest.raises(Forbidden):
+        await harness.run(lambda s: submit_weekly_report(s, office(), report(), FRIDAY_MORNING))
+    with pytest.raises(RuleViolation) as not_named:  # Zhengzhou 2019 七(二): the districts only
         await harness.run(lambda s: submit_weekly_report(s, department(), report(), FRIDAY_MORNING))
+    assert [(p.field, p.rule) for p in not_named.value.errors] == [("programme_code", "not_a_reporter")]
     with pytest.raises(ValidationError):  # the schema lists the programmes that ask for weekly reports
         report(programme_code="nowhere")
     with pytest.raises(ValidationError):
@@ -205,3 +208,51 @@ async def test_a_week_lists_only_the_reports_filed_under_its_own_programme(harne
     assert codes and JINSHUI not in codes
     assert {r.status for r in kaifeng.reporters} == {"missing"}
     assert {r.report_id for r in kaifeng.reporters} == {None}
+
+
+async def test_kaifeng_departments_file_weekly_reports_too_and_are_flagged_when_missing(
+    harness_for,  # type: ignore[no-untyped-def]
+) -> None:
+    """Kaifeng 七(六): 每周五各县（区）、各单位…上报 — the declared departments owe the report as well."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    kaifeng = get_profile("kaifeng-2019")
+    departments = sorted(d.code for d in kaifeng.departments)
+    counties = sorted(d.code for d in kaifeng.jurisdiction.districts if d.participation.value == "mandatory")
+    await harness.redeliver(
+        at(registered("kf-longting", programme_code="kaifeng-2019"), shanghai(2026, 11, 16))
+    )
+    filed = await harness.run(
+        lambda s: submit_weekly_report(
+            s, department("housing"), report(programme_code="kaifeng-2019"), FRIDAY_MORNING
+        )
+    )
+    assert (filed.reporter_code, filed.district_code, filed.status) == ("housing", None, "on_time")
+
+    week = await harness.run(
+        lambda s: week_reports(s, office(), "kaifeng-2019", date(2026, 11, 16), SATURDAY)
+    )
+    standing = {r.reporter_code: (r.district_code, r.status) for r in week.reporters}
+    assert set(standing) == {*departments, *counties}
+    assert standing["housing"] == (None, "on_time") and standing["finance"] == (None, "missing")
+    # a district reads its own line only, never a department's report
+    mine = await harness.run(
+        lambda s: week_reports(s, district("kf-longting"), "kaifeng-2019", date(2026, 11, 16), SATURDAY)
+    )
+    assert [r.reporter_code for r in mine.reporters] == ["kf-longting"]
+    with pytest.raises(NotFound):
+        await harness.run(lambda s: get_weekly_report(s, district("kf-longting"), filed.id))
+    assert (await harness.run(lambda s: get_weekly_report(s, department("finance"), filed.id))).id == filed.id
+
+    flagged = await harness.run(lambda s: flag_overdue_reports(s, SATURDAY, {"kaifeng-2019": kaifeng}))
+    by_reporter = {e.reporter_code: e.district_code for e in flagged}
+    assert set(by_reporter) == (set(departments) - {"housing"}) | set(counties)
+    assert by_reporter["finance"] is None and by_reporter["kf-longting"] == "kf-longting"
+    # read back: a department's overdue report counts against no district
+    for envelope in await harness.outbox():
+        await harness.redeliver(envelope)
+    overdue = {
+        r.district_code: r.weekly_reports_overdue
+        for r in await harness.all(DistrictDay)
+        if r.weekly_reports_overdue
+    }
+    assert overdue == dict.fromkeys(counties, 1)

@@ -23,6 +23,7 @@ from shared.policy import get_profile
 
 ZZ2019 = get_profile("zhengzhou-2019")  # 七(二) 每周五
 ZY2013 = get_profile("zhongyuan-2013")  # 五(二)7 每周二, street offices report
+KF2019 = get_profile("kaifeng-2019")  # 七(六) 每周五, 各县（区）、各单位
 
 
 def test_zhengzhou_2019_reports_are_due_friday_by_midnight_in_shanghai() -> None:
@@ -65,13 +66,20 @@ def _actor(kind: OrganisationKind, org: str, district: str | None) -> Principal:
     return Principal(org, org, kind, frozenset(), district_code=district)
 
 
-def test_a_district_reports_for_itself_and_a_department_may_not() -> None:
+def test_a_district_reports_for_itself_and_a_department_only_where_the_plan_names_departments() -> None:
     assert (
         reporter_for(ZZ2019, _actor(OrganisationKind.DISTRICT, "zz-jinshui", "zz-jinshui")).code
         == "zz-jinshui"
     )
-    with pytest.raises(Forbidden):
+    with pytest.raises(RuleViolation) as not_named:  # 七(二): 各区 only
         reporter_for(ZZ2019, _actor(OrganisationKind.DEPARTMENT, "housing", None))
+    assert [p.rule for p in not_named.value.errors] == ["not_a_reporter"]
+    housing = reporter_for(KF2019, _actor(OrganisationKind.DEPARTMENT, "housing", None))  # 七(六) 各单位
+    assert (housing.code, housing.district_code) == ("housing", None)
+    with pytest.raises(RuleViolation):  # a department the plan does not declare
+        reporter_for(KF2019, _actor(OrganisationKind.DEPARTMENT, "tourism", None))
+    with pytest.raises(Forbidden):
+        reporter_for(KF2019, _actor(OrganisationKind.UTILITY, "water", None))
     with pytest.raises(RuleViolation) as refused:
         reporter_for(ZZ2019, _actor(OrganisationKind.DISTRICT, "zz-gongyi", "zz-gongyi"))  # by reference only
     assert [p.rule for p in refused.value.errors] == ["not_a_reporter"]

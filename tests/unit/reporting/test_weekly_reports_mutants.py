@@ -182,12 +182,12 @@ def test_a_district_speaks_only_for_itself() -> None:
         reporter_for(ZZ2019, _actor(OrganisationKind.DISTRICT, "zz-jinshui", "zz-erqi"))
 
 
-def test_who_is_not_a_district_or_street_office_is_forbidden_before_the_plan_is_read() -> None:
-    for kind in (OrganisationKind.DEPARTMENT, OrganisationKind.OFFICE):
+def test_who_is_not_a_district_street_office_or_department_is_forbidden_before_the_plan_is_read() -> None:
+    for kind in (OrganisationKind.UTILITY, OrganisationKind.OFFICE):
         with pytest.raises(Forbidden) as refused:
             reporter_for(ZZ2018, _actor(kind, "housing", None))  # ZZ2018 has no weekly report at all
         assert refused.value.detail == (
-            "weekly reports are submitted by the districts or street offices that owe them"
+            "weekly reports are submitted by the districts, street offices or departments that owe them"
         )
     with pytest.raises(RuleViolation) as refused_plan:
         reporter_for(ZZ2018, _actor(OrganisationKind.DISTRICT, "zz-jinshui", "zz-jinshui"))
