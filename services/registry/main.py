@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from services.registry.api import ROUTERS
 from services.registry.handlers import SUBSCRIPTIONS
+from services.registry.handlers.deadline_sweep import sweep_missed_deadlines
 from services.registry.handlers.directory import seed_organisations
 from services.registry.settings import RegistrySettings
 from shared.contracts.topics import REGISTRY_EVENTS
@@ -26,6 +27,7 @@ def create_registry_app(settings: RegistrySettings | None = None) -> FastAPI:
             produces=[REGISTRY_EVENTS],
             subscriptions=SUBSCRIPTIONS,
             on_startup=[_seed_directory],
+            workers=[sweep_missed_deadlines],
         )
     )
 

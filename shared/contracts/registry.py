@@ -38,6 +38,7 @@ __all__ = [
     "ResidentsConsulted",
     "ReviewPassed",
     "SafetyPatrolRecorded",
+    "StepDeadlineMissed",
     "Signature",
     "TenderAwarded",
 ]
@@ -386,6 +387,19 @@ class PipelineWorkExempted(_ProjectEvent):
     utility_codes: list[str] = Field(description="The companies whose open works are exempted.")
     reason: str
     exempted_on: date
+
+
+class StepDeadlineMissed(_ProjectEvent):
+    """A project did not reach a step by the date its plan sets (a step deadline of the profile,
+    e.g. Kaifeng 三: the 117 funded communities tendered by 2019-12-31). Announced once per project
+    and deadline by the registry's sweep, on or after the day after the due date."""
+
+    TYPE: ClassVar[str] = "registry.project.deadline_missed.v1"
+
+    deadline_code: str = Field(description="The deadline's code in the programme's profile.")
+    step: str = Field(description="The lifecycle step the deadline sits on.")
+    due_on: date
+    applies_to: str = Field(description="Which projects it binds (every_project, centrally_funded…).")
 
 
 class SafetyPatrolRecorded(_ProjectEvent):

@@ -39,6 +39,7 @@ TITLES: Mapping[str, str] = {
     "registry.project.property_taken_over.v1": "项目已落实物业管理",
     "registry.project.closed.v1": "项目已结项",
     "registry.project.safety_patrol_recorded.v1": "施工现场安全巡查已记录",
+    "registry.project.deadline_missed.v1": "项目节点逾期未完成",
     "registry.pipeline_work.assigned.v1": "管线改造任务已分派",
     "registry.pipeline_work.started.v1": "管线改造已开工",
     "registry.pipeline_work.completed.v1": "管线改造已完成",

@@ -77,9 +77,20 @@ async def project_deadlines(
     ]
 
 
-def _missing(query: Any, code: str, profile: ProgrammeProfile, step: StageCode, deadline: Deadline) -> Any:
+def unmet(query: Any, code: str, profile: ProgrammeProfile, step: StageCode, deadline: Deadline) -> Any:
     """Narrow a query over projects to those of programme `code` that `deadline` binds and that
-    have not met it (their status is short of what meets it)."""
+    have not met it (their status is short of what meets it).
+
+    Args:
+        query: a select over `Project`.
+        code: the programme.
+        profile: its profile.
+        step: the step the deadline sits on.
+        deadline: the deadline.
+
+    Returns:
+        The narrowed query.
+    """
     query = query.where(
         Project.programme_code == code,
         col(Project.status).not_in(sorted(met_statuses(profile, step.value, deadline.met_when))),
@@ -108,7 +119,7 @@ def overdue_project_ids(now: datetime, programme_code: str | None = None) -> Any
     """
     today = shanghai_date(now)
     parts = [
-        _missing(select(col(Project.id).label("id")), code, profile, step, deadline)
+        unmet(select(col(Project.id).label("id")), code, profile, step, deadline)
         for code, profile in sorted(bundled_profiles().items())
         if programme_code is None or code == programme_code
         for step, deadline in passed_deadlines(profile, today)
@@ -150,7 +161,7 @@ async def overdue_steps(
                 literal(deadline.code).label("deadline_code"),
                 literal(deadline.due_on.isoformat()).label("due_on"),
             )
-            query = _missing(query, code, profile, step, deadline)
+            query = unmet(query, code, profile, step, deadline)
             if (own := visible_district(actor)) is not None:
                 query = query.where(Project.district_code == own)
             if district_code is not None:

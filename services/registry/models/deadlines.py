@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Column, Date, String, Uuid
+from sqlmodel import Field as TableField
+from sqlmodel import SQLModel
+
+from shared.db.types import UtcDateTime
 
 
 class DeadlinePublic(BaseModel):
@@ -42,3 +47,16 @@ class OverdueStep(BaseModel):
     clause: str
     due_on: date
     days_overdue: int
+
+
+class MissedDeadline(SQLModel, table=True):
+    """A deadline a project missed, flagged once: the key makes the flag, and its event, happen once."""
+
+    __tablename__ = "missed_deadline"
+
+    project_id: uuid.UUID = TableField(sa_column=Column(Uuid, primary_key=True))
+    deadline_code: str = TableField(sa_column=Column(String(64), primary_key=True))
+    programme_code: str = TableField(sa_column=Column(String(64), nullable=False))
+    district_code: str = TableField(sa_column=Column(String(64), nullable=False, index=True))
+    due_on: date = TableField(sa_column=Column(Date, nullable=False))
+    flagged_at: datetime = TableField(sa_column=Column(UtcDateTime(), nullable=False))

@@ -79,6 +79,7 @@ ROLLUP_COLUMNS: tuple[Column, ...] = (
     Column("taken_over_floor_area_dm2", "接管小区面积（平方米）", "Floor area taken over (m²)"),
     Column("patrols_recorded", "安全巡查次数", "Safety patrols recorded"),
     Column("patrol_hazards", "巡查发现隐患", "Hazards found on patrol"),
+    Column("deadlines_missed", "节点逾期项目次数", "Step deadlines missed"),
     Column("ledger_communities", "台账小区数", "Communities in the ledger"),
     Column("eligible_communities", "符合改造条件小区数", "Eligible communities"),
     Column("eligible_households", "惠及户数", "Households benefiting"),

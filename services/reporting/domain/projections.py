@@ -61,6 +61,7 @@ FIGURES = (
     "taken_over_floor_area_dm2",
     "patrols_recorded",
     "patrol_hazards",
+    "deadlines_missed",
     *LEDGER_FIGURES,
 )
 """Every figure a district's daily row carries (counts, money sums in fen, areas in dm² = 0.01 m²)."""

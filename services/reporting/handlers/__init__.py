@@ -16,6 +16,7 @@ from services.reporting.handlers.projections import (
     count_completed_project,
     count_failed_acceptance,
     count_lagging_notice,
+    count_missed_deadline,
     count_overdue_report,
     count_pipeline_assigned,
     count_pipeline_completed,
@@ -55,6 +56,7 @@ from shared.contracts.registry import (
     RectificationCompleted,
     ReviewPassed,
     SafetyPatrolRecorded,
+    StepDeadlineMissed,
     TenderAwarded,
 )
 from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
@@ -80,6 +82,7 @@ SUBSCRIPTIONS = Subscriptions(
         WeeklyReportOverdue: count_overdue_report,
         DistrictLagging: count_lagging_notice,
         SafetyPatrolRecorded: count_safety_patrol,
+        StepDeadlineMissed: count_missed_deadline,
         PipelineWorkAssigned: count_pipeline_assigned,
         PipelineWorkStarted: count_pipeline_started,
         PipelineWorkCompleted: count_pipeline_completed,

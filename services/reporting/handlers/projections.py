@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -42,6 +42,7 @@ from shared.contracts.registry import (
     ProjectRegistered,
     PropertyTakenOver,
     SafetyPatrolRecorded,
+    StepDeadlineMissed,
 )
 from shared.contracts.reporting import DistrictLagging, WeeklyReportOverdue
 
@@ -292,6 +293,16 @@ async def count_overdue_report(session: AsyncSession, event: ReceivedEvent[Weekl
     if p.district_code is None:
         return
     delta = figure_delta(p.programme_code, p.district_code, p.due_on, {"weekly_reports_overdue": 1})
+    await add_delta(session, delta, event.now)
+
+
+async def count_missed_deadline(session: AsyncSession, event: ReceivedEvent[StepDeadlineMissed]) -> None:
+    """A step deadline a project missed counts against its district from the day after the due date
+    (the first day it was overdue), so a rollup as of the due date itself does not count it."""
+    p = event.payload
+    delta = figure_delta(
+        p.programme_code, p.district_code, p.due_on + timedelta(days=1), {"deadlines_missed": 1}
+    )
     await add_delta(session, delta, event.now)
 
 

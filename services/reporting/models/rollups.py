@@ -40,6 +40,10 @@ class DistrictFigures(SQLModel):
     )
     patrols_recorded: int = Field(default=0, description="Daily safety patrols recorded (Zhongyuan 五(二)5).")
     patrol_hazards: int = Field(default=0, description="Safety hazards the patrols found.")
+    deadlines_missed: int = Field(
+        default=0,
+        description="Step deadlines projects missed, counted from the day after each due date.",
+    )
     ledger_communities: int = Field(default=0, description="Communities surveyed into the ledger (台账).")
     eligible_communities: int = Field(default=0, description="Communities in the ledger found eligible.")
     eligible_households: int = Field(default=0, description="Households of the eligible communities.")
