@@ -9,7 +9,10 @@ project by default, in their inbox:
   and cable-TV companies);
 - an approved award reaches the department that approves and the one that pays it (the profile's
   award rule, e.g. Finance) and the project's district;
-- a district named as lagging in a bulletin reaches that district and the programme's office.
+- a district named as lagging in a bulletin, or a project step deadline its project missed,
+  reaches that district and the programme's office;
+- a weekly report overdue reaches whoever owes it (the district, or the department: Kaifeng 七(六)
+  各单位) and the programme's office.
 
 Every recipient is still checked against the access rules (`shared.access.sees_event`) by the
 caller, with the utilities assigned to the project's items named in the event view.
@@ -40,7 +43,8 @@ WORKS_EVENTS = frozenset(
     }
 )
 AWARD_EVENTS = frozenset({"funding.subsidy.approved.v1"})
-LAGGING_EVENTS = frozenset({"reporting.district.lagging.v1"})
+LAGGING_EVENTS = frozenset({"reporting.district.lagging.v1", "registry.project.deadline_missed.v1"})
+OVERDUE_REPORT_EVENTS = frozenset({"reporting.weekly_report.overdue.v1"})
 
 
 @dataclass(frozen=True)
@@ -83,12 +87,23 @@ def recipients(
         found += [_org(code, OrganisationKind.DEPARTMENT) for code in deciders]
         if district:
             found.append(_org(district, OrganisationKind.DISTRICT, district))
-    elif event_type in LAGGING_EVENTS:
+    elif event_type in LAGGING_EVENTS | OVERDUE_REPORT_EVENTS:
         if district:
             found.append(_org(district, OrganisationKind.DISTRICT, district))
+        found += _report_owner(event_type, data, district)
         if profile.office is not None:
             found.append(_org(profile.office.code, OrganisationKind.OFFICE))
     return found
+
+
+def _report_owner(event_type: str, data: Mapping[str, Any], district: str | None) -> list[Principal]:
+    """Who owes an overdue report besides its district: its street office, or the department."""
+    reporter = data.get("reporter_code")
+    if event_type not in OVERDUE_REPORT_EVENTS or not reporter or reporter == district:
+        return []
+    if district:
+        return [_org(str(reporter), OrganisationKind.STREET_OFFICE, district)]
+    return [_org(str(reporter), OrganisationKind.DEPARTMENT)]
 
 
 def _org(code: str, kind: OrganisationKind, district: str | None = None) -> Principal:

@@ -34,6 +34,33 @@ def test_a_lagging_district_reaches_the_district_and_the_programme_office() -> N
     assert next(p for p in found if p.org_code == "zz-erqi").district_code == "zz-erqi"
 
 
+def test_a_missed_step_deadline_reaches_the_projects_district_and_the_office() -> None:
+    found = recipients("registry.project.deadline_missed.v1", {"district_code": "zz-erqi"}, ZZ2019, [])
+    assert orgs(found) == {
+        ("zz-erqi", OrganisationKind.DISTRICT),
+        ("zz-renovation-office", OrganisationKind.OFFICE),
+    }
+
+
+def test_an_overdue_weekly_report_reaches_whoever_owes_it_and_the_office() -> None:
+    overdue = "reporting.weekly_report.overdue.v1"
+    by_district = recipients(overdue, {"district_code": "zz-erqi", "reporter_code": "zz-erqi"}, ZZ2019, [])
+    assert orgs(by_district) == {
+        ("zz-erqi", OrganisationKind.DISTRICT),
+        ("zz-renovation-office", OrganisationKind.OFFICE),
+    }
+    kaifeng = get_profile("kaifeng-2019")
+    by_department = recipients(overdue, {"district_code": None, "reporter_code": "finance"}, kaifeng, [])
+    assert ("finance", OrganisationKind.DEPARTMENT) in orgs(by_department)
+    assert all(p.org_kind is not OrganisationKind.DISTRICT for p in by_department)
+    zhongyuan = get_profile("zhongyuan-2013")
+    street = {"district_code": "zz-zhongyuan", "reporter_code": "zy-linshanzhai"}
+    found = recipients(overdue, street, zhongyuan, [])
+    office = next(p for p in found if p.org_code == "zy-linshanzhai")
+    assert (office.org_kind, office.district_code) == (OrganisationKind.STREET_OFFICE, "zz-zhongyuan")
+    assert ("zz-zhongyuan", OrganisationKind.DISTRICT) in orgs(found)
+
+
 def test_an_award_reaches_the_profile_s_approver_and_payer_and_the_district() -> None:
     found = recipients("funding.subsidy.approved.v1", {"district_code": "zz-jinshui"}, ZZ2019, [])
     assert orgs(found) == {
