@@ -250,6 +250,13 @@ class PlanApproved(_ProjectEvent):
     approved_on: date
     items: list[PlanItem]
     investment_fen: int = Field(ge=0, description="Approved investment, in fen.")
+    was_investment_fen: int | None = Field(
+        default=None,
+        ge=0,
+        description="The project's planned investment before this approval (its registration's, or the "
+        "previous approved version's), in fen, so a consumer moves its planned total without reading "
+        "back; absent in events written before it was added.",
+    )
 
 
 class TenderAwarded(_ProjectEvent):

@@ -65,6 +65,11 @@ async def approve_plan(
             [FieldProblem("version", "latest_version", f"approve version {project.plan_version}")],
         )
     total = sum(int(item["investment_fen"]) for item in project.plan_items)
+    was = (
+        project.approved_investment_fen
+        if project.approved_investment_fen is not None
+        else project.investment_fen
+    )
     project.approved_investment_fen = total
     event = PlanApproved(
         **event_fields(project),
@@ -72,6 +77,7 @@ async def approve_plan(
         approved_on=body.approved_on,
         items=[PlanItem(**item) for item in project.plan_items],
         investment_fen=total,
+        was_investment_fen=was,
     )
     data = {"investment_fen": total, **body.model_dump(mode="json")}
     record_step(

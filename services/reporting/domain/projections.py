@@ -69,6 +69,7 @@ FIGURES = (
 MONEY_FIGURES = frozenset(name for name in FIGURES if name.endswith("_fen"))
 SIGNED_FIGURES = frozenset(
     {
+        "registered_investment_fen",
         "award_adjustment_fen",
         "paid_fen",
         "eligible_communities",
@@ -76,8 +77,9 @@ SIGNED_FIGURES = frozenset(
         "eligible_floor_area_dm2",
     }
 )
-"""Figures an event may lower: a true-up on audit (SubsidyAdjusted), a reversed tranche, a community
-found ineligible on reassessment (CommunityReassessed)."""
+"""Figures an event may lower: an approved plan below the investment registered (PlanApproved), a
+true-up on audit (SubsidyAdjusted), a reversed tranche, a community found ineligible on
+reassessment (CommunityReassessed)."""
 
 
 @dataclass(frozen=True)

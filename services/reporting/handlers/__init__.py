@@ -29,6 +29,7 @@ from services.reporting.handlers.projections import (
     count_started_project,
     count_takeover,
     count_tendered_project,
+    revise_planned_investment,
     subtract_reversed_disbursement,
 )
 from shared.bus.subscriptions import Subscriptions
@@ -49,6 +50,7 @@ from shared.contracts.registry import (
     PipelineWorkCompleted,
     PipelineWorkExempted,
     PipelineWorkStarted,
+    PlanApproved,
     ProjectAccepted,
     ProjectClosed,
     ProjectRegistered,
@@ -67,6 +69,7 @@ SUBSCRIPTIONS = Subscriptions(
     {
         ProjectRegistered: count_registered_project,
         ReviewPassed: count_review_passed,
+        PlanApproved: revise_planned_investment,
         TenderAwarded: count_tendered_project,
         ConstructionStarted: count_started_project,
         ConstructionCompleted: count_completed_project,

@@ -38,6 +38,7 @@ from shared.contracts.registry import (
     PipelineWorkCompleted,
     PipelineWorkExempted,
     PipelineWorkStarted,
+    PlanApproved,
     ProjectAccepted,
     ProjectRegistered,
     PropertyTakenOver,
@@ -199,6 +200,20 @@ async def count_registered_project(session: AsyncSession, event: ReceivedEvent[P
     streets.add_office_delta(
         session, p.programme_code, p.district_code, p.street_office, day, amounts, event.now
     )
+
+
+async def revise_planned_investment(session: AsyncSession, event: ReceivedEvent[PlanApproved]) -> None:
+    """An approved plan (实施方案, 投资计划) replaces the project's planned investment from its approval
+    date: the district's planned total moves by the difference. An event written before it stated the
+    investment it replaced changes nothing (it cannot be told from a first approval)."""
+    p = event.payload
+    if p.was_investment_fen is None or p.was_investment_fen == p.investment_fen:
+        return
+    change = p.investment_fen - p.was_investment_fen
+    delta = figure_delta(
+        p.programme_code, p.district_code, p.approved_on, {"registered_investment_fen": change}
+    )
+    await add_delta(session, delta, event.now)
 
 
 async def count_accepted_project(session: AsyncSession, event: ReceivedEvent[ProjectAccepted]) -> None:

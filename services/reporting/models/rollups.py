@@ -11,7 +11,9 @@ from services.reporting.domain.periods import Period
 
 class DistrictFigures(SQLModel):
     registered_projects: int = Field(default=0, description="Projects in the ledger (台账).")
-    registered_investment_fen: int = Field(default=0, description="Planned investment registered, in fen.")
+    registered_investment_fen: int = Field(
+        default=0, description="Planned investment, in fen: as registered, then as each approved plan states."
+    )
     reviews_passed: int = Field(default=0, description="Pre-works reviews passed (立项, design, cost).")
     tendered_projects: int = Field(default=0, description="Projects whose works contract was awarded (招标).")
     started_projects: int = Field(default=0, description="Works started on site.")
