@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.reporting.domain.programmes import Profiles, programme
 from services.reporting.domain.weekly_reports import (
     ReportDue,
+    Reporter,
     check_week,
     expected_reporters,
     last_due_week,
@@ -41,7 +42,7 @@ from shared.bus.outbox import add_to_outbox
 from shared.contracts.reporting import WeeklyReportOverdue
 from shared.db.dialect_insert import insert_for, insert_once
 from shared.errors import Conflict, NotFound
-from shared.policy import ProgrammeProfile, bundled_profiles, get_profile
+from shared.policy import Party, ProgrammeProfile, bundled_profiles, get_profile
 
 __all__ = ["flag_overdue_reports", "get_weekly_report", "submit_weekly_report", "week_reports"]
 
@@ -123,7 +124,7 @@ async def week_reports(
     profile = programme(profiles, programme_code, field="programme")
     due = report_due(profile, week_of)
     filed = {r.reporter_code: r for r in await _filed(session, profile.code, due)}
-    reporters = {r.code: r.district_code for r in expected_reporters(profile)}
+    reporters = {r.code: r.district_code for r in await _owing(session, profile, due)}
     reporters.update({code: r.district_code for code, r in filed.items()})
     lines = []
     for code, district in sorted(reporters.items()):
@@ -148,6 +149,30 @@ async def week_reports(
         deadline=due.deadline,
         reporters=lines,
     )
+
+
+async def _owing(session: AsyncSession, profile: ProgrammeProfile, due: ReportDue) -> list[Reporter]:
+    """Who owes the week's report: the reporters the profile lists, and, where the plan makes street
+    offices report without naming them (Zhongyuan 2013 五(二)7 各街道办事处), every street office
+    that filed a report of this programme for an earlier week (platform reading: an office that
+    reported once is expected every week after, so its silence is listed missing)."""
+    found = {r.code: r for r in expected_reporters(profile)}
+    report = profile.supervision.weekly_report
+    names_none = not any(d.street_offices for d in profile.jurisdiction.districts)
+    if report is not None and Party.STREET_OFFICE in report.reporters and names_none:
+        query = (
+            select(WeeklyReport.reporter_code, WeeklyReport.district_code)
+            .where(
+                WeeklyReport.programme_code == profile.code,  # type: ignore[arg-type]
+                WeeklyReport.week_start < due.week.start,  # type: ignore[arg-type]
+                WeeklyReport.district_code.is_not(None),  # type: ignore[union-attr]
+                WeeklyReport.reporter_code != WeeklyReport.district_code,  # type: ignore[arg-type]
+            )
+            .distinct()
+        )
+        for code, district in (await session.exec(query)).all():  # type: ignore[call-overload]
+            found.setdefault(code, Reporter(code, district))
+    return sorted(found.values(), key=lambda r: r.code)
 
 
 async def _filed(session: AsyncSession, programme_code: str, due: ReportDue) -> list[WeeklyReport]:
@@ -181,7 +206,7 @@ async def flag_overdue_reports(
             if due.due_on < first_day:
                 break  # the programme had no figures here yet when this report was due
             filed = {r.reporter_code for r in await _filed(session, profile.code, due)}
-            for reporter in expected_reporters(profile):
+            for reporter in await _owing(session, profile, due):
                 if reporter.code in filed:
                     continue
                 if await _flag_once(session, profile.code, due, reporter.code, reporter.district_code, now):

@@ -29,6 +29,7 @@ from tests.handlers.reporting.events import (
     office,
     registered,
     shanghai,
+    street_office,
 )
 
 
@@ -256,3 +257,32 @@ async def test_kaifeng_departments_file_weekly_reports_too_and_are_flagged_when_
         if r.weekly_reports_overdue
     }
     assert overdue == dict.fromkeys(counties, 1)
+
+
+async def test_a_zhongyuan_street_office_that_reported_once_is_listed_missing_when_it_stops(
+    harness_for,  # type: ignore[no-untyped-def]
+) -> None:
+    """Zhongyuan 2013 五(二)7: 各街道办事处每周二上报 — the plan names no office, so one that has filed
+    a report is expected every week after; one that never filed is not listed."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    zhongyuan = get_profile("zhongyuan-2013")
+    linshanzhai = street_office("zy-linshanzhai", "zz-zhongyuan")
+    await harness.redeliver(
+        at(registered("zz-zhongyuan", programme_code="zhongyuan-2013"), shanghai(2026, 11, 2))
+    )
+    tuesday_w46 = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+    body = report(programme_code="zhongyuan-2013", week_of=date(2026, 11, 10))
+    await harness.run(lambda s: submit_weekly_report(s, linshanzhai, body, tuesday_w46))
+    w46 = await harness.run(
+        lambda s: week_reports(s, office(), "zhongyuan-2013", date(2026, 11, 10), SATURDAY)
+    )
+    assert [(r.reporter_code, r.status) for r in w46.reporters] == [("zy-linshanzhai", "on_time")]
+
+    w47 = await harness.run(
+        lambda s: week_reports(s, office(), "zhongyuan-2013", date(2026, 11, 17), SATURDAY)
+    )
+    assert [(r.reporter_code, r.district_code, r.status) for r in w47.reporters] == [
+        ("zy-linshanzhai", "zz-zhongyuan", "missing")
+    ]
+    flagged = await harness.run(lambda s: flag_overdue_reports(s, SATURDAY, {"zhongyuan-2013": zhongyuan}))
+    assert [(e.reporter_code, e.week) for e in flagged] == [("zy-linshanzhai", "2026-W47")]
