@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.api.deps import CODE_PATTERN, ProfilesDep, ProgrammeQuery, Reader
+from services.reporting.domain.central_list import central_list_milestones
 from services.reporting.domain.periods import Period, PeriodSpan, period_span, today
 from services.reporting.domain.programmes import ProgrammeCode
 from services.reporting.domain.programmes import programme as programme_profile
@@ -176,6 +177,9 @@ class ProgrammeSummary(SQLModel):
     districts: list[DistrictName]
     yearly_targets: bool
     weekly_reports: bool
+    central_list: bool = Field(
+        default=False, description="The plan dates milestones for a central-fund list (Kaifeng 三)."
+    )
 
 
 @router.get("/programmes", response_model=list[ProgrammeSummary])
@@ -202,6 +206,7 @@ async def list_programmes(actor: Reader, profiles: ProfilesDep) -> list[Programm
                 districts=districts,
                 yearly_targets=has_targets(profile),
                 weekly_reports=profile.supervision.weekly_report is not None,
+                central_list=bool(central_list_milestones(profile)),
             )
         )
     return out

@@ -6,12 +6,14 @@ from datetime import date
 
 import pytest
 
+from services.reporting.api.dashboard import list_programmes
 from services.reporting.domain.central_list import (
     MilestoneStatus,
     central_list_milestones,
     milestone_progress,
 )
 from services.reporting.models.streets import ProjectStreet
+from shared.access import OrganisationKind, Principal
 from shared.policy import bundled_profiles, get_profile
 from shared.policy.models.lifecycle import DeadlineMet
 
@@ -64,3 +66,14 @@ def test_a_milestone_every_listed_community_reached_is_met_even_late_or_with_non
 def test_a_due_date_at_or_before_the_issue_is_due_in_full_from_the_start() -> None:
     p = milestone_progress(4, 1, ISSUED, date(2019, 12, 15), date(2019, 12, 1))
     assert (p.expected_by_now, p.status) == (4, MilestoneStatus.BEHIND)
+
+
+async def test_the_dashboard_is_told_which_programmes_date_a_central_fund_list() -> None:
+    office = Principal("o", "office", OrganisationKind.OFFICE)
+    found = {p.code: p.central_list for p in await list_programmes(office, get_profile)}
+    assert found == {
+        "kaifeng-2019": True,
+        "zhengzhou-2018": False,
+        "zhengzhou-2019": False,
+        "zhongyuan-2013": False,
+    }

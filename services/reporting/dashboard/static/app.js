@@ -202,7 +202,7 @@
     const params = { programme: p.code };
     const dated = day ? { ...params, period: "day", date: day } : params;
     const year = (day ? new Date(day) : new Date()).getFullYear();
-    const [rollups, progress, series, bulletins, forecast, indicators, evaluations, weekReports] = await Promise.all([
+    const [rollups, progress, series, bulletins, forecast, indicators, evaluations, weekReports, centralList] = await Promise.all([
       get("/rollups/districts", dated),
       p.yearly_targets ? get("/progress/districts", { ...params, date: day }) : null,
       get("/progress/series", { ...params, periods: 26, district: code, date: day }),
@@ -211,6 +211,7 @@
       get("/indicators", { ...params, date: day }),
       get("/evaluations", params),
       p.weekly_reports ? get("/weekly-reports", { ...params, week_of: lastWeekStart(day) }) : null,
+      p.central_list ? get("/progress/central-list", { ...params, date: day }) : null,
     ]);
     if (mine !== rendering) return;
     const only = (rows) => (rows || []).filter((r) => !code || r.district_code === code);
@@ -222,7 +223,7 @@
     renderFunnel(shown);
     renderRanking(only(progress));
     renderForecast(only(forecast));
-    renderWatch(state.latest.bulletin, only(progress), only(forecast), weekReports, code);
+    renderWatch(state.latest.bulletin, only(progress), only(forecast), weekReports, code, centralList);
     renderDistricts(shown, only(progress));
     renderIndicators(only(indicators));
     renderEvaluation(state.latest.evaluation, code);
@@ -460,7 +461,32 @@
     return el("a", { on: () => go(code), "data-district": code, class: "bad" }, districtName(code));
   }
 
-  function renderWatch(bulletin, progress, forecast, weekReports, code) {
+  // a reporter that owes a report: a district (a drill-down), or a department or street office by code
+  function reporterLink(code) {
+    const isDistrict = programme()?.districts.some((d) => d.code === code);
+    return isDistrict ? districtLink(code) : el("span", { class: "bad", "data-reporter": code }, code);
+  }
+
+  // the central-fund list's milestones (Kaifeng 三): done of target, and the pace due, per milestone
+  function centralListBlocks(centralList, code) {
+    if (!centralList || !centralList.milestones.length) return [];
+    const own = code ? centralList.districts.find((d) => d.district_code === code) : null;
+    const lines = centralList.milestones.map((m, i) => {
+      const figures = code ? (own ? own.milestones[i] : null) : m;
+      const text = state.lang === "en" ? m.description_en : m.description_zh;
+      if (!figures) return el("span", { class: "muted" }, `${text} · ${t("none")}`);
+      const bad = ["behind", "missed"].includes(figures.status);
+      return el(
+        "span",
+        { "data-milestone": m.code, class: bad ? "bad" : null },
+        `${text}（${m.due_on}）· ${figures.done}/${figures.target} · ${t("milestone_" + figures.status)}`,
+      );
+    });
+    const title = t("centralList", { count: centralList.funded_communities ?? centralList.listed });
+    return [el("h3", {}, title), list(lines)];
+  }
+
+  function renderWatch(bulletin, progress, forecast, weekReports, code, centralList) {
     const blocks = [];
     if (progress.length) {
       const behind = progress.filter((p) => p.on_track === false).sort((a, b) => b.behind_by - a.behind_by);
@@ -473,7 +499,7 @@
       const lagging = bulletin.lagging.filter((c) => !code || c === code);
       const late = bulletin.late_reports.filter((c) => !code || c === code);
       blocks.push(el("h3", {}, t("laggingDistricts", { week: bulletin.week })), list(lagging.map(districtLink)));
-      blocks.push(el("h3", {}, t("lateReports", { week: bulletin.week })), list(late.map(districtLink)));
+      blocks.push(el("h3", {}, t("lateReports", { week: bulletin.week })), list(late.map(reporterLink)));
     } else {
       blocks.push(el("p", { class: "muted" }, t("noBulletin")));
     }
@@ -481,9 +507,16 @@
       const overdue = weekReports.reporters.filter((r) => ["late", "missing"].includes(r.status) && (!code || r.district_code === code));
       blocks.push(
         el("h3", {}, t("reportStatus", { week: weekReports.week })),
-        list(overdue.map((r) => el("span", {}, districtLink(r.district_code), r.reporter_code !== r.district_code ? ` · ${r.reporter_code}` : "", ` · ${t(r.status)}`))),
+        list(
+          overdue.map((r) =>
+            r.district_code
+              ? el("span", {}, districtLink(r.district_code), r.reporter_code !== r.district_code ? ` · ${r.reporter_code}` : "", ` · ${t(r.status)}`)
+              : el("span", {}, reporterLink(r.reporter_code), ` · ${t(r.status)}`),
+          ),
+        ),
       );
     }
+    blocks.push(...centralListBlocks(centralList, code));
     const missing = forecast.filter((f) => f.will_miss);
     if (forecast.length) blocks.push(el("h3", {}, t("willMiss")), list(missing.map((f) => el("span", {}, districtLink(f.district_code), ` · ${t("shortfall")} ${f.shortfall}`))));
     $("watch").replaceChildren(...blocks);
@@ -498,7 +531,7 @@
     const byCode = Object.fromEntries(progress.map((p) => [p.district_code, p]));
     table(
       $("districts"),
-      [[t("district")], [t("registered")], [t("started")], [t("completed")], [t("done")], [t("share")], [t("expected")], [t("overdue")], [t("kpiPaid")]],
+      [[t("district")], [t("registered")], [t("started")], [t("completed")], [t("done")], [t("share")], [t("expected")], [t("overdue")], [t("deadlinesMissed")], [t("kpiPaid")]],
       rows.map((r) => {
         const p = byCode[r.district_code];
         const share = r.registered_projects ? r.accepted_projects / r.registered_projects : null;
@@ -513,6 +546,7 @@
           el("td", { class: p && p.on_track === false ? "bad" : "good" }, pct(share)),
           el("td", {}, p ? fmt(p.expected_by_now) : "—"),
           el("td", { class: r.weekly_reports_overdue ? "bad" : null }, fmt(r.weekly_reports_overdue)),
+          el("td", { class: r.deadlines_missed ? "bad" : null, "data-figure": "deadlines-missed" }, fmt(r.deadlines_missed)),
           el("td", {}, wan(r.paid_fen)),
         );
       }),
