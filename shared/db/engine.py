@@ -32,8 +32,10 @@ __all__ = [
     "SQLITE_BUSY_TIMEOUT_S",
     "async_url",
     "create_engine",
+    "create_read_engine",
     "create_read_sessions",
     "create_sessions",
+    "dispose_read_engine",
     "ping",
     "run_migrations",
     "sync_url",
@@ -45,6 +47,11 @@ turn of the inline driver) before failing with "database is locked"."""
 
 READ_ONLY_OPTION = "renovation_read_only"
 """Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
+
+READ_POOL_SIZE = 5
+READ_MAX_OVERFLOW = 5
+"""The PostgreSQL read engine's own pool (beside the command pool's 10 + 10): a read holds its
+connection for one SELECT or two, so a few serve a worker's GETs."""
 
 
 def async_url(url: str) -> str:
@@ -115,23 +122,61 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def create_read_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """A session factory for reads (GET): one round trip per SELECT, nothing begun or committed.
+def create_read_engine(engine: AsyncEngine, **kwargs: Any) -> AsyncEngine:
+    """The engine GET requests read through: its connections never begin a transaction.
 
-    On PostgreSQL its connections run in autocommit (no BEGIN, no COMMIT: under READ COMMITTED
-    each statement sees its own snapshot anyway); on SQLite they skip ``BEGIN IMMEDIATE``, so a
-    read never waits for, or holds, the write lock. Same pool as `engine`.
+    PostgreSQL: a second engine on the same database with a small pool of its own, whose
+    connections are put in autocommit once, when connected. Under READ COMMITTED a statement in
+    autocommit sees its own snapshot, as it would in a transaction of its own, so a primary-key
+    read is one round trip: no BEGIN, no COMMIT, and no ROLLBACK when the connection goes back
+    (psycopg sends none on an idle connection). Why its own pool: reads used to borrow the
+    command pool's connections and switch each to autocommit on checkout and back on checkin,
+    two driver calls per request. SQLite: the same pool, marked `READ_ONLY_OPTION`, so a read
+    skips ``BEGIN IMMEDIATE`` and never waits for, or holds, the write lock (SQLite's driver runs
+    in autocommit already: each SELECT reads its own WAL snapshot).
 
     Args:
         engine: the service's engine (from `create_engine`).
+        **kwargs: for PostgreSQL, passed to ``create_async_engine``; they override the pool
+            defaults (`READ_POOL_SIZE`, `READ_MAX_OVERFLOW`, recycled after 30 minutes).
 
     Returns:
-        A factory of `AsyncSession` like `create_sessions`', on the read-only engine.
+        The read engine. Dispose of it with `dispose_read_engine` (it shares SQLite's pool).
     """
     if engine.dialect.name == "sqlite":
-        read_engine = engine.execution_options(**{READ_ONLY_OPTION: True})
-    else:
-        read_engine = engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_ONLY_OPTION: True})
+        return engine.execution_options(**{READ_ONLY_OPTION: True})
+    kwargs.setdefault("pool_size", READ_POOL_SIZE)
+    kwargs.setdefault("max_overflow", READ_MAX_OVERFLOW)
+    kwargs.setdefault("pool_recycle", 1800)
+    return create_async_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        execution_options={READ_ONLY_OPTION: True},
+        **kwargs,
+    )
+
+
+async def dispose_read_engine(read_engine: AsyncEngine, engine: AsyncEngine) -> None:
+    """Close the read engine's pool, unless it is `engine`'s (SQLite), which `engine` closes.
+
+    Args:
+        read_engine: from `create_read_engine(engine)`.
+        engine: the service's engine.
+    """
+    if read_engine.sync_engine.pool is not engine.sync_engine.pool:
+        await read_engine.dispose()
+
+
+def create_read_sessions(read_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A session factory for reads (GET) that need the ORM: one round trip per SELECT, nothing
+    begun or committed on the server.
+
+    Args:
+        read_engine: the service's read engine (from `create_read_engine`).
+
+    Returns:
+        A factory of `AsyncSession` like `create_sessions`', on the read engine.
+    """
     return create_sessions(read_engine)
 
 

@@ -30,7 +30,13 @@ from shared.bus.relay import OutboxRelay
 from shared.bus.subscriptions import Subscriptions
 from shared.clock import Clock, SystemClock
 from shared.contracts.topics import dead_letter_topic
-from shared.db.engine import create_engine, create_sessions, run_migrations
+from shared.db.engine import (
+    create_engine,
+    create_read_engine,
+    create_sessions,
+    dispose_read_engine,
+    run_migrations,
+)
 from shared.db.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 from shared.web.housekeeping import retention_worker
@@ -102,6 +108,8 @@ class Runtime:
 
     settings: ServiceSettings
     engine: AsyncEngine
+    read_engine: AsyncEngine
+    """What GET requests read through (`shared.db.engine.create_read_engine`)."""
     sessions: async_sessionmaker[AsyncSession]
     unit_of_work: UnitOfWork
     producer: RenewableProducer
@@ -179,6 +187,7 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
     runtime = Runtime(
         settings=settings,
         engine=engine,
+        read_engine=create_read_engine(engine),
         sessions=sessions,
         unit_of_work=UnitOfWork(
             sessions,
@@ -286,7 +295,7 @@ def supervise(
 
 
 async def stop_runtime(runtime: Runtime) -> None:
-    """Cancel the loops, then close the producer, the HTTP client and the engine.
+    """Cancel the loops, then close the producer, the HTTP client and the engines.
 
     Args:
         runtime: what `start_runtime` returned.
@@ -300,5 +309,6 @@ async def stop_runtime(runtime: Runtime) -> None:
             pass
     await runtime.producer.stop()
     await runtime.http.aclose()
+    await dispose_read_engine(runtime.read_engine, runtime.engine)
     await runtime.engine.dispose()
     log.info("%s stopped", runtime.settings.service_name)

@@ -14,7 +14,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import async_url, create_engine, create_read_sessions, sync_url
+from shared.db.engine import async_url, create_engine, create_read_engine, create_read_sessions, sync_url
 from shared.db.write_turns import WriteTurns
 
 BUSY_S = 0.5
@@ -87,7 +87,7 @@ async def test_a_rolled_back_writer_gives_its_turn_back(engine: AsyncEngine) -> 
 
 
 async def test_reads_do_not_wait_for_a_writer(engine: AsyncEngine) -> None:
-    reads = create_read_sessions(engine)
+    reads = create_read_sessions(create_read_engine(engine))
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE counter SET value = 7 WHERE id = 1"))
         async with reads() as session:
