@@ -46,6 +46,8 @@ __all__ = [
     "CurrentPrincipal",
     "TokenCache",
     "authenticate",
+    "bearer",
+    "check_scope",
     "decode_token",
     "issue_token",
     "main",
@@ -58,7 +60,8 @@ REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 DEFAULT_MAX_LIFETIME_S = 24 * 3600
 DEFAULT_LEEWAY_S = 60
 CLI_DEFAULT_TTL_S = 12 * 3600
-_bearer = HTTPBearer(auto_error=False, description="OAuth2 client-credentials JWT")
+bearer = HTTPBearer(auto_error=False, description="OAuth2 client-credentials JWT")
+"""The ``Authorization`` header, as a dependency that also documents the security scheme."""
 
 
 def issue_token(
@@ -299,7 +302,7 @@ class TokenCache:
 
 
 async def authenticate(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Principal:
     """The caller of this request; 401 without a valid bearer token, 429 when this client has
     failed too often or its organisation writes too fast (`shared.web.rate_limit`).
@@ -374,11 +377,27 @@ def require(scope: str) -> Any:
     """
 
     async def check(principal: CurrentPrincipal) -> Principal:
-        if scope not in principal.scopes:
-            raise Forbidden(f"this token lacks the scope '{scope}'")
-        return principal
+        return check_scope(principal, scope)
 
     return Depends(check)
+
+
+def check_scope(principal: Principal, scope: str) -> Principal:
+    """The caller, if its token carries `scope`.
+
+    Args:
+        principal: the verified caller.
+        scope: the scope a route needs.
+
+    Returns:
+        `principal`.
+
+    Raises:
+        Forbidden: the caller's token lacks `scope`.
+    """
+    if scope not in principal.scopes:
+        raise Forbidden(f"this token lacks the scope '{scope}'")
+    return principal
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,9 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import TypeAdapter
 
-from services.registry.api.deps import Reader, Writer
+from services.registry.api.deps import Reader, Reading, Writer
 from services.registry.domain.lifecycle import CLOSE_OUT, Status
 from services.registry.handlers import projects
 from services.registry.models.bounds import MAX_LIMIT, MAX_OFFSET, Code, TextFilter
@@ -19,6 +20,7 @@ from shared.web.idempotency import IdempotencyDep
 
 router = APIRouter(tags=["projects"])
 TOTAL_HEADER = "X-Total-Count"
+_PROJECT = TypeAdapter(ProjectPublic)
 StepFilter = StrEnum(  # type: ignore[misc]
     "StepFilter", {**{code.name: code.value for code in StageCode}, "CLOSE_OUT": CLOSE_OUT}
 )
@@ -77,9 +79,13 @@ async def list_projects(
 
 
 @router.get("/projects/{project_id}", response_model=ProjectPublic)
-async def read_project(project_id: uuid.UUID, session: SessionDep, actor: Reader) -> object:
+async def read_project(project_id: uuid.UUID, read: Reading) -> object:
     """Read one project: its step, status and the actions allowed now."""
-    return await projects.get_project(session, actor, project_id)
+    async with read.connect() as connection:
+        project = await projects.get_project(connection, read.principal, project_id)
+    # Serialised here, once: `present` has just validated it, and FastAPI would validate the
+    # returned model again on its way to the same bytes (`response_model` stays for the schema).
+    return Response(_PROJECT.dump_json(project), media_type="application/json")
 
 
 @router.get("/projects/{project_id}/timeline", response_model=list[StepPublic])

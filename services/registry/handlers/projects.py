@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, bindparam, func
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,9 +60,12 @@ def present(project: Project | RowMapping, *, open_work: bool = False) -> Projec
     return ProjectPublic.model_validate({**fields, "allowed_actions": allowed})
 
 
-async def _with_open_work(session: AsyncSession, projects: Sequence[Project | RowMapping]) -> set[uuid.UUID]:
+async def _with_open_work(
+    db: AsyncSession | AsyncConnection, projects: Sequence[Project | RowMapping]
+) -> set[uuid.UUID]:
     """Which of `projects` may be held up by open pipeline work (one query; only those whose
-    status lets construction complete are asked about)."""
+    status lets construction complete are asked about). A command asks through its session (which
+    flushes its pending changes first), a read through its connection."""
     asked = [p["id"] for p in map(_fields, projects) if p["status"] == Status.CONSTRUCTION_STARTED.value]
     if not asked:
         return set()
@@ -70,16 +74,23 @@ async def _with_open_work(session: AsyncSession, projects: Sequence[Project | Ro
         PipelineWork.status != WorkStatus.COMPLETED.value,
         col(PipelineWork.exemption_id).is_(None),
     )
-    return set((await session.exec(query)).all())
+    if isinstance(db, AsyncSession):
+        return set((await db.exec(query)).all())
+    return set((await db.execute(query)).scalars().all())
 
 
 def _fields(project: Project | RowMapping) -> Mapping[Any, Any]:
     return project if isinstance(project, RowMapping) else fields_of(project, PUBLIC_COLUMNS)
 
 
-async def present_current(session: AsyncSession, project: Project | RowMapping) -> ProjectPublic:
-    """`present`, reading whether open pipeline work holds up construction completion."""
-    return present(project, open_work=_fields(project)["id"] in await _with_open_work(session, [project]))
+async def present_current(db: AsyncSession | AsyncConnection, project: Project | RowMapping) -> ProjectPublic:
+    """`present`, reading whether open pipeline work holds up construction completion.
+
+    Args:
+        db: the command's session, or a read's connection.
+        project: as `present` takes it.
+    """
+    return present(project, open_work=_fields(project)["id"] in await _with_open_work(db, [project]))
 
 
 async def register_project(
@@ -184,13 +195,14 @@ async def _visible(session: AsyncSession, actor: Principal, project_id: uuid.UUI
     return project
 
 
-async def get_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
+async def get_project(connection: AsyncConnection, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
     """One project the caller may see (404 otherwise): one SELECT of the columns it returns (and
-    one for open pipeline work while construction may complete)."""
-    row = (await session.exec(_BY_ID, params={"project_id": project_id})).mappings().first()
+    one for open pipeline work while construction may complete), on a read connection (no ORM
+    session: nothing is loaded into an identity map)."""
+    row = (await connection.execute(_BY_ID, {"project_id": project_id})).mappings().first()
     if row is None or not sees_district(actor, row["district_code"]):
         raise NotFoundError(f"no project {project_id}")
-    return await present_current(session, row)
+    return await present_current(connection, row)
 
 
 async def timeline(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> list[StepPublic]:

@@ -1,0 +1,101 @@
+"""The read engine on PostgreSQL (`shared.db.engine.create_read_engine`): a pool of its own whose
+connections are in autocommit from the moment they connect, so a read sends its SELECT and
+nothing else: no BEGIN, no COMMIT, no ROLLBACK on checkin, and no switching of the connection to
+autocommit and back. Seen on the wire: libpq's trace of every read connection (installed by a
+`connect` listener), while `GET /projects/{id}` runs through the registry app."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.registry.main import create_registry_app
+from services.registry.settings import RegistrySettings
+from shared.clock import SystemClock
+from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
+from shared.db.engine import create_read_engine, dispose_read_engine
+from tests.support import tokens
+from tests.support.factories import community_body, project_body
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "registry" / "migrations"
+SENT = re.compile(r'\tF\t\d+\t(?:Query\t "|Parse\t "[^"]*" ")(\w+)')
+"""The first word of a statement the client sent, in libpq's trace (simple or extended protocol:
+``Query "BEGIN"``, ``Parse "<name>" "SELECT ..."``)."""
+
+
+@pytest.fixture
+async def engines(postgres) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:  # type: ignore[no-untyped-def]
+    url = await asyncio.to_thread(postgres.create_database, f"reads_{uuid.uuid4().hex[:12]}")
+    await asyncio.to_thread(run_migrations, MIGRATIONS, url)
+    engine = create_engine(url)
+    read_engine = create_read_engine(engine)
+    yield engine, read_engine
+    await dispose_read_engine(read_engine, engine)
+    await engine.dispose()
+
+
+def _trace(engine: AsyncEngine, folder: Path) -> list[Path]:
+    """Trace every connection `engine` opens from now on into a file of its own."""
+    files: list[Path] = []
+
+    def trace(_dbapi_connection: Any, record: Any) -> None:
+        path = folder / f"trace-{len(files)}.txt"
+        files.append(path)
+        handle = path.open("wb")
+        record.info["trace_file"] = handle  # kept open while the connection lives
+        record.driver_connection.pgconn.trace(handle.fileno())
+
+    event.listen(engine.sync_engine, "connect", trace)
+    return files
+
+
+def _sent(files: list[Path]) -> list[str]:
+    return [m.group(1).upper() for f in files for m in SENT.finditer(f.read_text())]
+
+
+async def test_a_read_connection_is_in_autocommit_in_its_own_pool(engines) -> None:  # type: ignore[no-untyped-def]
+    engine, read_engine = engines
+    assert read_engine.sync_engine.pool is not engine.sync_engine.pool
+    async with read_engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert raw.driver_connection.autocommit is True  # type: ignore[union-attr]
+
+
+async def test_a_read_sends_its_select_and_nothing_else(engines, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    engine, read_engine = engines
+    command_files, read_files = _trace(engine, tmp_path), _trace(read_engine, tmp_path / "read")
+    (tmp_path / "read").mkdir()
+    settings = RegistrySettings(environment="test")
+    app = create_registry_app(settings)
+    app.state.runtime = SimpleNamespace(
+        settings=settings,
+        engine=engine,
+        read_engine=read_engine,
+        unit_of_work=UnitOfWork(create_sessions(engine)),
+        clock=SystemClock(),
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=tokens.district()
+    ) as client:
+        community = await client.post("/communities", json=community_body())
+        created = await client.post("/projects", json=project_body(community.json()["id"]))
+        assert created.status_code == 201, created.text
+        for _ in range(3):
+            read = await client.get(f"/projects/{created.json()['id']}")
+            assert read.status_code == 200
+            assert read.content == created.content
+        missing = await client.get(f"/projects/{uuid.uuid4()}")
+        assert missing.status_code == 404
+    assert "BEGIN" in _sent(command_files), "the trace shows a command's transaction"
+    assert _sent(read_files) == ["SELECT"] * 4
