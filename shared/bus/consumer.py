@@ -16,16 +16,18 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
+from sqlalchemy import text
 
 from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, send_to_dead_letter
 from shared.bus.errors import PermanentError
-from shared.bus.failures import FailureKind, classify
+from shared.bus.failures import FailureKind, HandlerDeadlineExceeded, classify
 from shared.bus.inbox import claim
 from shared.bus.producer import RenewableProducer
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
@@ -50,6 +52,10 @@ log = logging.getLogger(__name__)
 
 PARALLEL_PARTITIONS = 4
 """Partition batches handled at once on PostgreSQL: each holds a pooled connection (the pool has 10)."""
+
+PROBE_TIMEOUT_S = 5.0
+"""How long the database has to answer after a run overran its deadline before the overrun is put
+down to an outage rather than to the handler."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,12 @@ class EventConsumer:
         clock: where `ReceivedEvent.now` comes from; the system clock by default.
         max_backoff_s: the longest wait between retries during an infrastructure outage.
         handler_timeout_s: the longest one batch or one event's transaction may take; past it the
-            run is cancelled and retried as an infrastructure failure (a connection that hangs
-            through a database restart must not hold the partition for ever).
+            run is cancelled (a connection that hangs through a database restart must not hold the
+            partition for ever). It is then retried as an infrastructure failure if the database
+            does not answer `database_probe` at once, else counted as a handler attempt (a handler
+            that never finishes on an event is dead-lettered, not retried for ever).
+        database_probe: asks the database whether it answers; by default one `SELECT 1` in a unit
+            of work, cut off after `PROBE_TIMEOUT_S`.
         parallel_partitions: how many partitions' batches of one fetch are handled at once, each
             in its own transaction (one partition's records stay in order). None chooses
             `PARALLEL_PARTITIONS` on PostgreSQL and 1 elsewhere (SQLite has one writer anyway).
@@ -105,6 +115,7 @@ class EventConsumer:
         max_backoff_s: float = 30.0,
         handler_timeout_s: float = 60.0,
         parallel_partitions: int | None = None,
+        database_probe: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -119,6 +130,7 @@ class EventConsumer:
         self._retry_backoff_s = retry_backoff_s
         self._max_backoff_s = max_backoff_s
         self._handler_timeout_s = handler_timeout_s
+        self._database_probe = database_probe or self._select_one
         if parallel_partitions is None:
             parallel_partitions = PARALLEL_PARTITIONS if _on_postgresql(unit_of_work) else 1
         self._parallel = max(1, parallel_partitions)
@@ -240,8 +252,9 @@ class EventConsumer:
         duplicates: Counter[str] = Counter()
         done: list[CloudEvent] = []
         failing: str | None = None
+        deadline = asyncio.timeout(self._handler_timeout_s)
         try:
-            async with asyncio.timeout(self._handler_timeout_s), self._unit_of_work() as session:
+            async with deadline, self._unit_of_work() as session:
                 envelopes = [i.event.envelope for i in items]
                 fresh = await claim(session, self._group, [(e.id, e.type) for e in envelopes])
                 for item, envelope in zip(items, envelopes, strict=True):
@@ -258,7 +271,7 @@ class EventConsumer:
                     handled[event_type] += 1
                     done.append(envelope)
         except Exception as exc:
-            raise _BatchFailed(failing, exc) from exc
+            raise _BatchFailed(failing, _overran(exc, deadline, self._handler_timeout_s)) from exc
         for event_type, count in handled.items():
             EVENTS_CONSUMED.labels(self._service, event_type, "handled").inc(count)
         for event_type, count in duplicates.items():
@@ -279,7 +292,7 @@ class EventConsumer:
         outage = 0
         while True:
             if error is not None:
-                kind = classify(error)
+                kind = await self._judge(error)
                 if kind is FailureKind.PERMANENT:
                     await self._dead_letter(item.record, DeadLetter(PERMANENT, error, attempts))
                     return
@@ -306,13 +319,34 @@ class EventConsumer:
                 self._count_failure(event, exc)
                 error = exc
                 if classify(exc) is not FailureKind.INFRASTRUCTURE:
-                    attempts += 1
+                    attempts += 1  # a run past the deadline is taken back by `_judge` if need be
+
+    async def _judge(self, error: BaseException) -> FailureKind:
+        """`classify`, except that a run past the deadline is the infrastructure's when the
+        database does not answer now (it hung through an outage), the handler's when it does."""
+        kind = classify(error)
+        if isinstance(error, HandlerDeadlineExceeded):
+            try:
+                async with asyncio.timeout(min(PROBE_TIMEOUT_S, self._handler_timeout_s)):
+                    await self._database_probe()
+            except Exception as probe_error:
+                log.warning("a run past its deadline while the database does not answer (%r)", probe_error)
+                return FailureKind.INFRASTRUCTURE
+        return kind
+
+    async def _select_one(self) -> None:
+        async with self._unit_of_work() as session:
+            await session.execute(text("SELECT 1"))
 
     async def _handle_one(self, event: ReceivedEvent) -> str:  # type: ignore[type-arg]
-        async with asyncio.timeout(self._handler_timeout_s):
-            return await handle_event(
-                self._unit_of_work, self._subscriptions, self._group, event, service=self._service
-            )
+        deadline = asyncio.timeout(self._handler_timeout_s)
+        try:
+            async with deadline:
+                return await handle_event(
+                    self._unit_of_work, self._subscriptions, self._group, event, service=self._service
+                )
+        except TimeoutError as exc:
+            raise _overran(exc, deadline, self._handler_timeout_s) from exc
 
     async def _dead_letter(self, record: ConsumerRecord, letter: DeadLetter) -> None:  # type: ignore[type-arg]
         log.error(
@@ -384,6 +418,13 @@ def _on_postgresql(unit_of_work: UnitOfWork | None) -> bool:
     sessions = getattr(unit_of_work, "sessions", None)
     bind = getattr(sessions, "kw", {}).get("bind")
     return bind is not None and bind.dialect.name == "postgresql"
+
+
+def _overran(error: BaseException, deadline: asyncio.Timeout, timeout_s: float) -> BaseException:
+    """The consumer's deadline passing, told apart from a timeout raised inside the run."""
+    if isinstance(error, TimeoutError) and deadline.expired():
+        return HandlerDeadlineExceeded(timeout_s)
+    return error
 
 
 class _BatchFailed(Exception):

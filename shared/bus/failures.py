@@ -17,11 +17,26 @@ from sqlalchemy import exc as sa_exc
 from shared.bus.errors import PermanentError
 from shared.errors import DomainError
 
-__all__ = ["FailureKind", "classify"]
+__all__ = ["FailureKind", "HandlerDeadlineExceeded", "classify"]
 
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"}
 """Serialisation failure, deadlock, lock not available, admin/crash shutdown, cannot connect now,
 too many connections: transient by definition."""
+
+
+class HandlerDeadlineExceeded(Exception):
+    """The consumer's own deadline for one batch's or event's transaction passed.
+
+    Not a `TimeoutError`: an I/O timeout is the infrastructure's, but a run cut off by the
+    consumer may be the handler's own fault (a query that never ends on this event). The consumer
+    tells the two apart by asking the database (`EventConsumer`): if it answers at once, the run
+    counts as a handler attempt (retryable, dead-lettered after `max_attempts`); if it does not,
+    the outage is waited out like any other.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(f"the handler's transaction ran past {timeout_s:g}s")
+        self.timeout_s = timeout_s
 
 
 class FailureKind(enum.Enum):
@@ -41,7 +56,8 @@ def classify(error: BaseException) -> FailureKind:
     Returns:
         INFRASTRUCTURE for lost connections, operational database errors, deadlocks and
         serialisation failures, pool and I/O timeouts; PERMANENT for `PermanentError` and
-        domain errors; RETRYABLE for everything else (the handler's own transient errors).
+        domain errors; RETRYABLE for everything else (the handler's own transient errors, and
+        a run past the consumer's deadline, which the consumer re-judges by asking the database).
     """
     if isinstance(error, (PermanentError, DomainError)):
         return FailureKind.PERMANENT
