@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.notification.api import ROUTERS
 from services.notification.handlers import SUBSCRIPTIONS
+from services.notification.handlers.retention import run_notification_retention
 from services.notification.settings import NotificationSettings
 from services.notification.worker import run_acknowledgement_sweeper, run_delivery_worker
 from shared.web.app import ServiceDefinition, create_app
@@ -27,7 +28,7 @@ def create_notification_app(
             routers=ROUTERS,
             migrations_dir=Path(__file__).parent / "migrations",
             subscriptions=SUBSCRIPTIONS,
-            workers=[run_delivery_worker, run_acknowledgement_sweeper],
+            workers=[run_delivery_worker, run_acknowledgement_sweeper, run_notification_retention],
             http_transport=http_transport,
         )
     )

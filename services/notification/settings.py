@@ -65,6 +65,25 @@ class NotificationSettings(ServiceSettings):
         description="Comma-separated host:port or CIDR entries webhooks may reach despite the guard.",
     )
 
+    delivery_retention_days: int = Field(
+        default=90,
+        gt=0,
+        description="Finished deliveries (delivered, failed, or stopped with their subscription) with no "
+        "activity for this long are purged with their attempts; pending ones never.",
+    )
+    feed_retention_days: int = Field(
+        default=365, gt=0, description="Feed entries stored longer ago than this are purged."
+    )
+    inbox_item_retention_days: int = Field(
+        default=365,
+        gt=0,
+        description="In-app inbox items read longer ago than this are purged; unread ones never. (Not "
+        "`inbox_retention_days`, which is the bus's inbox.)",
+    )
+    retention_batch_size: int = Field(
+        default=1000, ge=1, le=50_000, description="Rows deleted per transaction by the retention pass."
+    )
+
     smtp_host: str = Field(default="127.0.0.1", description="The SMTP relay e-mail is sent through.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_sender: str = "noreply@renovation.local"
@@ -77,6 +96,18 @@ class NotificationSettings(ServiceSettings):
     @model_validator(mode="after")
     def _allowlist_parses(self) -> NotificationSettings:
         Allowlist.parse(self._allowlist_entries())
+        return self
+
+    @model_validator(mode="after")
+    def _deliveries_outlast_disabling(self) -> NotificationSettings:
+        # An endpoint is disabled from its attempts' history (`failing_since`): purging them first
+        # would make a long failure look shorter than it is.
+        if self.delivery_retention_days * 86400 <= self.endpoint_disable_after_s:
+            raise ValueError(
+                f"DELIVERY_RETENTION_DAYS ({self.delivery_retention_days}) must exceed "
+                f"ENDPOINT_DISABLE_AFTER_S ({self.endpoint_disable_after_s:g} s), or the attempts that "
+                "decide whether an endpoint is disabled could be purged first"
+            )
         return self
 
     def _allowlist_entries(self) -> list[str]:
