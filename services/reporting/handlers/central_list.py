@@ -11,9 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, event, func, select
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.central_list import (
@@ -22,6 +24,7 @@ from services.reporting.domain.central_list import (
     milestone_progress,
 )
 from services.reporting.domain.programmes import Profiles, programme
+from services.reporting.handlers.upserts import INSERTS
 from services.reporting.models.central_list import (
     CentralListDistrictPublic,
     CentralListing,
@@ -92,14 +95,42 @@ async def remember_members(
 ) -> None:
     """Record the communities a project renovates (its own and its contiguous group's), once.
 
+    The rows are kept on the unit of work and inserted in one statement just before it commits
+    (`_write_members`), so a replay's batch of registrations is one round trip, not one each.
+
     Args:
         session: the handler's unit of work.
         project_id: the project.
         community_ids: every community it renovates.
     """
-    rows = [{"project_id": project_id, "community_id": c} for c in sorted(set(community_ids))]
+    pending: set[tuple[uuid.UUID, uuid.UUID]] = session.sync_session.info.setdefault(_PENDING, set())
+    pending.update((project_id, c) for c in community_ids)
+
+
+_PENDING = "reporting.pending_project_members"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_members(session: Session) -> None:
+    """Insert the transaction's project members (insert-once, in key order) before it commits."""
+    pending: set[tuple[uuid.UUID, uuid.UUID]] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    dialect = session.get_bind().dialect.name
+    rows = [{"project_id": p, "community_id": c} for p, c in sorted(pending)]
+    session.execute(_member_insert(dialect), rows)
+
+
+@cache
+def _member_insert(dialect: str) -> Any:
     table = ProjectMember.__table__  # type: ignore[attr-defined]
-    await session.exec(insert_for(session)(table).on_conflict_do_nothing(), params=rows)  # type: ignore[call-overload]
+    return INSERTS[dialect](table).on_conflict_do_nothing()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_members(session: Session, previous_transaction: object) -> None:
+    """A rolled-back transaction's members are never written."""
+    session.info.pop(_PENDING, None)
 
 
 async def _community_days(
