@@ -14,7 +14,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import async_url, create_engine, create_read_engine, create_read_sessions, sync_url
+from shared.db.engine import (
+    async_url,
+    create_engine,
+    create_read_engine,
+    create_read_sessions,
+    dispose_read_engine,
+    sync_url,
+)
 from shared.db.write_turns import WriteTurns
 
 BUSY_S = 0.5
@@ -95,6 +102,16 @@ async def test_reads_do_not_wait_for_a_writer(engine: AsyncEngine) -> None:
             seen = (await read.execute(text("SELECT value FROM counter"))).scalar_one()
     assert seen == 0, "the read saw the last committed value while the writer held the lock"
     assert await _value(engine) == 7
+
+
+async def test_the_read_engine_shares_the_pool_and_leaves_it_to_the_engine(engine: AsyncEngine) -> None:
+    read_engine = create_read_engine(engine)
+    assert read_engine.sync_engine.pool is engine.sync_engine.pool
+    async with read_engine.connect() as conn:
+        assert (await conn.execute(text("SELECT value FROM counter"))).scalar_one() == 0
+    await dispose_read_engine(read_engine, engine)
+    assert read_engine.sync_engine.pool is engine.sync_engine.pool
+    assert engine.sync_engine.pool.checkedin() == 1, "disposing the read engine closed the engine's pool"
 
 
 async def test_a_writer_kept_waiting_past_the_timeout_fails_like_sqlite(engine: AsyncEngine) -> None:
