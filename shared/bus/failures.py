@@ -32,6 +32,9 @@ class HandlerDeadlineExceeded(Exception):
     tells the two apart by asking the database (`EventConsumer`): if it answers at once, the run
     counts as a handler attempt (retryable, dead-lettered after `max_attempts`); if it does not,
     the outage is waited out like any other.
+
+    Args:
+        timeout_s: the consumer's `handler_timeout_s` that the run went past.
     """
 
     def __init__(self, timeout_s: float) -> None:

@@ -165,6 +165,15 @@ class ProjectAccepted(_ProjectEvent):
         description="Investment stated at acceptance, in fen; the award is computed on it where the "
         "programme's basis is the accepted investment and the audit has not happened yet.",
     )
+    households: int | None = Field(
+        default=None,
+        ge=0,
+        description="Households of every community the project renovates (its own and its contiguous "
+        "group's): the households the renovation benefits; absent in events written before it was added.",
+    )
+    floor_area_m2: Decimal | None = Field(
+        default=None, ge=0, description="Their floor area, in m² (exact decimal); absent likewise."
+    )
 
 
 class FinalAccountsAudited(_ProjectEvent):
@@ -325,7 +334,10 @@ class PropertyTakenOver(_ProjectEvent):
     service_level: str | None = Field(default=None, description="Service level code from the profile.")
     commitments: list[str] = Field(default_factory=list, description="Service item codes committed to.")
     floor_area_m2: Decimal | None = Field(
-        default=None, gt=0, description="The community's floor area in m², from the ledger (for subsidies)."
+        default=None,
+        gt=0,
+        description="The floor area taken over in m², from the ledger: the community's, with its contiguous "
+        "group's where the project renovates one (for subsidies).",
     )
 
 

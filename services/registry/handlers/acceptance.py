@@ -15,7 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.registry.domain.acceptance import check_defect_roles, check_sign_offs
 from services.registry.domain.investment import check_over_plan
 from services.registry.domain.planning import check_items
-from services.registry.handlers.lifecycle import begin_step, event_fields, lock_project, record_step
+from services.registry.handlers.lifecycle import (
+    begin_step,
+    event_fields,
+    lock_project,
+    project_size,
+    record_step,
+)
 from services.registry.handlers.projects import present
 from services.registry.models.acceptance import AcceptanceFailure, AcceptanceForm, Rectification
 from services.registry.models.projects import Project, ProjectPublic
@@ -52,12 +58,15 @@ async def accept(
     )
     project.accepted_on = body.accepted_on
     project.accepted_investment_fen = body.accepted_investment_fen
+    size = await project_size(session, project)
     event = ProjectAccepted(
         **event_fields(project),
         investment_fen=planned_investment(project),
         accepted_investment_fen=body.accepted_investment_fen,
         audited_investment_fen=project.audited_investment_fen,
         accepted_on=body.accepted_on,
+        households=size.households,
+        floor_area_m2=size.floor_area_m2,
     )
     data = body.model_dump(mode="json")
     record_step(session, actor, project, "acceptance", on=body.accepted_on, now=now, event=event, data=data)

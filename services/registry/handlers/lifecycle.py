@@ -8,14 +8,18 @@ succeeds, the others then see the new status and get 409, and one event is stage
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.domain.dates import check_step_date
 from services.registry.domain.lifecycle import BY_NAME, Status, check_allowed, step_of
 from services.registry.domain.programmes import programme
+from services.registry.models.communities import Community
 from services.registry.models.projects import Project, ProjectStep
 from shared import audit
 from shared.access import Principal, writes_district
@@ -48,6 +52,31 @@ def begin_step(
         date_field, on, now=now, programme_issued_on=profile.issued_on, previous_on=project.last_step_on
     )
     return profile
+
+
+@dataclass(frozen=True)
+class ProjectSize:
+    """What a project renovates, summed over its community and its contiguous group."""
+
+    households: int
+    floor_area_m2: Decimal
+
+
+async def project_size(session: AsyncSession, project: Project) -> ProjectSize:
+    """The households and floor area of every community the project renovates (one query).
+
+    Args:
+        session: the unit of work.
+        project: the project (its `community_id` and `grouped_community_ids`).
+
+    Returns:
+        The sums; a community missing from the ledger adds nothing.
+    """
+    ids = [project.community_id, *(uuid.UUID(str(c)) for c in project.grouped_community_ids)]
+    query = select(col(Community.households), col(Community.floor_area_m2)).where(col(Community.id).in_(ids))
+    rows = (await session.exec(query)).all()
+    # summed here, in Decimal: SQLite would sum the NUMERIC column as a float
+    return ProjectSize(sum(h for h, _ in rows), sum((Decimal(a) for _, a in rows), Decimal(0)))
 
 
 def event_fields(project: Project) -> dict[str, Any]:

@@ -8,9 +8,14 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.domain.takeover import check_takeover
-from services.registry.handlers.lifecycle import begin_step, event_fields, lock_project, record_step
+from services.registry.handlers.lifecycle import (
+    begin_step,
+    event_fields,
+    lock_project,
+    project_size,
+    record_step,
+)
 from services.registry.handlers.projects import present
-from services.registry.models.communities import Community
 from services.registry.models.projects import ProjectPublic
 from services.registry.models.takeover import CloseOut, PropertyTakeover
 from shared.access import Principal
@@ -26,7 +31,7 @@ async def take_over(
         project, "property-takeover", date_field="taken_over_on", on=body.taken_over_on, now=now
     )
     commitments = check_takeover(profile, body.mode, body.service_level, body.commitments)
-    community = await session.get(Community, project.community_id)
+    size = await project_size(session, project)
     event = PropertyTakenOver(
         **event_fields(project),
         taken_over_on=body.taken_over_on,
@@ -34,7 +39,7 @@ async def take_over(
         manager=body.manager,
         service_level=body.service_level,
         commitments=commitments,
-        floor_area_m2=community.floor_area_m2 if community is not None else None,
+        floor_area_m2=size.floor_area_m2,
     )
     data = {**body.model_dump(mode="json"), "commitments": commitments}
     record_step(

@@ -62,6 +62,8 @@ FIGURES = (
     "patrols_recorded",
     "patrol_hazards",
     "deadlines_missed",
+    "benefited_households",
+    "benefited_floor_area_dm2",
     *LEDGER_FIGURES,
 )
 """Every figure a district's daily row carries (counts, money sums in fen, areas in dm² = 0.01 m²)."""

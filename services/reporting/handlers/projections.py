@@ -21,7 +21,14 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.reporting.domain.projections import FIGURES, STREET_FIGURES, Delta, effective_day, figure_delta
+from services.reporting.domain.projections import (
+    FIGURES,
+    STREET_FIGURES,
+    Delta,
+    area_dm2,
+    effective_day,
+    figure_delta,
+)
 from services.reporting.handlers import central_list, streets
 from services.reporting.handlers.upserts import INSERTS, additive_upsert
 from services.reporting.models.projections import DistrictDay, DistrictMonth, UtilityDay
@@ -217,15 +224,16 @@ async def revise_planned_investment(session: AsyncSession, event: ReceivedEvent[
 
 
 async def count_accepted_project(session: AsyncSession, event: ReceivedEvent[ProjectAccepted]) -> None:
-    """An accepted project counts from its acceptance date (工程验收), not from when we heard of it."""
+    """An accepted project counts from its acceptance date (工程验收), not from when we heard of it,
+    and the households and floor area of what it renovated count as benefited from then."""
     p = event.payload
     day = effective_day(event.envelope.time, p.accepted_on)
-    delta = figure_delta(
-        p.programme_code,
-        p.district_code,
-        day,
-        {"accepted_projects": 1, "accepted_investment_fen": p.investment_fen},
-    )
+    amounts = {"accepted_projects": 1, "accepted_investment_fen": p.investment_fen}
+    if p.households is not None:  # events written before the acceptance stated what it benefits
+        amounts["benefited_households"] = p.households
+    if p.floor_area_m2 is not None:
+        amounts["benefited_floor_area_dm2"] = area_dm2(p.floor_area_m2)
+    delta = figure_delta(p.programme_code, p.district_code, day, amounts)
     await add_delta(session, delta, event.now)
     amounts = {"accepted_projects": 1}
     streets.add_project_delta(

@@ -46,6 +46,12 @@ class DistrictFigures(SQLModel):
         default=0,
         description="Step deadlines projects missed, counted from the day after each due date.",
     )
+    benefited_households: int = Field(
+        default=0, description="Households of the communities whose renovation passed acceptance (惠及)."
+    )
+    benefited_floor_area_dm2: int = Field(
+        default=0, description="Their floor area, in dm² (0.01 m², exact), from the acceptance date."
+    )
     ledger_communities: int = Field(default=0, description="Communities surveyed into the ledger (台账).")
     eligible_communities: int = Field(default=0, description="Communities in the ledger found eligible.")
     eligible_households: int = Field(default=0, description="Households of the eligible communities.")

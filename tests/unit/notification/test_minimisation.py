@@ -93,7 +93,15 @@ def test_no_money_and_no_residents_data_reach_police_fire_or_utilities(event_typ
 def test_the_kinds_matrix_for_representative_events() -> None:
     accepted = SAMPLES["registry.project.accepted.v1"]
     police = minimise_data(READERS["police"], "registry.project.accepted.v1", accepted)
-    assert set(police) == {"project_id", "community_id", "district_code", "programme_code", "accepted_on"}
+    assert set(police) == {
+        "project_id",
+        "community_id",
+        "district_code",
+        "programme_code",
+        "accepted_on",
+        "households",  # counts of the ledger, no personal data
+        "floor_area_m2",
+    }
     finance = minimise_data(READERS["finance"], "registry.project.accepted.v1", accepted)
     assert {"investment_fen", "accepted_investment_fen", "audited_investment_fen"} <= set(finance)
     consulted = SAMPLES["registry.project.residents_consulted.v1"]

@@ -32,6 +32,7 @@ MONEY_FIELDS = {
     "award_adjustment_fen",
     "paid_fen",
     "taken_over_floor_area_dm2",
+    "benefited_floor_area_dm2",
     "eligible_floor_area_dm2",
 }
 
@@ -96,6 +97,7 @@ def test_the_money_columns_are_those_shown_in_yuan_or_square_metres() -> None:
         "决算调整（元）",
         "已拨付（元）",
         "接管小区面积（平方米）",
+        "已验收改造面积（平方米）",
         "改造面积（平方米）",
     }
     assert table.money == rollup_table([], "en").money
