@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -11,7 +10,6 @@ from fastapi import APIRouter, Request, Response
 from services.notification.handlers import deliveries
 from services.notification.models import DeliveryAttemptPublic, DeliveryPublic, DeliveryState
 from shared.access import Principal, Scope
-from shared.errors import FieldProblem, RuleViolation
 from shared.web.auth import CurrentPrincipal, require
 from shared.web.deps import NowDep, SessionDep
 from shared.web.paging import NEXT_LINK_RESPONSE, after_query, decode_cursor, page_limit, paginate
@@ -28,30 +26,17 @@ async def list_deliveries(
     actor: CurrentPrincipal,
     subscription_id: uuid.UUID | None = None,
     state: DeliveryState | None = None,
-    after: Annotated[str | None, after_query((str, str))] = None,
+    after: Annotated[str | None, after_query((int,))] = None,
     limit: Annotated[int, page_limit(100, 500)] = 100,
 ) -> object:
-    """List deliveries oldest first, paged by cursor (`Link` header); `state=failed`: exhausted ones."""
+    """List deliveries in the order they were stored (commit order), paged by cursor (`Link`
+    header); a reader following the links sees every delivery once, even one whose transaction
+    committed while it paged. `state=failed`: exhausted ones."""
+    key = decode_cursor(after, (int,))
     rows = await deliveries.list_deliveries(
-        session, actor, subscription_id, state, after=_key(after), limit=limit + 1
+        session, actor, subscription_id, state, after=int(key[0]) if key else None, limit=limit + 1
     )
-    return paginate(request, response, rows, limit, key=lambda d: (d.created_at.isoformat(), str(d.id)))
-
-
-def _key(after: str | None) -> tuple[datetime, uuid.UUID] | None:
-    key = decode_cursor(after, (str, str))
-    if key is None:
-        return None
-    try:
-        created = datetime.fromisoformat(str(key[0]))
-        if created.tzinfo is None:
-            raise ValueError("naive")
-        return created, uuid.UUID(str(key[1]))
-    except ValueError:
-        raise RuleViolation(
-            "the cursor is not one this collection issued",
-            [FieldProblem("after", "cursor_invalid", "Use the cursor from the previous page's Link header.")],
-        ) from None
+    return paginate(request, response, rows, limit, key=lambda d: (d.seq or 0,))  # listed rows have one
 
 
 @router.get("/deliveries/{delivery_id}/attempts", response_model=list[DeliveryAttemptPublic])

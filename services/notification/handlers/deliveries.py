@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import func, update
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -321,16 +321,19 @@ async def list_deliveries(
     subscription_id: uuid.UUID | None = None,
     state: DeliveryState | None = None,
     *,
-    after: tuple[datetime, uuid.UUID] | None = None,
+    after: int | None = None,
     limit: int | None = None,
 ) -> list[Delivery]:
-    """Deliveries the caller's organisation owns (the office sees all), oldest first by
-    (created_at, id); `state=failed` lists the exhausted ones. `after` is the key of the last
-    row already seen (keyset paging: rows added meanwhile are neither skipped nor repeated)."""
+    """Deliveries the caller's organisation owns (the office sees all), in the order they were
+    stored (`seq`, commit order); `state=failed` lists the exhausted ones. `after` is the `seq` of
+    the last row already seen: a row is numbered only when its transaction commits, after every
+    lower number is visible (`handlers/commit_order.py`), so a reader following cursors never
+    skips one that committed late, nor sees one twice."""
     query = (
         select(Delivery)
         .join(Subscription, col(Subscription.id) == col(Delivery.subscription_id))
-        .order_by(col(Delivery.created_at), col(Delivery.id))
+        .where(col(Delivery.seq).is_not(None))
+        .order_by(col(Delivery.seq))
     )
     if not sees_all(actor):
         query = query.where(Subscription.subscriber_code == actor.org_code)
@@ -339,13 +342,7 @@ async def list_deliveries(
     if state is not None:
         query = query.where(Delivery.state == state)
     if after is not None:
-        created, last_id = after
-        query = query.where(
-            or_(
-                col(Delivery.created_at) > created,
-                and_(col(Delivery.created_at) == created, col(Delivery.id) > last_id),
-            )
-        )
+        query = query.where(col(Delivery.seq) > after)
     if limit is not None:
         query = query.limit(limit)
     return list((await session.exec(query)).all())

@@ -7,7 +7,8 @@ batches at once, on every replica, so without care a transaction that took seq 1
 one that took seq 101.
 
 How it is prevented: the events appended in a transaction are held back and inserted only when it
-commits (a `before_commit` hook on the session), after a transaction-scoped advisory lock
+commits (a `before_commit` hook on the session, `handlers/commit_order.py`, shared with the
+delivery log's numbering), after a transaction-scoped advisory lock
 (`pg_advisory_xact_lock(FEED_LOCK_KEY)`). Feed writers thus take their `seq` values and commit one at
 a time: a transaction holding the lock takes only numbers above those of every transaction that
 held it before, and PostgreSQL makes a commit visible before it releases the transaction's locks, so
@@ -31,28 +32,20 @@ would hand out numbers out of order again).
 
 from __future__ import annotations
 
-import hashlib
-
-from sqlalchemy import event as sa_event
-from sqlalchemy import text
-from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notification.domain import feed
+from services.notification.handlers.commit_order import FEED_LOCK_KEY, hold_feed_entry
 from services.notification.models.feed import FeedEntry, FeedPage
 from shared.access import Principal
 from shared.bus.subscriptions import ReceivedEvent
 from shared.contracts.base import EventPayload
 
+__all__ = ["FEED_LOCK_KEY", "SCAN_FACTOR", "append", "read"]
+
 SCAN_FACTOR = 20
 """Rows examined per requested item, so a reader who may see little still gets a bounded query."""
-
-FEED_LOCK_KEY = int.from_bytes(hashlib.sha256(b"notification-feed-seq").digest()[:8], "big", signed=True)
-"""The PostgreSQL advisory lock feed writers hold from taking their `seq` values to their commit."""
-
-_PENDING = "notification.feed.pending"
-"""The session's `info` key of the entries appended in its transaction and not yet inserted."""
 
 
 def append(
@@ -61,8 +54,8 @@ def append(
     """Store the event for pull readers (the inbox already made its handling idempotent), with the
     utilities its works are assigned to, so they may read it too.
 
-    The row is inserted when the transaction commits (see the module's docstring), so it is not
-    visible to queries in the same transaction before that."""
+    The row is inserted when the transaction commits (see the module's docstring and
+    `handlers/commit_order.py`), so it is not visible to queries in the same transaction before that."""
     entry = FeedEntry(
         event_id=event.id,
         event_type=event.envelope.type,
@@ -71,31 +64,7 @@ def append(
         stored_at=event.now,
         assigned_utilities=assigned_utilities or None,
     )
-    sync = session.sync_session
-    if not sa_event.contains(sync, "before_commit", _insert_at_commit):
-        sa_event.listen(sync, "before_commit", _insert_at_commit)
-        sa_event.listen(sync, "after_transaction_end", _forget_at_end)
-    sync.info.setdefault(_PENDING, []).append(entry)
-
-
-def _insert_at_commit(session: Session) -> None:
-    """Insert the held-back entries last, under the feed's lock (released by the COMMIT itself)."""
-    if session.in_nested_transaction():
-        return  # a savepoint's release: the outer transaction's commit inserts them
-    entries = session.info.pop(_PENDING, None)
-    if not entries:
-        return
-    session.flush()  # everything else the transaction wrote, before the lock
-    if session.connection().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
-    session.add_all(entries)
-    session.flush()
-
-
-def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
-    """A rolled-back transaction's entries are dropped with it (a commit has already taken them)."""
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+    hold_feed_entry(session.sync_session, entry)
 
 
 async def read(

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, ConfigDict
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -49,6 +49,19 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     last_attempt_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, index=True, unique=True))
+    """The delivery's place in the log, assigned when its transaction commits and in commit order
+    (`handlers/commit_order.py`); None only inside that transaction."""
+
+
+class DeliveryLogHead(SQLModel, table=True):
+    """One row: the last `Delivery.seq` handed out. Writers of deliveries take the next numbers by
+    updating it when they commit, which also holds its row lock until their COMMIT."""
+
+    __tablename__ = "delivery_log_head"
+
+    id: int = Field(primary_key=True)
+    last_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class DeliveryAttempt(SQLModel, table=True):

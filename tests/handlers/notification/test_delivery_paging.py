@@ -1,5 +1,5 @@
-"""The delivery log paged by keyset (created_at, id): every delivery once, in order, even when
-many share a timestamp and more arrive between pages."""
+"""The delivery log paged by its commit-ordered position (`seq`): every delivery once, in order,
+even when many share a timestamp and more arrive between pages."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ async def test_pages_cover_every_delivery_once_in_order_while_more_arrive(harnes
             break
         pages += 1
         seen += [d.event_id for d in page]
-        after = (page[-1].created_at, page[-1].id)
+        after = page[-1].seq
         if pages == 2:  # a delivery stored meanwhile, later than everything seen, is not lost
             harness.clock.advance(timedelta(seconds=1))
             await harness.deliver(accepted(), event_id="late")
