@@ -120,6 +120,7 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("funding", POSITIVE, "POST /projects/{project_id}/sources"): F8,
     ("funding", POSITIVE, "Stateful tests"): F8,
     ("reporting", POSITIVE, "GET /progress/districts"): F9,
+    ("reporting", POSITIVE, "GET /progress/central-list"): F9,
     ("reporting", POSITIVE, "GET /weekly-reports"): F9,
     ("reporting", POSITIVE, "POST /weekly-reports"): F9,
     ("reporting", POSITIVE, "GET /monthly-reports"): F9,
