@@ -14,8 +14,8 @@ from services.reporting.domain.central_list import (
 )
 from services.reporting.models.streets import ProjectStreet
 from shared.access import OrganisationKind, Principal
-from shared.policy import bundled_profiles, get_profile
-from shared.policy.models.lifecycle import DeadlineMet
+from shared.policy import ProgrammeProfile, bundled_profiles, get_profile
+from shared.policy.models.lifecycle import Deadline, DeadlineMet, DeadlineScope
 
 ISSUED, DUE = date(2019, 12, 29), date(2020, 6, 30)  # 184 days apart
 
@@ -77,3 +77,46 @@ async def test_the_dashboard_is_told_which_programmes_date_a_central_fund_list()
         "zhengzhou-2019": False,
         "zhongyuan-2013": False,
     }
+
+
+def _with_deadline(step: str, deadline: Deadline) -> ProgrammeProfile:
+    """Kaifeng's profile with one more deadline on `step`."""
+    kaifeng = get_profile("kaifeng-2019")
+    stages = tuple(
+        s.model_copy(update={"deadlines": (*s.deadlines, deadline)}) if s.code == step else s
+        for s in kaifeng.lifecycle.stages
+    )
+    return kaifeng.model_copy(update={"lifecycle": kaifeng.lifecycle.model_copy(update={"stages": stages})})
+
+
+def _deadline(code: str, due: date, applies_to: DeadlineScope) -> Deadline:
+    return Deadline(
+        code=code,
+        description_zh="某节点",
+        description_en="A milestone",
+        due_on=due,
+        applies_to=applies_to,
+        clause="三",
+    )
+
+
+def test_a_deadline_for_every_project_due_first_does_not_hide_the_lists_own() -> None:
+    early = _deadline("early-for-all", date(2019, 12, 30), DeadlineScope.EVERY_PROJECT)
+    found = central_list_milestones(_with_deadline("consultation", early))
+    assert [m.deadline.code for m in found] == ["funded-communities-ready", "funded-communities-complete"]
+
+
+def test_a_list_deadline_on_a_step_reporting_does_not_date_is_refused_by_name() -> None:
+    odd = _deadline("consulted-early", date(2020, 1, 31), DeadlineScope.CENTRALLY_FUNDED)
+    with pytest.raises(ValueError, match="kaifeng-2019: deadline 'consulted-early' on .*consultation"):
+        central_list_milestones(_with_deadline("consultation", odd))
+
+
+def test_after_the_due_date_no_weeks_are_left_and_all_that_remains_is_needed_now() -> None:
+    late = milestone_progress(117, 100, ISSUED, DUE, date(2020, 8, 1))
+    assert (late.weeks_left, late.needed_per_week, late.remaining) == (0, 17, 17)
+
+
+def test_a_due_date_on_the_issue_day_is_due_in_full_from_the_start() -> None:
+    p = milestone_progress(4, 0, ISSUED, ISSUED, date(2019, 12, 1))
+    assert p.expected_by_now == 4
