@@ -131,6 +131,9 @@ class EventConsumer:
         self._max_backoff_s = max_backoff_s
         self._handler_timeout_s = handler_timeout_s
         self._database_probe = database_probe or self._select_one
+        self._outage_waiters = 0
+        self._paused: set[TopicPartition] = set()
+        self._poll_lock = asyncio.Lock()
         if parallel_partitions is None:
             parallel_partitions = PARALLEL_PARTITIONS if _on_postgresql(unit_of_work) else 1
         self._parallel = max(1, parallel_partitions)
@@ -305,10 +308,11 @@ class EventConsumer:
                     log.warning(
                         "event %s waits for the infrastructure (%r); retry in %.1fs", event.id, error, delay
                     )
+                    await self._wait_out_outage(delay)
                 else:
                     delay = self._retry_backoff_s * 2 ** max(attempts - 1, 0)
                     log.warning("event %s attempt %d failed: %r", event.id, attempts, error)
-                await asyncio.sleep(delay)
+                    await asyncio.sleep(delay)
             try:
                 outcome = await self._handle_one(event)
                 EVENTS_CONSUMED.labels(self._service, event.envelope.type, outcome).inc()
@@ -320,6 +324,45 @@ class EventConsumer:
                 error = exc
                 if classify(exc) is not FailureKind.INFRASTRUCTURE:
                     attempts += 1  # a run past the deadline is taken back by `_judge` if need be
+
+    async def _wait_out_outage(self, delay: float) -> None:
+        """Pause during an outage without leaving the consumer group.
+
+        A consumer that does not poll for `max_poll_interval_ms` (5 minutes) is taken out of its
+        group, and its partitions move to another replica, which waits on the same database: a
+        rebalance storm and redelivered batches for nothing. So while any event waits out an
+        outage, every assigned partition is paused and the consumer polls (a paused partition
+        returns no records) before each pause, which is never longer than `max_backoff_s`.
+        Partitions resume when the last waiter is done.
+        """
+        self._outage_waiters += 1
+        try:
+            await self._poll_paused()
+            await asyncio.sleep(delay)
+        finally:
+            self._outage_waiters -= 1
+            if self._outage_waiters == 0:
+                self._resume_paused()
+
+    async def _poll_paused(self) -> None:
+        """One poll with every assigned partition paused: it keeps the member in its group and
+        fetches nothing. Should a record come back all the same (a partition assigned between the
+        pause and the poll), its partition is rewound to it, so nothing is skipped."""
+        async with self._poll_lock:
+            assigned = set(self._consumer.assignment())
+            if assigned:
+                self._consumer.pause(*assigned)
+                self._paused |= assigned
+            polled = await self._consumer.getmany(timeout_ms=0)
+            for tp, records in polled.items():
+                if records:
+                    self._consumer.seek(tp, records[0].offset)
+
+    def _resume_paused(self) -> None:
+        still_ours = self._paused & set(self._consumer.assignment())
+        if still_ours:
+            self._consumer.resume(*still_ours)
+        self._paused.clear()
 
     async def _judge(self, error: BaseException) -> FailureKind:
         """`classify`, except that a run past the deadline is the infrastructure's when the

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from sqlalchemy.exc import OperationalError
 
 from shared.bus.consumer import EventConsumer
@@ -138,3 +140,84 @@ async def test_a_database_outage_is_retried_past_the_attempt_limit_and_never_dea
         await stop()
     assert handled == 1
     assert calls == MAX_ATTEMPTS * 2 + 1
+
+
+class _Revocations(ConsumerRebalanceListener):
+    """Counts the partitions taken from the member after its first assignment."""
+
+    def __init__(self) -> None:
+        self.assigned = asyncio.Event()
+        self.revoked = 0
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        if self.assigned.is_set() and revoked:
+            self.revoked += 1
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        if assigned:
+            self.assigned.set()
+
+
+async def test_an_outage_longer_than_max_poll_interval_keeps_the_consumer_in_its_group(platform) -> None:  # type: ignore[no-untyped-def]
+    """While an event waits out an outage the consumer pauses its partitions and polls, so a wait
+    longer than `max_poll_interval_ms` (2 s here) does not take it out of its group: no partition
+    is revoked, and the event is stored once the database is back."""
+    bootstrap = platform.kafka.bootstrap_servers
+    topic, dlq, group = (
+        platform.topic("outage.events"),
+        platform.topic("outage.dlq"),
+        platform.prefix + "outage",
+    )
+    url = platform.database_url("outage")
+    await asyncio.to_thread(run_migrations, MIGRATIONS, url)
+    await ensure_topics(bootstrap, [topic, dlq], partitions=1)
+    engine = create_engine(url)
+    producer = make_producer(bootstrap, "outage-test")
+    kafka_consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_interval_ms=2000,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=500,
+    )
+    revocations = _Revocations()
+    kafka_consumer.subscribe([topic], listener=revocations)
+    await producer.start()
+    await kafka_consumer.start()
+    outage_ends = asyncio.get_running_loop().time() + 1_000_000.0
+
+    async def handler(session, received: ReceivedEvent) -> None:  # type: ignore[no-untyped-def]
+        if asyncio.get_running_loop().time() < outage_ends:
+            raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+
+    consumer = EventConsumer(
+        service="outage-test",
+        consumer=kafka_consumer,
+        producer=producer,
+        unit_of_work=UnitOfWork(create_sessions(engine)),
+        subscriptions=Subscriptions({ProjectAccepted: handler}),
+        group=group,
+        dead_letter_topic=dlq,
+        retry_backoff_s=0.05,
+        max_backoff_s=0.5,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await asyncio.wait_for(revocations.assigned.wait(), timeout=30)
+        outage_ends = asyncio.get_running_loop().time() + 6.0  # three max-poll intervals
+        event = project_accepted()
+        await produce_raw(bootstrap, topic, [event.to_bytes()], key=b"k")
+        handled = await eventually(
+            lambda: scalar(url, "SELECT count(*) FROM inbox_message WHERE event_id = :id", id=event.id),
+            timeout_s=40,
+        )
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await kafka_consumer.stop()
+        await producer.stop()
+        await engine.dispose()
+    assert handled == 1
+    assert revocations.revoked == 0

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -126,12 +127,39 @@ async def inbox_fixture(tmp_path: Path) -> AsyncIterator[Inbox]:
     await box.engine.dispose()
 
 
+class PausingKafka:
+    """The aiokafka consumer calls the one-by-one path makes while it waits out an outage: one
+    partition assigned, pauses and resumes recorded, polls counted (a paused partition gives none)."""
+
+    def __init__(self, polled: dict[TopicPartition, list[Any]] | None = None) -> None:
+        self.assigned = {TopicPartition("t", 0)}
+        self.calls: list[str] = []
+        self.polled = polled or {}
+
+    def assignment(self) -> set[TopicPartition]:
+        return self.assigned
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.calls.append("pause")
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.calls.append("resume")
+
+    async def getmany(self, *partitions: TopicPartition, timeout_ms: int = 0) -> dict[Any, Any]:
+        self.calls.append("poll")
+        polled, self.polled = self.polled, {}
+        return polled
+
+    def seek(self, partition: TopicPartition, offset: int) -> None:
+        self.calls.append(f"seek {partition.partition}:{offset}")
+
+
 def make_consumer(
     inbox: Inbox, handler: ScriptedHandler, dead_letters: DeadLetters, service: str, **options: Any
 ) -> EventConsumer:
     return EventConsumer(
         service=service,
-        consumer=SimpleNamespace(),  # type: ignore[arg-type]
+        consumer=options.pop("kafka", None) or PausingKafka(),  # type: ignore[arg-type]
         producer=dead_letters,  # type: ignore[arg-type]
         unit_of_work=inbox.unit_of_work,
         subscriptions=Subscriptions({ProjectRegistered: handler}),

@@ -49,6 +49,15 @@ class FakeConsumer:
     def highwater(self, tp: TopicPartition) -> int:
         return 10
 
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.paused = set(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.paused = set()
+
+    async def getmany(self, *partitions: TopicPartition, timeout_ms: int = 0) -> dict[Any, Any]:
+        return {}
+
 
 def _consumer(fake: FakeConsumer) -> EventConsumer:
     return EventConsumer(

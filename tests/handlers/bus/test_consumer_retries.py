@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from aiokafka import TopicPartition
 
 from shared.bus.errors import PermanentError
 from shared.contracts.registry import ProjectRegistered
@@ -21,6 +22,7 @@ from tests.handlers.bus.consumer_fakes import (  # noqa: F401  (fixtures)
     TYPE,
     DeadLetters,
     Inbox,
+    PausingKafka,
     ScriptedHandler,
     envelope,
     inbox_fixture,
@@ -177,6 +179,41 @@ class TestOutage:
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert warnings[0] == f"event e-1 waits for the infrastructure ({outage!r}); retry in 2.0s"
         assert warnings[3] == f"event e-1 waits for the infrastructure ({outage!r}); retry in 16.0s"
+
+    async def test_during_an_outage_the_partitions_are_paused_and_polled_so_the_member_stays_in_its_group(
+        self, inbox: Inbox, sleeps: list[float]
+    ) -> None:
+        outage = ConnectionResetError("database restarting")
+        handler = ScriptedHandler({"e-1": [outage, outage, outage, None]})
+        kafka = PausingKafka()
+        consumer = make_consumer(inbox, handler, DeadLetters(), new_service(), kafka=kafka)
+        await consumer.process_partition_batch([record(envelope("e-1"))])
+        # before each of the three pauses: pause the assignment and poll (nothing comes back);
+        # after each, the partition resumes for the next try
+        assert kafka.calls == ["pause", "poll", "resume"] * 3
+        assert len(sleeps) == 3 and await inbox.rows() == ["e-1"]
+
+    async def test_a_record_the_keepalive_poll_brings_back_is_rewound_not_skipped(
+        self, inbox: Inbox, sleeps: list[float]
+    ) -> None:
+        outage = ConnectionResetError("database restarting")
+        handler = ScriptedHandler({"e-1": [outage, None]})
+        newly_assigned = TopicPartition("t", 1)  # assigned between the pause and the poll
+        kafka = PausingKafka({newly_assigned: [record(envelope("e-9"), 42), record(envelope("e-10"), 43)]})
+        consumer = make_consumer(inbox, handler, DeadLetters(), new_service(), kafka=kafka)
+        await consumer.process_partition_batch([record(envelope("e-1"))])
+        assert kafka.calls == ["pause", "poll", "seek 1:42", "resume"]
+        assert handler.runs == ["e-1", "e-1"]  # e-9 and e-10 are left for the next fetch
+
+    async def test_a_handler_error_is_retried_without_pausing_the_partitions(
+        self, inbox: Inbox, sleeps: list[float]
+    ) -> None:
+        handler = ScriptedHandler({"e-1": [RuntimeError("bug"), None]})
+        kafka = PausingKafka()
+        await make_consumer(
+            inbox, handler, DeadLetters(), new_service(), kafka=kafka
+        ).process_partition_batch([record(envelope("e-1"))])
+        assert kafka.calls == [] and sleeps == [0.2]
 
     async def test_the_pause_during_an_outage_is_capped_at_half_a_minute_by_default(
         self, inbox: Inbox, sleeps: list[float]
