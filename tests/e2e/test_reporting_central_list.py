@@ -79,19 +79,19 @@ async def test_the_central_fund_list_and_missed_deadlines_reach_the_office_from_
             platform.kafka.bootstrap_servers, platform.topic(REGISTRY_EVENTS), 14, timeout_s=30
         )
         events = [CloudEvent.from_bytes(r.value) for r in records]
-        missed = [e for e in events if e.type == MISSED and e.data["project_id"] == project["id"]]
-        codes = {e.data["deadline_code"] for e in missed}
-        return missed if {"funded-communities-complete", "programme-complete"} <= codes else None
+        return [e for e in events if e.type == MISSED and e.data["project_id"] == project["id"]]
 
-    missed = await eventually(announced, timeout_s=60)
-    assert len({e.data["deadline_code"] for e in missed}) == len(missed)  # each once
-
-    async def missed_counted():  # type: ignore[no-untyped-def]
+    async def counted_once():  # type: ignore[no-untyped-def]
+        missed = await announced()
+        codes = [e.data["deadline_code"] for e in missed]
+        if not {"funded-communities-complete", "programme-complete"} <= set(codes):
+            return None
+        assert len(set(codes)) == len(codes), codes  # each deadline announced once
         rollups = (await office.get("/rollups/districts", params={"programme": PROGRAMME})).json()
         row = next((r for r in rollups if r["district_code"] == GULOU), None)
         return row if row and row["deadlines_missed"] == len(missed) else None
 
-    await eventually(missed_counted, timeout_s=60)
+    await eventually(counted_once, timeout_s=60)
 
     # Kaifeng's departments report weekly too (七(六) 各单位): filed with no district
     housing = platform.client("reporting", tokens.department("housing"))
