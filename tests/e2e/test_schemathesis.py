@@ -128,7 +128,6 @@ KNOWN_FINDINGS: dict[tuple[str, str, str], str] = {
     ("reporting", POSITIVE, "POST /bulletins"): F9,
     ("notification", POSITIVE, "POST /subscriptions"): F3,
     ("notification", POSITIVE, "POST /subscriptions/{subscription_id}/replays"): F6,
-    ("notification", POSITIVE, "GET /deliveries"): F10,
     ("registry", POSITIVE, "GET /ledger/template"): F11,
     ("registry", POSITIVE, "POST /ledger/imports"): F11,
     ("registry", POSITIVE, "GET /patrols/missing"): F12,
