@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.registry.handlers import SUBSCRIPTIONS, communities
+from services.registry.handlers import SUBSCRIPTIONS, communities, deadline_sweep
 from services.registry.handlers.deadline_sweep import flag_missed_deadlines
 from services.registry.models.communities import Classification
 from services.registry.models.deadlines import MissedDeadline
@@ -98,3 +98,19 @@ async def test_reporting_counts_a_miss_from_the_day_after_its_due_date(harness_f
     assert await missed_as_of(date(2013, 8, 1)) == 1  # construction-start
     assert await missed_as_of(date(2013, 10, 1)) == 2  # construction-complete
     assert await missed_as_of(date(2013, 12, 1)) == 3
+
+
+async def test_a_bounded_pass_moves_on_to_the_projects_it_has_not_flagged(harness_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each pass flags at most SWEEP_BATCH misses per deadline, skipping those flagged before, so
+    the next pass reaches the rest instead of meeting the same projects again."""
+    monkeypatch.setattr(deadline_sweep, "SWEEP_BATCH", 1)
+    harness = await harness_for("registry", SUBSCRIPTIONS)
+    first = await open_project(harness, "zhongyuan-2013")
+    second = await open_project(harness, "zhongyuan-2013")
+    now = harness.clock.now()
+    passes = [await harness.run(lambda s: flag_missed_deadlines(s, now)) for _ in range(3)]
+    per_pass = [sorted((e.deadline_code, str(e.project_id)) for e in found) for found in passes]
+    deadlines = ["acceptance-window", "construction-complete", "construction-start"]
+    assert [len(found) for found in per_pass] == [3, 3, 0]  # one project per deadline per pass
+    flagged = {(code, pid) for found in per_pass for code, pid in found}
+    assert flagged == {(code, str(p.id)) for code in deadlines for p in (first, second)}

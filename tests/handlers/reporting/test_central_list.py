@@ -130,6 +130,9 @@ async def test_listed_communities_are_measured_against_the_tender_and_completion
     assert (tender.target, tender.done, tender.remaining) == (117, 1, 116)
     assert (tender.expected_by_now, tender.status, tender.weeks_left) == (117, "behind", 0)  # due today
     assert tender.clause == "三" and "117" in tender.description_zh
+    assert at_tender_deadline.clause == "三"  # the plan's central subsidy rule
+    on_the_day = await _progress(harness, date(2019, 12, 30))  # p1 tendered that very day
+    assert on_the_day.milestones[0].done == 1
 
     after = await _progress(harness, date(2020, 1, 15))
     tender, finish = after.milestones
