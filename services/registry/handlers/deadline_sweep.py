@@ -14,8 +14,6 @@ due date's end, or while the service was down, escapes it); its timeline still s
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -33,10 +31,9 @@ from shared.contracts.registry import StepDeadlineMissed
 from shared.db.dialect_insert import insert_once
 from shared.policy import ProgrammeProfile, bundled_profiles
 from shared.web.runtime import Runtime
+from shared.web.sweeps import sweep_every
 
 __all__ = ["flag_missed_deadlines", "sweep_missed_deadlines"]
-
-log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 1_000
 """Most misses one deadline announces per pass; the next pass takes the rest (bounded transactions)."""
@@ -98,9 +95,4 @@ async def flag_missed_deadlines(
 async def sweep_missed_deadlines(runtime: Runtime) -> None:
     """Every `deadline_sweep_interval_s`, announce the deadlines missed since the last pass."""
     interval = float(getattr(runtime.settings, "deadline_sweep_interval_s", 300.0))
-    while True:
-        async with runtime.unit_of_work() as session:
-            flagged = await flag_missed_deadlines(session, runtime.clock.now())
-        if flagged:
-            log.info("announced %d missed step deadlines", len(flagged))
-        await asyncio.sleep(interval)
+    await sweep_every(runtime, interval, flag_missed_deadlines, "missed step deadlines")

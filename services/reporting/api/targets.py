@@ -3,6 +3,7 @@ central-fund list's progress against its dated milestones (Kaifeng 三)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -34,9 +35,7 @@ async def district_progress(
     on: AsOfQuery = None,
 ) -> object:
     """Progress against the yearly targets, with the pace still needed, per district."""
-    span = requested_span(None, on, now)
-    as_of = span.end if span else today(now)
-    return await handlers.district_progress(session, actor, programme, as_of, profiles)
+    return await handlers.district_progress(session, actor, programme, _as_of(on, now), profiles)
 
 
 @router.get("/progress/central-list", response_model=CentralListProgressPublic)
@@ -51,6 +50,10 @@ async def central_list_progress(
     """The centrally funded communities against the plan's dated milestones (Kaifeng 三: all 117
     tendered by 2019-12-31, renovated by 2020-06-30), city-wide and per district, with the pace
     still needed. A plan with no central-fund list answers with no milestones."""
+    return await central_list.central_list_progress(session, actor, programme, _as_of(on, now), profiles)
+
+
+def _as_of(on: date | None, now: datetime) -> date:
+    """The day asked about (checked: not after today in Asia/Shanghai), or today."""
     span = requested_span(None, on, now)
-    as_of = span.end if span else today(now)
-    return await central_list.central_list_progress(session, actor, programme, as_of, profiles)
+    return span.end if span else today(now)

@@ -20,6 +20,7 @@ from services.reporting.handlers import SUBSCRIPTIONS, overdue_sweep
 from services.reporting.handlers.weekly_reports import flag_overdue_reports
 from services.reporting.models.weekly_reports import OverdueReport
 from shared.policy import get_profile
+from shared.web import sweeps
 from tests.handlers.harness import ServiceHarness
 from tests.handlers.reporting.events import JINSHUI, PROGRAMME, at, registered, shanghai
 
@@ -57,13 +58,13 @@ async def test_the_sweep_flags_each_overdue_report_once_and_logs_how_many(
 ) -> None:  # type: ignore[no-untyped-def]
     harness = await _running_programme(harness_for)
     slept: list[float] = []
-    monkeypatch.setattr(overdue_sweep, "asyncio", _sleeper(slept, passes=2))
-    with caplog.at_level(logging.INFO, logger=overdue_sweep.__name__), pytest.raises(_Stop):
+    monkeypatch.setattr(sweeps, "asyncio", _sleeper(slept, passes=2))
+    with caplog.at_level(logging.INFO, logger=sweeps.__name__), pytest.raises(_Stop):
         await overdue_sweep.sweep_overdue_reports(_runtime(harness, overdue_sweep_interval_s=7.5))
     assert slept == [7.5, 7.5]
     assert len(await harness.all(OverdueReport)) == 5  # the five Zhengzhou districts, once each
     assert await harness.outbox_types() == ["reporting.weekly_report.overdue.v1"] * 5
-    logged = [r.getMessage() for r in caplog.records if r.name == overdue_sweep.__name__]
+    logged = [r.getMessage() for r in caplog.records if r.name == sweeps.__name__]
     assert logged == ["flagged 5 overdue weekly reports"]  # the second pass flagged none: no line
 
 
@@ -72,7 +73,7 @@ async def test_the_sweep_waits_300_seconds_unless_told_otherwise(
 ) -> None:  # type: ignore[no-untyped-def]
     harness = await _running_programme(harness_for)
     slept: list[float] = []
-    monkeypatch.setattr(overdue_sweep, "asyncio", _sleeper(slept, passes=1))
+    monkeypatch.setattr(sweeps, "asyncio", _sleeper(slept, passes=1))
     with pytest.raises(_Stop):
         await overdue_sweep.sweep_overdue_reports(_runtime(harness))
     assert slept == [300.0]
