@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.programmes import Profiles, bound_districts, programme
 from services.reporting.domain.targets import TargetProgress, target_progress
+from services.reporting.handlers.central_list import central_list_progress
 from services.reporting.handlers.figures import district_counts
 from services.reporting.models.targets import DistrictProgressPublic
 from shared.access import Principal, sees_district
@@ -46,8 +47,11 @@ async def district_progress(
     as_of: date,
     profiles: Profiles = get_profile,
 ) -> list[DistrictProgressPublic]:
-    """Each district the actor may see, against the programme's yearly targets on `as_of`."""
+    """Each district the actor may see, against the programme's yearly targets on `as_of`, with its
+    communities on the central-fund list against the list's milestones where the plan has one."""
     rows = await progress_by_district(session, programme_code, as_of, profiles)
+    listed = await central_list_progress(session, actor, programme_code, as_of, profiles)
+    milestones = {d.district_code: d.milestones for d in listed.districts} if listed.milestones else None
     out = []
     for code, (task, done, p) in rows.items():
         if not sees_district(actor, code):
@@ -68,6 +72,7 @@ async def district_progress(
                 remaining_this_year=p.remaining_this_year if p else None,
                 weeks_left=p.weeks_left if p else None,
                 needed_per_week=p.needed_per_week if p else None,
+                central_list=None if milestones is None else milestones.get(code, []),
             )
         )
     return out

@@ -6,6 +6,8 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel
 
+from services.reporting.models.central_list import MilestoneFigures
+
 
 class DistrictProgressPublic(SQLModel):
     """One district on `as_of`: done against the plan's share, and the pace still needed."""
@@ -26,3 +28,8 @@ class DistrictProgressPublic(SQLModel):
     remaining_this_year: int | None
     weeks_left: int | None
     needed_per_week: int | None = Field(description="Acceptances per week needed to meet the year's target.")
+    central_list: list[MilestoneFigures] | None = Field(
+        default=None,
+        description="The district's communities on the plan's central-fund list against each of its dated "
+        "milestones (Kaifeng 三); null where the plan has no such list. Detail: GET /progress/central-list.",
+    )

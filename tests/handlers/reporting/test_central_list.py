@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.central_list import central_list_progress
+from services.reporting.handlers.targets import district_progress
 from shared.access import Principal
 from shared.contracts.registry import (
     CommunityClassified,
@@ -186,3 +187,22 @@ async def test_a_plan_without_a_central_fund_list_has_no_milestones(harness_for)
     harness = await harness_for("reporting", SUBSCRIPTIONS)
     found = await _progress(harness, date(2020, 1, 10), programme="zhengzhou-2019")
     assert (found.funded_communities, found.listed, found.milestones, found.districts) == (None, 0, [], [])
+
+
+async def test_the_districts_progress_carries_each_districts_list_milestones(harness_for) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    c1 = community(listed=True)
+    p1 = project(c1.community_id)
+    for payload in (c1, p1, tendered(p1, date(2019, 12, 30))):
+        await harness.deliver(payload)
+    rows = await harness.run(lambda s: district_progress(s, office(), KAIFENG, date(2020, 1, 15)))
+    by_code = {r.district_code: r for r in rows}
+    assert [(m.code, m.target, m.done, m.status) for m in by_code[LONGTING].central_list or []] == [
+        ("funded-communities-ready", 1, 1, "met"),
+        ("funded-communities-complete", 1, 0, "on_track"),
+    ]
+    assert by_code[GULOU].central_list == []  # no listed community there
+    zhengzhou = await harness.run(
+        lambda s: district_progress(s, office(), "zhengzhou-2019", date(2020, 1, 15))
+    )
+    assert {r.central_list for r in zhengzhou} == {None}
