@@ -84,6 +84,14 @@ PROBLEM_TYPES: dict[str, ProblemText] = {
     "too-many-requests": _p(
         "Too many requests", "请求过于频繁", "Too many requests; retry later.", "请求过于频繁，请稍后重试。"
     ),
+    "service-unavailable": _p(
+        "Service unavailable",
+        "服务暂不可用",
+        "The service cannot reach its database or message broker just now; nothing was written. "
+        "Retry later (a command with the same Idempotency-Key).",
+        "服务暂时无法连接数据库或消息中间件，未写入任何数据。"
+        "请稍后重试（命令请使用相同的 Idempotency-Key）。",
+    ),
     "internal": _p(
         "Internal error",
         "内部错误",

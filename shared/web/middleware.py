@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import correlation_id_var
 from shared.observability.metrics import HTTP_LATENCY
-from shared.web.problems import send_problem
+from shared.web.problems import OUTAGE_RETRY_AFTER_S, outage, send_problem
 
 __all__ = [
     "ACCESS_LOGGER",
@@ -144,7 +144,8 @@ class RetryDroppedConnectionMiddleware:
 
 
 class UnexpectedErrorMiddleware:
-    """Answer an error no handler knows with a 500 problem and log it exactly once.
+    """Answer an error no handler knows with a 500 problem and log it exactly once; a database or
+    broker outage with a 503 and `Retry-After` (the request's fault it is not).
 
     Why here and not in an `Exception` handler: Starlette's outermost `ServerErrorMiddleware`
     re-raises after its handler answered, so uvicorn logged the same error a second time, and both
@@ -174,7 +175,22 @@ class UnexpectedErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as exc:
+            if outage(exc) and not started:
+                # the database or broker is away: the caller should retry, and no stack trace helps
+                log.warning("%s %s: the infrastructure is away (%r)", scope["method"], scope["path"], exc)
+                await send_problem(
+                    scope,
+                    receive,
+                    send,
+                    status=503,
+                    problem_type="service-unavailable",
+                    title="Service unavailable",
+                    detail="The service cannot reach its database or message broker just now; nothing was "
+                    "written. Retry later (a command with the same Idempotency-Key).",
+                    headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+                )
+                return
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:
                 raise

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
+from shared.bus.failures import FailureKind, classify
 from shared.errors import (
     Conflict,
     DomainError,
@@ -44,10 +45,32 @@ __all__ = [
     "PROBLEM_BASE",
     "PROBLEM_KINDS",
     "ProblemKind",
+    "OUTAGE_RETRY_AFTER_S",
     "install_problem_handlers",
+    "outage",
     "problem_kind",
     "send_problem",
 ]
+
+OUTAGE_RETRY_AFTER_S = 5
+"""The `Retry-After` of a 503 answered while the database or broker is away."""
+
+
+def outage(error: BaseException) -> bool:
+    """Whether a request failed because the database or broker is away (lost or refused
+    connections, operational errors, pool timeouts), not through a fault of its own: answered 503
+    with `Retry-After`, not 500. The same judgement as the consumer's (`shared.bus.failures`).
+
+    Args:
+        error: what the request raised.
+
+    Returns:
+        True for an infrastructure failure; a file or OS error other than a connection's or a
+        timeout (a missing font for a PDF) stays a 500.
+    """
+    if isinstance(error, OSError) and not isinstance(error, (ConnectionError, TimeoutError)):
+        return False
+    return classify(error) is FailureKind.INFRASTRUCTURE
 
 
 PROBLEM_BASE = "https://renovation.city.example/problems/"
@@ -327,6 +350,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         # Only errors raised outside `UnexpectedErrorMiddleware` (which logs the rest once) get
         # here. Starlette re-raises after this answer and the server logs it then: not logged here,
         # so it is logged once.
+        if outage(exc):
+            return _problem_response(
+                request,
+                status=503,
+                problem_type="service-unavailable",
+                title="Service unavailable",
+                detail="The service cannot reach its database or message broker just now; nothing was "
+                "written. Retry later (a command with the same Idempotency-Key).",
+                headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+            )
         return _problem_response(
             request,
             status=500,

@@ -8,9 +8,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 
 from shared.errors import ConflictError, FieldProblem, NotFoundError, RuleViolation
-from shared.web.problems import install_problem_handlers
+from shared.web.middleware import UnexpectedErrorMiddleware
+from shared.web.problems import install_problem_handlers, outage
 
 PROBLEMS = "https://renovation.city.example/problems/"
 
@@ -55,6 +57,10 @@ def make_app() -> FastAPI:
     @app.get("/crash")
     async def crash() -> None:
         raise RuntimeError("password=hunter2 at db.internal:5432")
+
+    @app.get("/database-away")
+    async def database_away() -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("db.internal:5432 refused"))
 
     return app
 
@@ -167,6 +173,43 @@ class TestUnexpectedErrors:
         text = client.get("/crash").text
         for leak in ("Traceback", "RuntimeError", "hunter2", "db.internal", ".py"):
             assert leak not in text
+
+
+class TestOutage:
+    """A database or broker outage is not the request's fault: 503 with Retry-After, never a 500."""
+
+    def test_an_outage_is_a_503_problem_with_retry_after(self, client: TestClient) -> None:
+        response = client.get("/database-away")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        body = problem(response)
+        assert (body["type"], body["title"]) == (PROBLEMS + "service-unavailable", "Service unavailable")
+        assert "Idempotency-Key" in body["detail"]
+        assert "db.internal" not in response.text
+
+    def test_a_person_reads_it_in_chinese(self, person: TestClient) -> None:
+        body = problem(person.get("/database-away"))
+        assert body["title"] == "服务暂不可用" and "未写入任何数据" in body["detail"]
+
+    def test_the_middleware_answers_an_outage_the_same_way_and_other_errors_with_a_500(self) -> None:
+        async def away(scope: Any, receive: Any, send: Any) -> None:
+            raise OperationalError("SELECT 1", {}, ConnectionResetError("server closed the connection"))
+
+        async def broken(scope: Any, receive: Any, send: Any) -> None:
+            raise KeyError("a bug")
+
+        outage = TestClient(UnexpectedErrorMiddleware(away), headers={"Accept-Language": "en"})
+        response = outage.get("/anything")
+        assert (response.status_code, response.headers["retry-after"]) == (503, "5")
+        assert problem(response)["type"] == PROBLEMS + "service-unavailable"
+        bug = TestClient(UnexpectedErrorMiddleware(broken), headers={"Accept-Language": "en"})
+        assert bug.get("/anything").status_code == 500
+
+    def test_only_connection_and_database_failures_count_as_an_outage(self) -> None:
+        assert outage(OperationalError("SELECT 1", {}, OSError("gone")))
+        assert outage(ConnectionRefusedError("refused")) and outage(TimeoutError("pool"))
+        assert not outage(FileNotFoundError("fonts/NotoSansCJK.ttc"))
+        assert not outage(RuntimeError("a bug"))
 
 
 class TestLanguage:
