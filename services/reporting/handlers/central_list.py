@@ -186,7 +186,8 @@ async def central_list_progress(
     except RuleAbsentError:
         funded, clause = None, None
     milestones = central_list_milestones(profile)
-    found = await _community_days(session, programme_code, as_of, milestones)
+    # a plan that dates no list (every plan but Kaifeng's) has nothing to join: no query
+    found = await _community_days(session, programme_code, as_of, milestones) if milestones else []
     rows = [r for r in found if sees_district(actor, r[0])]
     by_district: dict[str, list[Any]] = {}
     for row in rows:

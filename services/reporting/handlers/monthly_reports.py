@@ -23,6 +23,7 @@ from services.reporting.domain.monthly_reports import (
 )
 from services.reporting.domain.programmes import Profiles, programme
 from services.reporting.domain.weekly_reports import report_status, sees_report
+from services.reporting.handlers.report_filing import filed_columns
 from services.reporting.models.monthly_reports import (
     MonthlyReport,
     MonthlyReportCreate,
@@ -62,19 +63,7 @@ async def submit_monthly_report(
         programme_code=profile.code,
         month_start=due.month.start,
         month=due.month.label,
-        reporter_code=reporter.code,
-        district_code=reporter.district_code,
-        projects_started=body.projects_started,
-        projects_completed=body.projects_completed,
-        projects_accepted=body.projects_accepted,
-        investment_completed_fen=body.investment_completed_fen,
-        narrative=body.narrative,
-        problems=body.problems,
-        due_on=due.due_on,
-        deadline=due.deadline,
-        submitted_at=now,
-        submitted_by=actor.subject,
-        status=report_status(due, now, now).value,
+        **filed_columns(body, reporter.code, reporter.district_code, due, actor, now),
     )
     if not await insert_once(session, row, ("programme_code", "month_start", "reporter_code")):
         raise Conflict(f"{reporter.code} already filed the report of {due.month.label}")

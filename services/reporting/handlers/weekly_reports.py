@@ -28,6 +28,7 @@ from services.reporting.domain.weekly_reports import (
     sees_report,
 )
 from services.reporting.handlers.figures import first_recorded_day
+from services.reporting.handlers.report_filing import filed_columns
 from services.reporting.models.weekly_reports import (
     OverdueReport,
     ReporterWeek,
@@ -73,19 +74,7 @@ async def submit_weekly_report(
         programme_code=profile.code,
         week_start=due.week.start,
         week=due.week.label,
-        reporter_code=reporter.code,
-        district_code=reporter.district_code,
-        projects_started=body.projects_started,
-        projects_completed=body.projects_completed,
-        projects_accepted=body.projects_accepted,
-        investment_completed_fen=body.investment_completed_fen,
-        narrative=body.narrative,
-        problems=body.problems,
-        due_on=due.due_on,
-        deadline=due.deadline,
-        submitted_at=now,
-        submitted_by=actor.subject,
-        status=report_status(due, now, now).value,
+        **filed_columns(body, reporter.code, reporter.district_code, due, actor, now),
     )
     if not await insert_once(session, row, ("programme_code", "week_start", "reporter_code")):
         raise Conflict(f"{reporter.code} already filed the report of {due.week.label}")
