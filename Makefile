@@ -36,5 +36,7 @@ mutation:       ## mutation score per package with mutmut (long; SCOPES="policy 
 	scripts/bootstrap && .venv/bin/python scripts/mutation.py $(SCOPES)
 
 .PHONY: soak
-soak:           ## the three-broker fault suite, longer (FAULT_EVENTS per fault, default 20000; FAULT_DB_DOWN_S)
-	FAULT_EVENTS=$${FAULT_EVENTS:-20000} .venv/bin/pytest -q -s -p no:cacheprovider --timeout 1800 tests/integration/test_cluster_faults.py
+soak:           ## the three-broker fault suites, longer (FAULT_EVENTS, default 20000; FLOW_FAULT_PROJECTS, default 500; FAULT_DB_DOWN_S)
+	FAULT_SOAK=1 FAULT_EVENTS=$${FAULT_EVENTS:-20000} FLOW_FAULT_PROJECTS=$${FLOW_FAULT_PROJECTS:-500} \
+	  .venv/bin/pytest -q -s -p no:cacheprovider --timeout 3600 \
+	  tests/integration/test_cluster_faults.py tests/integration/test_cluster_flow_faults.py

@@ -121,6 +121,15 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2
+    consumer_max_backoff_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description=(
+            "Longest pause between a waiting event's retries while the database or broker is away: "
+            "how late the consumer notices they are back (each retry is one probe)."
+        ),
+    )
 
     jwt_secret: SecretStr | None = Field(
         default=None, description="HS256 key; unset: generated (development) or the test key (test)."

@@ -96,6 +96,8 @@ class EventConsumer:
         parallel_partitions: how many partitions' batches of one fetch are handled at once, each
             in its own transaction (one partition's records stay in order). None chooses
             `PARALLEL_PARTITIONS` on PostgreSQL and 1 elsewhere (SQLite has one writer anyway).
+        lag_interval_s: how often the lag gauge is sampled from the broker (`sample_lag`), besides
+            each commit.
     """
 
     def __init__(
@@ -116,6 +118,7 @@ class EventConsumer:
         handler_timeout_s: float = 60.0,
         parallel_partitions: int | None = None,
         database_probe: Callable[[], Awaitable[object]] | None = None,
+        lag_interval_s: float = 15.0,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -134,6 +137,8 @@ class EventConsumer:
         self._outage_waiters = 0
         self._paused: set[TopicPartition] = set()
         self._poll_lock = asyncio.Lock()
+        self._lag_interval_s = lag_interval_s
+        self._committed: dict[TopicPartition, int] = {}
         if parallel_partitions is None:
             parallel_partitions = PARALLEL_PARTITIONS if _on_postgresql(unit_of_work) else 1
         self._parallel = max(1, parallel_partitions)
@@ -147,6 +152,14 @@ class EventConsumer:
             asyncio.CancelledError: on shutdown; a batch cut short is re-delivered and the
                 inbox skips what had been committed.
         """
+        sampler = asyncio.create_task(self._sample_lag_every_interval(), name=f"{self._service}-lag")
+        try:
+            await self._consume()
+        finally:
+            sampler.cancel()
+            await asyncio.gather(sampler, return_exceptions=True)
+
+    async def _consume(self) -> None:
         while True:
             batches = {tp: records for tp, records in (await self._fetch()).items() if records}
             if len(batches) > 1 and self._parallel > 1:
@@ -414,11 +427,43 @@ class EventConsumer:
         EVENTS_FAILED.labels(self._service, event.envelope.type, type(exc).__name__).inc()
 
     def _record_lag(self, tp: TopicPartition, next_offset: int) -> None:
+        self._committed[tp] = next_offset
         highwater = self._consumer.highwater(tp)
         if highwater is not None:
             CONSUMER_LAG.labels(self._service, tp.topic, str(tp.partition)).set(
                 max(0, highwater - next_offset)
             )
+
+    async def sample_lag(self) -> None:
+        """Set the lag gauge of every assigned partition from the broker's end offsets and this
+        group's committed offsets.
+
+        A commit also sets it, but nothing is committed while the consumer waits out an outage
+        or a partition is stuck, which is when operators need the lag to grow; and a paused
+        partition is not fetched, so its high-water mark goes stale. Hence a request to the
+        broker, every `lag_interval_s`.
+        """
+        assigned = sorted(self._consumer.assignment())
+        if not assigned:
+            return
+        ends = await self._consumer.end_offsets(assigned)
+        for tp in assigned:
+            committed = self._committed.get(tp)
+            if committed is None:
+                committed = await self._consumer.committed(tp)
+            if committed is None:  # nothing committed yet: the group starts at the earliest record
+                committed = (await self._consumer.beginning_offsets([tp]))[tp]
+            CONSUMER_LAG.labels(self._service, tp.topic, str(tp.partition)).set(max(0, ends[tp] - committed))
+
+    async def _sample_lag_every_interval(self) -> None:
+        while True:
+            await asyncio.sleep(self._lag_interval_s)
+            try:
+                await self.sample_lag()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker is away: the next sample will tell
+                log.debug("consumer lag not sampled: %r", exc)
 
 
 async def handle_event(

@@ -253,6 +253,7 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
             batch_size=settings.consumer_batch_size,
             max_attempts=settings.consumer_max_attempts,
             retry_backoff_s=settings.consumer_retry_backoff_s,
+            max_backoff_s=settings.consumer_max_backoff_s,
             clock=runtime.clock,
         ).run()
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
+from prometheus_client import REGISTRY
 from sqlalchemy.exc import OperationalError
 
 from shared.bus.consumer import EventConsumer
@@ -25,7 +26,7 @@ MIGRATIONS = Path(__file__).parents[2] / "services" / "reporting" / "migrations"
 MAX_ATTEMPTS = 3
 
 
-async def _run_consumer(platform, handler):  # type: ignore[no-untyped-def]
+async def _run_consumer(platform, handler, **options):  # type: ignore[no-untyped-def]
     bootstrap = platform.kafka.bootstrap_servers
     topic, dlq, group = platform.topic("retry.events"), platform.topic("retry.dlq"), platform.prefix + "retry"
     url = platform.database_url("retry")
@@ -46,6 +47,7 @@ async def _run_consumer(platform, handler):  # type: ignore[no-untyped-def]
         dead_letter_topic=dlq,
         max_attempts=MAX_ATTEMPTS,
         retry_backoff_s=0.01,
+        **options,
     )
     task = asyncio.create_task(consumer.run())
 
@@ -140,6 +142,40 @@ async def test_a_database_outage_is_retried_past_the_attempt_limit_and_never_dea
         await stop()
     assert handled == 1
     assert calls == MAX_ATTEMPTS * 2 + 1
+
+
+async def test_the_lag_gauge_counts_what_an_outage_holds_back_and_falls_to_zero_after_it(platform) -> None:  # type: ignore[no-untyped-def]
+    """Nothing is committed while the first event waits out an outage, and the paused partition
+    is not fetched, yet the lag gauge counts the records behind (sampled from the broker); once
+    the database is back they are stored and it falls to 0."""
+    down = True
+
+    async def handler(session, received: ReceivedEvent) -> None:  # type: ignore[no-untyped-def]
+        if down:
+            raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+
+    topic, dlq, group, url, stop = await _run_consumer(
+        platform, handler, max_backoff_s=0.2, lag_interval_s=0.1
+    )
+    events = [project_accepted() for _ in range(5)]
+
+    def lag() -> float | None:
+        labels = {"service": "retry-test", "topic": topic, "partition": "0"}
+        return REGISTRY.get_sample_value("consumer_lag", labels)
+
+    async def lag_is(value: int) -> bool:
+        return lag() == value
+
+    try:
+        await produce_raw(platform.kafka.bootstrap_servers, topic, [e.to_bytes() for e in events], key=b"k")
+        await eventually(lambda: lag_is(len(events)), timeout_s=20)
+        assert await scalar(url, "SELECT count(*) FROM inbox_message") == 0
+        down = False
+        await eventually(lambda: lag_is(0), timeout_s=20)
+        stored = await scalar(url, "SELECT count(*) FROM inbox_message")
+    finally:
+        await stop()
+    assert stored == len(events)
 
 
 class _Revocations(ConsumerRebalanceListener):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
+
+from shared.bus.kafka import make_admin, make_consumer
 
 
 async def produce_raw(bootstrap: str, topic: str, values: list[bytes], key: bytes | None = None) -> None:
@@ -43,3 +47,38 @@ async def read_topic(
 
 def headers_of(record: ConsumerRecord[Any, Any]) -> dict[str, str]:
     return {k: v.decode() for k, v in record.headers}
+
+
+async def partition_leader(bootstrap: str, topic: str, partition: int) -> int:
+    """The broker id leading `partition` of `topic`."""
+    admin = make_admin(bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return next(p["leader"] for p in described["partitions"] if p["partition"] == partition)
+
+
+async def dead_letter_reasons(bootstrap: str, topic: str) -> list[str]:
+    """Every record's `dlq.reason` on the dead-letter topic, read from the start."""
+    consumer = make_consumer(bootstrap, f"probe-{uuid.uuid4().hex[:6]}", [], "probe")
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
+        ends = await consumer.end_offsets(partitions)
+        wanted = sum(ends.values())
+        if not wanted:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        reasons: list[str] = []
+        deadline = time.monotonic() + 30
+        while len(reasons) < wanted and time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                reasons += [dict(r.headers).get("dlq.reason", b"").decode() for r in records]
+        return reasons
+    finally:
+        await consumer.stop()
