@@ -13,6 +13,7 @@ its own transaction, each partition in order), so Python and the database work s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -28,6 +29,7 @@ from sqlalchemy import text
 from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, send_to_dead_letter
 from shared.bus.errors import PermanentError
 from shared.bus.failures import FailureKind, HandlerDeadlineExceeded, classify
+from shared.bus.handover import Handover
 from shared.bus.inbox import claim
 from shared.bus.producer import RenewableProducer
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
@@ -98,6 +100,12 @@ class EventConsumer:
             `PARALLEL_PARTITIONS` on PostgreSQL and 1 elsewhere (SQLite has one writer anyway).
         lag_interval_s: how often the lag gauge is sampled from the broker (`sample_lag`), besides
             each commit.
+        handover: the rebalance listener the aiokafka consumer was subscribed with
+            (`make_consumer(handover=...)`); bound here, so a revocation waits for the fetch in
+            hand to be stored and committed (`hand_over`).
+        handover_timeout_s: the longest a revocation waits for that; the whole group's rebalance
+            waits with it. Past it the partitions go with the batch still in hand (the new owner's
+            inbox skips what this replica stores).
     """
 
     def __init__(
@@ -119,6 +127,8 @@ class EventConsumer:
         parallel_partitions: int | None = None,
         database_probe: Callable[[], Awaitable[object]] | None = None,
         lag_interval_s: float = 15.0,
+        handover: Handover | None = None,
+        handover_timeout_s: float = 10.0,
     ) -> None:
         self._service = service
         self._consumer = consumer
@@ -139,6 +149,11 @@ class EventConsumer:
         self._poll_lock = asyncio.Lock()
         self._lag_interval_s = lag_interval_s
         self._committed: dict[TopicPartition, int] = {}
+        self._handover_timeout_s = handover_timeout_s
+        self._idle = asyncio.Event()
+        self._idle.set()
+        if handover is not None:
+            handover.bind(self)
         if parallel_partitions is None:
             parallel_partitions = PARALLEL_PARTITIONS if _on_postgresql(unit_of_work) else 1
         self._parallel = max(1, parallel_partitions)
@@ -162,17 +177,57 @@ class EventConsumer:
     async def _consume(self) -> None:
         while True:
             batches = {tp: records for tp, records in (await self._fetch()).items() if records}
-            if len(batches) > 1 and self._parallel > 1:
-                # Partitions are independent: while one batch waits on the database another's
-                # Python runs. Each keeps its own transaction and its records' order.
-                async with asyncio.TaskGroup() as group:
-                    for records in batches.values():
-                        group.create_task(self.process_partition_batch(records))
-            else:
+            self._idle.clear()
+            try:
+                await self._handle_fetch(batches)
+            finally:
+                self._idle.set()
+
+    async def _handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:  # type: ignore[type-arg]
+        if not batches:
+            return
+        if len(batches) > 1 and self._parallel > 1:
+            # Partitions are independent: while one batch waits on the database another's
+            # Python runs. Each keeps its own transaction and its records' order.
+            async with asyncio.TaskGroup() as group:
                 for records in batches.values():
-                    await self.process_partition_batch(records)
-            if batches:
-                await self._commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+                    group.create_task(self.process_partition_batch(records))
+        else:
+            for records in batches.values():
+                await self.process_partition_batch(records)
+        await self._commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+
+    async def hand_over(self, revoked: set[TopicPartition]) -> None:
+        """Called by `Handover` before the group takes `revoked` away: wait (at most
+        `handover_timeout_s`) until the fetch in hand is stored and its offsets committed, so the
+        new owner starts after it; then forget the revoked partitions' pause, commit and lag.
+
+        Args:
+            revoked: the partitions this member gives up.
+        """
+        try:
+            async with asyncio.timeout(self._handover_timeout_s):
+                await self._idle.wait()
+        except TimeoutError:
+            log.warning(
+                "%s hands over %s with a batch still in hand; the new owner's inbox skips what is stored",
+                self._service,
+                sorted(revoked),
+            )
+        for tp in revoked:
+            self._committed.pop(tp, None)
+            self._paused.discard(tp)
+            with contextlib.suppress(KeyError):  # another replica reports this partition's lag now
+                CONSUMER_LAG.remove(self._service, tp.topic, str(tp.partition))
+        log.info("%s gave up partitions %s", self._service, sorted(revoked))
+
+    def take_over(self, assigned: set[TopicPartition]) -> None:
+        """Called by `Handover` with the member's new assignment (logged; lag is sampled next).
+
+        Args:
+            assigned: the member's whole new assignment.
+        """
+        log.info("%s owns partitions %s", self._service, sorted(assigned))
 
     async def _fetch(self) -> dict[TopicPartition, list[ConsumerRecord]]:  # type: ignore[type-arg]
         """One fetch: up to `batch_size` records of one partition, then (when partitions are

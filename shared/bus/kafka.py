@@ -22,6 +22,8 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
 from aiokafka.helpers import create_ssl_context
 
+from shared.bus.handover import Handover
+
 if TYPE_CHECKING:
     from shared.settings import ServiceSettings
 
@@ -244,6 +246,7 @@ def make_consumer(
     client_id: str,
     *,
     security: KafkaSecurity = PLAINTEXT,
+    handover: Handover | None = None,
 ) -> AIOKafkaConsumer:
     """A consumer that commits offsets by hand, only after the handler's DB transaction commits.
 
@@ -256,12 +259,14 @@ def make_consumer(
         topics: the full topic names to subscribe to.
         client_id: names the client in the brokers' logs.
         security: TLS and SASL settings; PLAINTEXT by default.
+        handover: the rebalance listener to subscribe with, which the `EventConsumer` built on
+            this consumer binds itself to (`shared.bus.handover`); none: no listener.
 
     Returns:
         The consumer, not started.
     """
-    return AIOKafkaConsumer(
-        *topics,
+    consumer = AIOKafkaConsumer(
+        *([] if handover is not None else topics),
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
         client_id=client_id,
@@ -271,6 +276,9 @@ def make_consumer(
         max_partition_fetch_bytes=4 * 1024 * 1024,
         **security.client_kwargs(),
     )
+    if handover is not None:
+        consumer.subscribe(topics, listener=handover)
+    return consumer
 
 
 def make_admin(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.consumer import EventConsumer
+from shared.bus.handover import Handover
 from shared.bus.kafka import (
     KafkaSecurity,
     TopicSpec,
@@ -233,12 +234,14 @@ def wake_relay_on_new_events(relay: OutboxRelay) -> Callable[[AsyncSession], Non
 
 async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None:
     settings = runtime.settings
+    handover = Handover()
     kafka_consumer = make_consumer(
         settings.kafka_bootstrap_servers,
         settings.consumer_group,
         [settings.topic(t) for t in definition.subscriptions.topics],
         client_id=settings.service_name,
         security=KafkaSecurity.from_settings(settings),
+        handover=handover,
     )
     await kafka_consumer.start()
     try:
@@ -255,6 +258,7 @@ async def _run_consumer(definition: ServiceDefinition, runtime: Runtime) -> None
             retry_backoff_s=settings.consumer_retry_backoff_s,
             max_backoff_s=settings.consumer_max_backoff_s,
             clock=runtime.clock,
+            handover=handover,
         ).run()
     finally:
         await kafka_consumer.stop()
