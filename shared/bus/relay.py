@@ -5,11 +5,7 @@ aggregate's events keep their order:
 
 1. **Lease** (one short transaction): pick due rows in id order, skip every key that still has an
    earlier row in flight or backing off, and push the picked rows' `next_attempt_at` past a
-   lease. A crash after this only delays the rows until the lease ends. The active relay on
-   PostgreSQL (it holds the advisory lock, so no other relay of the service reads the outbox)
-   keeps the lease in memory instead: the rows in flight are the batch it holds, and it writes
-   each row once more only to mark it published. A crash then leaves the rows due at once, for
-   the next active relay to send again (consumers drop the copies).
+   lease. A crash after this only delays the rows until the lease ends.
 2. **Send** outside any transaction: rows are handed to the idempotent producer in id order; once
    a key's row cannot be enqueued, that key's later rows stay behind.
 3. **Confirm** (second short transaction): acks are awaited for at most `ack_timeout_s`; acked rows
@@ -78,8 +74,6 @@ class _Batch:
     """The producer generation the rows were handed to (see `RenewableProducer.renew`)."""
     spans: list[Span | None] | None = None
     """Per row: its publish span, a child of the row's `traceparent` (None while tracing is off)."""
-    leased_in_db: bool = True
-    """False when the lease is only in the active relay's memory (nothing to end in the table)."""
 
 
 def relay_lock_key(service: str) -> int:
@@ -144,8 +138,6 @@ class OutboxRelay:
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
         self._last_backlog_check = 0.0
-        self._exclusive = False
-        """True while this relay holds the service's advisory lock: it leases in memory."""
 
     def wake(self) -> None:
         """Ask the relay to look for rows now (called after a commit that added events)."""
@@ -173,7 +165,7 @@ class OutboxRelay:
                     published, failed = await self._confirm_logged(in_flight)
                     in_flight = None
                 try:
-                    leased = await self._lease_and_send(in_flight)
+                    leased = await self._lease_and_send()
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -219,7 +211,6 @@ class OutboxRelay:
             return
         key = relay_lock_key(self._service)
         conn = await self._acquire(engine, key)
-        self._exclusive = True
         last_check = asyncio.get_running_loop().time()
 
         async def still_leader() -> None:
@@ -232,7 +223,6 @@ class OutboxRelay:
         try:
             yield still_leader
         finally:
-            self._exclusive = False
             with contextlib.suppress(Exception):
                 await asyncio.shield(conn.close())  # closing the session releases the lock
 
@@ -253,14 +243,13 @@ class OutboxRelay:
 
     # -- lease, send, confirm ----------------------------------------------------------------
 
-    async def _lease_and_send(self, in_flight: _Batch | None = None) -> _Batch | None:
-        exclusive = self._exclusive
-        rows = await self._lease_due_rows(in_flight if exclusive else None, in_memory=exclusive)
+    async def _lease_and_send(self) -> _Batch | None:
+        rows = await self._lease_due_rows()
         if not rows:
             return None
         generation = getattr(self._producer, "generation", 0)
         spans = self._publish_spans(rows) if tracing.tracer() is not None else None
-        return _Batch(rows, await self._send_all(rows), generation, spans, leased_in_db=not exclusive)
+        return _Batch(rows, await self._send_all(rows), generation, spans)
 
     def _publish_spans(self, rows: list[Any]) -> list[Span | None]:
         """One producer span per row, in the trace of the request or handler that staged it."""
@@ -280,12 +269,8 @@ class OutboxRelay:
             for row in rows
         ]
 
-    async def _lease_due_rows(self, in_flight: _Batch | None = None, *, in_memory: bool = False) -> list[Any]:
-        """Pick due rows of unblocked keys in id order and lease them, in one short transaction.
-
-        With `in_memory` (the relay holds the advisory lock) nothing is written: the rows of the
-        batch `in_flight` are left out and their keys blocked, as a lease in the table would.
-        """
+    async def _lease_due_rows(self) -> list[Any]:
+        """Pick due rows of unblocked keys in id order and lease them, in one short transaction."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
             blocked = set(
@@ -303,12 +288,8 @@ class OutboxRelay:
                 .where(locked.c.state == PENDING, locked.c.next_attempt_at <= now)
                 .order_by(locked.c.id)
                 .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
             )
-            if in_flight is not None:
-                blocked.update(row.partition_key for row in in_flight.rows)
-                due = due.where(locked.c.id.not_in([row.id for row in in_flight.rows]))
-            if not in_memory:
-                due = due.with_for_update(skip_locked=True)
             rows = (
                 await session.exec(  # type: ignore[call-overload]
                     select(
@@ -324,7 +305,7 @@ class OutboxRelay:
                 )
             ).all()
             rows = [row for row in rows if row.partition_key not in blocked]
-            if rows and not in_memory:
+            if rows:
                 await self._update_ids(session, [row.id for row in rows], next_attempt_at=now + self._lease)
         return rows
 
@@ -370,7 +351,7 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             if sent:
                 await self._update_ids(session, sent, state=PUBLISHED, published_at=now)
-            if held and batch.leased_in_db:
+            if held:
                 await self._update_ids(session, held, next_attempt_at=now)
             for row, error in failures:
                 await self._record_failure(session, row, error)

@@ -433,36 +433,3 @@ async def test_by_default_an_idle_relay_looks_for_rows_every_half_second(world) 
     task = world.start(relay)
     await world.timers.next_idle(task)
     assert world.timers.idle_waits == [0.5]
-
-
-async def test_the_relay_holding_the_lock_leases_in_memory_and_writes_each_row_once(world) -> None:  # type: ignore[no-untyped-def]
-    """Under the advisory lock no other relay reads the outbox, so the lease is the batch in hand:
-    a row is written once, when it is marked published. The next batch, leased while the first
-    one's acks are awaited, leaves the first one's rows alone and holds back their keys."""
-    a, b = uuid.uuid4(), uuid.uuid4()
-    a1, b1, a2 = await world.stage(a, b, a)
-    updates: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        if statement.startswith("UPDATE outbox_message"):
-            updates.append(statement)
-
-    event.listen(world.engine.sync_engine, "before_cursor_execute", record)
-    world.producer.hold = True
-    leader = FlakySessions(world.sessions, bind=PostgresEngine(busy=0))
-    task = world.start(world.relay(sessions=leader, batch_size=2))
-    for _ in range(500):
-        if len(world.producer.sent) == 2 or task.done():
-            break
-        await asyncio.sleep(0.001)
-    await asyncio.sleep(0.05)  # the overlapping lease runs while the acks are awaited
-    assert world.producer.sent == [a1, b1]  # a2 waits behind a1, which is in flight
-    assert updates == []  # nothing leased in the table
-
-    for future in world.producer.held:
-        future.set_result(None)
-    world.producer.hold = False
-    await world.timers.next_idle(task)
-    assert world.producer.sent == [a1, b1, a2]
-    assert (await world.states()) == {a1: PUBLISHED, b1: PUBLISHED, a2: PUBLISHED}
-    assert len(updates) == 2 and all("SET state=" in u for u in updates)  # one per batch: published
