@@ -31,11 +31,16 @@ class FakeConsumer:
         self.beginnings: dict[TopicPartition, int] = {}
         self.commits: list[dict[TopicPartition, int]] = []
         self.fetches = 0
+        self.samples = 0
+        self.sampled_twice = asyncio.Event()
 
     def assignment(self) -> set[TopicPartition]:
         return self.assigned
 
     async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        self.samples += 1
+        if self.samples >= 2:
+            self.sampled_twice.set()
         return {tp: self.ends[tp] for tp in partitions}
 
     async def committed(self, tp: TopicPartition) -> int | None:
@@ -100,10 +105,7 @@ async def test_the_lag_is_sampled_every_interval_while_the_consumer_runs() -> No
     consumer = _consumer(fake, "lag-loop", lag_interval_s=0.01)
     task = asyncio.create_task(consumer.run())  # its fetches find nothing (a stuck partition)
     try:
-        for _ in range(500):
-            if _lag("lag-loop", KEPT) == 4 or task.done():
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(fake.sampled_twice.wait(), timeout=10)  # the first sample is complete
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
