@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
@@ -64,6 +65,15 @@ class ServiceApp(FastAPI):
         return SecurityHeadersMiddleware(super().build_middleware_stack(), docs_paths=DOCS_PATHS)
 
 
+_NATIVE_TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
+"""FastAPI's built-in telemetry, switched off (see `create_app`)."""
+
+
 def create_app(definition: ServiceDefinition) -> FastAPI:
     """The service's ASGI app; start-up and shut-down live in its lifespan.
 
@@ -91,13 +101,18 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry layer: off, because `TracingMiddleware` makes the HTTP spans
+        # and `RequestContextMiddleware` the latency metrics. Left on, it asked on every request
+        # whether a provider was configured, and once tracing is configured it would record every
+        # request twice.
+        telemetry=_NATIVE_TELEMETRY_OFF,
     )
     app.state.rate_limits = _rate_limits(settings)
     app.state.token_cache = TokenCache()
     install_problem_handlers(app)
     _install_middleware(app, settings)
+    app.include_router(health_router())  # first: probes match before any other route is tried
     install_docs(app)
-    app.include_router(health_router())
     app.include_router(audit_router())
     for router in definition.routers:
         app.include_router(router)

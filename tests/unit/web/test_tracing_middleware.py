@@ -38,3 +38,22 @@ def test_a_500_leaves_a_failed_span(spans: InMemorySpanExporter) -> None:
 def test_without_tracing_the_app_has_no_span_layer() -> None:
     assert tracing.tracer() is None
     assert TracingMiddleware not in [m.cls for m in build().user_middleware]
+
+
+def test_fastapi_records_no_spans_of_its_own_even_when_handed_a_tracer_provider(
+    spans: InMemorySpanExporter,
+) -> None:
+    """FastAPI's built-in telemetry is off: the request is one span (ours), never two."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter as Exporter
+
+    app = build()
+    fastapi_spans = Exporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(fastapi_spans))
+    app._telemetry["tracer_provider"] = provider  # type: ignore[attr-defined]  # as auto-instrumentation would
+    response = TestClient(app).get("/notes/7", headers=tokens.district())
+    assert response.status_code == 200
+    assert fastapi_spans.get_finished_spans() == ()
+    assert [s.name for s in spans.get_finished_spans()] == ["GET /notes/{note_id}"]
