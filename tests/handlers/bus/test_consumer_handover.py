@@ -183,3 +183,29 @@ async def test_make_consumer_subscribes_with_the_handover() -> None:
     finally:
         await consumer.stop()  # never started: nothing to leave, but no unclosed-client warning
         await plain.stop()
+
+
+async def test_a_partition_caught_up_has_no_lag_and_one_never_reported_is_given_up_quietly(caplog) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeConsumer({KEPT, MOVED})
+    fake.ends, fake.broker_committed = {KEPT: 12, MOVED: 3}, {KEPT: 12, MOVED: 3}
+    consumer = _consumer(fake, "handover-quiet")
+    await consumer.sample_lag()
+    assert _lag("handover-quiet", KEPT) == 0
+    fake.assigned = {KEPT}
+    with caplog.at_level(logging.INFO, logger="shared.bus.consumer"):
+        await consumer.hand_over({FRESH})  # never assigned here, so no gauge to remove
+    assert [r.getMessage() for r in caplog.records] == [
+        "handover-quiet gave up partitions [TopicPartition(topic='handover.t', partition=2)]"
+    ]
+
+
+async def test_a_stopped_consumer_leaves_no_lag_sampler_running() -> None:
+    fake = FakeConsumer({KEPT})
+    fake.ends, fake.broker_committed = {KEPT: 1}, {KEPT: 1}
+    consumer = _consumer(fake, "lag-stop", lag_interval_s=0.01)
+    task = asyncio.create_task(consumer.run())
+    await asyncio.wait_for(fake.sampled_twice.wait(), timeout=10)
+    samplers = [t for t in asyncio.all_tasks() if t.get_name() == "lag-stop-lag"]
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert len(samplers) == 1 and samplers[0].done()
