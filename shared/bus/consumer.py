@@ -13,7 +13,6 @@ its own transaction, each partition in order), so Python and the database work s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import Counter
@@ -217,8 +216,8 @@ class EventConsumer:
         for tp in revoked:
             self._committed.pop(tp, None)
             self._paused.discard(tp)
-            with contextlib.suppress(KeyError):  # another replica reports this partition's lag now
-                CONSUMER_LAG.remove(self._service, tp.topic, str(tp.partition))
+            # another replica reports this partition's lag now (no error if it was never set)
+            CONSUMER_LAG.remove(self._service, tp.topic, str(tp.partition))
         log.info("%s gave up partitions %s", self._service, sorted(revoked))
 
     def take_over(self, assigned: set[TopicPartition]) -> None:
