@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import correlation_id_var
 from shared.observability.metrics import HTTP_LATENCY
-from shared.web.problems import OUTAGE_RETRY_AFTER_S, outage, send_problem
+from shared.web.problems import OUTAGE_PROBLEM, outage, send_problem
 
 __all__ = [
     "ACCESS_LOGGER",
@@ -179,17 +179,7 @@ class UnexpectedErrorMiddleware:
             if outage(exc) and not started:
                 # the database or broker is away: the caller should retry, and no stack trace helps
                 log.warning("%s %s: the infrastructure is away (%r)", scope["method"], scope["path"], exc)
-                await send_problem(
-                    scope,
-                    receive,
-                    send,
-                    status=503,
-                    problem_type="service-unavailable",
-                    title="Service unavailable",
-                    detail="The service cannot reach its database or message broker just now; nothing was "
-                    "written. Retry later (a command with the same Idempotency-Key).",
-                    headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
-                )
+                await send_problem(scope, receive, send, **OUTAGE_PROBLEM)
                 return
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:

@@ -45,6 +45,7 @@ __all__ = [
     "PROBLEM_BASE",
     "PROBLEM_KINDS",
     "ProblemKind",
+    "OUTAGE_PROBLEM",
     "OUTAGE_RETRY_AFTER_S",
     "install_problem_handlers",
     "outage",
@@ -54,6 +55,16 @@ __all__ = [
 
 OUTAGE_RETRY_AFTER_S = 5
 """The `Retry-After` of a 503 answered while the database or broker is away."""
+OUTAGE_PROBLEM: dict[str, Any] = {
+    "status": 503,
+    "problem_type": "service-unavailable",
+    "title": "Service unavailable",
+    "detail": "The service cannot reach its database or message broker just now; nothing was "
+    "written. Retry later (a command with the same Idempotency-Key).",
+    "headers": {"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+}
+"""The problem answered when `outage` says the request failed for the infrastructure, by the
+error middleware and by the app's own handler alike (the keywords of `send_problem`)."""
 
 
 def outage(error: BaseException) -> bool:
@@ -351,15 +362,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         # here. Starlette re-raises after this answer and the server logs it then: not logged here,
         # so it is logged once.
         if outage(exc):
-            return _problem_response(
-                request,
-                status=503,
-                problem_type="service-unavailable",
-                title="Service unavailable",
-                detail="The service cannot reach its database or message broker just now; nothing was "
-                "written. Retry later (a command with the same Idempotency-Key).",
-                headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
-            )
+            return _problem_response(request, **OUTAGE_PROBLEM)
         return _problem_response(
             request,
             status=500,

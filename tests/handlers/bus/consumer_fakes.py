@@ -169,6 +169,21 @@ def make_consumer(
     )
 
 
+def bare_consumer(kafka: Any, service: str = "test", **options: Any) -> EventConsumer:
+    """An `EventConsumer` over a fake aiokafka consumer, with no database, producer or handlers:
+    for what it does with offsets, partitions and lag alone."""
+    return EventConsumer(
+        service=service,
+        consumer=kafka,
+        producer=None,  # type: ignore[arg-type]
+        unit_of_work=None,  # type: ignore[arg-type]
+        subscriptions=Subscriptions({}),
+        group="g",
+        dead_letter_topic="dlq",
+        **options,
+    )
+
+
 def new_service() -> str:
     """A service name of its own, so metric readings start at nothing."""
     return f"svc-{uuid.uuid4().hex[:12]}"

@@ -27,6 +27,7 @@ from shared.contracts.dead_letter import EXHAUSTED
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from tests.handlers.bus.consumer_fakes import bare_consumer
 
 KEPT = TopicPartition("t", 0)
 REVOKED = TopicPartition("t", 1)
@@ -60,15 +61,7 @@ class FakeConsumer:
 
 
 def _consumer(fake: FakeConsumer) -> EventConsumer:
-    return EventConsumer(
-        service="test",
-        consumer=fake,  # type: ignore[arg-type]
-        producer=None,  # type: ignore[arg-type]
-        unit_of_work=None,  # type: ignore[arg-type]
-        subscriptions=Subscriptions({}),
-        group="g",
-        dead_letter_topic="dlq",
-    )
+    return bare_consumer(fake)
 
 
 async def test_only_partitions_still_assigned_are_committed() -> None:

@@ -14,7 +14,7 @@ from prometheus_client import REGISTRY
 
 from shared.bus.consumer import EventConsumer
 from shared.bus.handover import Handover
-from shared.bus.subscriptions import Subscriptions
+from tests.handlers.bus.consumer_fakes import bare_consumer
 
 KEPT = TopicPartition("handover.t", 0)
 MOVED = TopicPartition("handover.t", 1)
@@ -64,16 +64,7 @@ class FakeConsumer:
 
 
 def _consumer(fake: FakeConsumer, service: str, **options: Any) -> EventConsumer:
-    return EventConsumer(
-        service=service,
-        consumer=fake,  # type: ignore[arg-type]
-        producer=None,  # type: ignore[arg-type]
-        unit_of_work=None,  # type: ignore[arg-type]
-        subscriptions=Subscriptions({}),
-        group="g",
-        dead_letter_topic="dlq",
-        **options,
-    )
+    return bare_consumer(fake, service, **options)
 
 
 def _lag(service: str, tp: TopicPartition) -> float | None:
