@@ -5,10 +5,12 @@ delay to healthy endpoints while one endpoint hangs, against none hanging.
 * **raw**: `httpx.AsyncClient` POSTs of the same envelope bytes to the receiver, as many in flight
   as the worker keeps to one endpoint (`delivery_concurrency_per_endpoint`, 10): the ceiling for
   one Python process sending HTTP that way.
+* **raw aiohttp** (shown, not the aim's baseline): the same POSTs through a plain aiohttp session,
+  the client the worker sends with since the sixth pass (bench/README.md).
 * **signed**: `--deliveries` pending deliveries stored up front, then the notification service's
   own `run_delivery_worker` (lease in a short transaction, re-check the destination, sign with
-  Standard Webhooks headers, POST pinned to the checked address, record the attempt and the new
-  state in its own transaction) until every one is delivered; each must have exactly one
+  Standard Webhooks headers, POST through its guarded aiohttp session, record the attempt and the
+  new state in its own transaction) until every one is delivered; each must have exactly one
   attempt row.
 * **p99**: deliveries arrive at `--rate` per second for `--seconds` to `--endpoints` healthy
   endpoints; the delay of each is stored → delivered (`delivered_at - created_at`). Run once with
@@ -41,7 +43,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import httpx
+from prometheus_client import REGISTRY
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -237,10 +241,9 @@ class Platform:
         """How many requests the worker keeps in flight to one endpoint: the raw baseline's too."""
         return min(self.settings.delivery_concurrency, self.settings.delivery_concurrency_per_endpoint)
 
-    def start_worker(self, http: httpx.AsyncClient) -> asyncio.Task[None]:
-        runtime = SimpleNamespace(
-            settings=self.settings, http=http, unit_of_work=self.unit_of_work, clock=SystemClock()
-        )
+    def start_worker(self) -> asyncio.Task[None]:
+        """The service's own worker, with its own guarded aiohttp session."""
+        runtime = SimpleNamespace(settings=self.settings, unit_of_work=self.unit_of_work, clock=SystemClock())
         return asyncio.create_task(run_delivery_worker(runtime))  # type: ignore[arg-type]
 
     async def close(self) -> None:
@@ -273,22 +276,54 @@ async def raw_posts(receiver: Receiver, bodies: list[bytes], concurrency: int) -
         return len(bodies) / (time.perf_counter() - started)
 
 
+async def raw_aiohttp_posts(receiver: Receiver, bodies: list[bytes], concurrency: int) -> float:
+    """POSTs/s of a plain aiohttp session, `concurrency` in flight: the ceiling of the client the
+    worker sends with (shown beside the aim's httpx baseline, which it does not replace)."""
+    queue = iter(bodies)
+    headers = {"content-type": CONTENT_TYPE}
+    async with aiohttp.ClientSession() as session:
+
+        async def sender() -> None:
+            for body in queue:
+                async with session.post(f"{receiver.base}/ok", data=body, headers=headers) as response:
+                    await response.read()
+                    if response.status != 204:
+                        raise RuntimeError(f"the receiver answered {response.status}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        return len(bodies) / (time.perf_counter() - started)
+
+
 async def signed_deliveries(platform: Platform, bodies: list[bytes]) -> float:
     """Deliveries/s through the worker, from the first lease to the last recorded success."""
     hook = await platform.subscription("/ok")
     await platform.store([hook], bodies)
     before_attempts = await platform.attempts()
     before = await platform.delivered()
-    async with httpx.AsyncClient(follow_redirects=False) as http:
-        started = time.perf_counter()
-        worker = platform.start_worker(http)
-        await wait_until(platform.delivered, before + len(bodies), [worker])
-        elapsed = time.perf_counter() - started
-        await _stop(worker)
+    counted = delivered_counted()
+    started, cpu = time.perf_counter(), time.process_time()
+    worker = platform.start_worker()
+    # the worker's own counter, read in this process: a count(*) every poll would be the bench's
+    # load on the same process and database, not the worker's
+    await wait_until(lambda: _now(delivered_counted() - counted), len(bodies), [worker])
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    await _stop(worker)
     logged = await platform.attempts() - before_attempts
-    if logged != len(bodies):
+    if logged != len(bodies) or await platform.delivered() - before != len(bodies):
         raise RuntimeError(f"{logged} attempts logged for {len(bodies)} deliveries")
+    say(f"  signed: {cpu / len(bodies) * 1e6:.0f} µs of this process's CPU per delivery")
     return len(bodies) / elapsed
+
+
+def delivered_counted() -> int:
+    """Webhook attempts the worker has counted as delivered (its committed records)."""
+    labels = {"channel": "webhook", "outcome": "delivered"}
+    return int(REGISTRY.get_sample_value("notification_delivery_attempts_total", labels) or 0)
+
+
+async def _now(value: int) -> int:
+    return value
 
 
 async def paced_delays(platform: Platform, args: argparse.Namespace, *, hang: bool) -> list[float]:
@@ -298,19 +333,18 @@ async def paced_delays(platform: Platform, args: argparse.Namespace, *, hang: bo
     tick = 0.05
     per_tick = max(1, round(args.rate * tick))
     ticks = round(args.seconds / tick)
-    async with httpx.AsyncClient(follow_redirects=False) as http:
-        worker = platform.start_worker(http)
-        started = time.perf_counter()
-        for n in range(ticks):
-            bodies = [envelope(n * per_tick + i) for i in range(per_tick)]
-            await platform.store(healthy, bodies)
-            if hanging:
-                share = max(1, round(per_tick * args.hang_share))
-                await platform.store(hanging, [envelope(-n * per_tick - i) for i in range(share)])
-            await asyncio.sleep(max(0.0, started + (n + 1) * tick - time.perf_counter()))
-        expected = ticks * per_tick
-        await wait_until(lambda: platform.delivered(healthy), expected, [worker], timeout_s=120)
-        await _stop(worker)
+    worker = platform.start_worker()
+    started = time.perf_counter()
+    for n in range(ticks):
+        bodies = [envelope(n * per_tick + i) for i in range(per_tick)]
+        await platform.store(healthy, bodies)
+        if hanging:
+            share = max(1, round(per_tick * args.hang_share))
+            await platform.store(hanging, [envelope(-n * per_tick - i) for i in range(share)])
+        await asyncio.sleep(max(0.0, started + (n + 1) * tick - time.perf_counter()))
+    expected = ticks * per_tick
+    await wait_until(lambda: platform.delivered(healthy), expected, [worker], timeout_s=120)
+    await _stop(worker)
     return await platform.delays_s(healthy)
 
 
@@ -324,6 +358,7 @@ def p99(values: list[float]) -> float:
 
 async def run_on(label: str, url_for: Any, receiver: Receiver, args: argparse.Namespace) -> list[str]:
     raw_rates: list[float] = []
+    aiohttp_rates: list[float] = []
     signed_rates: list[float] = []
     for run in range(args.runs):
         platform = Platform(url_for(f"tput{run}"), receiver, args)
@@ -332,6 +367,7 @@ async def run_on(label: str, url_for: Any, receiver: Receiver, args: argparse.Na
             say(f"{label}: run {run + 1}/{args.runs}, {args.deliveries} deliveries")
             bodies = [envelope(n) for n in range(args.deliveries)]
             raw_rates.append(await raw_posts(receiver, bodies, platform.one_endpoint_in_flight))
+            aiohttp_rates.append(await raw_aiohttp_posts(receiver, bodies, platform.one_endpoint_in_flight))
             signed_rates.append(
                 await signed_deliveries(platform, [envelope(n) for n in range(args.deliveries)])
             )
@@ -353,6 +389,7 @@ async def run_on(label: str, url_for: Any, receiver: Receiver, args: argparse.Na
     return [
         f"{label}",
         f"  raw httpx POSTs/s          {raw:8.0f}   (runs: {', '.join(f'{r:.0f}' for r in raw_rates)})",
+        f"  raw aiohttp POSTs/s        {median(aiohttp_rates):8.0f}  (the worker's client; not the baseline)",
         f"  signed deliveries/s        {signed:8.0f}   (runs: {', '.join(f'{r:.0f}' for r in signed_rates)})",
         f"  ratio signed/raw           {ratio(signed, raw):8.2f}   (aim >= 0.7)",
         f"  p99 stored->delivered, all healthy     {p99s[False] * 1000:7.0f} ms ({counts[False]} deliveries)",

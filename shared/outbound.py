@@ -11,12 +11,11 @@ A URL supplied by a tenant must never make the platform reach into the city's in
   reserved, unspecified or otherwise not globally routable, including IPv4 embedded in IPv6
   (IPv4-mapped ``::ffff:a.b.c.d``, 6to4, Teredo, NAT64);
 - lets through what configuration allow-lists: an exact ``host:port`` or a CIDR;
-- returns the address it checked, and `pinned_request` builds a request that connects to exactly
-  that address (Host header and TLS SNI keep the name), so DNS cannot change between the check
-  and the connection (DNS rebinding).
+- checks again when a connection is opened: `check_host` is what `shared.outbound_session`'s
+  resolver answers the HTTP client with, so a connection only ever goes to an address that passed
+  the guard at that moment (DNS rebinding between a check and the connection gains nothing).
 
     destination = await check_url(url, allowlist=Allowlist.parse(["127.0.0.1:8080"]))
-    response = await client.send(pinned_request(client, destination, "POST", content=body, headers={}))
 """
 
 from __future__ import annotations
@@ -24,12 +23,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
-
-import httpx
 
 __all__ = [
     "Allowlist",
@@ -38,9 +34,9 @@ __all__ = [
     "Resolver",
     "Target",
     "address_problem",
+    "check_host",
     "check_url",
     "parse_target",
-    "pinned_request",
     "system_resolver",
 ]
 
@@ -275,11 +271,43 @@ async def check_url(
     Raises:
         OutboundRefused: with the rule broken; nothing has been sent.
     """
-    allow = allowlist or Allowlist()
     target = parse_target(url, require_https=require_https)
+    addresses = await _checked_addresses(target, allowlist or Allowlist(), resolver)
+    return CheckedDestination(url, target.host, target.port, str(addresses[0]))
+
+
+async def check_host(
+    host: str, port: int, *, allowlist: Allowlist | None = None, resolver: Resolver | None = None
+) -> list[str]:
+    """The addresses a host resolves to, each passing the guard: the check made when a connection
+    is opened (`shared.outbound_session`), so DNS cannot change between a check and a connection.
+
+    Args:
+        host: a name (or an IP address in any spelling) as the URL wrote it.
+        port: the destination port.
+        allowlist: destinations allowed despite the address rules.
+        resolver: how to resolve names; the operating system's by default.
+
+    Returns:
+        The addresses to connect to, in the resolver's order.
+
+    Raises:
+        OutboundRefused: with the rule broken; nothing has been sent.
+    """
+    name = host.lower().rstrip(".")
+    literal: IPAddress | None
+    try:
+        literal = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        literal = _numeric_ipv4(name)
+    target = Target(name, "", name, port, literal)
+    return [str(address) for address in await _checked_addresses(target, allowlist or Allowlist(), resolver)]
+
+
+async def _checked_addresses(target: Target, allow: Allowlist, resolver: Resolver | None) -> list[IPAddress]:
+    """Every address of the target, each allow-listed or public; the first rule broken otherwise."""
     if target.literal is None and allow.allows(target.host, target.port, None):
-        addresses = await _resolve(target, resolver)
-        return CheckedDestination(url, target.host, target.port, str(addresses[0]))
+        return await _resolve(target, resolver)
     if target.literal is None and (
         target.host in INTERNAL_NAMES or target.host.endswith(INTERNAL_NAME_SUFFIXES)
     ):
@@ -291,7 +319,7 @@ async def check_url(
         rule = address_problem(address)
         if rule is not None:
             raise OutboundRefused(rule, f"the destination resolves to a {rule.replace('_', ' ')}")
-    return CheckedDestination(url, target.host, target.port, str(addresses[0]))
+    return addresses
 
 
 async def _resolve(target: Target, resolver: Resolver | None) -> list[IPAddress]:
@@ -308,44 +336,3 @@ async def _resolve(target: Target, resolver: Resolver | None) -> list[IPAddress]
     if not addresses:
         raise OutboundRefused("unresolvable_host", f"'{target.host}' does not resolve")
     return addresses
-
-
-def pinned_request(
-    client: httpx.AsyncClient,
-    destination: CheckedDestination,
-    method: str,
-    *,
-    content: bytes,
-    headers: Mapping[str, str],
-    timeout: httpx.Timeout | float | None = None,
-) -> httpx.Request:
-    """A request to `destination` that connects to the checked address, not to a fresh lookup.
-
-    The URL's host is replaced by the address; the Host header and, for https, the TLS server name
-    (SNI, and so certificate verification) keep the original name.
-
-    Args:
-        client: the client that will send it (its defaults apply).
-        destination: what `check_url` returned.
-        method: the HTTP method.
-        content: the body.
-        headers: request headers (Host is set here).
-        timeout: the request's timeout; the client's by default.
-
-    Returns:
-        The request, to pass to ``client.send``.
-    """
-    url = httpx.URL(destination.url)
-    pinned = url.copy_with(host=str(ipaddress.ip_address(destination.address)))
-    host_header = url.netloc.decode("ascii").rpartition("@")[2]
-    extensions: dict[str, Any] = {}
-    if url.scheme == "https":
-        extensions["sni_hostname"] = destination.host
-    return client.build_request(
-        method,
-        pinned,
-        content=content,
-        headers={**headers, "host": host_header},
-        timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        extensions=extensions or None,
-    )

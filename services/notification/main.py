@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from services.notification.api import ROUTERS
@@ -15,11 +14,8 @@ from services.notification.worker import run_acknowledgement_sweeper, run_delive
 from shared.web.app import ServiceDefinition, create_app
 
 
-def create_notification_app(
-    settings: NotificationSettings | None = None, http_transport: httpx.AsyncBaseTransport | None = None
-) -> FastAPI:
-    """Build the notification app; settings default to the environment, webhooks go through
-    `http_transport` when a test supplies one."""
+def create_notification_app(settings: NotificationSettings | None = None) -> FastAPI:
+    """Build the notification app; settings default to the environment."""
     return create_app(
         ServiceDefinition(
             settings=settings or NotificationSettings(),
@@ -29,6 +25,5 @@ def create_notification_app(
             migrations_dir=Path(__file__).parent / "migrations",
             subscriptions=SUBSCRIPTIONS,
             workers=[run_delivery_worker, run_acknowledgement_sweeper, run_notification_retention],
-            http_transport=http_transport,
         )
     )

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from services.notification.channels.email import EmailSender
 from services.notification.channels.webhook import WebhookSender
+from services.notification.channels.webhook_post import AiohttpPoster, Poster
 from services.notification.domain.attempts import AttemptResult
 from services.notification.domain.channels import Channel
 from services.notification.domain.send_queue import SendQueue
@@ -46,13 +47,22 @@ class Sender(Protocol):
     async def send(self, delivery: LeasedDelivery, now: datetime) -> AttemptResult: ...
 
 
-def senders_for(runtime: Runtime) -> dict[str, Sender]:
+def webhook_poster(settings: NotificationSettings) -> AiohttpPoster:
+    """The worker's HTTP for webhooks: guarded connections, as many as deliveries in flight."""
+    return AiohttpPoster(
+        allowlist=settings.outbound_allowlist,
+        limit=settings.delivery_concurrency,
+        timeout_s=settings.webhook_timeout_s,
+    )
+
+
+def senders_for(runtime: Runtime, poster: Poster) -> dict[str, Sender]:
     """One sender per channel that goes out of the service (the inbox is written at fan-out)."""
     settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return {
         Channel.WEBHOOK: WebhookSender(
-            runtime.http,
+            poster,
             timeout_s=settings.webhook_timeout_s,
             allowlist=settings.outbound_allowlist,
             require_https=settings.require_https,
@@ -182,11 +192,16 @@ async def lease_into_room(runtime: Runtime, queue: SendQueue[LeasedDelivery]) ->
         )
 
 
-async def run_delivery_worker(runtime: Runtime) -> None:
+async def run_delivery_worker(runtime: Runtime, poster: Poster | None = None) -> None:
     """Deliver due webhooks until cancelled: lease in batches, one round ahead per endpoint
-    (`SendQueue`), and start each waiting delivery as soon as its endpoint has a free slot."""
+    (`SendQueue`), and start each waiting delivery as soon as its endpoint has a free slot.
+
+    Webhooks go through `poster` (handler tests pass a fake), else the worker's own guarded
+    aiohttp session, closed when the worker stops."""
     settings: NotificationSettings = runtime.settings  # type: ignore[assignment]
-    senders = senders_for(runtime)
+    own_poster = poster is None
+    poster = poster or webhook_poster(settings)
+    senders = senders_for(runtime, poster)
     policy = RetryPolicy(
         settings.retry_schedule_s, settings.retry_jitter, disable_after_s=settings.endpoint_disable_after_s
     )
@@ -252,6 +267,8 @@ async def run_delivery_worker(runtime: Runtime) -> None:
         recording.cancel()
         # let cancelled sends and records return their connections before the worker is gone
         await asyncio.gather(*in_flight, recording, return_exceptions=True)
+        if own_poster:
+            await poster.aclose()
 
 
 async def sweep_acknowledgements_once(runtime: Runtime) -> int:

@@ -1,6 +1,7 @@
-"""A service's runtime: the I/O it owns (engine, unit of work, producer, relay, clock, HTTP client)
-and the background loops it supervises. Built at start-up by the app's lifespan; tests build the
-same runtime with fakes (a fixed clock, a mocked HTTP transport)."""
+"""A service's runtime: the I/O it owns (engine, unit of work, producer, relay, clock) and the
+background loops it supervises. Built at start-up by the app's lifespan; tests build the same
+runtime with fakes (a fixed clock). Outbound HTTP belongs to the worker that sends it
+(notification's delivery worker owns its guarded session)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,7 +76,6 @@ class ServiceDefinition:
     workers: Sequence[Worker] = ()
     on_startup: Sequence[Worker] = ()
     clock: Clock | None = None
-    http_transport: httpx.AsyncBaseTransport | None = None
 
 
 CRASH_WINDOW_S = 30.0
@@ -116,7 +115,6 @@ class Runtime:
     producer: RenewableProducer
     relay: OutboxRelay
     clock: Clock
-    http: httpx.AsyncClient
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     loops: dict[str, LoopState] = field(default_factory=dict)
 
@@ -198,7 +196,6 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
         producer=producer,
         relay=relay,
         clock=definition.clock or SystemClock(),
-        http=httpx.AsyncClient(transport=definition.http_transport, follow_redirects=False),
     )
     for step in definition.on_startup:
         await step(runtime)
@@ -300,7 +297,7 @@ def supervise(
 
 
 async def stop_runtime(runtime: Runtime) -> None:
-    """Cancel the loops, then close the producer, the HTTP client and the engines.
+    """Cancel the loops, then close the producer and the engines.
 
     Args:
         runtime: what `start_runtime` returned.
@@ -313,7 +310,6 @@ async def stop_runtime(runtime: Runtime) -> None:
         except (asyncio.CancelledError, Exception):
             pass
     await runtime.producer.stop()
-    await runtime.http.aclose()
     await dispose_read_engine(runtime.read_engine, runtime.engine)
     await runtime.engine.dispose()
     log.info("%s stopped", runtime.settings.service_name)

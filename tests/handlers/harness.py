@@ -2,7 +2,7 @@
 
 The database is real (SQLite, the service's own Alembic migrations, the same unit of work the
 service uses); time is a `FixedClock`; the outbox is read back as CloudEvents instead of being
-relayed; outbound HTTP goes to an `httpx.MockTransport`. Events are delivered through the same
+relayed; webhooks go to a `MockPoster` (`tests/support/fake_poster.py`). Events are delivered through the same
 `handle_event` the consumer uses, so the inbox deduplicates here too.
 """
 
@@ -32,6 +32,7 @@ from shared.clock import FixedClock
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
+from tests.support.fake_poster import MockPoster, Respond
 
 T = TypeVar("T")
 
@@ -152,11 +153,6 @@ class ServiceHarness:
         async with self.unit_of_work() as session:
             return [row[0] for row in (await session.exec(select(model))).all()]  # type: ignore[call-overload]
 
-    def mock_http(self, respond: Callable[[httpx.Request], httpx.Response]) -> httpx.AsyncClient:
-        """A client whose requests never leave the process; each request is kept for assertions."""
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            self.http_requests.append(request)
-            return respond(request)
-
-        return httpx.AsyncClient(transport=httpx.MockTransport(handler), follow_redirects=False)
+    def mock_webhooks(self, respond: Respond) -> MockPoster:
+        """A webhook poster whose requests never leave the process; each is kept in `http_requests`."""
+        return MockPoster(respond, self.http_requests)

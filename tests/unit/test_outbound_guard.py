@@ -1,21 +1,19 @@
 """The outbound guard: internal destinations are refused before any connection, in every spelling.
 
-Nothing here touches the network: names are resolved by stub resolvers, and the one request built
-goes to an httpx.MockTransport.
+Nothing here touches the network: names are resolved by stub resolvers.
 """
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from shared.outbound import (
     Allowlist,
     OutboundRefused,
     address_problem,
+    check_host,
     check_url,
     parse_target,
-    pinned_request,
 )
 
 PUBLIC = "93.184.216.34"
@@ -171,17 +169,38 @@ def test_numeric_hosts_are_read_as_the_address_a_resolver_would_make() -> None:
     assert parse_target("http://1e3.example/").literal is None
 
 
-async def test_a_pinned_request_connects_to_the_checked_address_and_keeps_the_name() -> None:
-    stub = resolver({"hooks.example.org": [PUBLIC]})
-    checked = await check_url("https://hooks.example.org:8443/in?x=1", resolver=stub)
-    seen: list[httpx.Request] = []
-    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(204)))
-    request = pinned_request(client, checked, "POST", content=b"{}", headers={"webhook-id": "m1"})
-    response = await client.send(request)
-    await client.aclose()
-    assert response.status_code == 204
-    (sent,) = seen
-    assert sent.url.host == PUBLIC and sent.url.port == 8443 and sent.url.path == "/in"
-    assert sent.headers["host"] == "hooks.example.org:8443"
-    assert sent.extensions["sni_hostname"] == "hooks.example.org"
-    assert sent.headers["webhook-id"] == "m1"
+async def test_the_connection_time_check_applies_the_same_rules_to_a_host() -> None:
+    stub = resolver({"hooks.example.org": [PUBLIC], "rebind.example": ["10.1.2.3"]})
+    assert await check_host("hooks.example.org", 443, resolver=stub) == [PUBLIC]
+    assert await check_host("HOOKS.example.org.", 443, resolver=stub) == [PUBLIC]
+    for host, rule in (
+        ("rebind.example", "private_address"),
+        ("2130706433", "loopback_address"),
+        ("metadata.internal", "internal_host_name"),
+        ("[::1]", "loopback_address"),
+    ):
+        with pytest.raises(OutboundRefused) as refused:
+            await check_host(host, 80, resolver=stub)
+        assert refused.value.rule == rule, host
+    allowed = Allowlist.parse(["10.1.2.3:8080"])
+    assert await check_host("rebind.example", 8080, allowlist=allowed, resolver=stub) == ["10.1.2.3"]
+
+
+async def test_the_connectors_resolver_answers_only_checked_addresses_of_the_family_asked() -> None:
+    import socket
+
+    from shared.outbound_session import GuardedResolver, GuardRefusal
+
+    stub = resolver({"dual.example.org": [PUBLIC, "2606:4700::1111"], "inside.example.org": ["192.168.1.9"]})
+    guarded = GuardedResolver(Allowlist(), stub)
+    both = await guarded.resolve("dual.example.org", 443, socket.AF_UNSPEC)
+    assert [(r["host"], r["family"], r["hostname"]) for r in both] == [
+        (PUBLIC, socket.AF_INET, "dual.example.org"),
+        ("2606:4700::1111", socket.AF_INET6, "dual.example.org"),
+    ]
+    assert [r["host"] for r in await guarded.resolve("dual.example.org", 443, socket.AF_INET6)] == [
+        "2606:4700::1111"
+    ]
+    with pytest.raises(GuardRefusal) as refused:
+        await guarded.resolve("inside.example.org", 443, socket.AF_UNSPEC)
+    assert refused.value.rule == "private_address" and isinstance(refused.value, OSError)

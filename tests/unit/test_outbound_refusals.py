@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 
-import httpx
 import pytest
 
 from shared.outbound import (
@@ -20,7 +19,6 @@ from shared.outbound import (
     address_problem,
     check_url,
     parse_target,
-    pinned_request,
     system_resolver,
 )
 
@@ -188,17 +186,6 @@ def test_a_teredo_address_is_judged_by_the_client_address_it_carries() -> None:
 
 async def test_the_system_resolver_answers_a_numeric_host_without_asking_dns() -> None:
     assert await system_resolver("127.0.0.1", 8080) == ["127.0.0.1"]
-
-
-async def test_a_pinned_request_carries_the_body_and_the_timeout_given() -> None:
-    checked = CheckedDestination("http://hooks.example/in", "hooks.example", 80, PUBLIC)
-    async with httpx.AsyncClient(timeout=30) as client:
-        request = pinned_request(client, checked, "POST", content=b'{"a":1}', headers={}, timeout=5)
-        default = pinned_request(client, checked, "POST", content=b"", headers={})
-    assert request.content == b'{"a":1}'
-    assert request.extensions["timeout"] == httpx.Timeout(5).as_dict()
-    assert default.extensions["timeout"] == httpx.Timeout(30).as_dict()
-    assert "sni_hostname" not in request.extensions
 
 
 def test_an_allow_list_host_keeps_its_letters_while_losing_its_brackets() -> None:

@@ -36,6 +36,7 @@ from tests.handlers.harness import ServiceHarness
 from tests.handlers.notification.helpers import stub_resolver, subscribe
 from tests.support import tokens
 from tests.support.factories import community_body, project_body
+from tests.support.fake_poster import MockPoster
 from tests.support.tracing import spans_fixture  # noqa: F401  (fixture)
 
 
@@ -153,7 +154,7 @@ async def test_a_command_its_event_the_handler_and_the_webhook_share_one_trace( 
         return httpx.Response(204)
 
     sender = WebhookSender(
-        httpx.AsyncClient(transport=httpx.MockTransport(receive)),
+        MockPoster(receive),
         timeout_s=5,
         allowlist=Allowlist(),
         require_https=False,
@@ -208,7 +209,7 @@ async def test_with_tracing_off_a_handled_events_traceparent_reaches_the_webhook
     assert await notification.redeliver(envelope) == "handled"
     requests: list[httpx.Request] = []
     sender = WebhookSender(
-        httpx.AsyncClient(transport=httpx.MockTransport(lambda r: requests.append(r) or httpx.Response(204))),
+        MockPoster(lambda r: httpx.Response(204), requests),
         timeout_s=5,
         allowlist=Allowlist(),
         require_https=False,

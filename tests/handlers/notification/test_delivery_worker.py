@@ -15,11 +15,12 @@ from services.notification.models import Delivery, DeliveryState
 from services.notification.settings import NotificationSettings
 from services.notification.worker import run_delivery_worker
 from tests.handlers.notification.helpers import ACCEPTED, PUBLIC, accepted, subscribe
+from tests.support.fake_poster import MockPoster
 
 
 def worker_runtime(harness, respond, allowlist: str, **settings: Any):  # type: ignore[no-untyped-def]
     """The worker's runtime on the harness's database and clock, its HTTP through `respond`
-    (polling every 20 ms); returns it and the client to close."""
+    (polling every 20 ms); returns it and the poster to pass to the worker."""
     config = NotificationSettings(
         environment="test",
         database_url=harness.url,
@@ -27,11 +28,8 @@ def worker_runtime(harness, respond, allowlist: str, **settings: Any):  # type: 
         delivery_poll_interval_s=0.02,
         **settings,
     )
-    client = httpx.AsyncClient(transport=httpx.MockTransport(respond), follow_redirects=False)
-    runtime = SimpleNamespace(
-        settings=config, unit_of_work=harness.unit_of_work, clock=harness.clock, http=client
-    )
-    return runtime, client
+    runtime = SimpleNamespace(settings=config, unit_of_work=harness.unit_of_work, clock=harness.clock)
+    return runtime, MockPoster(respond)
 
 
 async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(harness_for) -> None:  # type: ignore[no-untyped-def]
@@ -51,9 +49,9 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(harness_for) -> N
             await asyncio.sleep(30)
         return httpx.Response(204)
 
-    runtime, client = worker_runtime(harness, respond, "127.0.0.1:7001,127.0.0.2:7002", webhook_timeout_s=10)
+    runtime, poster = worker_runtime(harness, respond, "127.0.0.1:7001,127.0.0.2:7002", webhook_timeout_s=10)
     started = time.monotonic()
-    worker = asyncio.create_task(run_delivery_worker(runtime))  # type: ignore[arg-type]
+    worker = asyncio.create_task(run_delivery_worker(runtime, poster))  # type: ignore[arg-type]
     try:
 
         async def healthy_delivered() -> bool:
@@ -67,7 +65,6 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(harness_for) -> N
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
-        await client.aclose()
     hosts = [host for host, _ in sent]
     assert sorted(hosts) == ["127.0.0.1", "127.0.0.2"]
     (stuck,) = [d for d in await harness.all(Delivery) if d.subscription_id == hanging.id]
@@ -109,14 +106,14 @@ async def test_one_endpoints_backlog_is_leased_in_batches_and_each_sent_once(
         return leased
 
     monkeypatch.setattr(worker_module, "lease_due", counting_lease)
-    runtime, client = worker_runtime(
+    runtime, poster = worker_runtime(
         harness,
         respond,
         "127.0.0.2:7002",
         delivery_concurrency_per_endpoint=4,
         delivery_lease_interval_s=0.05,
     )
-    worker = asyncio.create_task(run_delivery_worker(runtime))  # type: ignore[arg-type]
+    worker = asyncio.create_task(run_delivery_worker(runtime, poster))  # type: ignore[arg-type]
     try:
         started = time.monotonic()
         while sum(d.state == DeliveryState.DELIVERED for d in await harness.all(Delivery)) < 40:
@@ -125,7 +122,6 @@ async def test_one_endpoints_backlog_is_leased_in_batches_and_each_sent_once(
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
-        await client.aclose()
     assert sorted(ids) == sorted(f"evt-{n}" for n in range(40))  # each once
     assert most <= 4
     assert all(n <= 8 for n in leases)  # at most a round ahead: 4 in flight and 4 waiting

@@ -26,7 +26,7 @@ async def _world(harness_for, status: int):  # type: ignore[no-untyped-def]
     await subscribe(harness, "finance", [ACCEPTED], channel="email", email="ops@finance.gov.cn")
     await harness.deliver(accepted(), event_id="evt-1")
     webhook = WebhookSender(
-        harness.mock_http(lambda r: httpx.Response(status)),
+        harness.mock_webhooks(lambda r: httpx.Response(status)),
         timeout_s=5,
         allowlist=Allowlist(),
         require_https=False,

@@ -10,6 +10,7 @@ from datetime import timedelta
 import httpx
 
 from services.notification.channels.webhook import WebhookSender
+from services.notification.channels.webhook_post import PostFailed
 from services.notification.handlers import SUBSCRIPTIONS
 from services.notification.handlers.deliveries import (
     RetryPolicy,
@@ -24,6 +25,7 @@ from services.notification.signing import verify
 from shared.outbound import Allowlist
 from tests.handlers.harness import DEFAULT_NOW, ServiceHarness
 from tests.handlers.notification.helpers import ACCEPTED, ORGS, PUBLIC, accepted, stub_resolver, subscribe
+from tests.support.fake_poster import MockPoster
 
 SCHEDULE = (5.0, 300.0, 1800.0)
 POLICY = RetryPolicy(SCHEDULE, jitter=0.0)
@@ -35,7 +37,7 @@ async def world(harness_for, respond, url: str | None = None):  # type: ignore[n
     subscription = await subscribe(harness, "finance", [ACCEPTED], url=url)
     await harness.deliver(accepted(), event_id="evt-1")
     sender = WebhookSender(
-        harness.mock_http(respond),
+        harness.mock_webhooks(respond),
         timeout_s=5,
         allowlist=Allowlist(),
         require_https=False,
@@ -154,9 +156,9 @@ async def test_a_destination_that_now_resolves_internally_is_never_sent(harness_
 async def test_network_faults_are_short_status_lines_and_retried(harness_for) -> None:  # type: ignore[no-untyped-def]
     faults = iter(
         [
-            httpx.ConnectError("[Errno 111] Connection refused"),
-            httpx.ReadTimeout("slow"),
-            httpx.ReadError("reset"),
+            PostFailed("connection refused"),
+            PostFailed("timeout"),
+            PostFailed("connection reset"),
         ]
     )
 
@@ -224,9 +226,8 @@ async def test_a_slow_receiver_is_cut_at_the_deadline(harness_for) -> None:  # t
     harness: ServiceHarness = await harness_for("notification", SUBSCRIPTIONS)
     await subscribe(harness, "finance", [ACCEPTED])
     await harness.deliver(accepted(), event_id="evt-slow")
-    client = httpx.AsyncClient(transport=httpx.MockTransport(hang))
     sender = WebhookSender(
-        client, timeout_s=0.3, allowlist=Allowlist(), require_https=False, resolver=stub_resolver
+        MockPoster(hang), timeout_s=0.3, allowlist=Allowlist(), require_https=False, resolver=stub_resolver
     )
     now = harness.clock.now()
     (leased,) = await harness.run(lambda s: lease_due(s, now=now, lease_s=LEASE_S, limit=1))
