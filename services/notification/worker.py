@@ -32,8 +32,7 @@ from services.notification.handlers.deliveries import (
     LeasedDelivery,
     RetryPolicy,
     lease_due,
-    lock_deliveries,
-    record_attempt,
+    record_attempts,
 )
 from services.notification.models import DeliveryState
 from services.notification.settings import NotificationSettings
@@ -127,11 +126,8 @@ class AttemptRecorder:
         try:
             async with self._runtime.unit_of_work() as session:
                 now = self._runtime.clock.now()
-                locked = await lock_deliveries(session, (leased.id for leased, _, _ in batch))
-                return [
-                    await record_attempt(session, leased, result, now=now, policy=self._policy, locked=locked)
-                    for leased, result, _ in batch
-                ]
+                pairs = [(leased, result) for leased, result, _ in batch]
+                return list(await record_attempts(session, pairs, now=now, policy=self._policy))
         except Exception:
             if len(batch) == 1:
                 log.exception("could not record an attempt of delivery %s", batch[0][0].id)

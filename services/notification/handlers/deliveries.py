@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.orm import defer
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,6 +64,7 @@ class RetryPolicy:
 
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 _SUBSCRIPTION = Subscription.__table__  # type: ignore[attr-defined]
+_ATTEMPT = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 
 
 async def lease_due(
@@ -153,21 +154,34 @@ async def lease_due(
     ]
 
 
-async def lock_deliveries(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Delivery]:
+@dataclass(frozen=True)
+class LockedDelivery:
+    """A delivery row as recording an attempt needs it (never its stored envelope), locked for the
+    transaction."""
+
+    id: uuid.UUID
+    subscription_id: uuid.UUID
+    state: DeliveryState
+    attempts: int
+
+
+async def lock_deliveries(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, LockedDelivery]:
     """Lock a batch's delivery rows in one round trip (in id order, so two batches never wait on
-    each other in opposite orders); a missing id is simply absent from the result. The stored
-    envelope is not read back (an attempt's record never needs it)."""
+    each other in opposite orders); a missing id is simply absent from the result."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
+    d = _DELIVERY.c
     query = (
-        select(Delivery)
-        .options(defer(Delivery.content, raiseload=True))  # type: ignore[arg-type]
-        .where(col(Delivery.id).in_(wanted))
-        .order_by(col(Delivery.id))
+        select(d.id, d.subscription_id, d.state, d.attempts)
+        .where(d.id.in_(wanted))
+        .order_by(d.id)
         .with_for_update()
     )
-    return {row.id: row for row in (await session.exec(query)).all()}
+    return {
+        row.id: LockedDelivery(row.id, row.subscription_id, DeliveryState(row.state), row.attempts)
+        for row in (await session.exec(query)).all()
+    }
 
 
 async def record_attempt(
@@ -177,39 +191,86 @@ async def record_attempt(
     *,
     now: datetime,
     policy: RetryPolicy,
-    locked: Mapping[uuid.UUID, Delivery] | None = None,
 ) -> DeliveryState:
-    """Log the attempt and move the delivery on: delivered, retried later, or failed for good.
+    """Log one attempt and move its delivery on (`record_attempts` for one)."""
+    (state,) = await record_attempts(session, [(leased, result)], now=now, policy=policy)
+    return state
+
+
+async def record_attempts(
+    session: AsyncSession,
+    batch: Sequence[tuple[LeasedDelivery, AttemptResult]],
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+) -> list[DeliveryState]:
+    """Log each attempt and move its delivery on: delivered, retried later, or failed for good.
 
     A refused destination (nothing sent) fails at once; a 410 also disables the subscription and
-    fails its other pending deliveries.
-
-    Args:
-        locked: the delivery rows already locked in this transaction by `lock_deliveries` (a
-            batch locks them in one round trip); otherwise the row is locked here.
+    fails its other pending deliveries; an endpoint failing for `policy.disable_after_s` is
+    disabled. A delivery no longer pending (recorded already, or disabled meanwhile) is left as it
+    is and its state returned. The batch's rows are locked in one read and written by one
+    INSERT of the attempts and one UPDATE per kind of outcome (the worker records hundreds a
+    second; ORM objects per attempt cost more than the statements).
     """
-    if locked is not None and leased.id in locked:
-        delivery: Delivery | None = locked[leased.id]
-    else:
-        delivery = await session.get(Delivery, leased.id, with_for_update=True)
-    if delivery is None or delivery.state != DeliveryState.PENDING:
-        return DeliveryState(delivery.state) if delivery else DeliveryState.FAILED
-    attempts = delivery.attempts + 1
-    session.add(
-        DeliveryAttempt(
-            delivery_id=delivery.id,
-            attempted_at=now,
-            status=result.status,
-            status_line=result.status_line,
-            latency_ms=result.latency_ms,
-            sent=result.sent,
+    locked = await lock_deliveries(session, (leased.id for leased, _ in batch))
+    attempts: list[dict[str, Any]] = []
+    changes: dict[uuid.UUID, dict[str, Any]] = {}
+    states: list[DeliveryState] = []
+    gone: list[tuple[uuid.UUID, str]] = []
+    failing: list[uuid.UUID] = []
+    for leased, result in batch:
+        row = locked.get(leased.id)
+        if row is None or row.state != DeliveryState.PENDING:
+            states.append(row.state if row else DeliveryState.FAILED)
+            continue
+        change = _attempt_change(row, result, now=now, policy=policy)
+        attempts.append(
+            {
+                "delivery_id": row.id,
+                "attempted_at": now,
+                "status": result.status,
+                "status_line": result.status_line,
+                "latency_ms": result.latency_ms,
+                "sent": result.sent,
+            }
         )
-    )
-    delivery.attempts = attempts
-    delivery.last_status = result.status
-    delivery.last_attempt_at = now
+        changes[row.id] = change
+        locked[row.id] = LockedDelivery(row.id, row.subscription_id, change["state"], change["attempts"])
+        states.append(change["state"])
+        if retry.disables_endpoint(result.status):
+            gone.append((row.subscription_id, result.status_line))
+        elif change["state"] != DeliveryState.DELIVERED and policy.disable_after_s is not None:
+            failing.append(row.subscription_id)
+    if attempts:
+        await session.exec(insert(_ATTEMPT), params=attempts)  # type: ignore[call-overload]
+        await _write_changes(session, changes)
+    for subscription_id, status_line in gone:
+        await disable_subscription(
+            session,
+            subscription_id,
+            reason=status_line,
+            now=now,
+            reason_zh="的接收端答复 HTTP 410 Gone（端点已不存在）",
+        )
+    for subscription_id in dict.fromkeys(failing):
+        assert policy.disable_after_s is not None
+        await disable_if_failing(session, subscription_id, now=now, window_s=policy.disable_after_s)
+    return states
+
+
+def _attempt_change(
+    row: LockedDelivery, result: AttemptResult, *, now: datetime, policy: RetryPolicy
+) -> dict[str, Any]:
+    """The columns one attempt sets on its pending delivery (the retry rules are `domain.retry`'s)."""
+    attempts = row.attempts + 1
     outcome = result.outcome or (retry.classify(result.status) if result.sent else retry.Outcome.FAILED)
-    delivery.last_error = None if outcome is retry.Outcome.DELIVERED else result.status_line
+    change: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status": result.status,
+        "last_attempt_at": now,
+        "last_error": None if outcome is retry.Outcome.DELIVERED else result.status_line,
+    }
     delay = None
     if outcome is retry.Outcome.RETRY:
         delay = retry.next_delay_s(
@@ -222,24 +283,25 @@ async def record_attempt(
         if delay is None:
             outcome = retry.Outcome.FAILED
     if outcome is retry.Outcome.DELIVERED:
-        delivery.state = DeliveryState.DELIVERED
-        delivery.delivered_at = now
+        change.update(state=DeliveryState.DELIVERED, delivered_at=now)
     elif outcome is retry.Outcome.FAILED:
-        delivery.state = DeliveryState.FAILED
+        change.update(state=DeliveryState.FAILED)
     else:
-        delivery.next_attempt_at = now + timedelta(seconds=delay or 0.0)
-    session.add(delivery)
-    if retry.disables_endpoint(result.status):
-        await disable_subscription(
-            session,
-            delivery.subscription_id,
-            reason=result.status_line,
-            now=now,
-            reason_zh="的接收端答复 HTTP 410 Gone（端点已不存在）",
+        change.update(state=DeliveryState.PENDING, next_attempt_at=now + timedelta(seconds=delay or 0.0))
+    return change
+
+
+async def _write_changes(session: AsyncSession, changes: Mapping[uuid.UUID, dict[str, Any]]) -> None:
+    """One executemany UPDATE per set of columns changed (delivered, retried, failed)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for delivery_id, change in changes.items():
+        shapes.setdefault(tuple(sorted(change)), []).append({"b_id": delivery_id, **change})
+    d = _DELIVERY.c
+    for columns, rows in shapes.items():
+        statement = (
+            update(_DELIVERY).where(d.id == bindparam("b_id")).values({c: bindparam(c) for c in columns})
         )
-    elif outcome is not retry.Outcome.DELIVERED and policy.disable_after_s is not None:
-        await disable_if_failing(session, delivery.subscription_id, now=now, window_s=policy.disable_after_s)
-    return DeliveryState(delivery.state)
+        await session.exec(statement, params=rows)  # type: ignore[call-overload]
 
 
 def _aware(moment: datetime) -> datetime:

@@ -55,14 +55,14 @@ async def test_a_record_that_fails_does_not_lose_the_rest_of_its_batch(harness_f
     harness = await harness_for("notification", SUBSCRIPTIONS)
     leased = await _leased(harness, 6)
     bad = leased[2].id
-    real = worker.record_attempt
+    real = worker.record_attempts
 
-    async def flaky(session, delivery, result, **kwargs):  # type: ignore[no-untyped-def]
-        if delivery.id == bad:
+    async def flaky(session, batch, **kwargs):  # type: ignore[no-untyped-def]
+        if any(delivery.id == bad for delivery, _ in batch):
             raise RuntimeError("database hiccup")
-        return await real(session, delivery, result, **kwargs)
+        return await real(session, batch, **kwargs)
 
-    monkeypatch.setattr(worker, "record_attempt", flaky)
+    monkeypatch.setattr(worker, "record_attempts", flaky)
     runtime = SimpleNamespace(unit_of_work=harness.unit_of_work, clock=harness.clock)
     recorder = worker.AttemptRecorder(runtime, RetryPolicy((5.0,), 0.0))  # type: ignore[arg-type]
     running = asyncio.create_task(recorder.run())

@@ -16,7 +16,6 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy.exc import InvalidRequestError
 
 from services.notification.domain.attempts import AttemptResult
 from services.notification.handlers import SUBSCRIPTIONS
@@ -482,8 +481,7 @@ async def test_locked_deliveries_are_read_in_id_order_without_their_stored_envel
     async def lock(session):  # type: ignore[no-untyped-def]
         locked = await lock_deliveries(session, [*ids, ids[0], uuid.uuid4()])
         assert sorted(locked) == sorted(ids)  # a missing id is simply absent
-        with pytest.raises(InvalidRequestError, match="raiseload"):
-            _ = locked[ids[0]].content
+        assert not hasattr(locked[ids[0]], "content")  # the stored envelope is never read back
         return locked
 
     with postgresql_selects(harness) as statements:

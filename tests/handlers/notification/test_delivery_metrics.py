@@ -95,14 +95,14 @@ async def test_a_replayed_batch_counts_each_attempt_once_and_a_lost_record_as_un
     await subscribe(harness, "finance", [ACCEPTED])
     for i in range(5):
         await harness.deliver(accepted(), event_id=f"e{i}")
-    real = worker.record_attempt
+    real = worker.record_attempts
 
-    async def flaky(session: Any, delivery: LeasedDelivery, result: AttemptResult, **kwargs: Any) -> Any:
-        if delivery.event_id == "e3":
+    async def flaky(session: Any, batch: list[tuple[LeasedDelivery, AttemptResult]], **kwargs: Any) -> Any:
+        if any(delivery.event_id == "e3" for delivery, _ in batch):
             raise RuntimeError("database hiccup")
-        return await real(session, delivery, result, **kwargs)
+        return await real(session, batch, **kwargs)
 
-    monkeypatch.setattr(worker, "record_attempt", flaky)
+    monkeypatch.setattr(worker, "record_attempts", flaky)
     before = counts()
     states = await _record_all(harness, lambda d: AttemptResult(204, "HTTP 204"))
     assert states.count(DeliveryState.DELIVERED) == 4 and states.count(None) == 1
