@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -236,7 +236,7 @@ async def record_attempts(
             }
         )
         changes[row.id] = change
-        locked[row.id] = LockedDelivery(row.id, row.subscription_id, change["state"], change["attempts"])
+        locked[row.id] = replace(row, state=change["state"])  # the same delivery again is not pending
         states.append(change["state"])
         if retry.disables_endpoint(result.status):
             gone.append((row.subscription_id, result.status_line))
@@ -271,7 +271,6 @@ def _attempt_change(
         "last_attempt_at": now,
         "last_error": None if outcome is retry.Outcome.DELIVERED else result.status_line,
     }
-    delay = None
     if outcome is retry.Outcome.RETRY:
         delay = retry.next_delay_s(
             attempts,
@@ -281,13 +280,13 @@ def _attempt_change(
             retry_after_s=result.retry_after_s,
         )
         if delay is None:
-            outcome = retry.Outcome.FAILED
+            outcome = retry.Outcome.FAILED  # the schedule is exhausted
+        else:
+            change.update(state=DeliveryState.PENDING, next_attempt_at=now + timedelta(seconds=delay))
     if outcome is retry.Outcome.DELIVERED:
         change.update(state=DeliveryState.DELIVERED, delivered_at=now)
     elif outcome is retry.Outcome.FAILED:
         change.update(state=DeliveryState.FAILED)
-    else:
-        change.update(state=DeliveryState.PENDING, next_attempt_at=now + timedelta(seconds=delay or 0.0))
     return change
 
 

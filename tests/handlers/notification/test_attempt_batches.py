@@ -111,3 +111,26 @@ async def test_a_gone_endpoint_in_a_batch_is_disabled_after_its_batch_mates_are_
     (subscription,) = await harness.all(Subscription)
     assert subscription.id == hook.id and not subscription.active
     assert subscription.disabled_reason == "endpoint disabled: HTTP 410"
+
+
+async def test_a_delivery_no_longer_pending_is_skipped_and_the_rest_of_the_batch_recorded(
+    harness_for,
+) -> None:  # type: ignore[no-untyped-def]
+    harness = await harness_for("notification", SUBSCRIPTIONS)
+    await subscribe(harness, "finance", [ACCEPTED])
+    done, waiting = await stored(harness, 2)
+    await harness.run(
+        lambda s: record_attempts(
+            s, [(leased(done), AttemptResult(204, "HTTP 204"))], now=DEFAULT_NOW, policy=POLICY
+        )
+    )
+    batch = [
+        (leased(done), AttemptResult(500, "HTTP 500")),
+        (leased(waiting), AttemptResult(204, "HTTP 204")),
+    ]
+    states = await harness.run(lambda s: record_attempts(s, batch, now=LATER, policy=POLICY))
+    assert states == [DeliveryState.DELIVERED, DeliveryState.DELIVERED]
+    after = {d.id: d for d in await harness.all(Delivery)}
+    assert (after[done.id].delivered_at, after[done.id].attempts) == (DEFAULT_NOW, 1)  # left as it was
+    assert (after[waiting.id].delivered_at, after[waiting.id].attempts) == (LATER, 1)
+    assert len(await harness.all(DeliveryAttempt)) == 2
