@@ -272,7 +272,9 @@ async def check_url(
         OutboundRefused: with the rule broken; nothing has been sent.
     """
     target = parse_target(url, require_https=require_https)
-    addresses = await _checked_addresses(target, allowlist or Allowlist(), resolver)
+    addresses = await _checked_addresses(
+        target.host, target.port, target.literal, allowlist or Allowlist(), resolver
+    )
     return CheckedDestination(url, target.host, target.port, str(addresses[0]))
 
 
@@ -294,27 +296,28 @@ async def check_host(
     Raises:
         OutboundRefused: with the rule broken; nothing has been sent.
     """
-    name = host.lower().rstrip(".")
+    name = host.rstrip(".").lower()
     literal: IPAddress | None
     try:
-        literal = ipaddress.ip_address(name.strip("[]"))
+        literal = ipaddress.ip_address(name)
     except ValueError:
         literal = _numeric_ipv4(name)
-    target = Target(name, "", name, port, literal)
-    return [str(address) for address in await _checked_addresses(target, allowlist or Allowlist(), resolver)]
+    checked = await _checked_addresses(name, port, literal, allowlist or Allowlist(), resolver)
+    return [str(address) for address in checked]
 
 
-async def _checked_addresses(target: Target, allow: Allowlist, resolver: Resolver | None) -> list[IPAddress]:
-    """Every address of the target, each allow-listed or public; the first rule broken otherwise."""
-    if target.literal is None and allow.allows(target.host, target.port, None):
-        return await _resolve(target, resolver)
-    if target.literal is None and (
-        target.host in INTERNAL_NAMES or target.host.endswith(INTERNAL_NAME_SUFFIXES)
-    ):
-        raise OutboundRefused("internal_host_name", f"'{target.host}' names a host inside a network")
-    addresses = [target.literal] if target.literal is not None else await _resolve(target, resolver)
+async def _checked_addresses(
+    host: str, port: int, literal: IPAddress | None, allow: Allowlist, resolver: Resolver | None
+) -> list[IPAddress]:
+    """Every address of the host (`literal` when it is one), each allow-listed or public; the
+    first rule broken otherwise."""
+    if literal is None and allow.allows(host, port, None):
+        return await _resolve(host, port, resolver)
+    if literal is None and (host in INTERNAL_NAMES or host.endswith(INTERNAL_NAME_SUFFIXES)):
+        raise OutboundRefused("internal_host_name", f"'{host}' names a host inside a network")
+    addresses = [literal] if literal is not None else await _resolve(host, port, resolver)
     for address in addresses:
-        if allow.allows(target.host, target.port, address):
+        if allow.allows(host, port, address):
             continue
         rule = address_problem(address)
         if rule is not None:
@@ -322,17 +325,17 @@ async def _checked_addresses(target: Target, allow: Allowlist, resolver: Resolve
     return addresses
 
 
-async def _resolve(target: Target, resolver: Resolver | None) -> list[IPAddress]:
+async def _resolve(host: str, port: int, resolver: Resolver | None) -> list[IPAddress]:
     try:
-        found = await (resolver or system_resolver)(target.host, target.port)
+        found = await (resolver or system_resolver)(host, port)
     except (OSError, UnicodeError):
-        raise OutboundRefused("unresolvable_host", f"'{target.host}' does not resolve") from None
+        raise OutboundRefused("unresolvable_host", f"'{host}' does not resolve") from None
     addresses: list[IPAddress] = []
     for raw in found:
         try:
             addresses.append(ipaddress.ip_address(raw.split("%", 1)[0]))
         except ValueError:
-            raise OutboundRefused("unresolvable_host", f"'{target.host}' resolved oddly") from None
+            raise OutboundRefused("unresolvable_host", f"'{host}' resolved oddly") from None
     if not addresses:
-        raise OutboundRefused("unresolvable_host", f"'{target.host}' does not resolve")
+        raise OutboundRefused("unresolvable_host", f"'{host}' does not resolve")
     return addresses

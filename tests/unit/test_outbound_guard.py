@@ -170,14 +170,17 @@ def test_numeric_hosts_are_read_as_the_address_a_resolver_would_make() -> None:
 
 
 async def test_the_connection_time_check_applies_the_same_rules_to_a_host() -> None:
-    stub = resolver({"hooks.example.org": [PUBLIC], "rebind.example": ["10.1.2.3"]})
+    stub = resolver(
+        {"hooks.example.org": [PUBLIC], "rebind.example": ["10.1.2.3"], "ex.example.box": ["10.9.9.9"]}
+    )
     assert await check_host("hooks.example.org", 443, resolver=stub) == [PUBLIC]
     assert await check_host("HOOKS.example.org.", 443, resolver=stub) == [PUBLIC]
     for host, rule in (
         ("rebind.example", "private_address"),
         ("2130706433", "loopback_address"),
         ("metadata.internal", "internal_host_name"),
-        ("[::1]", "loopback_address"),
+        ("::1", "loopback_address"),
+        ("EX.EXAMPLE.BOX.", "private_address"),
     ):
         with pytest.raises(OutboundRefused) as refused:
             await check_host(host, 80, resolver=stub)
