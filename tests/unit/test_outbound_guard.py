@@ -207,3 +207,17 @@ async def test_the_connectors_resolver_answers_only_checked_addresses_of_the_fam
     with pytest.raises(GuardRefusal) as refused:
         await guarded.resolve("inside.example.org", 443, socket.AF_UNSPEC)
     assert refused.value.rule == "private_address" and isinstance(refused.value, OSError)
+
+
+async def test_an_allow_listed_name_is_resolved_for_its_own_port() -> None:
+    asked: list[tuple[str, int]] = []
+
+    async def recording(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["10.0.0.7"]
+
+    allowed = Allowlist.parse(["hooks.internal:8443"])
+    assert await check_host("hooks.internal", 8443, allowlist=allowed, resolver=recording) == ["10.0.0.7"]
+    checked = await check_url("https://hooks.internal:8443/in", allowlist=allowed, resolver=recording)
+    assert checked.address == "10.0.0.7"
+    assert asked == [("hooks.internal", 8443)] * 2
