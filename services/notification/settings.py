@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
 
+from services.notification.domain.attempts import MAX_EXCERPT_CHARS
 from services.notification.domain.retry import SVIX_SCHEDULE_S
 from shared.outbound import Allowlist
 from shared.settings import ServiceSettings
@@ -32,6 +33,13 @@ class NotificationSettings(ServiceSettings):
         description="Failing with nothing delivered this long disables an endpoint.",
     )
     delivery_poll_interval_s: float = 0.5
+    delivery_response_excerpt_chars: int = Field(
+        default=256,
+        ge=0,
+        le=MAX_EXCERPT_CHARS,
+        description="How much of a receiver's answer body each attempt keeps for the subscription's "
+        "owner (0: none).",
+    )
     delivery_record_linger_s: float = Field(
         default=0.01,
         ge=0,

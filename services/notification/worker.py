@@ -65,6 +65,7 @@ def senders_for(runtime: Runtime, poster: Poster) -> dict[str, Sender]:
             timeout_s=settings.webhook_timeout_s,
             allowlist=settings.outbound_allowlist,
             require_https=settings.require_https,
+            excerpt_chars=settings.delivery_response_excerpt_chars,
         ),
         Channel.EMAIL: EmailSender(
             hostname=settings.smtp_host,

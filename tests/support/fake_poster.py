@@ -25,10 +25,10 @@ Respond = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
 class _Answer:
     status: int
     retry_after: str | None
-    finished: bool = False
+    body: bytes = b""
 
-    async def finish(self) -> None:
-        self.finished = True
+    async def finish(self, keep: int) -> bytes:
+        return self.body[:keep]
 
 
 class MockPoster:
@@ -51,7 +51,7 @@ class MockPoster:
         self.requests.append(request)
         answer = self._respond(request)
         response = await answer if inspect.isawaitable(answer) else answer
-        return _Answer(response.status_code, response.headers.get("retry-after"))
+        return _Answer(response.status_code, response.headers.get("retry-after"), response.content)
 
     async def aclose(self) -> None:
         """Nothing to close."""

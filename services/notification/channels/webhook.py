@@ -2,7 +2,8 @@
 
 The destination is checked again right before sending (DNS may have changed since the
 subscription was made), and once more when a connection is opened (`shared.outbound_session`).
-Only a short status line comes back; the response body is never kept or logged. The HTTP exchange
+A short status line is what the delivery list shows; the start of an answer body is kept,
+bounded, in the attempt log for the subscription's owner (`domain/attempts.py`). The HTTP exchange
 itself is a `Poster`'s (`webhook_post.py`). The request carries a `traceparent` header in the
 event's trace (a client span's, when tracing is on), so a receiver that traces joins it.
 """
@@ -16,7 +17,12 @@ from datetime import datetime
 from opentelemetry.trace import SpanKind
 
 from services.notification.channels.webhook_post import Exchange, Poster, PostFailed
-from services.notification.domain.attempts import AttemptResult, http_status_line, refused_line
+from services.notification.domain.attempts import (
+    AttemptResult,
+    http_status_line,
+    refused_line,
+    response_excerpt,
+)
 from services.notification.domain.retry import parse_retry_after
 from services.notification.domain.signing import sign
 from services.notification.handlers.deliveries import LeasedDelivery
@@ -32,6 +38,7 @@ class WebhookSender:
         poster: carries the POST.
         timeout_s: the total deadline of one attempt, resolution included.
         allowlist, require_https, resolver: the outbound guard's configuration.
+        excerpt_chars: how much of an answer body the attempt keeps for the owner (0: none).
     """
 
     def __init__(
@@ -42,8 +49,10 @@ class WebhookSender:
         allowlist: Allowlist,
         require_https: bool,
         resolver: Resolver | None = None,
+        excerpt_chars: int = 0,
     ) -> None:
         self._poster = poster
+        self._excerpt_chars = excerpt_chars
         self._timeout_s = timeout_s
         self._allowlist = allowlist
         self._require_https = require_https
@@ -59,9 +68,13 @@ class WebhookSender:
         except TimeoutError:
             result = AttemptResult(None, "timeout")
         latency = int((time.monotonic() - started) * 1000)
+        excerpt = None
         if exchange is not None:  # after the deadline's scope: the status already counts
-            await exchange.finish()
-        return AttemptResult(result.status, result.status_line, result.retry_after_s, result.sent, latency)
+            body = await exchange.finish(self._excerpt_chars * 4)  # UTF-8: up to 4 bytes a character
+            excerpt = response_excerpt(body, self._excerpt_chars)
+        return AttemptResult(
+            result.status, result.status_line, result.retry_after_s, result.sent, latency, excerpt=excerpt
+        )
 
     async def _attempt(
         self, delivery: LeasedDelivery, now: datetime

@@ -43,8 +43,9 @@ class Exchange(Protocol):
     status: int
     retry_after: str | None
 
-    async def finish(self) -> None:
-        """Read and drop a short body, then give the connection back (or close it)."""
+    async def finish(self, keep: int) -> bytes:
+        """Read a short body, then give the connection back (or close it); returns its first
+        `keep` bytes (what arrived of them, if the body was cut short)."""
 
 
 class Poster(Protocol):
@@ -66,8 +67,9 @@ class _AiohttpExchange:
         self.status = response.status
         self.retry_after = response.headers.get("retry-after")
 
-    async def finish(self) -> None:
+    async def finish(self, keep: int) -> bytes:
         read = 0
+        kept = bytearray()
         content = self._response.content
         try:
             async with asyncio.timeout(DRAIN_BUDGET_S):
@@ -76,13 +78,16 @@ class _AiohttpExchange:
                     if not chunk:
                         break
                     read += len(chunk)
+                    if len(kept) < keep:
+                        kept += chunk[: keep - len(kept)]
         except (TimeoutError, aiohttp.ClientError):
             self._response.close()  # the connection is closed instead
-            return
+            return bytes(kept)
         if read > DRAIN_LIMIT_BYTES:
             self._response.close()
         else:
             self._response.release()
+        return bytes(kept)
 
 
 class AiohttpPoster:

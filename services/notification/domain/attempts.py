@@ -1,6 +1,10 @@
-"""What an attempt's outcome is called in the delivery log: a short status line, never the
-receiver's words. A response body is never stored or shown, so a refused or internal destination
-cannot be read back through the delivery list (issue 7 item 3)."""
+"""What an attempt's outcome is called in the delivery log: a short status line of the platform's
+own words, and at most a bounded excerpt of the receiver's answer for the subscription's owner.
+
+The delivery list (`last_error`) only ever shows the status line, so no destination's words can be
+read back there (issue 7 item 3). The excerpt (issue 10: "Response excerpts are stored for the
+owner, bounded") exists only when a destination that passed the outbound guard answered; the
+attempt log shows it to the subscription's owner and to no one else."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from dataclasses import dataclass
 from services.notification.domain.retry import Outcome
 
 MAX_STATUS_LINE = 80
+MAX_EXCERPT_CHARS = 512
+"""The most of an answer body any attempt keeps (the setting may keep less)."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class AttemptResult:
         sent: False when the destination was refused before any connection was made.
         latency_ms: time from the start of the attempt to its end.
         outcome: set by channels that are not HTTP (e-mail); HTTP outcomes follow the status.
+        excerpt: the start of the answer body, for the subscription's owner (`response_excerpt`).
     """
 
     status: int | None
@@ -30,6 +37,7 @@ class AttemptResult:
     sent: bool = True
     latency_ms: int = 0
     outcome: Outcome | None = None
+    excerpt: str | None = None
 
 
 def http_status_line(status: int) -> str:
@@ -42,3 +50,15 @@ def http_status_line(status: int) -> str:
 def refused_line(rule: str) -> str:
     """The line for a destination the outbound guard refused; nothing was sent."""
     return f"refused: {rule}"[:MAX_STATUS_LINE]
+
+
+def response_excerpt(body: bytes, limit: int) -> str | None:
+    """The start of an answer body as an owner can read it: UTF-8 (undecodable bytes replaced),
+    control characters and runs of white space made single spaces, at most `limit` characters
+    (and never more than `MAX_EXCERPT_CHARS`); None for an empty body or a limit of 0."""
+    limit = min(limit, MAX_EXCERPT_CHARS)
+    if limit <= 0:
+        return None
+    text = body[: limit * 4].decode("utf-8", errors="replace")
+    readable = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return readable[:limit] or None

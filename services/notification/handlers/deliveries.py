@@ -26,6 +26,7 @@ from services.notification.handlers.subscriptions import get_subscription, sees_
 from services.notification.models import (
     Delivery,
     DeliveryAttempt,
+    DeliveryAttemptPublic,
     DeliveryState,
     Subscription,
 )
@@ -233,6 +234,7 @@ async def record_attempts(
                 "status_line": result.status_line,
                 "latency_ms": result.latency_ms,
                 "sent": result.sent,
+                "response_excerpt": result.excerpt,
             }
         )
         changes[row.id] = change
@@ -424,14 +426,21 @@ async def get_delivery(
 
 async def list_attempts(
     session: AsyncSession, actor: Principal, delivery_id: uuid.UUID
-) -> list[DeliveryAttempt]:
-    await get_delivery(session, actor, delivery_id)
+) -> list[DeliveryAttemptPublic]:
+    """A delivery's attempts in order; the answer excerpts only for the subscription's owner (the
+    office oversees every delivery but reads no organisation's receiver's words)."""
+    delivery = await get_delivery(session, actor, delivery_id)
+    subscription = await session.get(Subscription, delivery.subscription_id)
+    owner = subscription is not None and subscription.subscriber_code == actor.org_code
     query = (
         select(DeliveryAttempt)
         .where(DeliveryAttempt.delivery_id == delivery_id)
         .order_by(col(DeliveryAttempt.id))
     )
-    return list((await session.exec(query)).all())
+    return [
+        DeliveryAttemptPublic.model_validate(attempt, update=None if owner else {"response_excerpt": None})
+        for attempt in (await session.exec(query)).all()
+    ]
 
 
 def _requeue(delivery: Delivery, now: datetime) -> None:

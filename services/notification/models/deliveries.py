@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from services.notification.domain.attempts import MAX_EXCERPT_CHARS
 from shared.db.types import UtcDateTime
 from shared.types import BODY
 
@@ -65,7 +66,8 @@ class DeliveryLogHead(SQLModel, table=True):
 
 
 class DeliveryAttempt(SQLModel, table=True):
-    """One attempt: when, the status, a short status line, how long it took."""
+    """One attempt: when, the status, a short status line, how long it took, and a bounded excerpt
+    of the receiver's answer (shown to the subscription's owner only)."""
 
     __tablename__ = "delivery_attempt"
 
@@ -76,6 +78,7 @@ class DeliveryAttempt(SQLModel, table=True):
     status_line: str = Field(max_length=80)
     latency_ms: int = 0
     sent: bool = True
+    response_excerpt: str | None = Field(default=None, max_length=MAX_EXCERPT_CHARS)
 
 
 class DeliveryPublic(SQLModel):
@@ -98,6 +101,11 @@ class DeliveryAttemptPublic(SQLModel):
     status_line: str
     latency_ms: int
     sent: bool
+    response_excerpt: str | None = Field(
+        default=None,
+        description="The start of the receiver's answer body (bounded, control characters replaced); "
+        "shown to the subscription's owner only, null for anyone else and when nothing was answered.",
+    )
 
 
 class ReplayRequest(SQLModel):

@@ -329,3 +329,29 @@ async def test_two_workers_leasing_at_once_never_take_the_same_delivery(harness_
     )
     leased = [d.id for batch in batches for d in batch]
     assert len(leased) == len(set(leased)) == 11
+
+
+async def test_the_answer_excerpt_is_for_the_owner_only_and_never_in_the_delivery_list(harness_for) -> None:  # type: ignore[no-untyped-def]
+    from services.notification.handlers.deliveries import list_attempts
+
+    answer = '{"error": "signature mismatch"}\n' + "x" * 500
+    harness: ServiceHarness = await harness_for("notification", SUBSCRIPTIONS)
+    await subscribe(harness, "finance", [ACCEPTED])
+    await harness.deliver(accepted(), event_id="evt-1")
+    sender = WebhookSender(
+        harness.mock_webhooks(lambda r: httpx.Response(400, text=answer)),
+        timeout_s=5,
+        allowlist=Allowlist(),
+        require_https=False,
+        resolver=stub_resolver,
+        excerpt_chars=40,
+    )
+    await attempt(harness, sender)
+    delivery = await only_delivery(harness)
+    assert delivery.last_error == "HTTP 400"  # the list shows the platform's words only
+    listed = await harness.run(lambda s: list_deliveries(s, ORGS["finance"]))
+    assert all("signature" not in str(v) for d in listed for v in d.model_dump().values())
+    (mine,) = await harness.run(lambda s: list_attempts(s, ORGS["finance"], delivery.id))
+    assert mine.response_excerpt == '{"error": "signature mismatch"} xxxxxxxx'
+    (overseen,) = await harness.run(lambda s: list_attempts(s, ORGS["office"], delivery.id))
+    assert overseen.status_line == "HTTP 400" and overseen.response_excerpt is None

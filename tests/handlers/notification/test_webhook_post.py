@@ -239,3 +239,25 @@ async def test_the_poster_alone_refuses_an_internal_address_without_connecting()
             await poster.aclose()
     assert refused.value.rule == "loopback_address"
     assert server.connections == 0
+
+
+async def test_the_start_of_an_answer_is_kept_bounded_and_the_connection_still_reused(
+    poster: AiohttpPoster,
+) -> None:
+    async with KeepAliveServer(b'{"reason":"signature\\nmismatch","docs":"https://example.org/x"}') as server:
+        allow = Allowlist.parse([f"127.0.0.1:{server.port}"])
+        sender = WebhookSender(poster, timeout_s=5, allowlist=allow, require_https=False, excerpt_chars=30)
+        results = [await sender.send(at(server), NOW) for _ in range(2)]
+    assert [r.excerpt for r in results] == ['{"reason":"signature\\nmismatch'] * 2
+    assert server.connections == 1
+
+
+async def test_a_long_answer_keeps_only_its_start_and_an_empty_one_none(poster: AiohttpPoster) -> None:
+    async with KeepAliveServer(b"A" * (webhook_post.DRAIN_LIMIT_BYTES * 2), chunks=8) as server:
+        allow = Allowlist.parse([f"127.0.0.1:{server.port}"])
+        long = await WebhookSender(
+            poster, timeout_s=5, allowlist=allow, require_https=False, excerpt_chars=512
+        ).send(at(server), NOW)
+    async with KeepAliveServer(b"") as server:
+        empty = await sender_for(poster, server).send(at(server), NOW)
+    assert long.excerpt == "A" * 512 and empty.excerpt is None
