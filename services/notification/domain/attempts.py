@@ -56,9 +56,7 @@ def response_excerpt(body: bytes, limit: int) -> str | None:
     """The start of an answer body as an owner can read it: UTF-8 (undecodable bytes replaced),
     control characters and runs of white space made single spaces, at most `limit` characters
     (and never more than `MAX_EXCERPT_CHARS`); None for an empty body or a limit of 0."""
-    limit = min(limit, MAX_EXCERPT_CHARS)
-    if limit <= 0:
-        return None
-    text = body[: limit * 4].decode("utf-8", errors="replace")
+    limit = max(0, min(limit, MAX_EXCERPT_CHARS))
+    text = body[: limit * 4].decode(errors="replace")  # UTF-8: at most 4 bytes a character
     readable = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return readable[:limit] or None

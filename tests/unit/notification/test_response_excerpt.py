@@ -17,6 +17,7 @@ def test_control_characters_and_runs_of_white_space_become_single_spaces() -> No
 def test_the_excerpt_is_cut_at_the_limit_in_characters_not_bytes() -> None:
     assert response_excerpt("签名无效，请检查密钥".encode(), 4) == "签名无效"
     assert response_excerpt(b"x" * 100, 10) == "x" * 10
+    assert response_excerpt(b"xyz", 1) == "x"
 
 
 def test_undecodable_bytes_are_replaced_and_a_character_cut_in_half_is_not_an_error() -> None:
