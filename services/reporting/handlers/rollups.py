@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, case, func, literal, select, union_all
+from sqlalchemy import BigInteger, Date, bindparam, case, cast, func, literal, select, union_all
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.periods import PeriodSpan
@@ -70,8 +72,20 @@ async def _query(
     programme_code: str | None,
     district_code: str | None,
 ) -> list[DistrictRollupPublic]:
-    query = _rollup_query(span, programme_code, district_code)
-    rows = (await session.exec(query)).mappings().all()  # type: ignore[call-overload]
+    params: dict[str, Any] = {"programme_code": programme_code, "district_code": district_code}
+    shape = _Shape.NOW
+    if span is not None:
+        last_month = span.end.replace(day=1)
+        whole_months = span.start.day == 1 and (span.end + timedelta(days=1)).day == 1
+        shape = _Shape.MONTHS if whole_months else _Shape.DAYS
+        params |= {
+            "month_start": last_month,
+            "period_start": span.start,
+            "period_end": span.end,
+            "days_from": min(last_month, span.start),
+        }
+    query = _rollup_statement(shape, programme_code is not None, district_code is not None)
+    rows = (await session.exec(query, params=params)).all()  # type: ignore[call-overload]
     found = [_public(row, span) for row in rows]
     if span is not None and programme_code is not None and _patrols_daily(programme_code):
         due = await _patrol_days_due(session, programme_code, span.end, district_code)
@@ -81,51 +95,76 @@ async def _query(
     return found
 
 
-def _rollup_query(span: PeriodSpan | None, programme_code: str | None, district_code: str | None) -> Any:
-    """Whole months from `district_month`, then the days of the period's last month (and of the
-    period itself, for `in_period`) from `district_day`: a few dozen rows per district."""
+class _Shape(StrEnum):
+    """Which rows a rollup sums: every month (now); whole months only, when the period starts on a
+    month's first day and ends on a month's last (a month's row is the sum of its days, written in
+    the same transaction); or months before the period's last month plus that month's days."""
+
+    NOW = "now"
+    MONTHS = "months"
+    DAYS = "days"
+
+
+@functools.cache
+def _rollup_statement(shape: _Shape, by_programme: bool, by_district: bool) -> Any:
+    """The rollup of `shape`: a few dozen rows per district, summed per district.
+
+    Built once per shape, its values bound at execution (`month_start`, the period's last month;
+    `period_start`, `period_end`, `days_from`, `programme_code`, `district_code`): building this
+    statement of fifty-odd sums cost more than running it, and a reused statement keeps its cache
+    key. Sums come back as BIGINT, not PostgreSQL's NUMERIC (no Decimal per figure).
+    """
     m, d = DistrictMonth.__table__, DistrictDay.__table__  # type: ignore[attr-defined]
+    month_start, period_start = bindparam("month_start", type_=Date), bindparam("period_start", type_=Date)
     zero = literal(0, BigInteger)
-    if span is None:
+    if shape is _Shape.NOW:
         months = select(m.c.district_code, m.c.updated_at, *[m.c[n].label(n) for n in FIGURES])
-        parts = [_filtered(months, m, programme_code, district_code)]
+        parts = [_filtered(months, m, by_programme, by_district)]
+    elif shape is _Shape.MONTHS:
+        in_period = m.c.month >= period_start
+        months = select(
+            m.c.district_code,
+            m.c.updated_at,
+            *[m.c[n].label(n) for n in FIGURES],
+            *[case((in_period, m.c[n]), else_=0).label(f"p_{n}") for n in FIGURES],
+        ).where(m.c.month <= month_start)
+        parts = [_filtered(months, m, by_programme, by_district)]
     else:
-        month_start = span.end.replace(day=1)
         months = select(
             m.c.district_code,
             m.c.updated_at,
             *[m.c[n].label(n) for n in FIGURES],
             *[zero.label(f"p_{n}") for n in FIGURES],
         ).where(m.c.month < month_start)
-        in_month, in_period = d.c.day >= month_start, d.c.day >= span.start
+        in_month, in_period = d.c.day >= month_start, d.c.day >= period_start
         days = select(
             d.c.district_code,
             d.c.updated_at,
             *[case((in_month, d.c[n]), else_=0).label(n) for n in FIGURES],
             *[case((in_period, d.c[n]), else_=0).label(f"p_{n}") for n in FIGURES],
-        ).where(d.c.day >= min(month_start, span.start), d.c.day <= span.end)
+        ).where(d.c.day >= bindparam("days_from", type_=Date), d.c.day <= bindparam("period_end", type_=Date))
         parts = [
-            _filtered(months, m, programme_code, district_code),
-            _filtered(days, d, programme_code, district_code),
+            _filtered(months, m, by_programme, by_district),
+            _filtered(days, d, by_programme, by_district),
         ]
     rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    names = [*FIGURES, *([f"p_{n}" for n in FIGURES] if span is not None else [])]
+    names = [*FIGURES, *([f"p_{n}" for n in FIGURES] if shape is not _Shape.NOW else [])]
     return (
         select(
             rows.c.district_code,
             func.max(rows.c.updated_at).label("updated_at"),
-            *[func.sum(rows.c[n]).label(n) for n in names],
+            *[cast(func.sum(rows.c[n]), BigInteger).label(n) for n in names],
         )
         .group_by(rows.c.district_code)
         .order_by(rows.c.district_code)
     )
 
 
-def _filtered(query: Any, table: Any, programme_code: str | None, district_code: str | None) -> Any:
-    if programme_code is not None:
-        query = query.where(table.c.programme_code == programme_code)
-    if district_code is not None:
-        query = query.where(table.c.district_code == district_code)
+def _filtered(query: Any, table: Any, by_programme: bool, by_district: bool) -> Any:
+    if by_programme:
+        query = query.where(table.c.programme_code == bindparam("programme_code"))
+    if by_district:
+        query = query.where(table.c.district_code == bindparam("district_code"))
     return query
 
 
@@ -155,18 +194,23 @@ async def _patrol_days_due(
 
 
 def _public(row: Any, span: PeriodSpan | None) -> DistrictRollupPublic:
-    figures = {name: int(row[name] or 0) for name in FIGURES}
-    extra: dict[str, Any] = {}
+    """A row of `_rollup_statement` (district, updated_at, the figures, then the period's) as the
+    public model, built without validation: every value is already of its field's type (BIGINT
+    sums of NOT NULL columns, the columns' own date types), and validating some sixty figures per
+    district was a third of a rollup's CPU."""
+    end = 2 + len(FIGURES)
+    figures = dict(zip(FIGURES, row[2:end], strict=True))
+    extra: dict[str, Any] = dict.fromkeys(("period", "period_label", "period_start", "as_of", "in_period"))
     if span is not None:
         extra = {
             "period": span.period,
             "period_label": span.label,
             "period_start": span.start,
             "as_of": span.end,
-            "in_period": DistrictFigures(**{name: int(row[f"p_{name}"] or 0) for name in FIGURES}),
+            "in_period": DistrictFigures.model_construct(**dict(zip(FIGURES, row[end:], strict=True))),
         }
-    return DistrictRollupPublic(
-        district_code=row["district_code"], updated_at=row["updated_at"], **figures, **extra
+    return DistrictRollupPublic.model_construct(
+        district_code=row[0], updated_at=row[1], patrol_days_due=None, patrols_missed=None, **figures, **extra
     )
 
 

@@ -4,7 +4,7 @@ answer equals summing every daily row, for any period, including weeks across a 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.projections import add_delta
 from services.reporting.handlers.rollups import district_rollups
 from services.reporting.models.projections import DistrictDay, DistrictMonth
+from services.reporting.models.rollups import DistrictRollupPublic
 from tests.handlers.reporting.events import (
     ERQI,
     JINSHUI,
@@ -55,6 +56,10 @@ async def test_months_plus_days_equal_the_sum_of_every_day_for_any_period(harnes
             within = {n: sum(getattr(r, n) for r in mine if span.start <= r.day <= span.end) for n in FIGURES}
             rollup = found[code]
             assert {n: getattr(rollup, n) for n in FIGURES} == to_end, (span, code)
+            # built without validation: the types must already be the model's own
+            assert isinstance(rollup.updated_at, datetime) and rollup.updated_at.tzinfo is not None
+            assert (rollup.period, rollup.as_of) == (span.period, span.end)
+            assert DistrictRollupPublic.model_validate(rollup.model_dump()) == rollup
             assert rollup.in_period is not None
             assert {n: getattr(rollup.in_period, n) for n in FIGURES} == within, (span, code)
     now = {
