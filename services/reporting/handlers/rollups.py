@@ -117,6 +117,8 @@ def _rollup_statement(shape: _Shape, by_programme: bool, by_district: bool) -> A
     m, d = DistrictMonth.__table__, DistrictDay.__table__  # type: ignore[attr-defined]
     month_start, period_start = bindparam("month_start", type_=Date), bindparam("period_start", type_=Date)
     zero = literal(0, BigInteger)
+    if shape is _Shape.MONTHS and by_programme:
+        return _month_rollup_statement(by_district)
     if shape is _Shape.NOW:
         months = select(m.c.district_code, m.c.updated_at, *[m.c[n].label(n) for n in FIGURES])
         parts = [_filtered(months, m, by_programme, by_district)]
@@ -157,6 +159,44 @@ def _rollup_statement(shape: _Shape, by_programme: bool, by_district: bool) -> A
         )
         .group_by(rows.c.district_code)
         .order_by(rows.c.district_code)
+    )
+
+
+def _month_rollup_statement(by_district: bool) -> Any:
+    """One programme's month: its months' sums up to the month, and the month's own row (the
+    period's changes) joined to them, rather than a second set of conditional sums."""
+    m = DistrictMonth.__table__  # type: ignore[attr-defined]
+    month_start = bindparam("month_start", type_=Date)
+    totals = (
+        _filtered(
+            select(
+                m.c.district_code,
+                func.max(m.c.updated_at).label("updated_at"),
+                *[cast(func.sum(m.c[n]), BigInteger).label(n) for n in FIGURES],
+            ).where(m.c.month <= month_start),
+            m,
+            True,
+            by_district,
+        )
+        .group_by(m.c.district_code)
+        .subquery()
+    )
+    own = m.alias("own")
+    joined = totals.outerjoin(
+        own,
+        (own.c.programme_code == bindparam("programme_code"))
+        & (own.c.district_code == totals.c.district_code)
+        & (own.c.month == month_start),
+    )
+    return (
+        select(
+            totals.c.district_code,
+            totals.c.updated_at,
+            *[totals.c[n] for n in FIGURES],
+            *[func.coalesce(own.c[n], 0).label(f"p_{n}") for n in FIGURES],
+        )
+        .select_from(joined)
+        .order_by(totals.c.district_code)
     )
 
 
