@@ -237,20 +237,20 @@ def _public(row: Any, span: PeriodSpan | None) -> DistrictRollupPublic:
     """A row of `_rollup_statement` (district, updated_at, the figures, then the period's) as the
     public model, built without validation: every value is already of its field's type (BIGINT
     sums of NOT NULL columns, the columns' own date types), and validating some sixty figures per
-    district was a third of a rollup's CPU."""
-    end = 2 + len(FIGURES)
-    figures = dict(zip(FIGURES, row[2:end], strict=True))
-    extra: dict[str, Any] = dict.fromkeys(("period", "period_label", "period_start", "as_of", "in_period"))
-    if span is not None:
-        extra = {
-            "period": span.period,
-            "period_label": span.label,
-            "period_start": span.start,
-            "as_of": span.end,
-            "in_period": DistrictFigures.model_construct(**dict(zip(FIGURES, row[end:], strict=True))),
-        }
+    district was a third of a rollup's CPU. Fields not given keep their defaults (None)."""
+    figures = {name: row[i] for i, name in enumerate(FIGURES, start=2)}
+    if span is None:
+        return DistrictRollupPublic.model_construct(district_code=row[0], updated_at=row[1], **figures)
+    changed = {name: row[i] for i, name in enumerate(FIGURES, start=2 + len(FIGURES))}
     return DistrictRollupPublic.model_construct(
-        district_code=row[0], updated_at=row[1], patrol_days_due=None, patrols_missed=None, **figures, **extra
+        district_code=row[0],
+        updated_at=row[1],
+        period=span.period,
+        period_label=span.label,
+        period_start=span.start,
+        as_of=span.end,
+        in_period=DistrictFigures.model_construct(**changed),
+        **figures,
     )
 
 

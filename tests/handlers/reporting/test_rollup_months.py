@@ -25,6 +25,7 @@ from tests.handlers.reporting.events import (
     registered,
     shanghai,
 )
+from tests.support.sql_capture import postgresql_selects
 
 
 async def test_months_plus_days_equal_the_sum_of_every_day_for_any_period(harness_for) -> None:  # type: ignore[no-untyped-def]
@@ -90,3 +91,21 @@ async def test_a_rolled_back_unit_of_work_writes_none_of_its_deltas(harness_for)
     (day,) = await harness.all(DistrictDay)
     (month,) = await harness.all(DistrictMonth)
     assert (day.registered_projects, month.registered_projects, month.month) == (2, 2, date(2019, 3, 1))
+
+
+async def test_a_month_reads_month_rows_only_and_a_week_also_its_last_months_days(harness_for) -> None:  # type: ignore[no-untyped-def]
+    """A month's row is the sum of its days: a month period needs no day rows, a week does."""
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    await harness.redeliver(at(registered(JINSHUI), shanghai(2019, 2, 10)))
+    for period, on, reads_days in [
+        (Period.MONTH, date(2019, 2, 10), False),
+        (Period.MONTH, date(2019, 3, 1), False),
+        (Period.WEEK, date(2019, 2, 10), True),
+        (Period.DAY, date(2019, 3, 1), True),
+    ]:
+        span = period_span(period, on)
+        for programme in (PROGRAMME, None):
+            with postgresql_selects(harness) as statements:
+                await harness.run(lambda s, sp=span, p=programme: district_rollups(s, office(), sp, p))
+            (rollup,) = [q for q in statements if "district_month" in q]
+            assert ("district_day" in rollup) is reads_days, (period, on, programme)
