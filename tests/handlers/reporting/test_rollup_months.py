@@ -109,3 +109,40 @@ async def test_a_month_reads_month_rows_only_and_a_week_also_its_last_months_day
                 await harness.run(lambda s, sp=span, p=programme: district_rollups(s, office(), sp, p))
             (rollup,) = [q for q in statements if "district_month" in q]
             assert ("district_day" in rollup) is reads_days, (period, on, programme)
+
+
+async def test_a_programmes_month_counts_its_own_rows_per_district_in_code_order(harness_for) -> None:  # type: ignore[no-untyped-def]
+    from services.reporting.handlers.rollups import district_rollup
+
+    harness = await harness_for("reporting", SUBSCRIPTIONS)
+    other = "zhengzhou-2018"
+    for code, programme, n in [
+        (JINSHUI, PROGRAMME, 2),
+        (ERQI, PROGRAMME, 1),
+        (ERQI, other, 4),
+        (JINSHUI, other, 8),
+    ]:
+        for _ in range(n):
+            await harness.redeliver(at(registered(code, programme_code=programme), shanghai(2019, 2, 10)))
+    await harness.redeliver(at(registered(ERQI), shanghai(2019, 1, 5)))  # an earlier month counts too
+    month = period_span(Period.MONTH, date(2019, 2, 1))
+    found = await harness.run(lambda s: district_rollups(s, office(), month, PROGRAMME))
+    assert [(r.district_code, r.registered_projects) for r in found] == [(ERQI, 2), (JINSHUI, 2)]
+    assert [r.in_period.registered_projects for r in found if r.in_period] == [1, 2]
+    erqi = await harness.run(lambda s: district_rollup(s, office(), ERQI, month, PROGRAMME))
+    assert (
+        erqi.district_code,
+        erqi.registered_projects,
+        erqi.in_period and erqi.in_period.registered_projects,
+    ) == (
+        ERQI,
+        2,
+        1,
+    )
+    (now,) = [
+        r
+        for r in await harness.run(lambda s: district_rollups(s, office(), None, other))
+        if r.district_code == ERQI
+    ]
+    assert now.registered_projects == 4 and now.in_period is None and now.period is None
+    assert isinstance(now.updated_at, datetime) and now.updated_at.tzinfo is not None
