@@ -96,7 +96,9 @@ def guarded_session(
     *, allowlist: Allowlist, resolver: Resolver | None = None, limit: int = 100, total_timeout_s: float = 60.0
 ) -> aiohttp.ClientSession:
     """A session for tenant-given URLs: guarded connections, no proxies from the environment, no
-    cookies kept between tenants, redirects left to each call (`allow_redirects=False`).
+    cookies kept between tenants, redirects left to each call (`allow_redirects=False`), and
+    answers asked for uncompressed (`Accept-Encoding: identity`): the platform never inflates a
+    stranger's body, and the start of an answer it keeps stays readable.
 
     Args:
         allowlist: destinations allowed despite the address rules.
@@ -116,4 +118,5 @@ def guarded_session(
         trust_env=False,
         cookie_jar=aiohttp.DummyCookieJar(),
         auto_decompress=False,
+        headers={"Accept-Encoding": "identity"},
     )

@@ -40,6 +40,7 @@ class KeepAliveServer:
         self.connections = 0
         self.requests = 0
         self.hosts: list[str] = []
+        self.encodings: list[str] = []
         self._server: asyncio.Server | None = None
         self.port = 0
 
@@ -63,6 +64,11 @@ class KeepAliveServer:
                 )
                 self.hosts += [
                     line.split(b":", 1)[1].strip().decode() for line in lines if line.startswith(b"host:")
+                ]
+                self.encodings += [
+                    line.split(b":", 1)[1].strip().decode()
+                    for line in lines
+                    if line.startswith(b"accept-encoding:")
                 ]
                 await reader.readexactly(length)
                 self.requests += 1
@@ -201,6 +207,7 @@ async def test_the_host_header_keeps_the_name_the_connection_goes_to_the_checked
             await poster.aclose()
     assert result.status == 200
     assert server.hosts == [f"hooks.example.org:{server.port}"]
+    assert server.encodings == ["identity"]  # a stranger's body is never inflated
 
 
 async def test_a_name_that_resolves_inside_when_the_connection_opens_gets_no_connection() -> None:
