@@ -15,9 +15,10 @@ import pytest
 from services.notification.channels import webhook_post
 from services.notification.channels.webhook import WebhookSender
 from services.notification.channels.webhook_post import AiohttpPoster
+from services.notification.domain.attempts import AttemptResult
 from services.notification.domain.signing import new_secret
 from services.notification.handlers.deliveries import LeasedDelivery
-from shared.outbound import Allowlist, CheckedDestination, OutboundRefused
+from shared.outbound import Allowlist, CheckedDestination, OutboundRefused, Resolver
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -193,18 +194,24 @@ async def test_an_answer_that_never_comes_is_cut_at_the_deadline(poster: Aiohttp
     assert waited < 2
 
 
+async def send_by_name(server: KeepAliveServer, resolver: Resolver) -> AttemptResult:
+    """One delivery to `hooks.example.org` on the server's port, names resolved by `resolver`,
+    only 127.0.0.1 on that port allowed; through a poster of its own."""
+    allow = Allowlist.parse([f"127.0.0.1:{server.port}"])
+    poster = AiohttpPoster(allowlist=allow, resolver=resolver, timeout_s=5)
+    sender = WebhookSender(poster, timeout_s=5, allowlist=allow, require_https=False, resolver=resolver)
+    try:
+        return await sender.send(delivery(f"http://hooks.example.org:{server.port}/hook"), NOW)
+    finally:
+        await poster.aclose()
+
+
 async def test_the_host_header_keeps_the_name_the_connection_goes_to_the_checked_address() -> None:
     async def resolver(host: str, port: int) -> list[str]:
         return ["127.0.0.1"] if host == "hooks.example.org" else []
 
     async with KeepAliveServer() as server:
-        allow = Allowlist.parse([f"127.0.0.1:{server.port}"])
-        poster = AiohttpPoster(allowlist=allow, resolver=resolver, timeout_s=5)
-        sender = WebhookSender(poster, timeout_s=5, allowlist=allow, require_https=False, resolver=resolver)
-        try:
-            result = await sender.send(delivery(f"http://hooks.example.org:{server.port}/hook"), NOW)
-        finally:
-            await poster.aclose()
+        result = await send_by_name(server, resolver)
     assert result.status == 200
     assert server.hosts == [f"hooks.example.org:{server.port}"]
     assert server.encodings == ["identity"]  # a stranger's body is never inflated
@@ -219,13 +226,7 @@ async def test_a_name_that_resolves_inside_when_the_connection_opens_gets_no_con
         return next(answers)
 
     async with KeepAliveServer() as server:
-        allow = Allowlist.parse([f"127.0.0.1:{server.port}"])  # 127.0.0.2 is not allowed
-        poster = AiohttpPoster(allowlist=allow, resolver=rebinding, timeout_s=5)
-        sender = WebhookSender(poster, timeout_s=5, allowlist=allow, require_https=False, resolver=rebinding)
-        try:
-            result = await sender.send(delivery(f"http://hooks.example.org:{server.port}/hook"), NOW)
-        finally:
-            await poster.aclose()
+        result = await send_by_name(server, rebinding)  # 127.0.0.2 is not allowed
     assert (result.status, result.status_line, result.sent) == (None, "refused: loopback_address", False)
     assert server.connections == 0
 
