@@ -76,8 +76,8 @@ async def _query(
     shape = _Shape.NOW
     if span is not None:
         last_month = span.end.replace(day=1)
-        whole_months = span.start.day == 1 and (span.end + timedelta(days=1)).day == 1
-        shape = _Shape.MONTHS if whole_months else _Shape.DAYS
+        one_month = span.start == last_month and (span.end + timedelta(days=1)).day == 1
+        shape = _Shape.MONTH if one_month else _Shape.DAYS
         params |= {
             "month_start": last_month,
             "period_start": span.start,
@@ -96,12 +96,12 @@ async def _query(
 
 
 class _Shape(StrEnum):
-    """Which rows a rollup sums: every month (now); whole months only, when the period starts on a
-    month's first day and ends on a month's last (a month's row is the sum of its days, written in
-    the same transaction); or months before the period's last month plus that month's days."""
+    """Which rows a rollup sums: every month (now); month rows only, when the period is exactly one
+    calendar month (a month's row is the sum of its days, written in the same transaction); or
+    the months before the period's last month plus that month's days (a week, a day)."""
 
     NOW = "now"
-    MONTHS = "months"
+    MONTH = "month"
     DAYS = "days"
 
 
@@ -117,12 +117,12 @@ def _rollup_statement(shape: _Shape, by_programme: bool, by_district: bool) -> A
     m, d = DistrictMonth.__table__, DistrictDay.__table__  # type: ignore[attr-defined]
     month_start, period_start = bindparam("month_start", type_=Date), bindparam("period_start", type_=Date)
     zero = literal(0, BigInteger)
-    if shape is _Shape.MONTHS and by_programme:
+    if shape is _Shape.MONTH and by_programme:
         return _month_rollup_statement(by_district)
     if shape is _Shape.NOW:
         months = select(m.c.district_code, m.c.updated_at, *[m.c[n].label(n) for n in FIGURES])
         parts = [_filtered(months, m, by_programme, by_district)]
-    elif shape is _Shape.MONTHS:
+    elif shape is _Shape.MONTH:
         in_period = m.c.month >= period_start
         months = select(
             m.c.district_code,
