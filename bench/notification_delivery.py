@@ -306,7 +306,7 @@ async def signed_deliveries(platform: Platform, bodies: list[bytes]) -> float:
     worker = platform.start_worker()
     # the worker's own counter, read in this process: a count(*) every poll would be the bench's
     # load on the same process and database, not the worker's
-    await wait_until(lambda: _now(delivered_counted() - counted), len(bodies), [worker])
+    await wait_until(lambda: delivered_since(counted), len(bodies), [worker])
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     await _stop(worker)
     logged = await platform.attempts() - before_attempts
@@ -322,8 +322,9 @@ def delivered_counted() -> int:
     return int(REGISTRY.get_sample_value("notification_delivery_attempts_total", labels) or 0)
 
 
-async def _now(value: int) -> int:
-    return value
+async def delivered_since(before: int) -> int:
+    """Deliveries the worker has counted since `before` (what `wait_until` polls)."""
+    return delivered_counted() - before
 
 
 async def paced_delays(platform: Platform, args: argparse.Namespace, *, hang: bool) -> list[float]:

@@ -153,6 +153,14 @@ def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
         return None
 
 
+def _host_address(host: str) -> IPAddress | None:
+    """The address a host names when it is one, in any spelling a resolver would accept."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return _numeric_ipv4(host)
+
+
 def _is_c_number(part: str) -> bool:
     lowered = part.lower()
     if lowered.startswith("0x"):
@@ -192,12 +200,7 @@ def parse_target(url: str, *, require_https: bool = False) -> Target:
         raise OutboundRefused("host_required", "the URL has no host")
     if any(c.isspace() or c in "%\\" for c in host):
         raise OutboundRefused("invalid_host", "the host contains characters a host cannot have")
-    literal: IPAddress | None
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = _numeric_ipv4(host)
-    return Target(url, scheme, host, port or (443 if scheme == "https" else 80), literal)
+    return Target(url, scheme, host, port or (443 if scheme == "https" else 80), _host_address(host))
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -297,12 +300,7 @@ async def check_host(
         OutboundRefused: with the rule broken; nothing has been sent.
     """
     name = host.rstrip(".").lower()
-    literal: IPAddress | None
-    try:
-        literal = ipaddress.ip_address(name)
-    except ValueError:
-        literal = _numeric_ipv4(name)
-    checked = await _checked_addresses(name, port, literal, allowlist or Allowlist(), resolver)
+    checked = await _checked_addresses(name, port, _host_address(name), allowlist or Allowlist(), resolver)
     return [str(address) for address in checked]
 
 

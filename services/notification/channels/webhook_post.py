@@ -130,7 +130,7 @@ class AiohttpPoster:
         """See `Poster.post`."""
         try:
             response = await self._open().post(
-                destination.url, data=content, headers=dict(headers), allow_redirects=False
+                destination.url, data=content, headers=headers, allow_redirects=False
             )
         except aiohttp.ClientConnectorError as exc:
             if isinstance(exc.os_error, GuardRefusal):

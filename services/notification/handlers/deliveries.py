@@ -255,9 +255,9 @@ async def record_attempts(
             now=now,
             reason_zh="的接收端答复 HTTP 410 Gone（端点已不存在）",
         )
-    for subscription_id in dict.fromkeys(failing):
-        assert policy.disable_after_s is not None
-        await disable_if_failing(session, subscription_id, now=now, window_s=policy.disable_after_s)
+    window_s = policy.disable_after_s
+    for subscription_id in dict.fromkeys(failing) if window_s is not None else ():
+        await disable_if_failing(session, subscription_id, now=now, window_s=window_s)
     return states
 
 
