@@ -56,9 +56,11 @@ def serve_app() -> Any:
     from services.registry.settings import RegistrySettings
     from shared.clock import SystemClock
     from shared.db import UnitOfWork, create_engine, create_sessions
+    from shared.web.collector import tune_collector
 
     url = os.environ[_URL_ENV]
     settings = RegistrySettings(environment="test", rate_limits_enabled=False, database_url=url)
+    tune_collector(settings.gc_thresholds)  # as `shared.web.runner.serve` does for a service process
     app = create_registry_app(settings)
     engine = create_engine(url)
     app.state.runtime = SimpleNamespace(

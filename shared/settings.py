@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +44,10 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 JWT_SECRET_FILE = "jwt-secret"
 MiB = 1024 * 1024
+
+
+_Threshold = Annotated[int, Field(ge=0, le=10_000_000)]
+"""One generation's garbage-collector threshold (0 switches collection off)."""
 
 
 class ServiceSettings(BaseSettings):
@@ -178,6 +182,15 @@ class ServiceSettings(BaseSettings):
         ge=1,
         le=64,
         description="Worker processes serving the port: one per core in production (shared/web/runner.py).",
+    )
+
+    gc_thresholds: tuple[_Threshold, _Threshold, _Threshold] = Field(
+        default=(10_000, 50, 100),
+        description=(
+            "The service process's garbage-collector thresholds (gc.set_threshold), set by the runner: "
+            "Python's (700, 10, 10) collects so often that a bulk command spends a fifth of its CPU in "
+            "the collector (shared/web/collector.py)."
+        ),
     )
 
     otel_exporter_otlp_endpoint: str | None = Field(

@@ -13,16 +13,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import sqlite_inline
+from shared.db.wal_checkpoints import WalCheckpoints
 from shared.db.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
@@ -39,11 +41,14 @@ __all__ = [
     "ping",
     "run_migrations",
     "sync_url",
+    "wal_checkpoints",
 ]
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 """How long a SQLite writer waits for the write lock (SQLite's busy timeout, and the in-process
 turn of the inline driver) before failing with "database is locked"."""
+
+_CHECKPOINTS: WeakKeyDictionary[Any, WalCheckpoints] = WeakKeyDictionary()
 
 READ_ONLY_OPTION = "renovation_read_only"
 """Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
@@ -93,8 +98,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     SQLite gets WAL, foreign keys, a 30 s busy timeout (``connect_args={"timeout": ..}`` sets
     another) and ``BEGIN IMMEDIATE`` (its write lock taken at the start of each transaction,
     standing in for ``SELECT .. FOR UPDATE``); the folder of a file database is created. Its
-    driver runs `sqlite3` on the event loop (`shared.db.sqlite_inline`), and the process's
-    writers take turns (`shared.db.write_turns`). PostgreSQL gets a pool of 10 (+10 overflow)
+    driver runs `sqlite3` on the event loop (`shared.db.sqlite_inline`), the process's writers
+    take turns (`shared.db.write_turns`), and a file's WAL checkpoints run on a worker thread
+    instead of inside a commit (`shared.db.wal_checkpoints`). PostgreSQL gets a pool of 10 (+10 overflow)
     whose connections are recycled after 30 minutes; there is no pre-ping (a round trip on
     every checkout): a read that meets a dropped connection is retried once by the web layer.
 
@@ -110,8 +116,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, **kwargs.pop("connect_args", {})}
+        checkpoints = _wal_checkpoints(url)
+        if checkpoints is not None:
+            connect_args["after_commit"] = checkpoints.after_commit
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if checkpoints is not None:
+            _CHECKPOINTS[engine.sync_engine] = checkpoints
+        pragmas = _sqlite_pragmas if checkpoints is None else _sqlite_pragmas_own_checkpoints
+        event.listen(engine.sync_engine, "connect", pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         if engine.dialect.driver == sqlite_inline.DRIVER:
             WriteTurns.install(engine.sync_engine, _sqlite_file(url), timeout_s=connect_args["timeout"])
@@ -273,12 +285,43 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+def wal_checkpoints(engine: AsyncEngine) -> WalCheckpoints | None:
+    """The WAL checkpoints `create_engine` gave `engine`.
+
+    Args:
+        engine: an engine from `create_engine`.
+
+    Returns:
+        Its `WalCheckpoints`, or None where SQLite checkpoints inside commits as usual
+        (``:memory:``, aiosqlite) or there is no WAL (PostgreSQL).
+    """
+    return _CHECKPOINTS.get(engine.sync_engine)
+
+
+def _wal_checkpoints(url: str) -> WalCheckpoints | None:
+    """The checkpoints of an inline-driver file database (`shared.db.wal_checkpoints`); None for
+    ``:memory:`` and for aiosqlite, whose commits already run on a thread of their own."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_driver_name() != sqlite_inline.DRIVER or not path or path == ":memory:":
+        return None
+    return WalCheckpoints(path)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit BEGIN is switched off; `_sqlite_begin_immediate` begins instead.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_pragmas_own_checkpoints(dbapi_connection: Any, record: Any) -> None:
+    """`_sqlite_pragmas`, and no checkpoint inside a commit: `WalCheckpoints` runs them."""
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 

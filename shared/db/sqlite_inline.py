@@ -118,10 +118,14 @@ class _RunNow:
 class _Connection:
     """An aiosqlite-shaped connection over one `sqlite3` connection, opened when awaited."""
 
-    def __init__(self, database: str, kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, database: str, kwargs: dict[str, Any], after_commit: Callable[[int], None] | None = None
+    ) -> None:
         self._database = database
         self._kwargs = kwargs
+        self._after_commit = after_commit
         self._conn: sqlite3.Connection | None = None
+        self._changes = 0
         self._tx = _RunNow()
 
     def __await__(self) -> Generator[Any, None, _Connection]:
@@ -143,7 +147,11 @@ class _Connection:
         return _Cursor(self._live().cursor())
 
     async def commit(self) -> None:
-        self._live().commit()
+        conn = self._live()
+        conn.commit()
+        if self._after_commit is not None:
+            changes, self._changes = max(0, conn.total_changes - self._changes), conn.total_changes
+            self._after_commit(changes)
 
     async def rollback(self) -> None:
         self._live().rollback()
@@ -170,11 +178,15 @@ Connection = _Connection
 """aiosqlite's name for it; SQLAlchemy's adapter looks for ``Connection.stop`` (terminate)."""
 
 
-def connect(database: str, **kwargs: Any) -> _Connection:
+def connect(
+    database: str, *, after_commit: Callable[[int], None] | None = None, **kwargs: Any
+) -> _Connection:
     """Like `aiosqlite.connect`: returns a connection that opens when awaited.
 
     Args:
         database: the file name (or ``:memory:``), as `sqlite3.connect` takes it.
+        after_commit: called after each commit with the rows changed since the previous one
+            (`shared.db.wal_checkpoints.WalCheckpoints.after_commit`).
         **kwargs: passed to `sqlite3.connect`; ``check_same_thread`` defaults to False so a
             connection the pool drops from another thread (garbage collection) can close.
 
@@ -182,7 +194,7 @@ def connect(database: str, **kwargs: Any) -> _Connection:
         The connection, to be awaited once.
     """
     kwargs.setdefault("check_same_thread", False)
-    return _Connection(database, kwargs)
+    return _Connection(database, kwargs, after_commit)
 
 
 class _InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -16,11 +16,15 @@ from fastapi import FastAPI
 
 from shared.observability.logs import configure_logging
 from shared.settings import ServiceSettings
+from shared.web.collector import tune_collector
 
-__all__ = ["FACTORY_ENV", "serve", "worker_app"]
+__all__ = ["COLLECTOR_ENV", "FACTORY_ENV", "serve", "worker_app"]
 
 FACTORY_ENV = "RENOVATION_APP_FACTORY"
 """Names the service's factory for `worker_app` in worker processes (they inherit the env)."""
+
+COLLECTOR_ENV = "RENOVATION_GC_THRESHOLDS"
+"""Carries the settings' `gc_thresholds` to worker processes, as "young,middle,old"."""
 
 
 def serve(factory: str, settings: ServiceSettings) -> None:
@@ -35,9 +39,11 @@ def serve(factory: str, settings: ServiceSettings) -> None:
         settings: where to listen and how many worker processes to run (`web_workers`).
     """
     configure_logging()
+    tune_collector(settings.gc_thresholds)
     workers = settings.web_workers
     if workers > 1:
         os.environ[FACTORY_ENV] = factory
+        os.environ[COLLECTOR_ENV] = ",".join(map(str, settings.gc_thresholds))
         factory = "shared.web.runner:worker_app"
     uvicorn.run(
         factory,
@@ -51,8 +57,11 @@ def serve(factory: str, settings: ServiceSettings) -> None:
 
 
 def worker_app() -> FastAPI:
-    """The app of one worker process: configure its JSON logs, then build the named service."""
+    """The app of one worker process: configure its JSON logs and collector, then build the named
+    service."""
     configure_logging()
+    young, middle, old = (int(n) for n in os.environ[COLLECTOR_ENV].split(","))
+    tune_collector((young, middle, old))
     module, _, name = os.environ[FACTORY_ENV].partition(":")
     app: FastAPI = getattr(import_module(module), name)()
     return app
