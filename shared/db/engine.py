@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "READ_ONLY_OPTION",
     "SQLITE_BUSY_TIMEOUT_S",
+    "SQLITE_CACHE_KIB",
     "async_url",
     "create_engine",
     "create_read_engine",
@@ -52,6 +53,13 @@ _CHECKPOINTS: WeakKeyDictionary[Any, WalCheckpoints] = WeakKeyDictionary()
 
 READ_ONLY_OPTION = "renovation_read_only"
 """Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
+
+SQLITE_CACHE_KIB = 32 * 1024
+"""Each SQLite connection's page cache, at most (SQLite's default is 2 MiB). A bulk insert into
+a table with several indexes touches index pages all over the file: with 2 MiB they were read
+back from the OS again and again, and a 20,000-row ledger import spent a quarter more time in
+its inserts (bench/README.md, "Ledger import, third pass"). The cache grows only as pages are
+used, so a connection that never writes much never holds it."""
 
 READ_POOL_SIZE = 5
 READ_MAX_OVERFLOW = 5
@@ -95,12 +103,13 @@ def sync_url(url: str) -> str:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the service's async engine; connects lazily.
 
-    SQLite gets WAL, foreign keys, a 30 s busy timeout (``connect_args={"timeout": ..}`` sets
-    another) and ``BEGIN IMMEDIATE`` (its write lock taken at the start of each transaction,
-    standing in for ``SELECT .. FOR UPDATE``); the folder of a file database is created. Its
-    driver runs `sqlite3` on the event loop (`shared.db.sqlite_inline`), the process's writers
-    take turns (`shared.db.write_turns`), and a file's WAL checkpoints run on a worker thread
-    instead of inside a commit (`shared.db.wal_checkpoints`). PostgreSQL gets a pool of 10 (+10 overflow)
+    SQLite gets WAL, foreign keys, a page cache of `SQLITE_CACHE_KIB`, a 30 s busy timeout
+    (``connect_args={"timeout": ..}`` sets another) and ``BEGIN IMMEDIATE`` (its write lock taken
+    at the start of each transaction, standing in for ``SELECT .. FOR UPDATE``); the folder of a
+    file database is created. Its driver runs `sqlite3` on the event loop
+    (`shared.db.sqlite_inline`), the process's writers take turns (`shared.db.write_turns`), and
+    a file's WAL checkpoints run on a worker thread instead of inside a commit
+    (`shared.db.wal_checkpoints`). PostgreSQL gets a pool of 10 (+10 overflow)
     whose connections are recycled after 30 minutes; there is no pre-ping (a round trip on
     every checkout): a read that meets a dropped connection is retried once by the web layer.
 
@@ -314,6 +323,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import create_engine, wal_checkpoints
+from shared.db.engine import SQLITE_CACHE_KIB, create_engine, wal_checkpoints
 from shared.db.wal_checkpoints import WalCheckpoints
 
 
@@ -55,11 +55,12 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def test_a_file_engine_switches_sqlites_own_checkpoint_off(engine: AsyncEngine) -> None:
+async def test_a_file_engine_switches_sqlites_own_checkpoint_off_and_caches_more_pages(engine: AsyncEngine) -> None:
     assert isinstance(wal_checkpoints(engine), WalCheckpoints)
     async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == 0
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
+        assert (await conn.execute(text("PRAGMA cache_size"))).scalar_one() == -SQLITE_CACHE_KIB
 
 
 async def test_memory_and_aiosqlite_engines_keep_sqlites_own_checkpoint(tmp_path: Path) -> None:
