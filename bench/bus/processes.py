@@ -28,6 +28,8 @@ from typing import Any
 from bench.bus.payloads import BATCH, INSERT_BATCH, PARTITIONS, make_payloads
 from bench.bus.rig import MIGRATIONS
 from bench.harness import BenchContext, Meter, Usage, cancel, wait_assigned, wait_until
+from shared.settings import ServiceSettings
+from shared.web.collector import tune_collector
 
 READY_TIMEOUT_S = 120.0
 DONE_TIMEOUT_S = 600.0
@@ -220,9 +222,15 @@ ROLES: dict[str, Callable[[dict[str, Any], Any, Any], Awaitable[float]]] = {
 }
 
 
+SERVICE_ROLES = frozenset({"relay", "consumer"})
+"""The platform's roles; the raw baseline's run with Python's own collector settings."""
+
+
 def _child(spec: dict[str, Any], go: Any, out: Any) -> None:
     """A child's body: run its role, then report its finishing instant and CPU since "go"."""
     logging.basicConfig(level=logging.ERROR)
+    if spec["role"] in SERVICE_ROLES:  # in a deployment they run in a service process, tuned by its runner
+        tune_collector(ServiceSettings(service_name="bench-bus").gc_thresholds)
     try:
         started_cpu = [0.0]
 
