@@ -70,6 +70,8 @@ from shared.contracts.registry import (
 from shared.contracts.topics import FUNDING_EVENTS, REGISTRY_EVENTS, dead_letter_topic
 from shared.db import UnitOfWork, create_engine, create_sessions
 from shared.policy import Participation, bundled_profiles
+from shared.settings import ServiceSettings
+from shared.web.collector import tune_collector
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "services" / "reporting" / "migrations"
 PARTITIONS = 3  # the platform's default topic_partitions
@@ -398,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.full:
         args.events, args.communities = 2_000_000, 50_000
     quiet_fresh_topic_noise()
+    # The replay runs in a service process, whose runner tunes the collector; the raw consume
+    # measured beside it runs in this process too, so it gets the same settings.
+    tune_collector(ServiceSettings(service_name="bench-replay").gc_thresholds)
     return run_on_stack(
         lambda stack: run(stack, args.events, args.communities, args.queries), prefix="bench-replay-"
     )
