@@ -72,7 +72,9 @@ class WalCheckpoints:
     def after_commit(self, changes: int) -> None:
         """Count a commit's changed rows and start a checkpoint when one is due (on the loop).
 
-        Without a running event loop (a synchronous caller) a due checkpoint runs at once.
+        Never raises: the commit it follows has succeeded, whatever happens to the checkpoint
+        (a failure is logged; the frames stay in the log for the next one). Without a running
+        event loop (a synchronous caller) a due checkpoint runs at once.
 
         Args:
             changes: rows the committed transaction inserted, updated or deleted.
@@ -87,9 +89,13 @@ class WalCheckpoints:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self._last = self._clock()
-            self.checkpoint()
+            self._checkpoint_logged()
             return
-        running = loop.run_in_executor(None, self.checkpoint)
+        try:
+            running = loop.run_in_executor(None, self.checkpoint)
+        except RuntimeError as error:  # the loop's executor is shut down: the process is stopping
+            log.info("SQLite checkpoint of %s left to the last connection: %s", self.path, error)
+            return
         self._running = running
         running.add_done_callback(self._finished)
 
@@ -104,6 +110,12 @@ class WalCheckpoints:
                 self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             row = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def _checkpoint_logged(self) -> None:
+        try:
+            self.checkpoint()
+        except sqlite3.Error as error:
+            log.warning("SQLite checkpoint of %s failed: %s", self.path, error)
 
     def close(self) -> None:
         """Close the checkpointing connection (a later checkpoint opens it again)."""

@@ -55,7 +55,9 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def test_a_file_engine_switches_sqlites_own_checkpoint_off_and_caches_more_pages(engine: AsyncEngine) -> None:
+async def test_a_file_engine_switches_sqlites_own_checkpoint_off_and_caches_more_pages(
+    engine: AsyncEngine,
+) -> None:
     assert isinstance(wal_checkpoints(engine), WalCheckpoints)
     async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == 0
@@ -181,3 +183,32 @@ def test_without_an_event_loop_a_due_checkpoint_runs_at_once(tmp_path: Path) -> 
         busy, log_frames, copied = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     checkpoints.close()
     assert busy == 0 and log_frames > 0 and copied == log_frames
+
+
+def test_a_failing_checkpoint_without_a_loop_is_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    checkpoints = WalCheckpoints(str(tmp_path / "wal.db"), every_changes=1)
+
+    def failing() -> tuple[int, int, int]:
+        raise sqlite3.OperationalError("database disk image is malformed")
+
+    checkpoints.checkpoint = failing  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="shared.db.wal_checkpoints"):
+        checkpoints.after_commit(1)  # the commit it follows succeeded: nothing is raised
+    assert "malformed" in caplog.text
+
+
+def test_a_commit_while_the_loop_is_stopping_starts_no_checkpoint(tmp_path: Path) -> None:
+    checkpoints = WalCheckpoints(str(tmp_path / "wal.db"), every_changes=1)
+    loop = asyncio.new_event_loop()  # a loop of its own: the tests' loop keeps its executor
+    try:
+        loop.run_until_complete(loop.shutdown_default_executor())  # what asyncio.run does as it ends
+
+        async def commit() -> None:
+            checkpoints.after_commit(1)
+
+        loop.run_until_complete(commit())
+    finally:
+        loop.close()
+    assert not checkpoints.running
