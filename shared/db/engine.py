@@ -6,6 +6,7 @@ driver choice, SQLite's locking and pool defaults are decided here once, so serv
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -38,6 +39,7 @@ __all__ = [
     "create_read_engine",
     "create_read_sessions",
     "create_sessions",
+    "dispose_engine",
     "dispose_read_engine",
     "ping",
     "run_migrations",
@@ -50,6 +52,7 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 turn of the inline driver) before failing with "database is locked"."""
 
 _CHECKPOINTS: WeakKeyDictionary[Any, WalCheckpoints] = WeakKeyDictionary()
+"""Each SQLite file engine's `WalCheckpoints` (`wal_checkpoints`), by its synchronous engine."""
 
 READ_ONLY_OPTION = "renovation_read_only"
 """Execution option of the read engine: on SQLite its transactions skip ``BEGIN IMMEDIATE``."""
@@ -186,6 +189,19 @@ async def dispose_read_engine(read_engine: AsyncEngine, engine: AsyncEngine) -> 
     """
     if read_engine.sync_engine.pool is not engine.sync_engine.pool:
         await read_engine.dispose()
+
+
+async def dispose_engine(engine: AsyncEngine) -> None:
+    """Close the engine's pool and, on SQLite, its checkpointing connection, last: the last
+    connection to a file checkpoints what is left of the log and removes it, as SQLite does.
+
+    Args:
+        engine: the service's engine (from `create_engine`).
+    """
+    await engine.dispose()
+    checkpoints = wal_checkpoints(engine)
+    if checkpoints is not None:
+        await asyncio.to_thread(checkpoints.close)  # waits, off the loop, for a checkpoint under way
 
 
 def create_read_sessions(read_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -35,6 +35,7 @@ from shared.db.engine import (
     create_engine,
     create_read_engine,
     create_sessions,
+    dispose_engine,
     dispose_read_engine,
     run_migrations,
 )
@@ -311,5 +312,5 @@ async def stop_runtime(runtime: Runtime) -> None:
             pass
     await runtime.producer.stop()
     await dispose_read_engine(runtime.read_engine, runtime.engine)
-    await runtime.engine.dispose()
+    await dispose_engine(runtime.engine)
     log.info("%s stopped", runtime.settings.service_name)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import SQLITE_CACHE_KIB, create_engine, wal_checkpoints
+from shared.db.engine import SQLITE_CACHE_KIB, create_engine, dispose_engine, wal_checkpoints
 from shared.db.wal_checkpoints import WalCheckpoints
 
 
@@ -212,3 +212,20 @@ def test_a_commit_while_the_loop_is_stopping_starts_no_checkpoint(tmp_path: Path
     finally:
         loop.close()
     assert not checkpoints.running
+
+
+async def test_disposing_the_engine_closes_the_checkpointer_last_and_the_log_goes(tmp_path: Path) -> None:
+    path = tmp_path / "closing.db"
+    engine = create_engine(f"sqlite:///{path}")
+    await _table(engine)
+    checkpoints = wal_checkpoints(engine)
+    assert checkpoints is not None
+    await _insert(engine, 0, checkpoints.every_changes)  # opens the checkpointing connection
+    await _settled(checkpoints)
+    await _insert(engine, checkpoints.every_changes, 10)  # left in the log
+    wal = tmp_path / "closing.db-wal"
+    assert wal.exists()
+    await dispose_engine(engine)
+    assert not wal.exists()  # the last connection copied what was left and removed the log
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == checkpoints.every_changes + 10
