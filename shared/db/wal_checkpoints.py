@@ -80,7 +80,10 @@ class WalCheckpoints:
             changes: rows the committed transaction inserted, updated or deleted.
         """
         self._pending += changes
-        if self._running is not None or self._pending == 0:
+        if self._running is not None and not _abandoned(self._running):
+            return
+        self._running = None
+        if self._pending == 0:
             return
         if self._pending < self.every_changes and self._clock() - self._last < self.every_s:
             return
@@ -132,3 +135,9 @@ class WalCheckpoints:
         error = running.exception()
         if error is not None:  # the frames stay in the log; the next checkpoint copies them
             log.warning("SQLite checkpoint of %s failed: %s", self.path, error)
+
+
+def _abandoned(running: asyncio.Future[tuple[int, int, int]]) -> bool:
+    """A checkpoint whose loop closed before it reported back (a test's loop, a stopped process):
+    it will never report, so it no longer holds the next one back."""
+    return running.get_loop().is_closed()

@@ -229,3 +229,33 @@ async def test_disposing_the_engine_closes_the_checkpointer_last_and_the_log_goe
     assert not wal.exists()  # the last connection copied what was left and removed the log
     with sqlite3.connect(path) as reader:
         assert reader.execute("SELECT count(*) FROM item").fetchone()[0] == checkpoints.every_changes + 10
+
+
+def test_a_checkpoint_whose_loop_closed_does_not_hold_back_the_next(tmp_path: Path) -> None:
+    checkpoints = WalCheckpoints(str(tmp_path / "wal.db"), every_changes=1)
+    release = threading.Event()
+    runs: list[int] = []
+
+    def blocking() -> tuple[int, int, int]:
+        runs.append(1)
+        release.wait(5)
+        return (0, 0, 0)
+
+    checkpoints.checkpoint = blocking  # type: ignore[method-assign]
+
+    async def commit() -> None:
+        checkpoints.after_commit(1)
+
+    first = asyncio.new_event_loop()
+    first.run_until_complete(commit())
+    assert checkpoints.running
+    first.close()  # before the checkpoint could report back
+    release.set()
+    second = asyncio.new_event_loop()
+    try:
+        second.run_until_complete(commit())
+        assert checkpoints.running  # a new one started on the live loop
+        second.run_until_complete(_settled(checkpoints))
+    finally:
+        second.close()
+    assert len(runs) == 2
