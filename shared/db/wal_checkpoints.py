@@ -66,8 +66,8 @@ class WalCheckpoints:
 
     @property
     def running(self) -> bool:
-        """Whether a checkpoint is under way on the executor."""
-        return self._running is not None
+        """Whether a checkpoint is under way on the executor (and its loop can still hear of it)."""
+        return self._running is not None and not _abandoned(self._running)
 
     def after_commit(self, changes: int) -> None:
         """Count a commit's changed rows and start a checkpoint when one is due (on the loop).

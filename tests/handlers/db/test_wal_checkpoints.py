@@ -52,7 +52,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(f"sqlite:///{tmp_path / 'wal.db'}")
     await _table(engine)
     yield engine
-    await engine.dispose()
+    await dispose_engine(engine)
 
 
 async def test_a_file_engine_switches_sqlites_own_checkpoint_off_and_caches_more_pages(
