@@ -223,7 +223,7 @@ ROLES: dict[str, Callable[[dict[str, Any], Any, Any], Awaitable[float]]] = {
 
 
 SERVICE_ROLES = frozenset({"relay", "consumer"})
-"""The platform's roles; the raw baseline's run with Python's own collector settings."""
+"""The platform's roles; the raw baseline's producer and consumer keep Python's own collector settings."""
 
 
 def _child(spec: dict[str, Any], go: Any, out: Any) -> None:
