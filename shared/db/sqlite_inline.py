@@ -150,7 +150,8 @@ class _Connection:
         conn = self._live()
         conn.commit()
         if self._after_commit is not None:
-            changes, self._changes = max(0, conn.total_changes - self._changes), conn.total_changes
+            total = conn.total_changes
+            changes, self._changes = max(0, total - self._changes), total
             self._after_commit(changes)
 
     async def rollback(self) -> None:

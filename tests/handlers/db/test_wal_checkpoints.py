@@ -47,6 +47,20 @@ async def _settled(checkpoints: WalCheckpoints) -> None:
     raise AssertionError("the checkpoint did not finish")
 
 
+def _held_until_released(checkpoints: WalCheckpoints) -> tuple[threading.Event, list[int]]:
+    """Make each checkpoint wait for the returned event; the list counts the checkpoints started."""
+    release = threading.Event()
+    runs: list[int] = []
+
+    def held() -> tuple[int, int, int]:
+        runs.append(1)
+        release.wait(5)
+        return (0, 0, 0)
+
+    checkpoints.checkpoint = held  # type: ignore[method-assign]
+    return release, runs
+
+
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(f"sqlite:///{tmp_path / 'wal.db'}")
@@ -128,15 +142,7 @@ async def test_small_commits_wait_for_the_threshold_or_a_quiet_second(tmp_path: 
 
 async def test_commits_during_a_checkpoint_start_no_second_one(tmp_path: Path) -> None:
     checkpoints = WalCheckpoints(str(tmp_path / "wal.db"), every_changes=10, clock=_Clock())
-    release = threading.Event()
-    runs: list[int] = []
-
-    def slow() -> tuple[int, int, int]:
-        runs.append(1)
-        release.wait(5)
-        return (0, 0, 0)
-
-    checkpoints.checkpoint = slow  # type: ignore[method-assign]
+    release, runs = _held_until_released(checkpoints)
     checkpoints.after_commit(10)
     checkpoints.after_commit(50)
     checkpoints.after_commit(50)
@@ -233,15 +239,7 @@ async def test_disposing_the_engine_closes_the_checkpointer_last_and_the_log_goe
 
 def test_a_checkpoint_whose_loop_closed_does_not_hold_back_the_next(tmp_path: Path) -> None:
     checkpoints = WalCheckpoints(str(tmp_path / "wal.db"), every_changes=1)
-    release = threading.Event()
-    runs: list[int] = []
-
-    def blocking() -> tuple[int, int, int]:
-        runs.append(1)
-        release.wait(5)
-        return (0, 0, 0)
-
-    checkpoints.checkpoint = blocking  # type: ignore[method-assign]
+    release, runs = _held_until_released(checkpoints)
 
     async def commit() -> None:
         checkpoints.after_commit(1)
