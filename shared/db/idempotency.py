@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Column, Integer, String, Text, select
+from sqlalchemy import Column, Integer, String, Text, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -58,6 +59,46 @@ class IdempotencyRecord(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
+_KEYS = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+
+
+def _claim(insert: Any) -> Any:
+    """Claim a new key, or take over an expired one, in one statement; RETURNING says which.
+
+    A key in use (not expired) conflicts and is left alone, so nothing is returned. Built once
+    per dialect: building and hashing a statement per request cost more than running it."""
+    statement = insert(_KEYS).values(
+        caller=bindparam("p_caller"),
+        key=bindparam("p_key"),
+        request_hash=bindparam("p_request_hash"),
+        created_at=bindparam("p_created_at", type_=UtcDateTime()),
+        expires_at=bindparam("p_expires_at", type_=UtcDateTime()),
+    )
+    fresh = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[_KEYS.c.caller, _KEYS.c.key],
+        set_={
+            "request_hash": fresh.request_hash,
+            "created_at": fresh.created_at,
+            "expires_at": fresh.expires_at,
+            "status_code": None,
+            "response_body": None,
+        },
+        where=_KEYS.c.expires_at <= bindparam("p_now", type_=UtcDateTime()),
+    ).returning(_KEYS.c.key)
+
+
+_CLAIM = {"postgresql": _claim(pg_insert), "sqlite": _claim(sqlite_insert)}
+_STORED = select(_KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.response_body).where(
+    _KEYS.c.caller == bindparam("p_caller"), _KEYS.c.key == bindparam("p_key")
+)
+_STORE = (
+    sa.update(_KEYS)
+    .where(_KEYS.c.caller == bindparam("p_caller"), _KEYS.c.key == bindparam("p_key"))
+    .values(status_code=bindparam("p_status_code"), response_body=bindparam("p_response_body"))
+)
+
+
 @dataclass(frozen=True)
 class StoredResponse:
     """What a previous use of the key answered (replayed as is).
@@ -78,9 +119,10 @@ async def claim_key(
 ) -> StoredResponse | None:
     """Claim `key` for this request inside the command's transaction.
 
-    On PostgreSQL a concurrent request with the same key waits on the row's unique index until
-    the first transaction ends, then finds its stored response: N identical requests run the
-    command once.
+    One statement claims a new key or takes over an expired one (`_claim`); only a key in use
+    is read back. On PostgreSQL a concurrent request with the same key waits on the row's
+    unique index until the first transaction ends, then finds its stored response: N identical
+    requests run the command once.
 
     Args:
         session: the command's session (its transaction holds the claim).
@@ -94,30 +136,19 @@ async def claim_key(
         `store_response`. Otherwise the stored response of the earlier use, whose
         `request_hash` the caller must compare.
     """
-    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    await session.exec(  # type: ignore[call-overload]
-        sa.delete(table).where(table.c.caller == caller, table.c.key == key, table.c.expires_at <= now)
-    )
-    values = {
-        "caller": caller,
-        "key": key,
-        "request_hash": request_hash,
-        "created_at": now,
-        "expires_at": now + KEY_TTL,
+    connection = await session.connection()
+    params = {
+        "p_caller": caller,
+        "p_key": key,
+        "p_request_hash": request_hash,
+        "p_created_at": now,
+        "p_expires_at": now + KEY_TTL,
+        "p_now": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.key)
-    claimed = (await session.exec(statement)).first()  # type: ignore[call-overload]
+    claimed = (await connection.execute(_CLAIM[connection.dialect.name], params)).first()
     if claimed is not None:
         return None
-    row = (
-        await session.exec(  # type: ignore[call-overload]
-            select(table.c.request_hash, table.c.status_code, table.c.response_body).where(
-                table.c.caller == caller, table.c.key == key
-            )
-        )
-    ).one()
+    row = (await connection.execute(_STORED, params)).one()
     return StoredResponse(row.request_hash, row.status_code or 0, row.response_body or "")
 
 
@@ -135,11 +166,9 @@ async def store_response(
 
     It updates the (caller, key) row; when there is none, nothing happens.
     """
-    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    await session.exec(  # type: ignore[call-overload]
-        sa.update(table)
-        .where(table.c.caller == caller, table.c.key == key)
-        .values(status_code=status_code, response_body=body)
+    connection = await session.connection()
+    await connection.execute(
+        _STORE, {"p_caller": caller, "p_key": key, "p_status_code": status_code, "p_response_body": body}
     )
 
 
