@@ -21,8 +21,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -93,15 +92,13 @@ class Idempotency:
                 headers={"Idempotent-Replayed": "true"},
             )
         result = await command()
-        body = jsonable_encoder(TypeAdapter(response_model).dump_python(result, mode="json"))
+        # Serialised once, by the response model's own serializer: the bytes sent are the bytes
+        # stored (they were built, encoded and dumped three times over).
+        content = TypeAdapter(response_model).dump_json(result)
         await store_response(
-            session,
-            caller=caller,
-            key=self.key,
-            status_code=status_code,
-            body=json.dumps(body, ensure_ascii=False),
+            session, caller=caller, key=self.key, status_code=status_code, body=content.decode()
         )
-        return JSONResponse(body, status_code=status_code)
+        return Response(content, status_code=status_code, media_type="application/json")
 
     async def _request_hash(self) -> str:
         body = await self._request.body()

@@ -74,6 +74,12 @@ async def test_a_utility_completes_its_own_work_once_under_its_key(platform) -> 
     again = await power.post(url, json=COMPLETION, headers=key)
     assert again.status_code == 200 and again.headers.get("idempotent-replayed") == "true"
     assert again.json() == first.json()
+    assert first.headers["content-type"] == again.headers["content-type"] == "application/json"
+    stored = await scalar(
+        platform.database_url("registry"),
+        "SELECT response_body FROM idempotency_key WHERE key = 'power-done-017'",
+    )
+    assert stored == first.content.decode(), "the key keeps the bytes the first answer sent"
     other = await power.post(url, json={**COMPLETION, "scope_done": "部分完成"}, headers=key)
     assert other.status_code == 422 and other.json()["errors"][0]["rule"] == "idempotency_key_reused"
     fresh_key = await power.post(url, json=COMPLETION, headers={"Idempotency-Key": "power-done-018"})
