@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -128,6 +128,17 @@ async def assign_work(
     return as_public(work)
 
 
+_OWN_WORK = (
+    select(PipelineWork, Project)
+    .join(Project, col(Project.id) == col(PipelineWork.project_id))
+    .where(PipelineWork.id == bindparam("work_id"), PipelineWork.utility_code == bindparam("utility_code"))
+    .with_for_update(of=PipelineWork)  # type: ignore[arg-type]
+    .execution_options(populate_existing=True)
+)
+"""A utility's work and its project, the work's row locked; built once (every start and
+completion runs it, and building it cost more than running it)."""
+
+
 async def _lock_own_work(
     session: AsyncSession, actor: Principal, work_id: uuid.UUID
 ) -> tuple[PipelineWork, Project]:
@@ -135,14 +146,8 @@ async def _lock_own_work(
     404 for any other work."""
     if actor.org_kind is not OrganisationKind.UTILITY:
         raise NotFoundError(f"no pipeline work {work_id}")
-    query = (
-        select(PipelineWork, Project)
-        .join(Project, col(Project.id) == col(PipelineWork.project_id))
-        .where(PipelineWork.id == work_id, PipelineWork.utility_code == actor.org_code)
-        .with_for_update(of=PipelineWork)  # type: ignore[arg-type]
-        .execution_options(populate_existing=True)
-    )
-    found = (await session.exec(query)).first()
+    params = {"work_id": work_id, "utility_code": actor.org_code}
+    found = (await session.exec(_OWN_WORK, params=params)).first()
     if found is None:
         raise NotFoundError(f"no pipeline work {work_id}")
     return found[0], found[1]
