@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.access import Principal
 from shared.clock import utcnow
 from shared.context import causation_id_var, correlation_id_var
+from shared.db.staged_rows import stage_row
 from shared.db.types import UtcDateTime
 
 __all__ = ["AuditEntry", "AuditEntryPublic", "query", "record"]
@@ -51,6 +52,9 @@ class AuditEntry(SQLModel, table=True):
     after: str | None = Field(default=None, sa_column=Column(Text))
     request_id: str | None = Field(default=None, sa_column=Column(String(64)))
     causation_id: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 class AuditEntryPublic(SQLModel):
@@ -94,20 +98,22 @@ def record(
         before: the record's relevant fields before the write (None for a creation).
         after: the same fields after it; values JSON cannot hold are stored as ``str()``.
     """
-    session.add(
-        AuditEntry(
-            at=utcnow(),
-            actor_subject=actor.subject,
-            actor_org=actor.org_code,
-            actor_kind=actor.org_kind.value,
-            action=action,
-            record_type=record_type,
-            record_id=str(record_id),
-            before=_dump(before),
-            after=_dump(after),
-            request_id=correlation_id_var.get(),
-            causation_id=causation_id_var.get(),
-        )
+    stage_row(
+        session,
+        _TABLE,
+        {
+            "at": utcnow(),
+            "actor_subject": actor.subject,
+            "actor_org": actor.org_code,
+            "actor_kind": actor.org_kind.value,
+            "action": action,
+            "record_type": record_type,
+            "record_id": str(record_id),
+            "before": _dump(before),
+            "after": _dump(after),
+            "request_id": correlation_id_var.get(),
+            "causation_id": causation_id_var.get(),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from shared.clock import utcnow
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
 from shared.db.bulk import insert_rows
+from shared.db.staged_rows import insert_staged, stage_row
 from shared.db.types import UtcDateTime
 
 __all__ = [
@@ -72,6 +73,9 @@ class OutboxMessage(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
 
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
 def add_to_outbox(session: AsyncSession, payload: EventPayload) -> CloudEvent:
     """Add `payload`, wrapped in a CloudEvent, to the session's outbox; the unit of work commits.
 
@@ -86,16 +90,20 @@ def add_to_outbox(session: AsyncSession, payload: EventPayload) -> CloudEvent:
     """
     envelope = CloudEvent.wrap(payload)
     now = utcnow()
-    session.add(
-        OutboxMessage(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            topic=payload.TOPIC,
-            partition_key=payload.partition_key(),
-            content=envelope.to_bytes().decode(),
-            created_at=now,
-            next_attempt_at=now,
-        )
+    stage_row(
+        session,
+        _TABLE,
+        {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "topic": payload.TOPIC,
+            "partition_key": payload.partition_key(),
+            "content": envelope.to_bytes().decode(),
+            "state": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
     )
     session.info[_NEW_EVENTS_KEY] = True
     return envelope
@@ -132,8 +140,8 @@ async def add_many_to_outbox(session: AsyncSession, payloads: Sequence[EventPayl
         }
         for payload, event in zip(payloads, CloudEvent.encode_many(payloads, time=now), strict=True)
     ]
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    await insert_rows(await session.connection(), table, rows)
+    await insert_staged(session)  # the events staged before these go first
+    await insert_rows(await session.connection(), _TABLE, rows)
     session.info[_NEW_EVENTS_KEY] = True
     return len(rows)
 
