@@ -42,6 +42,7 @@ from shared.web.middleware import (
 from shared.web.openapi import install_openapi
 from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimits
+from shared.web.routing import first_segment_filter
 from shared.web.runtime import Runtime, ServiceDefinition, start_runtime, stop_runtime
 from shared.web.security_headers import SecurityHeadersMiddleware
 from shared.web.tracing import TracingMiddleware
@@ -113,9 +114,9 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     _install_middleware(app, settings)
     app.include_router(health_router())  # first: probes match before any other route is tried
     install_docs(app)
-    app.include_router(audit_router())
+    app.include_router(first_segment_filter(audit_router()))
     for router in definition.routers:
-        app.include_router(router)
+        app.include_router(first_segment_filter(router))
     install_openapi(app)
     return app
 
