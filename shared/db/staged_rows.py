@@ -5,7 +5,8 @@ Why: every command adds an outbox row and an audit entry. As ORM objects each co
 instance, identity-map bookkeeping and a share of the unit-of-work flush, about a tenth of a
 command's CPU, for rows nothing reads or changes before the commit. Staged rows go in just
 before the ORM's own flush at commit (SQLAlchemy's ``before_commit``), in the order they were
-staged, and vanish with a rollback, so they commit or roll back exactly as the ORM objects did.
+staged, and vanish with a rollback (a savepoint's rollback takes those staged inside it), so they
+commit or roll back exactly as the ORM objects did.
 A query inside the transaction does not see them until `insert_staged` runs: nothing in the
 platform reads its own outbox or audit rows before committing, and `add_many_to_outbox` inserts
 the staged rows first to keep one transaction's events in order.
@@ -25,6 +26,9 @@ __all__ = ["insert_staged", "stage_row"]
 _STAGED_KEY = "staged_rows"
 _INSERTS: dict[sa.Table, Any] = {}
 
+_Staged = tuple[SessionTransaction | None, sa.Table, dict[str, Any]]
+"""A staged row: the savepoint it was staged in (None outside one), its table, its values."""
+
 
 def stage_row(session: AsyncSession, table: sa.Table, row: dict[str, Any]) -> None:
     """Stage `row` for `table`; it is inserted when the session's transaction commits.
@@ -34,8 +38,9 @@ def stage_row(session: AsyncSession, table: sa.Table, row: dict[str, Any]) -> No
         table: an append-only table.
         row: the column values; every row of one table carries the same columns.
     """
-    staged: dict[sa.Table, list[dict[str, Any]]] = session.info.setdefault(_STAGED_KEY, {})
-    staged.setdefault(table, []).append(row)
+    sync = session.sync_session
+    staged: list[_Staged] = sync.info.setdefault(_STAGED_KEY, [])
+    staged.append((sync.get_nested_transaction(), table, row))
 
 
 async def insert_staged(session: AsyncSession) -> None:
@@ -44,23 +49,53 @@ async def insert_staged(session: AsyncSession) -> None:
     Args:
         session: the session that staged them.
     """
-    await session.run_sync(_insert_staged)
+    await session.run_sync(_insert_all)
 
 
-@event.listens_for(Session, "before_commit")
-def _insert_staged(session: Session) -> None:
-    staged: dict[sa.Table, list[dict[str, Any]]] | None = session.info.pop(_STAGED_KEY, None)
+def _insert_all(session: Session) -> None:
+    staged: list[_Staged] | None = session.info.pop(_STAGED_KEY, None)
     if not staged:
         return
+    by_table: dict[sa.Table, list[dict[str, Any]]] = {}
+    for _savepoint, table, row in staged:
+        by_table.setdefault(table, []).append(row)
     connection = session.connection()
-    for table, rows in staged.items():
+    for table, rows in by_table.items():
         insert = _INSERTS.get(table)
         if insert is None:
             insert = _INSERTS[table] = sa.insert(table)
         connection.execute(insert, rows)
 
 
+@event.listens_for(Session, "before_commit")
+def _insert_staged(session: Session) -> None:
+    # SQLAlchemy calls this on a savepoint's release too; the rows wait for the real commit.
+    if not session.in_nested_transaction():
+        _insert_all(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rolled-back savepoint takes the rows staged inside it along (as it would ORM objects);
+    the whole transaction's rollback takes them all."""
+    staged: list[_Staged] | None = session.info.get(_STAGED_KEY)
+    if not staged:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_STAGED_KEY, None)
+        return
+    staged[:] = [entry for entry in staged if not _inside(entry[0], previous_transaction)]
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_staged(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_STAGED_KEY, None)
+
+
+def _inside(savepoint: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is ended:
+            return True
+        savepoint = savepoint.parent
+    return False

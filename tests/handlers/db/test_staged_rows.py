@@ -113,3 +113,22 @@ async def test_rows_staged_before_a_bulk_insert_keep_their_place(unit_of_work: U
 
     names = [json.loads(row.content)["data"]["name"] for row in await outbox(unit_of_work)]
     assert names == ["一", "二", "三", "四"]
+
+
+async def test_a_rolled_back_savepoint_takes_only_the_rows_staged_inside_it(unit_of_work: UnitOfWork) -> None:
+    async with unit_of_work() as session:
+        add_to_outbox(session, registered("一"))
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                add_to_outbox(session, registered("撤回"))
+                async with session.begin_nested():
+                    add_to_outbox(session, registered("也撤回"))
+                raise RuntimeError("the inner step failed")
+        async with session.begin_nested():
+            add_to_outbox(session, registered("二"))
+        found = await session.exec(select(OutboxMessage.id))  # type: ignore[call-overload,arg-type]
+        assert found.all() == [], "a savepoint's release does not insert them"
+        add_to_outbox(session, registered("三"))
+
+    names = [json.loads(row.content)["data"]["name"] for row in await outbox(unit_of_work)]
+    assert names == ["一", "二", "三"]
