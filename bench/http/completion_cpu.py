@@ -21,7 +21,6 @@ import gc
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -142,13 +141,11 @@ async def _worker(url: str, requests: int, concurrency: int) -> dict[str, Any]:
 
 
 def _run_worker(tree: Path, url: str, requests: int, concurrency: int) -> dict[str, Any]:
-    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", "--requests", str(requests)]
-    argv += ["--concurrency", str(concurrency)]
-    env = {**os.environ, "PYTHONPATH": str(tree), "DATABASE_URL": url}
-    done = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{tree}: {done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    # imported here: the worker runs in the measured tree, which may predate `run_in_tree`
+    from bench.http.inprocess import run_in_tree
+
+    shape = ["--requests", str(requests), "--concurrency", str(concurrency)]
+    return run_in_tree(Path(__file__), tree, {**os.environ, "DATABASE_URL": url}, *shape)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -145,8 +145,23 @@ async def _worker(url: str, endpoint: str, requests: int, batches: int, seed: bo
 
 
 def _run_worker(tree: Path, env: dict[str, str], *args: str) -> dict[str, Any]:
+    return run_in_tree(Path(__file__), tree, env, *args)
+
+
+def run_in_tree(script: Path, tree: Path, env: dict[str, str], *args: str) -> dict[str, Any]:
+    """Run `script --worker *args` with `tree` as its folder and import path; its last line's JSON.
+
+    Args:
+        script: the bench module's file (run by path: an older tree may not have it).
+        tree: the source tree to measure.
+        env: the worker's environment (PYTHONPATH is set to `tree`).
+        *args: the worker's arguments after ``--worker``.
+
+    Returns:
+        The JSON object the worker printed last.
+    """
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker", *args],
+        [sys.executable, str(script.resolve()), "--worker", *args],
         cwd=tree,
         env={**env, "PYTHONPATH": str(tree)},
         capture_output=True,

@@ -76,15 +76,11 @@ def _insert_staged(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    """A rolled-back savepoint takes the rows staged inside it along (as it would ORM objects);
-    the whole transaction's rollback takes them all."""
+    """A rolled-back savepoint takes the rows staged inside it along, as it would ORM objects
+    (the whole transaction's end takes them all: `_forget_staged`)."""
     staged: list[_Staged] | None = session.info.get(_STAGED_KEY)
-    if not staged:
-        return
-    if not previous_transaction.nested:
-        session.info.pop(_STAGED_KEY, None)
-        return
-    staged[:] = [entry for entry in staged if not _inside(entry[0], previous_transaction)]
+    if staged and previous_transaction.nested:
+        staged[:] = [entry for entry in staged if not _inside(entry[0], previous_transaction)]
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -5,7 +5,6 @@ the ORM objects used to carry, and never after a rollback."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from shared import audit
 from shared.access import OrganisationKind, Principal
 from shared.audit import AuditEntry
 from shared.bus.outbox import PENDING, OutboxMessage, add_many_to_outbox, add_to_outbox, has_new_events
-from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from tests.support.events import project_registered
 
 TABLES = [OutboxMessage.__table__, AuditEntry.__table__]  # type: ignore[attr-defined]
 ACTOR = Principal("clerk@jinshui", "zz-jinshui", OrganisationKind.DISTRICT, district_code="zz-jinshui")
@@ -30,17 +29,6 @@ async def unit_of_work(tmp_path: Path) -> AsyncIterator[UnitOfWork]:
         await conn.run_sync(OutboxMessage.metadata.create_all, tables=TABLES)
     yield UnitOfWork(create_sessions(engine), serialise=True)
     await engine.dispose()
-
-
-def registered(name: str) -> ProjectRegistered:
-    return ProjectRegistered(
-        project_id=uuid.uuid4(),
-        community_id=uuid.uuid4(),
-        district_code="zz-jinshui",
-        programme_code="zhengzhou-2019",
-        name=name,
-        investment_fen=100,
-    )
 
 
 async def outbox(unit_of_work: UnitOfWork) -> list[OutboxMessage]:
@@ -56,7 +44,7 @@ async def trail(unit_of_work: UnitOfWork) -> list[AuditEntry]:
 
 
 async def test_staged_rows_go_in_at_commit_in_the_order_they_were_staged(unit_of_work: UnitOfWork) -> None:
-    payloads = [registered(name) for name in ("一", "二", "三")]
+    payloads = [project_registered(name=name) for name in ("一", "二", "三")]
     async with unit_of_work() as session:
         for payload in payloads:
             add_to_outbox(session, payload)
@@ -85,11 +73,11 @@ async def test_staged_rows_go_in_at_commit_in_the_order_they_were_staged(unit_of
 async def test_a_rolled_back_transaction_inserts_nothing_it_staged(unit_of_work: UnitOfWork) -> None:
     with pytest.raises(RuntimeError):
         async with unit_of_work() as session:
-            add_to_outbox(session, registered("撤回"))
+            add_to_outbox(session, project_registered(name="撤回"))
             audit.record(session, ACTOR, "project.registered", "project", "p-1")
             raise RuntimeError("the command failed")
     async with unit_of_work() as session:
-        add_to_outbox(session, registered("保留"))
+        add_to_outbox(session, project_registered(name="保留"))
 
     rows = await outbox(unit_of_work)
     assert [json.loads(row.content)["data"]["name"] for row in rows] == ["保留"]
@@ -98,18 +86,18 @@ async def test_a_rolled_back_transaction_inserts_nothing_it_staged(unit_of_work:
 
 async def test_a_session_committed_twice_inserts_each_row_once(unit_of_work: UnitOfWork) -> None:
     async with unit_of_work.sessions() as session:
-        add_to_outbox(session, registered("一"))
+        add_to_outbox(session, project_registered(name="一"))
         await session.commit()
-        add_to_outbox(session, registered("二"))
+        add_to_outbox(session, project_registered(name="二"))
         await session.commit()
     assert [json.loads(row.content)["data"]["name"] for row in await outbox(unit_of_work)] == ["一", "二"]
 
 
 async def test_rows_staged_before_a_bulk_insert_keep_their_place(unit_of_work: UnitOfWork) -> None:
     async with unit_of_work() as session:
-        add_to_outbox(session, registered("一"))
-        await add_many_to_outbox(session, [registered("二"), registered("三")])
-        add_to_outbox(session, registered("四"))
+        add_to_outbox(session, project_registered(name="一"))
+        await add_many_to_outbox(session, [project_registered(name="二"), project_registered(name="三")])
+        add_to_outbox(session, project_registered(name="四"))
 
     names = [json.loads(row.content)["data"]["name"] for row in await outbox(unit_of_work)]
     assert names == ["一", "二", "三", "四"]
@@ -117,18 +105,18 @@ async def test_rows_staged_before_a_bulk_insert_keep_their_place(unit_of_work: U
 
 async def test_a_rolled_back_savepoint_takes_only_the_rows_staged_inside_it(unit_of_work: UnitOfWork) -> None:
     async with unit_of_work() as session:
-        add_to_outbox(session, registered("一"))
+        add_to_outbox(session, project_registered(name="一"))
         with pytest.raises(RuntimeError):
             async with session.begin_nested():
-                add_to_outbox(session, registered("撤回"))
+                add_to_outbox(session, project_registered(name="撤回"))
                 async with session.begin_nested():
-                    add_to_outbox(session, registered("也撤回"))
+                    add_to_outbox(session, project_registered(name="也撤回"))
                 raise RuntimeError("the inner step failed")
         async with session.begin_nested():
-            add_to_outbox(session, registered("二"))
+            add_to_outbox(session, project_registered(name="二"))
         found = await session.exec(select(OutboxMessage.id))  # type: ignore[call-overload,arg-type]
         assert found.all() == [], "a savepoint's release does not insert them"
-        add_to_outbox(session, registered("三"))
+        add_to_outbox(session, project_registered(name="三"))
 
     names = [json.loads(row.content)["data"]["name"] for row in await outbox(unit_of_work)]
     assert names == ["一", "二", "三"]
