@@ -14,6 +14,7 @@ from services.reporting.handlers import count_registered_project
 from shared.bus.subscriptions import Handler, ReceivedEvent
 from shared.clock import utcnow
 from shared.contracts.registry import ProjectRegistered
+from shared.db.staged_rows import stage_row
 from shared.db.types import UtcDateTime
 
 
@@ -76,6 +77,24 @@ async def insert_event_row(session: AsyncSession, event: ReceivedEvent[ProjectRe
     )
 
 
+_EVENT_ROWS = BenchEvent.__table__  # type: ignore[attr-defined]
+
+
+async def stage_event_row(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
+    """The same row, staged (`shared.db.staged_rows`): no model object, and the batch's rows go
+    in one prebuilt INSERT at its commit, the way the platform writes its outbox and audit rows."""
+    stage_row(
+        session,
+        _EVENT_ROWS,
+        {
+            "event_id": event.id,
+            "district_code": event.payload.district_code,
+            "investment_fen": event.payload.investment_fen,
+            "received_at": utcnow(),
+        },
+    )
+
+
 async def no_write(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
     """No handler work at all: what is left is the bus's own cost (decode, inbox, commits)."""
 
@@ -84,17 +103,20 @@ HANDLERS: dict[str, Handler] = {
     "upsert": upsert_district_counter,  # Core INSERT .. ON CONFLICT DO UPDATE: 1 statement/event
     "reporting": count_registered_project,  # the reporting service's own ORM handler
     "insert": insert_event_row,  # ORM add, no round trip per event
+    "staged": stage_event_row,  # a staged row, one INSERT per batch
     "none": no_write,
 }
 HANDLER_NOTES = {
     "upsert": "INSERT .. ON CONFLICT DO UPDATE of one of 16 district counters per event",
     "reporting": "services.reporting.handlers.count_registered_project (deltas merged per batch, one upsert)",
     "insert": "session.add() of one bench_event row per event, flushed at the batch commit",
+    "staged": "stage_row() of one bench_event row per event, one INSERT of the batch's rows at its commit",
     "none": "no handler work: the bus alone (decode, inbox, DB commit, offset commit)",
 }
 EFFECTS: dict[str, str | None] = {
     "upsert": "SELECT coalesce(sum(registered_projects), 0) FROM bench_counter",
     "reporting": "SELECT coalesce(sum(registered_projects), 0) FROM district_day",
     "insert": "SELECT count(*) FROM bench_event",
+    "staged": "SELECT count(*) FROM bench_event",
     "none": None,  # no effect of its own: the inbox rows are the effect
 }

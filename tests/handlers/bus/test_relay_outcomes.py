@@ -414,7 +414,7 @@ async def test_on_postgresql_the_lease_takes_due_rows_in_id_order_skipping_locke
     (lease,) = [s for s in sql if "FOR UPDATE" in s]
     assert re.search(
         r"WHERE outbox_message\.id IN \(SELECT (\w+)\.id FROM outbox_message AS \1"
-        r" WHERE \1\.state = %\(state_\d\)s(::VARCHAR)? AND \1\.next_attempt_at <= %\(next_attempt_at_\d\)s(::[A-Z ]+)?"
+        r" WHERE \1\.state = %\(state_\d\)s(::VARCHAR)? AND \1\.next_attempt_at <= %\(p_now\)s(::[A-Z ]+)?"
         r" ORDER BY \1\.id LIMIT %\(param_\d\)s(::INTEGER)? FOR UPDATE SKIP LOCKED\) ORDER BY outbox_message\.id$",
         lease,
     ), lease

@@ -7,6 +7,7 @@ import pytest
 
 from shared.bus import kafka
 from shared.bus.kafka import KafkaSecurity, make_admin, make_consumer, make_producer
+from shared.bus.partitioner import KeyPartitioner
 from tests.unit.bus.kafka_fakes import Recorder
 
 SASL = KafkaSecurity(
@@ -43,6 +44,8 @@ def admin_class(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 def test_the_producer_is_idempotent_acks_all_batched_and_lz4(producer_class: Recorder) -> None:
     make_producer("kafka-0:9092,kafka-1:9092", "registry-relay")
+    ((_, kwargs),) = producer_class.calls
+    assert isinstance(kwargs.pop("partitioner"), KeyPartitioner)  # Kafka's mapping: test_partitioner.py
     assert producer_class.calls == [
         (
             (),

@@ -89,14 +89,17 @@ class PostgresSession:
 async def test_on_postgresql_a_batch_is_updated_by_one_array_parameter() -> None:
     session = PostgresSession()
     await OutboxRelay._update_ids(session, [3, 5, 8], state=PUBLISHED)  # type: ignore[arg-type]
-    ((statement, params),) = session.executed
-    assert params == {"ids": [3, 5, 8]}
+    await OutboxRelay._update_ids(session, [13], state=PUBLISHED)  # type: ignore[arg-type]
+    (statement, params), (again, one) = session.executed
+    assert params == {"ids": "{3,5,8}", "p_state": PUBLISHED}  # an array literal, cast in SQL
+    assert one == {"ids": "{13}", "p_state": PUBLISHED}
+    assert again is statement  # built once, the values bound
     compiled = statement.compile(dialect=postgresql.dialect())
     assert re.fullmatch(
-        r"UPDATE outbox_message SET state=%\(state\)s(::VARCHAR)? WHERE outbox_message.id = ANY \(%\(ids\)s::INTEGER\[\]\)",
+        r"UPDATE outbox_message SET state=%\(p_state\)s(::VARCHAR)?"
+        r" WHERE outbox_message.id = ANY \(CAST\(%\(ids\)s(::VARCHAR)? AS INTEGER\[\]\)\)",
         flat(compiled),
     ), flat(compiled)
-    assert compiled.params["state"] == PUBLISHED
 
 
 class ClaimingSession(PostgresSession):
