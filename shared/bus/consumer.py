@@ -45,6 +45,7 @@ from shared.observability.metrics import (
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,
     EVENTS_FAILED,
+    per_event_child,
 )
 
 __all__ = ["PARALLEL_PARTITIONS", "EventConsumer", "handle_event"]
@@ -475,7 +476,7 @@ class EventConsumer:
         now = self._clock.now()
         for envelope in envelopes:
             seconds = max(0.0, (now - envelope.time).total_seconds())  # producers' clocks may run ahead
-            EVENT_END_TO_END_LATENCY.labels(self._service, envelope.type).observe(seconds)
+            per_event_child(EVENT_END_TO_END_LATENCY, self._service, envelope.type).observe(seconds)
 
     def _count_failure(self, event: ReceivedEvent, exc: BaseException) -> None:
         EVENTS_FAILED.labels(self._service, event.envelope.type, type(exc).__name__).inc()
@@ -605,7 +606,7 @@ class _event_context:
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if self._service is not None:
             elapsed = time.perf_counter() - self._started
-            EVENT_HANDLER_DURATION.labels(self._service, self._event.envelope.type).observe(elapsed)
+            per_event_child(EVENT_HANDLER_DURATION, self._service, self._event.envelope.type).observe(elapsed)
         if self._trace is not None:
             self._trace.__exit__(exc_type, exc, tb)
         for var, token in reversed(self._tokens):

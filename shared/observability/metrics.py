@@ -6,6 +6,9 @@ Why module-level: Prometheus allows one collector per name in a process's regist
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "OUTBOX_PARKED",
     "OUTBOX_PARKED_ROWS",
     "OUTBOX_PUBLISH_FAILURES",
+    "per_event_child",
 ]
 
 HANDLER_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -85,3 +89,23 @@ NOTIFICATION_DELIVERY_ATTEMPTS = Counter(
     "unrecorded (the attempt could not be stored; the delivery is tried again)",
     ["channel", "outcome"],
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def per_event_child(metric: Any, service: str, event_type: str) -> Any:
+    """The (service, type) child of a metric that is recorded for every event, looked up once.
+
+    Why: prometheus-client's `labels()` takes a lock and builds a key on every call, about 2 µs,
+    twice per event consumed. Only for metrics whose children are never removed (a removed child
+    would stay cached and count into nothing): `EVENT_HANDLER_DURATION`,
+    `EVENT_END_TO_END_LATENCY`.
+
+    Args:
+        metric: the labelled metric (labels ``service``, ``type``).
+        service: the service's name.
+        event_type: the CloudEvent type.
+
+    Returns:
+        The child to `observe` or `inc`.
+    """
+    return metric.labels(service, event_type)
