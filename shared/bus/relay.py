@@ -13,8 +13,10 @@ aggregate's events keep their order:
    non-retriable broker error, or `max_attempts` reached) are *parked* for an operator
    (`redrive_parked`), with a metric and a log line.
 
-While one batch's acks are awaited the next is leased and sent (two in flight); after a failure
-the relay stops overlapping until a batch goes through cleanly. On PostgreSQL one relay per
+While one batch's acks are awaited and its outcome recorded, the next is leased and sent, on a
+second connection at the same time (two in flight: Python sends while PostgreSQL records); a
+key with a row in flight is held back from the next lease. After a failure the relay stops
+overlapping until a batch goes through cleanly. On PostgreSQL one relay per
 service is active at a time (a session advisory lock); other replicas stand by. Why a relay at all:
 a service cannot commit to its database and to Kafka atomically, so it commits the event as a
 row and this loop delivers it, at least once (consumers drop the copies by event id).

@@ -1,7 +1,8 @@
 """The relay's loop (`OutboxRelay.run`) on SQLite with a fake producer and fake timers.
 
 What a running relay promises: it waits for work when there is none, drains more than one batch
-without waiting, keeps two batches in flight while all is well, pauses for the poll interval and
+without waiting, keeps two batches in flight while all is well (confirming one while leasing the
+next), pauses for the poll interval and
 stops overlapping after a failure, retries what it could not lease or confirm, keeps the backlog
 gauge current, and on PostgreSQL publishes only while it holds the service's advisory lock.
 
@@ -210,6 +211,35 @@ async def test_the_next_batch_is_sent_while_the_previous_ones_acks_are_awaited(w
     for future in world.producer.held:
         future.set_result(None)
     await world.timers.next_idle(task)
+    assert (await world.states()) == {first: PUBLISHED, second: PUBLISHED}
+    assert world.timers.sleeps == []
+
+
+async def test_the_previous_batch_is_confirmed_while_the_next_one_is_leased(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Batch 2's lease waits until batch 1's confirmation has begun: a relay that confirmed only
+    after leasing and sending would never get there (the database and Python overlap)."""
+    first, second = await world.stage(uuid.uuid4(), uuid.uuid4())
+    relay = world.relay(batch_size=1)
+    confirming = asyncio.Event()
+    leases: list[bool] = []
+    lease, confirm = relay._lease_due_rows, relay._confirm
+
+    async def lease_after_the_first() -> list[Any]:
+        if leases:
+            await asyncio.wait_for(confirming.wait(), WAIT_S)  # raises if nothing confirms meanwhile
+        leases.append(confirming.is_set())
+        return await lease()
+
+    async def confirm_noted(batch: Any) -> tuple[int, bool]:
+        confirming.set()
+        return await confirm(batch)
+
+    monkeypatch.setattr(relay, "_lease_due_rows", lease_after_the_first)
+    monkeypatch.setattr(relay, "_confirm", confirm_noted)
+    task = world.start(relay)
+    await world.timers.next_idle(task)
+    assert leases[:2] == [False, True]
+    assert world.producer.sent == [first, second]
     assert (await world.states()) == {first: PUBLISHED, second: PUBLISHED}
     assert world.timers.sleeps == []
 
