@@ -11,9 +11,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from shared.bus.outbox import OUTBOX_FILLFACTOR
 from shared.db.types import UtcDateTime
 
-__all__ = ["create_bus_tables", "drop_bus_tables"]
+__all__ = [
+    "create_bus_tables",
+    "drop_bus_tables",
+    "index_outbox_by_state",
+    "restore_outbox_pending_index",
+]
+
+_PENDING = sa.text("state = 'pending'")
+_PUBLISHED = sa.text("state = 'published'")
 
 
 def create_bus_tables() -> None:
@@ -51,3 +60,45 @@ def drop_bus_tables() -> None:
     op.drop_table("inbox_message")
     op.drop_index("ix_outbox_pending", table_name="outbox_message")
     op.drop_table("outbox_message")
+
+
+def index_outbox_by_state() -> None:
+    """Index the outbox by what reads it, so a lease writes no index entry (a later migration in
+    every service calls it; `restore_outbox_pending_index` undoes it).
+
+    Replaces ``ix_outbox_pending (state, next_attempt_at, id)`` with two partial indexes:
+    ``ix_outbox_pending_id (id) WHERE state = 'pending'`` (the relay's lease takes the lowest
+    pending ids and checks their ``next_attempt_at`` on the row) and ``ix_outbox_published_at
+    (published_at) WHERE state = 'published'`` (the retention purge). On PostgreSQL it also sets
+    the table's fillfactor to `OUTBOX_FILLFACTOR`.
+
+    Why: every lease and every confirmation updated ``next_attempt_at`` or ``state``, both indexed,
+    so each wrote a new row version with an entry in all three indexes, and each lease read every
+    due row through the old index and sorted it by id (a backlog cost quadratically). Now no index
+    holds ``next_attempt_at``: a lease's new version stays on its page with no index entry (a
+    heap-only update, which needs the room the fillfactor leaves), and a lease reads the pending
+    ids in order. Measured on a 20,000-row outbox: 46.7 → 26.2 ms of SQL per 500-row cycle
+    (bench/README.md). The fillfactor applies to pages written from now on.
+    """
+    op.drop_index("ix_outbox_pending", table_name="outbox_message")
+    op.create_index(
+        "ix_outbox_pending_id", "outbox_message", ["id"], postgresql_where=_PENDING, sqlite_where=_PENDING
+    )
+    op.create_index(
+        "ix_outbox_published_at",
+        "outbox_message",
+        ["published_at"],
+        postgresql_where=_PUBLISHED,
+        sqlite_where=_PUBLISHED,
+    )
+    if op.get_context().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {OUTBOX_FILLFACTOR})")
+
+
+def restore_outbox_pending_index() -> None:
+    """Undo `index_outbox_by_state` (a downgrade)."""
+    if op.get_context().dialect.name == "postgresql":
+        op.execute("ALTER TABLE outbox_message RESET (fillfactor)")
+    op.drop_index("ix_outbox_published_at", table_name="outbox_message")
+    op.drop_index("ix_outbox_pending_id", table_name="outbox_message")
+    op.create_index("ix_outbox_pending", "outbox_message", ["state", "next_attempt_at", "id"])

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import Column, Index, Integer, String, Text
+from sqlalchemy import Column, ColumnElement, FromClause, Index, Integer, String, Text, literal_column, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +23,7 @@ from shared.db.staged_rows import insert_staged, stage_row
 from shared.db.types import UtcDateTime
 
 __all__ = [
+    "OUTBOX_FILLFACTOR",
     "PARKED",
     "PENDING",
     "PUBLISHED",
@@ -30,6 +31,7 @@ __all__ = [
     "add_many_to_outbox",
     "add_to_outbox",
     "has_new_events",
+    "in_state",
     "redrive_parked",
 ]
 
@@ -39,6 +41,35 @@ PUBLISHED = "published"
 """A row the broker acknowledged."""
 PARKED = "parked"
 """A row the relay gave up on (never publishable, or too many failures); an operator re-drives it."""
+OUTBOX_FILLFACTOR = 70
+"""Percent of each outbox page that inserts fill on PostgreSQL; the rest takes a row's lease as a
+heap-only update (`shared.bus.migration_ops.index_outbox_by_state`)."""
+_PENDING_ROWS = text(f"state = '{PENDING}'")
+_PUBLISHED_ROWS = text(f"state = '{PUBLISHED}'")
+
+
+def in_state(table: FromClause, state: str) -> ColumnElement[bool]:
+    """``state = '<state>'`` for outbox rows, the state written into the SQL rather than bound.
+
+    Why: PostgreSQL uses a partial index (``ix_outbox_pending_id``, ``ix_outbox_published_at``)
+    only when the query's own text implies the index's predicate; a bound value does not, once
+    psycopg prepares the statement and PostgreSQL plans it generically.
+
+    Args:
+        table: the outbox table or an alias of it.
+        state: `PENDING`, `PUBLISHED` or `PARKED`.
+
+    Returns:
+        The condition, for a WHERE clause.
+
+    Raises:
+        ValueError: `state` is not an outbox state (it goes into the SQL's text).
+    """
+    if state not in (PENDING, PUBLISHED, PARKED):
+        raise ValueError(f"not an outbox state: {state!r}")
+    return table.c.state == literal_column(f"'{state}'")
+
+
 _NEW_EVENTS_KEY = "outbox_new_events"
 
 
@@ -57,7 +88,17 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_pending", "state", "next_attempt_at", "id"),)
+    # The indexes and fillfactor `shared.bus.migration_ops.index_outbox_by_state` gives it.
+    __table_args__ = (
+        Index("ix_outbox_pending_id", "id", postgresql_where=_PENDING_ROWS, sqlite_where=_PENDING_ROWS),
+        Index(
+            "ix_outbox_published_at",
+            "published_at",
+            postgresql_where=_PUBLISHED_ROWS,
+            sqlite_where=_PUBLISHED_ROWS,
+        ),
+        {"postgresql_with": {"fillfactor": OUTBOX_FILLFACTOR}},
+    )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     event_id: str = Field(sa_column=Column(String(64), nullable=False, unique=True))

@@ -42,7 +42,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
+from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, in_state
 from shared.bus.producer import SIZE_REFUSALS, RenewableProducer, needs_new_producer
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
@@ -70,9 +70,12 @@ _BY_IDS = _TABLE.c.id.in_(bindparam("ids", expanding=True))
 _NOW = bindparam("p_now", type_=UtcDateTime())
 # The statements every batch runs are built once (building and hashing them cost about 0.5 ms a
 # batch); the batch's instant and ids are bound.
+# A key is blocked while an earlier row of it is pending and not due (in flight or backing off).
+# An earlier row has a lower id, so only ids below the batch's last one are asked about: a short
+# range of `ix_outbox_pending_id`, however long the backlog behind it.
 _BLOCKED_KEYS = (
     select(_TABLE.c.partition_key)
-    .where(_TABLE.c.state == PENDING, _TABLE.c.next_attempt_at > _NOW)
+    .where(in_state(_TABLE, PENDING), _TABLE.c.id < bindparam("p_below"), _TABLE.c.next_attempt_at > _NOW)
     .distinct()
 )
 
@@ -82,7 +85,7 @@ def _due_rows(batch_size: int) -> Select[Any]:
     locked = _TABLE.alias("due")
     due = (
         select(locked.c.id)
-        .where(locked.c.state == PENDING, locked.c.next_attempt_at <= _NOW)
+        .where(in_state(locked, PENDING), locked.c.next_attempt_at <= _NOW)
         .order_by(locked.c.id)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
@@ -329,9 +332,11 @@ class OutboxRelay:
         """Pick due rows of unblocked keys in id order and lease them, in one short transaction."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
-            at_now = {"p_now": now}
-            blocked = set((await session.exec(_BLOCKED_KEYS, params=at_now)).scalars())  # type: ignore[call-overload]
-            rows = (await session.exec(self._due, params=at_now)).all()  # type: ignore[call-overload]
+            rows = (await session.exec(self._due, params={"p_now": now})).all()  # type: ignore[call-overload]
+            if not rows:
+                return []
+            asked = {"p_now": now, "p_below": rows[-1].id}
+            blocked = set((await session.exec(_BLOCKED_KEYS, params=asked)).scalars())  # type: ignore[call-overload]
             rows = [row for row in rows if row.partition_key not in blocked]
             if rows:
                 await self._update_ids(session, [row.id for row in rows], next_attempt_at=now + self._lease)
@@ -482,8 +487,8 @@ class OutboxRelay:
         if loop_time - self._last_backlog_check < 2.0:
             return
         self._last_backlog_check = loop_time
-        pending = _TABLE.c.state == PENDING
-        # The oldest pending row is the lowest pending id: min(id) comes from ix_outbox_pending
+        pending = in_state(_TABLE, PENDING)
+        # The oldest pending row is the lowest pending id: min(id) comes from ix_outbox_pending_id
         # like the count, and only that one row's created_at from the table.
         oldest_id = select(func.min(_TABLE.c.id)).where(pending).correlate(None).scalar_subquery()
         created = select(_TABLE.c.created_at).where(_TABLE.c.id == oldest_id).correlate(None)

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.inbox import InboxMessage
-from shared.bus.outbox import PUBLISHED, OutboxMessage
+from shared.bus.outbox import PUBLISHED, OutboxMessage, in_state
 
 __all__ = ["REPLAY_MARGIN", "purge_inbox", "purge_published_outbox"]
 
@@ -46,7 +46,7 @@ async def purge_published_outbox(
     cutoff = now - older_than
     ids = (
         select(_OUTBOX.c.id)
-        .where(_OUTBOX.c.state == PUBLISHED, _OUTBOX.c.published_at < cutoff)
+        .where(in_state(_OUTBOX, PUBLISHED), _OUTBOX.c.published_at < cutoff)
         .order_by(_OUTBOX.c.id)
         .limit(batch)
     )

@@ -1,5 +1,8 @@
-"""The bus tables' migration writes exactly the outbox and inbox the models describe, on PostgreSQL
-(the DDL it emits) and on SQLite (run for real), and its downgrade removes them again."""
+"""The bus tables' migrations write exactly the outbox and inbox the models describe, on PostgreSQL
+(the DDL they emit) and on SQLite (run for real), and their downgrades remove them again.
+
+The first (`create_bus_tables`) makes the tables; a later one (`index_outbox_by_state`) gives the
+outbox the indexes and fillfactor its model declares now."""
 
 from __future__ import annotations
 
@@ -14,7 +17,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from shared.bus.inbox import InboxMessage
-from shared.bus.migration_ops import create_bus_tables, drop_bus_tables
+from shared.bus.migration_ops import (
+    create_bus_tables,
+    drop_bus_tables,
+    index_outbox_by_state,
+    restore_outbox_pending_index,
+)
 from shared.bus.outbox import OutboxMessage
 
 
@@ -38,12 +46,40 @@ def model_ddl() -> list[str]:
     """The DDL of the outbox and inbox models, for PostgreSQL."""
     dialect = postgresql.dialect()
     outbox, inbox = OutboxMessage.__table__, InboxMessage.__table__  # type: ignore[attr-defined]
-    statements = [CreateTable(outbox), *(CreateIndex(index) for index in outbox.indexes), CreateTable(inbox)]
+    statements = [
+        CreateTable(outbox),
+        *(CreateIndex(index) for index in sorted(outbox.indexes, key=lambda ix: str(ix.name))),
+        CreateTable(inbox),
+    ]
     return [fold(str(statement.compile(dialect=dialect))) for statement in statements]
 
 
-def test_the_upgrade_creates_the_outbox_and_inbox_the_models_describe_on_postgresql() -> None:
-    assert postgres_sql(create_bus_tables) == model_ddl()
+def test_the_upgrades_create_the_outbox_and_inbox_the_models_describe_on_postgresql() -> None:
+    created = postgres_sql(create_bus_tables, index_outbox_by_state)
+    outbox, pending_index, inbox, *indexed = created
+    table, *indexes, inbox_table = model_ddl()
+    assert outbox == table.replace(" WITH (fillfactor = 70)", "")  # the fillfactor comes later
+    assert "WITH (fillfactor = 70)" in table
+    assert inbox == inbox_table
+    assert pending_index == "CREATE INDEX ix_outbox_pending ON outbox_message (state, next_attempt_at, id)"
+    assert indexed == [
+        "DROP INDEX ix_outbox_pending",
+        *indexes,
+        "ALTER TABLE outbox_message SET (fillfactor = 70)",
+    ]
+    assert indexes == [
+        "CREATE INDEX ix_outbox_pending_id ON outbox_message (id) WHERE state = 'pending'",
+        "CREATE INDEX ix_outbox_published_at ON outbox_message (published_at) WHERE state = 'published'",
+    ]
+
+
+def test_the_index_downgrade_restores_the_first_index_on_postgresql() -> None:
+    assert postgres_sql(restore_outbox_pending_index) == [
+        "ALTER TABLE outbox_message RESET (fillfactor)",
+        "DROP INDEX ix_outbox_published_at",
+        "DROP INDEX ix_outbox_pending_id",
+        "CREATE INDEX ix_outbox_pending ON outbox_message (state, next_attempt_at, id)",
+    ]
 
 
 def test_the_upgrade_gives_the_outbox_a_generated_id_and_a_unique_event_id() -> None:
@@ -71,6 +107,20 @@ def test_on_sqlite_the_upgrade_makes_the_tables_and_the_downgrade_removes_them()
             ("ix_outbox_pending", ["state", "next_attempt_at", "id"])
         ]
         with Operations.context(MigrationContext.configure(connection)):
+            index_outbox_by_state()
+        partial = {
+            name: sql
+            for name, sql in connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_message'"
+                " AND sql IS NOT NULL"
+            )
+        }
+        assert {name: fold(sql).split(" ON ", 1)[1] for name, sql in partial.items()} == {
+            "ix_outbox_pending_id": "outbox_message (id) WHERE state = 'pending'",
+            "ix_outbox_published_at": "outbox_message (published_at) WHERE state = 'published'",
+        }
+        with Operations.context(MigrationContext.configure(connection)):
+            restore_outbox_pending_index()
             drop_bus_tables()
         assert sa.inspect(connection).get_table_names() == []
     engine.dispose()
