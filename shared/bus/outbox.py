@@ -41,9 +41,11 @@ PUBLISHED = "published"
 """A row the broker acknowledged."""
 PARKED = "parked"
 """A row the relay gave up on (never publishable, or too many failures); an operator re-drives it."""
-OUTBOX_FILLFACTOR = 70
+OUTBOX_FILLFACTOR = 50
 """Percent of each outbox page that inserts fill on PostgreSQL; the rest takes a row's lease as a
-heap-only update (`shared.bus.migration_ops.index_outbox_by_state`)."""
+heap-only update (`shared.bus.migration_ops.index_outbox_by_state`). Every row of a page is
+leased once, so the page needs room for a second version of each: half. At 70 most leases found
+no room and wrote index entries (a 500-row lease's UPDATE: 10.7 ms at 70, 3.5 ms at 50)."""
 _PENDING_ROWS = text(f"state = '{PENDING}'")
 _PUBLISHED_ROWS = text(f"state = '{PUBLISHED}'")
 

@@ -23,7 +23,7 @@ from shared.bus.migration_ops import (
     index_outbox_by_state,
     restore_outbox_pending_index,
 )
-from shared.bus.outbox import OutboxMessage
+from shared.bus.outbox import OUTBOX_FILLFACTOR, OutboxMessage
 
 
 def postgres_sql(*steps: Callable[[], None]) -> list[str]:
@@ -58,14 +58,15 @@ def test_the_upgrades_create_the_outbox_and_inbox_the_models_describe_on_postgre
     created = postgres_sql(create_bus_tables, index_outbox_by_state)
     outbox, pending_index, inbox, *indexed = created
     table, *indexes, inbox_table = model_ddl()
-    assert outbox == table.replace(" WITH (fillfactor = 70)", "")  # the fillfactor comes later
-    assert "WITH (fillfactor = 70)" in table
+    fill = f"fillfactor = {OUTBOX_FILLFACTOR}"
+    assert outbox == table.replace(f" WITH ({fill})", "")  # the fillfactor comes later
+    assert f"WITH ({fill})" in table
     assert inbox == inbox_table
     assert pending_index == "CREATE INDEX ix_outbox_pending ON outbox_message (state, next_attempt_at, id)"
     assert indexed == [
         "DROP INDEX ix_outbox_pending",
         *indexes,
-        "ALTER TABLE outbox_message SET (fillfactor = 70)",
+        f"ALTER TABLE outbox_message SET ({fill})",
     ]
     assert indexes == [
         "CREATE INDEX ix_outbox_pending_id ON outbox_message (id) WHERE state = 'pending'",
