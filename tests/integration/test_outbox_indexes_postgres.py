@@ -1,0 +1,69 @@
+"""The outbox on PostgreSQL is indexed by what reads it (`shared.bus.migration_ops.index_outbox_by_state`):
+the relay's lease and its blocked-keys check read the partial index of pending ids even in a
+prepared statement's generic plan (the state is in the SQL's text, not bound), only a short range
+of it, and the table leaves room for a lease's second row version (fillfactor)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.dialects import postgresql
+
+from shared.bus import relay
+from shared.bus.outbox import OUTBOX_FILLFACTOR, add_to_outbox
+from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
+from tests.support.events import project_registered
+
+SERVICES = Path(__file__).resolve().parents[2] / "services"
+
+
+@pytest.mark.parametrize("service", ["registry", "funding", "reporting", "notification"])
+async def test_every_services_outbox_has_the_partial_indexes_and_room_for_a_lease(
+    postgres, service: str
+) -> None:  # type: ignore[no-untyped-def]
+    url = await asyncio.to_thread(postgres.create_database, f"outbox_{service}_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(run_migrations, SERVICES / service / "migrations", url)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        indexes = dict(
+            conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'outbox_message'")
+        )
+        (options,) = conn.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'outbox_message'"
+        ).fetchone()
+    assert "ix_outbox_pending" not in indexes
+    assert indexes["ix_outbox_pending_id"].endswith("(id) WHERE ((state)::text = 'pending'::text)")
+    assert indexes["ix_outbox_published_at"].endswith(
+        "(published_at) WHERE ((state)::text = 'published'::text)"
+    )
+    assert options == [f"fillfactor={OUTBOX_FILLFACTOR}"]
+
+
+async def test_the_lease_reads_a_short_range_of_pending_ids_in_a_generic_plan(postgres) -> None:  # type: ignore[no-untyped-def]
+    url = await asyncio.to_thread(postgres.create_database, f"outbox_plan_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(run_migrations, SERVICES / "registry" / "migrations", url)
+    engine = create_engine(url)
+    try:
+        for _ in range(4):  # 2,000 rows: enough that a scan of the whole table would be planned
+            async with UnitOfWork(create_sessions(engine))() as session:
+                for _ in range(500):
+                    add_to_outbox(session, project_registered(uuid.uuid4()))
+    finally:
+        await engine.dispose()
+    dialect = postgresql.dialect(paramstyle="numeric_dollar")
+    due = str(relay._due_rows(100).compile(dialect=dialect))
+    blocked = str(relay._BLOCKED_KEYS.compile(dialect=dialect))
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("ANALYZE outbox_message")
+        conn.execute("SET plan_cache_mode = force_generic_plan")  # what a prepared statement may get
+        conn.execute(f"PREPARE due AS {due}")
+        conn.execute(f"PREPARE blocked AS {blocked}")
+        due_plan = "\n".join(r[0] for r in conn.execute("EXPLAIN ANALYZE EXECUTE due(now(), 100)"))
+        blocked_plan = "\n".join(r[0] for r in conn.execute("EXPLAIN ANALYZE EXECUTE blocked(100, now())"))
+    assert "Index Scan using ix_outbox_pending_id on outbox_message due" in due_plan, due_plan
+    assert "Sort Key: due.id" not in due_plan, due_plan  # the ids come in order from the index
+    assert "Index Scan using ix_outbox_pending_id on outbox_message" in blocked_plan, blocked_plan
+    assert "Index Cond: (id < $1)" in blocked_plan, blocked_plan  # below the batch only
