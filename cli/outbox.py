@@ -28,7 +28,7 @@ async def parked_rows(database_url: str) -> list[OutboxMessage]:
     """Every parked row of the outbox, oldest first."""
     import sqlalchemy as sa
 
-    from shared.bus.outbox import PARKED, OutboxMessage
+    from shared.bus.outbox import PARKED, OutboxMessage, in_state
     from shared.db.engine import create_engine, create_sessions
 
     engine = create_engine(database_url)
@@ -36,7 +36,7 @@ async def parked_rows(database_url: str) -> list[OutboxMessage]:
         async with create_sessions(engine)() as session:
             table = OutboxMessage.__table__  # type: ignore[attr-defined]
             result = await session.exec(  # type: ignore[call-overload]
-                sa.select(OutboxMessage).where(table.c.state == PARKED).order_by(table.c.id)
+                sa.select(OutboxMessage).where(in_state(table, PARKED)).order_by(table.c.id)
             )
             return list(result.scalars().all())
     finally:

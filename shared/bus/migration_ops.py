@@ -23,6 +23,7 @@ __all__ = [
 
 _PENDING = sa.text("state = 'pending'")
 _PUBLISHED = sa.text("state = 'published'")
+_PARKED = sa.text("state = 'parked'")
 
 
 def create_bus_tables() -> None:
@@ -66,11 +67,12 @@ def index_outbox_by_state() -> None:
     """Index the outbox by what reads it, so a lease writes no index entry (a later migration in
     every service calls it; `restore_outbox_pending_index` undoes it).
 
-    Replaces ``ix_outbox_pending (state, next_attempt_at, id)`` with two partial indexes:
+    Replaces ``ix_outbox_pending (state, next_attempt_at, id)`` with three partial indexes:
     ``ix_outbox_pending_id (id) WHERE state = 'pending'`` (the relay's lease takes the lowest
-    pending ids and checks their ``next_attempt_at`` on the row) and ``ix_outbox_published_at
-    (published_at) WHERE state = 'published'`` (the retention purge). On PostgreSQL it also sets
-    the table's fillfactor to `OUTBOX_FILLFACTOR`.
+    pending ids and checks their ``next_attempt_at`` on the row), ``ix_outbox_published_at
+    (published_at) WHERE state = 'published'`` (the retention purge) and ``ix_outbox_parked_id
+    (id) WHERE state = 'parked'`` (the parked-rows gauge, the operators' list and re-drive). On
+    PostgreSQL it also sets the table's fillfactor to `OUTBOX_FILLFACTOR`.
 
     Why: every lease and every confirmation updated ``next_attempt_at`` or ``state``, both indexed,
     so each wrote a new row version with an entry in all three indexes, and each lease read every
@@ -91,6 +93,9 @@ def index_outbox_by_state() -> None:
         postgresql_where=_PUBLISHED,
         sqlite_where=_PUBLISHED,
     )
+    op.create_index(
+        "ix_outbox_parked_id", "outbox_message", ["id"], postgresql_where=_PARKED, sqlite_where=_PARKED
+    )
     if op.get_context().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {OUTBOX_FILLFACTOR})")
 
@@ -99,6 +104,7 @@ def restore_outbox_pending_index() -> None:
     """Undo `index_outbox_by_state` (a downgrade)."""
     if op.get_context().dialect.name == "postgresql":
         op.execute("ALTER TABLE outbox_message RESET (fillfactor)")
+    op.drop_index("ix_outbox_parked_id", table_name="outbox_message")
     op.drop_index("ix_outbox_published_at", table_name="outbox_message")
     op.drop_index("ix_outbox_pending_id", table_name="outbox_message")
     op.create_index("ix_outbox_pending", "outbox_message", ["state", "next_attempt_at", "id"])

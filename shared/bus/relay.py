@@ -492,7 +492,7 @@ class OutboxRelay:
         # like the count, and only that one row's created_at from the table.
         oldest_id = select(func.min(_TABLE.c.id)).where(pending).correlate(None).scalar_subquery()
         created = select(_TABLE.c.created_at).where(_TABLE.c.id == oldest_id).correlate(None)
-        parked = select(func.count()).select_from(_TABLE).where(_TABLE.c.state == PARKED).correlate(None)
+        parked = select(func.count()).select_from(_TABLE).where(in_state(_TABLE, PARKED)).correlate(None)
         query = select(func.count(), created.scalar_subquery(), parked.scalar_subquery()).where(pending)
         async with self._sessions() as session:  # one round trip for the three gauges
             count, oldest, parked_now = (await session.exec(query)).one()  # type: ignore[call-overload]

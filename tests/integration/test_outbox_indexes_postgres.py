@@ -36,6 +36,7 @@ async def test_every_services_outbox_has_the_partial_indexes_and_room_for_a_leas
         ).fetchone()
     assert "ix_outbox_pending" not in indexes
     assert indexes["ix_outbox_pending_id"].endswith("(id) WHERE ((state)::text = 'pending'::text)")
+    assert indexes["ix_outbox_parked_id"].endswith("(id) WHERE ((state)::text = 'parked'::text)")
     assert indexes["ix_outbox_published_at"].endswith(
         "(published_at) WHERE ((state)::text = 'published'::text)"
     )
