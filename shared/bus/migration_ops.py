@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shared.bus.outbox import OUTBOX_FILLFACTOR
 from shared.db.types import UtcDateTime
 
 __all__ = [
@@ -21,9 +20,12 @@ __all__ = [
     "restore_outbox_pending_index",
 ]
 
+# Written out, not imported from the model: a migration must do the same thing whatever the model
+# says later (tests/unit/bus/test_bus_migration.py holds the two together).
 _PENDING = sa.text("state = 'pending'")
 _PUBLISHED = sa.text("state = 'published'")
 _PARKED = sa.text("state = 'parked'")
+_FILLFACTOR = 50  # shared.bus.outbox.OUTBOX_FILLFACTOR when this migration was written
 
 
 def create_bus_tables() -> None:
@@ -72,7 +74,7 @@ def index_outbox_by_state() -> None:
     pending ids and checks their ``next_attempt_at`` on the row), ``ix_outbox_published_at
     (published_at) WHERE state = 'published'`` (the retention purge) and ``ix_outbox_parked_id
     (id) WHERE state = 'parked'`` (the parked-rows gauge, the operators' list and re-drive). On
-    PostgreSQL it also sets the table's fillfactor to `OUTBOX_FILLFACTOR`.
+    PostgreSQL it also sets the table's fillfactor to 50 (`shared.bus.outbox.OUTBOX_FILLFACTOR`).
 
     Why: every lease and every confirmation updated ``next_attempt_at`` or ``state``, both indexed,
     so each wrote a new row version with an entry in all three indexes, and each lease read every
@@ -97,7 +99,7 @@ def index_outbox_by_state() -> None:
         "ix_outbox_parked_id", "outbox_message", ["id"], postgresql_where=_PARKED, sqlite_where=_PARKED
     )
     if op.get_context().dialect.name == "postgresql":
-        op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {OUTBOX_FILLFACTOR})")
+        op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {_FILLFACTOR})")
 
 
 def restore_outbox_pending_index() -> None:

@@ -54,9 +54,10 @@ _PARKED_ROWS = text(f"state = '{PARKED}'")
 def in_state(table: FromClause, state: str) -> ColumnElement[bool]:
     """``state = '<state>'`` for outbox rows, the state written into the SQL rather than bound.
 
-    Why: PostgreSQL uses a partial index (``ix_outbox_pending_id``, ``ix_outbox_published_at``)
-    only when the query's own text implies the index's predicate; a bound value does not, once
-    psycopg prepares the statement and PostgreSQL plans it generically.
+    Why: PostgreSQL uses a partial index (``ix_outbox_pending_id``, ``ix_outbox_published_at``,
+    ``ix_outbox_parked_id``) only when the query's own text implies the index's predicate; a
+    bound value does not, once psycopg prepares the statement and PostgreSQL plans it
+    generically.
 
     Args:
         table: the outbox table or an alias of it.

@@ -70,6 +70,7 @@ _BY_IDS = _TABLE.c.id.in_(bindparam("ids", expanding=True))
 _NOW = bindparam("p_now", type_=UtcDateTime())
 # The statements every batch runs are built once (building and hashing them cost about 0.5 ms a
 # batch); the batch's instant and ids are bound.
+
 # A key is blocked while an earlier row of it is pending and not due (in flight or backing off).
 # An earlier row has a lower id, so only ids below the batch's last one are asked about: a short
 # range of `ix_outbox_pending_id`, however long the backlog behind it.
@@ -81,7 +82,8 @@ _BLOCKED_KEYS = (
 
 
 def _due_rows(batch_size: int) -> Select[Any]:
-    """The lowest due ids, locked (skipping rows another transaction holds), and their rows."""
+    """The lowest due ids, locked (skipping rows another transaction holds), and their rows: the
+    pending ids come in order from `ix_outbox_pending_id`, each row's ``next_attempt_at`` checked."""
     locked = _TABLE.alias("due")
     due = (
         select(locked.c.id)
