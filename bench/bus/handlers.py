@@ -65,16 +65,19 @@ class BenchEvent(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
+def _event_row(event: ReceivedEvent[ProjectRegistered]) -> dict[str, object]:
+    """The `bench_event` row both insert handlers write for one event."""
+    return {
+        "event_id": event.id,
+        "district_code": event.payload.district_code,
+        "investment_fen": event.payload.investment_fen,
+        "received_at": utcnow(),
+    }
+
+
 async def insert_event_row(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
     """One small write per event through the unit of work: flushed in bulk at the batch commit."""
-    session.add(
-        BenchEvent(
-            event_id=event.id,
-            district_code=event.payload.district_code,
-            investment_fen=event.payload.investment_fen,
-            received_at=utcnow(),
-        )
-    )
+    session.add(BenchEvent(**_event_row(event)))
 
 
 _EVENT_ROWS = BenchEvent.__table__  # type: ignore[attr-defined]
@@ -83,16 +86,7 @@ _EVENT_ROWS = BenchEvent.__table__  # type: ignore[attr-defined]
 async def stage_event_row(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:
     """The same row, staged (`shared.db.staged_rows`): no model object, and the batch's rows go
     in one prebuilt INSERT at its commit, the way the platform writes its outbox and audit rows."""
-    stage_row(
-        session,
-        _EVENT_ROWS,
-        {
-            "event_id": event.id,
-            "district_code": event.payload.district_code,
-            "investment_fen": event.payload.investment_fen,
-            "received_at": utcnow(),
-        },
-    )
+    stage_row(session, _EVENT_ROWS, _event_row(event))
 
 
 async def no_write(session: AsyncSession, event: ReceivedEvent[ProjectRegistered]) -> None:

@@ -22,9 +22,12 @@ __all__ = [
 
 # Written out, not imported from the model: a migration must do the same thing whatever the model
 # says later (tests/unit/bus/test_bus_migration.py holds the two together).
-_PENDING = sa.text("state = 'pending'")
-_PUBLISHED = sa.text("state = 'published'")
-_PARKED = sa.text("state = 'parked'")
+_STATE_INDEXES = (
+    ("ix_outbox_pending_id", "id", "pending"),
+    ("ix_outbox_published_at", "published_at", "published"),
+    ("ix_outbox_parked_id", "id", "parked"),
+)
+"""(name, column, state) of each partial index `index_outbox_by_state` creates, in that order."""
 _FILLFACTOR = 50  # shared.bus.outbox.OUTBOX_FILLFACTOR when this migration was written
 
 
@@ -85,19 +88,9 @@ def index_outbox_by_state() -> None:
     (bench/README.md). The fillfactor applies to pages written from now on.
     """
     op.drop_index("ix_outbox_pending", table_name="outbox_message")
-    op.create_index(
-        "ix_outbox_pending_id", "outbox_message", ["id"], postgresql_where=_PENDING, sqlite_where=_PENDING
-    )
-    op.create_index(
-        "ix_outbox_published_at",
-        "outbox_message",
-        ["published_at"],
-        postgresql_where=_PUBLISHED,
-        sqlite_where=_PUBLISHED,
-    )
-    op.create_index(
-        "ix_outbox_parked_id", "outbox_message", ["id"], postgresql_where=_PARKED, sqlite_where=_PARKED
-    )
+    for name, column, state in _STATE_INDEXES:
+        rows = sa.text(f"state = '{state}'")
+        op.create_index(name, "outbox_message", [column], postgresql_where=rows, sqlite_where=rows)
     if op.get_context().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {_FILLFACTOR})")
 
@@ -106,7 +99,6 @@ def restore_outbox_pending_index() -> None:
     """Undo `index_outbox_by_state` (a downgrade)."""
     if op.get_context().dialect.name == "postgresql":
         op.execute("ALTER TABLE outbox_message RESET (fillfactor)")
-    op.drop_index("ix_outbox_parked_id", table_name="outbox_message")
-    op.drop_index("ix_outbox_published_at", table_name="outbox_message")
-    op.drop_index("ix_outbox_pending_id", table_name="outbox_message")
+    for name, _column, _state in reversed(_STATE_INDEXES):
+        op.drop_index(name, table_name="outbox_message")
     op.create_index("ix_outbox_pending", "outbox_message", ["state", "next_attempt_at", "id"])
