@@ -1,5 +1,5 @@
-"""The hot GET routes' read path: one plain dependency for the caller, a plain connection for the
-SELECTs.
+"""The hot GET routes' read path: one plain dependency for the caller, and the read's SELECTs run
+as plain synchronous Core in one greenlet.
 
 Why: FastAPI solves every dependency of every request anew, and a dependency that yields costs an
 exit stack entry, a cancel scope and two wrapping context managers on top. An authenticated read
@@ -7,26 +7,36 @@ through `require(scope)` and `SessionDep` solved four (the scope check, `authent
 bearer header, the session, which yields) and built an ORM session and its transaction around
 one SELECT. `reading(scope)` is one dependency that does not yield (the bearer header stays under
 it, so the OpenAPI document still shows the security scheme): it authenticates, checks the scope
-and answers a `Read`. The route opens the connection itself, ``async with read.connect() as c``,
-from the runtime's read engine (`shared.db.engine.create_read_engine`: autocommit on
-PostgreSQL, no ``BEGIN IMMEDIATE`` on SQLite), and passes it to its handler; it is back in the
-pool before the response is serialised.
+and answers a `Read`.
+
+The route then hands its handler to ``await read.run(handler, *args)``: the handler is a plain
+function taking a synchronous SQLAlchemy `Connection` from the runtime's read engine
+(`shared.db.engine.create_read_engine`: autocommit on PostgreSQL, no ``BEGIN IMMEDIATE`` on
+SQLite). SQLAlchemy's asyncio layer runs every awaited call (checkout, execute, close) in a
+greenlet of its own, behind an `AsyncConnection` and an `AsyncResult` proxy; a read of one row
+paid for three greenlets and both proxies. `Read.run` spawns one greenlet for the whole read,
+in which the driver's I/O is still awaited on the event loop, as ``AsyncConnection.run_sync``
+does, and the connection is back in the pool before the response is serialised.
 
 The answers are the same as through `require` and `SessionDep`: the same `authenticate` (token
 cache, rate limits, `request.state.principal`), the same 403, and a connection dropped while it
 sat in the pool still fails as an invalidated `DBAPIError`, which
-`shared.web.middleware.RetryDroppedConnectionMiddleware` retries once.
+`shared.web.middleware.RetryDroppedConnectionMiddleware` retries once. A read cancelled midway
+(the client went away) unwinds inside its greenlet, and the connection goes back to the pool, or
+is discarded by it when its state is unknown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Annotated, Any
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from shared.access import Principal
 from shared.web.auth import authenticate, bearer, check_scope
@@ -34,56 +44,43 @@ from shared.web.deps import read_engine
 
 __all__ = ["Read", "reading"]
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """What a read route needs: who asks, and where to ask (`async with read.connect() as c`)."""
+    """What a read route needs: who asks, and where to ask (``await read.run(handler, ...)``)."""
 
     principal: Principal
     engine: AsyncEngine
 
-    def connect(self) -> _ReadConnection:
-        """A read connection for the block.
+    async def run(
+        self, handler: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``handler(connection, *args, **kwargs)`` on a read connection, in one greenlet.
+
+        Args:
+            handler: a synchronous read: plain SQLAlchemy Core on the `Connection` it is given.
+            *args: passed to `handler` after the connection.
+            **kwargs: passed to `handler`.
 
         Returns:
-            An async context manager giving an `AsyncConnection`, back in the pool on exit.
+            What `handler` returns.
+
+        Raises:
+            Exception: whatever `handler` or the driver raises; the connection is back in the
+                pool (or discarded) by then.
         """
-        return _ReadConnection(self.engine)
+        # greenlet_spawn passes the keyword arguments on; mypy takes them for its own flag
+        spawned = greenlet_spawn(_on_connection, self.engine.sync_engine, handler, *args, **kwargs)  # type: ignore[arg-type]
+        return await spawned
 
 
-class _ReadConnection:
-    """Checks a read connection out on entry and closes it on exit.
-
-    Not SQLAlchemy's own ``async with engine.connect()``: its exit always closes in a task of its
-    own behind `asyncio.shield` (so a cancelled caller cannot abandon a checkin midway), a task
-    and a trip through the event loop on every read, the connection held meanwhile (so 16
-    concurrent reads on SQLite needed 16 connections, opened and closed past the pool's 5). A
-    read connection's checkin after a normal or failed read does no I/O (autocommit: psycopg
-    sends no ROLLBACK on an idle connection; SQLite runs inline), so it is closed directly; only
-    a cancelled or interrupted read (a query may be in flight) closes through SQLAlchemy's
-    shielded exit.
-    """
-
-    __slots__ = ("_connection", "_engine")
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-
-    async def __aenter__(self) -> AsyncConnection:
-        self._connection = await self._engine.connect()
-        return self._connection
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        if exc is None or isinstance(exc, Exception):
-            await connection.close()
-        else:
-            await connection.__aexit__(exc_type, exc, tb)
+def _on_connection(engine: Engine, handler: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Inside the read's greenlet: check a connection out, run the handler, check it back in."""
+    with engine.connect() as connection:
+        return handler(connection, *args, **kwargs)
 
 
 def reading(scope: str) -> Any:

@@ -32,6 +32,8 @@ from shared.clock import FixedClock
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
+from shared.db.engine import create_read_engine
+from shared.web.reads import Read
 from tests.support.fake_poster import MockPoster, Respond
 
 T = TypeVar("T")
@@ -121,6 +123,10 @@ class ServiceHarness:
         """Run a command in one unit of work, committed as the HTTP layer would."""
         async with self.unit_of_work() as session:
             return await command(session)
+
+    async def read(self, query: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous read handler as a hot GET route does (`shared.web.reads.Read.run`)."""
+        return await Read(None, create_read_engine(self.engine)).run(query, *args)  # type: ignore[arg-type]
 
     async def deliver(self, payload: EventPayload, *, event_id: str | None = None) -> str:
         """Deliver an event to the service's handler as the consumer would ("handled"/"duplicate")."""

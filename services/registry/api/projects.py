@@ -81,8 +81,7 @@ async def list_projects(
 @router.get("/projects/{project_id}", response_model=ProjectPublic)
 async def read_project(project_id: uuid.UUID, read: Reading) -> object:
     """Read one project: its step, status and the actions allowed now."""
-    async with read.connect() as connection:
-        project = await projects.get_project(connection, read.principal, project_id)
+    project = await read.run(projects.get_project, read.principal, project_id)
     # Serialised here, once: `present` has just validated it, and FastAPI would validate the
     # returned model again on its way to the same bytes (`response_model` stays for the schema).
     return Response(_PROJECT.dump_json(project), media_type="application/json")

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, func
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, RowMapping, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.registry.domain.dates import check_registered_on
 from services.registry.domain.lifecycle import Status, allowed_actions, step_of
@@ -60,37 +60,38 @@ def present(project: Project | RowMapping, *, open_work: bool = False) -> Projec
     return ProjectPublic.model_validate({**fields, "allowed_actions": allowed})
 
 
-async def _with_open_work(
-    db: AsyncSession | AsyncConnection, projects: Sequence[Project | RowMapping]
-) -> set[uuid.UUID]:
-    """Which of `projects` may be held up by open pipeline work (one query; only those whose
-    status lets construction complete are asked about). A command asks through its session (which
-    flushes its pending changes first), a read through its connection."""
+def _open_work_query(projects: Sequence[Project | RowMapping]) -> SelectOfScalar[uuid.UUID] | None:
+    """Which of `projects` may be held up by open pipeline work (None: none can be). Only those
+    whose status lets construction complete are asked about."""
     asked = [p["id"] for p in map(_fields, projects) if p["status"] == Status.CONSTRUCTION_STARTED.value]
     if not asked:
-        return set()
-    query = select(PipelineWork.project_id).where(
+        return None
+    return select(PipelineWork.project_id).where(
         col(PipelineWork.project_id).in_(asked),
         PipelineWork.status != WorkStatus.COMPLETED.value,
         col(PipelineWork.exemption_id).is_(None),
     )
-    if isinstance(db, AsyncSession):
-        return set((await db.exec(query)).all())
-    return set((await db.execute(query)).scalars().all())
+
+
+async def _with_open_work(session: AsyncSession, projects: Sequence[Project | RowMapping]) -> set[uuid.UUID]:
+    """`_open_work_query`'s answer, through the command's session (which flushes its pending
+    changes first)."""
+    query = _open_work_query(projects)
+    return set() if query is None else set((await session.exec(query)).all())
 
 
 def _fields(project: Project | RowMapping) -> Mapping[Any, Any]:
     return project if isinstance(project, RowMapping) else fields_of(project, PUBLIC_COLUMNS)
 
 
-async def present_current(db: AsyncSession | AsyncConnection, project: Project | RowMapping) -> ProjectPublic:
+async def present_current(session: AsyncSession, project: Project | RowMapping) -> ProjectPublic:
     """`present`, reading whether open pipeline work holds up construction completion.
 
     Args:
-        db: the command's session, or a read's connection.
+        session: the command's session.
         project: as `present` takes it.
     """
-    return present(project, open_work=_fields(project)["id"] in await _with_open_work(db, [project]))
+    return present(project, open_work=_fields(project)["id"] in await _with_open_work(session, [project]))
 
 
 async def register_project(
@@ -195,14 +196,17 @@ async def _visible(session: AsyncSession, actor: Principal, project_id: uuid.UUI
     return project
 
 
-async def get_project(connection: AsyncConnection, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
+def get_project(connection: Connection, actor: Principal, project_id: uuid.UUID) -> ProjectPublic:
     """One project the caller may see (404 otherwise): one SELECT of the columns it returns (and
     one for open pipeline work while construction may complete), on a read connection (no ORM
-    session: nothing is loaded into an identity map)."""
-    row = (await connection.execute(_BY_ID, {"project_id": project_id})).mappings().first()
+    session: nothing is loaded into an identity map). Synchronous: it runs inside
+    `shared.web.reads.Read.run`'s greenlet."""
+    row = connection.execute(_BY_ID, {"project_id": project_id}).mappings().first()
     if row is None or not sees_district(actor, row["district_code"]):
         raise NotFoundError(f"no project {project_id}")
-    return await present_current(connection, row)
+    query = _open_work_query([row])
+    held_up = set() if query is None else set(connection.execute(query).scalars())
+    return present(row, open_work=row["id"] in held_up)
 
 
 async def timeline(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> list[StepPublic]:

@@ -53,7 +53,7 @@ async def test_a_group_is_kept_announced_and_found_from_each_community(harness_f
         (project.id, second),
         (project.id, third),
     }
-    read = await harness.run(lambda s: projects.get_project(s, office(), project.id))
+    read = await harness.read(projects.get_project, office(), project.id)
     assert read.grouped_community_ids == [third, second]
     for member in (lead, second, third):
         history = await harness.run(lambda s, m=member: communities.history(s, office(), m))

@@ -72,10 +72,10 @@ async def test_a_project_is_read_by_its_district_and_the_office_and_is_unknown_t
     harness = await harness_for("registry", SUBSCRIPTIONS)
     project = await open_project(harness)
     for reader in (district(), office()):
-        assert await harness.run(lambda s, r=reader: projects.get_project(s, r, project.id)) == project
+        assert await harness.read(projects.get_project, reader, project.id) == project
     for missing, reader in ((project.id, district("zz-erqi")), (uuid.uuid4(), office())):
         with pytest.raises(NotFoundError, match=f"no project {missing}"):
-            await harness.run(lambda s, m=missing, r=reader: projects.get_project(s, r, m))
+            await harness.read(projects.get_project, reader, missing)
     # a project just opened has taken no step yet; another district may not even ask
     assert await harness.run(lambda s: projects.timeline(s, district(), project.id)) == []
     with pytest.raises(NotFoundError, match=f"no project {project.id}"):

@@ -222,7 +222,7 @@ async def walk(harness: ServiceHarness, project_id: uuid.UUID, until: str) -> Pr
 
 
 async def projects_get(harness: ServiceHarness, project_id: uuid.UUID) -> ProjectPublic:
-    return await harness.run(lambda s: projects.get_project(s, office(), project_id))
+    return await harness.read(projects.get_project, office(), project_id)
 
 
 async def project_outbox(harness: ServiceHarness) -> list[Any]:
