@@ -18,8 +18,8 @@ from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import URL, event, make_url, text
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -42,6 +42,7 @@ __all__ = [
     "dispose_engine",
     "dispose_read_engine",
     "ping",
+    "read_url",
     "run_migrations",
     "sync_url",
     "wal_checkpoints",
@@ -150,14 +151,18 @@ def create_read_engine(engine: AsyncEngine, **kwargs: Any) -> AsyncEngine:
     """The engine GET requests read through: its connections never begin a transaction.
 
     PostgreSQL: a second engine on the same database with a small pool of its own, whose
-    connections are put in autocommit once, when connected. Under READ COMMITTED a statement in
-    autocommit sees its own snapshot, as it would in a transaction of its own, so a primary-key
-    read is one round trip: no BEGIN, no COMMIT, and no ROLLBACK when the connection goes back
-    (psycopg sends none on an idle connection). Why its own pool: reads used to borrow the
-    command pool's connections and switch each to autocommit on checkout and back on checkin,
-    two driver calls per request. SQLite: the same pool, marked `READ_ONLY_OPTION`, so a read
-    skips ``BEGIN IMMEDIATE`` and never waits for, or holds, the write lock (SQLite's driver runs
-    in autocommit already: each SELECT reads its own WAL snapshot).
+    connections are in autocommit from the moment they connect. Under READ COMMITTED a statement
+    in autocommit sees its own snapshot, as it would in a transaction of its own, so a
+    primary-key read is one round trip: no BEGIN, no COMMIT, no ROLLBACK when the connection goes
+    back. Its driver is asyncpg (`read_url`), not the command engine's psycopg: a read is all
+    driver work (send, wait, decode a row), and asyncpg's protocol is compiled and keeps each
+    statement prepared on its connection; psycopg built a column description object per column
+    of every result. An authenticated primary-key read cost a third less CPU (bench/README.md,
+    "HTTP path", eighth pass). Why its own pool: reads used to borrow the command pool's
+    connections and switch each to autocommit on checkout and back on checkin, two driver calls
+    per request. SQLite: the same pool, marked `READ_ONLY_OPTION`, so a read skips ``BEGIN
+    IMMEDIATE`` and never waits for, or holds, the write lock (SQLite's driver runs in
+    autocommit already: each SELECT reads its own WAL snapshot).
 
     Args:
         engine: the service's engine (from `create_engine`).
@@ -173,11 +178,32 @@ def create_read_engine(engine: AsyncEngine, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", READ_MAX_OVERFLOW)
     kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(
-        engine.url,
+        read_url(engine.url),
         isolation_level="AUTOCOMMIT",
         execution_options={READ_ONLY_OPTION: True},
         **kwargs,
     )
+
+
+def read_url(url: URL) -> URL:
+    """The PostgreSQL read engine's URL: the same database through asyncpg.
+
+    libpq's ``sslmode`` is passed as asyncpg's ``ssl`` (it takes the same values). A URL with
+    any other query parameter (libpq options asyncpg does not know, such as ``options`` or
+    ``connect_timeout``) keeps its own driver: reads cost more, but connect as configured.
+
+    Args:
+        url: the service's PostgreSQL URL (``postgresql+psycopg://..``).
+
+    Returns:
+        ``postgresql+asyncpg://..``, or `url` as it is.
+    """
+    query = dict(url.query)
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    if set(query) - {"ssl"}:
+        return url
+    return url.set(drivername="postgresql+asyncpg", query=query)
 
 
 async def dispose_read_engine(read_engine: AsyncEngine, engine: AsyncEngine) -> None:

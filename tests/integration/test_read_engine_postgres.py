@@ -1,8 +1,9 @@
-"""The read engine on PostgreSQL (`shared.db.engine.create_read_engine`): a pool of its own whose
-connections are in autocommit from the moment they connect, so a read sends its SELECT and
-nothing else: no BEGIN, no COMMIT, no ROLLBACK on checkin, and no switching of the connection to
-autocommit and back. Seen on the wire: libpq's trace of every read connection (installed by a
-`connect` listener), while `GET /projects/{id}` runs through the registry app."""
+"""The read engine on PostgreSQL (`shared.db.engine.create_read_engine`): a pool of its own, through
+asyncpg, whose connections are in autocommit from the moment they connect, so a read sends its
+SELECT and nothing else: no BEGIN, no COMMIT, no ROLLBACK on checkin, and no switching of the
+connection to autocommit and back. Seen by the drivers, while `GET /projects/{id}` runs through
+the registry app: libpq's trace of every command connection, and asyncpg's query log of every
+read connection (each installed by a `connect` listener)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,23 @@ def _trace(engine: AsyncEngine, folder: Path) -> list[Path]:
     return files
 
 
+def _logged(read_engine: AsyncEngine) -> list[str]:
+    """The first word of every statement sent on a read connection opened from now on: what
+    SQLAlchemy executes (asyncpg runs it as a prepared statement), and what the driver sends on
+    its own (asyncpg's query log: a transaction's BEGIN, COMMIT or ROLLBACK)."""
+    sent: list[str] = []
+
+    def log(_dbapi_connection: Any, record: Any) -> None:
+        record.driver_connection.add_query_logger(lambda q: sent.append(q.query.split(None, 1)[0].upper()))
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement.split(None, 1)[0].upper())
+
+    event.listen(read_engine.sync_engine, "connect", log)
+    event.listen(read_engine.sync_engine, "before_cursor_execute", executed)
+    return sent
+
+
 def _sent(files: list[Path]) -> list[str]:
     return [m.group(1).upper() for f in files for m in SENT.finditer(f.read_text())]
 
@@ -66,15 +84,15 @@ def _sent(files: list[Path]) -> list[str]:
 async def test_a_read_connection_is_in_autocommit_in_its_own_pool(engines) -> None:  # type: ignore[no-untyped-def]
     engine, read_engine = engines
     assert read_engine.sync_engine.pool is not engine.sync_engine.pool
+    assert read_engine.dialect.driver == "asyncpg"
     async with read_engine.connect() as connection:
         raw = await connection.get_raw_connection()
-        assert raw.driver_connection.autocommit is True  # type: ignore[union-attr]
+        assert raw.dbapi_connection.autocommit is True  # type: ignore[union-attr]
 
 
 async def test_a_read_sends_its_select_and_nothing_else(engines, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     engine, read_engine = engines
-    command_files, read_files = _trace(engine, tmp_path), _trace(read_engine, tmp_path / "read")
-    (tmp_path / "read").mkdir()
+    command_files, read_statements = _trace(engine, tmp_path), _logged(read_engine)
     settings = RegistrySettings(environment="test")
     app = create_registry_app(settings)
     app.state.runtime = SimpleNamespace(
@@ -98,4 +116,4 @@ async def test_a_read_sends_its_select_and_nothing_else(engines, tmp_path: Path)
         missing = await client.get(f"/projects/{uuid.uuid4()}")
         assert missing.status_code == 404
     assert "BEGIN" in _sent(command_files), "the trace shows a command's transaction"
-    assert _sent(read_files) == ["SELECT"] * 4
+    assert read_statements == ["SELECT"] * 4
