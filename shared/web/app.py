@@ -40,6 +40,7 @@ from shared.web.middleware import (
     UnexpectedErrorMiddleware,
 )
 from shared.web.openapi import install_openapi
+from shared.web.plain_routes import use_plain_routes
 from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimits
 from shared.web.routing import first_segment_filter
@@ -112,11 +113,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.token_cache = TokenCache()
     install_problem_handlers(app)
     _install_middleware(app, settings)
-    app.include_router(health_router())  # first: probes match before any other route is tried
+    app.include_router(use_plain_routes(health_router()))  # first: probes match before any other route
     install_docs(app)
-    app.include_router(first_segment_filter(audit_router()))
+    app.include_router(first_segment_filter(use_plain_routes(audit_router())))
     for router in definition.routers:
-        app.include_router(first_segment_filter(router))
+        app.include_router(first_segment_filter(use_plain_routes(router)))
     install_openapi(app)
     return app
 
