@@ -67,6 +67,18 @@ class ServiceSettings(BaseSettings):
     )
     database_url: str = ""
     run_migrations_on_start: bool = True
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections a worker keeps for commands (no overflow; shared/db/engine.py).",
+    )
+    db_read_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections a worker keeps for GET requests (its read engine; no overflow).",
+    )
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = Field(

@@ -65,10 +65,18 @@ back from the OS again and again, and a 20,000-row ledger import spent a quarter
 its inserts (bench/README.md, "Ledger import, third pass"). The cache grows only as pages are
 used, so a connection that never writes much never holds it."""
 
-READ_POOL_SIZE = 5
-READ_MAX_OVERFLOW = 5
-"""The PostgreSQL read engine's own pool (beside the command pool's 10 + 10): a read holds its
-connection for one SELECT or two, so a few serve a worker's GETs."""
+POOL_SIZE = 20
+READ_POOL_SIZE = 20
+"""PostgreSQL connections an engine keeps (the command engine, the read engine), and no overflow
+beyond them (settings `db_pool_size`, `db_read_pool_size`). Why no overflow: SQLAlchemy closes an
+overflow connection as soon as it is checked in, so a worker whose concurrency hovered above its
+pool size opened and closed a connection (a server process fork, authentication, and asyncpg's
+type set-up) for a large share of its requests. With wrk's 16 connections against one worker, the
+pools of 10 + 10 overflow (commands) and 5 + 5 (reads) did that: a primary-key read went from
+0.81 to 0.63 ms of CPU and its p95 from 41 to 14 ms once the read pool kept 20, a write from 4.1
+to 3.1 ms once the command pool did (bench/README.md, "HTTP path", eighth pass). A request
+beyond the pool waits for a connection (SQLAlchemy's 30 s pool timeout) instead. Size
+PostgreSQL's ``max_connections`` for every worker's two pools (docs/operations.md)."""
 
 
 def async_url(url: str) -> str:
@@ -104,7 +112,7 @@ def sync_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
     """Create the service's async engine; connects lazily.
 
     SQLite gets WAL, foreign keys, a page cache of `SQLITE_CACHE_KIB`, a 30 s busy timeout
@@ -113,12 +121,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     file database is created. Its driver runs `sqlite3` on the event loop
     (`shared.db.sqlite_inline`), the process's writers take turns (`shared.db.write_turns`), and
     a file's WAL checkpoints run on a worker thread instead of inside a commit
-    (`shared.db.wal_checkpoints`). PostgreSQL gets a pool of 10 (+10 overflow)
+    (`shared.db.wal_checkpoints`). PostgreSQL gets a pool of `POOL_SIZE` with no overflow,
     whose connections are recycled after 30 minutes; there is no pre-ping (a round trip on
     every checkout): a read that meets a dropped connection is retried once by the web layer.
 
     Args:
         url: the database URL (normalised with `async_url`).
+        pool_size: connections the pool keeps; None: `POOL_SIZE` on PostgreSQL, SQLAlchemy's
+            default on SQLite.
         **kwargs: passed to SQLAlchemy's ``create_async_engine``; they override the pool
             defaults above.
 
@@ -128,6 +138,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
+        if pool_size is not None:
+            kwargs["pool_size"] = pool_size
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, **kwargs.pop("connect_args", {})}
         checkpoints = _wal_checkpoints(url)
         if checkpoints is not None:
@@ -141,13 +153,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if engine.dialect.driver == sqlite_inline.DRIVER:
             WriteTurns.install(engine.sync_engine, _sqlite_file(url), timeout_s=connect_args["timeout"])
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("max_overflow", 0)
     kwargs.setdefault("pool_recycle", 1800)
-    return create_async_engine(url, **kwargs)
+    return create_async_engine(url, pool_size=POOL_SIZE if pool_size is None else pool_size, **kwargs)
 
 
-def create_read_engine(engine: AsyncEngine, **kwargs: Any) -> AsyncEngine:
+def create_read_engine(engine: AsyncEngine, *, pool_size: int = READ_POOL_SIZE, **kwargs: Any) -> AsyncEngine:
     """The engine GET requests read through: its connections never begin a transaction.
 
     PostgreSQL: a second engine on the same database with a small pool of its own, whose
@@ -166,19 +177,20 @@ def create_read_engine(engine: AsyncEngine, **kwargs: Any) -> AsyncEngine:
 
     Args:
         engine: the service's engine (from `create_engine`).
+        pool_size: PostgreSQL's read connections kept (`READ_POOL_SIZE`); SQLite ignores it.
         **kwargs: for PostgreSQL, passed to ``create_async_engine``; they override the pool
-            defaults (`READ_POOL_SIZE`, `READ_MAX_OVERFLOW`, recycled after 30 minutes).
+            defaults (no overflow, recycled after 30 minutes).
 
     Returns:
         The read engine. Dispose of it with `dispose_read_engine` (it shares SQLite's pool).
     """
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{READ_ONLY_OPTION: True})
-    kwargs.setdefault("pool_size", READ_POOL_SIZE)
-    kwargs.setdefault("max_overflow", READ_MAX_OVERFLOW)
+    kwargs.setdefault("max_overflow", 0)
     kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(
         read_url(engine.url),
+        pool_size=pool_size,
         isolation_level="AUTOCOMMIT",
         execution_options={READ_ONLY_OPTION: True},
         **kwargs,

@@ -144,7 +144,7 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
     """
     settings = definition.settings
     name = settings.service_name
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     if settings.run_migrations_on_start:
         await asyncio.to_thread(run_migrations, definition.migrations_dir, settings.database_url)
 
@@ -187,7 +187,7 @@ async def start_runtime(definition: ServiceDefinition) -> Runtime:
     runtime = Runtime(
         settings=settings,
         engine=engine,
-        read_engine=create_read_engine(engine),
+        read_engine=create_read_engine(engine, pool_size=settings.db_read_pool_size),
         sessions=sessions,
         unit_of_work=UnitOfWork(
             sessions,

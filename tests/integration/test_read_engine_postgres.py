@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registry.main import create_registry_app
@@ -117,3 +117,31 @@ async def test_a_read_sends_its_select_and_nothing_else(engines, tmp_path: Path)
         assert missing.status_code == 404
     assert "BEGIN" in _sent(command_files), "the trace shows a command's transaction"
     assert read_statements == ["SELECT"] * 4
+
+
+@pytest.mark.parametrize("which", ["command", "read"])
+async def test_a_busy_pool_keeps_its_connections_and_opens_none_beyond_them(postgres, which: str) -> None:  # type: ignore[no-untyped-def]
+    """Twelve requests at once on a pool of four, three times over: four connections are opened
+    in all, and the requests beyond them wait for one. (An overflow connection is closed at its
+    checkin, so a pool with overflow opened one per request above its size, every round.)"""
+    url = await asyncio.to_thread(postgres.create_database, f"pools_{uuid.uuid4().hex[:12]}")
+    engine = create_engine(url, pool_size=4) if which == "command" else create_engine(url)
+    read_engine = create_read_engine(engine, pool_size=4)
+    pooled = engine if which == "command" else read_engine
+    opened: list[int] = []
+    event.listen(pooled.sync_engine, "connect", lambda *_: opened.append(1))
+    most = 0
+
+    async def request() -> None:
+        nonlocal most
+        async with pooled.connect() as connection:
+            most = max(most, pooled.sync_engine.pool.checkedout())  # type: ignore[attr-defined]
+            await connection.execute(text("SELECT pg_sleep(0.02)"))
+
+    try:
+        for _ in range(3):
+            await asyncio.gather(*(request() for _ in range(12)))
+        assert (len(opened), most) == (4, 4)
+    finally:
+        await dispose_read_engine(read_engine, engine)
+        await engine.dispose()

@@ -191,3 +191,17 @@ def test_settings_are_frozen() -> None:
     settings = RegistrySettings()
     with pytest.raises(ValidationError):
         settings.port = 9000  # type: ignore[misc]
+
+
+def test_the_database_pools_default_to_twenty_and_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = RegistrySettings(environment="test")
+    assert (settings.db_pool_size, settings.db_read_pool_size) == (20, 20)
+    monkeypatch.setenv("DB_POOL_SIZE", "8")
+    monkeypatch.setenv("DB_READ_POOL_SIZE", "12")
+    settings = RegistrySettings(environment="test")
+    assert (settings.db_pool_size, settings.db_read_pool_size) == (8, 12)
+    for name, value in (("DB_POOL_SIZE", "0"), ("DB_READ_POOL_SIZE", "201")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValidationError, match=name.lower()):
+            RegistrySettings(environment="test")
+        monkeypatch.setenv(name, "10")
