@@ -43,7 +43,7 @@ from shared.web.openapi import install_openapi
 from shared.web.plain_routes import use_plain_routes
 from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimits
-from shared.web.routing import first_segment_filter
+from shared.web.routing import filter_top_level_routes, first_segment_filter
 from shared.web.runtime import Runtime, ServiceDefinition, start_runtime, stop_runtime
 from shared.web.security_headers import SecurityHeadersMiddleware
 from shared.web.tracing import TracingMiddleware
@@ -113,13 +113,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.token_cache = TokenCache()
     install_problem_handlers(app)
     _install_middleware(app, settings)
-    app.include_router(use_plain_routes(health_router()))  # first: probes match before any other route
+    # first: probes match before any other route is tried
+    app.include_router(first_segment_filter(use_plain_routes(health_router())))
     install_docs(app)
     app.include_router(first_segment_filter(use_plain_routes(audit_router())))
     for router in definition.routers:
         app.include_router(first_segment_filter(use_plain_routes(router)))
     install_openapi(app)
-    return app
+    return filter_top_level_routes(app)
 
 
 def _rate_limits(settings: ServiceSettings) -> RateLimits | None:

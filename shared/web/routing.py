@@ -7,16 +7,22 @@ route in the twelfth router paid for the forty routes before it (`POST
 only match a path whose first segment is the route's own first segment, so a router whose routes
 all start with a literal segment answers "no match" from one set lookup when the path's first
 segment is none of them. Matching among the remaining candidates is FastAPI's own, unchanged.
+
+The app's own top-level routes (the OpenAPI document, the docs pages and their assets) sit in
+front of the feature routers too; `filter_top_level_routes` gives each the same one-lookup
+refusal, so a request for ``/projects/..`` no longer runs their patterns first.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+
+from fastapi import APIRouter, FastAPI
 from starlette._utils import get_route_path
-from starlette.routing import Match
+from starlette.routing import Match, Mount, Route
 from starlette.types import Scope
 
-__all__ = ["first_segment_filter"]
+__all__ = ["filter_top_level_routes", "first_segment_filter"]
 
 
 def first_segment_filter(router: APIRouter) -> APIRouter:
@@ -40,15 +46,40 @@ def first_segment_filter(router: APIRouter) -> APIRouter:
         segments.add(first)
     if not segments:
         return router
-    matches = router.matches
+    router.matches = _refusing(router.matches, segments)  # type: ignore[method-assign]
+    return router
+
+
+def filter_top_level_routes(app: FastAPI) -> FastAPI:
+    """Make each route, mount and router the app holds directly refuse a path whose first
+    segment it cannot start, before it runs its pattern. Call it after every router is included.
+
+    Args:
+        app: the service's app, complete.
+
+    Returns:
+        The same app.
+    """
+    for route in app.router.routes:
+        path = getattr(route, "path", None)
+        first = _first_segment(path) if isinstance(path, str) else ""
+        if not first or "{" in first or not isinstance(route, (Route, Mount)):
+            continue  # an included router: filtered by `first_segment_filter` before inclusion
+        route.matches = _refusing(route.matches, {first})  # type: ignore[method-assign]
+    return app
+
+
+def _refusing(
+    matches: Callable[[Scope], tuple[Match, Scope]], segments: set[str]
+) -> Callable[[Scope], tuple[Match, Scope]]:
+    """`matches`, answering "no match" at once for a path whose first segment is not in `segments`."""
 
     def filtered(scope: Scope) -> tuple[Match, Scope]:
         if _first_segment(get_route_path(scope)) not in segments:
             return Match.NONE, {}
         return matches(scope)
 
-    router.matches = filtered  # type: ignore[method-assign]
-    return router
+    return filtered
 
 
 def _first_segment(path: str) -> str:

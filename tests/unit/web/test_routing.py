@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from shared.web.routing import first_segment_filter
+from shared.web.routing import filter_top_level_routes, first_segment_filter
 
 
 def _projects_router() -> APIRouter:
@@ -109,3 +109,50 @@ def test_an_empty_router_is_left_as_it_is() -> None:
     router = APIRouter()
     matches = router.matches
     assert first_segment_filter(router).matches == matches
+
+
+def test_the_apps_own_routes_refuse_a_path_they_cannot_start_and_still_answer_their_own() -> None:
+    app = FastAPI()  # FastAPI's own /openapi.json, /docs, /docs/oauth2-redirect and /redoc
+    app.include_router(first_segment_filter(_projects_router()))
+    tried: Counter[str] = Counter()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) or not hasattr(route, "original_router"):
+            original = route.matches
+
+            def counted(scope: Any, original: Any = original, path: str = route.path) -> Any:  # type: ignore[attr-defined]
+                tried[path] += 1
+                return original(scope)
+
+            route.matches = counted  # type: ignore[method-assign]
+    filter_top_level_routes(app)
+    client = TestClient(app)
+
+    assert client.get("/projects/p-1").json() == {"project": "p-1"}
+    assert sum(tried.values()) == 0
+    assert client.get("/openapi.json").json()["paths"].keys() == {
+        "/projects/{project_id}",
+        "/projects/{project_id}/acceptance",
+    }
+    assert client.get("/docs").status_code == 200
+    assert client.get("/redoc").status_code == 200
+    assert client.post("/docs").status_code == 405
+    assert client.get("/docsx").status_code == 404
+    assert tried["/openapi.json"] == 1 and tried["/docs"] >= 2
+
+
+def test_a_service_app_tries_no_top_level_route_before_a_feature_route() -> None:
+    """Everything in front of the feature routers (the OpenAPI document, the probes, the docs
+    pages and assets) refuses a feature's path by its first segment, without its own pattern."""
+    from services.registry.main import create_registry_app
+    from services.registry.settings import RegistrySettings
+
+    app = create_registry_app(RegistrySettings(environment="test"))
+    in_front = app.router.routes[:6]
+    assert {getattr(r, "path", None) for r in in_front} >= {
+        "/openapi.json",
+        "/docs",
+        "/redoc",
+        "/docs/assets",
+    }
+    matchers = [getattr(route, "original_router", route).matches for route in in_front]  # a router's own
+    assert [getattr(m, "__name__", "") for m in matchers] == ["filtered"] * 6
