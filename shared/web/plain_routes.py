@@ -9,10 +9,12 @@ The answers never change after start-up, so `PlainRoute` asks them once, when th
 handler is built, and keeps a plan: per dependency, its call, its kind, its cache key and only
 the parameter sources it has. Each request then runs the plan.
 
-What runs is FastAPI's own: each parameter is validated by `request_params_to_args` (the same
-422 errors), a generator dependency is entered by FastAPI's `_solve_generator` (the same exit
-stacks, the same cleanup), the endpoint's answer is serialised by `serialize_response`. A route
-the plan cannot stand in for keeps FastAPI's handler whole: one with a request body, a
+What runs is FastAPI's own: each parameter is validated by `request_params_to_args` and a JSON
+body by `request_body_to_args` (the same 422 errors), a generator dependency is entered by
+FastAPI's `_solve_generator` (the same exit stacks, the same cleanup), the endpoint's answer is
+serialised by `serialize_response`. The body is read as FastAPI's handler reads it
+(`_read_body`: JSON by content type, the same errors for bad JSON and an oversized body). A
+route the plan cannot stand in for keeps FastAPI's handler whole: one with a form body, a
 `Response`, `BackgroundTasks`, `SecurityScopes` or WebSocket parameter anywhere in its tree, a
 dependency with a concurrency limit, a synchronous endpoint, or a streamed answer. So does every
 request while the app has dependency overrides (tests set them). `tests/unit/web/test_plain_routes.py`
@@ -22,11 +24,15 @@ solver does shows there.
 
 from __future__ import annotations
 
+import email.message
+import json
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi._body_limit import get_body_limit_error
+from fastapi._compat import Undefined
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import (
     Dependant,
@@ -35,8 +41,9 @@ from fastapi.dependencies.models import (
     _is_coroutine_callable,
     _is_gen_callable,
 )
-from fastapi.dependencies.utils import _solve_generator, request_params_to_args
+from fastapi.dependencies.utils import _solve_generator, request_body_to_args, request_params_to_args
 from fastapi.exceptions import RequestValidationError
+from fastapi.params import Form
 from fastapi.routing import (
     APIRoute,
     _effective_route_context_var,
@@ -45,6 +52,8 @@ from fastapi.routing import (
 )
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 __all__ = ["PlainRoute", "use_plain_routes"]
 
@@ -67,6 +76,7 @@ class _Step:
     dependant: Dependant
     subs: tuple[_Step, ...]
     params: tuple[tuple[list[Any], Callable[[Request], Mapping[str, Any]]], ...]
+    body_fields: list[Any]
     cache_key: Any
     kind: str = field(default="coroutine")  # "coroutine", "generator" or "thread"
 
@@ -74,7 +84,7 @@ class _Step:
 def _plan(dependant: Dependant, *, top: bool = True) -> _Step | None:
     """The plan for `dependant` and its dependencies, or None when FastAPI must solve them."""
     if (
-        dependant.body_params
+        any(isinstance(body.field_info, Form) for body in dependant.body_params)
         or dependant.response_param_name
         or dependant.background_tasks_param_name
         or dependant.security_scopes_param_name
@@ -98,15 +108,17 @@ def _plan(dependant: Dependant, *, top: bool = True) -> _Step | None:
         kind = "thread"
     params = tuple((fields, source) for name, source in _SOURCES if (fields := getattr(dependant, name)))
     cache_key = None if top else _get_cache_key(dependant=dependant)
-    return _Step(dependant, tuple(subs), params, cache_key, kind)
+    return _Step(dependant, tuple(subs), params, dependant.body_params, cache_key, kind)
 
 
-async def _solve(step: _Step, request: Request, cache: dict[Any, Any]) -> tuple[dict[str, Any], list[Any]]:
+async def _solve(
+    step: _Step, request: Request, cache: dict[Any, Any], body: Any, embed_body_fields: bool
+) -> tuple[dict[str, Any], list[Any]]:
     """`solve_dependencies` along the plan: the same order, the same cache, the same errors."""
     values: dict[str, Any] = {}
     errors: list[Any] = []
     for sub in step.subs:
-        sub_values, sub_errors = await _solve(sub, request, cache)
+        sub_values, sub_errors = await _solve(sub, request, cache, body, embed_body_fields)
         if sub_errors:
             errors.extend(sub_errors)
             continue
@@ -131,6 +143,12 @@ async def _solve(step: _Step, request: Request, cache: dict[Any, Any]) -> tuple[
         found, problems = request_params_to_args(fields, source(request))
         values.update(found)
         errors += problems
+    if step.body_fields:
+        found, problems = await request_body_to_args(
+            body_fields=step.body_fields, received_body=body, embed_body_fields=embed_body_fields
+        )
+        values.update(found)
+        errors.extend(problems)
     dependant = step.dependant
     if dependant.http_connection_param_name:
         values[dependant.http_connection_param_name] = request
@@ -153,7 +171,7 @@ class PlainRoute(APIRoute):
         context = _effective_route_context_var.get()
         if context is not None and context.original_route is self:
             route = context  # the route as included (its router's dependencies, response class)
-        if route.body_field is not None or route.stream_item_field is not None or route.is_json_stream:
+        if route.stream_item_field is not None or route.is_json_stream:
             return general
         plan = _plan(route.dependant)
         if plan is None:
@@ -173,6 +191,11 @@ def _planned_handler(route: Any, plan: _Step, general: Handler) -> Handler:
         else route.response_class
     )
     status_code = route.status_code
+    has_body = route.body_field is not None
+    embed_body_fields = route._embed_body_fields
+    strict_content_type = route.strict_content_type
+    if isinstance(strict_content_type, DefaultPlaceholder):
+        strict_content_type = strict_content_type.value
 
     def _context(request: Request) -> Any:
         """What FastAPI's handler tells an error about the endpoint (only built for one)."""
@@ -186,9 +209,12 @@ def _planned_handler(route: Any, plan: _Step, general: Handler) -> Handler:
     async def handler(request: Request) -> Response:
         if overrides is not None and getattr(overrides, "dependency_overrides", None):
             return await general(request)
-        values, errors = await _solve(plan, request, {})
+        body = await _read_body(request, strict_content_type, _context) if has_body else Undefined
+        values, errors = await _solve(plan, request, {}, body, embed_body_fields)
         if errors:
-            raise RequestValidationError(errors, body=None, endpoint_ctx=_context(request))
+            raise RequestValidationError(
+                errors, body=None if body is Undefined else body, endpoint_ctx=_context(request)
+            )
         raw = await endpoint(**values)
         if isinstance(raw, Response):
             return raw
@@ -215,6 +241,38 @@ def _planned_handler(route: Any, plan: _Step, general: Handler) -> Handler:
         return response
 
     return handler
+
+
+async def _read_body(request: Request, strict_content_type: bool, context: Callable[[Request], Any]) -> Any:
+    """The request's body as FastAPI's handler reads it for a JSON body field: parsed JSON when
+    the content type says JSON (or says nothing and the route is not strict about it), else the
+    raw bytes (for the body field to refuse); Undefined when empty. Bad JSON is a 422
+    ``json_invalid``, a body over the route's limit FastAPI's 413, anything else a 400."""
+    try:
+        body_bytes = await request.body()
+        if not body_bytes:
+            return Undefined
+        content_type = request.headers.get("content-type")
+        if not content_type:
+            return await request.json() if not strict_content_type else body_bytes
+        message = email.message.Message()
+        message["content-type"] = content_type
+        if message.get_content_maintype() == "application":
+            subtype = message.get_content_subtype()
+            if subtype == "json" or subtype.endswith("+json"):
+                return await request.json()
+        return body_bytes
+    except json.JSONDecodeError as e:
+        problem = {"type": "json_invalid", "loc": ("body", e.pos), "msg": "JSON decode error", "input": {}}
+        raise RequestValidationError(
+            [{**problem, "ctx": {"error": e.msg}}], body=e.doc, endpoint_ctx=context(request)
+        ) from e
+    except HTTPException:
+        raise
+    except Exception as e:
+        if MAX_BODY_SIZE_SCOPE_KEY in request.scope and (error := get_body_limit_error(e)):
+            raise error from e
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from e
 
 
 def use_plain_routes(router: Any) -> Any:

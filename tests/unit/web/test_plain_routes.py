@@ -4,13 +4,26 @@ and a route the plan cannot stand in for keeps FastAPI's handler."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Body,
+    Depends,
+    FastAPI,
+    Form,
+    Header,
+    Query,
+    Request,
+    Response,
+    status,
+)
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -98,8 +111,21 @@ def make_router() -> APIRouter:
         return {"ok": "yes"}
 
     @router.post("/with-body")
-    async def with_body(item: Item) -> Item:
+    async def with_body(item: Item, who: Caller, s: Session) -> Item:
+        LOG.append(f"body {item.name} {who} {s}")
         return item
+
+    @router.post("/two-bodies", status_code=status.HTTP_201_CREATED)
+    async def two_bodies(item: Item, note: Annotated[str, Body(max_length=5)]) -> dict[str, Any]:
+        return {"item": item.name, "note": note}
+
+    @router.post("/small-body", max_body_size=120)
+    async def small_body(item: Item) -> Item:
+        return item
+
+    @router.post("/form")
+    async def form(name: Annotated[str, Form()]) -> dict[str, str]:
+        return {"name": name}
 
     @router.get("/with-background")
     async def with_background(tasks: BackgroundTasks) -> dict[str, str]:
@@ -135,6 +161,25 @@ REQUESTS: list[tuple[str, str, dict[str, str]]] = [
 ]
 
 
+ITEM = {"id": str(uuid.UUID(int=1)), "name": "n", "limit": 3, "caller": None, "calls": 0}
+JSON = {"content-type": "application/json"}
+BODIES: list[tuple[str, str, bytes, dict[str, str]]] = [
+    ("POST", "/with-body", json.dumps(ITEM).encode(), {**JSON, "authorization": "Bearer b"}),
+    ("POST", "/with-body", json.dumps({"id": "x"}).encode(), JSON),  # two fields wrong, three missing
+    ("POST", "/with-body", b'{"id": ', JSON),  # not JSON
+    ("POST", "/with-body", b"", JSON),  # no body
+    ("POST", "/with-body", json.dumps(ITEM).encode(), {"content-type": "text/plain"}),
+    ("POST", "/with-body", json.dumps(ITEM).encode(), {"content-type": "application/merge-patch+json"}),
+    ("POST", "/with-body", json.dumps(ITEM).encode(), {}),  # no content type: strict, refused
+    ("POST", "/two-bodies", json.dumps({"item": ITEM, "note": "short"}).encode(), JSON),
+    ("POST", "/two-bodies", json.dumps({"item": ITEM, "note": "too long"}).encode(), JSON),
+    ("POST", "/two-bodies", json.dumps(ITEM).encode(), JSON),  # embedded fields expected
+    ("POST", "/small-body", json.dumps(ITEM).encode(), JSON),
+    ("POST", "/small-body", json.dumps({**ITEM, "name": "n" * 100}).encode(), JSON),  # over 120 bytes
+    ("POST", "/form", b"name=abc", {"content-type": "application/x-www-form-urlencoded"}),
+]
+
+
 async def _answers(app: FastAPI) -> list[tuple[int, bytes, list[tuple[str, str]]]]:
     transport = httpx.ASGITransport(app=app)
     answers = []
@@ -142,8 +187,9 @@ async def _answers(app: FastAPI) -> list[tuple[int, bytes, list[tuple[str, str]]
         for method, url, headers in REQUESTS:
             answer = await client.request(method, url, headers=headers)
             answers.append((answer.status_code, answer.content, sorted(answer.headers.items())))
-        answer = await client.post("/with-body", json={"id": str(uuid.UUID(int=1))})
-        answers.append((answer.status_code, answer.content, sorted(answer.headers.items())))
+        for method, url, body, headers in BODIES:
+            answer = await client.request(method, url, content=body, headers=headers)
+            answers.append((answer.status_code, answer.content, sorted(answer.headers.items())))
     return answers
 
 
@@ -155,17 +201,43 @@ async def test_planned_routes_answer_as_fastapis_solver_does() -> None:
     planned = await _answers(make_app(True))
     assert planned == general
     assert LOG == general_log
-    assert [a[0] for a in planned] == [200, 200, 422, 422, 200, 422, 201, 204, 422, 200, 200, 200, 422]
+    assert [a[0] for a in planned] == [200, 200, 422, 422, 200, 422, 201, 204, 422, 200, 200, 200] + [
+        200,
+        422,
+        422,
+        422,
+        422,
+        200,
+        422,
+        201,
+        422,
+        422,
+        200,
+        413,
+        200,
+    ]
     assert planned[0][1] == (
         b'{"id":"00000000-0000-0000-0000-000000000007","name":"n","limit":5,"caller":"t0k","calls":1}'
     )
     assert planned[4][1] == b"x:abcd:t"
     assert planned[6][1] == b'["session","resource"]'
-    # the cached dependency ran once per request (dependencies are solved before the path and
-    # query are validated, so the 422s ran it too); the function-scoped generator closed before
-    # the response, the request-scoped one after it
-    assert LOG.count("caller") == 4
-    assert LOG[-5:] == ["session open", "resource open", "endpoint", "session closed", "resource closed"]
+    # the cached dependency ran once per request (dependencies are solved before the path, the
+    # query and the body are validated, so those 422s ran it too; a body that is not JSON is
+    # refused before): four reads of /items and six of the seven posts to /with-body
+    assert LOG.count("caller") == 10
+    assert LOG.count("body n b session") == 1
+    assert LOG.count("body n None session") == 1  # the +json content type
+    # the function-scoped generator closed before the response, the request-scoped one after it
+    i = LOG.index("endpoint")
+    assert LOG[i - 2 : i + 3] == [
+        "session open",
+        "resource open",
+        "endpoint",
+        "session closed",
+        "resource closed",
+    ]
+    assert planned[12][1] == json.dumps(ITEM, separators=(",", ":")).encode()
+    assert b"json_invalid" in planned[14][1]
 
 
 def _route(app: FastAPI, path: str, method: str) -> Any:
@@ -184,7 +256,9 @@ def _route(app: FastAPI, path: str, method: str) -> Any:
         ("/things", "POST", True),
         ("/things/{thing_id}", "DELETE", True),
         ("/with-response", "GET", False),
-        ("/with-body", "POST", False),
+        ("/with-body", "POST", True),
+        ("/two-bodies", "POST", True),
+        ("/form", "POST", False),
         ("/with-background", "GET", False),
         ("/sync-endpoint", "GET", False),
     ],
@@ -217,4 +291,4 @@ def test_every_route_of_a_service_is_planned_or_keeps_fastapis_handler_and_the_h
     assert plain_routes._plan(read.dependant) is not None
     create = _route(app, "/projects", "POST")
     assert isinstance(create, PlainRoute)
-    assert plain_routes._plan(create.dependant) is None  # a body: FastAPI's handler
+    assert plain_routes._plan(create.dependant) is not None
