@@ -27,7 +27,7 @@ from __future__ import annotations
 import email.message
 import json
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
@@ -65,9 +65,6 @@ _SOURCES: tuple[tuple[str, Callable[[Request], Mapping[str, Any]]], ...] = (
     ("cookie_params", lambda request: request.cookies),
 )
 
-_STACKS = {True: "fastapi_function_astack", False: "fastapi_inner_astack"}
-"""The exit stack a generator dependency is entered on, by whether its scope is "function"."""
-
 
 @dataclass(frozen=True, slots=True)
 class _Step:
@@ -78,7 +75,8 @@ class _Step:
     params: tuple[tuple[list[Any], Callable[[Request], Mapping[str, Any]]], ...]
     body_fields: list[Any]
     cache_key: Any
-    kind: str = field(default="coroutine")  # "coroutine", "generator" or "thread"
+    kind: str
+    """"coroutine", "generator" or "thread" (a plain `def` dependency, run in the thread pool)."""
 
 
 def _plan(dependant: Dependant, *, top: bool = True) -> _Step | None:
@@ -126,6 +124,7 @@ async def _solve(
         if dependant.use_cache and sub.cache_key in cache:
             solved = cache[sub.cache_key]
         elif sub.kind == "generator":
+            # a function-scoped generator closes before the response is sent, others after it
             stack = request.scope[
                 "fastapi_function_astack" if dependant.scope == "function" else "fastapi_inner_astack"
             ]

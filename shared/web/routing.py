@@ -46,7 +46,7 @@ def first_segment_filter(router: APIRouter) -> APIRouter:
         segments.add(first)
     if not segments:
         return router
-    router.matches = _refusing(router.matches, segments)  # type: ignore[method-assign]
+    router.matches = _refusing(router.matches, segments)  # type: ignore[method-assign,assignment]
     return router
 
 
@@ -65,7 +65,7 @@ def filter_top_level_routes(app: FastAPI) -> FastAPI:
         first = _first_segment(path) if isinstance(path, str) else ""
         if not first or "{" in first or not isinstance(route, (Route, Mount)):
             continue  # an included router: filtered by `first_segment_filter` before inclusion
-        route.matches = _refusing(route.matches, {first})  # type: ignore[method-assign]
+        route.matches = _refusing(route.matches, {first})  # type: ignore[method-assign,assignment]
     return app
 
 
