@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registry.main import create_registry_app
@@ -25,6 +25,7 @@ from services.registry.settings import RegistrySettings
 from shared.clock import SystemClock
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
 from shared.db.engine import create_read_engine, dispose_read_engine
+from shared.web.reads import Read
 from tests.support import tokens
 from tests.support.factories import community_body, project_body
 
@@ -145,3 +146,28 @@ async def test_a_busy_pool_keeps_its_connections_and_opens_none_beyond_them(post
     finally:
         await dispose_read_engine(read_engine, engine)
         await engine.dispose()
+
+
+async def test_a_read_cancelled_while_postgresql_answers_leaves_the_pool_usable(engines) -> None:  # type: ignore[no-untyped-def]
+    """The client went away mid-query: the read's task is cancelled inside its greenlet while
+    asyncpg waits for the server. The next read on the same one-connection pool is answered."""
+    engine, _ = engines
+    read_engine = create_read_engine(engine, pool_size=1)
+    read = Read(None, read_engine)  # type: ignore[arg-type]
+
+    def slow(connection: Connection) -> Any:
+        return connection.execute(text("SELECT pg_sleep(5)")).all()
+
+    def answer(connection: Connection) -> int:
+        return int(connection.execute(text("SELECT 42")).scalar_one())
+
+    try:
+        task = asyncio.create_task(read.run(slow))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert read_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert [await asyncio.wait_for(read.run(answer), timeout=4) for _ in range(3)] == [42, 42, 42]
+    finally:
+        await dispose_read_engine(read_engine, engine)
