@@ -42,7 +42,7 @@ from shared.access import Principal
 from shared.web.auth import authenticate, bearer, check_scope
 from shared.web.deps import read_engine
 
-__all__ = ["Read", "reading"]
+__all__ = ["Read", "reading", "run_read"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,7 +58,7 @@ class Read:
     async def run(
         self, handler: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``handler(connection, *args, **kwargs)`` on a read connection, in one greenlet.
+        """`run_read` on this read's engine.
 
         Args:
             handler: a synchronous read: plain SQLAlchemy Core on the `Connection` it is given.
@@ -67,14 +67,31 @@ class Read:
 
         Returns:
             What `handler` returns.
-
-        Raises:
-            Exception: whatever `handler` or the driver raises; the connection is back in the
-                pool (or discarded) by then.
         """
-        # greenlet_spawn passes the keyword arguments on; mypy takes them for its own flag
-        spawned = greenlet_spawn(_on_connection, self.engine.sync_engine, handler, *args, **kwargs)  # type: ignore[arg-type]
-        return await spawned
+        return await run_read(self.engine, handler, *args, **kwargs)
+
+
+async def run_read(
+    engine: AsyncEngine, handler: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run ``handler(connection, *args, **kwargs)`` on a connection of `engine`, in one greenlet.
+
+    Args:
+        engine: a read engine (`shared.db.engine.create_read_engine`).
+        handler: a synchronous read: plain SQLAlchemy Core on the `Connection` it is given.
+        *args: passed to `handler` after the connection.
+        **kwargs: passed to `handler`.
+
+    Returns:
+        What `handler` returns.
+
+    Raises:
+        Exception: whatever `handler` or the driver raises; the connection is back in the pool
+            (or discarded) by then.
+    """
+    # greenlet_spawn passes the keyword arguments on; mypy takes them for its own flag
+    spawned = greenlet_spawn(_on_connection, engine.sync_engine, handler, *args, **kwargs)  # type: ignore[arg-type]
+    return await spawned
 
 
 def _on_connection(engine: Engine, handler: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -69,9 +69,11 @@ def filter_top_level_routes(app: FastAPI) -> FastAPI:
     return app
 
 
-def _refusing(
-    matches: Callable[[Scope], tuple[Match, Scope]], segments: set[str]
-) -> Callable[[Scope], tuple[Match, Scope]]:
+Matcher = Callable[[Scope], tuple[Match, Scope]]
+"""A route's or router's `matches`."""
+
+
+def _refusing(matches: Matcher, segments: set[str]) -> Matcher:
     """`matches`, answering "no match" at once for a path whose first segment is not in `segments`."""
 
     def filtered(scope: Scope) -> tuple[Match, Scope]:

@@ -33,7 +33,7 @@ from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
 from shared.db.engine import create_read_engine
-from shared.web.reads import Read
+from shared.web.reads import run_read
 from tests.support.fake_poster import MockPoster, Respond
 
 T = TypeVar("T")
@@ -126,7 +126,7 @@ class ServiceHarness:
 
     async def read(self, query: Callable[..., T], *args: Any) -> T:
         """Run a synchronous read handler as a hot GET route does (`shared.web.reads.Read.run`)."""
-        return await Read(None, create_read_engine(self.engine)).run(query, *args)  # type: ignore[arg-type]
+        return await run_read(create_read_engine(self.engine), query, *args)
 
     async def deliver(self, payload: EventPayload, *, event_id: str | None = None) -> str:
         """Deliver an event to the service's handler as the consumer would ("handled"/"duplicate")."""

@@ -25,7 +25,7 @@ from services.registry.settings import RegistrySettings
 from shared.clock import SystemClock
 from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
 from shared.db.engine import create_read_engine, dispose_read_engine
-from shared.web.reads import Read
+from shared.web.reads import run_read
 from tests.support import tokens
 from tests.support.factories import community_body, project_body
 
@@ -153,7 +153,6 @@ async def test_a_read_cancelled_while_postgresql_answers_leaves_the_pool_usable(
     asyncpg waits for the server. The next read on the same one-connection pool is answered."""
     engine, _ = engines
     read_engine = create_read_engine(engine, pool_size=1)
-    read = Read(None, read_engine)  # type: ignore[arg-type]
 
     def slow(connection: Connection) -> Any:
         return connection.execute(text("SELECT pg_sleep(5)")).all()
@@ -162,12 +161,16 @@ async def test_a_read_cancelled_while_postgresql_answers_leaves_the_pool_usable(
         return int(connection.execute(text("SELECT 42")).scalar_one())
 
     try:
-        task = asyncio.create_task(read.run(slow))
+        task = asyncio.create_task(run_read(read_engine, slow))
         await asyncio.sleep(0.3)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
         assert read_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
-        assert [await asyncio.wait_for(read.run(answer), timeout=4) for _ in range(3)] == [42, 42, 42]
+        assert [await asyncio.wait_for(run_read(read_engine, answer), timeout=4) for _ in range(3)] == [
+            42,
+            42,
+            42,
+        ]
     finally:
         await dispose_read_engine(read_engine, engine)
