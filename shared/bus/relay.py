@@ -6,8 +6,9 @@ aggregate's events keep their order:
 1. **Lease** (one short transaction): pick due rows in id order, skip every key that still has an
    earlier row in flight or backing off, and push the picked rows' `next_attempt_at` past a
    lease. A crash after this only delays the rows until the lease ends.
-2. **Send** outside any transaction: rows are handed to the idempotent producer in id order; once
-   a key's row cannot be enqueued, that key's later rows stay behind.
+2. **Send** outside any transaction: rows are handed to the idempotent producer in id order, one
+   record batch per partition (`shared.bus.record_batches`); once a key's row (or a partition's
+   batch) cannot be enqueued, that key's (partition's) later rows stay behind.
 3. **Confirm** (second short transaction): acks are awaited for at most `ack_timeout_s`; acked rows
    are marked published, failed ones backed off, and rows that cannot ever be published (a
    non-retriable broker error, or `max_attempts` reached) are *parked* for an operator
@@ -44,6 +45,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, in_state
 from shared.bus.producer import SIZE_REFUSALS, RenewableProducer, needs_new_producer
+from shared.bus.record_batches import Outcome, OutgoingRecord, send_records
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
 from shared.db.types import UtcDateTime
@@ -106,6 +108,15 @@ def _due_rows(batch_size: int) -> Select[Any]:
     )
 
 
+# PostgreSQL, for the lease's transaction only: read the pending rows in id order from
+# `ix_outbox_pending_id` and stop at the batch's end. A busy outbox churns faster than its
+# statistics follow, and with an estimate of a few due rows the planner chose a bitmap scan of
+# every pending row and a sort, per lease: 19 ms for 500 rows with 8,000 pending, against 2 ms.
+_INDEX_ORDER_ONLY = text(
+    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
+)
+
+
 @functools.cache
 def _update_by_ids(postgresql: bool, columns: tuple[str, ...]) -> Update:
     """UPDATE `columns` (bound as ``p_<column>``) of the rows whose ids are bound as ``ids``."""
@@ -118,8 +129,9 @@ class _Batch:
     """Leased rows handed to the producer; acks not yet awaited."""
 
     rows: list[Any]
-    futures: list[asyncio.Future[Any] | BaseException | None]
-    """Per row: the producer's future, the enqueue error, or None when held back (key blocked)."""
+    futures: list[Outcome]
+    """Per row: its ack future (shared by its record batch), the enqueue error, or None when held
+    back (an earlier failure of its key or partition)."""
     generation: int = 0
     """The producer generation the rows were handed to (see `RenewableProducer.renew`)."""
     spans: list[Span | None] | None = None
@@ -207,32 +219,45 @@ class OutboxRelay:
         """
         async with self._leadership() as still_leader:
             in_flight: _Batch | None = None
+            ahead: asyncio.Task[tuple[list[Any], bool]] | None = None
             overlap = True
-            while True:
-                self._wake.clear()
-                await still_leader()
-                published, failed = 0, False
-                if in_flight is not None and not overlap:
-                    published, failed = await self._confirm_logged(in_flight)
-                    in_flight = None
-                if in_flight is None:
-                    leased, lease_failed = await self._lease_and_send_logged()
-                else:
-                    # The previous batch's acks and its marking run while this one is leased and
-                    # handed over: Python sends while PostgreSQL records, two connections at once.
-                    (leased, lease_failed), (confirmed, confirm_failed) = await asyncio.gather(
-                        self._lease_and_send_logged(), self._confirm_logged(in_flight)
-                    )
-                    published += confirmed
-                    failed = failed or confirm_failed
-                failed = failed or lease_failed
-                in_flight = leased
-                overlap = not failed
-                await self._refresh_backlog_logged()
-                if failed:
-                    await asyncio.sleep(self._poll_interval_s)
-                elif in_flight is None and published < self._batch_size:
-                    await self._wait_for_work()
+            try:
+                while True:
+                    await still_leader()
+                    published, failed = 0, False
+                    if in_flight is not None and not overlap:
+                        published, failed = await self._confirm_logged(in_flight)
+                        in_flight = None
+                    rows, lease_failed = await (ahead if ahead is not None else self._lease_logged())
+                    ahead = None
+                    if rows and overlap and not lease_failed:
+                        # The next lease runs while these rows are sent and the previous batch
+                        # is confirmed: it leaves out their keys, since their rows are leased.
+                        ahead = asyncio.create_task(self._lease_logged())
+                    sending = self._send_logged(rows)
+                    if in_flight is None:
+                        leased, send_failed = await sending
+                    else:
+                        # The previous batch's acks and its marking run while this one is handed
+                        # over: Python sends while PostgreSQL records, on another connection.
+                        (leased, send_failed), (confirmed, confirm_failed) = await asyncio.gather(
+                            sending, self._confirm_logged(in_flight)
+                        )
+                        published += confirmed
+                        failed = failed or confirm_failed
+                    failed = failed or lease_failed or send_failed
+                    in_flight = leased
+                    overlap = not failed
+                    await self._refresh_backlog_logged()
+                    if failed:
+                        await asyncio.sleep(self._poll_interval_s)
+                    elif in_flight is None and ahead is None and published < self._batch_size:
+                        await self._wait_for_work()
+            finally:
+                if ahead is not None:
+                    # Rows it leased wait out their lease; cancelling it rolls back one not done.
+                    ahead.cancel()
+                    await asyncio.gather(ahead, return_exceptions=True)
 
     async def publish_batch(self) -> int:
         """Lease, send and confirm one batch, without the advisory lock (tests and tools).
@@ -294,18 +319,30 @@ class OutboxRelay:
 
     # -- lease, send, confirm ----------------------------------------------------------------
 
-    async def _lease_and_send_logged(self) -> tuple[_Batch | None, bool]:
-        """`_lease_and_send`, and whether it failed (logged; what it leased waits out the lease)."""
+    async def _lease_logged(self) -> tuple[list[Any], bool]:
+        """`_lease_due_rows`, and whether it failed (logged; what it leased waits out the lease)."""
         try:
-            return await self._lease_and_send(), False
+            return await self._lease_due_rows(), False
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("outbox relay could not lease or send a batch; retrying")
+            log.exception("outbox relay could not lease a batch; retrying")
+            return [], True
+
+    async def _send_logged(self, rows: list[Any]) -> tuple[_Batch | None, bool]:
+        """`_send`, and whether it failed (logged; the rows wait out their lease)."""
+        try:
+            return await self._send(rows), False
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox relay could not send a batch; retrying")
             return None, True
 
     async def _lease_and_send(self) -> _Batch | None:
-        rows = await self._lease_due_rows()
+        return await self._send(await self._lease_due_rows())
+
+    async def _send(self, rows: list[Any]) -> _Batch | None:
         if not rows:
             return None
         generation = getattr(self._producer, "generation", 0)
@@ -331,9 +368,15 @@ class OutboxRelay:
         ]
 
     async def _lease_due_rows(self) -> list[Any]:
-        """Pick due rows of unblocked keys in id order and lease them, in one short transaction."""
+        """Pick due rows of unblocked keys in id order and lease them, in one short transaction.
+
+        It clears the wake first: a wake that comes after a lease has begun is kept for the next
+        wait, since the rows it announces may have committed after the lease read the table."""
+        self._wake.clear()
         now = utcnow()
         async with self._sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                await session.exec(_INDEX_ORDER_ONLY)  # type: ignore[call-overload]
             rows = (await session.exec(self._due, params={"p_now": now})).all()  # type: ignore[call-overload]
             if not rows:
                 return []
@@ -344,27 +387,14 @@ class OutboxRelay:
                 await self._update_ids(session, [row.id for row in rows], next_attempt_at=now + self._lease)
         return rows
 
-    async def _send_all(self, rows: list[Any]) -> list[asyncio.Future[Any] | BaseException | None]:
-        """Enqueue rows in id order; after a key's row fails to enqueue, hold that key's later rows."""
-        futures: list[asyncio.Future[Any] | BaseException | None] = []
-        stuck: set[str] = set()
-        for row in rows:
-            if row.partition_key in stuck:
-                futures.append(None)
-                continue
-            try:
-                futures.append(
-                    await self._producer.send(
-                        self._topic_name(row.topic),
-                        value=row.content.encode(),
-                        key=row.partition_key.encode(),
-                        headers=HEADERS,
-                    )
-                )
-            except Exception as exc:  # metadata timeout, broker unreachable, record too large
-                futures.append(exc)
-                stuck.add(row.partition_key)
-        return futures
+    async def _send_all(self, rows: list[Any]) -> list[Outcome]:
+        """Enqueue rows in id order, one record batch per partition (`send_records`)."""
+        topic_name = self._topic_name
+        records = [
+            OutgoingRecord(topic_name(row.topic), row.partition_key.encode(), row.content.encode())
+            for row in rows
+        ]
+        return await send_records(self._producer, records, HEADERS)
 
     async def _confirm(self, batch: _Batch) -> tuple[int, bool]:
         """Await acks (bounded), then record the outcome in one short transaction.
@@ -420,9 +450,7 @@ class OutboxRelay:
             log.exception("outbox relay could not confirm a batch; its rows are retried after the lease")
             return 0, True
 
-    async def _await_acks(
-        self, futures: list[asyncio.Future[Any] | BaseException | None]
-    ) -> list[bool | BaseException | None]:
+    async def _await_acks(self, futures: list[Outcome]) -> list[bool | BaseException | None]:
         """Per row: True (acked), the error, or None (held back). Waits at most `ack_timeout_s`."""
         pending = [f for f in futures if isinstance(f, asyncio.Future)]
         if pending:

@@ -215,30 +215,42 @@ async def test_the_next_batch_is_sent_while_the_previous_ones_acks_are_awaited(w
     assert world.timers.sleeps == []
 
 
-async def test_the_previous_batch_is_confirmed_while_the_next_one_is_leased(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Batch 2's lease waits until batch 1's confirmation has begun: a relay that confirmed only
-    after leasing and sending would never get there (the database and Python overlap)."""
+async def test_the_next_batch_is_leased_while_one_is_sent_and_the_previous_one_confirmed(
+    world, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Batch 1's send waits until batch 2's lease has begun, and batch 2's send until batch 1's
+    confirmation has begun: a relay that leased, sent and confirmed in turn would never get past
+    either wait (the database and Python overlap)."""
     first, second = await world.stage(uuid.uuid4(), uuid.uuid4())
     relay = world.relay(batch_size=1)
-    confirming = asyncio.Event()
-    leases: list[bool] = []
-    lease, confirm = relay._lease_due_rows, relay._confirm
+    leasing, confirming = asyncio.Event(), asyncio.Event()
+    lease, send_all, confirm = relay._lease_due_rows, relay._send_all, relay._confirm
+    leases: list[int] = []
+    sends: list[bool] = []
 
-    async def lease_after_the_first() -> list[Any]:
-        if leases:
-            await asyncio.wait_for(confirming.wait(), WAIT_S)  # raises if nothing confirms meanwhile
-        leases.append(confirming.is_set())
+    async def lease_noted() -> list[Any]:
+        leases.append(len(sends))
+        if len(leases) == 2:
+            leasing.set()
         return await lease()
+
+    async def send_after_the_other(rows: list[Any]) -> Any:
+        waited_for = leasing if not sends else confirming
+        await asyncio.wait_for(waited_for.wait(), WAIT_S)  # raises if it never happens meanwhile
+        sends.append(waited_for.is_set())
+        return await send_all(rows)
 
     async def confirm_noted(batch: Any) -> tuple[int, bool]:
         confirming.set()
         return await confirm(batch)
 
-    monkeypatch.setattr(relay, "_lease_due_rows", lease_after_the_first)
+    monkeypatch.setattr(relay, "_lease_due_rows", lease_noted)
+    monkeypatch.setattr(relay, "_send_all", send_after_the_other)
     monkeypatch.setattr(relay, "_confirm", confirm_noted)
     task = world.start(relay)
     await world.timers.next_idle(task)
-    assert leases[:2] == [False, True]
+    assert leases[:2] == [0, 0]  # the second lease began before the first batch was sent
+    assert sends == [True, True]
     assert world.producer.sent == [first, second]
     assert (await world.states()) == {first: PUBLISHED, second: PUBLISHED}
     assert world.timers.sleeps == []
@@ -294,7 +306,7 @@ async def test_a_batch_that_cannot_be_leased_is_logged_and_retried_after_the_pol
     sessions.failures = 1
     task = world.start(world.relay(sessions=sessions))
     await world.timers.next_idle(task)
-    assert errors(caplog) == ["outbox relay could not lease or send a batch; retrying"]
+    assert errors(caplog) == ["outbox relay could not lease a batch; retrying"]
     assert all(r.exc_info for r in caplog.records if r.levelno >= logging.ERROR)
     assert world.timers.sleeps == [POLL_S]
     assert (await world.states()) == {row: PUBLISHED}

@@ -49,7 +49,7 @@ def test_a_keyed_record_goes_where_aiokafkas_default_partitioner_sends_it() -> N
             key = str(uuid.uuid4()).encode()
             expected = theirs(key, partitions, partitions)
             assert ours(key, partitions, [0]) == expected  # availability never moves a keyed record
-            assert ours(key, partitions, partitions) == expected  # and again, from the cache
+            assert ours(key, partitions, partitions) == expected  # and again, the same
 
 
 def test_an_unkeyed_record_goes_to_an_available_partition() -> None:
