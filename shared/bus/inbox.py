@@ -7,11 +7,11 @@ not Kafka offsets: an offset commit and a database commit cannot be atomic, a ro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Column, String, bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import JSON, Column, String, bindparam, cast, column, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -82,17 +82,16 @@ async def record_handled(session: AsyncSession, group: str, events: Iterable[tup
 
 
 def _claim_statement():  # type: ignore[no-untyped-def]
-    """PostgreSQL: insert the batch's rows from two arrays, skip the ones already there, and return
-    the ids actually inserted. One statement whatever the batch size, and the conflict check is the
-    primary-key index (a long `IN (...)` list can get a generic plan that scans the table)."""
+    """PostgreSQL: insert the batch's rows from one JSON array, skip the ones already there, and
+    return the ids actually inserted. One statement whatever the batch size, and the conflict
+    check is the primary-key index (a long `IN (...)` list can get a generic plan that scans the
+    table). JSON rather than two arrays: psycopg dumps an array's elements one by one in Python,
+    about 8 µs an event; `json.dumps` writes the batch for under 1."""
     table = InboxMessage.__table__  # type: ignore[attr-defined]
     claimed = (
-        func.unnest(
-            bindparam("event_ids", type_=ARRAY(String)),
-            bindparam("event_types", type_=ARRAY(String)),
-        )
-        .table_valued("event_id", "event_type")
-        .render_derived(name="claimed")
+        func.json_to_recordset(cast(bindparam("events", type_=String), JSON))
+        .table_valued(column("event_id", String), column("event_type", String))
+        .render_derived(name="claimed", with_types=True)
     )
     rows = select(
         bindparam("consumer_group", type_=String),
@@ -136,8 +135,7 @@ async def claim(session: AsyncSession, group: str, events: Iterable[tuple[str, s
             _CLAIM,  # type: ignore[call-overload]
             params={
                 "consumer_group": group,
-                "event_ids": list(pending),
-                "event_types": list(pending.values()),
+                "events": json.dumps([{"event_id": eid, "event_type": et} for eid, et in pending.items()]),
                 "handled_at": utcnow(),
             },
         )

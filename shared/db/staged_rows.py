@@ -10,10 +10,20 @@ commit or roll back exactly as the ORM objects did.
 A query inside the transaction does not see them until `insert_staged` runs: nothing in the
 platform reads its own outbox or audit rows before committing, and `add_many_to_outbox` inserts
 the staged rows first to keep one transaction's events in order.
+
+On PostgreSQL a table's rows go in as one JSON parameter (`json_populate_recordset`) when there
+is more than one and every column is a plain string, number, flag or instant: psycopg's
+executemany dumps each row's parameters in Python and sends a statement per row, 14-19 µs a row;
+one JSON document costs about 5 (a consumer that stages a row per event of a 500-event batch).
+Other tables (a JSON column, a custom type) and single rows keep the executemany.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import json
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,10 +31,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db.types import UtcDateTime
+
 __all__ = ["insert_staged", "stage_row"]
 
 _STAGED_KEY = "staged_rows"
 _INSERTS: dict[sa.Table, Any] = {}
+_JSON_INSERTS: dict[tuple[sa.Table, tuple[str, ...]], sa.TextClause | None] = {}
+_PLAIN_TYPES = (sa.String, sa.Integer, sa.Boolean, sa.Numeric, sa.DateTime)
+"""Column types whose PostgreSQL input from a JSON scalar is the value SQLAlchemy would bind."""
 
 _Staged = tuple[SessionTransaction | None, sa.Table, dict[str, Any]]
 """A staged row: the savepoint it was staged in (None outside one), its table, its values."""
@@ -60,11 +75,72 @@ def _insert_all(session: Session) -> None:
     for _savepoint, table, row in staged:
         by_table.setdefault(table, []).append(row)
     connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
     for table, rows in by_table.items():
+        from_json = (
+            _json_insert(connection.dialect, table, tuple(rows[0])) if postgresql and len(rows) > 1 else None
+        )
+        if from_json is not None:
+            connection.execute(from_json, {"rows": json.dumps(rows, default=_json_scalar)})
+            continue
         insert = _INSERTS.get(table)
         if insert is None:
             insert = _INSERTS[table] = sa.insert(table)
         connection.execute(insert, rows)
+
+
+def _json_insert(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) -> sa.TextClause | None:
+    """``INSERT .. SELECT .. FROM json_populate_recordset`` for rows carrying `columns`, or None
+    when a column is not plain (`_PLAIN_TYPES`, `UtcDateTime`) or one left out has a default
+    SQLAlchemy would fill in."""
+    key = (table, columns)
+    if key not in _JSON_INSERTS:
+        _JSON_INSERTS[key] = _build_json_insert(dialect, table, columns)
+    return _JSON_INSERTS[key]
+
+
+def _build_json_insert(
+    dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
+) -> sa.TextClause | None:
+    if any(name not in table.c for name in columns):
+        return None
+    for column in table.c:
+        if column.name in columns:
+            kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
+            plain = isinstance(kind, _PLAIN_TYPES) and not isinstance(kind, sa.Enum)
+            decorated_ok = (
+                not isinstance(column.type, sa.TypeDecorator) or type(column.type).__name__ == "UtcDateTime"
+            )
+            if not (plain and decorated_ok):
+                return None
+        elif column.default is not None or column.onupdate is not None:
+            return None
+    quote = dialect.identifier_preparer
+    names = ", ".join(quote.quote(name) for name in columns)
+    return sa.text(
+        f"INSERT INTO {quote.format_table(table)} ({names}) "
+        f"SELECT {names} FROM json_populate_recordset(NULL::{quote.format_table(table)}, :rows)"
+    )
+
+
+def _plain(kind: sa.types.TypeEngine[Any]) -> bool:
+    """A type SQLAlchemy binds as the value itself (`UtcDateTime` only checks and converts the
+    zone, which PostgreSQL does from the ISO offset); an `Enum` validates, so it is not plain."""
+    if isinstance(kind, UtcDateTime):
+        return True
+    return isinstance(kind, _PLAIN_TYPES) and not isinstance(kind, (sa.Enum, sa.TypeDecorator))
+
+
+def _json_scalar(value: Any) -> str:
+    """What `json.dumps` cannot write itself, as PostgreSQL reads it; naive instants refused as
+    `UtcDateTime` refuses them."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store timezone-aware values only")
+        return value.isoformat()
+    if isinstance(value, (dt.date, decimal.Decimal, uuid.UUID)):
+        return str(value)
+    raise TypeError(f"a staged row holds a {type(value).__name__}, which has no plain JSON form")
 
 
 @event.listens_for(Session, "before_commit")

@@ -9,13 +9,13 @@ tests/integration/test_cluster_faults.py (the relay's lock and leases:
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 from sqlalchemy import String
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.bus.inbox import _claim_statement, claim
 from shared.bus.outbox import PUBLISHED
@@ -28,7 +28,7 @@ def flat(sql: Any) -> str:
     return re.sub(r"\s+", " ", str(sql)).strip()
 
 
-def test_the_inbox_claim_inserts_the_batch_from_two_arrays_and_returns_only_new_ids() -> None:
+def test_the_inbox_claim_inserts_the_batch_from_one_json_array_and_returns_only_new_ids() -> None:
     compiled = _claim_statement().compile(dialect=postgresql.dialect())
     sql = flat(compiled)
     assert sql.startswith(
@@ -41,14 +41,13 @@ def test_the_inbox_claim_inserts_the_batch_from_two_arrays_and_returns_only_new_
         select_list,
     ), select_list
     assert re.search(
-        r" FROM unnest\(%\(event_ids\)s(::VARCHAR\[\])?, %\(event_types\)s(::VARCHAR\[\])?\)"
-        r" AS claimed\(event_id, event_type\) ",
+        r" FROM json_to_recordset\(CAST\(%\(events\)s(::VARCHAR)? AS JSON\)\)"
+        r" AS claimed\(event_id VARCHAR, event_type VARCHAR\) ",
         sql,
     ), sql
     assert sql.endswith(" ON CONFLICT (consumer_group, event_id) DO NOTHING RETURNING inbox_message.event_id")
     types = {name: bind.type for name, bind in compiled.binds.items()}
-    for name in ("event_ids", "event_types"):
-        assert isinstance(types[name], ARRAY) and isinstance(types[name].item_type, String), name
+    assert isinstance(types["events"], String)
     assert isinstance(types["consumer_group"], String)
     assert isinstance(types["handled_at"], UtcDateTime)
 
@@ -111,10 +110,10 @@ class ClaimingSession(PostgresSession):
 
     async def exec(self, statement: Any, params: Any = None) -> list[tuple[str]]:
         self.executed.append((statement, params))
-        return [(eid,) for eid in params["event_ids"] if eid not in self.known]
+        return [(e["event_id"],) for e in json.loads(params["events"]) if e["event_id"] not in self.known]
 
 
-async def test_on_postgresql_claim_sends_the_batch_as_arrays_in_one_statement() -> None:
+async def test_on_postgresql_claim_sends_the_batch_as_one_json_array_in_one_statement() -> None:
     session = ClaimingSession(known={"e2"})
     before = utcnow()
     claimed = await claim(session, "reporting", [("e1", "A"), ("e2", "B"), ("e1", "A")])  # type: ignore[arg-type]
@@ -124,5 +123,7 @@ async def test_on_postgresql_claim_sends_the_batch_as_arrays_in_one_statement() 
         _claim_statement().compile(dialect=postgresql.dialect())
     )
     handled_at = params.pop("handled_at")
-    assert params == {"consumer_group": "reporting", "event_ids": ["e1", "e2"], "event_types": ["A", "B"]}
+    events = json.loads(params.pop("events"))
+    assert events == [{"event_id": "e1", "event_type": "A"}, {"event_id": "e2", "event_type": "B"}]
+    assert params == {"consumer_group": "reporting"}
     assert before <= handled_at <= utcnow()
