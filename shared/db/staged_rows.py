@@ -119,7 +119,8 @@ def _build_json_insert(
     names = ", ".join(quote.quote(name) for name in columns)
     return sa.text(
         f"INSERT INTO {quote.format_table(table)} ({names}) "
-        f"SELECT {names} FROM json_populate_recordset(NULL::{quote.format_table(table)}, :rows)"
+        f"SELECT {names} FROM json_populate_recordset(NULL::{quote.format_table(table)}, CAST(:rows AS json))"
+        " WITH ORDINALITY AS staged ORDER BY staged.ordinality"  # in the order staged (serial ids too)
     )
 
 

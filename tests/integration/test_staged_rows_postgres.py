@@ -88,18 +88,20 @@ async def test_a_plain_tables_rows_go_in_as_one_statement_and_store_what_execute
 ) -> None:
     seen = statements(engine)
     unit_of_work = UnitOfWork(create_sessions(engine))
+    many = [{**ROWS[2], "code": f"c{i:03d}"} for i in range(300)]
     async with unit_of_work() as session:
-        for row in ROWS:
+        for row in ROWS + many:
             stage_row(session, STAGED, row)
     async with engine.begin() as conn:
-        await conn.execute(sa.insert(INSERTED), ROWS)
+        await conn.execute(sa.insert(INSERTED), ROWS + many)
         staged = (await conn.execute(sa.select(STAGED).order_by(STAGED.c.id))).all()
         inserted = (await conn.execute(sa.select(INSERTED).order_by(INSERTED.c.id))).all()
     assert [s for s in seen if s.startswith(("INSERT", "many")) and "staged_plain" in s] == [
         "INSERT INTO staged_plain"
     ]  # one statement, not one per row
     assert staged == inserted
-    assert [r.id for r in staged] == [1, 2, 3]  # in the order staged
+    assert [r.id for r in staged] == list(range(1, 304))  # serial ids in the order staged
+    assert [r.code for r in staged[3:]] == [row["code"] for row in many]
     assert staged[0].at == ROWS[0]["at"] and staged[0].at.tzinfo is not None
     assert staged[0].amount_fen == 9_007_199_254_740_993 and staged[0].rate == Decimal("0.1235")
 
