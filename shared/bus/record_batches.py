@@ -14,8 +14,11 @@ What stays as `send` gives it:
 - a key's partition is Kafka's default mapping (`KeyPartitioner`, what `make_producer` installs);
 - a record too large to share a batch (over `SINGLE_RECORD_BYTES`) goes through `send` on its
   own, after what its partition has in hand, so the producer's own size check refuses it alone;
-- after a key's record fails to enqueue, that key's later records are held back; after a
-  partition's batch fails to enqueue, that partition's later records are held back.
+- after a key's record fails to enqueue, that key's later records are held back. After a batch
+  fails to enqueue, every later record is held back, whatever its partition: aiokafka waits up
+  to its request timeout for a partition's previous batch to drain before it takes the next, so
+  during a broker outage each further partition would wait that long again (the old per-record
+  `send` only waited when a partition's open batch was full).
 
 A producer without the batch API (the handler tests' stand-ins) gets one `send` per record.
 """
@@ -103,7 +106,7 @@ class _Batches:
         self._partitions: dict[str, list[int] | BaseException] = {}
         self._open: dict[tuple[str, int], _OpenBatch] = {}
         self._stuck_keys: set[bytes] = set()
-        self._stuck_partitions: set[tuple[str, int]] = set()
+        self._halted = False
         self._outcomes: list[Outcome] = []
 
     async def send(self, records: Sequence[OutgoingRecord]) -> list[Outcome]:
@@ -115,7 +118,7 @@ class _Batches:
         return self._outcomes
 
     async def _add(self, index: int, record: OutgoingRecord) -> None:
-        if record.key in self._stuck_keys:
+        if self._halted or record.key in self._stuck_keys:
             return
         try:
             partition = await self._partition(record)
@@ -123,8 +126,6 @@ class _Batches:
             self._fail(index, record, exc)
             return
         tp = (record.topic, partition)
-        if tp in self._stuck_partitions:
-            return
         if len(record.value) + len(record.key) > SINGLE_RECORD_BYTES:
             await self._send_alone(index, record, tp)
             return
@@ -136,7 +137,7 @@ class _Batches:
             is None
         ):
             await self._submit(tp)  # full: a fresh builder always takes its first record
-            if tp in self._stuck_partitions:
+            if self._halted:
                 return
             batch = self._open[tp] = _OpenBatch(self._producer.create_batch())
             batch.builder.append(timestamp=None, key=record.key, value=record.value, headers=self._headers)
@@ -161,7 +162,7 @@ class _Batches:
     async def _send_alone(self, index: int, record: OutgoingRecord, tp: tuple[str, int]) -> None:
         if tp in self._open:
             await self._submit(tp)  # what the partition has in hand goes first
-            if tp in self._stuck_partitions:
+            if self._halted:
                 return
         try:
             self._outcomes[index] = await self._producer.send(
@@ -171,14 +172,18 @@ class _Batches:
             self._fail(index, record, exc)
 
     async def _submit(self, tp: tuple[str, int]) -> None:
+        """Hand the partition's open batch to the producer; after a batch could not be, the
+        others' records are held back instead (their outcomes stay None)."""
         batch = self._open.pop(tp)
+        if self._halted:
+            return
         batch.builder.close()  # nothing else may be appended to it through `send`
         outcome: Outcome
         try:
             outcome = await self._producer.send_batch(batch.builder, tp[0], partition=tp[1])
-        except Exception as exc:  # not enqueued in time, producer closed
+        except Exception as exc:  # not enqueued within the request timeout, producer closed
             outcome = exc
-            self._stuck_partitions.add(tp)
+            self._halted = True
         for index in batch.indices:
             self._outcomes[index] = outcome
 
