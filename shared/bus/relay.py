@@ -7,8 +7,8 @@ aggregate's events keep their order:
    earlier row in flight or backing off, and push the picked rows' `next_attempt_at` past a
    lease. A crash after this only delays the rows until the lease ends.
 2. **Send** outside any transaction: rows are handed to the idempotent producer in id order, one
-   record batch per partition (`shared.bus.record_batches`); once a key's row (or a partition's
-   batch) cannot be enqueued, that key's (partition's) later rows stay behind.
+   record batch per partition (`shared.bus.record_batches`); once a key's row cannot be
+   enqueued, that key's later rows stay behind, and once a batch cannot be, every later row does.
 3. **Confirm** (second short transaction): acks are awaited for at most `ack_timeout_s`; acked rows
    are marked published, failed ones backed off, and rows that cannot ever be published (a
    non-retriable broker error, or `max_attempts` reached) are *parked* for an operator
@@ -131,7 +131,7 @@ class _Batch:
     rows: list[Any]
     futures: list[Outcome]
     """Per row: its ack future (shared by its record batch), the enqueue error, or None when held
-    back (an earlier failure of its key or partition)."""
+    back (an earlier failure of its key, or of any batch)."""
     generation: int = 0
     """The producer generation the rows were handed to (see `RenewableProducer.renew`)."""
     spans: list[Span | None] | None = None
