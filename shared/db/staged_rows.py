@@ -38,8 +38,9 @@ __all__ = ["insert_staged", "stage_row"]
 _STAGED_KEY = "staged_rows"
 _INSERTS: dict[sa.Table, Any] = {}
 _JSON_INSERTS: dict[tuple[sa.Table, tuple[str, ...]], sa.TextClause | None] = {}
-_PLAIN_TYPES = (sa.String, sa.Integer, sa.Boolean, sa.Numeric, sa.DateTime)
-"""Column types whose PostgreSQL input from a JSON scalar is the value SQLAlchemy would bind."""
+_PLAIN_TYPES = (sa.String, sa.Integer, sa.Boolean, sa.Numeric)
+"""Column types whose PostgreSQL input from a JSON scalar is the value SQLAlchemy would bind
+(instants only as `UtcDateTime`: a bare `DateTime` may take naive values, refused here)."""
 
 _Staged = tuple[SessionTransaction | None, sa.Table, dict[str, Any]]
 """A staged row: the savepoint it was staged in (None outside one), its table, its values."""
@@ -106,12 +107,7 @@ def _build_json_insert(
         return None
     for column in table.c:
         if column.name in columns:
-            kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
-            plain = isinstance(kind, _PLAIN_TYPES) and not isinstance(kind, sa.Enum)
-            decorated_ok = (
-                not isinstance(column.type, sa.TypeDecorator) or type(column.type).__name__ == "UtcDateTime"
-            )
-            if not (plain and decorated_ok):
+            if not _plain(column.type):
                 return None
         elif column.default is not None or column.onupdate is not None:
             return None

@@ -47,6 +47,14 @@ WITH_JSON = sa.Table(
 )
 
 
+WITH_NAIVE = sa.Table(
+    "staged_naive",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime),  # timestamp without time zone: takes naive values
+)
+
+
 @pytest.fixture
 async def engine(postgres) -> AsyncIterator[AsyncEngine]:  # type: ignore[no-untyped-def]
     url = await asyncio.to_thread(postgres.create_database, f"staged_{uuid.uuid4().hex[:12]}")
@@ -126,3 +134,15 @@ async def test_a_bad_row_fails_the_commit_and_stores_nothing(engine: AsyncEngine
                 stage_row(session, STAGED, {**ROWS[2], **bad})
     async with engine.connect() as conn:
         assert (await conn.execute(sa.select(sa.func.count()).select_from(STAGED))).scalar() == 0
+
+
+async def test_a_bare_datetime_column_keeps_the_executemany_and_its_naive_values(engine: AsyncEngine) -> None:
+    seen = statements(engine)
+    naive = [datetime(2026, 11, 25, 12, 0), datetime(2026, 11, 25, 13, 30, 0, 5)]
+    async with UnitOfWork(create_sessions(engine))() as session:
+        for at in naive:
+            stage_row(session, WITH_NAIVE, {"at": at})
+    async with engine.connect() as conn:
+        stored = (await conn.execute(sa.select(WITH_NAIVE.c.at).order_by(WITH_NAIVE.c.id))).scalars().all()
+    assert [s for s in seen if s.startswith(("INSERT", "many"))] == ["many INSERT INTO staged_naive"]
+    assert stored == naive
