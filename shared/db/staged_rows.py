@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import uuid
 from typing import Any
@@ -37,7 +38,6 @@ __all__ = ["insert_staged", "stage_row"]
 
 _STAGED_KEY = "staged_rows"
 _INSERTS: dict[sa.Table, Any] = {}
-_JSON_INSERTS: dict[tuple[sa.Table, tuple[str, ...]], sa.TextClause | None] = {}
 _PLAIN_TYPES = (sa.String, sa.Integer, sa.Boolean, sa.Numeric)
 """Column types whose PostgreSQL input from a JSON scalar is the value SQLAlchemy would bind
 (instants only as `UtcDateTime`: a bare `DateTime` may take naive values, refused here)."""
@@ -90,19 +90,11 @@ def _insert_all(session: Session) -> None:
         connection.execute(insert, rows)
 
 
+@functools.cache
 def _json_insert(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) -> sa.TextClause | None:
     """``INSERT .. SELECT .. FROM json_populate_recordset`` for rows carrying `columns`, or None
     when a column is not plain (`_PLAIN_TYPES`, `UtcDateTime`) or one left out has a default
-    SQLAlchemy would fill in."""
-    key = (table, columns)
-    if key not in _JSON_INSERTS:
-        _JSON_INSERTS[key] = _build_json_insert(dialect, table, columns)
-    return _JSON_INSERTS[key]
-
-
-def _build_json_insert(
-    dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
-) -> sa.TextClause | None:
+    SQLAlchemy would fill in. Built once per table and set of columns."""
     if any(name not in table.c for name in columns):
         return None
     for column in table.c:
@@ -128,13 +120,14 @@ def _plain(kind: sa.types.TypeEngine[Any]) -> bool:
     return isinstance(kind, _PLAIN_TYPES) and not isinstance(kind, (sa.Enum, sa.TypeDecorator))
 
 
+_INSTANT = UtcDateTime()
+
+
 def _json_scalar(value: Any) -> str:
-    """What `json.dumps` cannot write itself, as PostgreSQL reads it; naive instants refused as
-    `UtcDateTime` refuses them."""
+    """What `json.dumps` cannot write itself, as PostgreSQL reads it; an instant goes through
+    `UtcDateTime`'s own check and conversion (a naive one is refused)."""
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime refused: store timezone-aware values only")
-        return value.isoformat()
+        return _INSTANT.process_bind_param(value, None).isoformat()  # type: ignore[arg-type]
     if isinstance(value, (dt.date, decimal.Decimal, uuid.UUID)):
         return str(value)
     raise TypeError(f"a staged row holds a {type(value).__name__}, which has no plain JSON form")
