@@ -10,9 +10,10 @@ How: the service's own migrations, subscription table and `EventConsumer` (inbox
 dead-lettering, the same code the service runs) on the fresh database, under a consumer group of
 its own read from the earliest offset, until every partition is committed up to the end it had
 when the replay began. Events the handlers stage in the outbox were published when the events
-were first handled, so the replay marks them published: the rebuilt database never announces
-history a second time. Only services whose state is a projection may be replayed: the others own
-records that commands wrote, which events alone cannot rebuild.
+were first handled, so the replay deletes them, as the relay does once it has published a row:
+the rebuilt database never announces history a second time. Only services whose state is a
+projection may be replayed: the others own records that commands wrote, which events alone cannot
+rebuild.
 """
 
 from __future__ import annotations
@@ -89,8 +90,7 @@ async def replay(service: Service, database_url: str, timeout_s: float = 600.0) 
 
     from shared.bus.consumer import EventConsumer
     from shared.bus.kafka import KafkaSecurity, make_consumer, make_producer
-    from shared.bus.outbox import PENDING, PUBLISHED, OutboxMessage
-    from shared.clock import utcnow
+    from shared.bus.outbox import PENDING, OutboxMessage
     from shared.contracts.topics import dead_letter_topic
     from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
 
@@ -165,13 +165,7 @@ async def replay(service: Service, database_url: str, timeout_s: float = 600.0) 
             await producer.stop()
         outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
         async with engine.begin() as connection:
-            settled = (
-                await connection.execute(
-                    sa.update(outbox)
-                    .where(outbox.c.state == PENDING)
-                    .values(state=PUBLISHED, published_at=utcnow())
-                )
-            ).rowcount
+            settled = (await connection.execute(sa.delete(outbox).where(outbox.c.state == PENDING))).rowcount
             handled = (await connection.execute(sa.text("SELECT count(*) FROM inbox_message"))).scalar_one()
         return ReplayResult(records=total, handled=int(handled), outbox_settled=int(settled), group=group)
     finally:
@@ -205,6 +199,6 @@ def replay_command(
         raise typer.Exit(1) from None
     Console().print(
         f"Replayed {result.records} record(s) of {service.value}'s topics: {result.handled} event(s) "
-        f"handled into the new database, {result.outbox_settled} outbox row(s) marked published "
+        f"handled into the new database, {result.outbox_settled} outbox row(s) deleted as published "
         f"(announced the first time). Point {service.value}'s DATABASE_URL at it and restart."
     )

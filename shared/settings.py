@@ -115,9 +115,6 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle; unset: the system's CAs.")
     kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS).")
     kafka_ssl_keyfile: Path | None = None
-    outbox_retention_days: int = Field(
-        default=7, ge=1, description="Published outbox rows older than this are purged."
-    )
     inbox_retention_days: int = Field(
         default=30, ge=1, description="Inbox rows older than this are purged; must outlast topic retention."
     )

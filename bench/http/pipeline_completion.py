@@ -46,7 +46,7 @@ from shared.web.auth import issue_token
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "registry" / "migrations"
 DISTRICT, UTILITY, PROGRAMME, ITEM = "zz-jinshui", "power", "zhengzhou-2019", "overhead-lines"
 PROJECTS = 20
-UNPUBLISHED = "SELECT count(*) FROM outbox_message WHERE published_at IS NULL"
+UNPUBLISHED = "SELECT count(*) FROM outbox_message WHERE state = 'pending'"
 AIM_RPS, AIM_P95 = 0.35, 2.5
 
 LUA = """

@@ -16,7 +16,9 @@ from shared.db.types import UtcDateTime
 __all__ = [
     "create_bus_tables",
     "drop_bus_tables",
+    "delete_published_outbox_rows",
     "index_outbox_by_state",
+    "keep_published_outbox_rows",
     "restore_outbox_pending_index",
 ]
 
@@ -28,7 +30,7 @@ _STATE_INDEXES = (
     ("ix_outbox_parked_id", "id", "parked"),
 )
 """(name, column, state) of each partial index `index_outbox_by_state` creates, in that order."""
-_FILLFACTOR = 50  # shared.bus.outbox.OUTBOX_FILLFACTOR when this migration was written
+_FILLFACTOR = 50  # the outbox's fillfactor from `index_outbox_by_state` to `delete_published_outbox_rows`
 
 
 def create_bus_tables() -> None:
@@ -77,7 +79,7 @@ def index_outbox_by_state() -> None:
     pending ids and checks their ``next_attempt_at`` on the row), ``ix_outbox_published_at
     (published_at) WHERE state = 'published'`` (the retention purge) and ``ix_outbox_parked_id
     (id) WHERE state = 'parked'`` (the parked-rows gauge, the operators' list and re-drive). On
-    PostgreSQL it also sets the table's fillfactor to 50 (`shared.bus.outbox.OUTBOX_FILLFACTOR`).
+    PostgreSQL it also sets the table's fillfactor to 50.
 
     Why: every lease and every confirmation updated ``next_attempt_at`` or ``state``, both indexed,
     so each wrote a new row version with an entry in all three indexes, and each lease read every
@@ -102,3 +104,34 @@ def restore_outbox_pending_index() -> None:
     for name, _column, _state in reversed(_STATE_INDEXES):
         op.drop_index(name, table_name="outbox_message")
     op.create_index("ix_outbox_pending", "outbox_message", ["state", "next_attempt_at", "id"])
+
+
+def delete_published_outbox_rows() -> None:
+    """The outbox holds only work from now on: the relay deletes a row once the broker acked it
+    (a later migration in every service calls this; `keep_published_outbox_rows` undoes it).
+
+    Deletes the rows marked published, drops ``ix_outbox_published_at`` and the
+    ``published_at`` column, and on PostgreSQL gives the table back the default fillfactor.
+
+    Why: marking a row published wrote a second version of it with an entry in every index
+    (its state changed, and the pending index's predicate reads the state), and the retention
+    purge then deleted it again. With the lease kept in the active relay's memory
+    (`shared.bus.relay`), a row is now written twice in its life, inserted and deleted, and no
+    update needs room on its page. Kafka keeps what was published.
+    """
+    op.execute("DELETE FROM outbox_message WHERE state = 'published'")
+    op.drop_index("ix_outbox_published_at", table_name="outbox_message")
+    op.drop_column("outbox_message", "published_at")
+    if op.get_context().dialect.name == "postgresql":
+        op.execute("ALTER TABLE outbox_message RESET (fillfactor)")
+
+
+def keep_published_outbox_rows() -> None:
+    """Undo `delete_published_outbox_rows` (a downgrade); the deleted rows do not come back."""
+    if op.get_context().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {_FILLFACTOR})")
+    op.add_column("outbox_message", sa.Column("published_at", UtcDateTime()))
+    rows = sa.text("state = 'published'")
+    op.create_index(
+        "ix_outbox_published_at", "outbox_message", ["published_at"], postgresql_where=rows, sqlite_where=rows
+    )

@@ -1,8 +1,10 @@
 """The transactional outbox: events are rows written in the same transaction as the state change.
 
 A command or handler calls `add_to_outbox()` before its unit of work commits; the relay publishes
-the row later. A crash between commit and publish loses nothing, because the row is still pending.
-After the commit, the unit of work asks `has_new_events()` and wakes the relay explicitly.
+the row later and deletes it once the broker acknowledged it. A crash between commit and publish
+loses nothing, because the row is still pending. After the commit, the unit of work asks
+`has_new_events()` and wakes the relay explicitly. The table holds only work: pending rows and
+parked ones; Kafka keeps what was published.
 """
 
 from __future__ import annotations
@@ -23,10 +25,8 @@ from shared.db.staged_rows import insert_staged, stage_row
 from shared.db.types import UtcDateTime
 
 __all__ = [
-    "OUTBOX_FILLFACTOR",
     "PARKED",
     "PENDING",
-    "PUBLISHED",
     "OutboxMessage",
     "add_many_to_outbox",
     "add_to_outbox",
@@ -36,16 +36,9 @@ __all__ = [
 ]
 
 PENDING = "pending"
-"""A row waiting to be sent (or leased, or backing off after a failure)."""
-PUBLISHED = "published"
-"""A row the broker acknowledged."""
+"""A row waiting to be sent (or being sent, or backing off after a failure)."""
 PARKED = "parked"
 """A row the relay gave up on (never publishable, or too many failures); an operator re-drives it."""
-OUTBOX_FILLFACTOR = 50
-"""Percent of each outbox page that inserts fill on PostgreSQL; the rest takes a row's lease as a
-heap-only update (`shared.bus.migration_ops.index_outbox_by_state`). Every row of a page is
-leased once, so the page needs room for a second version of each: half. At 70 most leases found
-no room and wrote index entries (a 500-row lease's UPDATE: 10.7 ms at 70, 3.5 ms at 50)."""
 
 
 def _state_index(name: str, column: str, state: str) -> Index:
@@ -57,14 +50,13 @@ def _state_index(name: str, column: str, state: str) -> Index:
 def in_state(table: FromClause, state: str) -> ColumnElement[bool]:
     """``state = '<state>'`` for outbox rows, the state written into the SQL rather than bound.
 
-    Why: PostgreSQL uses a partial index (``ix_outbox_pending_id``, ``ix_outbox_published_at``,
-    ``ix_outbox_parked_id``) only when the query's own text implies the index's predicate; a
-    bound value does not, once psycopg prepares the statement and PostgreSQL plans it
-    generically.
+    Why: PostgreSQL uses a partial index (``ix_outbox_pending_id``, ``ix_outbox_parked_id``) only
+    when the query's own text implies the index's predicate; a bound value does not, once psycopg
+    prepares the statement and PostgreSQL plans it generically.
 
     Args:
         table: the outbox table or an alias of it.
-        state: `PENDING`, `PUBLISHED` or `PARKED`.
+        state: `PENDING` or `PARKED`.
 
     Returns:
         The condition, for a WHERE clause.
@@ -72,7 +64,7 @@ def in_state(table: FromClause, state: str) -> ColumnElement[bool]:
     Raises:
         ValueError: `state` is not an outbox state (it goes into the SQL's text).
     """
-    if state not in (PENDING, PUBLISHED, PARKED):
+    if state not in (PENDING, PARKED):
         raise ValueError(f"not an outbox state: {state!r}")
     return table.c.state == literal_column(f"'{state}'")
 
@@ -81,26 +73,25 @@ _NEW_EVENTS_KEY = "outbox_new_events"
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One event waiting to be (or already) published; the shape follows eShop's outbox.
+    """One event waiting to be published (or parked); the shape follows eShop's outbox.
 
     Attributes:
         event_id: the CloudEvent id (unique), so a re-sent row carries the same id.
         topic: the base topic name; the relay adds the deployment's prefix.
         partition_key: the Kafka key; rows of one key are published in id order.
         content: the whole envelope as JSON, sent byte for byte.
-        state: `PENDING`, `PUBLISHED` or `PARKED`.
+        state: `PENDING` or `PARKED`.
         attempts: failed publishes so far.
         last_error: the latest failure, for operators.
-        next_attempt_at: not before this instant (lease or backoff).
+        next_attempt_at: not before this instant (backoff).
     """
 
     __tablename__ = "outbox_message"
-    # The indexes and fillfactor `shared.bus.migration_ops.index_outbox_by_state` gives it.
+    # The indexes `shared.bus.migration_ops.index_outbox_by_state` gives it, less the published
+    # rows' one `delete_published_outbox_rows` drops.
     __table_args__ = (
         _state_index("ix_outbox_pending_id", "id", PENDING),
-        _state_index("ix_outbox_published_at", "published_at", PUBLISHED),
         _state_index("ix_outbox_parked_id", "id", PARKED),
-        {"postgresql_with": {"fillfactor": OUTBOX_FILLFACTOR}},
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
@@ -114,7 +105,6 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     next_attempt_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    published_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
 
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]

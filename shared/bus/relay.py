@@ -1,16 +1,17 @@
-"""The outbox relay: publishes pending outbox rows to Kafka and marks them published.
+"""The outbox relay: publishes pending outbox rows to Kafka and deletes them once acknowledged.
 
 How a batch goes out, so that nothing is lost, nothing waits in an open transaction and one
 aggregate's events keep their order:
 
-1. **Lease** (one short transaction): pick due rows in id order, skip every key that still has an
-   earlier row in flight or backing off, and push the picked rows' `next_attempt_at` past a
-   lease. A crash after this only delays the rows until the lease ends.
+1. **Lease** (one short read): pick due rows in id order, skip every key that still has a row in
+   flight or an earlier row backing off, and note the picked rows in the relay's memory (`_Leases`)
+   so the next lease leaves them out. Nothing is written: only the active relay leases (below),
+   and a crash loses only its memory, the rows still pending for the relay that takes over.
 2. **Send** outside any transaction: rows are handed to the idempotent producer in id order, one
    record batch per partition (`shared.bus.record_batches`); once a key's row cannot be
    enqueued, that key's later rows stay behind, and once a batch cannot be, every later row does.
 3. **Confirm** (second short transaction): acks are awaited for at most `ack_timeout_s`; acked rows
-   are marked published, failed ones backed off, and rows that cannot ever be published (a
+   are deleted (Kafka keeps them), failed ones backed off, and rows that cannot ever be published (a
    non-retriable broker error, or `max_attempts` reached) are *parked* for an operator
    (`redrive_parked`), with a metric and a log line.
 
@@ -18,7 +19,9 @@ While one batch's acks are awaited and its outcome recorded, the next is leased 
 second connection at the same time (two in flight: Python sends while PostgreSQL records); a
 key with a row in flight is held back from the next lease. After a failure the relay stops
 overlapping until a batch goes through cleanly. On PostgreSQL one relay per
-service is active at a time (a session advisory lock); other replicas stand by. Why a relay at all:
+service is active at a time (a session advisory lock); other replicas stand by. A replica that
+takes over sends again what the previous one had in flight: copies, which consumers drop, and in
+order per key, since each copy follows the original it repeats. Why a relay at all:
 a service cannot commit to its database and to Kafka atomically, so it commits the event as a
 row and this loop delivers it, at least once (consumers drop the copies by event id).
 """
@@ -34,16 +37,32 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry.trace import Span, SpanKind
-from sqlalchemy import Integer, Select, String, Update, any_, bindparam, cast, func, select, text, update
+from sqlalchemy import (
+    Delete,
+    Integer,
+    Select,
+    String,
+    Update,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    not_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, in_state
+from shared.bus.outbox import PARKED, PENDING, OutboxMessage, in_state
 from shared.bus.producer import SIZE_REFUSALS, RenewableProducer, needs_new_producer
 from shared.bus.record_batches import Outcome, OutgoingRecord, send_records
 from shared.clock import utcnow
@@ -83,16 +102,20 @@ _BLOCKED_KEYS = (
 )
 
 
+LEASED_RANGES = 2
+"""How many id ranges a lease leaves out: the relay's batches in flight when it leases (one being
+confirmed, one being sent); more are merged into the last range (`_Leases.ranges`)."""
+
+
 def _due_rows(batch_size: int) -> Select[Any]:
-    """The lowest due ids, locked (skipping rows another transaction holds), and their rows: the
-    pending ids come in order from `ix_outbox_pending_id`, each row's ``next_attempt_at`` checked."""
-    locked = _TABLE.alias("due")
-    due = (
-        select(locked.c.id)
-        .where(in_state(locked, PENDING), locked.c.next_attempt_at <= _NOW)
-        .order_by(locked.c.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
+    """The lowest due rows outside the leased id ranges (bound as ``p_lo<i>`` / ``p_hi<i>``): the
+    pending ids come in order from `ix_outbox_pending_id`, each row's ``next_attempt_at`` checked.
+    No row lock is taken: only the active relay leases, and it remembers what it leased."""
+    outside = and_(
+        *(
+            not_(_TABLE.c.id.between(bindparam(f"p_lo{i}"), bindparam(f"p_hi{i}")))
+            for i in range(LEASED_RANGES)
+        )
     )
     return (
         select(
@@ -103,8 +126,9 @@ def _due_rows(batch_size: int) -> Select[Any]:
             _TABLE.c.event_type,
             _TABLE.c.attempts,
         )
-        .where(_TABLE.c.id.in_(due.scalar_subquery()))
+        .where(in_state(_TABLE, PENDING), _TABLE.c.next_attempt_at <= _NOW, outside)
         .order_by(_TABLE.c.id)
+        .limit(batch_size)
     )
 
 
@@ -122,6 +146,64 @@ def _update_by_ids(postgresql: bool, columns: tuple[str, ...]) -> Update:
     """UPDATE `columns` (bound as ``p_<column>``) of the rows whose ids are bound as ``ids``."""
     values = {name: bindparam(f"p_{name}", type_=_TABLE.c[name].type) for name in columns}
     return update(_TABLE).where(_BY_IDS_PG if postgresql else _BY_IDS).values(values)
+
+
+@functools.cache
+def _delete_by_ids(postgresql: bool) -> Delete:
+    """DELETE the rows whose ids are bound as ``ids``."""
+    return delete(_TABLE).where(_BY_IDS_PG if postgresql else _BY_IDS)
+
+
+class _Range(NamedTuple):
+    lo: int
+    hi: int
+
+
+_NO_RANGE = _Range(0, -1)
+"""An empty range (ids start at 1), binding an unused ``p_lo<i>`` / ``p_hi<i>`` pair."""
+
+
+class _Leases:
+    """The batches the active relay has leased and not yet settled, held in its memory.
+
+    Why memory and not a column: only one relay per service leases (the advisory lock), so a
+    lease written into each row bought nothing but a second version of every row (on PostgreSQL,
+    a third of the relay's database time). A lease leaves out the ids from each leased batch's
+    lowest to its highest, and every key a leased row carries. A pending row inside such a range
+    that was not leased (its key was held back, or it committed late) waits until that batch is
+    settled: one batch later.
+    """
+
+    def __init__(self) -> None:
+        self._batches: dict[int, tuple[_Range, frozenset[str]]] = {}
+
+    def add(self, rows: list[Any]) -> None:
+        """Note a leased batch (rows in id order)."""
+        if rows:
+            keys = frozenset(row.partition_key for row in rows)
+            self._batches[rows[0].id] = (_Range(rows[0].id, rows[-1].id), keys)
+
+    def release(self, rows: list[Any]) -> None:
+        """Forget a batch: its rows were deleted, backed off, or are to be sent again."""
+        if rows:
+            self._batches.pop(rows[0].id, None)
+
+    def keys(self) -> set[str]:
+        """Every key with a leased row."""
+        return set().union(*(keys for _, keys in self._batches.values()))
+
+    def ranges(self) -> dict[str, int]:
+        """The leased id ranges as the due query's parameters, `LEASED_RANGES` of them: the
+        lowest ranges as they are, the rest merged into one (which may leave out more)."""
+        ranges = sorted(r for r, _ in self._batches.values())
+        if len(ranges) > LEASED_RANGES:
+            rest = ranges[LEASED_RANGES - 1 :]
+            ranges = [*ranges[: LEASED_RANGES - 1], _Range(rest[0].lo, max(r.hi for r in rest))]
+        ranges += [_NO_RANGE] * (LEASED_RANGES - len(ranges))
+        params: dict[str, int] = {}
+        for i, (lo, hi) in enumerate(ranges):
+            params[f"p_lo{i}"], params[f"p_hi{i}"] = lo, hi
+        return params
 
 
 @dataclass
@@ -164,12 +246,8 @@ class OutboxRelay:
         batch_size: rows per batch.
         poll_interval_s: how often to look for rows when not woken.
         max_backoff_s: the longest wait before a failed row is tried again.
-        lease_s: how long leased rows are left alone (must outlast `ack_timeout_s`).
         ack_timeout_s: the longest wait for a batch's acks.
         max_attempts: failed publishes before a row is parked.
-
-    Raises:
-        ValueError: `lease_s` does not outlast `ack_timeout_s` (a row could be sent twice at once).
     """
 
     def __init__(
@@ -182,12 +260,9 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
         max_backoff_s: float = 30.0,
-        lease_s: float = 60.0,
         ack_timeout_s: float = 30.0,
         max_attempts: int = 50,
     ) -> None:
-        if lease_s <= ack_timeout_s:
-            raise ValueError("lease_s must outlast ack_timeout_s")
         self._service = service
         self._sessions = sessions
         self._producer = producer
@@ -195,7 +270,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._max_backoff_s = max_backoff_s
-        self._lease = timedelta(seconds=lease_s)
+        self._leases = _Leases()
         self._ack_timeout_s = ack_timeout_s
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
@@ -255,7 +330,7 @@ class OutboxRelay:
                         await self._wait_for_work()
             finally:
                 if ahead is not None:
-                    # Rows it leased wait out their lease; cancelling it rolls back one not done.
+                    # What it leased is forgotten with the relay; the rows are still pending.
                     ahead.cancel()
                     await asyncio.gather(ahead, return_exceptions=True)
 
@@ -320,7 +395,7 @@ class OutboxRelay:
     # -- lease, send, confirm ----------------------------------------------------------------
 
     async def _lease_logged(self) -> tuple[list[Any], bool]:
-        """`_lease_due_rows`, and whether it failed (logged; what it leased waits out the lease)."""
+        """`_lease_due_rows`, and whether it failed (logged; nothing was leased)."""
         try:
             return await self._lease_due_rows(), False
         except asyncio.CancelledError:
@@ -330,12 +405,13 @@ class OutboxRelay:
             return [], True
 
     async def _send_logged(self, rows: list[Any]) -> tuple[_Batch | None, bool]:
-        """`_send`, and whether it failed (logged; the rows wait out their lease)."""
+        """`_send`, and whether it failed (logged; the rows are released, to be leased again)."""
         try:
             return await self._send(rows), False
         except asyncio.CancelledError:
             raise
         except Exception:
+            self._leases.release(rows)
             log.exception("outbox relay could not send a batch; retrying")
             return None, True
 
@@ -368,23 +444,26 @@ class OutboxRelay:
         ]
 
     async def _lease_due_rows(self) -> list[Any]:
-        """Pick due rows of unblocked keys in id order and lease them, in one short transaction.
+        """Pick due rows of unblocked keys in id order and lease them, in one short read.
 
         It clears the wake first: a wake that comes after a lease has begun is kept for the next
-        wait, since the rows it announces may have committed after the lease read the table."""
+        wait, since the rows it announces may have committed after the lease read the table. The
+        leased ranges are read before the query runs: a batch released since was deleted or
+        backed off in a transaction that committed first, so the query sees that instead."""
         self._wake.clear()
         now = utcnow()
         async with self._sessions() as session, session.begin():
             if session.get_bind().dialect.name == "postgresql":
                 await session.exec(_INDEX_ORDER_ONLY)  # type: ignore[call-overload]
-            rows = (await session.exec(self._due, params={"p_now": now})).all()  # type: ignore[call-overload]
+            params = {"p_now": now, **self._leases.ranges()}
+            rows = (await session.exec(self._due, params=params)).all()  # type: ignore[call-overload]
             if not rows:
                 return []
             asked = {"p_now": now, "p_below": rows[-1].id}
             blocked = set((await session.exec(_BLOCKED_KEYS, params=asked)).scalars())  # type: ignore[call-overload]
-            rows = [row for row in rows if row.partition_key not in blocked]
-            if rows:
-                await self._update_ids(session, [row.id for row in rows], next_attempt_at=now + self._lease)
+        blocked |= self._leases.keys()
+        rows = [row for row in rows if row.partition_key not in blocked]
+        self._leases.add(rows)
         return rows
 
     async def _send_all(self, rows: list[Any]) -> list[Outcome]:
@@ -397,27 +476,31 @@ class OutboxRelay:
         return await send_records(self._producer, records, HEADERS)
 
     async def _confirm(self, batch: _Batch) -> tuple[int, bool]:
-        """Await acks (bounded), then record the outcome in one short transaction.
+        """Await acks (bounded), then record the outcome in one short transaction and release
+        the batch's lease (also when recording fails: its rows are then sent again).
 
         Returns:
             (rows published, whether any row failed).
         """
+        try:
+            return await self._settle(batch)
+        finally:
+            self._leases.release(batch.rows)
+
+    async def _settle(self, batch: _Batch) -> tuple[int, bool]:
         results = await self._await_acks(batch.futures)
         for span, result in zip(batch.spans or (), results, strict=False):
             tracing.end_span(span, None if result is True else (result or "held back behind its key"))
         sent = [row.id for row, result in zip(batch.rows, results, strict=True) if result is True]
-        held = [row.id for row, result in zip(batch.rows, results, strict=True) if result is None]
         failures = [
             (row, result)
             for row, result in zip(batch.rows, results, strict=True)
             if isinstance(result, BaseException)
         ]
-        now = utcnow()
         async with self._sessions() as session, session.begin():
             if sent:
-                await self._update_ids(session, sent, state=PUBLISHED, published_at=now)
-            if held:
-                await self._update_ids(session, held, next_attempt_at=now)
+                postgresql = session.get_bind().dialect.name == "postgresql"
+                await session.exec(_delete_by_ids(postgresql), params={"ids": _ids_param(postgresql, sent)})  # type: ignore[call-overload]
             for row, error in failures:
                 await self._record_failure(session, row, error)
         if any(needs_new_producer(error) for _, error in failures):
@@ -446,8 +529,8 @@ class OutboxRelay:
         except asyncio.CancelledError:
             raise
         except Exception:
-            # The rows stay leased and pending: they are sent again when the lease ends.
-            log.exception("outbox relay could not confirm a batch; its rows are retried after the lease")
+            # The rows stay pending and are released: the next lease sends them again.
+            log.exception("outbox relay could not confirm a batch; its rows are sent again")
             return 0, True
 
     async def _await_acks(self, futures: list[Outcome]) -> list[bool | BaseException | None]:
@@ -498,8 +581,8 @@ class OutboxRelay:
         """One UPDATE for a set of rows (one array literal on PostgreSQL)."""
         postgresql = session.get_bind().dialect.name == "postgresql"
         statement = _update_by_ids(postgresql, tuple(values))
-        params = {f"p_{name}": value for name, value in values.items()}
-        params["ids"] = "{" + ",".join(map(str, ids)) + "}" if postgresql else ids
+        params: dict[str, Any] = {f"p_{name}": value for name, value in values.items()}
+        params["ids"] = _ids_param(postgresql, ids)
         await session.exec(statement, params=params)  # type: ignore[call-overload]
 
     # -- housekeeping ------------------------------------------------------------------------
@@ -539,6 +622,11 @@ class OutboxRelay:
                 await self._wake.wait()
         except TimeoutError:
             pass
+
+
+def _ids_param(postgresql: bool, ids: list[int]) -> Any:
+    """The ``ids`` parameter of `_update_by_ids` / `_delete_by_ids`: an array literal on PostgreSQL."""
+    return "{" + ",".join(map(str, ids)) + "}" if postgresql else ids
 
 
 def _never_publishable(error: BaseException) -> bool:

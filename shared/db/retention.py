@@ -1,7 +1,7 @@
 """Retention of the bus's bookkeeping rows (issue 12, item 11), run on a schedule by each service.
 
-- **Outbox:** only rows in state `published` whose `published_at` is older than
-  `outbox_retention_days` go; pending and parked rows stay whatever their age (they are work).
+- **Outbox:** nothing to purge. The relay deletes a row once the broker acknowledged it, and
+  pending and parked rows stay whatever their age (they are work).
 - **Inbox:** rows whose `handled_at` is older than `inbox_retention_days` go. The inbox is what
   makes a redelivered event a no-op, so it must outlive every way an event can come back: the
   topic's retention (a consumer group reset to the earliest offset replays that far) plus a
@@ -21,36 +21,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.inbox import InboxMessage
-from shared.bus.outbox import PUBLISHED, OutboxMessage, in_state
 
-__all__ = ["REPLAY_MARGIN", "purge_inbox", "purge_published_outbox"]
+__all__ = ["REPLAY_MARGIN", "purge_inbox"]
 
 REPLAY_MARGIN = timedelta(days=1)
 """How much longer than the topic's retention an inbox row is kept, at the least."""
 
-_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INBOX = InboxMessage.__table__  # type: ignore[attr-defined]
-
-
-async def purge_published_outbox(
-    sessions: async_sessionmaker[AsyncSession], *, now: datetime, older_than: timedelta, batch: int = 5000
-) -> int:
-    """Delete published outbox rows published before `now - older_than`; returns how many.
-
-    Args:
-        sessions: the service's session factory; each batch is its own transaction.
-        now: the service clock's time.
-        older_than: `outbox_retention_days` as a timedelta.
-        batch: rows deleted per transaction.
-    """
-    cutoff = now - older_than
-    ids = (
-        select(_OUTBOX.c.id)
-        .where(in_state(_OUTBOX, PUBLISHED), _OUTBOX.c.published_at < cutoff)
-        .order_by(_OUTBOX.c.id)
-        .limit(batch)
-    )
-    return await _delete_in_batches(sessions, delete(_OUTBOX).where(_OUTBOX.c.id.in_(ids.scalar_subquery())))
 
 
 async def purge_inbox(

@@ -1,7 +1,7 @@
-"""The retention worker every service runs (issue 12, item 11): published outbox rows and old inbox
-rows are purged on a schedule, as `shared.db.retention` defines them.
+"""The retention worker every service runs (issue 12, item 11): old inbox rows are purged on a
+schedule, as `shared.db.retention` defines it (the relay deletes published outbox rows itself).
 
-Why here and not in each service: every service has the same outbox and inbox, so one worker,
+Why here and not in each service: every service has the same inbox, so one worker,
 started by `start_runtime` beside the relay and the consumer, keeps them all bounded. Each pass
 is bounded batches in short transactions; a pass that fails (the database away) is logged and
 the supervisor starts the worker again.
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import Clock
-from shared.db.retention import purge_inbox, purge_published_outbox
+from shared.db.retention import purge_inbox
 from shared.settings import ServiceSettings
 
 __all__ = ["Housekept", "purge_once", "retention_worker"]
@@ -35,26 +35,23 @@ class Housekept(Protocol):
 log = logging.getLogger(__name__)
 
 
-async def purge_once(runtime: Housekept) -> tuple[int, int]:
-    """One pass: (published outbox rows purged, inbox rows purged), as of the runtime's clock.
+async def purge_once(runtime: Housekept) -> int:
+    """One pass, as of the runtime's clock; returns how many inbox rows were purged.
 
     Args:
         runtime: the service's runtime (its settings, sessions and clock).
     """
     settings = runtime.settings
     now = runtime.clock.now()
-    outbox = await purge_published_outbox(
-        runtime.sessions, now=now, older_than=timedelta(days=settings.outbox_retention_days)
-    )
     inbox = await purge_inbox(
         runtime.sessions,
         now=now,
         older_than=timedelta(days=settings.inbox_retention_days),
         topic_retention=timedelta(milliseconds=settings.kafka_topic_retention_ms),
     )
-    if outbox or inbox:
-        log.info("retention purged %d published outbox rows and %d inbox rows", outbox, inbox)
-    return outbox, inbox
+    if inbox:
+        log.info("retention purged %d inbox rows", inbox)
+    return inbox
 
 
 async def retention_worker(runtime: Housekept) -> None:

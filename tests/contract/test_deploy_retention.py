@@ -1,5 +1,6 @@
-"""Retention of outbox and inbox rows (issue 12, item 11): old published outbox rows and old inbox
-rows go, pending and parked rows stay, and the inbox is never purged inside the replay window."""
+"""Retention of the bus's rows (issue 12, item 11): old inbox rows go, the inbox is never purged
+inside the replay window, and the outbox is not purged at all (the relay deletes what it
+published; pending and parked rows are work)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.bus.inbox import InboxMessage
-from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage
+from shared.bus.outbox import PARKED, PENDING, OutboxMessage
 from shared.clock import FixedClock
 from shared.db import create_engine, create_sessions, run_migrations
-from shared.db.retention import purge_inbox, purge_published_outbox
+from shared.db.retention import purge_inbox
 from shared.settings import ServiceSettings
 from shared.web.housekeeping import purge_once, retention_worker
 from tests.support.servers import eventually
@@ -43,27 +44,7 @@ def _outbox(n: int, state: str, age: timedelta) -> OutboxMessage:
         state=state,
         created_at=at,
         next_attempt_at=at,
-        published_at=at if state == PUBLISHED else None,
     )
-
-
-async def test_only_published_outbox_rows_older_than_the_retention_are_purged(tmp_path: Path) -> None:
-    engine, sessions = await _sessions(tmp_path)
-    async with sessions() as session, session.begin():
-        session.add_all(
-            [
-                _outbox(1, PUBLISHED, timedelta(days=30)),
-                _outbox(2, PUBLISHED, timedelta(days=8)),
-                _outbox(3, PUBLISHED, timedelta(days=1)),
-                _outbox(4, PENDING, timedelta(days=30)),
-                _outbox(5, PARKED, timedelta(days=30)),
-            ]
-        )
-    assert await purge_published_outbox(sessions, now=NOW, older_than=WEEK, batch=1) == 2
-    async with sessions() as session:
-        left = sorted((await session.exec(select(OutboxMessage.event_id))).all())  # type: ignore[call-overload]
-    assert [row[0] for row in left] == ["e3", "e4", "e5"]
-    await engine.dispose()
 
 
 async def test_inbox_rows_older_than_the_retention_are_purged(tmp_path: Path) -> None:
@@ -99,7 +80,7 @@ def _runtime(sessions, **settings: object):  # type: ignore[no-untyped-def]
 
 async def _seed(sessions) -> None:  # type: ignore[no-untyped-def]
     async with sessions() as session, session.begin():
-        session.add_all([_outbox(1, PUBLISHED, timedelta(days=8)), _outbox(2, PUBLISHED, timedelta(days=6))])
+        session.add_all([_outbox(1, PENDING, timedelta(days=40)), _outbox(2, PARKED, timedelta(days=40))])
         for n, days in enumerate((31, 29)):
             session.add(
                 InboxMessage(
@@ -112,18 +93,19 @@ async def _seed(sessions) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_each_pass_purges_by_the_services_own_settings(tmp_path: Path) -> None:
-    """Defaults: published outbox rows after 7 days, inbox rows after 30 (the topics keep 7)."""
+    """Default: inbox rows after 30 days (the topics keep 7); outbox rows stay, however old."""
     engine, sessions = await _sessions(tmp_path)
     await _seed(sessions)
-    assert await purge_once(_runtime(sessions)) == (1, 1)
-    assert await purge_once(_runtime(sessions)) == (0, 0)
+    assert await purge_once(_runtime(sessions)) == 1
+    assert await purge_once(_runtime(sessions)) == 0
+    assert await _outbox_ids(sessions) == ["e1", "e2"]
     await engine.dispose()
 
 
 async def test_longer_settings_keep_more(tmp_path: Path) -> None:
     engine, sessions = await _sessions(tmp_path)
     await _seed(sessions)
-    assert await purge_once(_runtime(sessions, outbox_retention_days=9, inbox_retention_days=32)) == (0, 0)
+    assert await purge_once(_runtime(sessions, inbox_retention_days=32)) == 0
     await engine.dispose()
 
 
@@ -132,22 +114,30 @@ async def test_the_worker_purges_at_start_and_then_on_its_interval(tmp_path: Pat
     await _seed(sessions)
     runtime = _runtime(sessions, retention_interval_s=0.05)
 
-    async def outbox_ids() -> list[str]:
+    async def inbox_ids() -> list[str]:
         async with sessions() as session:
-            rows = (await session.exec(select(OutboxMessage.event_id))).all()  # type: ignore[call-overload]
+            rows = (await session.exec(select(InboxMessage.event_id))).all()  # type: ignore[call-overload]
         return sorted(row[0] for row in rows)
 
     worker = asyncio.create_task(retention_worker(runtime))
     try:
-        assert await eventually(lambda: _equals(outbox_ids(), ["e2"]), timeout_s=10)  # the first pass
+        assert await eventually(lambda: _equals(inbox_ids(), ["i1"]), timeout_s=10)  # the first pass
         async with sessions() as session, session.begin():  # a row that is due by the next pass
-            session.add(_outbox(3, PUBLISHED, timedelta(days=10)))
-        assert await eventually(lambda: _equals(outbox_ids(), ["e2"]), timeout_s=10)  # a later pass
+            session.add(
+                InboxMessage(consumer_group="g", event_id="i2", event_type="t", handled_at=NOW - WEEK * 5)
+            )
+        assert await eventually(lambda: _equals(inbox_ids(), ["i1"]), timeout_s=10)  # a later pass
         assert not worker.done()
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
         await engine.dispose()
+
+
+async def _outbox_ids(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboxMessage.event_id))).all()  # type: ignore[call-overload]
+    return sorted(row[0] for row in rows)
 
 
 async def _equals(found, expected: list[str]) -> bool:  # type: ignore[no-untyped-def]

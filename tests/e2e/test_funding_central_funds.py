@@ -6,6 +6,7 @@ approvals give one success), each share becomes a central-subsidy source and a j
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -13,10 +14,10 @@ from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ItemProgress, ProgressReported
 from shared.contracts.topics import REGISTRY_EVENTS
 from tests.support import tokens
-from tests.support.db import query, scalar
+from tests.support.db import scalar
 from tests.support.factories import community_body
 from tests.support.flows import register_project, walk_project
-from tests.support.kafka_io import produce_raw
+from tests.support.kafka_io import produce_raw, records_so_far
 from tests.support.servers import eventually
 
 KAIFENG = {"programme_code": "kaifeng-2019", "district_code": "kf-longting"}
@@ -118,19 +119,8 @@ async def test_housing_proposes_finance_approves_once_and_every_share_is_a_sourc
     )
     assert (sneaked.status_code, sneaked.json()["errors"][0]["rule"]) == (422, "central_funds_by_allocation")
     url = platform.database_url("funding")
-    assert (
-        await scalar(
-            url,
-            "SELECT count(*) FROM outbox_message WHERE event_type = 'funding.central_allocation.approved.v1'",
-        )
-        == 1
-    )
-    assert (
-        await scalar(
-            url, "SELECT count(*) FROM outbox_message WHERE event_type = 'funding.source.committed.v1'"
-        )
-        == 3
-    )
+    assert await platform.announced("funding", "funding.central_allocation.approved.v1") == 1
+    assert await platform.announced("funding", "funding.source.committed.v1") == 3
     assert (
         await scalar(url, "SELECT sum(amount_fen) FROM journal_entry WHERE movement = 'central_allocated'")
         == AMOUNT
@@ -203,20 +193,17 @@ async def test_every_registry_event_redelivered_changes_nothing(platform) -> Non
     ).json()
     assert (await finance.post(f"/central-allocations/{proposal['id']}/approval")).status_code == 200
     db = platform.database_url("funding")
-    counted = "SELECT event_type, count(*) FROM outbox_message GROUP BY event_type ORDER BY event_type"
-    outbox_before = await query(db, counted)
+
+    async def counted() -> Counter[str]:
+        return Counter(event["type"] for event in await platform.announced_events("funding"))
+
+    announced_before = await counted()
     inbox_before = await scalar(db, "SELECT count(*) FROM inbox_message")
 
-    rows = await query(
-        platform.database_url("registry"), "SELECT partition_key, content FROM outbox_message ORDER BY id"
-    )
-    for key, content in rows:
-        await produce_raw(
-            platform.kafka.bootstrap_servers,
-            platform.topic(REGISTRY_EVENTS),
-            [content.encode()],
-            key=key.encode(),
-        )
+    await platform.announced("registry")  # every registry event is on its topic
+    bootstrap = platform.kafka.bootstrap_servers
+    for record in await records_so_far(bootstrap, platform.topic(REGISTRY_EVENTS)):
+        await produce_raw(bootstrap, platform.topic(REGISTRY_EVENTS), [record.value], key=record.key)
     # one fresh event per project after the replays (same key, so it is handled after them)
     for key in "ABCD":
         project = (
@@ -241,7 +228,7 @@ async def test_every_registry_event_redelivered_changes_nothing(platform) -> Non
         return await scalar(db, "SELECT count(*) FROM inbox_message") == inbox_before + 4
 
     await eventually(markers_handled)
-    assert await query(db, counted) == outbox_before
+    assert await counted() == announced_before
     after = await candidates()
     assert {r["project_id"]: r["steps_done"] for r in after} == {
         r["project_id"]: r["steps_done"] for r in before

@@ -234,7 +234,7 @@ async def _kill_funding(flow: AwardFlow) -> str:
 
 
 async def _unpublished(connection: Any) -> int:
-    statement = text("SELECT count(*) FROM outbox_message WHERE state <> 'published'")
+    statement = text("SELECT count(*) FROM outbox_message")  # published rows are deleted
     return int((await connection.execute(statement)).scalar_one())
 
 

@@ -57,7 +57,7 @@ async def test_a_malformed_proposal_names_the_field_and_writes_nothing(platform,
     assert field in _fields(response)
     url = platform.database_url("funding")
     assert await scalar(url, "SELECT count(*) FROM central_allocation") == 0
-    assert await scalar(url, "SELECT count(*) FROM outbox_message") == 0
+    assert await platform.announced("funding") == 0
 
 
 async def test_domain_refusals_are_problems_in_chinese_by_default_and_english_on_request(platform) -> None:  # type: ignore[no-untyped-def]

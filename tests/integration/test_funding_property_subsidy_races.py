@@ -69,8 +69,7 @@ async def test_concurrent_schedules_and_payments_take_effect_once(platform) -> N
     assert await _count(platform, "SELECT count(*) FROM property_subsidy_schedule") == 1
     assert await _count(platform, "SELECT count(*) FROM property_subsidy_payment") == 1
     for event_type in ("funding.property_subsidy.scheduled.v1", "funding.property_subsidy.paid.v1"):
-        sql = "SELECT count(*) FROM outbox_message WHERE event_type = :t"
-        assert await _count(platform, sql, t=event_type) == 1
+        assert await platform.announced("funding", event_type) == 1
     postings = "SELECT coalesce(sum(amount_fen), 0) FROM journal_entry WHERE movement = :m"
     assert await _count(platform, postings, m="property_subsidy_scheduled") == TOTAL
     assert await _count(platform, postings, m="property_subsidy_paid") == MONTHLY

@@ -39,13 +39,7 @@ async def _proposed(platform, funding: httpx.AsyncClient, **fields: Any) -> dict
 
 
 async def _events(platform, event_type: str) -> int:  # type: ignore[no-untyped-def]
-    return int(
-        await scalar(
-            platform.database_url("funding"),
-            "SELECT count(*) FROM outbox_message WHERE event_type = :t",
-            t=event_type,
-        )
-    )
+    return await platform.announced("funding", event_type)  # type: ignore[no-any-return]
 
 
 async def test_concurrent_approvals_give_one_success_and_one_event(platform) -> None:  # type: ignore[no-untyped-def]

@@ -13,9 +13,7 @@ import httpx
 from openpyxl import load_workbook
 
 from services.registry.domain.ledger_columns import COLUMNS
-from tests.support.db import scalar
-from tests.support.kafka_io import read_topic
-from tests.support.servers import eventually
+from tests.support.kafka_io import records_so_far
 
 PROGRAMME = "zhengzhou-2019"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,14 +134,8 @@ async def test_each_imported_community_reaches_kafka_once_and_a_reimport_sends_n
     )
     assert (await run(registry, content))["rows_imported"] == 31
     assert (await run(registry, content))["rows_unchanged"] == 31
-    url = platform.database_url("registry")
-    registered = "SELECT count(*) FROM outbox_message WHERE event_type = 'registry.community.registered.v1'"
-    assert int(await scalar(url, registered)) == 31
-    await eventually(
-        lambda: scalar(url, "SELECT count(*) = 0 FROM outbox_message WHERE published_at IS NULL")
-    )
-    total = int(await scalar(url, "SELECT count(*) FROM outbox_message"))
-    records = await read_topic(platform.kafka.bootstrap_servers, platform.topic("registry.events"), total)
+    assert await platform.announced("registry", "registry.community.registered.v1") == 31
+    records = await records_so_far(platform.kafka.bootstrap_servers, platform.topic("registry.events"))
     events = [json.loads(r.value) for r in records if b"community.registered" in r.value]
     communities = (
         await registry.get("/communities", params={"programme_code": PROGRAMME, "limit": 100})

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 from shared.clock import shanghai_date
 from tests.support import tokens
-from tests.support.db import scalar
 from tests.support.factories import community_body, project_body
 
 N = 10
@@ -42,12 +41,7 @@ async def test_ten_concurrent_patrols_of_one_day_record_one(platform) -> None:  
     assert Counter(r.status_code for r in responses) == {201: 1, 409: N - 1}
     for conflict in (r for r in responses if r.status_code == 409):
         assert conflict.json()["errors"][0]["rule"] == "one_patrol_per_day"
-    events = await scalar(
-        platform.database_url("registry"),
-        "SELECT count(*) FROM outbox_message WHERE event_type = :t",
-        t="registry.project.safety_patrol_recorded.v1",
-    )
-    assert int(events) == 1
+    assert await platform.announced("registry", "registry.project.safety_patrol_recorded.v1") == 1
 
 
 async def test_ten_concurrent_areas_over_the_same_communities_designate_one(platform) -> None:  # type: ignore[no-untyped-def]

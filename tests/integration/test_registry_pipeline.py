@@ -18,8 +18,7 @@ from tests.support.flows import (
     start_pipeline_work,
     walk_project,
 )
-from tests.support.kafka_io import read_topic
-from tests.support.servers import eventually
+from tests.support.kafka_io import records_so_far
 
 COMPLETED = "registry.pipeline_work.completed.v1"
 N = 10
@@ -27,13 +26,7 @@ COMPLETION = {"completed_on": "2026-11-21", "scope_done": "架空线全部入地
 
 
 async def _count(platform, event_type: str) -> int:  # type: ignore[no-untyped-def]
-    return int(
-        await scalar(
-            platform.database_url("registry"),
-            "SELECT count(*) FROM outbox_message WHERE event_type = :event_type",
-            event_type=event_type,
-        )
-    )
+    return await platform.announced("registry", event_type)  # type: ignore[no-any-return]
 
 
 async def _planned(registry) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -87,14 +80,7 @@ async def test_a_utility_completes_its_own_work_once_under_its_key(platform) -> 
     assert await _count(platform, COMPLETED) == 1
 
     # the events reach Kafka, keyed by the project, naming the company
-    total = int(await scalar(platform.database_url("registry"), "SELECT count(*) FROM outbox_message"))
-    await eventually(
-        lambda: scalar(
-            platform.database_url("registry"),
-            "SELECT count(*) = 0 FROM outbox_message WHERE published_at IS NULL",
-        )
-    )
-    records = await read_topic(platform.kafka.bootstrap_servers, platform.topic("registry.events"), total)
+    records = await records_so_far(platform.kafka.bootstrap_servers, platform.topic("registry.events"))
     pipeline = [json.loads(r.value) for r in records if b"pipeline_work" in r.value]
     assert [e["type"] for e in pipeline] == [
         "registry.pipeline_work.assigned.v1",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from tests.support.db import scalar
 from tests.support.factories import step_bodies
 from tests.support.flows import register_project, walk_project
 
@@ -17,13 +16,7 @@ N = 10
 
 
 async def _events(platform, event_type: str) -> int:  # type: ignore[no-untyped-def]
-    return int(
-        await scalar(
-            platform.database_url("registry"),
-            "SELECT count(*) FROM outbox_message WHERE event_type = :event_type",
-            event_type=event_type,
-        )
-    )
+    return await platform.announced("registry", event_type)  # type: ignore[no-any-return]
 
 
 async def test_ten_concurrent_acceptances_give_one_acceptance_and_nine_conflicts(platform) -> None:  # type: ignore[no-untyped-def]

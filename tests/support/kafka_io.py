@@ -60,25 +60,32 @@ async def partition_leader(bootstrap: str, topic: str, partition: int) -> int:
     return next(p["leader"] for p in described["partitions"] if p["partition"] == partition)
 
 
-async def dead_letter_reasons(bootstrap: str, topic: str) -> list[str]:
-    """Every record's `dlq.reason` on the dead-letter topic, read from the start."""
+async def records_so_far(
+    bootstrap: str, topic: str, timeout_s: float = 30.0
+) -> list[ConsumerRecord[Any, Any]]:
+    """Every record on `topic` from the start up to its end offsets when asked (no group)."""
     consumer = make_consumer(bootstrap, f"probe-{uuid.uuid4().hex[:6]}", [], "probe")
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
-        ends = await consumer.end_offsets(partitions)
-        wanted = sum(ends.values())
-        if not wanted:
+        ends = {tp: end for tp, end in (await consumer.end_offsets(partitions)).items() if end}
+        if not ends:
             return []
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        reasons: list[str] = []
-        deadline = time.monotonic() + 30
-        while len(reasons) < wanted and time.monotonic() < deadline:
+        consumer.assign(list(ends))
+        await consumer.seek_to_beginning(*ends)
+        found: list[ConsumerRecord[Any, Any]] = []
+        deadline = time.monotonic() + timeout_s
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            assert time.monotonic() < deadline, f"{topic} not read to its end within {timeout_s}s"
             batches = await consumer.getmany(timeout_ms=500)
-            for records in batches.values():
-                reasons += [dict(r.headers).get("dlq.reason", b"").decode() for r in records]
-        return reasons
+            for tp, records in batches.items():
+                found += [r for r in records if r.offset < ends[tp]]
+        return found
     finally:
         await consumer.stop()
+
+
+async def dead_letter_reasons(bootstrap: str, topic: str) -> list[str]:
+    """Every record's `dlq.reason` on the dead-letter topic, read from the start."""
+    return [dict(r.headers).get("dlq.reason", b"").decode() for r in await records_so_far(bootstrap, topic)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,9 @@ from services.registry.main import create_registry_app
 from services.registry.settings import RegistrySettings
 from services.reporting.main import create_reporting_app
 from services.reporting.settings import ReportingSettings
-from tests.support.servers import RunningServer, serve
+from tests.support.db import scalar
+from tests.support.kafka_io import records_so_far
+from tests.support.servers import RunningServer, eventually, serve
 from tests.support.tokens import DEFAULT_IDENTITY
 
 FACTORIES: dict[str, tuple[Any, type]] = {
@@ -51,6 +54,25 @@ class Platform:
 
     def topic(self, base_name: str) -> str:
         return f"{self.prefix}{base_name}"
+
+    async def announced_events(self, service: str) -> list[dict[str, Any]]:
+        """The CloudEvents `service` has put on its topic so far, in order per key (partition).
+
+        Why Kafka and not the outbox: the relay deletes a row once the broker acknowledged it.
+        It first waits until the service's outbox holds nothing pending, so every event
+        committed before the call is read.
+        """
+        url = self.database_url(service)
+        await eventually(
+            lambda: scalar(url, "SELECT count(*) = 0 FROM outbox_message WHERE state = 'pending'")
+        )
+        records = await records_so_far(self.kafka.bootstrap_servers, self.topic(f"{service}.events"))
+        return [json.loads(r.value) for r in sorted(records, key=lambda r: (r.partition, r.offset))]
+
+    async def announced(self, service: str, event_type: str | None = None) -> int:
+        """How many `event_type` events (None: any) `service` has put on its topic so far."""
+        events = await self.announced_events(service)
+        return sum(1 for e in events if event_type is None or e["type"] == event_type)
 
     def settings(self, name: str, **overrides: Any):  # type: ignore[no-untyped-def]
         _, settings_cls = FACTORIES[name]

@@ -1,8 +1,11 @@
-"""The outbox relay on SQLite with a fake producer: order per key, leases, parking, bounded acks."""
+"""The outbox relay on SQLite with a fake producer: order per key, leases, parking, bounded acks.
+
+A row the broker acknowledged is deleted: `states` lists only the rows still in the outbox."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +15,7 @@ import pytest
 from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, OutOfOrderSequenceNumber
 from sqlalchemy import select, update
 
-from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, add_to_outbox, redrive_parked
+from shared.bus.outbox import PARKED, PENDING, OutboxMessage, add_to_outbox, redrive_parked
 from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.clock import utcnow
@@ -57,7 +60,6 @@ async def relay_world(tmp_path: Path):  # type: ignore[no-untyped-def]
         sessions=sessions,
         producer=producer,  # type: ignore[arg-type]
         topic_name=lambda t: t,
-        lease_s=5.0,
         ack_timeout_s=0.2,
         max_attempts=3,
     )
@@ -82,17 +84,22 @@ async def make_due(uow: UnitOfWork) -> None:
         await session.exec(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))  # type: ignore[call-overload]
 
 
+def event_ids(rows: list[Any]) -> list[str]:
+    """The CloudEvent ids of leased rows (a lease reads the envelope, not the id column)."""
+    return [json.loads(row.content)["id"] for row in rows]
+
+
 def sent_ids(producer: FakeProducer, ids: list[str]) -> list[str]:
     order = {eid: n for n, eid in enumerate(ids)}
     return [eid for _, value in producer.sent for eid in ids if eid in value and eid in order]
 
 
-async def test_rows_are_published_in_id_order_and_marked(relay_world) -> None:  # type: ignore[no-untyped-def]
+async def test_rows_are_published_in_id_order_and_deleted(relay_world) -> None:  # type: ignore[no-untyped-def]
     uow, relay, producer = relay_world
     ids = await stage(uow, *(registered(uuid.uuid4()) for _ in range(5)))
     assert await relay.publish_batch() == 5
     assert sent_ids(producer, ids) == ids
-    assert set((await states(uow)).values()) == {PUBLISHED}
+    assert await states(uow) == {}
     # structured mode (CloudEvents Kafka binding): the whole envelope is the value
     assert all(dict(h)["content-type"] == b"application/cloudevents+json" for h in producer.headers)
 
@@ -137,7 +144,7 @@ async def test_a_record_too_large_is_parked_at_once_and_can_be_re_driven(relay_w
     async with uow() as session:
         assert await redrive_parked(session) == 1
     assert await relay.publish_batch() == 1
-    assert (await states(uow))[big] == PUBLISHED
+    assert big not in await states(uow)
 
 
 async def test_a_row_failing_max_attempts_times_is_parked(relay_world) -> None:  # type: ignore[no-untyped-def]
@@ -164,6 +171,38 @@ async def test_leased_rows_are_not_leased_again(relay_world) -> None:  # type: i
     first = await relay._lease_due_rows()
     assert len(first) == 2
     assert await relay._lease_due_rows() == []
+
+
+async def test_a_lease_leaves_out_the_keys_in_flight_and_the_ranges_leased(relay_world) -> None:  # type: ignore[no-untyped-def]
+    """The lease is the relay's memory, not a column: a second lease takes what lies beyond the
+    first batch's ids, holds back rows of its keys, and after the first batch is settled
+    (published and deleted) takes the row it had to skip."""
+    uow, relay, producer = relay_world
+    project = uuid.uuid4()
+    a, b = await stage(uow, registered(project), registered(uuid.uuid4()))
+    first = await relay._lease_due_rows()
+    assert event_ids(first) == [a, b]
+    c, d = await stage(uow, registered(project), registered(uuid.uuid4()))
+    second = await relay._lease_due_rows()
+    assert event_ids(second) == [d]  # c's key is in flight
+    assert await relay._lease_due_rows() == []
+    batch = await relay._send(first)
+    assert await relay._confirm(batch) == (2, False)
+    assert set(await states(uow)) == {c, d}  # the first batch is gone; d is still leased
+    assert event_ids(await relay._lease_due_rows()) == [c]
+
+
+async def test_a_batch_that_cannot_be_sent_is_leased_again_at_once(relay_world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    (row,) = await stage(uow, registered(uuid.uuid4()))
+    rows = await relay._lease_due_rows()
+
+    async def broken(rows: Any) -> Any:
+        raise RuntimeError("the producer is gone")
+
+    monkeypatch.setattr(relay, "_send_all", broken)
+    assert await relay._send_logged(rows) == (None, True)
+    assert event_ids(await relay._lease_due_rows()) == [row]
 
 
 class _StartStopProducer(FakeProducer):
@@ -200,7 +239,7 @@ async def test_a_producer_that_lost_its_sequence_state_is_replaced_and_the_row_g
     assert renewable.generation == 1
     await make_due(uow)
     assert await relay.publish_batch() == 1
-    assert (await states(uow))[row] == PUBLISHED
+    assert row not in await states(uow)
     assert [eid for _, value in made[1].sent for eid in [row] if eid in value] == [row]
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from shared.bus import relay as relay_module
-from shared.bus.outbox import PENDING, PUBLISHED, OutboxMessage, add_to_outbox
+from shared.bus.outbox import PARKED, PENDING, OutboxMessage, add_to_outbox
 from shared.bus.relay import OutboxRelay, relay_lock_key
 from shared.clock import utcnow
 from shared.db import UnitOfWork, create_engine, create_sessions
@@ -182,7 +182,7 @@ async def test_an_idle_relay_waits_for_work_then_a_wake_publishes_at_once(world,
     relay.wake()  # what the unit of work does after a commit that added events
     await idle_again
     assert world.producer.sent == [row]
-    assert (await world.states()) == {row: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
     assert world.timers.sleeps == [] and errors(caplog) == []
 
 
@@ -193,7 +193,7 @@ async def test_a_relay_drains_full_batches_without_waiting(world, caplog) -> Non
     task = world.start(world.relay(batch_size=1))
     await world.timers.next_idle(task)
     assert world.producer.sent == [first, second]
-    assert (await world.states()) == {first: PUBLISHED, second: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
     assert world.timers.idle_waits == [POLL_S] and world.timers.sleeps == []
     assert errors(caplog) == []
 
@@ -211,7 +211,7 @@ async def test_the_next_batch_is_sent_while_the_previous_ones_acks_are_awaited(w
     for future in world.producer.held:
         future.set_result(None)
     await world.timers.next_idle(task)
-    assert (await world.states()) == {first: PUBLISHED, second: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
     assert world.timers.sleeps == []
 
 
@@ -252,7 +252,7 @@ async def test_the_next_batch_is_leased_while_one_is_sent_and_the_previous_one_c
     assert leases[:2] == [0, 0]  # the second lease began before the first batch was sent
     assert sends == [True, True]
     assert world.producer.sent == [first, second]
-    assert (await world.states()) == {first: PUBLISHED, second: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
     assert world.timers.sleeps == []
 
 
@@ -265,7 +265,7 @@ async def test_after_a_failed_batch_the_relay_pauses_and_confirms_before_leasing
     await world.timers.next_idle(task)
     assert world.timers.sleeps == [POLL_S]
     rows = await world.rows()
-    assert rows[fine].state == PUBLISHED
+    assert fine not in rows  # published and deleted
     assert (rows[failing].state, rows[failing].attempts) == (PENDING, 1)
     assert rows[failing].next_attempt_at == world.clock.now + timedelta(seconds=0.5)
     assert world.producer.sent == [failing, fine]
@@ -278,7 +278,7 @@ async def test_after_a_failed_batch_the_relay_pauses_and_confirms_before_leasing
     world.producer.fail = lambda eid: None
     relay.wake()
     await idle_again
-    assert (await world.states()) == {failing: PUBLISHED, fine: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
     assert world.producer.sent == [failing, fine, failing]
     assert world.timers.sleeps == [POLL_S]
 
@@ -309,7 +309,7 @@ async def test_a_batch_that_cannot_be_leased_is_logged_and_retried_after_the_pol
     assert errors(caplog) == ["outbox relay could not lease a batch; retrying"]
     assert all(r.exc_info for r in caplog.records if r.levelno >= logging.ERROR)
     assert world.timers.sleeps == [POLL_S]
-    assert (await world.states()) == {row: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
 
 
 def fail_once_when(engine: Any, marker: str) -> list[bool]:
@@ -325,27 +325,17 @@ def fail_once_when(engine: Any, marker: str) -> list[bool]:
     return armed
 
 
-async def test_a_batch_that_cannot_be_confirmed_stays_leased_and_goes_out_after_the_lease(
+async def test_a_batch_that_cannot_be_confirmed_is_released_and_goes_out_again_after_the_pause(
     world, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     (row,) = await world.stage(uuid.uuid4())
-    fail_once_when(world.engine, "published_at")
-    relay = world.relay(lease_s=60.0)
-    task = world.start(relay)
+    fail_once_when(world.engine, "DELETE FROM outbox_message")
+    task = world.start(world.relay())
     await world.timers.next_idle(task)
-    assert errors(caplog) == ["outbox relay could not confirm a batch; its rows are retried after the lease"]
+    assert errors(caplog) == ["outbox relay could not confirm a batch; its rows are sent again"]
     assert world.timers.sleeps == [POLL_S]
-    stored = (await world.rows())[row]
-    assert (stored.state, stored.attempts) == (PENDING, 0)
-    assert stored.next_attempt_at == world.clock.now + timedelta(seconds=60)
-
-    world.clock.now += timedelta(seconds=61)
-    idle_again = asyncio.ensure_future(world.timers.next_idle(task))
-    await asyncio.sleep(0)
-    relay.wake()
-    await idle_again
     assert world.producer.sent == [row, row]  # at least once: the same event again
-    assert (await world.states()) == {row: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
 
 
 def backlog(service: str) -> float | None:
@@ -355,7 +345,7 @@ def backlog(service: str) -> float | None:
 async def test_the_backlog_gauge_counts_pending_rows_at_most_every_two_seconds(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     key = uuid.uuid4()
     await world.stage(key, key, uuid.uuid4())
-    async with world.uow() as session:  # a published row is not backlog
+    async with world.uow() as session:  # a parked row is not backlog
         session.add(
             OutboxMessage(
                 event_id=str(uuid.uuid4()),
@@ -363,7 +353,7 @@ async def test_the_backlog_gauge_counts_pending_rows_at_most_every_two_seconds(w
                 topic="t",
                 partition_key="k",
                 content="{}",
-                state=PUBLISHED,
+                state=PARKED,
                 created_at=world.clock.now,
                 next_attempt_at=world.clock.now,
             )
@@ -394,7 +384,7 @@ async def test_a_failed_backlog_check_is_logged_and_the_relay_carries_on(world, 
     await world.timers.next_idle(task)
     assert errors(caplog) == ["outbox backlog check failed"]
     assert world.timers.sleeps == []  # not a publishing failure: no pause
-    assert (await world.states()) == {row: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
 
 
 class LockConnection:
@@ -460,7 +450,7 @@ async def test_on_postgresql_a_relay_stands_by_until_it_holds_the_services_advis
         f"outbox relay of {world.service} stands by: another replica is active",
         f"outbox relay of {world.service} is active",
     ]
-    assert (await world.states()) == {row: PUBLISHED}
+    assert (await world.states()) == {}  # published and deleted
 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -1,7 +1,8 @@
-"""What one relay batch records: published rows, back-off, parking, held rows, metrics and spans.
+"""What one relay batch records: published rows deleted, back-off, parking, held rows, metrics
+and spans.
 
 SQLite and a fake producer, as in test_outbox_relay.py; the relay's clock (`utcnow`) is pinned so
-lease and back-off instants are exact.
+back-off instants are exact.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from shared.bus import outbox as outbox_module
 from shared.bus import relay as relay_module
-from shared.bus.outbox import PARKED, PENDING, PUBLISHED, OutboxMessage, add_many_to_outbox, add_to_outbox
+from shared.bus.outbox import PARKED, PENDING, OutboxMessage, add_many_to_outbox, add_to_outbox
 from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.contracts.registry import ProjectRegistered
@@ -73,7 +74,6 @@ class World:
 
     def relay(self, **options: Any) -> OutboxRelay:
         options.setdefault("ack_timeout_s", 0.05)
-        options.setdefault("lease_s", 5.0)
         return OutboxRelay(
             service=self.service,
             sessions=self.sessions,
@@ -124,15 +124,7 @@ def at(seconds: float) -> datetime:
 # -- construction and defaults ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lease_s", [30.0, 10.0])
-def test_a_lease_that_does_not_outlast_the_ack_timeout_is_refused(lease_s: float) -> None:
-    with pytest.raises(ValueError, match="^lease_s must outlast ack_timeout_s$"):
-        OutboxRelay(
-            service="s", sessions=None, producer=None, topic_name=str, lease_s=lease_s, ack_timeout_s=30.0
-        )  # type: ignore[arg-type]
-
-
-async def test_by_default_a_batch_holds_500_rows_leased_for_60_seconds(world) -> None:  # type: ignore[no-untyped-def]
+async def test_by_default_a_batch_holds_500_rows(world) -> None:  # type: ignore[no-untyped-def]
     async with world.uow() as session:
         await add_many_to_outbox(session, [registered(uuid.uuid4()) for _ in range(501)])
     relay = OutboxRelay(
@@ -140,22 +132,24 @@ async def test_by_default_a_batch_holds_500_rows_leased_for_60_seconds(world) ->
     )  # type: ignore[arg-type]
     assert await relay.publish_batch() == 500
     rows = sorted((await world.rows()).values(), key=lambda r: r.id)
-    assert [r.state for r in rows] == [PUBLISHED] * 500 + [PENDING]
+    assert [r.state for r in rows] == [PENDING]  # the 500 published rows are deleted
     assert metric("events_produced_total", service=world.service, type=ProjectRegistered.TYPE) == 500
 
 
-async def test_by_default_rows_being_sent_are_leased_for_60_seconds(world) -> None:  # type: ignore[no-untyped-def]
+async def test_a_lease_writes_nothing_the_row_being_sent_is_unchanged(world) -> None:  # type: ignore[no-untyped-def]
     (row,) = await world.stage(uuid.uuid4())
-    seen: list[datetime] = []
+    before = (await world.rows())[row].model_dump()
+    seen: list[dict[str, Any]] = []
 
     class Watching(Producer):
         async def send(self, topic: str, value: bytes, key: bytes, headers: Any) -> asyncio.Future[Any]:
-            seen.append((await world.rows())[row].next_attempt_at)  # what another relay would see
+            seen.append((await world.rows())[row].model_dump())  # the row while it is in flight
             return await super().send(topic, value, key, headers)
 
     relay = OutboxRelay(service=world.service, sessions=world.sessions, producer=Watching(), topic_name=str)  # type: ignore[arg-type]
     assert await relay.publish_batch() == 1
-    assert seen == [at(60)]
+    assert seen == [before]
+    assert await world.rows() == {}
 
 
 async def test_by_default_backoff_is_capped_at_30_seconds_and_the_50th_failure_parks(world) -> None:  # type: ignore[no-untyped-def]
@@ -206,13 +200,13 @@ async def test_by_default_acks_are_awaited_30_seconds(world, monkeypatch) -> Non
 # -- outcomes -----------------------------------------------------------------------------------
 
 
-async def test_published_rows_carry_the_instant_and_count_per_service_and_type(world) -> None:  # type: ignore[no-untyped-def]
-    first, second = await world.stage(uuid.uuid4(), uuid.uuid4())
+async def test_published_rows_are_deleted_and_counted_per_service_and_type(world) -> None:  # type: ignore[no-untyped-def]
+    first, second, third = await world.stage(uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
+    world.producer.outcome = lambda eid: RuntimeError("broker down") if eid == third else None
     relay = world.relay(topic_name=lambda t: f"prod.{t}")
     assert await relay.publish_batch() == 2
-    rows = await world.rows()
-    assert [(rows[e].state, rows[e].published_at) for e in (first, second)] == [(PUBLISHED, NOW)] * 2
-    assert world.producer.sent == [
+    assert set(await world.rows()) == {third}  # the failed row stays, the acked ones are gone
+    assert world.producer.sent[:2] == [
         (f"prod.{ProjectRegistered.TOPIC}", first),
         (f"prod.{ProjectRegistered.TOPIC}", second),
     ]
@@ -273,8 +267,8 @@ async def test_a_row_held_behind_its_key_is_due_again_at_once_and_other_keys_sti
     assert [eid for _, eid in world.producer.sent] == [other]
     assert (rows[refused].attempts, rows[refused].next_attempt_at) == (1, at(0.5))
     assert rows[refused].last_error == f"KafkaConnectionError: {KafkaConnectionError('no metadata')}"
-    assert (rows[held].state, rows[held].attempts, rows[held].next_attempt_at) == (PENDING, 0, NOW)
-    assert rows[other].state == PUBLISHED
+    assert (rows[held].state, rows[held].attempts, rows[held].next_attempt_at) == (PENDING, 0, STAGED)
+    assert other not in rows
 
 
 async def test_an_ack_that_never_comes_or_is_cancelled_is_a_failure(world) -> None:  # type: ignore[no-untyped-def]
@@ -400,24 +394,28 @@ async def test_a_parked_row_does_not_hold_back_its_keys_later_rows(world) -> Non
     assert await world.relay().publish_batch() == 0
     (later,) = await world.stage(key)
     assert await world.relay().publish_batch() == 1
-    assert (await world.rows())[later].state == PUBLISHED
+    assert later not in await world.rows()
 
 
-async def test_on_postgresql_the_lease_takes_due_rows_in_id_order_skipping_locked_ones(world) -> None:  # type: ignore[no-untyped-def]
-    """The statements the lease runs, compiled for PostgreSQL (SQLite ignores FOR UPDATE); the
-    behaviour is proven on PostgreSQL by tests/integration/test_cluster_faults.py."""
+async def test_on_postgresql_the_lease_takes_due_rows_in_id_order_outside_the_leased_ranges(world) -> None:  # type: ignore[no-untyped-def]
+    """The statements the lease runs, compiled for PostgreSQL; the behaviour is proven on
+    PostgreSQL by tests/integration/test_cluster_faults.py. No row is locked: only the active
+    relay leases."""
     ran: list[Any] = []
     event.listen(world.engine.sync_engine, "before_execute", lambda conn, clause, *a: ran.append(clause))
     await world.stage(uuid.uuid4())
     await world.relay(batch_size=7).publish_batch()
     sql = [flat(c.compile(dialect=postgresql.dialect())) for c in ran if c.is_select]
-    (lease,) = [s for s in sql if "FOR UPDATE" in s]
+    (lease,) = [s for s in sql if "LIMIT" in s]
     assert re.search(
-        r"WHERE outbox_message\.id IN \(SELECT (\w+)\.id FROM outbox_message AS \1"
-        r" WHERE \1\.state = 'pending' AND \1\.next_attempt_at <= %\(p_now\)s(::[A-Z ]+)?"
-        r" ORDER BY \1\.id LIMIT %\(param_\d\)s(::INTEGER)? FOR UPDATE SKIP LOCKED\) ORDER BY outbox_message\.id$",
+        r"FROM outbox_message WHERE outbox_message\.state = 'pending'"
+        r" AND outbox_message\.next_attempt_at <= %\(p_now\)s(::[A-Z ]+)?"
+        r" AND outbox_message\.id NOT BETWEEN %\(p_lo0\)s(::INTEGER)? AND %\(p_hi0\)s(::INTEGER)?"
+        r" AND outbox_message\.id NOT BETWEEN %\(p_lo1\)s(::INTEGER)? AND %\(p_hi1\)s(::INTEGER)?"
+        r" ORDER BY outbox_message\.id LIMIT %\(param_\d\)s(::INTEGER)?$",
         lease,
     ), lease
+    assert "FOR UPDATE" not in lease
     # the state is in the SQL's text, so PostgreSQL can use the partial index ix_outbox_pending_id
     # even in a prepared statement's generic plan; the blocked keys are asked below the batch only
     (blocked,) = [s for s in sql if "DISTINCT" in s]

@@ -1,8 +1,9 @@
 """The bus tables' migrations write exactly the outbox and inbox the models describe, on PostgreSQL
 (the DDL they emit) and on SQLite (run for real), and their downgrades remove them again.
 
-The first (`create_bus_tables`) makes the tables; a later one (`index_outbox_by_state`) gives the
-outbox the indexes and fillfactor its model declares now."""
+The first (`create_bus_tables`) makes the tables; a later one (`index_outbox_by_state`) indexes the
+outbox by state, and the latest (`delete_published_outbox_rows`) leaves it the columns, indexes and
+fillfactor its model declares now."""
 
 from __future__ import annotations
 
@@ -19,11 +20,16 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from shared.bus.inbox import InboxMessage
 from shared.bus.migration_ops import (
     create_bus_tables,
+    delete_published_outbox_rows,
     drop_bus_tables,
     index_outbox_by_state,
+    keep_published_outbox_rows,
     restore_outbox_pending_index,
 )
-from shared.bus.outbox import OUTBOX_FILLFACTOR, OutboxMessage
+from shared.bus.outbox import OutboxMessage
+
+UPGRADES = (create_bus_tables, index_outbox_by_state, delete_published_outbox_rows)
+"""The bus tables' migrations, in the order every service runs them."""
 
 
 def postgres_sql(*steps: Callable[[], None]) -> list[str]:
@@ -54,22 +60,41 @@ def model_ddl() -> list[str]:
     return [fold(str(statement.compile(dialect=dialect))) for statement in statements]
 
 
+PUBLISHED_AT = ", published_at TIMESTAMP WITH TIME ZONE"
+"""The column the first migration made and the latest dropped, as PostgreSQL's DDL writes it."""
+
+
 def test_the_upgrades_create_the_outbox_and_inbox_the_models_describe_on_postgresql() -> None:
-    created = postgres_sql(create_bus_tables, index_outbox_by_state)
-    outbox, pending_index, inbox, *indexed = created
+    outbox, pending_index, inbox, *indexed = postgres_sql(*UPGRADES)
     table, *indexes, inbox_table = model_ddl()
-    fill = f"fillfactor = {OUTBOX_FILLFACTOR}"
-    assert outbox == table.replace(f" WITH ({fill})", "")  # the fillfactor comes later
-    assert f"WITH ({fill})" in table
+    assert PUBLISHED_AT in outbox
+    assert outbox.replace(PUBLISHED_AT, "") == table  # the latest migration drops the column
+    assert "fillfactor" not in table  # the default
     assert inbox == inbox_table
     assert pending_index == "CREATE INDEX ix_outbox_pending ON outbox_message (state, next_attempt_at, id)"
-    dropped, *created_indexes, altered = indexed
+    dropped, *created_indexes, altered = indexed[:5]
     assert dropped == "DROP INDEX ix_outbox_pending"
-    assert sorted(created_indexes) == indexes  # the model's, sorted by name
-    assert altered == f"ALTER TABLE outbox_message SET ({fill})"
-    assert sorted(indexes) == [
+    assert altered == "ALTER TABLE outbox_message SET (fillfactor = 50)"
+    assert indexed[5:] == [
+        "DELETE FROM outbox_message WHERE state = 'published'",
+        "DROP INDEX ix_outbox_published_at",
+        "ALTER TABLE outbox_message DROP COLUMN published_at",
+        "ALTER TABLE outbox_message RESET (fillfactor)",
+    ]
+    assert created_indexes[1] == (
+        "CREATE INDEX ix_outbox_published_at ON outbox_message (published_at) WHERE state = 'published'"
+    )
+    assert sorted(created_indexes[0:1] + created_indexes[2:]) == indexes  # the model's, sorted by name
+    assert indexes == [
         "CREATE INDEX ix_outbox_parked_id ON outbox_message (id) WHERE state = 'parked'",
         "CREATE INDEX ix_outbox_pending_id ON outbox_message (id) WHERE state = 'pending'",
+    ]
+
+
+def test_the_downgrade_of_the_latest_keeps_published_rows_again_on_postgresql() -> None:
+    assert postgres_sql(keep_published_outbox_rows) == [
+        "ALTER TABLE outbox_message SET (fillfactor = 50)",
+        "ALTER TABLE outbox_message ADD COLUMN published_at TIMESTAMP WITH TIME ZONE",
         "CREATE INDEX ix_outbox_published_at ON outbox_message (published_at) WHERE state = 'published'",
     ]
 
@@ -110,6 +135,21 @@ def test_on_sqlite_the_upgrade_makes_the_tables_and_the_downgrade_removes_them()
         ]
         with Operations.context(MigrationContext.configure(connection)):
             index_outbox_by_state()
+        connection.execute(
+            sa.text(
+                "INSERT INTO outbox_message (event_id, event_type, topic, partition_key, content, state,"
+                " attempts, created_at, next_attempt_at) VALUES"
+                " ('a', 't', 'x', 'k', '{}', 'published', 0, '2026-11-25', '2026-11-25'),"
+                " ('b', 't', 'x', 'k', '{}', 'pending', 0, '2026-11-25', '2026-11-25'),"
+                " ('c', 't', 'x', 'k', '{}', 'parked', 0, '2026-11-25', '2026-11-25')"
+            )
+        )
+        with Operations.context(MigrationContext.configure(connection)):
+            delete_published_outbox_rows()
+        left = connection.exec_driver_sql("SELECT event_id, state FROM outbox_message ORDER BY id").all()
+        assert left == [("b", "pending"), ("c", "parked")]  # published rows are gone, work stays
+        columns = {column["name"] for column in sa.inspect(connection).get_columns("outbox_message")}
+        assert columns == {column.name for column in OutboxMessage.__table__.columns}  # type: ignore[attr-defined]
         partial = {
             name: sql
             for name, sql in connection.exec_driver_sql(
@@ -120,9 +160,9 @@ def test_on_sqlite_the_upgrade_makes_the_tables_and_the_downgrade_removes_them()
         assert {name: fold(sql).split(" ON ", 1)[1] for name, sql in partial.items()} == {
             "ix_outbox_parked_id": "outbox_message (id) WHERE state = 'parked'",
             "ix_outbox_pending_id": "outbox_message (id) WHERE state = 'pending'",
-            "ix_outbox_published_at": "outbox_message (published_at) WHERE state = 'published'",
         }
         with Operations.context(MigrationContext.configure(connection)):
+            keep_published_outbox_rows()
             restore_outbox_pending_index()
             drop_bus_tables()
         assert sa.inspect(connection).get_table_names() == []

@@ -18,7 +18,7 @@ from sqlalchemy import String
 from sqlalchemy.dialects import postgresql
 
 from shared.bus.inbox import _claim_statement, claim
-from shared.bus.outbox import PUBLISHED
+from shared.bus.outbox import PARKED
 from shared.bus.relay import OutboxRelay, relay_lock_key
 from shared.clock import utcnow
 from shared.db.types import UtcDateTime
@@ -87,11 +87,11 @@ class PostgresSession:
 
 async def test_on_postgresql_a_batch_is_updated_by_one_array_parameter() -> None:
     session = PostgresSession()
-    await OutboxRelay._update_ids(session, [3, 5, 8], state=PUBLISHED)  # type: ignore[arg-type]
-    await OutboxRelay._update_ids(session, [13], state=PUBLISHED)  # type: ignore[arg-type]
+    await OutboxRelay._update_ids(session, [3, 5, 8], state=PARKED)  # type: ignore[arg-type]
+    await OutboxRelay._update_ids(session, [13], state=PARKED)  # type: ignore[arg-type]
     (statement, params), (again, one) = session.executed
-    assert params == {"ids": "{3,5,8}", "p_state": PUBLISHED}  # an array literal, cast in SQL
-    assert one == {"ids": "{13}", "p_state": PUBLISHED}
+    assert params == {"ids": "{3,5,8}", "p_state": PARKED}  # an array literal, cast in SQL
+    assert one == {"ids": "{13}", "p_state": PARKED}
     assert again is statement  # built once, the values bound
     compiled = statement.compile(dialect=postgresql.dialect())
     assert re.fullmatch(
