@@ -125,7 +125,12 @@ class ServiceSettings(BaseSettings):
         description="How often each service purges its outbox and inbox (shared.web.housekeeping); 0: never.",
     )
 
-    outbox_batch_size: int = 500
+    outbox_batch_size: int = Field(
+        default=2000,
+        ge=1,
+        le=10_000,
+        description="Rows the outbox relay leases, sends and settles at a time (shared.bus.relay).",
+    )
     outbox_poll_interval_s: float = 0.5
     outbox_max_backoff_s: float = 30.0
     relay_enabled: bool = True

@@ -6,9 +6,13 @@ import uuid
 
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registry import ProjectRegistered
+from shared.settings import ServiceSettings
 
 PARTITIONS = 3
-BATCH = 500  # the platform's default outbox_batch_size and consumer_batch_size
+OUTBOX_BATCH: int = ServiceSettings.model_fields["outbox_batch_size"].default
+"""The platform's default outbox_batch_size: rows the relay takes at a time."""
+BATCH: int = ServiceSettings.model_fields["consumer_batch_size"].default
+"""The platform's default consumer_batch_size: records the consumer handles at a time."""
 INSERT_BATCH = 500  # outbox rows added per transaction before the timed part
 DISTRICTS = [f"1101{i:02d}" for i in range(1, 17)]  # 16 district counters the upsert handler bumps
 # A short real name: the envelope is ~640 bytes, about the smallest a ProjectRegistered CloudEvent

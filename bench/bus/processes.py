@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench.bus.payloads import BATCH, INSERT_BATCH, PARTITIONS, make_payloads
+from bench.bus.payloads import BATCH, INSERT_BATCH, OUTBOX_BATCH, PARTITIONS, make_payloads
 from bench.bus.rig import MIGRATIONS
 from bench.harness import BenchContext, Meter, Usage, cancel, wait_assigned, wait_until
 from shared.settings import ServiceSettings
@@ -134,7 +134,7 @@ async def _relay(spec: dict[str, Any], go: Any, out: Any) -> float:
         sessions=create_sessions(engine),
         producer=producer,
         topic_name=lambda base: f"{spec['prefix']}{base}",
-        batch_size=BATCH,
+        batch_size=OUTBOX_BATCH,
     )
     published = 0
     confirm = relay._confirm

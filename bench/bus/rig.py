@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 
 from bench.bus.handlers import EFFECTS, BenchCounter, BenchEvent
-from bench.bus.payloads import BATCH, INSERT_BATCH, PARTITIONS
+from bench.bus.payloads import BATCH, INSERT_BATCH, OUTBOX_BATCH, PARTITIONS
 from bench.harness import BatchCounts, BenchContext, DbCounter, count_batches, wait_assigned
 from shared.bus.consumer import EventConsumer
 from shared.bus.kafka import ensure_topics, make_consumer, make_producer
@@ -45,7 +45,7 @@ class SpineRig:
             sessions=sessions,
             producer=self.producer,
             topic_name=lambda base: f"{topic_prefix}{base}",
-            batch_size=BATCH,
+            batch_size=OUTBOX_BATCH,
         )
         self.unit_of_work = UnitOfWork(sessions, after_commit=[wake_relay_on_new_events(self.relay)])
         self.relay_batches = BatchCounts()

@@ -257,7 +257,7 @@ class OutboxRelay:
         sessions: async_sessionmaker[AsyncSession],
         producer: AIOKafkaProducer | RenewableProducer,
         topic_name: Callable[[str], str],
-        batch_size: int = 500,
+        batch_size: int = 2000,
         poll_interval_s: float = 0.5,
         max_backoff_s: float = 30.0,
         ack_timeout_s: float = 30.0,

@@ -29,6 +29,7 @@ from shared.bus.producer import RenewableProducer
 from shared.bus.relay import OutboxRelay
 from shared.contracts.registry import ProjectRegistered
 from shared.db import UnitOfWork, create_engine, create_sessions
+from shared.settings import ServiceSettings
 from tests.support.events import project_registered as registered
 from tests.support.tracing import spans_fixture  # noqa: F401  (fixture)
 
@@ -124,16 +125,17 @@ def at(seconds: float) -> datetime:
 # -- construction and defaults ----------------------------------------------------------------
 
 
-async def test_by_default_a_batch_holds_500_rows(world) -> None:  # type: ignore[no-untyped-def]
+async def test_by_default_a_batch_holds_2000_rows_as_the_settings_do(world) -> None:  # type: ignore[no-untyped-def]
     async with world.uow() as session:
-        await add_many_to_outbox(session, [registered(uuid.uuid4()) for _ in range(501)])
+        await add_many_to_outbox(session, [registered(uuid.uuid4()) for _ in range(2001)])
     relay = OutboxRelay(
         service=world.service, sessions=world.sessions, producer=world.producer, topic_name=str
     )  # type: ignore[arg-type]
-    assert await relay.publish_batch() == 500
+    assert await relay.publish_batch() == 2000
     rows = sorted((await world.rows()).values(), key=lambda r: r.id)
-    assert [r.state for r in rows] == [PENDING]  # the 500 published rows are deleted
-    assert metric("events_produced_total", service=world.service, type=ProjectRegistered.TYPE) == 500
+    assert [r.state for r in rows] == [PENDING]  # the 2000 published rows are deleted
+    assert metric("events_produced_total", service=world.service, type=ProjectRegistered.TYPE) == 2000
+    assert ServiceSettings(service_name="s", environment="test").outbox_batch_size == 2000
 
 
 async def test_a_lease_writes_nothing_the_row_being_sent_is_unchanged(world) -> None:  # type: ignore[no-untyped-def]
