@@ -18,7 +18,7 @@ import sys
 
 from bench.bus.handlers import HANDLER_NOTES, HANDLERS
 from bench.bus.payloads import PARTITIONS, envelope_size
-from bench.bus.processes import ProcessesResult, report_processes, run_processes
+from bench.bus.processes import ProcessesResult, deployed_loop_name, report_processes, run_processes
 from bench.bus.raw import RawResult, run_raw
 from bench.bus.report import report
 from bench.bus.spine import SpineResult, run_spine
@@ -67,6 +67,7 @@ async def run_processes_bench(
 ) -> str:
     """Warm up, then `--runs` rounds of raw, full path and relay alone, one process per side."""
     handler = args.handlers[0]
+    facts = [*facts, ("event loop", deployed_loop_name())]
     try:
         say(f"warming up ({args.warmup} events, one process per side)")
         await run_processes(ctx, args.warmup, "warmup", handler)

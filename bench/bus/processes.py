@@ -11,6 +11,10 @@ the CPU it used. The parent times from "go" to the consumer's "done". Three time
 * **full path**: N outbox rows staged before the clock; relay process and consumer process
   together until the consumer has committed N events with the chosen handler;
 * **relay alone**: N fresh outbox rows, the relay process alone until all are published.
+
+Every child runs on the event loop a deployed service process gets: uvicorn's `loop="auto"`,
+uvloop when it is installed (it comes with `uvicorn[standard]`). The raw baseline's children
+run on it too, so both sides have the same runtime and the ratio is the platform's own cost.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+from uvicorn.loops.auto import auto_loop_factory
 
 from bench.bus.payloads import BATCH, INSERT_BATCH, OUTBOX_BATCH, PARTITIONS, make_payloads
 from bench.bus.rig import MIGRATIONS
@@ -226,6 +232,23 @@ SERVICE_ROLES = frozenset({"relay", "consumer"})
 """The platform's roles; the raw baseline's producer and consumer keep Python's own collector settings."""
 
 
+def deployed_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """The event loop factory uvicorn picks for a service process (`shared.web.runner.serve`
+    leaves `loop="auto"`): uvloop's when it is installed, asyncio's otherwise."""
+    return auto_loop_factory()
+
+
+def deployed_loop_name() -> str:
+    """What `deployed_loop_factory` makes, for the report's facts."""
+    loop = deployed_loop_factory()()
+    try:
+        module = type(loop).__module__.split(".")[0]
+        version = getattr(__import__(module), "__version__", "")
+        return f"{module} {version}".strip() + ' (uvicorn\'s loop="auto", as a service process runs)'
+    finally:
+        loop.close()
+
+
 def _child(spec: dict[str, Any], go: Any, out: Any) -> None:
     """A child's body: run its role, then report its finishing instant and CPU since "go"."""
     logging.basicConfig(level=logging.ERROR)
@@ -242,7 +265,8 @@ def _child(spec: dict[str, Any], go: Any, out: Any) -> None:
                 go.wait()
                 on_go()
 
-        done_at = asyncio.run(ROLES[spec["role"]](spec, _Go(), out))
+        with asyncio.Runner(loop_factory=deployed_loop_factory()) as runner:
+            done_at = runner.run(ROLES[spec["role"]](spec, _Go(), out))
         out.put(("done", spec["role"], done_at, time.process_time() - started_cpu[0]))
     except BaseException:
         out.put(("error", spec["role"], traceback.format_exc()))
