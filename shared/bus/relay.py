@@ -405,13 +405,12 @@ class OutboxRelay:
             return [], True
 
     async def _send_logged(self, rows: list[Any]) -> tuple[_Batch | None, bool]:
-        """`_send`, and whether it failed (logged; the rows are released, to be leased again)."""
+        """`_send`, and whether it failed (logged; the rows were released, to be leased again)."""
         try:
             return await self._send(rows), False
         except asyncio.CancelledError:
             raise
         except Exception:
-            self._leases.release(rows)
             log.exception("outbox relay could not send a batch; retrying")
             return None, True
 
@@ -419,11 +418,16 @@ class OutboxRelay:
         return await self._send(await self._lease_due_rows())
 
     async def _send(self, rows: list[Any]) -> _Batch | None:
+        """Hand leased rows to the producer; if that raises, their lease is released first."""
         if not rows:
             return None
         generation = getattr(self._producer, "generation", 0)
-        spans = self._publish_spans(rows) if tracing.tracer() is not None else None
-        return _Batch(rows, await self._send_all(rows), generation, spans)
+        try:
+            spans = self._publish_spans(rows) if tracing.tracer() is not None else None
+            return _Batch(rows, await self._send_all(rows), generation, spans)
+        except BaseException:
+            self._leases.release(rows)
+            raise
 
     def _publish_spans(self, rows: list[Any]) -> list[Span | None]:
         """One producer span per row, in the trace of the request or handler that staged it."""

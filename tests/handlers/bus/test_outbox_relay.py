@@ -205,6 +205,24 @@ async def test_a_batch_that_cannot_be_sent_is_leased_again_at_once(relay_world, 
     assert event_ids(await relay._lease_due_rows()) == [row]
 
 
+async def test_a_tool_whose_batch_cannot_be_sent_sees_the_error_and_the_rows_go_out_next_time(
+    relay_world, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    uow, relay, producer = relay_world
+    (row,) = await stage(uow, registered(uuid.uuid4()))
+    send_all = relay._send_all
+
+    async def broken(rows: Any) -> Any:
+        raise RuntimeError("the producer is gone")
+
+    monkeypatch.setattr(relay, "_send_all", broken)
+    with pytest.raises(RuntimeError, match="the producer is gone"):
+        await relay.publish_batch()
+    monkeypatch.setattr(relay, "_send_all", send_all)
+    assert await relay.publish_batch() == 1  # released, not left leased in the relay's memory
+    assert sent_ids(producer, [row]) == [row]
+
+
 class _StartStopProducer(FakeProducer):
     def __init__(self) -> None:
         super().__init__()
