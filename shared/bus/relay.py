@@ -18,8 +18,9 @@ aggregate's events keep their order:
 While one batch's acks are awaited and its outcome recorded, the next is leased and sent, on a
 second connection at the same time (two in flight: Python sends while PostgreSQL records); a
 key with a row in flight is held back from the next lease. After a failure the relay stops
-overlapping until a batch goes through cleanly. On PostgreSQL one relay per
-service is active at a time (a session advisory lock); other replicas stand by. A replica that
+overlapping until a batch goes through cleanly. One relay per service is active at a time (on
+PostgreSQL a session advisory lock, on a SQLite file a lock on a file beside it); the others
+stand by. A replica that
 takes over sends again what the previous one had in flight: copies, which consumers drop, and in
 order per key, since each copy follows the original it repeats. Why a relay at all:
 a service cannot commit to its database and to Kafka atomically, so it commits the event as a
@@ -33,10 +34,12 @@ import contextlib
 import functools
 import hashlib
 import logging
+import os
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer
@@ -65,6 +68,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.bus.outbox import PARKED, PENDING, OutboxMessage, in_state
 from shared.bus.producer import SIZE_REFUSALS, RenewableProducer, needs_new_producer
 from shared.bus.record_batches import Outcome, OutgoingRecord, send_records
+from shared.bus.relay_file_lock import relay_lock_file, try_lock
 from shared.clock import utcnow
 from shared.contracts.envelope import CONTENT_TYPE
 from shared.db.types import UtcDateTime
@@ -347,10 +351,11 @@ class OutboxRelay:
 
     @contextlib.asynccontextmanager
     async def _leadership(self) -> AsyncIterator[Callable[[], Any]]:
-        """Hold the service's advisory lock on PostgreSQL (stand by until it is free).
+        """Hold the service's advisory lock on PostgreSQL, or the database file's lock on SQLite
+        (`shared.bus.relay_file_lock`); stand by until it is free.
 
-        Yields a coroutine function that raises if the lock's connection is lost, so the
-        supervisor restarts the relay, which then competes for the lock again.
+        Yields a coroutine function that raises if the PostgreSQL lock's connection is lost, so
+        the supervisor restarts the relay, which then competes for the lock again.
         """
         engine: AsyncEngine | None = self._sessions.kw.get("bind")
         if engine is None or engine.dialect.name != "postgresql":
@@ -358,7 +363,13 @@ class OutboxRelay:
             async def always() -> None:
                 return None
 
-            yield always
+            lock_file = relay_lock_file(engine)
+            fd = None if lock_file is None else await self._acquire_file(lock_file)
+            try:
+                yield always
+            finally:
+                if fd is not None:
+                    os.close(fd)  # releases the lock
             return
         key = relay_lock_key(self._service)
         conn = await self._acquire(engine, key)
@@ -376,6 +387,16 @@ class OutboxRelay:
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.shield(conn.close())  # closing the session releases the lock
+
+    async def _acquire_file(self, path: Path) -> int:
+        standby_logged = False
+        while (fd := try_lock(path)) is None:
+            if not standby_logged:
+                log.info("outbox relay of %s stands by: another process's relay is active", self._service)
+                standby_logged = True
+            await asyncio.sleep(max(self._poll_interval_s, 1.0))
+        log.info("outbox relay of %s is active", self._service)
+        return fd
 
     async def _acquire(self, engine: AsyncEngine, key: int) -> AsyncConnection:
         standby_logged = False
