@@ -20,11 +20,12 @@ second connection at the same time (two in flight: Python sends while PostgreSQL
 key with a row in flight is held back from the next lease. After a failure the relay stops
 overlapping until a batch goes through cleanly. One relay per service is active at a time (on
 PostgreSQL a session advisory lock, on a SQLite file a lock on a file beside it); the others
-stand by. A replica that
-takes over sends again what the previous one had in flight: copies, which consumers drop, and in
-order per key, since each copy follows the original it repeats. Why a relay at all:
-a service cannot commit to its database and to Kafka atomically, so it commits the event as a
-row and this loop delivers it, at least once (consumers drop the copies by event id).
+stand by. A replica that takes over sends again what the previous one had in flight: copies,
+which consumers drop, and in order per key, since each copy follows the original it repeats.
+
+Why a relay at all: a service cannot commit to its database and to Kafka atomically, so it
+commits the event as a row and this loop delivers it, at least once (consumers drop the copies
+by event id).
 """
 
 from __future__ import annotations
