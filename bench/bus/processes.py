@@ -232,15 +232,10 @@ SERVICE_ROLES = frozenset({"relay", "consumer"})
 """The platform's roles; the raw baseline's producer and consumer keep Python's own collector settings."""
 
 
-def deployed_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
-    """The event loop factory uvicorn picks for a service process (`shared.web.runner.serve`
-    leaves `loop="auto"`): uvloop's when it is installed, asyncio's otherwise."""
-    return auto_loop_factory()
-
-
 def deployed_loop_name() -> str:
-    """What `deployed_loop_factory` makes, for the report's facts."""
-    loop = deployed_loop_factory()()
+    """The event loop uvicorn's `auto_loop_factory` makes (what a service process runs on, since
+    `shared.web.runner.serve` leaves `loop="auto"`), for the report's facts."""
+    loop = auto_loop_factory()()
     try:
         module = type(loop).__module__.split(".")[0]
         version = getattr(__import__(module), "__version__", "")
@@ -265,7 +260,8 @@ def _child(spec: dict[str, Any], go: Any, out: Any) -> None:
                 go.wait()
                 on_go()
 
-        with asyncio.Runner(loop_factory=deployed_loop_factory()) as runner:
+        # the loop a service process runs on (uvicorn's loop="auto"), for the raw baseline too
+        with asyncio.Runner(loop_factory=auto_loop_factory()) as runner:
             done_at = runner.run(ROLES[spec["role"]](spec, _Go(), out))
         out.put(("done", spec["role"], done_at, time.process_time() - started_cpu[0]))
     except BaseException:

@@ -24,9 +24,11 @@ __all__ = [
 
 # Written out, not imported from the model: a migration must do the same thing whatever the model
 # says later (tests/unit/bus/test_bus_migration.py holds the two together).
+_PUBLISHED_INDEX = ("ix_outbox_published_at", "published_at", "published")
+"""(name, column, state) of the published rows' index, which `delete_published_outbox_rows` drops."""
 _STATE_INDEXES = (
     ("ix_outbox_pending_id", "id", "pending"),
-    ("ix_outbox_published_at", "published_at", "published"),
+    _PUBLISHED_INDEX,
     ("ix_outbox_parked_id", "id", "parked"),
 )
 """(name, column, state) of each partial index `index_outbox_by_state` creates, in that order."""
@@ -91,8 +93,7 @@ def index_outbox_by_state() -> None:
     """
     op.drop_index("ix_outbox_pending", table_name="outbox_message")
     for name, column, state in _STATE_INDEXES:
-        rows = sa.text(f"state = '{state}'")
-        op.create_index(name, "outbox_message", [column], postgresql_where=rows, sqlite_where=rows)
+        _create_state_index(name, column, state)
     if op.get_context().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {_FILLFACTOR})")
 
@@ -119,9 +120,10 @@ def delete_published_outbox_rows() -> None:
     (`shared.bus.relay`), a row is now written twice in its life, inserted and deleted, and no
     update needs room on its page. Kafka keeps what was published.
     """
-    op.execute("DELETE FROM outbox_message WHERE state = 'published'")
-    op.drop_index("ix_outbox_published_at", table_name="outbox_message")
-    op.drop_column("outbox_message", "published_at")
+    name, column, state = _PUBLISHED_INDEX
+    op.execute(f"DELETE FROM outbox_message WHERE state = '{state}'")
+    op.drop_index(name, table_name="outbox_message")
+    op.drop_column("outbox_message", column)
     if op.get_context().dialect.name == "postgresql":
         op.execute("ALTER TABLE outbox_message RESET (fillfactor)")
 
@@ -130,8 +132,12 @@ def keep_published_outbox_rows() -> None:
     """Undo `delete_published_outbox_rows` (a downgrade); the deleted rows do not come back."""
     if op.get_context().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE outbox_message SET (fillfactor = {_FILLFACTOR})")
-    op.add_column("outbox_message", sa.Column("published_at", UtcDateTime()))
-    rows = sa.text("state = 'published'")
-    op.create_index(
-        "ix_outbox_published_at", "outbox_message", ["published_at"], postgresql_where=rows, sqlite_where=rows
-    )
+    name, column, state = _PUBLISHED_INDEX
+    op.add_column("outbox_message", sa.Column(column, UtcDateTime()))
+    _create_state_index(name, column, state)
+
+
+def _create_state_index(name: str, column: str, state: str) -> None:
+    """A partial index of the outbox rows in one state, on PostgreSQL and SQLite alike."""
+    rows = sa.text(f"state = '{state}'")
+    op.create_index(name, "outbox_message", [column], postgresql_where=rows, sqlite_where=rows)

@@ -52,7 +52,6 @@ from sqlalchemy import (
     String,
     Update,
     and_,
-    any_,
     bindparam,
     cast,
     delete,
@@ -90,8 +89,11 @@ HEADERS = [("content-type", CONTENT_TYPE.encode())]
 """The headers of every published record (structured-mode CloudEvents)."""
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 # PostgreSQL: the batch's ids as one array literal ('{3,5,8}') rather than an `IN (...)` list of
-# 500; psycopg would dump a list of 500 ints element by element in Python.
-_BY_IDS_PG = _TABLE.c.id == any_(cast(bindparam("ids", type_=String), ARRAY(Integer)))
+# 2000; psycopg would dump a list of ints element by element in Python. The array is unnested
+# into a set the planner joins on: `id = ANY(<array>)` left it to filter each row it scanned
+# against the whole array, and on a young outbox (no statistics yet) it scanned the table, 5,000
+# rows × 2,000 ids: 300-450 ms per confirmation.
+_BY_IDS_PG = _TABLE.c.id.in_(select(func.unnest(cast(bindparam("ids", type_=String), ARRAY(Integer)))))
 _BY_IDS = _TABLE.c.id.in_(bindparam("ids", expanding=True))
 _NOW = bindparam("p_now", type_=UtcDateTime())
 # The statements every batch runs are built once (building and hashing them cost about 0.5 ms a
@@ -525,8 +527,7 @@ class OutboxRelay:
         ]
         async with self._sessions() as session, session.begin():
             if sent:
-                postgresql = session.get_bind().dialect.name == "postgresql"
-                await session.exec(_delete_by_ids(postgresql), params={"ids": _ids_param(postgresql, sent)})  # type: ignore[call-overload]
+                await self._delete_ids(session, sent)
             for row, error in failures:
                 await self._record_failure(session, row, error)
         if any(needs_new_producer(error) for _, error in failures):
@@ -601,6 +602,12 @@ class OutboxRelay:
             next_attempt_at=utcnow() + timedelta(seconds=backoff),
         )
         log.warning("outbox row %s not published (attempt %s): %s", row.id, attempts, message)
+
+    @staticmethod
+    async def _delete_ids(session: AsyncSession, ids: list[int]) -> None:
+        """One DELETE for a set of rows (one array literal on PostgreSQL)."""
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        await session.exec(_delete_by_ids(postgresql), params={"ids": _ids_param(postgresql, ids)})  # type: ignore[call-overload]
 
     @staticmethod
     async def _update_ids(session: AsyncSession, ids: list[int], **values: Any) -> None:
