@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.handlers import count_registered_project
 from shared.bus.subscriptions import Handler, ReceivedEvent
-from shared.clock import utcnow
 from shared.contracts.registry import ProjectRegistered
 from shared.db.staged_rows import stage_row
 from shared.db.types import UtcDateTime
@@ -46,7 +45,7 @@ async def upsert_district_counter(session: AsyncSession, event: ReceivedEvent[Pr
     """One small write per event: bump the district's counter with a single upsert statement."""
     await session.exec(
         _UPSERT,  # type: ignore[call-overload]
-        params={"district_code": event.payload.district_code, "updated_at": utcnow()},
+        params={"district_code": event.payload.district_code, "updated_at": event.now},
     )
 
 
@@ -71,7 +70,7 @@ def _event_row(event: ReceivedEvent[ProjectRegistered]) -> dict[str, object]:
         "event_id": event.id,
         "district_code": event.payload.district_code,
         "investment_fen": event.payload.investment_fen,
-        "received_at": utcnow(),
+        "received_at": event.now,
     }
 
 

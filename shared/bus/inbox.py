@@ -7,10 +7,10 @@ not Kafka offsets: an offset commit and a database commit cannot be atomic, a ro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 
+from pydantic_core import to_json
 from sqlalchemy import JSON, Column, String, bindparam, cast, column, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Field, SQLModel
@@ -86,7 +86,7 @@ def _claim_statement():  # type: ignore[no-untyped-def]
     return the ids actually inserted. One statement whatever the batch size, and the conflict
     check is the primary-key index (a long `IN (...)` list can get a generic plan that scans the
     table). JSON rather than two arrays: psycopg dumps an array's elements one by one in Python,
-    about 8 µs an event; `json.dumps` writes the batch for under 1."""
+    about 8 µs an event; pydantic-core's `to_json` writes the batch for a fraction of one."""
     table = InboxMessage.__table__  # type: ignore[attr-defined]
     claimed = (
         func.json_to_recordset(cast(bindparam("events", type_=String), JSON))
@@ -131,11 +131,12 @@ async def claim(session: AsyncSession, group: str, events: Iterable[tuple[str, s
     if not pending:
         return set()
     if session.get_bind().dialect.name == "postgresql":
+        claimed = [{"event_id": eid, "event_type": et} for eid, et in pending.items()]
         rows = await session.exec(
             _CLAIM,  # type: ignore[call-overload]
             params={
                 "consumer_group": group,
-                "events": json.dumps([{"event_id": eid, "event_type": et} for eid, et in pending.items()]),
+                "events": to_json(claimed).decode(),
                 "handled_at": utcnow(),
             },
         )

@@ -33,7 +33,8 @@ class ReceivedEvent(Generic[P]):
     Attributes:
         envelope: the CloudEvent as received (id, type, time, correlation, ...).
         payload: its data, parsed into the payload class the handler subscribed to.
-        now: the service clock's time when handling began; domain rules take it as `now`.
+        now: the service clock's time when handling began (one instant for a fetched batch);
+            domain rules take it as `now`.
     """
 
     envelope: CloudEvent

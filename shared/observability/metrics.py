@@ -7,6 +7,9 @@ Why module-level: Prometheus allows one collector per name in a process's regist
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left
+from collections import Counter as Tally
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -26,6 +29,7 @@ __all__ = [
     "OUTBOX_PARKED",
     "OUTBOX_PARKED_ROWS",
     "OUTBOX_PUBLISH_FAILURES",
+    "observe_many",
     "per_event_child",
 ]
 
@@ -109,3 +113,25 @@ def per_event_child(metric: Any, service: str, event_type: str) -> Any:
         The child to `observe` or `inc`.
     """
     return metric.labels(service, event_type)
+
+
+def observe_many(child: Any, amounts: Sequence[float]) -> None:
+    """`child.observe(amount)` for each of `amounts`, with one increment per bucket touched.
+
+    Why: a consumer records two histograms per event; `observe` takes the value's lock for the
+    sum and again for the bucket, about 0.9 µs an event on the 2-core machine. A batch of 2,000
+    events of one type falls into a few buckets. What is exported is what `observe` one by one
+    gives (the unit test compares the two). It reads the child's buckets, which
+    prometheus-client 0.26 (pinned) keeps in `_upper_bounds`, `_buckets` and `_sum`.
+
+    Args:
+        child: a labelled histogram child (e.g. from `per_event_child`).
+        amounts: the observations; none is a no-op.
+    """
+    if not amounts:
+        return
+    bounds = child._upper_bounds  # ascending, the last is +Inf
+    child._sum.inc(sum(amounts))
+    # `observe` counts an amount in the first bucket whose bound is >= it: bisect_left's index
+    for index, count in Tally(bisect_left(bounds, amount) for amount in amounts).items():
+        child._buckets[index].inc(count)
