@@ -30,7 +30,7 @@ from shared.bus.dead_letter import EXHAUSTED, MALFORMED, PERMANENT, DeadLetter, 
 from shared.bus.errors import PermanentError
 from shared.bus.failures import FailureKind, HandlerDeadlineExceeded, classify
 from shared.bus.handover import Handover
-from shared.bus.inbox import claim
+from shared.bus.inbox import AlreadyClaimed, claim
 from shared.bus.producer import RenewableProducer
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import Clock, SystemClock
@@ -318,10 +318,23 @@ class EventConsumer:
     async def _handle_batch(self, items: list[_Decoded], runs: Counter[str]) -> None:
         """All of a partition batch in one transaction; counts each handler run in `runs`.
 
+        The batch is first claimed as new (`claim(expect_new=True)`, the cheaper insert); a batch
+        that holds an event handled before (redelivered after a crash or a rebalance, or a
+        relay's second send) is rolled back before any handler ran and claimed again, skipping
+        those events.
+
         Raises:
             _BatchFailed: naming the event whose handler raised (None if the claim or the
                 commit failed), so the one-by-one path can attribute the failure.
         """
+        try:
+            await self._run_batch(items, runs, expect_new=True)
+        except AlreadyClaimed:
+            log.info("batch of %d holds events handled before; claiming it again without them", len(items))
+            await self._run_batch(items, runs, expect_new=False)
+
+    async def _run_batch(self, items: list[_Decoded], runs: Counter[str], *, expect_new: bool) -> None:
+        """One try of `_handle_batch`; `AlreadyClaimed` passes through unwrapped."""
         handled: Counter[str] = Counter()
         duplicates: Counter[str] = Counter()
         done: list[CloudEvent] = []
@@ -331,7 +344,8 @@ class EventConsumer:
         try:
             async with deadline, self._unit_of_work() as session:
                 envelopes = [i.event.envelope for i in items]
-                fresh = await claim(session, self._group, [(e.id, e.type) for e in envelopes])
+                pairs = [(e.id, e.type) for e in envelopes]
+                fresh = await claim(session, self._group, pairs, expect_new=expect_new)
                 for item, envelope in zip(items, envelopes, strict=True):
                     event_id, event_type = envelope.id, envelope.type
                     if event_id not in fresh:
@@ -345,6 +359,8 @@ class EventConsumer:
                     failing = None
                     handled[event_type] += 1
                     done.append(envelope)
+        except AlreadyClaimed:
+            raise
         except Exception as exc:
             raise _BatchFailed(failing, _overran(exc, deadline, self._handler_timeout_s)) from exc
         finally:  # a failed batch's runs count too, as a run of `handle_event` that raised does

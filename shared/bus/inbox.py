@@ -13,13 +13,14 @@ from datetime import datetime
 from pydantic_core import to_json
 from sqlalchemy import JSON, Column, String, bindparam, cast, column, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
 from shared.db.types import UtcDateTime
 
-__all__ = ["InboxMessage", "already_handled", "claim", "record_handled"]
+__all__ = ["AlreadyClaimed", "InboxMessage", "already_handled", "claim", "record_handled"]
 
 
 class InboxMessage(SQLModel, table=True):
@@ -81,12 +82,22 @@ async def record_handled(session: AsyncSession, group: str, events: Iterable[tup
         await session.exec(insert(InboxMessage.__table__), params=rows)  # type: ignore[attr-defined,call-overload]
 
 
-def _claim_statement():  # type: ignore[no-untyped-def]
-    """PostgreSQL: insert the batch's rows from one JSON array, skip the ones already there, and
-    return the ids actually inserted. One statement whatever the batch size, and the conflict
-    check is the primary-key index (a long `IN (...)` list can get a generic plan that scans the
-    table). JSON rather than two arrays: psycopg dumps an array's elements one by one in Python,
-    about 8 µs an event; pydantic-core's `to_json` writes the batch for a fraction of one."""
+class AlreadyClaimed(Exception):
+    """`claim(..., expect_new=True)` met an event the group has a row for (a redelivery, or a
+    replica handling it at the same moment). The transaction is spoilt: roll it back and claim
+    again with ``expect_new=False``, which skips the events handled before."""
+
+
+def _claim_statement(skip_handled: bool):  # type: ignore[no-untyped-def]
+    """PostgreSQL: insert the batch's rows from one JSON array in one statement whatever the
+    batch size. JSON rather than two arrays: psycopg dumps an array's elements one by one in
+    Python, about 8 µs an event; pydantic-core's `to_json` writes the batch for a fraction of one.
+
+    With `skip_handled`, ``ON CONFLICT DO NOTHING RETURNING`` the ids inserted (the conflict
+    check is the primary-key index; a long `IN (...)` list can get a generic plan that scans the
+    table). Without, a plain insert, which fails on a row already there: it descends the index
+    once per row where the conflict check descends it twice and logs a third WAL record, about
+    4.4 against 2.9 ms of PostgreSQL's CPU for 500 rows (bench/README.md)."""
     table = InboxMessage.__table__  # type: ignore[attr-defined]
     claimed = (
         func.json_to_recordset(cast(bindparam("events", type_=String), JSON))
@@ -99,18 +110,23 @@ def _claim_statement():  # type: ignore[no-untyped-def]
         claimed.c.event_type,
         bindparam("handled_at", type_=UtcDateTime()),
     )
-    return (
-        pg_insert(table)
-        .from_select(["consumer_group", "event_id", "event_type", "handled_at"], rows)
-        .on_conflict_do_nothing(index_elements=["consumer_group", "event_id"])
-        .returning(table.c.event_id)
+    insert_rows = pg_insert(table).from_select(
+        ["consumer_group", "event_id", "event_type", "handled_at"], rows
+    )
+    if not skip_handled:
+        return insert_rows
+    return insert_rows.on_conflict_do_nothing(index_elements=["consumer_group", "event_id"]).returning(
+        table.c.event_id
     )
 
 
-_CLAIM = _claim_statement()
+_CLAIM = _claim_statement(skip_handled=True)
+_CLAIM_NEW = _claim_statement(skip_handled=False)
 
 
-async def claim(session: AsyncSession, group: str, events: Iterable[tuple[str, str]]) -> set[str]:
+async def claim(
+    session: AsyncSession, group: str, events: Iterable[tuple[str, str]], *, expect_new: bool = False
+) -> set[str]:
     """Insert inbox rows for the (event id, type) pairs this group has not handled yet.
 
     `already_handled` and `record_handled` in one step. On PostgreSQL it is one
@@ -118,30 +134,51 @@ async def claim(session: AsyncSession, group: str, events: Iterable[tuple[str, s
     waits for that transaction and is skipped if it commits. Elsewhere (SQLite) it is the two
     functions in turn. Rolling the transaction back removes the rows again.
 
+    With `expect_new` the caller bets that none of the events was handled before, as is so for
+    a consumer's batch unless it is redelivered: the rows go in by a plain insert, which costs
+    PostgreSQL a third less, and a row already there raises `AlreadyClaimed` (PostgreSQL logs a
+    unique violation) instead of being skipped.
+
     Args:
         session: the unit of work the handlers will run in.
         group: the consumer group.
         events: (event id, event type) pairs; an id given twice counts once.
+        expect_new: insert every event, failing on one handled before (see above).
 
     Returns:
         The ids inserted, i.e. the events the caller must now handle in this same transaction;
         the others were handled before and are to be skipped.
+
+    Raises:
+        AlreadyClaimed: only with `expect_new`; the session's transaction must be rolled back.
     """
     pending = dict(events)  # one row per id, even if the batch holds an event twice
     if not pending:
         return set()
+    if expect_new:
+        try:
+            await _insert_new(session, group, pending)
+        except IntegrityError as exc:  # every column is given and not null: it is the key
+            raise AlreadyClaimed(f"{group} has handled an event of this batch before") from exc
+        return set(pending)
     if session.get_bind().dialect.name == "postgresql":
-        claimed = [{"event_id": eid, "event_type": et} for eid, et in pending.items()]
-        rows = await session.exec(
-            _CLAIM,  # type: ignore[call-overload]
-            params={
-                "consumer_group": group,
-                "events": to_json(claimed).decode(),
-                "handled_at": utcnow(),
-            },
-        )
+        rows = await session.exec(_CLAIM, params=_claim_params(group, pending))  # type: ignore[call-overload]
         return {row[0] for row in rows}
     done = await already_handled(session, group, pending)
     fresh = {eid: etype for eid, etype in pending.items() if eid not in done}
     await record_handled(session, group, fresh.items())
     return set(fresh)
+
+
+async def _insert_new(session: AsyncSession, group: str, pending: dict[str, str]) -> None:
+    """The plain insert of `claim(..., expect_new=True)`."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.exec(_CLAIM_NEW, params=_claim_params(group, pending))  # type: ignore[call-overload]
+    else:
+        await record_handled(session, group, pending.items())
+
+
+def _claim_params(group: str, pending: dict[str, str]) -> dict[str, object]:
+    """The PostgreSQL claim statements' parameters: the events as one JSON array."""
+    claimed = [{"event_id": eid, "event_type": etype} for eid, etype in pending.items()]
+    return {"consumer_group": group, "events": to_json(claimed).decode(), "handled_at": utcnow()}

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from shared.bus import producer as producer_module
-from shared.bus.inbox import InboxMessage, already_handled, claim, record_handled
+from shared.bus.inbox import AlreadyClaimed, InboxMessage, already_handled, claim, record_handled
 from shared.bus.outbox import PARKED, PENDING, OutboxMessage, add_to_outbox, has_new_events, redrive_parked
 from shared.bus.producer import RenewableProducer
 from shared.clock import utcnow
@@ -103,6 +103,25 @@ async def test_an_event_handled_by_one_group_is_new_to_another(uow) -> None:  # 
         ("reporting", "e2"),
         ("reporting", "e3"),
     ]
+
+
+async def test_a_claim_expecting_new_events_inserts_them_or_fails_whole_on_one_handled_before(uow) -> None:  # type: ignore[no-untyped-def]
+    async with uow() as session:
+        assert await claim(
+            session, "reporting", [("e1", "t"), ("e2", "t"), ("e1", "t")], expect_new=True
+        ) == {
+            "e1",
+            "e2",
+        }
+    with pytest.raises(AlreadyClaimed):
+        async with uow() as session:
+            await claim(session, "reporting", [("e3", "t"), ("e2", "t")], expect_new=True)
+    async with uow() as session:
+        assert await already_handled(session, "reporting", ["e1", "e2", "e3"]) == {
+            "e1",
+            "e2",
+        }  # e3 rolled back
+        assert await claim(session, "reporting", [("e3", "t"), ("e2", "t")]) == {"e3"}
 
 
 # -- renewable producer ---------------------------------------------------------------------------

@@ -116,9 +116,18 @@ def events(n: int, district: str = JINSHUI, day: int = 20) -> list[CloudEvent]:
 async def duplicates_within_and_across_batches_count_once(unit_of_work: UnitOfWork) -> None:
     a, b, c = events(3)
     running, producer = consumer(unit_of_work)
+    one_by_one: list[str] = []
+    batch_by_batch = running._handle_with_retries
+
+    async def noted(item: Any, *args: Any) -> None:
+        one_by_one.append(item.event.id)
+        await batch_by_batch(item, *args)
+
+    running._handle_with_retries = noted  # type: ignore[method-assign]
     await running.process_partition_batch([record(a, 0), record(b, 1), record(a, 2)])
     await running.process_partition_batch([record(b, 3), record(c, 4), record(c, 5)])
     await running.process_partition_batch([record(a, 0), record(b, 1), record(a, 2)])  # re-delivered
+    assert one_by_one == []  # a batch with events handled before is claimed again whole, not one by one
     assert await registered_figures(unit_of_work) == {JINSHUI: (3, 1 + 2 + 3)}
     assert await registered_figures(unit_of_work, DistrictMonth) == {JINSHUI: (3, 1 + 2 + 3)}
     assert await inbox_rows(unit_of_work) == 3

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import String
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 
-from shared.bus.inbox import _claim_statement, claim
+from shared.bus.inbox import AlreadyClaimed, _claim_statement, claim
 from shared.bus.outbox import PARKED
 from shared.bus.relay import OutboxRelay, relay_lock_key
 from shared.clock import utcnow
@@ -29,7 +30,7 @@ def flat(sql: Any) -> str:
 
 
 def test_the_inbox_claim_inserts_the_batch_from_one_json_array_and_returns_only_new_ids() -> None:
-    compiled = _claim_statement().compile(dialect=postgresql.dialect())
+    compiled = _claim_statement(skip_handled=True).compile(dialect=postgresql.dialect())
     sql = flat(compiled)
     assert sql.startswith(
         "INSERT INTO inbox_message (consumer_group, event_id, event_type, handled_at) SELECT "
@@ -50,6 +51,16 @@ def test_the_inbox_claim_inserts_the_batch_from_one_json_array_and_returns_only_
     assert isinstance(types["events"], String)
     assert isinstance(types["consumer_group"], String)
     assert isinstance(types["handled_at"], UtcDateTime)
+
+
+def test_a_claim_expecting_new_events_is_the_same_insert_without_the_conflict_clause() -> None:
+    skipping = flat(_claim_statement(skip_handled=True).compile(dialect=postgresql.dialect()))
+    plain = flat(_claim_statement(skip_handled=False).compile(dialect=postgresql.dialect()))
+    assert " ON CONFLICT " not in plain and " RETURNING " not in plain
+    assert (
+        skipping
+        == plain + " ON CONFLICT (consumer_group, event_id) DO NOTHING RETURNING inbox_message.event_id"
+    )
 
 
 @pytest.mark.parametrize(
@@ -120,10 +131,37 @@ async def test_on_postgresql_claim_sends_the_batch_as_one_json_array_in_one_stat
     assert claimed == {"e1"}
     ((statement, params),) = session.executed
     assert flat(statement.compile(dialect=postgresql.dialect())) == flat(
-        _claim_statement().compile(dialect=postgresql.dialect())
+        _claim_statement(skip_handled=True).compile(dialect=postgresql.dialect())
     )
     handled_at = params.pop("handled_at")
     events = json.loads(params.pop("events"))
     assert events == [{"event_id": "e1", "event_type": "A"}, {"event_id": "e2", "event_type": "B"}]
     assert params == {"consumer_group": "reporting"}
     assert before <= handled_at <= utcnow()
+
+
+async def test_on_postgresql_a_claim_expecting_new_events_inserts_them_all_with_the_plain_insert() -> None:
+    session = ClaimingSession(known=set())
+    claimed = await claim(session, "reporting", [("e1", "A"), ("e2", "B"), ("e1", "A")], expect_new=True)  # type: ignore[arg-type]
+    assert claimed == {"e1", "e2"}
+    ((statement, params),) = session.executed
+    assert flat(statement.compile(dialect=postgresql.dialect())) == flat(
+        _claim_statement(skip_handled=False).compile(dialect=postgresql.dialect())
+    )
+    assert json.loads(params["events"]) == [
+        {"event_id": "e1", "event_type": "A"},
+        {"event_id": "e2", "event_type": "B"},
+    ]
+
+
+class ConflictingSession(PostgresSession):
+    """A PostgreSQL session whose every statement fails as a primary-key conflict does."""
+
+    async def exec(self, statement: Any, params: Any = None) -> list[tuple[str]]:
+        self.executed.append((statement, params))
+        raise IntegrityError("INSERT INTO inbox_message ...", params, Exception("duplicate key value"))
+
+
+async def test_a_claim_expecting_new_events_that_meets_a_handled_one_says_so() -> None:
+    with pytest.raises(AlreadyClaimed):
+        await claim(ConflictingSession(), "reporting", [("e1", "A")], expect_new=True)  # type: ignore[arg-type]
