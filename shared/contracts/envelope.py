@@ -11,7 +11,6 @@ SDK, and routing facts (type, key, district) sit outside the payload they descri
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
@@ -22,6 +21,7 @@ from pydantic_core import to_json
 from shared.clock import utcnow
 from shared.context import causation_id_var, correlation_id_var
 from shared.contracts.base import EventPayload
+from shared.event_ids import new_event_id
 from shared.observability.tracing import TRACEPARENT, current_traceparent
 
 __all__ = ["CONTENT_TYPE", "CloudEvent", "EncodedEvent"]
@@ -75,13 +75,14 @@ class CloudEvent(BaseModel):
 
         Args:
             payload: the event's data; its class gives type, source, subject, district and key.
-            event_id: the envelope id to use; a new UUID4 when None. The outbox passes its row's
-                id, so a relay that sends twice sends the same id and consumers drop the copy.
+            event_id: the envelope id to use; a new one (`new_event_id`, a UUIDv7) when None.
+                The outbox passes its row's id, so a relay that sends twice sends the same id
+                and consumers drop the copy.
 
         Returns:
             The envelope, timestamped with the current UTC time.
         """
-        new_id = event_id or str(uuid.uuid4())
+        new_id = event_id or new_event_id()
         context = (correlation_id_var.get(), causation_id_var.get(), current_traceparent())
         return cls(**_members(payload, new_id, utcnow(), payload.model_dump(mode="json"), *context))
 
@@ -99,12 +100,12 @@ class CloudEvent(BaseModel):
             time: the envelopes' `time` (aware); one instant for the batch.
 
         Returns:
-            One encoded envelope per payload, in order, each with a new UUID4 id.
+            One encoded envelope per payload, in order, each with a new id (`new_event_id`).
         """
         context = (correlation_id_var.get(), causation_id_var.get(), current_traceparent())
         encoded: list[EncodedEvent] = []
         for payload in payloads:
-            new_id = str(uuid.uuid4())
+            new_id = new_event_id()
             members = _members(payload, new_id, time, payload, *context)  # the payload dumps itself
             content = to_json(members, by_alias=False).decode()
             encoded.append(EncodedEvent(new_id, payload.TYPE, members["partitionkey"], content))
