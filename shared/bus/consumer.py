@@ -17,8 +17,9 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from contextvars import Token
 from datetime import datetime
+from typing import NamedTuple
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
@@ -62,8 +63,9 @@ PROBE_TIMEOUT_S = 5.0
 down to an outage rather than to the handler."""
 
 
-@dataclass(frozen=True)
-class _Decoded:
+class _Decoded(NamedTuple):
+    """A record and its event (a tuple: made once per record consumed)."""
+
     record: ConsumerRecord  # type: ignore[type-arg]
     event: ReceivedEvent
 
@@ -281,9 +283,11 @@ class EventConsumer:
         decoded: list[_Decoded] = []
         received = self._clock.now()  # one instant for the fetch's batch: it arrived at once
         for record in records:
-            event = await self._decode(record, received)
-            if event is not None:
+            event = self._decode(record, received)
+            if isinstance(event, ReceivedEvent):
                 decoded.append(_Decoded(record, event))
+            elif event is not None:
+                await self._dead_letter(record, event)
         if not decoded:
             return
         runs: Counter[str] = Counter()
@@ -295,8 +299,10 @@ class EventConsumer:
                 mine = failed.error if failed.event_id == item.event.id else None
                 await self._handle_with_retries(item, runs[item.event.id], mine)
 
-    async def _decode(self, record: ConsumerRecord, received: datetime) -> ReceivedEvent | None:  # type: ignore[type-arg]
-        """Parse the envelope and payload; dead-letter what cannot be parsed, skip unknown types."""
+    def _decode(self, record: ConsumerRecord, received: datetime) -> ReceivedEvent | DeadLetter | None:  # type: ignore[type-arg]
+        """Parse the envelope and payload: the event, the dead letter for what cannot be parsed
+        (or is a version this build does not know), or None for a type not subscribed (counted
+        as ignored). Not a coroutine: it runs for every record, the dead-lettering rarely."""
         try:
             envelope = CloudEvent.from_bytes(record.value or b"")
             if envelope.type not in self._subscriptions:
@@ -304,16 +310,14 @@ class EventConsumer:
                     error = PermanentError(
                         f"{envelope.type}: a version of a subscribed type this build does not know"
                     )
-                    await self._dead_letter(record, DeadLetter(UNKNOWN_VERSION, error, 0))
-                    return None
+                    return DeadLetter(UNKNOWN_VERSION, error, 0)
                 EVENTS_CONSUMED.labels(self._service, envelope.type, "ignored").inc()
                 return None
             model = self._subscriptions.payload_class(envelope.type)
             payload = model.model_validate(envelope.data)
             return ReceivedEvent(envelope, payload, received, record.value or b"")
         except (ValidationError, ValueError, PermanentError) as exc:
-            await self._dead_letter(record, DeadLetter(MALFORMED, exc, 0))
-            return None
+            return DeadLetter(MALFORMED, exc, 0)
 
     async def _handle_batch(self, items: list[_Decoded], runs: Counter[str]) -> None:
         """All of a partition batch in one transaction; counts each handler run in `runs`.
@@ -611,6 +615,8 @@ class _event_context:
     records the run's duration for `service` (when given), whether it succeeded or raised: at
     once, or into `durations` by type for the batch to record together (`observe_many`)."""
 
+    __slots__ = ("_durations", "_event", "_ids", "_service", "_started", "_trace")
+
     def __init__(
         self,
         event: ReceivedEvent,
@@ -620,18 +626,19 @@ class _event_context:
         self._event = event
         self._service = service
         self._durations = durations
-        self._tokens: list = []  # type: ignore[type-arg]
+        self._ids: tuple[Token[str | None], Token[str | None], Token[str | None]] | None = None
         self._trace: tracing.EventScope | None = None
         self._started = 0.0
 
     def __enter__(self) -> None:
         env = self._event.envelope
-        self._tokens = [
-            (correlation_id_var, correlation_id_var.set(env.correlationid or env.id)),
-            (causation_id_var, causation_id_var.set(env.id)),
-            (event_id_var, event_id_var.set(env.id)),
-        ]
-        self._trace = tracing.event_scope(env.type, env.id, env.model_extra)
+        event_id = env.id
+        self._ids = (
+            correlation_id_var.set(env.correlationid or event_id),
+            causation_id_var.set(event_id),
+            event_id_var.set(event_id),
+        )
+        self._trace = tracing.event_scope(env.type, event_id, env.model_extra)
         if self._trace is not None:
             self._trace.__enter__()
         self._started = time.perf_counter()
@@ -646,5 +653,8 @@ class _event_context:
                 per_event_child(EVENT_HANDLER_DURATION, self._service, event_type).observe(elapsed)
         if self._trace is not None:
             self._trace.__exit__(exc_type, exc, tb)
-        for var, token in reversed(self._tokens):
-            var.reset(token)
+        if self._ids is not None:
+            correlation, causation, event_id = self._ids
+            event_id_var.reset(event_id)  # in the reverse order of setting
+            causation_id_var.reset(causation)
+            correlation_id_var.reset(correlation)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.bus.partitioner import KeyPartitioner
 
@@ -44,9 +44,9 @@ or None when it was held back behind an earlier failure of its key or partition.
 _PARTITIONER = KeyPartitioner()
 
 
-@dataclass(frozen=True, slots=True)
-class OutgoingRecord:
-    """One record to publish: the full topic name, the key and the value, both serialised."""
+class OutgoingRecord(NamedTuple):
+    """One record to publish: the full topic name, the key and the value, both serialised (a
+    tuple: the relay makes one per row it sends)."""
 
     topic: str
     key: bytes
@@ -120,12 +120,14 @@ class _Batches:
     async def _add(self, index: int, record: OutgoingRecord) -> None:
         if self._halted or record.key in self._stuck_keys:
             return
-        try:
-            partition = await self._partition(record)
-        except Exception as exc:  # no metadata for the topic (broker unreachable)
-            self._fail(index, record, exc)
-            return
-        tp = (record.topic, partition)
+        partitions = self._partitions.get(record.topic)
+        if type(partitions) is not list:  # not asked yet in this call, or the asking failed
+            try:
+                partitions = await self._topic_partitions(record.topic)
+            except Exception as exc:  # no metadata for the topic (broker unreachable)
+                self._fail(index, record, exc)
+                return
+        tp = (record.topic, _PARTITIONER(record.key, partitions, partitions))
         if len(record.value) + len(record.key) > SINGLE_RECORD_BYTES:
             await self._send_alone(index, record, tp)
             return
@@ -143,21 +145,20 @@ class _Batches:
             batch.builder.append(timestamp=None, key=record.key, value=record.value, headers=self._headers)
         batch.indices.append(index)
 
-    async def _partition(self, record: OutgoingRecord) -> int:
-        """The key's partition; the topic's partitions are asked for once per call, and a topic
-        whose metadata could not be had fails its later records at once rather than each
-        waiting out the producer's timeout again."""
-        partitions = self._partitions.get(record.topic)
-        if partitions is None:
-            try:
-                partitions = sorted(await self._producer.partitions_for(record.topic))
-            except Exception as exc:
-                self._partitions[record.topic] = exc
-                raise
-            self._partitions[record.topic] = partitions
-        elif isinstance(partitions, BaseException):
+    async def _topic_partitions(self, topic: str) -> list[int]:
+        """The topic's partitions, asked for once per call; a topic whose metadata could not be
+        had fails its later records at once rather than each waiting out the producer's timeout
+        again."""
+        partitions = self._partitions.get(topic)
+        if isinstance(partitions, BaseException):
             raise partitions
-        return _PARTITIONER(record.key, partitions, partitions)
+        try:
+            found = sorted(await self._producer.partitions_for(topic))
+        except Exception as exc:
+            self._partitions[topic] = exc
+            raise
+        self._partitions[topic] = found
+        return found
 
     async def _send_alone(self, index: int, record: OutgoingRecord, tp: tuple[str, int]) -> None:
         if tp in self._open:

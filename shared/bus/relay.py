@@ -497,8 +497,13 @@ class OutboxRelay:
     async def _send_all(self, rows: list[Any]) -> list[Outcome]:
         """Enqueue rows in id order, one record batch per partition (`send_records`)."""
         topic_name = self._topic_name
+        topics: dict[str, str] = {}  # a batch's rows share a few base topics
         records = [
-            OutgoingRecord(topic_name(row.topic), row.partition_key.encode(), row.content.encode())
+            OutgoingRecord(
+                topics.get(row.topic) or topics.setdefault(row.topic, topic_name(row.topic)),
+                row.partition_key.encode(),
+                row.content.encode(),
+            )
             for row in rows
         ]
         return await send_records(self._producer, records, HEADERS)
