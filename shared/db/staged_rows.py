@@ -135,7 +135,7 @@ def _rows_json(rows: list[dict[str, Any]], instants: tuple[str, ...]) -> str:
     """
     for name in instants:
         for row in rows:
-            moment = row[name]
+            moment = row.get(name)
             if moment is not None and (not isinstance(moment, dt.datetime) or moment.utcoffset() is None):
                 raise ValueError(f"{name}: an instant must be a timezone-aware datetime")
     return to_json(rows, inf_nan_mode="strings").decode()
