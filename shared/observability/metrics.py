@@ -119,7 +119,7 @@ def observe_many(child: Any, amounts: Sequence[float]) -> None:
     """`child.observe(amount)` for each of `amounts`, with one increment per bucket touched.
 
     Why: a consumer records two histograms per event; `observe` takes the value's lock for the
-    sum and again for the bucket, about 0.9 µs an event on the 2-core machine. A batch of 2,000
+    sum and again for the bucket, about 0.9 µs an event on the 2-core machine. A batch of 500
     events of one type falls into a few buckets. What is exported is what `observe` one by one
     gives (the unit test compares the two). It reads the child's buckets, which
     prometheus-client 0.26 (pinned) keeps in `_upper_bounds`, `_buckets` and `_sum`.
