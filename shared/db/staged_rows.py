@@ -22,7 +22,6 @@ instant took 2.8. Other tables (a JSON column, a custom type) and single rows ke
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any
 
@@ -125,19 +124,23 @@ def _plain(kind: sa.types.TypeEngine[Any]) -> bool:
     return isinstance(kind, _PLAIN_TYPES) and not isinstance(kind, (sa.Enum, sa.TypeDecorator))
 
 
+_INSTANT = UtcDateTime()
+
+
 def _rows_json(rows: list[dict[str, Any]], instants: tuple[str, ...]) -> str:
     """`rows` as one JSON array, each value as PostgreSQL reads it into its plain column.
 
     An instant is written with its offset (PostgreSQL converts it to UTC, as `UtcDateTime`
-    does); a naive one is refused here, as `UtcDateTime` refuses it in the executemany. A
+    does); `UtcDateTime` first checks it, refusing a naive one as in the executemany. A
     decimal goes as its exact string, a float's NaN or infinity as the string PostgreSQL's
     numeric reads; a value with no JSON form fails with pydantic-core's serialisation error.
     """
     for name in instants:
         for row in rows:
-            moment = row.get(name)
-            if moment is not None and (not isinstance(moment, dt.datetime) or moment.utcoffset() is None):
-                raise ValueError(f"{name}: an instant must be a timezone-aware datetime")
+            try:
+                _INSTANT.process_bind_param(row.get(name), None)  # type: ignore[arg-type]  # its check; PG converts
+            except (ValueError, AttributeError) as exc:  # naive, or not a datetime at all
+                raise ValueError(f"{name}: an instant must be a timezone-aware datetime") from exc
     return to_json(rows, inf_nan_mode="strings").decode()
 
 
