@@ -242,6 +242,15 @@ def make_producer(
     )
 
 
+FETCH_MAX_WAIT_MS = 100
+"""How long a broker may hold a fetch that finds no new records (aiokafka's and Kafka's default is
+500 ms). A consumer has one fetch in flight per broker, and a partition whose fetched records are
+still being handled is left out of it; so when the other partitions are caught up, the broker holds
+that fetch for the whole wait while the busy partition's next records sit behind it. Measured: a
+20,000-event run stalled ~470 ms near its end in one run of three (bench/README.md, "Session 37").
+At 100 ms an idle consumer asks each broker ten times a second, which costs next to nothing."""
+
+
 def make_consumer(
     bootstrap_servers: str,
     group_id: str,
@@ -277,6 +286,7 @@ def make_consumer(
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         **security.client_kwargs(),
     )
     if handover is not None:

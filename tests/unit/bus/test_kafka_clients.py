@@ -81,9 +81,11 @@ def test_the_producer_gets_the_security_settings(producer_class: Recorder) -> No
     assert kwargs["enable_idempotence"] is True and kwargs["acks"] == "all"
 
 
-def test_the_consumer_commits_by_hand_reads_committed_records_from_the_earliest(
+def test_the_consumer_commits_by_hand_reads_committed_records_from_the_earliest_and_is_not_held_long(
     consumer_class: Recorder,
 ) -> None:
+    """`fetch_max_wait_ms` 100, not 500: a busy partition's next records are not held behind a
+    long poll for caught-up ones (`FETCH_MAX_WAIT_MS`)."""
     make_consumer("kafka-0:9092", "funding", ["registry.project", "funding.award"], "funding-1")
     assert consumer_class.calls == [
         (
@@ -96,6 +98,7 @@ def test_the_consumer_commits_by_hand_reads_committed_records_from_the_earliest(
                 "auto_offset_reset": "earliest",
                 "isolation_level": "read_committed",
                 "max_partition_fetch_bytes": 4_194_304,
+                "fetch_max_wait_ms": 100,
                 "security_protocol": "PLAINTEXT",
             },
         )
