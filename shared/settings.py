@@ -199,11 +199,11 @@ class ServiceSettings(BaseSettings):
     )
 
     gc_thresholds: tuple[_Threshold, _Threshold, _Threshold] = Field(
-        default=(10_000, 50, 100),
+        default=(50_000, 50, 100),
         description=(
             "The service process's garbage-collector thresholds (gc.set_threshold), set by the runner: "
             "Python's (700, 10, 10) collects so often that a bulk command spends a fifth of its CPU in "
-            "the collector (shared/web/collector.py)."
+            "the collector, and a consumer's fetch in hand outgrew 10,000 (shared/web/collector.py)."
         ),
     )
 

@@ -170,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        gc.set_threshold(10_000, 50, 100)  # the served process's (shared.web.collector)
+        from shared.settings import ServiceSettings  # the tree's own, as its served process sets
+
+        gc.set_threshold(*ServiceSettings.model_fields["gc_thresholds"].default)
         result = asyncio.run(_worker(os.environ["DATABASE_URL"], args.requests, args.concurrency))
         print(json.dumps(result))
         return 0
