@@ -228,11 +228,11 @@ async def test_the_next_batch_is_leased_while_one_is_sent_and_the_previous_one_c
     leases: list[int] = []
     sends: list[bool] = []
 
-    async def lease_noted() -> list[Any]:
+    async def lease_noted(limit: int | None = None) -> list[Any]:
         leases.append(len(sends))
         if len(leases) == 2:
             leasing.set()
-        return await lease()
+        return await lease(limit)
 
     async def send_after_the_other(rows: list[Any]) -> Any:
         waited_for = leasing if not sends else confirming
@@ -254,6 +254,38 @@ async def test_the_next_batch_is_leased_while_one_is_sent_and_the_previous_one_c
     assert world.producer.sent == [first, second]
     assert (await world.states()) == {}  # published and deleted
     assert world.timers.sleeps == []
+
+
+async def test_a_burst_goes_out_in_leases_that_double_while_they_come_back_full(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """First lease 1 row, then 2, then 4 (the batch size); a lease that comes back short (the
+    outbox is drained) starts the next burst at 1 again. Every row goes out once, in order."""
+    staged = await world.stage(*(uuid.uuid4() for _ in range(9)))
+    relay = world.relay(batch_size=4, first_lease_rows=1)
+    lease = relay._lease_due_rows
+    limits: list[int | None] = []
+    got: list[int] = []
+
+    async def lease_noted(limit: int | None = None) -> list[Any]:
+        limits.append(limit)
+        rows = await lease(limit)
+        got.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(relay, "_lease_due_rows", lease_noted)
+    task = world.start(relay)
+    await world.timers.next_idle(task)
+    assert list(zip(limits, got, strict=True))[:5] == [(1, 1), (2, 2), (4, 4), (4, 2), (1, 0)]
+    assert world.producer.sent == staged
+    assert (await world.states()) == {}  # published and deleted
+
+    limits.clear()
+    more = await world.stage(uuid.uuid4(), uuid.uuid4())
+    idle_again = asyncio.ensure_future(world.timers.next_idle(task))
+    await asyncio.sleep(0)
+    relay.wake()
+    await idle_again
+    assert limits[:2] == [1, 2]  # the next burst starts small again
+    assert world.producer.sent == staged + more
 
 
 async def test_after_a_failed_batch_the_relay_pauses_and_confirms_before_leasing_again(world, caplog) -> None:  # type: ignore[no-untyped-def]
