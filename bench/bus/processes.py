@@ -33,11 +33,13 @@ from uvicorn.loops.auto import auto_loop_factory
 
 from bench.bus.payloads import BATCH, INSERT_BATCH, OUTBOX_BATCH, PARTITIONS, make_payloads
 from bench.bus.rig import MIGRATIONS
-from bench.harness import BenchContext, Meter, Usage, cancel, wait_assigned, wait_until
+from bench.harness import BenchContext, Meter, Usage, cancel, wait_assigned, wait_until, warm_pool
 from shared.settings import ServiceSettings
 from shared.web.collector import tune_collector
 
 READY_TIMEOUT_S = 120.0
+RELAY_CONNECTIONS = 3
+"""Connections a running relay holds: its advisory lock's, a lease's and a confirmation's."""
 DONE_TIMEOUT_S = 600.0
 
 
@@ -157,6 +159,7 @@ async def _relay(spec: dict[str, Any], go: Any, out: Any) -> float:
         return published
 
     try:
+        await warm_pool(engine, RELAY_CONNECTIONS)
         out.put(("ready", spec["role"]))
         await asyncio.to_thread(go.wait)
         task = asyncio.create_task(relay.run())
@@ -171,7 +174,7 @@ async def _relay(spec: dict[str, Any], go: Any, out: Any) -> float:
 
 async def _consumer(spec: dict[str, Any], go: Any, out: Any) -> float:
     from bench.bus.handlers import HANDLERS
-    from shared.bus.consumer import EventConsumer
+    from shared.bus.consumer import PARALLEL_PARTITIONS, EventConsumer
     from shared.bus.kafka import make_consumer, make_producer
     from shared.bus.subscriptions import Subscriptions
     from shared.contracts.registry import ProjectRegistered
@@ -207,6 +210,7 @@ async def _consumer(spec: dict[str, Any], go: Any, out: Any) -> float:
 
     try:
         await wait_assigned(kafka_consumer)
+        await warm_pool(engine, PARALLEL_PARTITIONS)
         out.put(("ready", spec["role"]))
         await asyncio.to_thread(go.wait)
         task = asyncio.create_task(consumer.run())

@@ -10,6 +10,7 @@ from bench.harness.context import BenchContext, Databases
 from bench.harness.cpu import CpuProbe, Meter, Usage
 from bench.harness.db_counter import DbCounter, DbCounts
 from bench.harness.polling import cancel, wait_assigned, wait_until
+from bench.harness.pools import warm_pool
 from bench.harness.stack import Stack
 from bench.harness.stats import median, median_run, ratio
 from bench.harness.table import cpu_row, fact_lines
@@ -35,6 +36,7 @@ __all__ = [
     "ratio",
     "run_on_stack",
     "say",
+    "warm_pool",
     "wait_assigned",
     "wait_until",
 ]
