@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 from aiokafka import AIOKafkaProducer
 from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import (
+    ColumnElement,
     Delete,
     Integer,
     Select,
@@ -57,6 +58,7 @@ from sqlalchemy import (
     delete,
     func,
     not_,
+    or_,
     select,
     text,
     update,
@@ -99,19 +101,31 @@ _NOW = bindparam("p_now", type_=UtcDateTime())
 # The statements every batch runs are built once (building and hashing them cost about 0.5 ms a
 # batch); the batch's instant and ids are bound.
 
-# A key is blocked while an earlier row of it is pending and not due (in flight or backing off).
-# An earlier row has a lower id, so only ids below the batch's last one are asked about: a short
-# range of `ix_outbox_pending_id`, however long the backlog behind it.
-_BLOCKED_KEYS = (
-    select(_TABLE.c.partition_key)
-    .where(in_state(_TABLE, PENDING), _TABLE.c.id < bindparam("p_below"), _TABLE.c.next_attempt_at > _NOW)
-    .distinct()
-)
-
-
 LEASED_RANGES = 2
 """How many id ranges a lease leaves out: the relay's batches in flight when it leases (one being
 confirmed, one being sent); more are merged into the last range (`_Leases.ranges`)."""
+
+
+def _in_leased_range(i: int) -> ColumnElement[bool]:
+    """The row's id lies in the `i`th leased range (bound as ``p_lo<i>`` / ``p_hi<i>``)."""
+    return _TABLE.c.id.between(bindparam(f"p_lo{i}"), bindparam(f"p_hi{i}"))
+
+
+# A key is blocked while an earlier row of it is pending and will not go out in this lease: it is
+# backing off (not due), or it lies inside a leased range without being leased (held back behind
+# its key, or committed after that lease read the table), so it goes out only once that batch is
+# settled. A later row of the key must wait for it. (Rows leased in flight have their keys left out
+# anyway, `_Leases.keys`.) An earlier row has a lower id, so only ids below the batch's last one
+# are asked about: a short range of `ix_outbox_pending_id`, however long the backlog behind it.
+_BLOCKED_KEYS = (
+    select(_TABLE.c.partition_key)
+    .where(
+        in_state(_TABLE, PENDING),
+        _TABLE.c.id < bindparam("p_below"),
+        or_(_TABLE.c.next_attempt_at > _NOW, *(_in_leased_range(i) for i in range(LEASED_RANGES))),
+    )
+    .distinct()
+)
 
 
 FIRST_LEASE_ROWS = 250
@@ -128,12 +142,7 @@ def _due_rows(batch_size: int) -> Select[Any]:
     """The lowest due rows outside the leased id ranges (bound as ``p_lo<i>`` / ``p_hi<i>``): the
     pending ids come in order from `ix_outbox_pending_id`, each row's ``next_attempt_at`` checked.
     No row lock is taken: only the active relay leases, and it remembers what it leased."""
-    outside = and_(
-        *(
-            not_(_TABLE.c.id.between(bindparam(f"p_lo{i}"), bindparam(f"p_hi{i}")))
-            for i in range(LEASED_RANGES)
-        )
-    )
+    outside = and_(*(not_(_in_leased_range(i)) for i in range(LEASED_RANGES)))
     return (
         select(
             _TABLE.c.id,
@@ -509,7 +518,7 @@ class OutboxRelay:
             rows = (await session.exec(due, params=params)).all()  # type: ignore[call-overload]
             if not rows:
                 return []
-            asked = {"p_now": now, "p_below": rows[-1].id}
+            asked = {**params, "p_below": rows[-1].id}
             blocked = set((await session.exec(_BLOCKED_KEYS, params=asked)).scalars())  # type: ignore[call-overload]
         blocked |= self._leases.keys()
         rows = [row for row in rows if row.partition_key not in blocked]

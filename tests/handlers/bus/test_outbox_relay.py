@@ -192,6 +192,27 @@ async def test_a_lease_leaves_out_the_keys_in_flight_and_the_ranges_leased(relay
     assert event_ids(await relay._lease_due_rows()) == [c]
 
 
+async def test_a_row_held_back_inside_a_batch_in_flight_holds_back_its_keys_later_rows(relay_world) -> None:  # type: ignore[no-untyped-def]
+    """x (project B) failed and waits out its back-off, so the next lease skips y (B) while it
+    leases v and w around it: y lies inside that batch's range, pending and not leased. Once x is
+    due again, a lease taken while v and w are in flight must not take z (B, after w): y would go
+    out after it. B's rows wait until the batch is settled, then go out as x, y, z."""
+    uow, relay, producer = relay_world
+    project = uuid.uuid4()
+    (x,) = await stage(uow, registered(project))
+    producer.fail = lambda key, value: KafkaConnectionError()
+    assert await relay.publish_batch() == 0  # x is backed off
+    producer.fail = lambda key, value: None
+    v, y, w = await stage(uow, registered(uuid.uuid4()), registered(project), registered(uuid.uuid4()))
+    in_flight = await relay._lease_due_rows()
+    assert event_ids(in_flight) == [v, w]  # y is held back behind x
+    await make_due(uow)
+    (z,) = await stage(uow, registered(project))
+    assert event_ids(await relay._lease_due_rows()) == []  # not x and z while y waits
+    assert await relay._confirm(await relay._send(in_flight)) == (2, False)
+    assert event_ids(await relay._lease_due_rows()) == [x, y, z]
+
+
 async def test_a_batch_that_cannot_be_sent_is_leased_again_at_once(relay_world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     uow, relay, producer = relay_world
     (row,) = await stage(uow, registered(uuid.uuid4()))
