@@ -115,8 +115,9 @@ def _in_leased_range(i: int) -> ColumnElement[bool]:
 # backing off (not due), or it lies inside a leased range without being leased (held back behind
 # its key, or committed after that lease read the table), so it goes out only once that batch is
 # settled. A later row of the key must wait for it. (Rows leased in flight have their keys left out
-# anyway, `_Leases.keys`.) An earlier row has a lower id, so only ids below the batch's last one
-# are asked about: a short range of `ix_outbox_pending_id`, however long the backlog behind it.
+# anyway, `_Leases.keys`, and a range whose every id was leased is not asked about: no other row
+# can lie in it.) An earlier row has a lower id, so only ids below the batch's last one are asked
+# about: a short range of `ix_outbox_pending_id`, however long the backlog behind it.
 _BLOCKED_KEYS = (
     select(_TABLE.c.partition_key)
     .where(
@@ -197,17 +198,19 @@ class _Leases:
     a third of the relay's database time). A lease leaves out the ids from each leased batch's
     lowest to its highest, and every key a leased row carries. A pending row inside such a range
     that was not leased (its key was held back, or it committed late) waits until that batch is
-    settled: one batch later.
+    settled: one batch later; meanwhile its key's later rows are held back (`_BLOCKED_KEYS`).
     """
 
     def __init__(self) -> None:
-        self._batches: dict[int, tuple[_Range, frozenset[str]]] = {}
+        # first id → (the batch's id range, its keys, whether it leased every id in its range)
+        self._batches: dict[int, tuple[_Range, frozenset[str], bool]] = {}
 
     def add(self, rows: list[Any]) -> None:
         """Note a leased batch (rows in id order)."""
         if rows:
             keys = frozenset(row.partition_key for row in rows)
-            self._batches[rows[0].id] = (_Range(rows[0].id, rows[-1].id), keys)
+            whole = rows[-1].id - rows[0].id + 1 == len(rows)
+            self._batches[rows[0].id] = (_Range(rows[0].id, rows[-1].id), keys, whole)
 
     def release(self, rows: list[Any]) -> None:
         """Forget a batch: its rows were deleted, backed off, or are to be sent again."""
@@ -216,18 +219,26 @@ class _Leases:
 
     def keys(self) -> set[str]:
         """Every key with a leased row."""
-        return set().union(*(keys for _, keys in self._batches.values()))
+        return set().union(*(keys for _, keys, _ in self._batches.values()))
 
-    def ranges(self) -> dict[str, int]:
+    def ranges(self, *, with_gaps_only: bool = False) -> dict[str, int]:
         """The leased id ranges as the due query's parameters, `LEASED_RANGES` of them: the
-        lowest ranges as they are, the rest merged into one (which may leave out more)."""
-        ranges = sorted(r for r, _ in self._batches.values())
+        lowest ranges as they are, the rest merged into one (which may leave out more).
+
+        Args:
+            with_gaps_only: leave out (bind empty) a range whose ids were all leased: no other
+                row can lie in it, so the blocked-keys query need not read its rows' keys.
+        """
+        ranges = sorted((r, whole) for r, _, whole in self._batches.values())
         if len(ranges) > LEASED_RANGES:
             rest = ranges[LEASED_RANGES - 1 :]
-            ranges = [*ranges[: LEASED_RANGES - 1], _Range(rest[0].lo, max(r.hi for r in rest))]
-        ranges += [_NO_RANGE] * (LEASED_RANGES - len(ranges))
+            merged = _Range(rest[0][0].lo, max(r.hi for r, _ in rest))
+            ranges = [*ranges[: LEASED_RANGES - 1], (merged, False)]  # the gaps between batches
+        if with_gaps_only:
+            ranges = [(r, whole) for r, whole in ranges if not whole]
+        ranges += [(_NO_RANGE, True)] * (LEASED_RANGES - len(ranges))
         params: dict[str, int] = {}
-        for i, (lo, hi) in enumerate(ranges):
+        for i, ((lo, hi), _) in enumerate(ranges):
             params[f"p_lo{i}"], params[f"p_hi{i}"] = lo, hi
         return params
 
@@ -514,11 +525,12 @@ class OutboxRelay:
             if session.get_bind().dialect.name == "postgresql":
                 await session.exec(_INDEX_ORDER_ONLY)  # type: ignore[call-overload]
             params = {"p_now": now, **self._leases.ranges()}
+            gapped = self._leases.ranges(with_gaps_only=True)
             due = _due_rows(self._batch_size if limit is None else limit)
             rows = (await session.exec(due, params=params)).all()  # type: ignore[call-overload]
             if not rows:
                 return []
-            asked = {**params, "p_below": rows[-1].id}
+            asked = {"p_now": now, "p_below": rows[-1].id, **gapped}
             blocked = set((await session.exec(_BLOCKED_KEYS, params=asked)).scalars())  # type: ignore[call-overload]
         blocked |= self._leases.keys()
         rows = [row for row in rows if row.partition_key not in blocked]

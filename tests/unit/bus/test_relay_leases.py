@@ -41,3 +41,19 @@ def test_more_batches_than_ranges_are_merged_into_the_last_range() -> None:
         leases.add(rows((lo, f"k{lo}"), (hi, f"k{hi}")))
     assert LEASED_RANGES == 2
     assert leases.ranges() == {"p_lo0": 1, "p_hi0": 3, "p_lo1": 7, "p_hi1": 40}
+
+
+def test_the_blocked_keys_query_is_given_only_ranges_with_ids_not_leased() -> None:
+    """A batch that leased every id from its lowest to its highest leaves no room for a row held
+    back or committed late; one with a gap does, and so does a range merged from several."""
+    leases = _Leases()
+    whole, gapped = rows((10, "a"), (11, "b"), (12, "c")), rows((20, "d"), (23, "e"))
+    leases.add(whole)
+    leases.add(gapped)
+    assert leases.ranges() == {"p_lo0": 10, "p_hi0": 12, "p_lo1": 20, "p_hi1": 23}
+    assert leases.ranges(with_gaps_only=True) == {"p_lo0": 20, "p_hi0": 23, "p_lo1": 0, "p_hi1": -1}
+    leases.release(gapped)
+    assert leases.ranges(with_gaps_only=True) == {"p_lo0": 0, "p_hi0": -1, "p_lo1": 0, "p_hi1": -1}
+    leases.add(rows((30, "f")))
+    leases.add(rows((40, "g")))  # three batches: 30 and 40 merge into 30-40, ids 31-39 not leased
+    assert leases.ranges(with_gaps_only=True) == {"p_lo0": 30, "p_hi0": 40, "p_lo1": 0, "p_hi1": -1}
