@@ -66,7 +66,10 @@ async def test_the_lease_reads_a_short_range_of_pending_ids_in_a_generic_plan(po
         conn.execute(f"PREPARE due AS {due}")
         conn.execute(f"PREPARE blocked AS {blocked}")
         due_plan = "\n".join(r[0] for r in conn.execute(f"EXPLAIN ANALYZE EXECUTE due({DUE_NOW_100})"))
-        blocked_plan = "\n".join(r[0] for r in conn.execute("EXPLAIN ANALYZE EXECUTE blocked(100, now())"))
+        # below the batch, a range in flight with a gap (10-20), the second range empty
+        blocked_plan = "\n".join(
+            r[0] for r in conn.execute("EXPLAIN ANALYZE EXECUTE blocked(100, now(), 10, 20, 0, -1)")
+        )
     assert "Index Scan using ix_outbox_pending_id on outbox_message" in due_plan, due_plan
     assert "Sort Key" not in due_plan, due_plan  # the ids come in order from the index
     assert "Index Scan using ix_outbox_pending_id on outbox_message" in blocked_plan, blocked_plan
