@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pypdf import PdfReader
 
 from shared.clock import shanghai_date
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.registry import PropertyTakenOver
 from shared.contracts.topics import REGISTRY_EVENTS
 from shared.policy import get_profile
 from tests.support import tokens
 from tests.support.factories import community_body, project_body
-from tests.support.kafka_io import read_topic
+from tests.support.kafka_io import read_topic_until
 
 PROGRAMME = "zhongyuan-2013"
+TAKEOVER_TYPE = PropertyTakenOver.TYPE
 ZHONGYUAN = "zz-zhongyuan"
 FOUR_HAVES = [
     i.code for i in next(s for s in get_profile(PROGRAMME).service_levels if s.code == "four-haves").items
@@ -153,14 +156,17 @@ async def test_a_zhongyuan_project_runs_its_lifecycle_with_daily_patrols_and_tak
     overdue = (await district.get("/projects/overdue", params={"programme_code": PROGRAMME})).json()
     assert pid not in {o["project_id"] for o in overdue}
 
-    records = await read_topic(
-        platform.kafka.bootstrap_servers, platform.topic(REGISTRY_EVENTS), 10, timeout_s=60
+    def takeover_read(records: list[Any]) -> bool:  # the project's last event may still be on its way
+        return any(TAKEOVER_TYPE.encode() in r.value and pid.encode() in r.value for r in records)
+
+    records = await read_topic_until(
+        platform.kafka.bootstrap_servers, platform.topic(REGISTRY_EVENTS), takeover_read, timeout_s=60
     )
     events = [CloudEvent.from_bytes(r.value) for r in records]
     ours = [e for e in events if e.data.get("project_id") == pid]
     patrols = [e.data for e in ours if e.type == "registry.project.safety_patrol_recorded.v1"]
     assert [p["patrolled_on"] for p in patrols] == [day[0], day[1], day[3], day[5]]
     assert patrols[2]["hazards"] == ["脚手架连墙件缺失"] and patrols[2]["contractor_notified"] is True
-    (takeover_event,) = [e.data for e in ours if e.type == "registry.project.property_taken_over.v1"]
+    (takeover_event,) = [e.data for e in ours if e.type == TAKEOVER_TYPE]
     assert takeover_event["mode"] == "logistics-management" and takeover_event["commitments"] == FOUR_HAVES
     assert float(takeover_event["floor_area_m2"]) == 25000.5

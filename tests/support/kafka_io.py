@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -28,6 +29,20 @@ async def read_topic(
     bootstrap: str, topic: str, count: int, timeout_s: float = 30.0
 ) -> list[ConsumerRecord[Any, Any]]:
     """Read `count` records from the start of `topic` without a consumer group."""
+    records = await read_topic_until(bootstrap, topic, lambda read: len(read) >= count, timeout_s)
+    assert len(records) >= count, f"expected {count} records on {topic}, got {len(records)}"
+    return records
+
+
+async def read_topic_until(
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[ConsumerRecord[Any, Any]]], bool],
+    timeout_s: float = 30.0,
+) -> list[ConsumerRecord[Any, Any]]:
+    """Read `topic` from the start, without a consumer group, until `done(records so far)` or
+    the timeout; the caller asserts on what came. Why a predicate: a topic that other tests write
+    to may already hold enough records while the one asked about is still on its way."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
@@ -35,13 +50,12 @@ async def read_topic(
     records: list[ConsumerRecord[Any, Any]] = []
     try:
         deadline = asyncio.get_running_loop().time() + timeout_s
-        while len(records) < count and asyncio.get_running_loop().time() < deadline:
+        while not done(records) and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for part in batch.values():
                 records.extend(part)
     finally:
         await consumer.stop()
-    assert len(records) >= count, f"expected {count} records on {topic}, got {len(records)}"
     return records
 
 
