@@ -26,7 +26,9 @@ KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL reuse running servers (see bench/README.m
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -40,15 +42,13 @@ from sqlalchemy import select, text
 
 from bench.harness import BenchContext, Meter, wait_assigned
 from bench.harness.cli import base_parser, quiet_fresh_topic_noise, run_on_stack, say
-from bench.harness.polling import cancel, wait_until
 from bench.harness.stack import Stack
 from services.reporting.domain.periods import Period, period_span
-from services.reporting.handlers import SUBSCRIPTIONS
 from services.reporting.handlers.rollups import district_rollups
 from services.reporting.models.projections import DistrictDay
 from shared.access import OrganisationKind, Principal, Scope
-from shared.bus.consumer import EventConsumer
 from shared.bus.kafka import ensure_topics, make_consumer, make_producer
+from shared.bus.rebuild import RebuildJob, end_offsets, rebuild
 from shared.bus.relay import HEADERS
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import CloudEvent
@@ -68,7 +68,7 @@ from shared.contracts.registry import (
     TenderAwarded,
 )
 from shared.contracts.topics import FUNDING_EVENTS, REGISTRY_EVENTS, dead_letter_topic
-from shared.db import UnitOfWork, create_engine, create_sessions
+from shared.db import create_engine, create_sessions
 from shared.policy import Participation, bundled_profiles
 from shared.settings import ServiceSettings
 from shared.web.collector import tune_collector
@@ -229,59 +229,36 @@ async def raw_consume(ctx: BenchContext, topics: list[str], n: int) -> float:
         await consumer.stop()
 
 
-async def replay(ctx: BenchContext, topics: list[str], prefix: str, n: int, url: str) -> float:
-    """Seconds for reporting's EventConsumer to handle all `n` events into a fresh database."""
-    engine = create_engine(url)
+async def replay(ctx: BenchContext, topics: list[str], prefix: str, n: int, url: str, workers: int) -> float:
+    """Seconds for `renovation replay`'s rebuild (`shared.bus.rebuild`, reporting's own
+    `EventConsumer` and `SUBSCRIPTIONS` in `workers` processes) to handle all `n` events into a
+    fresh database; the inbox then holds every one."""
+    group = f"bench-{ctx.label}-replay"
+    job = RebuildJob(
+        service="reporting",
+        subscriptions="services.reporting.handlers",
+        database_url=url,
+        bootstrap_servers=ctx.bootstrap,
+        group=group,
+        dead_letter_topic=prefix + dead_letter_topic("reporting"),
+        gc_thresholds=ServiceSettings(service_name="bench-replay").gc_thresholds,
+    )
+    spans = await end_offsets(ctx.bootstrap, topics)
+    started = time.perf_counter()
+    read = await rebuild(job, spans, workers=workers)
+    elapsed = time.perf_counter() - started
+    if read != n:
+        raise AssertionError(f"{read} records read, expected {n}")
     poll = create_engine(url, pool_size=1, max_overflow=0)
-    producer = make_producer(ctx.bootstrap, client_id="bench-dlq")
-    consumer = make_consumer(ctx.bootstrap, f"bench-{ctx.label}-replay", topics, "bench-replay")
-    await producer.start()
-    await consumer.start()
     try:
-        await _joined_at_the_start(consumer)
-        group = f"bench-{ctx.label}-replay"
-        running = EventConsumer(
-            service="reporting",
-            consumer=consumer,
-            producer=producer,
-            unit_of_work=UnitOfWork(create_sessions(engine)),
-            subscriptions=SUBSCRIPTIONS,
-            group=group,
-            dead_letter_topic=prefix + dead_letter_topic("reporting"),
-            batch_size=BATCH,
-        )
-
-        # Counted in this process as each partition batch commits: polling `count(*)` of the
-        # inbox every 50 ms costs the same database a scan of a growing table each time.
-        done = 0
-        handle = running.process_partition_batch
-
-        async def counted(records: list[Any]) -> None:
-            nonlocal done
-            await handle(records)
-            done += len(records)
-
-        running.process_partition_batch = counted  # type: ignore[method-assign]
-
-        async def handled() -> int:
-            return done
-
-        started = time.perf_counter()
-        task = asyncio.create_task(running.run())
-        await wait_until(handled, n, [task], timeout_s=3600, poll_s=0.01)
-        elapsed = time.perf_counter() - started
-        await cancel(task)
         async with poll.connect() as conn:
             sql = text("SELECT count(*) FROM inbox_message WHERE consumer_group = :g")
             inbox = int((await conn.execute(sql, {"g": group})).scalar_one())
-        if inbox != n:
-            raise AssertionError(f"{inbox} events in the inbox, expected {n}")
-        return elapsed
     finally:
-        await consumer.stop()
-        await producer.stop()
-        await engine.dispose()
         await poll.dispose()
+    if inbox != n:
+        raise AssertionError(f"{inbox} events in the inbox, expected {n}")
+    return elapsed
 
 
 async def check(url: str, expected: Counter[str]) -> None:
@@ -303,6 +280,12 @@ async def check(url: str, expected: Counter[str]) -> None:
             raise AssertionError(f"replayed figures differ: {got} != {want}")
     finally:
         await engine.dispose()
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's reaped children (the rebuild's worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _cpu(seconds: float | None) -> str:
@@ -346,7 +329,7 @@ async def queries(url: str, count: int, seed: int = 5) -> tuple[float, float, in
         await engine.dispose()
 
 
-async def run(stack: Stack, n_events: int, communities: int, n_queries: int) -> str:
+async def run(stack: Stack, n_events: int, communities: int, n_queries: int, workers: int) -> str:
     ctx = BenchContext.on(stack)
     say(f"generating about {n_events:,} events over {communities:,} communities")
     records, expected = history(n_events, communities)
@@ -361,8 +344,10 @@ async def run(stack: Stack, n_events: int, communities: int, n_queries: int) -> 
         say("raw aiokafka consume")
         raw_s = await raw_consume(ctx, topics, n)
         say("replay through reporting's consumer")
+        children = _children_cpu_s()
         with Meter(ctx.probe) as replayed:
-            replay_s = await replay(ctx, topics, prefix, n, url)
+            replay_s = await replay(ctx, topics, prefix, n, url, workers)
+        workers_cpu_s = _children_cpu_s() - children
         await check(url, expected)
         say(f"rollup queries ({n_queries} of each)")
         rollup_p95, lookup_p95, rows = await queries(url, n_queries)
@@ -379,8 +364,9 @@ async def run(stack: Stack, n_events: int, communities: int, n_queries: int) -> 
         f"  raw aiokafka consume   {raw_rate:>12,.0f} events/s   ({raw_s:.1f}s)",
         f"  reporting replay       {replay_rate:>12,.0f} events/s   ({replay_s:.1f}s)",
         f"  replay / raw           {replay_rate / raw_rate:>12.2f}   (aim >= 0.5)",
-        f"  replay CPU: python {replayed.usage.py_cpu_s:.1f}s, postgres {_cpu(replayed.usage.pg_cpu_s)},"
-        f" kafka {_cpu(replayed.usage.kafka_cpu_s)} (one process, one event loop, a 2-core machine)",
+        f"  replay CPU: python {replayed.usage.py_cpu_s + workers_cpu_s:.1f}s"
+        f" ({workers} worker process(es) and this one), postgres {_cpu(replayed.usage.pg_cpu_s)},"
+        f" kafka {_cpu(replayed.usage.kafka_cpu_s)} ({os.cpu_count()} cores)",
         "",
         f"  rollup p95 (programme, month)   {rollup_p95 * 1000:>8.2f} ms",
         f"  indexed lookup p95 (one row)    {lookup_p95 * 1000:>8.2f} ms",
@@ -395,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         "--communities", type=int, default=5_000, help="projects in the history (default 5,000)"
     )
     parser.add_argument("--queries", type=int, default=500, help="rollup queries timed (default 500)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="rebuild processes (default: the cores)"
+    )
     parser.add_argument("--full", action="store_true", help="2,000,000 events over 50,000 communities")
     args = parser.parse_args(argv)
     if args.full:
@@ -404,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     # measured beside it runs in this process too, so it gets the same settings.
     tune_collector(ServiceSettings(service_name="bench-replay").gc_thresholds)
     return run_on_stack(
-        lambda stack: run(stack, args.events, args.communities, args.queries), prefix="bench-replay-"
+        lambda stack: run(stack, args.events, args.communities, args.queries, args.workers),
+        prefix="bench-replay-",
     )
 
 

@@ -6,10 +6,12 @@ events alone, so a wrong figure is fixed by correcting the handler and rebuildin
 projection is filled the same way. The live service keeps answering from its own database while
 the replay runs; the operator then points the service at the rebuilt one (blue-green).
 
-How: the service's own migrations, subscription table and `EventConsumer` (inbox, retries,
-dead-lettering, the same code the service runs) on the fresh database, under a consumer group of
-its own read from the earliest offset, until every partition is committed up to the end it had
-when the replay began. Events the handlers stage in the outbox were published when the events
+How: the service's own migrations on the fresh database, then `shared.bus.rebuild`: the
+partitions of the service's topics read from the start to the end they had when the replay
+began, split among worker processes (one per core on PostgreSQL), through the service's own
+decoding, inbox and handlers (`SUBSCRIPTIONS`), in large transactions; a chunk that fails is
+handled again the live consumer's way. Inbox rows are written for a consumer group of the
+replay's own. Events the handlers stage in the outbox were published when the events
 were first handled, so the replay deletes them, as the relay does once it has published a row:
 the rebuilt database never announces history a second time. Only services whose state is a
 projection may be replayed: the others own records that commands wrote, which events alone cannot
@@ -19,7 +21,7 @@ rebuild.
 from __future__ import annotations
 
 import asyncio
-import time
+import os
 import uuid
 from dataclasses import dataclass
 from importlib import import_module
@@ -50,34 +52,17 @@ class ReplayResult:
     group: str
 
 
-async def _end_offsets(servers: str, topics: list[str], security: dict[str, object]) -> dict[object, int]:
-    """Beginning-to-end span of every partition of `topics` now (no consumer group)."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    probe = AIOKafkaConsumer(bootstrap_servers=servers, group_id=None, client_id="renovation-cli", **security)
-    await probe.start()
-    try:
-        metadata = await probe._client.fetch_all_metadata()  # noqa: SLF001
-        partitions = [
-            TopicPartition(topic, number)
-            for topic in topics
-            for number in sorted(metadata.partitions_for_topic(topic) or ())
-        ]
-        if not partitions:
-            return {}
-        ends = await probe.end_offsets(partitions)
-        return {tp: offset for tp, offset in ends.items() if offset > 0}
-    finally:
-        await probe.stop()
-
-
-async def replay(service: Service, database_url: str, timeout_s: float = 600.0) -> ReplayResult:
+async def replay(
+    service: Service, database_url: str, timeout_s: float = 600.0, workers: int | None = None
+) -> ReplayResult:
     """Re-consume `service`'s topics from the start into the fresh database at `database_url`.
 
     Args:
         service: a service in `PROJECTIONS`.
         database_url: an empty database (migrated here); one that already handled events is refused.
-        timeout_s: give up (and say how far it got) after this long.
+        timeout_s: give up after this long.
+        workers: processes to split the partitions among (`shared.bus.rebuild`); None: one per
+            core on PostgreSQL. SQLite always gets one.
 
     Returns:
         The counts of the replay.
@@ -88,11 +73,11 @@ async def replay(service: Service, database_url: str, timeout_s: float = 600.0) 
     """
     import sqlalchemy as sa
 
-    from shared.bus.consumer import EventConsumer
-    from shared.bus.kafka import KafkaSecurity, make_consumer, make_producer
+    from shared.bus.kafka import KafkaSecurity
     from shared.bus.outbox import PENDING, OutboxMessage
+    from shared.bus.rebuild import RebuildJob, end_offsets, rebuild
     from shared.contracts.topics import dead_letter_topic
-    from shared.db import UnitOfWork, create_engine, create_sessions, run_migrations
+    from shared.db import create_engine, run_migrations
 
     settings = settings_of(service)
     subscriptions = import_module(f"services.{service.value}.handlers").SUBSCRIPTIONS
@@ -109,65 +94,50 @@ async def replay(service: Service, database_url: str, timeout_s: float = 600.0) 
             )
         security = KafkaSecurity.from_settings(settings)
         topics = [settings.topic(t) for t in subscriptions.topics]
-        ends = await _end_offsets(settings.kafka_bootstrap_servers, topics, security.client_kwargs())
+        spans = await end_offsets(settings.kafka_bootstrap_servers, topics, security)
         group = f"{settings.consumer_group}.replay-{uuid.uuid4().hex[:8]}"
-        consumer = make_consumer(
-            settings.kafka_bootstrap_servers, group, topics, client_id="renovation-replay", security=security
+        job = RebuildJob(
+            service=settings.service_name,
+            subscriptions=f"services.{service.value}.handlers",
+            database_url=database_url,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group=group,
+            dead_letter_topic=settings.topic(dead_letter_topic(settings.service_name)),
+            security=security,
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff_s=settings.consumer_retry_backoff_s,
+            gc_thresholds=settings.gc_thresholds,
         )
-        producer = make_producer(settings.kafka_bootstrap_servers, "renovation-replay", security=security)
-        await producer.start()
-        await consumer.start()
-        running = asyncio.create_task(
-            EventConsumer(
-                service=settings.service_name,
-                consumer=consumer,
-                producer=producer,
-                unit_of_work=UnitOfWork(create_sessions(engine)),
-                subscriptions=subscriptions,
-                group=group,
-                dead_letter_topic=settings.topic(dead_letter_topic(settings.service_name)),
-                batch_size=settings.consumer_batch_size,
-                max_attempts=settings.consumer_max_attempts,
-                retry_backoff_s=settings.consumer_retry_backoff_s,
-            ).run()
-        )
-        total = sum(ends.values())
-        try:
-            with Progress(
-                TextColumn(f"replaying {service.value}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            ) as progress:
-                task = progress.add_task("records", total=total)
-                deadline = time.monotonic() + timeout_s
-                while True:
-                    done = 0
-                    for tp, end in ends.items():
-                        done += min(await consumer.committed(tp) or 0, end)  # type: ignore[arg-type]
-                    progress.update(task, completed=done)
-                    if done >= total:
-                        break
-                    if running.done():
-                        running.result()  # raises what stopped the consumer
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"replay reached {done} of {total} records in {timeout_s:.0f}s")
-                    await asyncio.sleep(0.2)
-        finally:
-            running.cancel()
+        if engine.dialect.name != "postgresql":
+            workers = 1  # SQLite has one writer
+        elif workers is None:
+            workers = os.cpu_count() or 1
+        total = sum(spans.values())
+        with Progress(
+            TextColumn(f"replaying {service.value}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("records", total=total)
             try:
-                await running
-            except asyncio.CancelledError:
-                pass
-            await consumer.stop()
-            await producer.stop()
+                read = await asyncio.wait_for(
+                    rebuild(
+                        job, spans, workers=workers, progress=lambda n: progress.update(task, completed=n)
+                    ),
+                    timeout_s,
+                )
+            except TimeoutError:
+                raise TimeoutError(
+                    f"replay did not reach the end of {total} records in {timeout_s:.0f}s"
+                ) from None
         outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
         async with engine.begin() as connection:
             settled = (await connection.execute(sa.delete(outbox).where(outbox.c.state == PENDING))).rowcount
             handled = (await connection.execute(sa.text("SELECT count(*) FROM inbox_message"))).scalar_one()
-        return ReplayResult(records=total, handled=int(handled), outbox_settled=int(settled), group=group)
+        return ReplayResult(records=read, handled=int(handled), outbox_settled=int(settled), group=group)
     finally:
         await engine.dispose()
 
@@ -183,6 +153,12 @@ def replay_command(
         ),
     ],
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="give up after this many seconds")] = 600,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, max=64, help="processes to split the partitions among (default: the cores)"
+        ),
+    ] = None,
 ) -> None:
     """Rebuild SERVICE's projections from the start of its topics into a fresh database."""
     if service not in PROJECTIONS:
@@ -193,7 +169,7 @@ def replay_command(
             param_hint="SERVICE",
         )
     try:
-        result = asyncio.run(replay(service, projection, timeout_s=timeout))
+        result = asyncio.run(replay(service, projection, timeout_s=timeout, workers=workers))
     except TimeoutError as exc:
         Console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None

@@ -283,7 +283,7 @@ class EventConsumer:
         decoded: list[_Decoded] = []
         received = self._clock.now()  # one instant for the fetch's batch: it arrived at once
         for record in records:
-            event = self._decode(record, received)
+            event = self.decode(record, received)
             if isinstance(event, ReceivedEvent):
                 decoded.append(_Decoded(record, event))
             elif event is not None:
@@ -299,10 +299,15 @@ class EventConsumer:
                 mine = failed.error if failed.event_id == item.event.id else None
                 await self._handle_with_retries(item, runs[item.event.id], mine)
 
-    def _decode(self, record: ConsumerRecord, received: datetime) -> ReceivedEvent | DeadLetter | None:  # type: ignore[type-arg]
+    def decode(self, record: ConsumerRecord, received: datetime) -> ReceivedEvent | DeadLetter | None:  # type: ignore[type-arg]
         """Parse the envelope and payload: the event, the dead letter for what cannot be parsed
         (or is a version this build does not know), or None for a type not subscribed (counted
-        as ignored). Not a coroutine: it runs for every record, the dead-lettering rarely."""
+        as ignored). Not a coroutine: it runs for every record, the dead-lettering rarely.
+
+        Args:
+            record: the record as fetched.
+            received: when it was fetched (the handler's `now`).
+        """
         try:
             envelope = CloudEvent.from_bytes(record.value or b"")
             if envelope.type not in self._subscriptions:

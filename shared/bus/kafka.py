@@ -36,6 +36,7 @@ __all__ = [
     "make_admin",
     "make_consumer",
     "make_producer",
+    "make_reader",
     "wait_for_kafka",
 ]
 
@@ -279,19 +280,46 @@ def make_consumer(
     """
     consumer = AIOKafkaConsumer(
         *([] if handover is not None else topics),
-        bootstrap_servers=bootstrap_servers,
         group_id=group_id,
-        client_id=client_id,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-        **security.client_kwargs(),
+        **_consumer_options(bootstrap_servers, client_id, security),
     )
     if handover is not None:
         consumer.subscribe(topics, listener=handover)
     return consumer
+
+
+def make_reader(
+    bootstrap_servers: str, client_id: str, *, security: KafkaSecurity = PLAINTEXT
+) -> AIOKafkaConsumer:
+    """A consumer in no group, for partitions assigned by hand (`assign`), with the same fetch
+    settings as `make_consumer`. Why: a projection rebuild (`shared.bus.rebuild`) reads fixed
+    partitions from their start to a known end, split among processes; a group would only add a
+    join, a rebalance and offset commits nobody reads.
+
+    Args:
+        bootstrap_servers: comma-separated ``host:port`` addresses of the brokers.
+        client_id: names the client in the brokers' logs.
+        security: TLS and SASL settings; PLAINTEXT by default.
+
+    Returns:
+        The consumer, not started, subscribed to nothing.
+    """
+    return AIOKafkaConsumer(group_id=None, **_consumer_options(bootstrap_servers, client_id, security))
+
+
+def _consumer_options(bootstrap_servers: str, client_id: str, security: KafkaSecurity) -> dict[str, Any]:
+    """Every consumer's settings: manual commits, committed records only, from the earliest offset
+    when there is no commit, fetches of up to 4 MiB a partition, `FETCH_MAX_WAIT_MS`."""
+    return {
+        "bootstrap_servers": bootstrap_servers,
+        "client_id": client_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
+        "max_partition_fetch_bytes": 4 * 1024 * 1024,
+        "fetch_max_wait_ms": FETCH_MAX_WAIT_MS,
+        **security.client_kwargs(),
+    }
 
 
 def make_admin(

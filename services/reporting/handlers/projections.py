@@ -14,10 +14,9 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,7 +29,7 @@ from services.reporting.domain.projections import (
     figure_delta,
 )
 from services.reporting.handlers import central_list, streets
-from services.reporting.handlers.upserts import INSERTS, additive_upsert
+from services.reporting.handlers.upserts import INSERTS, additive_upsert, json_additive_upsert
 from services.reporting.models.projections import DistrictDay, DistrictMonth, UtilityDay
 from services.reporting.models.streets import STEP_DAYS
 from shared.bus.subscriptions import ReceivedEvent
@@ -115,8 +114,8 @@ def _write_pending(session: Session) -> None:
             month = months[key] = _Pending(row.updated_at)
         month.add(row.amounts, row.updated_at)
     if dialect == "postgresql":
-        session.execute(_json_upsert(DistrictDay), _json_rows(pending, "day"))
-        session.execute(_json_upsert(DistrictMonth), _json_rows(months, "month"))
+        session.execute(json_additive_upsert(DistrictDay, FIGURES), _json_rows(pending, "day"))
+        session.execute(json_additive_upsert(DistrictMonth, FIGURES), _json_rows(months, "month"))
         return
     session.execute(additive_upsert(dialect, DistrictDay, FIGURES), _rows(pending, "day"))
     session.execute(additive_upsert(dialect, DistrictMonth, FIGURES), _rows(months, "month"))
@@ -142,8 +141,8 @@ def _rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> list[d
 
 def _json_rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> dict[str, str]:
     """The rows of `_rows` as one JSON array (key order kept, unnamed figures left out), for
-    `_json_upsert`: the server parses it in C, where an array per column would be dumped element by
-    element in Python."""
+    `json_additive_upsert`: the server parses it in C, where an array per column would be dumped
+    element by element in Python."""
     rows = []
     stamps: dict[datetime, str] = {}  # a batch's rows mostly share one `now`
     for key in sorted(pending):
@@ -156,29 +155,6 @@ def _json_rows(pending: dict[tuple[str, str, date], _Pending], period: str) -> d
         item[period], item["updated_at"] = key[2].isoformat(), stamp
         rows.append(item)
     return {"rows": json.dumps(rows, separators=(",", ":"))}
-
-
-@cache
-def _json_upsert(model: type[Any]) -> Any:
-    """PostgreSQL: the whole batch's rows in ONE statement, from one JSON parameter.
-
-    An executemany of the per-row upsert costs the server a statement per row (about as many
-    rows as events in a replay, since patrols and steps fall on different days); this is one
-    statement whatever the batch size. Rows go in key order (`WITH ORDINALITY`), so two replicas
-    still take row locks in the same order, and each row is still `x = x + excluded.x`.
-    """
-    table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    names = [*keys, "updated_at", *FIGURES]
-    values = [*(f"r.{name}" for name in (*keys, "updated_at")), *(f"coalesce(r.{n}, 0)" for n in FIGURES)]
-    updates = [f"{n} = {table.name}.{n} + excluded.{n}" for n in FIGURES]
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(values)}"
-        f" FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS json)) WITH ORDINALITY AS r"
-        f" ORDER BY r.ordinality ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)},"
-        " updated_at = excluded.updated_at"
-    )
-    return text(sql)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -13,6 +13,7 @@ not know (registered before reporting kept it) counts under `NO_STREET_OFFICE`.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reporting.domain.projections import STREET_FIGURES
-from services.reporting.handlers.upserts import INSERTS, additive_upsert
+from services.reporting.handlers.upserts import INSERTS, additive_upsert, json_additive_upsert
 from services.reporting.models.streets import NO_STREET_OFFICE, STEP_DAYS, ProjectStreet, StreetDay
 
 __all__ = [
@@ -208,21 +209,28 @@ def _write_pending(session: Session) -> None:
         for name, amount in amounts.items():
             found[name] += amount
         merged[key] = (found, max(seen, at))
-    if merged:
-        session.execute(
-            additive_upsert(dialect, StreetDay, STREET_FIGURES),
-            [
-                {
-                    "programme_code": k[0],
-                    "district_code": k[1],
-                    "street_office": k[2],
-                    "day": k[3],
-                    "updated_at": merged[k][1],
-                    **merged[k][0],
-                }
-                for k in sorted(merged)
-            ],
-        )
+    if not merged:
+        return
+    rows = [
+        {
+            "programme_code": k[0],
+            "district_code": k[1],
+            "street_office": k[2],
+            "day": k[3],
+            "updated_at": merged[k][1],
+            **merged[k][0],
+        }
+        for k in sorted(merged)  # key order: replicas take row locks in the same order
+    ]
+    if dialect == "postgresql":
+        session.execute(json_additive_upsert(StreetDay, STREET_FIGURES), {"rows": _json_array(rows)})
+    else:
+        session.execute(additive_upsert(dialect, StreetDay, STREET_FIGURES), rows)
+
+
+def _json_array(rows: list[dict[str, Any]]) -> str:
+    """Rows as the JSON array `json_additive_upsert` reads (dates and instants in ISO 8601)."""
+    return json.dumps(rows, separators=(",", ":"), default=lambda value: value.isoformat())
 
 
 def _resolve(session: Session, pending: _Pending) -> dict[uuid.UUID, str]:
