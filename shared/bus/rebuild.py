@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.inbox import claim
+from shared.bus.inbox import InboxMessage
 from shared.bus.kafka import PLAINTEXT, KafkaSecurity, make_producer, make_reader
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import utcnow
+from shared.db.bulk import insert_rows
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -232,6 +233,7 @@ class _Rebuild:
         self._spans = dict(spans)
         self._progress = progress
         self._remaining = {tp: end for tp, end in spans.items() if end > 0}
+        self._seen: set[str] = set()  # ids of the events handled (or skipped as copies) so far
         self.read = 0
 
     async def run(self) -> int:
@@ -255,31 +257,57 @@ class _Rebuild:
         return self.read
 
     async def _fold_chunk(self) -> None:
-        """Up to `chunk_events` records of every partition in ONE transaction: the inbox rows
-        claimed per partition batch, each new event's handler run, the projections' merged
-        deltas written once at the commit."""
+        """Up to `chunk_events` records of every partition in ONE transaction: each new event's
+        handler run, then the chunk's inbox rows in one bulk insert and the projections' merged
+        deltas written once, at the commit."""
         chunk_end = self.read + self._job.chunk_events
+        handled: dict[str, str] = {}  # event id → type, in this chunk
         async with self._unit_of_work() as session:
             while self._remaining and self.read < chunk_end:
                 batches = await _fetch_round(self._reader, self._remaining, self._job.batch_size)
                 received = utcnow()
                 for records in batches:
-                    await self._fold(session, records, received)
+                    await self._fold(session, records, received, handled)
                 await self._advance(batches)
+            await self._record_handled(session, handled)
+        self._seen.update(handled)
 
-    async def _fold(self, session: AsyncSession, records: list[ConsumerRecord], received: datetime) -> None:  # type: ignore[type-arg]
-        events = []
+    async def _fold(
+        self,
+        session: AsyncSession,
+        records: list[ConsumerRecord],  # type: ignore[type-arg]
+        received: datetime,
+        handled: dict[str, str],
+    ) -> None:
+        """Decode and handle one partition's batch; an event seen before (a relay's second send)
+        is skipped. Why a set, not the inbox's conflict check: a copy of an event has its key, so
+        its partition, so its worker; a copy this set cannot know of (a topic whose partitions
+        were added to between the sends) fails the inbox's key at the commit, and the chunk goes
+        batch by batch."""
+        seen = self._seen
         for record in records:
-            decoded = self._handler.decode(record, received)
-            if isinstance(decoded, ReceivedEvent):
-                events.append(decoded)
-            elif decoded is not None:
-                raise _Unclean(f"{record.topic}[{record.partition}]@{record.offset}: {decoded.reason}")
-        fresh = await claim(session, self._job.group, [(e.id, e.envelope.type) for e in events])
-        for event in events:
-            if event.id in fresh:
-                fresh.discard(event.id)  # a second copy later on is a duplicate
-                await self._subscriptions.handler(event.envelope.type)(session, event)
+            event = self._handler.decode(record, received)
+            if not isinstance(event, ReceivedEvent):
+                if event is None:
+                    continue  # not subscribed
+                raise _Unclean(f"{record.topic}[{record.partition}]@{record.offset}: {event.reason}")
+            envelope = event.envelope
+            event_id = envelope.id
+            if event_id in seen or event_id in handled:
+                continue
+            handled[event_id] = envelope.type
+            await self._subscriptions.handler(envelope.type)(session, event)
+
+    async def _record_handled(self, session: AsyncSession, handled: dict[str, str]) -> None:
+        """The chunk's inbox rows in one bulk insert (COPY on PostgreSQL)."""
+        if not handled:
+            return
+        now, group = utcnow(), self._job.group
+        rows = [
+            {"consumer_group": group, "event_id": event_id, "event_type": event_type, "handled_at": now}
+            for event_id, event_type in handled.items()
+        ]
+        await insert_rows(await session.connection(), InboxMessage.__table__, rows)  # type: ignore[attr-defined]
 
     async def _chunk_batch_by_batch(self) -> None:
         """The next `chunk_events` records the live consumer's way: a transaction per partition
@@ -288,7 +316,18 @@ class _Rebuild:
         while self._remaining and self.read < chunk_end:
             batches = await _fetch_round(self._reader, self._remaining, self._job.batch_size)
             await asyncio.gather(*(self._handler.process_partition_batch(b) for b in batches))
+            self._note_handled(batches)
             await self._advance(batches)
+
+    def _note_handled(self, batches: list[list[ConsumerRecord]]) -> None:  # type: ignore[type-arg]
+        """The ids of the events a batch-by-batch round handled (or skipped), so a later chunk
+        skips their copies without asking the inbox."""
+        received = utcnow()
+        for records in batches:
+            for record in records:
+                event = self._handler.decode(record, received)
+                if isinstance(event, ReceivedEvent):
+                    self._seen.add(event.envelope.id)
 
     async def _advance(self, batches: list[list[ConsumerRecord]]) -> None:  # type: ignore[type-arg]
         """Count a round's records and retire the partitions that reached their end."""
