@@ -35,11 +35,10 @@ from typing import TYPE_CHECKING
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.inbox import InboxMessage
+from shared.bus.inbox import claim
 from shared.bus.kafka import PLAINTEXT, KafkaSecurity, make_producer, make_reader
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import utcnow
-from shared.db.bulk import insert_rows
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -207,6 +206,15 @@ async def rebuild_partitions(
         await engine.dispose()
 
 
+_COPY_INBOX = "COPY inbox_message (consumer_group, event_id, event_type, handled_at) FROM STDIN"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """A string as a field of ``COPY``'s text format (backslash, tab and line ends escaped)."""
+    return value.translate(_COPY_ESCAPES)
+
+
 class _Unclean(Exception):
     """A record the fold does not take (it cannot be decoded): its chunk goes batch by batch."""
 
@@ -299,15 +307,21 @@ class _Rebuild:
             await self._subscriptions.handler(envelope.type)(session, event)
 
     async def _record_handled(self, session: AsyncSession, handled: dict[str, str]) -> None:
-        """The chunk's inbox rows in one bulk insert (COPY on PostgreSQL)."""
+        """The chunk's inbox rows in one statement: on PostgreSQL through psycopg one ``COPY`` of
+        text written here (two constant columns and two strings a row: psycopg's `write_row` was
+        2-3 µs a row in Python); elsewhere the inbox's own plain insert."""
         if not handled:
             return
-        now, group = utcnow(), self._job.group
-        rows = [
-            {"consumer_group": group, "event_id": event_id, "event_type": event_type, "handled_at": now}
-            for event_id, event_type in handled.items()
-        ]
-        await insert_rows(await session.connection(), InboxMessage.__table__, rows)  # type: ignore[attr-defined]
+        connection = await session.connection()
+        if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+            await claim(session, self._job.group, handled.items(), expect_new=True)
+            return
+        prefix = f"{_copy_text(self._job.group)}\t"
+        suffix = f"\t{utcnow().isoformat()}\n"
+        lines = [f"{prefix}{_copy_text(i)}\t{_copy_text(t)}{suffix}" for i, t in handled.items()]
+        driver = (await connection.get_raw_connection()).driver_connection
+        async with driver.cursor() as cursor, cursor.copy(_COPY_INBOX) as copy:  # type: ignore[union-attr]
+            await copy.write("".join(lines))
 
     async def _chunk_batch_by_batch(self) -> None:
         """The next `chunk_events` records the live consumer's way: a transaction per partition

@@ -51,6 +51,10 @@ async def test_a_rebuild_in_two_processes_counts_each_event_once_and_dead_letter
         project_id, district = uuid.uuid4(), DISTRICTS[i % 2]
         envelopes.append(CloudEvent.wrap(project_registered(project_id, district_code=district)))
         envelopes.append(project_accepted(project_id=project_id, district_code=district))
+    # an id no relay of ours writes, but CloudEvents allows: the inbox's COPY must escape it
+    envelopes[0] = CloudEvent.wrap(
+        project_registered(envelopes[1].data["project_id"]), event_id="odd\\id\twith\nends"
+    )
     again = envelopes[1::14]  # a relay that sent these twice: same ids, later offsets
     await _publish(bootstrap, registry, envelopes + again)
     await produce_raw(bootstrap, registry, [b'{"not": "an envelope"}'], key=b"somewhere")
@@ -82,5 +86,12 @@ async def test_a_rebuild_in_two_processes_counts_each_event_once_and_dead_letter
     half = PROJECTS // 2
     assert [tuple(r) for r in rows] == [("zz-erqi", half, half), ("zz-jinshui", half, half)]
     assert await scalar(url, "SELECT count(*) FROM inbox_message") == len(envelopes)
+    assert (
+        await scalar(
+            url,
+            "SELECT count(*) FROM inbox_message WHERE event_id = 'odd\\id' || chr(9) || 'with' || chr(10) || 'ends'",
+        )
+        == 1
+    )
     assert await scalar(url, "SELECT count(*) FROM project_street") == PROJECTS
     assert await dead_letter_reasons(bootstrap, dead_letters) == [MALFORMED]
