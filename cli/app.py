@@ -12,7 +12,7 @@ app = typer.Typer(
     name="renovation",
     help=(
         "Operate the renovation platform (老旧小区改造): tokens, health, dead letters, outbox, "
-        "programmes, replay, ledger import."
+        "programmes, replay and rewind, ledger import."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -25,6 +25,7 @@ app.add_typer(ledger.app, name="ledger")
 app.command("health")(health.health)
 app.command("programmes")(programmes.programmes)
 app.command("replay")(replay.replay_command)
+app.command("rewind")(replay.rewind_command)
 
 
 def main() -> None:

@@ -10,19 +10,24 @@ How: the service's own migrations on the fresh database, then `shared.bus.rebuil
 partitions of the service's topics read from the start to the end they had when the replay
 began, split among worker processes (one per core on PostgreSQL), through the service's own
 decoding, inbox and handlers (`SUBSCRIPTIONS`), in large transactions; a chunk that fails is
-handled again the live consumer's way. Inbox rows are written for a consumer group of the
-replay's own. Events the handlers stage in the outbox were published when the events
+handled again the live consumer's way. Events the handlers stage in the outbox were published when the events
 were first handled, so the replay deletes them, as the relay does once it has published a row:
 the rebuilt database never announces history a second time. Only services whose state is a
 projection may be replayed: the others own records that commands wrote, which events alone cannot
 rebuild.
+
+Switching over: the inbox rows are written for the service's own consumer group, so the service,
+once pointed at the rebuilt database, skips every event the replay handled. Events that arrived
+after the replay read its partitions' ends were handled only into the old database; so stop the
+service, rewind its consumer group to the earliest offsets, point it at the rebuilt database and
+start it: it reads the topics again, the inbox skips what the replay wrote, and it handles the
+rest (docs/operations.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -34,7 +39,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.services import Service, settings_of
 
-__all__ = ["PROJECTIONS", "ReplayResult", "replay", "replay_command"]
+__all__ = ["PROJECTIONS", "ReplayResult", "replay", "replay_command", "rewind", "rewind_command"]
 
 PROJECTIONS = frozenset({Service.reporting})
 """Services whose whole state is derived from events (and so can be rebuilt from them)."""
@@ -95,7 +100,7 @@ async def replay(
         security = KafkaSecurity.from_settings(settings)
         topics = [settings.topic(t) for t in subscriptions.topics]
         spans = await end_offsets(settings.kafka_bootstrap_servers, topics, security)
-        group = f"{settings.consumer_group}.replay-{uuid.uuid4().hex[:8]}"
+        group = settings.consumer_group  # the live group's inbox rows: see the module's docstring
         job = RebuildJob(
             service=settings.service_name,
             subscriptions=f"services.{service.value}.handlers",
@@ -176,5 +181,78 @@ def replay_command(
     Console().print(
         f"Replayed {result.records} record(s) of {service.value}'s topics: {result.handled} event(s) "
         f"handled into the new database, {result.outbox_settled} outbox row(s) deleted as published "
-        f"(announced the first time). Point {service.value}'s DATABASE_URL at it and restart."
+        f"(announced the first time). To switch: stop {service.value}, rewind consumer group "
+        f"{result.group} to the earliest offsets, point {service.value}'s DATABASE_URL at the new "
+        "database and start it (the inbox skips what the replay handled)."
+    )
+
+
+async def rewind(service: Service) -> int:
+    """Commit the start of every partition of `service`'s topics for its consumer group.
+
+    The last step of a switch-over to a replayed database: the service, started on it, reads its
+    topics again; the inbox skips what the replay handled and it handles what came after.
+
+    Args:
+        service: a service in `PROJECTIONS`, stopped (a group with members refuses the commit).
+
+    Returns:
+        The partitions rewound.
+
+    Raises:
+        typer.BadParameter: the group still has members (the service is running).
+    """
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.errors import KafkaError
+
+    from shared.bus.kafka import KafkaSecurity
+
+    settings = settings_of(service)
+    subscriptions = import_module(f"services.{service.value}.handlers").SUBSCRIPTIONS
+    security = KafkaSecurity.from_settings(settings)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=settings.consumer_group,
+        client_id="renovation-rewind",
+        enable_auto_commit=False,
+        **security.client_kwargs(),
+    )
+    await consumer.start()
+    try:
+        metadata = await consumer._client.fetch_all_metadata()  # noqa: SLF001 (none cached yet)
+        partitions = [
+            TopicPartition(topic, number)
+            for topic in (settings.topic(t) for t in subscriptions.topics)
+            for number in sorted(metadata.partitions_for_topic(topic) or ())
+        ]
+        if not partitions:
+            return 0
+        consumer.assign(partitions)
+        starts = await consumer.beginning_offsets(partitions)
+        try:
+            await consumer.commit(starts)
+        except KafkaError as exc:
+            raise typer.BadParameter(
+                f"consumer group {settings.consumer_group} refused the rewind ({exc!r}); stop "
+                f"{service.value} first",
+                param_hint="SERVICE",
+            ) from None
+        return len(partitions)
+    finally:
+        await consumer.stop()
+
+
+def rewind_command(
+    service: Annotated[Service, typer.Argument(help="the stopped service whose consumer group to rewind")],
+) -> None:
+    """Rewind SERVICE's consumer group to the start of its topics (after a replay, to switch over)."""
+    if service not in PROJECTIONS:
+        names = ", ".join(sorted(s.value for s in PROJECTIONS))
+        raise typer.BadParameter(
+            f"only a projection's group is rewound (rewindable: {names})", param_hint="SERVICE"
+        )
+    rewound = asyncio.run(rewind(service))
+    Console().print(
+        f"Rewound {service.value}'s consumer group on {rewound} partition(s) to their start; "
+        f"start {service.value} on the replayed database."
     )
