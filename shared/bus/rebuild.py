@@ -171,7 +171,8 @@ async def rebuild_partitions(
         job: the rebuild.
         spans: the partitions to read and the offset each ends at (records from there on are
             left to the live service).
-        progress: called with the records read so far after each round of fetches.
+        progress: called with the records read so far after each round of fetches (never less
+            than before: a chunk read again after a failure is not counted twice).
 
     Returns:
         The records read (handled, skipped as duplicates or not subscribed, or dead-lettered).
@@ -243,6 +244,7 @@ class _Rebuild:
         self._remaining = {tp: end for tp, end in spans.items() if end > 0}
         self._seen: set[str] = set()  # ids of the events handled (or skipped as copies) so far
         self.read = 0
+        self._reported = 0  # the most `progress` was told: a chunk read again does not go back
 
     async def run(self) -> int:
         """Read every partition to its end; returns the records read."""
@@ -350,19 +352,20 @@ class _Rebuild:
             if await self._reader.position(tp) >= end:
                 del self._remaining[tp]
                 self._reader.pause(tp)
-        if self._progress is not None:
+        if self._progress is not None and self.read > self._reported:
+            self._reported = self.read
             self._progress(self.read)
 
 
 async def _fetch_round(
-    reader: object, remaining: Mapping[TopicPartition, int], batch_size: int
+    reader: AIOKafkaConsumer, remaining: Mapping[TopicPartition, int], batch_size: int
 ) -> list[list[ConsumerRecord]]:  # type: ignore[type-arg]
     """Up to `batch_size` records of each partition in `remaining`, those before its end only;
     waits (up to half a second) only when nothing at all is buffered."""
-    fetched = await reader.getmany(timeout_ms=500, max_records=batch_size)  # type: ignore[attr-defined]
+    fetched = await reader.getmany(timeout_ms=500, max_records=batch_size)
     for tp in remaining:
         if tp not in fetched:
-            fetched.update(await reader.getmany(tp, timeout_ms=0, max_records=batch_size))  # type: ignore[attr-defined]
+            fetched.update(await reader.getmany(tp, timeout_ms=0, max_records=batch_size))
     batches = []
     for tp, records in fetched.items():
         end = remaining.get(tp, 0)
