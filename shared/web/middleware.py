@@ -82,7 +82,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _header(scope, b"x-request-id") or str(uuid.uuid4())
+        request_id = _header(scope, b"x-request-id") or _new_request_id()
         token = correlation_id_var.set(request_id)
         start = time.perf_counter()
         status = 500
@@ -105,6 +105,14 @@ class RequestContextMiddleware:
             if access_log.isEnabledFor(logging.INFO) and self.lines.wanted(scope["method"], status, elapsed):
                 access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed * 1000)
             correlation_id_var.reset(token)
+
+
+def _new_request_id() -> str:
+    """A random version-4 UUID from `random`'s generator (reseeded in each forked worker), not
+    `uuid.uuid4()`: a request id tells requests apart in logs and is no secret, and `os.urandom`
+    is a system call on every request. In process (`bench.http.inprocess`, PostgreSQL) a
+    primary-key read went from 0.519-0.520 to 0.493-0.500 ms of CPU; on SQLite no change showed."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 class RetryDroppedConnectionMiddleware:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import httpx
 import pytest
@@ -155,3 +156,12 @@ async def test_a_sampled_out_read_writes_no_line_and_a_write_does(caplog: pytest
         await call(RequestContextMiddleware(Answer(201), service="test", lines=lines), "POST")
     access = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
     assert len(access) == 1 and access[0].startswith("POST /projects/1 201 ")
+
+
+async def test_a_request_without_an_id_gets_a_new_version_4_uuid_each_time() -> None:
+    app = RequestContextMiddleware(RetryDroppedConnectionMiddleware(FlakyApp()), service="test")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        ids = [(await client.get("/projects/1")).headers["x-request-id"] for _ in range(3)]
+    assert len(set(ids)) == 3
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
