@@ -9,9 +9,11 @@ One run, one broker, one PostgreSQL:
    `registry.events` and `funding.events` topics (not timed);
 2. **raw**: a plain aiokafka consumer (`make_consumer`, manual commits) reads every record and
    commits each batch: the ceiling;
-3. **replay**: reporting's own `EventConsumer` with its `SUBSCRIPTIONS`, on a fresh database with
-   reporting's migrations, reads the same topics from the start until every event is in the inbox;
-   the figures are then checked against the history's own counts;
+3. **replay**: what `renovation replay reporting` runs (`shared.bus.rebuild`: reporting's own
+   decoding, inbox and `SUBSCRIPTIONS`, in `--workers` processes, one per core by default), on a
+   fresh database with reporting's migrations, reads the same topics from the start to their end;
+   every event must then be in the inbox, and the figures are checked against the history's own
+   counts;
 4. **rollups**: the p95 of `district_rollups` (a programme as of a month's end, with the month's
    own changes) against the p95 of a single primary-key lookup of one `district_day` row, on the
    same database.
@@ -343,7 +345,7 @@ async def run(stack: Stack, n_events: int, communities: int, n_queries: int, wor
     try:
         say("raw aiokafka consume")
         raw_s = await raw_consume(ctx, topics, n)
-        say("replay through reporting's consumer")
+        say(f"replay: renovation replay's rebuild, {workers} worker process(es)")
         children = _children_cpu_s()
         with Meter(ctx.probe) as replayed:
             replay_s = await replay(ctx, topics, prefix, n, url, workers)

@@ -10,11 +10,11 @@ How: the service's own migrations on the fresh database, then `shared.bus.rebuil
 partitions of the service's topics read from the start to the end they had when the replay
 began, split among worker processes (one per core on PostgreSQL), through the service's own
 decoding, inbox and handlers (`SUBSCRIPTIONS`), in large transactions; a chunk that fails is
-handled again the live consumer's way. Events the handlers stage in the outbox were published when the events
-were first handled, so the replay deletes them, as the relay does once it has published a row:
-the rebuilt database never announces history a second time. Only services whose state is a
-projection may be replayed: the others own records that commands wrote, which events alone cannot
-rebuild.
+handled again the live consumer's way. Events the handlers stage in the outbox were published
+when the events were first handled, so the replay deletes them, as the relay does once it has
+published a row: the rebuilt database never announces history a second time. Only services
+whose state is a projection may be replayed: the others own records that commands wrote, which
+events alone cannot rebuild.
 
 Switching over: the inbox rows are written for the service's own consumer group, so the service,
 once pointed at the rebuilt database, skips every event the replay handled. Events that arrived
@@ -181,9 +181,9 @@ def replay_command(
     Console().print(
         f"Replayed {result.records} record(s) of {service.value}'s topics: {result.handled} event(s) "
         f"handled into the new database, {result.outbox_settled} outbox row(s) deleted as published "
-        f"(announced the first time). To switch: stop {service.value}, rewind consumer group "
-        f"{result.group} to the earliest offsets, point {service.value}'s DATABASE_URL at the new "
-        "database and start it (the inbox skips what the replay handled)."
+        f"(announced the first time). To switch over: stop {service.value}, run `renovation rewind "
+        f"{service.value}` (consumer group {result.group} back to the start of its topics), point "
+        f"{service.value}'s DATABASE_URL at the new database and start it."
     )
 
 
