@@ -202,29 +202,21 @@ async def rewind(service: Service) -> int:
     Raises:
         typer.BadParameter: the group still has members (the service is running).
     """
-    from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.errors import KafkaError
 
-    from shared.bus.kafka import KafkaSecurity
+    from shared.bus.kafka import KafkaSecurity, make_consumer
+    from shared.bus.rebuild import topic_partitions
 
     settings = settings_of(service)
     subscriptions = import_module(f"services.{service.value}.handlers").SUBSCRIPTIONS
     security = KafkaSecurity.from_settings(settings)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=settings.consumer_group,
-        client_id="renovation-rewind",
-        enable_auto_commit=False,
-        **security.client_kwargs(),
+    topics = [settings.topic(t) for t in subscriptions.topics]
+    consumer = make_consumer(  # subscribed to nothing: its partitions are assigned below
+        settings.kafka_bootstrap_servers, settings.consumer_group, [], "renovation-rewind", security=security
     )
     await consumer.start()
     try:
-        metadata = await consumer._client.fetch_all_metadata()  # noqa: SLF001 (none cached yet)
-        partitions = [
-            TopicPartition(topic, number)
-            for topic in (settings.topic(t) for t in subscriptions.topics)
-            for number in sorted(metadata.partitions_for_topic(topic) or ())
-        ]
+        partitions = await topic_partitions(consumer, topics)
         if not partitions:
             return 0
         consumer.assign(partitions)

@@ -20,7 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.clock import utcnow
 from shared.db.types import UtcDateTime
 
-__all__ = ["AlreadyClaimed", "InboxMessage", "already_handled", "claim", "record_handled"]
+__all__ = [
+    "AlreadyClaimed",
+    "InboxMessage",
+    "already_handled",
+    "claim",
+    "record_handled",
+    "record_new_in_bulk",
+]
 
 
 class InboxMessage(SQLModel, table=True):
@@ -182,3 +189,38 @@ def _claim_params(group: str, pending: dict[str, str]) -> dict[str, object]:
     """The PostgreSQL claim statements' parameters: the events as one JSON array."""
     claimed = [{"event_id": eid, "event_type": etype} for eid, etype in pending.items()]
     return {"consumer_group": group, "events": to_json(claimed).decode(), "handled_at": utcnow()}
+
+
+_COPY_INBOX = "COPY inbox_message (consumer_group, event_id, event_type, handled_at) FROM STDIN"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """A string as a field of ``COPY``'s text format (backslash, tab and line ends escaped)."""
+    return value.translate(_COPY_ESCAPES)
+
+
+async def record_new_in_bulk(session: AsyncSession, group: str, events: dict[str, str]) -> None:
+    """Insert inbox rows for many events the caller knows are new (a projection rebuild's chunk),
+    in the caller's transaction. On PostgreSQL through psycopg one ``COPY`` of text written here
+    (two constant columns and two strings a row: psycopg's `write_row` was 2-3 µs a row in
+    Python); elsewhere `claim`'s plain insert. A row already there fails the insert, as
+    `claim(expect_new=True)` does.
+
+    Args:
+        session: the unit of work the handlers ran in.
+        group: the consumer group.
+        events: event id → event type; may be empty.
+    """
+    if not events:
+        return
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        await claim(session, group, events.items(), expect_new=True)
+        return
+    prefix = f"{_copy_text(group)}\t"
+    suffix = f"\t{utcnow().isoformat()}\n"
+    lines = [f"{prefix}{_copy_text(i)}\t{_copy_text(t)}{suffix}" for i, t in events.items()]
+    driver = (await connection.get_raw_connection()).driver_connection
+    async with driver.cursor() as cursor, cursor.copy(_COPY_INBOX) as copy:  # type: ignore[union-attr]
+        await copy.write("".join(lines))

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.inbox import claim
+from shared.bus.inbox import record_new_in_bulk
 from shared.bus.kafka import PLAINTEXT, KafkaSecurity, make_producer, make_reader
 from shared.bus.subscriptions import ReceivedEvent, Subscriptions
 from shared.clock import utcnow
@@ -54,6 +54,7 @@ __all__ = [
     "rebuild",
     "rebuild_partitions",
     "split",
+    "topic_partitions",
 ]
 
 log = logging.getLogger(__name__)
@@ -126,18 +127,32 @@ async def end_offsets(
     probe = make_reader(bootstrap_servers, "renovation-rebuild-probe", security=security)
     await probe.start()
     try:
-        metadata = await probe._client.fetch_all_metadata()  # noqa: SLF001 (a fresh client has none cached)
-        partitions = [
-            TopicPartition(topic, number)
-            for topic in topics
-            for number in sorted(metadata.partitions_for_topic(topic) or ())
-        ]
+        partitions = await topic_partitions(probe, topics)
         if not partitions:
             return {}
         ends = await probe.end_offsets(partitions)
         return {tp: offset for tp, offset in ends.items() if offset > 0}
     finally:
         await probe.stop()
+
+
+async def topic_partitions(client: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of `topics`, asked of the brokers (a started client in no subscription has
+    no metadata cached for them).
+
+    Args:
+        client: a started consumer.
+        topics: full topic names; one that does not exist has none.
+
+    Returns:
+        The partitions, topic by topic in partition order.
+    """
+    metadata = await client._client.fetch_all_metadata()  # noqa: SLF001
+    return [
+        TopicPartition(topic, number)
+        for topic in topics
+        for number in sorted(metadata.partitions_for_topic(topic) or ())
+    ]
 
 
 def split(spans: Mapping[TopicPartition, int], workers: int) -> list[dict[TopicPartition, int]]:
@@ -207,15 +222,6 @@ async def rebuild_partitions(
         await engine.dispose()
 
 
-_COPY_INBOX = "COPY inbox_message (consumer_group, event_id, event_type, handled_at) FROM STDIN"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: str) -> str:
-    """A string as a field of ``COPY``'s text format (backslash, tab and line ends escaped)."""
-    return value.translate(_COPY_ESCAPES)
-
-
 class _Unclean(Exception):
     """A record the fold does not take (it cannot be decoded): its chunk goes batch by batch."""
 
@@ -279,7 +285,7 @@ class _Rebuild:
                 for records in batches:
                     await self._fold(session, records, received, handled)
                 await self._advance(batches)
-            await self._record_handled(session, handled)
+            await record_new_in_bulk(session, self._job.group, handled)
         self._seen.update(handled)
 
     async def _fold(
@@ -307,23 +313,6 @@ class _Rebuild:
                 continue
             handled[event_id] = envelope.type
             await self._subscriptions.handler(envelope.type)(session, event)
-
-    async def _record_handled(self, session: AsyncSession, handled: dict[str, str]) -> None:
-        """The chunk's inbox rows in one statement: on PostgreSQL through psycopg one ``COPY`` of
-        text written here (two constant columns and two strings a row: psycopg's `write_row` was
-        2-3 µs a row in Python); elsewhere the inbox's own plain insert."""
-        if not handled:
-            return
-        connection = await session.connection()
-        if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
-            await claim(session, self._job.group, handled.items(), expect_new=True)
-            return
-        prefix = f"{_copy_text(self._job.group)}\t"
-        suffix = f"\t{utcnow().isoformat()}\n"
-        lines = [f"{prefix}{_copy_text(i)}\t{_copy_text(t)}{suffix}" for i, t in handled.items()]
-        driver = (await connection.get_raw_connection()).driver_connection
-        async with driver.cursor() as cursor, cursor.copy(_COPY_INBOX) as copy:  # type: ignore[union-attr]
-            await copy.write("".join(lines))
 
     async def _chunk_batch_by_batch(self) -> None:
         """The next `chunk_events` records the live consumer's way: a transaction per partition
